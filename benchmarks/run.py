@@ -1,0 +1,68 @@
+"""Run every benchmark in this folder and write their tables into docs/performance.md.
+
+Each ``benchmarks/bench_*.py`` module defines ``run(ctx: BenchContext) -> str`` returning one markdown
+section (a ``## Title`` line, what was measured, a table with the peer side by side and the ratio).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+from benchmarks.context import BenchContext
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "performance.md"
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}, {platform.system()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--peer-python", default=sys.executable, help="python of the peers' venv")
+    parser.add_argument("only", nargs="*", help="run only these bench modules (e.g. bench_buffer)")
+    args = parser.parse_args()
+    names = args.only or sorted(p.stem for p in Path(__file__).parent.glob("bench_*.py"))
+    ctx = BenchContext(peer_python=args.peer_python, root=ROOT)
+    sections = []
+    for name in names:
+        print(f"== {name}", flush=True)
+        module = importlib.import_module(f"benchmarks.{name}")
+        section = module.run(ctx)
+        print(section, flush=True)
+        sections.append(section)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
+    header = (
+        "# Performance\n\n"
+        "Written by `make bench` (benchmarks/run.py); do not edit by hand. Peers run in the same session on the "
+        "same machine.\n\n"
+        f"- Machine: {machine()}\n"
+        f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n"
+        f"- Commit: {commit.stdout.strip() or 'uncommitted'}\n"
+    )
+    if args.only and DOC.exists():
+        print(f"(partial run: {DOC} left as it is)")
+        return
+    DOC.write_text(header + "\n" + "\n\n".join(sections) + "\n", encoding="utf-8")
+    print(f"wrote {DOC}")
+
+
+if __name__ == "__main__":
+    main()
