@@ -16,6 +16,14 @@ from commonsky.errors import CommonskyError
 
 COMMAND_MODULES: tuple[str, ...] = (
     "geography",
+    "maps",
+    "report",
+    "ingest",
+    "detect",
+    "replay",
+    "check",
+    "serve",
+    "audit",
 )
 
 

@@ -1,0 +1,77 @@
+"""`commonsky replay`: recorded state vectors through conflict alert and zone incursion warning, with quality."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")]
+
+
+def replay(
+    tracks: Annotated[Path, typer.Argument(help="State vectors, CSV or Parquet (OpenSky / traffic columns).")],
+    out: Annotated[Path, typer.Option(help="Folder for alerts, events (CSV, GeoJSON) and summary.json.")],
+    zones: Annotated[Path | None, typer.Option(help="Zones GeoJSON (commonsky zone format).")] = None,
+    radius: Annotated[str, typer.Option(help="Protected zone radius.")] = "5NM",
+    height: Annotated[str, typer.Option(help="Protected zone half-height.")] = "1000ft",
+    lookahead: Annotated[str, typer.Option(help="Look-ahead time.")] = "300s",
+    step: Annotated[str, typer.Option(help="Time between pictures.")] = "5s",
+    stale: Annotated[str, typer.Option(help="Drop aircraft whose last report is older than this.")] = "30s",
+    end_cycles: Annotated[int, typer.Option(help="Cycles an alert's condition must be absent before it ends.")] = 3,
+    as_json: JsonOpt = False,
+) -> None:
+    """Replay recorded traffic: alerts, events, and how good the alerts were against true losses of separation."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from commonsky.airspace.zone import read_zones
+    from commonsky.cli._output import console, print_json
+    from commonsky.safety.alerts import AlertTracker
+    from commonsky.safety.params import Protection, ProtectionPolicy
+    from commonsky.safety.replay import replay as run_replay
+    from commonsky.safety.replay import write_outputs
+    from commonsky.safety.tracks import read_tracks
+    from commonsky.units import parse_distance, parse_duration, parse_length
+
+    protection = Protection(
+        radius_m=parse_distance(radius, what="--radius"),
+        half_height_m=parse_length(height, default_unit="ft", what="--height"),
+        lookahead_s=parse_duration(lookahead, what="--lookahead"),
+    )
+    step_s = parse_duration(step, what="--step")
+    if step_s <= 0:
+        from commonsky.errors import InputError
+
+        raise InputError(f"--step {step!r}: must be more than 0 s")
+    zone_list = read_zones(zones) if zones is not None else []
+    data = read_tracks(tracks)
+    with Progress(
+        TextColumn("replay"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=console(), disable=as_json, transient=True,
+    ) as bar:
+        task = bar.add_task("replay", total=None)
+        result = run_replay(
+            data, zone_list, ProtectionPolicy(default=protection), step_s=step_s,
+            stale_s=parse_duration(stale, what="--stale"), tracker=AlertTracker(end_cycles=end_cycles),
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    write_outputs(result, out)
+    summary = {**result.summary, "out": str(out)}
+    if as_json:
+        print_json(summary)
+        return
+    q = summary["quality"]
+    skipped = ", ".join(f"{k} {v}" for k, v in summary["skipped"].items()) or "none"
+    console().print(
+        f"{summary['rows_used']}/{summary['rows_read']} rows used (skipped: {skipped}; reordered "
+        f"{summary['rows_reordered']}), {summary['aircraft']} aircraft, {summary['cycles']} cycles\n"
+        f"alerts: {summary['alerts']['conflict']} conflict, {summary['alerts']['incursion']} incursion\n"
+        f"losses of separation: {q['los_events']}, warned {q['warned']}, missed {q['missed']}; "
+        f"nuisance alerts {q['nuisance_alerts']}/{q['conflict_alerts']}; warning time {q['warning_time_s'] or '-'}\n"
+        f"written to {out}"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(replay)

@@ -1,0 +1,262 @@
+"""Geodesic buffers on WGS84: every point within a distance of a lon/lat geometry, anywhere on Earth.
+
+Method (all steps vectorised over pieces and vertices):
+
+1. The geometry's points, lines and polygon rings become vertex paths (GeoJSON edges: straight in lon/lat,
+   crossing the antimeridian the short way); long edges are densified.
+2. Paths are cut into pieces no longer than ``L`` (see :class:`BufferPlan`); each piece gets its own azimuthal
+   equidistant frame centred on its middle vertex, where distances from the centre are exact and the distortion
+   of other distances stays below the error budget.
+3. Each piece is buffered planarly in its frame (``quad_segs`` from the tolerance, radius raised by half the
+   chord sagitta so that chords err both ways), edges are split so their curved images survive, and the
+   outline is mapped back to lon/lat with longitudes unwrapped around the frame centre.
+4. Rings that wind around a pole become pole caps; the interiors of input polygons are added; whole-turn copies
+   are cut at +-180 and everything is unioned (:func:`commonsky.geo.antimeridian.fold`).
+
+The result's boundary is within ``rel_error`` of ``distance_m`` from the input (true geodesic distance), as
+measured by the tests and ``benchmarks/bench_buffer.py``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from commonsky.errors import GeometryError, InputError
+from commonsky.geo.antimeridian import WINDING_THRESHOLD_DEG, GeomArray, cap_ring, fold
+from commonsky.geo.geodesy import EARTH_MEAN_RADIUS_M, FloatArray, aeqd_forward, aeqd_inverse, wgs84
+from commonsky.geo.paths import (
+    IntArray,
+    Paths,
+    areal_parts,
+    densify,
+    edge_spacing_m,
+    geometry_paths,
+    make_paths,
+    unwrap_segments,
+)
+
+#: Largest buffer distance accepted (m): a quarter of a meridian, beyond which a "buffer" is most of the Earth.
+MAX_DISTANCE_M = 5_000_000.0
+#: Shortest edge the output is split into near the poles (fraction of the distance).
+MIN_EDGE_FRACTION = 1e-3
+
+
+@dataclass(frozen=True)
+class BufferPlan:
+    """How a buffer of ``distance_m`` is built to stay within ``rel_error``.
+
+    The error budget is split three ways: a third for the chords of the planar arcs (``quad_segs``), a third for
+    the frame distortion (piece length), the rest for edges in lon/lat and the input's densification.
+
+    Frame distortion: in an azimuthal equidistant frame, the scale across the radius at distance rho is
+    (rho/R)/sin(rho/R) ~ 1 + rho^2/(6 R^2). A planar distance d measured from a piece vertex at distance s from
+    the centre is then off by at most about s^2/(6 R^2) + s d/(3 R^2) (relative), so with s = L/2 the piece
+    length L solves L^2/(24 R^2) + L d/(6 R^2) = budget.
+    """
+
+    distance_m: float
+    rel_error: float
+    quad_segs: int
+    radius_m: float  # planar buffer radius: distance raised by half the chord sagitta
+    piece_length_m: float
+    input_spacing_m: float
+    edge_tol_m: float  # how far an output or input lon/lat edge may stray from its geodesic (m)
+
+    @classmethod
+    def make(cls, distance_m: float, rel_error: float) -> BufferPlan:
+        budget = rel_error / 3.0
+        angle = 2.0 * math.acos(1.0 - budget)
+        quad_segs = max(2, math.ceil((math.pi / 2.0) / angle))
+        sagitta = 1.0 - math.cos((math.pi / 2.0) / quad_segs / 2.0)
+        r2 = EARTH_MEAN_RADIUS_M**2
+        d = distance_m
+        piece = -2.0 * d + math.sqrt(4.0 * d * d + 24.0 * budget * r2)  # root of L^2 + 4 d L = 24 budget R^2
+        edge_tol = rel_error * d / 8.0
+        # a straight input edge of length e at rho <= L/2 + d from the centre bends by ~ e^2 rho / (8 R^2)
+        spacing = min(piece / 8.0, 50_000.0, math.sqrt(8.0 * edge_tol * r2 / (piece / 2.0 + d)))
+        return cls(d, rel_error, quad_segs, d * (1.0 + sagitta / 2.0), piece, spacing, edge_tol)
+
+
+def _check(distance_m: float, rel_error: float) -> None:
+    if not math.isfinite(distance_m) or distance_m <= 0.0:
+        raise InputError(f"buffer distance must be a positive number of metres, got {distance_m}")
+    if distance_m > MAX_DISTANCE_M:
+        raise InputError(f"buffer distance {distance_m / 1000:.0f} km exceeds the {MAX_DISTANCE_M / 1000:.0f} km limit")
+    if not 1e-6 <= rel_error <= 0.1:
+        raise InputError(f"rel_error must lie in [1e-6, 0.1], got {rel_error}")
+
+
+@dataclass(frozen=True)
+class _Pieces:
+    """Pieces of paths: vertex ranges first..last (inclusive) into the dense paths and their frame centres."""
+
+    first: IntArray
+    last: IntArray
+    lat0: FloatArray
+    lon0: FloatArray
+    half_length_m: FloatArray  # bound on the distance from the centre to any vertex of the piece
+
+
+def _split(paths: Paths, piece_length_m: float) -> _Pieces:
+    n = len(paths.lon)
+    is_last = np.zeros(n, dtype=bool)
+    is_last[paths.start[1:] - 1] = True
+    seg = np.flatnonzero(~is_last)
+    _, _, seg_len = wgs84().inv(paths.lon[seg], paths.lat[seg], paths.lon[seg + 1], paths.lat[seg + 1])
+    step = np.zeros(n)
+    step[seg + 1] = seg_len
+    total = np.cumsum(step)
+    cum = total - np.repeat(total[paths.start[:-1]], paths.sizes)  # length along its path at each vertex (m)
+    path = paths.path_of_vertex()
+    key = path[seg] * (1 << 32) + np.floor(cum[seg] / piece_length_m).astype(np.int64)
+    new = np.ones(len(seg), dtype=bool)
+    new[1:] = key[1:] != key[:-1]
+    starts = np.flatnonzero(new)
+    ends = np.append(starts[1:], len(seg))[: len(starts)] - 1
+    lonely = np.flatnonzero(paths.sizes == 1)  # points
+    first = np.concatenate([seg[starts], paths.start[lonely]]).astype(np.intp)
+    last = np.concatenate([seg[ends] + 1, paths.start[lonely]]).astype(np.intp)
+    # centre: the vertex nearest the middle (by length) of each piece; g increases monotonically over vertices
+    g = cum + path * (4.0 * np.abs(cum).max() + 1.0 + 4.0 * piece_length_m)
+    mid = (g[first] + g[last]) / 2.0
+    centre = np.clip(np.searchsorted(g, mid), first, last)
+    lower = np.maximum(centre - 1, first)
+    centre = np.where(np.abs(g[lower] - mid) < np.abs(g[centre] - mid), lower, centre)
+    half = np.maximum(g[last] - g[centre], g[centre] - g[first])
+    return _Pieces(first, last, paths.lat[centre], paths.lon[centre], half)
+
+
+def _ranges(first: IntArray, last: IntArray) -> tuple[IntArray, IntArray]:
+    """Concatenated vertex indices of the ranges and the range index of each."""
+    sizes = last - first + 1
+    owner = np.repeat(np.arange(len(first)), sizes)
+    offset = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return first[owner] + offset, owner
+
+
+def _planar_pieces(paths: Paths, pieces: _Pieces) -> GeomArray:
+    idx, owner = _ranges(pieces.first, pieces.last)
+    x, y = aeqd_forward(pieces.lat0[owner], pieces.lon0[owner], paths.lat[idx], paths.lon[idx])
+    out = np.empty(len(pieces.first), dtype=object)
+    is_line = pieces.last > pieces.first
+    on_line = is_line[owner]
+    if is_line.any():
+        lines = shapely.linestrings(np.column_stack([x[on_line], y[on_line]]), indices=owner[on_line])
+        out[is_line] = lines[np.flatnonzero(is_line)]
+    if (~is_line).any():
+        out[~is_line] = shapely.points(x[~on_line], y[~on_line])
+    return out
+
+
+def _output_spacing(pieces: _Pieces, plan: BufferPlan) -> FloatArray:
+    """Edge length (m, in the frame) so that output lon/lat edges stay within the tolerance, finer near poles."""
+    _, _, to_north = wgs84().inv(pieces.lon0, pieces.lat0, np.zeros_like(pieces.lon0), np.full_like(pieces.lat0, 90))
+    _, _, to_south = wgs84().inv(pieces.lon0, pieces.lat0, np.zeros_like(pieces.lon0), np.full_like(pieces.lat0, -90))
+    to_pole = np.minimum(to_north, to_south)
+    # the outline passes no nearer to a pole than | to_pole - d | - L/2
+    gap = np.maximum(np.abs(to_pole - plan.distance_m) - pieces.half_length_m, 0.0)
+    lat_reach = 90.0 - np.degrees(gap / EARTH_MEAN_RADIUS_M)
+    spacing = edge_spacing_m(lat_reach, plan.edge_tol_m, min(100_000.0, 2.0 * plan.distance_m))
+    return np.maximum(spacing, MIN_EDGE_FRACTION * plan.distance_m)
+
+
+def _piece_outlines(paths: Paths, plan: BufferPlan) -> GeomArray:
+    """Buffers of every piece, back in lon/lat as unwrapped polygons (pole caps closed)."""
+    pieces = _split(paths, plan.piece_length_m)
+    planar = shapely.buffer(_planar_pieces(paths, pieces), plan.radius_m, quad_segs=plan.quad_segs)
+    planar = shapely.segmentize(planar, _output_spacing(pieces, plan))
+    north_x, north_y = aeqd_forward(pieces.lat0, pieces.lon0, 90.0, 0.0)
+    south_x, south_y = aeqd_forward(pieces.lat0, pieces.lon0, -90.0, 0.0)
+    has_north = shapely.contains_xy(planar, north_x, north_y)
+    has_south = shapely.contains_xy(planar, south_x, south_y)
+
+    rings, ring_piece = shapely.get_rings(planar, return_index=True)
+    xy, ring_of = shapely.get_coordinates(rings, return_index=True)
+    piece_of = ring_piece[ring_of]
+    lat, lon = aeqd_inverse(pieces.lat0[piece_of], pieces.lon0[piece_of], xy[:, 0], xy[:, 1])
+    ring_start = np.searchsorted(ring_of, np.arange(len(rings) + 1)).astype(np.intp)
+    lon_u = unwrap_segments(lon, ring_start, anchor=pieces.lon0[ring_piece])
+    winding = lon_u[ring_start[1:] - 1] - lon_u[ring_start[:-1]]
+    ring_geoms = shapely.linearrings(np.column_stack([lon_u, lat]), indices=ring_of)
+    for r in np.flatnonzero(np.abs(winding) > WINDING_THRESHOLD_DEG):
+        p = ring_piece[r]
+        a, b = ring_start[r], ring_start[r + 1]
+        pole = 90.0 if has_north[p] else -90.0 if has_south[p] else math.copysign(90.0, float(lat[a:b].mean()))
+        ring_geoms[r] = shapely.linearrings(cap_ring(lon_u[a:b], lat[a:b], pole))
+    polygons: GeomArray = shapely.polygons(ring_geoms, indices=ring_piece)
+    return polygons
+
+
+def _ring_polygon(coords: FloatArray, plan_tol_m: float) -> Polygon:
+    """One input ring as an unwrapped polygon, densified, closed into a cap if it winds around a pole."""
+    dense = densify(make_paths([coords]), max_spacing_m=50_000.0, tol_m=plan_tol_m)
+    lon, lat = dense.lon, dense.lat
+    if abs(lon[-1] - lon[0]) > WINDING_THRESHOLD_DEG:
+        touching = lat[np.abs(lat) == 90.0]
+        pole = float(touching[0]) if len(touching) else math.copysign(90.0, float(lat.mean()))
+        return Polygon(cap_ring(lon, lat, pole))
+    return Polygon(np.column_stack([lon, lat]))
+
+
+def _area_polygons(geom: BaseGeometry, plan: BufferPlan) -> list[BaseGeometry]:
+    """Input polygons themselves (everything inside is within the distance), unwrapped and capped."""
+    out: list[BaseGeometry] = []
+    tol = plan.distance_m / 2.0  # the boundary's buffer covers any shortfall of the interior's edges
+    for poly in areal_parts(geom):
+        shell = _ring_polygon(shapely.get_coordinates(poly.exterior), tol)
+        holes = [_ring_polygon(shapely.get_coordinates(h), tol) for h in poly.interiors]  # type: ignore[attr-defined]
+        shell = shapely.make_valid(shell)
+        out.append(shell.difference(shapely.union_all([shapely.make_valid(h) for h in holes])) if holes else shell)
+    return out
+
+
+def _polygonal(geom: BaseGeometry) -> Polygon | MultiPolygon:
+    if not geom.is_valid:
+        geom = shapely.make_valid(geom)
+    parts = [p for p in shapely.get_parts(geom) if shapely.get_type_id(p) == shapely.GeometryType.POLYGON]
+    parts += [q for p in shapely.get_parts(geom) if shapely.get_type_id(p) == shapely.GeometryType.MULTIPOLYGON
+              for q in p.geoms]  # type: ignore[attr-defined]
+    parts = [p for p in parts if not p.is_empty]
+    if not parts:
+        return Polygon()
+    result = parts[0] if len(parts) == 1 else MultiPolygon(parts)
+    oriented = shapely.orient_polygons(result)
+    assert isinstance(oriented, Polygon | MultiPolygon)
+    return oriented
+
+
+def geodesic_buffer(geom_lonlat: BaseGeometry, distance_m: float, *, rel_error: float = 1e-3) -> Polygon | MultiPolygon:
+    """All points within ``distance_m`` (WGS84 geodesic) of a lon/lat geometry, as lon/lat polygons.
+
+    Works for points, lines, polygons, rings and multi-geometries anywhere on Earth. Every point of the result's
+    boundary is within ``rel_error`` (relative) of ``distance_m`` from the input. The result is valid GeoJSON:
+    longitudes in [-180, 180], a shape crossing the antimeridian is a MultiPolygon cut at +-180, and a buffer
+    holding a pole is a cap reaching latitude +-90. Exteriors are counter-clockwise.
+
+    Raises:
+        InputError: ``distance_m`` is not positive, exceeds :data:`MAX_DISTANCE_M`, or ``rel_error`` is absurd.
+        GeometryError: the input holds invalid polygons or non-finite coordinates.
+    """
+    distance_m = float(distance_m)
+    _check(distance_m, rel_error)
+    if geom_lonlat.is_empty:
+        return Polygon()
+    coords = shapely.get_coordinates(geom_lonlat)
+    if not np.isfinite(coords).all() or (np.abs(coords[:, 1]) > 90.0).any():
+        raise GeometryError("geometry has non-finite coordinates or latitudes beyond +-90")
+    invalid = [p for p in areal_parts(geom_lonlat) if not p.is_valid]
+    if invalid:
+        raise GeometryError(f"invalid polygon: {shapely.is_valid_reason(invalid[0])}")
+    plan = BufferPlan.make(distance_m, rel_error)
+    paths = densify(make_paths(geometry_paths(geom_lonlat)), max_spacing_m=plan.input_spacing_m, tol_m=plan.edge_tol_m)
+    polygons: list[BaseGeometry] = []
+    if paths.count:
+        polygons.extend(_piece_outlines(paths, plan))
+    polygons.extend(_area_polygons(geom_lonlat, plan))
+    return _polygonal(fold(np.asarray(polygons, dtype=object)))

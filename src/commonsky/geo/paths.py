@@ -1,0 +1,176 @@
+"""Lon/lat geometries as vertex paths: the lines a distance or a buffer is measured from.
+
+A geometry's "paths" are its points (one-vertex paths), its lines, and the rings of its polygons. Edges are
+read as GeoJSON does: straight in longitude/latitude, except that a longitude jump of more than 180 degrees
+between two vertices crosses the antimeridian the short way. For polygons, edges that lie along the +-180
+meridian or along a pole line (the cuts that GeoJSON data makes to split a polygon at the antimeridian, such as
+Russia's or Antarctica's) are not part of the boundary and are dropped.
+
+:func:`densify` inserts vertices along the edges (still straight in unwrapped lon/lat) so that consecutive
+vertices are close enough for a geodesic between them to stand for the lon/lat edge within a tolerance.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from shapely.geometry.base import BaseGeometry
+
+from commonsky.geo.geodesy import EARTH_MEAN_RADIUS_M, FloatArray, wgs84
+
+IntArray = NDArray[np.intp]
+
+#: Most vertices inserted into one edge by :func:`densify` (guards against absurd tolerances).
+MAX_SPLITS_PER_EDGE = 20_000
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Vertex paths as flat arrays: path k holds vertices ``start[k]:start[k + 1]`` (``start`` ends with the
+    total count). Longitudes are unwrapped along each path (they may leave [-180, 180])."""
+
+    lon: FloatArray
+    lat: FloatArray
+    start: IntArray
+
+    @property
+    def count(self) -> int:
+        return len(self.start) - 1
+
+    @property
+    def sizes(self) -> IntArray:
+        return np.diff(self.start)
+
+    def path_of_vertex(self) -> IntArray:
+        """Index of the path each vertex belongs to."""
+        return np.repeat(np.arange(self.count), self.sizes)
+
+
+def _seam_runs(coords: FloatArray) -> list[FloatArray]:
+    """Split a closed ring into the runs of vertices that are joined by non-seam edges."""
+    lon, lat = coords[:, 0], coords[:, 1]
+    seam = ((np.abs(lon[:-1]) == 180.0) & (lon[:-1] == lon[1:])) | ((np.abs(lat[:-1]) == 90.0) & (lat[:-1] == lat[1:]))
+    if not seam.any():
+        return [coords]
+    open_ring = coords[:-1]
+    shift = int(np.flatnonzero(seam)[0]) + 1
+    ring = np.roll(open_ring, -shift, axis=0)
+    seam_rolled = np.roll(seam, -shift)
+    runs = np.split(ring, np.flatnonzero(seam_rolled) + 1)
+    return [r for r in runs if len(r) >= 2]
+
+
+def _part_paths(part: BaseGeometry) -> list[FloatArray]:
+    kind = shapely.get_type_id(part)
+    if kind == shapely.GeometryType.POLYGON:
+        rings = [part.exterior, *part.interiors]  # type: ignore[attr-defined]
+        out: list[FloatArray] = []
+        for ring in rings:
+            coords = shapely.get_coordinates(ring)
+            if len(coords) >= 2:
+                out.extend(_seam_runs(coords))
+        return out
+    coords = shapely.get_coordinates(part)
+    return [coords] if len(coords) else []
+
+
+def geometry_paths(geom: BaseGeometry) -> list[FloatArray]:
+    """The (n, 2) lon/lat vertex arrays of every point, line and polygon ring of ``geom`` (seam edges dropped)."""
+    out: list[FloatArray] = []
+    for part in _simple_parts(geom):
+        out.extend(_part_paths(part))
+    return out
+
+
+def _simple_parts(geom: BaseGeometry) -> list[BaseGeometry]:
+    """Non-empty points, lines and polygons of a geometry, multi-parts and collections flattened."""
+    out: list[BaseGeometry] = []
+    for part in shapely.get_parts(geom):
+        if shapely.get_num_geometries(part) > 1 or shapely.get_type_id(part) >= shapely.GeometryType.MULTIPOINT:
+            out.extend(_simple_parts(part))
+        elif not part.is_empty:
+            out.append(part)
+    return out
+
+
+def areal_parts(geom: BaseGeometry) -> list[BaseGeometry]:
+    """The polygons of ``geom`` (from polygons, multipolygons and collections)."""
+    return [p for p in _simple_parts(geom) if shapely.get_type_id(p) == shapely.GeometryType.POLYGON]
+
+
+def unwrap_segments(lon: FloatArray, start: IntArray, anchor: FloatArray | None = None) -> FloatArray:
+    """Longitudes unwrapped along each segment ``start[k]:start[k+1]`` (steps of at most 180 degrees).
+
+    With ``anchor`` (one longitude per segment), each segment's first vertex is moved by whole turns to lie
+    within 180 degrees of its anchor.
+    """
+    if len(lon) == 0:
+        return lon.copy()
+    step = np.empty_like(lon)
+    step[1:] = (np.diff(lon) + 180.0) % 360.0 - 180.0
+    first = start[:-1]
+    sizes = np.diff(start)
+    first_lon = lon[first]
+    if anchor is not None:
+        first_lon = anchor + (first_lon - anchor + 180.0) % 360.0 - 180.0
+    step[first] = first_lon
+    total = np.cumsum(step)
+    before = np.concatenate([[0.0], total[first[1:] - 1]]) if len(first) else np.empty(0)
+    return np.asarray(total - np.repeat(before, sizes), dtype=np.float64)
+
+
+def make_paths(coords: list[FloatArray]) -> Paths:
+    """Pack vertex arrays into :class:`Paths`, longitudes unwrapped along each path."""
+    if not coords:
+        empty = np.empty(0, dtype=np.float64)
+        return Paths(empty, empty, np.zeros(1, dtype=np.intp))
+    sizes = np.array([len(c) for c in coords], dtype=np.intp)
+    start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
+    xy = np.concatenate(coords)
+    return Paths(unwrap_segments(xy[:, 0].astype(np.float64), start), xy[:, 1].astype(np.float64), start)
+
+
+def edge_spacing_m(lat_max_deg: FloatArray, tol_m: float, max_spacing_m: float) -> FloatArray:
+    """Longest edge (m) at a latitude for which a lon/lat-straight edge and the geodesic between its ends differ
+    by at most ``tol_m``: the sagitta of a parallel against its chord is spacing^2 tan(lat) / (8 R)."""
+    tan = np.tan(np.radians(np.minimum(np.abs(lat_max_deg), 89.999999)))
+    spacing = np.sqrt(8.0 * tol_m * EARTH_MEAN_RADIUS_M / np.maximum(tan, 1e-12))
+    return np.asarray(np.minimum(spacing, max_spacing_m), dtype=np.float64)
+
+
+def densify(paths: Paths, *, max_spacing_m: float, tol_m: float) -> Paths:
+    """Paths with vertices inserted along each lon/lat edge so that no edge is longer than ``max_spacing_m`` and
+    no edge's lon/lat line departs from the geodesic between its ends by more than ``tol_m`` (about)."""
+    n = len(paths.lon)
+    if n == 0:
+        return paths
+    is_last = np.zeros(n, dtype=bool)
+    is_last[paths.start[1:] - 1] = True
+    edge_from = np.flatnonzero(~is_last)
+    lon0, lat0 = paths.lon[edge_from], paths.lat[edge_from]
+    lon1, lat1 = paths.lon[edge_from + 1], paths.lat[edge_from + 1]
+    _, _, length = wgs84().inv(lon0, lat0, lon1, lat1)
+    spacing = edge_spacing_m(np.maximum(np.abs(lat0), np.abs(lat1)), tol_m, max_spacing_m)
+    splits = np.clip(np.ceil(np.asarray(length) / spacing), 1, MAX_SPLITS_PER_EDGE).astype(np.intp)
+    # each vertex is followed by splits - 1 inserted points on its outgoing edge; last vertices by none
+    count = np.ones(n, dtype=np.intp)
+    count[edge_from] = splits
+    src = np.repeat(np.arange(n), count)
+    offsets = np.arange(len(src)) - np.repeat(np.cumsum(count) - count, count)
+    frac = offsets / np.repeat(np.where(is_last, 1, count), count)
+    nxt = np.minimum(src + 1, n - 1)
+    lon = paths.lon[src] + frac * (paths.lon[nxt] - paths.lon[src])
+    lat = paths.lat[src] + frac * (paths.lat[nxt] - paths.lat[src])
+    new_start = np.concatenate([[0], np.cumsum(np.add.reduceat(count, paths.start[:-1]))]).astype(np.intp)
+    return Paths(lon, lat, new_start)
+
+
+def sample_boundary(geom: BaseGeometry, step_m: float) -> tuple[FloatArray, FloatArray]:
+    """(lat, lon) of points along every line and polygon ring of ``geom``, at most ``step_m`` apart along the
+    lon/lat edges, vertices included; antimeridian and pole cuts of polygons are left out. For checking shapes."""
+    dense = densify(make_paths(geometry_paths(geom)), max_spacing_m=step_m, tol_m=math.inf)
+    return dense.lat, (dense.lon + 180.0) % 360.0 - 180.0

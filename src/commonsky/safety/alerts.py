@@ -1,0 +1,180 @@
+"""Alert lifecycle: raised, updated, ended, with hysteresis, from per-cycle detections.
+
+Pure detections (`Conflicts`, `Incursions`) come in once per cycle; `AlertTracker` turns them into events.
+An UPDATED event is emitted when the loss is first seen or the predicted time moves by ``update_tolerance_s``
+or more (the alert itself is refreshed every cycle). Hysteresis: an alert is raised once its condition holds in ``raise_cycles`` consecutive cycles (1 = at once),
+and ended only after the condition has been absent for ``end_cycles`` consecutive cycles, so a pair that
+drops in and out of the detection boundary does not flicker. Each alert carries its warning time: the time from
+its raise to the loss of separation (or zone entry) actually seen, or, while none has been seen, predicted.
+
+`AlertTracker` holds state across cycles and is NOT thread-safe: one tracker per picture stream, called from
+one thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+import numpy as np
+
+from commonsky.safety.conflicts import Conflicts
+from commonsky.safety.incursion import Incursions
+
+
+class AlertKind(StrEnum):
+    CONFLICT = "conflict"
+    INCURSION = "incursion"
+
+
+class EventKind(StrEnum):
+    RAISED = "raised"
+    UPDATED = "updated"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One alert. ``subjects``: (ownship, intruder) ids for a conflict, (aircraft id, zone name) for an incursion.
+
+    Times are seconds on the picture clock. ``predicted_s``: predicted time of loss / entry at the last update;
+    ``actual_s``: first time the loss of separation (or being inside the zone) was seen while the alert was up,
+    or None. ``warning_time_s`` = (actual or predicted) - raised. ``tcpa_s``/``dcpa_m`` only for conflicts.
+    """
+
+    alert_id: int
+    kind: AlertKind
+    subjects: tuple[str, str]
+    raised_s: float
+    updated_s: float
+    predicted_s: float
+    actual_s: float | None = None
+    ended_s: float | None = None
+    tcpa_s: float = float("nan")
+    dcpa_m: float = float("nan")
+    lat: float = float("nan")
+    lon: float = float("nan")
+
+    @property
+    def warning_time_s(self) -> float:
+        return (self.actual_s if self.actual_s is not None else self.predicted_s) - self.raised_s
+
+
+@dataclass(frozen=True, slots=True)
+class AlertEvent:
+    """A change of an alert: the alert as it is after the change."""
+
+    kind: EventKind
+    time_s: float
+    alert: Alert
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """What one cycle says about one alert key."""
+
+    predicted_s: float
+    in_violation: bool
+    tcpa_s: float = float("nan")
+    dcpa_m: float = float("nan")
+    lat: float = float("nan")
+    lon: float = float("nan")
+
+
+Key = tuple[AlertKind, str, str]
+
+
+def observations(
+    time_s: float, conflicts: Conflicts, incursions: Incursions, lat: np.ndarray, lon: np.ndarray
+) -> dict[Key, Observation]:
+    """This cycle's observations keyed by (kind, subject, subject). ``lat``/``lon``: the picture's positions."""
+    out: dict[Key, Observation] = {}
+    for k in range(len(conflicts)):
+        i = conflicts.i[k]
+        out[(AlertKind.CONFLICT, str(conflicts.ownship_id[k]), str(conflicts.intruder_id[k]))] = Observation(
+            predicted_s=time_s + float(conflicts.tin_s[k]), in_violation=bool(conflicts.los[k]),
+            tcpa_s=float(conflicts.tcpa_s[k]), dcpa_m=float(conflicts.dcpa_m[k]),
+            lat=float(lat[i]), lon=float(lon[i]),
+        )
+    for k in range(len(incursions)):
+        out[(AlertKind.INCURSION, str(incursions.aircraft_id[k]), str(incursions.zone_name[k]))] = Observation(
+            predicted_s=time_s + float(incursions.time_to_entry_s[k]), in_violation=bool(incursions.inside[k]),
+            lat=float(incursions.entry_lat[k]), lon=float(incursions.entry_lon[k]),
+        )
+    return out
+
+
+@dataclass
+class AlertTracker:
+    """Stateful alert lifecycle with hysteresis (NOT thread-safe; see module docstring)."""
+
+    raise_cycles: int = 1
+    end_cycles: int = 3
+    update_tolerance_s: float = 5.0
+    _active: dict[Key, Alert] = field(default_factory=dict)
+    _pending: dict[Key, int] = field(default_factory=dict)
+    _missing: dict[Key, int] = field(default_factory=dict)
+    _next_id: int = 1
+
+    def __post_init__(self) -> None:
+        if self.raise_cycles < 1 or self.end_cycles < 1:
+            raise ValueError("raise_cycles and end_cycles must be >= 1")
+
+    @property
+    def active(self) -> list[Alert]:
+        """Alerts currently up, oldest first."""
+        return sorted(self._active.values(), key=lambda a: a.alert_id)
+
+    def update(self, time_s: float, seen: dict[Key, Observation]) -> list[AlertEvent]:
+        """Feed one cycle's observations; return the events it causes (raised, updated, ended)."""
+        events: list[AlertEvent] = []
+        for key, obs in seen.items():
+            alert = self._active.get(key)
+            if alert is None:
+                count = self._pending.get(key, 0) + 1
+                if count < self.raise_cycles:
+                    self._pending[key] = count
+                    continue
+                self._pending.pop(key, None)
+                alert = Alert(
+                    alert_id=self._next_id, kind=key[0], subjects=(key[1], key[2]), raised_s=time_s,
+                    updated_s=time_s, predicted_s=obs.predicted_s,
+                    actual_s=time_s if obs.in_violation else None,
+                    tcpa_s=obs.tcpa_s, dcpa_m=obs.dcpa_m, lat=obs.lat, lon=obs.lon,
+                )
+                self._next_id += 1
+                self._active[key] = alert
+                events.append(AlertEvent(EventKind.RAISED, time_s, alert))
+                continue
+            self._missing.pop(key, None)
+            previous = alert
+            alert = replace(
+                alert, updated_s=time_s, predicted_s=obs.predicted_s if alert.actual_s is None else alert.predicted_s,
+                actual_s=alert.actual_s if alert.actual_s is not None or not obs.in_violation else time_s,
+                tcpa_s=obs.tcpa_s, dcpa_m=obs.dcpa_m, lat=obs.lat, lon=obs.lon,
+            )
+            notable = (alert.actual_s is not None and previous.actual_s is None) or abs(
+                alert.predicted_s - previous.predicted_s
+            ) >= self.update_tolerance_s
+            self._active[key] = alert
+            if notable:
+                events.append(AlertEvent(EventKind.UPDATED, time_s, alert))
+        for key in [k for k in self._pending if k not in seen]:
+            del self._pending[key]
+        for key in [k for k in self._active if k not in seen]:
+            misses = self._missing.get(key, 0) + 1
+            if misses < self.end_cycles:
+                self._missing[key] = misses
+                continue
+            self._missing.pop(key, None)
+            ended = replace(self._active.pop(key), ended_s=time_s)
+            events.append(AlertEvent(EventKind.ENDED, time_s, ended))
+        return events
+
+    def close(self, time_s: float) -> list[AlertEvent]:
+        """End every alert still up (end of a replay)."""
+        events = [AlertEvent(EventKind.ENDED, time_s, replace(a, ended_s=time_s)) for a in self.active]
+        self._active.clear()
+        self._pending.clear()
+        self._missing.clear()
+        return events

@@ -1,0 +1,79 @@
+"""Protected zone and look-ahead: defaults, per party and per zone, resolved to per-aircraft arrays.
+
+A pair uses the larger of both aircraft's values (as BlueSky does with its per-aircraft ``rpz``/``hpz``/
+``dtlookahead`` arrays), so the most demanding party or zone of either aircraft governs the pair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from shapely.geometry.base import BaseGeometry
+
+from commonsky.errors import InputError
+from commonsky.units import FT_M, NM_M
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class Protection:
+    """Protected zone radius (m), half-height (m) and look-ahead (s). Defaults: 5 NM, 1000 ft, 300 s."""
+
+    radius_m: float = 5.0 * NM_M
+    half_height_m: float = 1000.0 * FT_M
+    lookahead_s: float = 300.0
+
+    def __post_init__(self) -> None:
+        for name in ("radius_m", "half_height_m", "lookahead_s"):
+            value = getattr(self, name)
+            if not np.isfinite(value) or value <= 0:
+                raise InputError(f"protection {name} must be a positive finite number, got {value!r}")
+
+
+@dataclass(frozen=True)
+class ZoneProtection:
+    """Protection that applies to aircraft inside ``geometry`` (lon/lat) between ``floor_m`` and ``ceiling_m``."""
+
+    geometry: BaseGeometry
+    protection: Protection
+    floor_m: float = -np.inf
+    ceiling_m: float = np.inf
+
+
+@dataclass(frozen=True)
+class ProtectionPolicy:
+    """Where which protection applies.
+
+    Per aircraft: the default, replaced by its party's entry if any, then raised (element-wise max) by every
+    zone the aircraft is inside. A pair then takes the max of both aircraft (see `pair_values`).
+    """
+
+    default: Protection = field(default_factory=Protection)
+    by_party: Mapping[str, Protection] = field(default_factory=dict)
+    zones: Sequence[ZoneProtection] = ()
+
+    def per_aircraft(
+        self, lat: FloatArray, lon: FloatArray, alt_m: FloatArray, party: npt.NDArray[np.str_]
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Arrays (radius_m, half_height_m, lookahead_s), one value per aircraft."""
+        n = lat.shape[0]
+        radius = np.full(n, self.default.radius_m)
+        height = np.full(n, self.default.half_height_m)
+        look = np.full(n, self.default.lookahead_s)
+        for name, prot in self.by_party.items():
+            mask = party == name
+            radius[mask], height[mask], look[mask] = prot.radius_m, prot.half_height_m, prot.lookahead_s
+        if self.zones and n:
+            import shapely  # local: only needed with zone-specific protection
+
+            for zone in self.zones:
+                inside = np.asarray(shapely.contains_xy(zone.geometry, lon, lat), dtype=bool)
+                inside &= (alt_m >= zone.floor_m) & (alt_m <= zone.ceiling_m)
+                radius[inside] = np.maximum(radius[inside], zone.protection.radius_m)
+                height[inside] = np.maximum(height[inside], zone.protection.half_height_m)
+                look[inside] = np.maximum(look[inside], zone.protection.lookahead_s)
+        return radius, height, look

@@ -1,0 +1,92 @@
+"""Spatial pruning: the aircraft pairs that could be in conflict within the look-ahead, in about O(N).
+
+The look-ahead [0, T] is cut into time slices. In each slice every aircraft is moved in a straight line in ECEF
+(no antimeridian or pole special case) to the slice's middle time, and a k-d tree returns the pairs within a
+Chebyshev radius in (x, y, z, scaled altitude): the protected radius, plus how far the pair can close in half a
+slice, plus a bound on how far the CPA kernel's frame (BlueSky's flat earth or a tangent plane) can differ from
+straight ECEF motion. The result is a superset of the pairs `commonsky.safety.cpa.pair_geometry` can flag
+(tested against an all-pairs search); memory is linear in N plus the candidate pairs, never N x N.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+from scipy.spatial import cKDTree
+
+from commonsky.picture.picture import EARTH_RADIUS_M
+from commonsky.safety.cpa import POLAR_LAT_DEG, FloatArray
+
+IntArray = npt.NDArray[np.intp]
+
+SLACK_M = 50.0
+SQRT2 = math.sqrt(2.0)
+
+
+def default_slices(max_gs_ms: float, radius_m: float, lookahead_s: float) -> int:
+    """Slices so that a slice's closing distance is about 2.5 protected radii (measured best at 1-10k aircraft)."""
+    closing_m = 2.0 * max_gs_ms * lookahead_s
+    return int(min(max(math.ceil(closing_m / (2.5 * radius_m)), 1), 40))
+
+
+def candidate_pairs(
+    lat: FloatArray,
+    lon: FloatArray,
+    alt_m: FloatArray,
+    vn_ms: FloatArray,
+    ve_ms: FloatArray,
+    vs_ms: FloatArray,
+    radius_m: float,
+    half_height_m: float,
+    lookahead_s: float,
+    slices: int | None = None,
+    polar_lat_deg: float = POLAR_LAT_DEG,
+) -> tuple[IntArray, IntArray]:
+    """Unique pairs (i, j), i < j, that may come within ``radius_m`` and ``half_height_m`` in [0, lookahead_s].
+
+    ``radius_m``, ``half_height_m``, ``lookahead_s`` are the largest values any pair uses.
+    """
+    n = lat.shape[0]
+    if n < 2:
+        empty = np.zeros(0, dtype=np.intp)
+        return empty, empty
+    phi, lam = np.radians(lat), np.radians(lon)
+    cphi, sphi, clam, slam = np.cos(phi), np.sin(phi), np.cos(lam), np.sin(lam)
+    pos = EARTH_RADIUS_M * np.stack([cphi * clam, cphi * slam, sphi], axis=1)
+    vel = np.stack(
+        [-slam * ve_ms - sphi * clam * vn_ms, clam * ve_ms - sphi * slam * vn_ms, cphi * vn_ms], axis=1
+    )
+    gs = np.hypot(vn_ms, ve_ms)
+    vmax = float(gs.max())
+    vsmax = float(np.abs(vs_ms).max())
+    k = slices or default_slices(vmax, radius_m, lookahead_s)
+    half_s = 0.5 * lookahead_s / k
+    # Frame error of BlueSky's flat earth against ECEF: meridian convergence turns one velocity relative to the
+    # other by about separation * tan(lat) / R; the tangent-plane kernel (polar pairs) has no tan(lat) term.
+    flat_lat = min(float(np.abs(lat).max()), polar_lat_deg + 1.0)
+    frame_gain = 2.0 * (math.tan(math.radians(flat_lat)) + 1.0) / EARTH_RADIUS_M
+    codes = []
+    for step in range(k):
+        t_mid = (2 * step + 1) * half_s
+        t_end = t_mid + half_s
+        reach_m = radius_m + 2.0 * vmax * t_end
+        frame_m = frame_gain * 2.0 * vmax * t_end * reach_m * 1.1 + (vmax * t_end) ** 2 / EARTH_RADIUS_M
+        r_h = radius_m + 2.0 * vmax * half_s + frame_m + 1e-3 * reach_m + SLACK_M
+        r_v = half_height_m + 2.0 * vsmax * half_s + 1.0
+        coords = np.empty((n, 4))
+        coords[:, :3] = pos + vel * t_mid
+        coords[:, 3] = (alt_m + vs_ms * t_mid) * (r_h / r_v)
+        # Euclidean in 4D with radius sqrt(2) r_h contains the box |horizontal| <= r_h, |vertical| <= r_v, and
+        # scipy answers it several times faster than the Chebyshev metric.
+        pairs = cKDTree(coords, leafsize=16).query_pairs(r_h * SQRT2, p=2.0, output_type="ndarray")
+        if pairs.shape[0]:
+            lo = np.minimum(pairs[:, 0], pairs[:, 1]).astype(np.int64)
+            hi = np.maximum(pairs[:, 0], pairs[:, 1]).astype(np.int64)
+            codes.append(lo * n + hi)
+    if not codes:
+        empty = np.zeros(0, dtype=np.intp)
+        return empty, empty
+    unique = np.unique(np.concatenate(codes))
+    return (unique // n).astype(np.intp), (unique % n).astype(np.intp)

@@ -1,0 +1,118 @@
+"""`create_app(settings)`: the FastAPI application of the broker. No module-level state: every app is separate.
+
+Status codes: 401 bad key, 403 wrong role, 404 unknown (or another party's) intent, 409 stale version, 413 too
+large, 422 invalid input (one-line ``detail``), 429 over the party's rate, 503 a decision raced too often.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from commonsky.errors import CommonskyError, InputError, NotFoundError
+from commonsky.service.broker import Broker
+from commonsky.service.db import Database
+from commonsky.service.deps import Services
+from commonsky.service.errors import ForbiddenError, RetryError, StaleVersionError, TooLargeError
+from commonsky.service.limits import BodyLimit, RateLimiter
+from commonsky.service.notify import Hub
+from commonsky.service.settings import ServiceSettings
+from commonsky.service.zoning import ZoneKeeper
+
+log = logging.getLogger("commonsky.service")
+
+
+def create_app(settings: ServiceSettings) -> FastAPI:
+    """Build the app. The database is opened now (lazily connected) and migrated at startup."""
+    from commonsky.service.routers import audit, conflicts, intents, notifications, parties, zones
+
+    database = Database(settings)
+    hub = Hub(settings.notify_queue)
+    broker = Broker(database, settings, notify=hub.publish)
+    services = Services(settings, database, broker, ZoneKeeper(broker),
+                        RateLimiter(settings.rate_per_s, settings.rate_burst), hub)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.migrate_on_start:
+            from commonsky.service.migrate import upgrade
+
+            await asyncio.to_thread(upgrade, database)
+        hub.bind(asyncio.get_running_loop())
+        log.info("commonsky service ready on %s", settings.safe_database_url())
+        yield
+        database.dispose()
+
+    app = FastAPI(
+        title="commonsky broker",
+        version="0.1.0",
+        description="Neutral coordination of 4D flight intents between parties that do not talk to each other.",
+        lifespan=lifespan,
+        responses={401: {"model": _error_model()}, 422: {"model": _error_model()}, 429: {"model": _error_model()}},
+    )
+    app.state.services = services
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    for module in (parties, zones, intents, conflicts, audit, notifications):
+        app.include_router(module.router)
+    _handlers(app)
+
+    @app.get("/health", tags=["health"])
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def _error_model() -> Any:
+    from commonsky.service.schemas import ErrorOut
+
+    return ErrorOut
+
+
+def _handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": one_line(error.errors())}, status_code=422)
+
+    @app.exception_handler(StaleVersionError)
+    async def stale(_request: Request, error: StaleVersionError) -> JSONResponse:
+        return JSONResponse({"detail": error.message, "current_version": error.current_version,
+                             "changed": error.changed, "current": error.current}, status_code=409)
+
+    @app.exception_handler(RetryError)
+    async def busy(_request: Request, error: RetryError) -> JSONResponse:
+        return JSONResponse({"detail": str(error)}, status_code=503, headers={"Retry-After": "1"})
+
+    @app.exception_handler(CommonskyError)
+    async def user_error(_request: Request, error: CommonskyError) -> JSONResponse:
+        status = 422
+        if isinstance(error, TooLargeError):
+            status = 413
+        elif isinstance(error, NotFoundError):
+            status = 404
+        elif isinstance(error, ForbiddenError):
+            status = 403
+        elif not isinstance(error, InputError):
+            status = 400
+        return JSONResponse({"detail": error.message}, status_code=status)
+
+
+def one_line(errors: Any) -> str:
+    """The first validation error as ``body.volumes[0].floor: Field required`` (+ how many more)."""
+    errors = list(errors)
+    if not errors:
+        return "invalid request"
+    first = errors[0]
+    where = ""
+    for part in first.get("loc", ()):
+        where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
+    message = " ".join(str(first.get("msg", "invalid")).split())
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where}: {message}{more}"[:500]

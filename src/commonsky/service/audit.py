@@ -1,0 +1,92 @@
+"""The audit log: append-only and hash-chained.
+
+Each entry's ``hash`` is ``sha256(prev_hash || "\\n" || canonical JSON of {seq, at_s, actor, action, entity,
+entity_id, change})``; the first entry's ``prev_hash`` is 64 zeros. Canonical JSON: sorted keys, no spaces,
+UTF-8, no NaN. Changing, removing or reordering any row breaks the chain from that row on, and `verify` names
+the first broken link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commonsky.service.db import Database
+from commonsky.service.models import AuditRow
+
+GENESIS = "0" * 64
+
+
+def canonical_json(value: Any) -> str:
+    """The one serialisation that is hashed: sorted keys, compact, UTF-8 text, NaN/inf refused."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def link_hash(prev_hash: str, seq: int, at_s: float, actor: str, action: str, entity: str, entity_id: str,
+              change: str) -> str:
+    """The hash of one link; ``change`` is the stored canonical JSON text."""
+    body = canonical_json({"seq": seq, "at_s": at_s, "actor": actor, "action": action, "entity": entity,
+                           "entity_id": entity_id, "change": change})
+    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+
+
+def append(database: Database, session: Session, actor: str, action: str, entity: str, entity_id: str,
+           change: dict[str, Any]) -> AuditRow:
+    """Add one link inside the caller's write transaction (call it last: it takes the audit lock)."""
+    database.lock_audit(session)
+    last = session.execute(select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)).first()
+    seq, prev = (1, GENESIS) if last is None else (last[0] + 1, last[1])
+    at_s = round(time.time(), 6)
+    text = canonical_json(change)
+    row = AuditRow(seq=seq, at_s=at_s, actor=actor, action=action, entity=entity, entity_id=entity_id, change=text,
+                   prev_hash=prev, hash=link_hash(prev, seq, at_s, actor, action, entity, entity_id, text))
+    session.add(row)
+    session.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class Verification:
+    """Result of `verify`: ``ok``, links checked, and the first broken link (seq and why) when not ok."""
+
+    ok: bool
+    checked: int
+    broken_seq: int | None = None
+    reason: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "checked": self.checked, "broken_seq": self.broken_seq, "reason": self.reason}
+
+
+def verify(database: Database, batch: int = 5_000) -> Verification:
+    """Walk the whole chain in order; stop at the first link whose sequence, back-link or hash is wrong."""
+    expected_seq, prev = 1, GENESIS
+    checked = 0
+    with database.read() as session:
+        for row in _rows(session, batch):
+            if row.seq != expected_seq:
+                return Verification(False, checked, expected_seq, f"entry {expected_seq} is missing (next is {row.seq})")
+            if row.prev_hash != prev:
+                return Verification(False, checked, row.seq, "prev_hash does not match the previous entry's hash")
+            actual = link_hash(prev, row.seq, row.at_s, row.actor, row.action, row.entity, row.entity_id, row.change)
+            if actual != row.hash:
+                return Verification(False, checked, row.seq, "content does not match its hash (entry altered)")
+            prev, expected_seq, checked = row.hash, expected_seq + 1, checked + 1
+    return Verification(True, checked)
+
+
+def _rows(session: Session, batch: int) -> Iterator[AuditRow]:
+    after = 0
+    while True:
+        rows = session.scalars(select(AuditRow).where(AuditRow.seq > after).order_by(AuditRow.seq).limit(batch)).all()
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1].seq

@@ -1,0 +1,115 @@
+"""Storage: engine, sessions and the locks that serialise acceptance decisions.
+
+How "two conflicting intents are never both accepted" holds under concurrency:
+
+- SQLite (one process): every write transaction starts with ``BEGIN IMMEDIATE``, taking the database's single
+  write lock before it reads anything, so decisions are strictly serial. WAL keeps readers unblocked.
+- PostgreSQL (several processes): a decision takes transaction-scoped advisory locks on the grid cells its
+  lon/lat box covers, in sorted order, after a *shared* lock on a global key (a zone change or a box too big for
+  ``max_lock_cells`` takes that global key *exclusively*). Two intents that conflict overlap in space, so their
+  boxes share a cell and their decisions are serialised; READ COMMITTED gives each statement after the lock a
+  fresh snapshot, and PostgreSQL publishes the commit before it releases the locks. The audit chain takes one
+  more advisory lock last of all, so lock order is global -> cells -> audit everywhere: no deadlock.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from commonsky.service.settings import ServiceSettings
+
+_NS_GLOBAL = 0x0C5A  # advisory lock namespaces (first int of the two-int form)
+_NS_CELL = 0x0C5B
+_NS_AUDIT = 0x0C5C
+_WRITE = "commonsky_write"
+
+
+class Database:
+    """One engine and its session factories. Thread-safe (sessions are not: one per request/thread)."""
+
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.settings = settings
+        self.is_sqlite = settings.is_sqlite
+        self.engine = _sqlite_engine(settings) if self.is_sqlite else _postgres_engine(settings)
+        self._reader = sessionmaker(self.engine, expire_on_commit=False)
+        self._writer = sessionmaker(self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read session; closing it rolls back, and loaded rows stay readable (detached, not expired)."""
+        with self._reader() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction, committed on success. On SQLite it holds the write lock from its first statement."""
+        with self._writer() as session, session.begin():
+            yield session
+
+    def lock_region(self, session: Session, box: tuple[float, float, float, float] | None) -> None:
+        """Serialise with every decision whose lon/lat box shares a cell with ``box`` (None: with everything)."""
+        if self.is_sqlite:
+            session.connection()  # BEGIN IMMEDIATE already holds the database write lock
+            return
+        cells = None if box is None else lock_cells(box, self.settings.lock_cell_deg)
+        if cells is None or len(cells) > self.settings.max_lock_cells:
+            session.execute(text("SELECT pg_advisory_xact_lock(:ns, 0)"), {"ns": _NS_GLOBAL})
+            return
+        session.execute(text("SELECT pg_advisory_xact_lock_shared(:ns, 0)"), {"ns": _NS_GLOBAL})
+        for cell in cells:
+            session.execute(text("SELECT pg_advisory_xact_lock(:ns, :cell)"), {"ns": _NS_CELL, "cell": cell})
+
+    def lock_audit(self, session: Session) -> None:
+        """Serialise appends to the audit chain (always the last lock a transaction takes)."""
+        if not self.is_sqlite:
+            session.execute(text("SELECT pg_advisory_xact_lock(:ns, 0)"), {"ns": _NS_AUDIT})
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def lock_cells(box: tuple[float, float, float, float], cell_deg: float) -> list[int]:
+    """Sorted int32 keys of the ``cell_deg`` grid cells covering ``(min_lon, min_lat, max_lon, max_lat)``."""
+    min_lon, min_lat, max_lon, max_lat = box
+    ix0, ix1 = math.floor(min_lon / cell_deg), math.floor(max_lon / cell_deg)
+    iy0, iy1 = math.floor(min_lat / cell_deg), math.floor(max_lat / cell_deg)
+    span = math.ceil(180.0 / cell_deg) + 2  # iy in [-span, span)
+    return sorted((ix * 2 * span) + (iy + span) for ix in range(ix0, ix1 + 1) for iy in range(iy0, iy1 + 1))
+
+
+def _sqlite_engine(settings: ServiceSettings) -> Engine:
+    url = make_url(settings.database_url)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60.0, "isolation_level": None},
+                           hide_parameters=True)
+    synchronous = settings.sqlite_synchronous
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        # pysqlite's own transaction handling is off (isolation_level=None): we say when the write lock is taken.
+        immediate = connection.get_execution_options().get(_WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def _postgres_engine(settings: ServiceSettings) -> Engine:
+    return create_engine(
+        settings.database_url, pool_size=10, max_overflow=40, pool_pre_ping=True, isolation_level="READ COMMITTED",
+        hide_parameters=True,  # SQL errors must never carry key hashes or payloads into logs
+    )

@@ -1,0 +1,65 @@
+"""FastAPI dependencies: the app's services, the authenticated (and rate-limited) party, role checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from commonsky.service.auth import Party, Role, authenticate
+from commonsky.service.broker import Broker
+from commonsky.service.db import Database
+from commonsky.service.limits import RateLimiter
+from commonsky.service.notify import Hub
+from commonsky.service.settings import ServiceSettings
+from commonsky.service.zoning import ZoneKeeper
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything a request may use; one per app, kept in ``app.state.services``."""
+
+    settings: ServiceSettings
+    db: Database
+    broker: Broker
+    zones: ZoneKeeper
+    limiter: RateLimiter
+    hub: Hub
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+_bearer = HTTPBearer(auto_error=False, description="API key issued by the authority: `Authorization: Bearer csk_...`")
+
+
+def current_party(
+    services: ServicesDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Party:
+    """The caller, from its API key; 401 without a valid key, 429 over its rate."""
+    party = authenticate(services.db, credentials.credentials) if credentials is not None else None
+    if party is None:
+        raise HTTPException(401, "missing or invalid API key", headers={"WWW-Authenticate": "Bearer"})
+    wait_s = services.limiter.take(party.id)
+    if wait_s > 0:
+        raise HTTPException(429, f"rate limit: retry in {wait_s:.2f} s", headers={"Retry-After": f"{wait_s:.0f}"})
+    return party
+
+
+PartyDep = Annotated[Party, Depends(current_party)]
+
+
+def require(*roles: Role) -> object:
+    """A dependency refusing (403) callers whose role is not in ``roles``."""
+
+    def check(party: PartyDep) -> Party:
+        if party.role not in roles:
+            raise HTTPException(403, f"role {party.role.value} may not do this")
+        return party
+
+    return Depends(check)

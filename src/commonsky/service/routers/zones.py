@@ -1,0 +1,41 @@
+"""/zones: everyone reads; the authority creates, replaces (naming the version it saw) and deletes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from commonsky.service.auth import Party, Role
+from commonsky.service.deps import PartyDep, ServicesDep, require
+from commonsky.service.schemas import StaleOut, ZoneIn, ZoneOut, ZoneUpdate
+
+router = APIRouter(tags=["zones"])
+Authority = Annotated[Party, require(Role.AUTHORITY)]
+
+
+@router.get("/zones", response_model=list[ZoneOut])
+def list_zones(party: PartyDep, services: ServicesDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+               offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> list[dict[str, Any]]:
+    return services.zones.list(limit, offset)
+
+
+@router.get("/zones/{zone_id}", response_model=ZoneOut, responses={404: {"description": "no such zone"}})
+def get_zone(zone_id: str, party: PartyDep, services: ServicesDep) -> dict[str, Any]:
+    return services.zones.get(zone_id)
+
+
+@router.post("/zones", response_model=ZoneOut, status_code=201)
+def create_zone(body: ZoneIn, party: Authority, services: ServicesDep) -> dict[str, Any]:
+    return services.zones.create(party, body.feature)
+
+
+@router.put("/zones/{zone_id}", response_model=ZoneOut, responses={409: {"model": StaleOut}})
+def replace_zone(zone_id: str, body: ZoneUpdate, party: Authority, services: ServicesDep) -> dict[str, Any]:
+    return services.zones.update(party, zone_id, body.version, body.feature)
+
+
+@router.delete("/zones/{zone_id}", status_code=204, responses={409: {"model": StaleOut}})
+def delete_zone(zone_id: str, party: Authority, services: ServicesDep,
+                version: Annotated[str, Query(min_length=1, max_length=64)]) -> None:
+    services.zones.delete(party, zone_id, version)

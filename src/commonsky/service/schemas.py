@@ -1,0 +1,202 @@
+"""The API's request and response bodies. Requests forbid unknown fields; floats must be finite.
+
+Geometry inside a volume is checked by the engine adapter (`service.engine`), which answers 422 with one line.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+Lat = Annotated[float, Field(ge=-90.0, le=90.0)]
+Lon = Annotated[float, Field(ge=-180.0, le=180.0)]
+Version = Annotated[str, Field(min_length=1, max_length=64, description="opaque version token (as F3548's OVN)")]
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UtcTime = Annotated[datetime, AfterValidator(_utc)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+
+class AltitudeJson(Strict):
+    """Zone-format altitude object: ``{"value": 320, "unit": "FL", "ref": "STD"}``."""
+
+    value: float | None = Field(None, ge=-2_000, le=1_000_000)
+    unit: Literal["ft", "m", "FL", "UNL"] = "ft"
+    ref: Literal["AMSL", "AGL", "STD"] = "AMSL"
+
+
+AltitudeIn = Annotated[
+    str | AltitudeJson,
+    Field(description='"FL320", "5000ft AMSL", "500 m AGL", "SFC", "UNL", or the zone-format object'),
+]
+
+
+class PolygonGeometry(Strict):
+    type: Literal["Polygon", "MultiPolygon"]
+    coordinates: list[Any] = Field(description="GeoJSON coordinates (lon, lat)")
+
+
+class PolygonIn(Strict):
+    type: Literal["polygon"]
+    geometry: PolygonGeometry
+
+
+class CircleIn(Strict):
+    type: Literal["circle"]
+    centre: tuple[Lat, Lon] = Field(description="[lat, lon] degrees")
+    radius_m: float = Field(gt=0, le=1_000_000)
+
+
+class CorridorIn(Strict):
+    type: Literal["corridor"]
+    points: list[tuple[Lat, Lon]] = Field(min_length=2, description="[[lat, lon], ...] degrees")
+    half_width_m: float = Field(gt=0, le=500_000)
+
+
+ShapeIn = Annotated[PolygonIn | CircleIn | CorridorIn, Field(discriminator="type")]
+
+
+class VolumeIn(Strict):
+    """One 4D volume: shape x altitude band x [start, end) (+ optional daily windows, s after 00:00 UTC)."""
+
+    shape: ShapeIn
+    floor: AltitudeIn
+    ceiling: AltitudeIn
+    start: UtcTime
+    end: UtcTime
+    daily: list[tuple[Annotated[float, Field(ge=0, le=86_400)], Annotated[float, Field(ge=0, le=86_400)]]] = Field(
+        default_factory=list, max_length=24
+    )
+
+
+class IntentIn(Strict):
+    """A new intent: it is checked at once and comes back accepted or rejected."""
+
+    volumes: list[VolumeIn] = Field(min_length=1, max_length=10_000)
+    priority: int = Field(0, ge=0, le=100, description="higher wins (F3548): it may preempt lower accepted intents")
+
+
+class IntentUpdate(IntentIn):
+    version: Version
+
+
+class StateChange(Strict):
+    version: Version
+    state: Literal["accepted", "activated", "ended"] = Field(
+        description="accepted: re-check a rejected intent; activated: airborne; ended: done or withdrawn"
+    )
+
+
+class IntentOut(BaseModel):
+    id: str
+    party: str
+    priority: int
+    state: Literal["accepted", "rejected", "activated", "ended"]
+    version: str
+    note: str
+    volumes: list[dict[str, Any]]
+    created: str
+    updated: str
+
+
+class ConflictOut(BaseModel):
+    """A conflict as the party concerned may see it: where, when, which altitudes; never whose or which route."""
+
+    intent_id: str = Field(description="the caller's own intent")
+    volume_index: int
+    with_: Literal["intent", "zone"] = Field(alias="with")
+    zone_id: str | None = None
+    zone_name: str | None = None
+    blocking: bool
+    reason: str
+    where: dict[str, Any]
+    start: str | None
+    end: str | None
+    intervals: list[list[str | None]]
+    alt_lo_m: float | None
+    alt_hi_m: float | None
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class SubmissionOut(BaseModel):
+    accepted: bool
+    intent: IntentOut
+    conflicts: list[ConflictOut]
+    preempted: int = Field(description="lower-priority accepted intents this acceptance rejected")
+
+
+class PartyIn(Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+    role: Literal["authority", "operator", "observer"]
+
+
+class PartyOut(BaseModel):
+    id: str
+    name: str
+    role: str
+    created: str
+
+
+class KeyOut(BaseModel):
+    party: str
+    key_id: str
+    key: str = Field(description="shown once; only its hash is stored")
+
+
+class PartyCreated(BaseModel):
+    party: PartyOut
+    key: KeyOut
+
+
+class ZoneIn(Strict):
+    feature: dict[str, Any] = Field(description="a Feature in the commonsky.zone/1 format")
+
+
+class ZoneUpdate(ZoneIn):
+    version: Version
+
+
+class ZoneDelete(Strict):
+    version: Version
+
+
+class ZoneOut(BaseModel):
+    id: str
+    version: str
+    feature: dict[str, Any]
+    affected: int = Field(0, description="live intents this change now conflicts with (their parties are told)")
+
+
+class AuditOut(BaseModel):
+    seq: int
+    at: str
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    change: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class ErrorOut(BaseModel):
+    detail: str
+
+
+class StaleOut(BaseModel):
+    """409: the write named a version that is no longer current; ``current`` is what the caller may see now."""
+
+    detail: str
+    current_version: str | None
+    changed: list[str]
+    current: dict[str, Any] | None

@@ -1,0 +1,81 @@
+"""Service settings: one pydantic-settings class, read from ``COMMONSKY_*`` environment variables.
+
+There is no default credential of any kind: the first authority is created with
+``commonsky admin create-party NAME --role authority`` against the same database. Unsafe choices are refused:
+listening beyond loopback needs ``allow_remote``; SQLite durability below NORMAL is not offered.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+
+class ServiceSettings(BaseSettings):
+    """Everything `create_app` needs. Immutable; build one per app (tests build their own)."""
+
+    model_config = SettingsConfigDict(env_prefix="COMMONSKY_", extra="forbid", frozen=True)
+
+    database_url: str = Field(
+        "sqlite:///commonsky.db",
+        description="SQLAlchemy URL: sqlite:///PATH (embedded, one process) or postgresql+psycopg://... (several)",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    allow_remote: bool = Field(False, description="allow a non-loopback host (put TLS in front of it)")
+    migrate_on_start: bool = True
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
+        "FULL",
+        description="FULL: a commit survives power loss; NORMAL (WAL): survives a process crash (kill -9) only",
+    )
+    max_body_bytes: int = Field(4_000_000, ge=1_024, le=64_000_000)
+    max_vertices_per_intent: int = Field(10_000, ge=4, le=100_000, description="as ASTM F3548")
+    max_volumes_per_intent: int = Field(100, ge=1, le=10_000)
+    rate_per_s: float = Field(50.0, gt=0, description="requests per second per party (token bucket refill)")
+    rate_burst: int = Field(100, ge=1, description="token bucket size per party")
+    lock_cell_deg: float = Field(
+        1.0, ge=0.05, le=90.0, description="PostgreSQL: size of the advisory-lock grid cells (same on all instances)"
+    )
+    max_lock_cells: int = Field(64, ge=1, le=10_000, description="above this many cells a write locks the world")
+    notify_queue: int = Field(1_000, ge=1, description="events kept per WebSocket subscriber before dropping it")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except Exception as error:
+            raise ValueError(f"database_url is not a SQLAlchemy URL ({type(error).__name__})") from None
+        backend = url.get_backend_name()
+        if backend not in ("sqlite", "postgresql"):
+            raise ValueError(f"database_url: unsupported backend {backend!r} (use sqlite or postgresql)")
+        if backend == "sqlite" and url.database in (None, "", ":memory:"):
+            raise ValueError("database_url: an in-memory SQLite database would lose every write; give a file path")
+        return value
+
+    @model_validator(mode="after")
+    def _loopback_unless_allowed(self) -> ServiceSettings:
+        if not self.allow_remote and not _is_loopback(self.host):
+            raise ValueError(f"host {self.host!r} is not loopback: set allow_remote (and put TLS in front)")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return make_url(self.database_url).get_backend_name() == "sqlite"
+
+    def safe_database_url(self) -> str:
+        """The database URL with any password masked: the only form that may be logged."""
+        return make_url(self.database_url).render_as_string(hide_password=True)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,1 @@
+"""Strategic deconfliction before flight: an intent against accepted intents and zones, with resolutions."""

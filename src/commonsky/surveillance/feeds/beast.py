@@ -1,0 +1,109 @@
+"""Beast binary framing (Mode-S Beast, dump1090/readsb port 30005): bytes in, `RawFrame` out.
+
+A frame is ``0x1a``, a type byte (``'1'`` Mode A/C, ``'2'`` Mode S short, ``'3'`` Mode S long), a 6-byte big-endian
+12 MHz MLAT counter, one signal byte and the 2, 7 or 14 message bytes. Inside a frame every ``0x1a`` data byte is
+sent twice. Anything else is garbage: it is counted and skipped until the next frame start.
+"""
+
+from __future__ import annotations
+
+from commonsky.surveillance.feeds.counters import FeedCounters
+from commonsky.surveillance.feeds.modes import RawFrame
+
+ESCAPE = 0x1A
+HEADER_BYTES = 7  # 6 timestamp + 1 signal
+PAYLOAD_BYTES = {0x31: 2, 0x32: 7, 0x33: 14}
+MAX_BUFFER_BYTES = 1 << 20
+
+
+class BeastFramer:
+    """Stateful Beast stream decoder: `feed` chunks of any size, get the complete frames. Not thread-safe.
+
+    Frames split across chunks are kept until complete. A frame cut short by an unescaped ``0x1a`` is garbage and
+    parsing resumes at that byte, so one corrupted byte loses at most one frame.
+    """
+
+    def __init__(self, counters: FeedCounters | None = None) -> None:
+        self.counters = counters if counters is not None else FeedCounters()
+        self._buffer = bytearray()
+
+    def feed(self, data: bytes) -> list[RawFrame]:
+        """Append ``data`` and return every frame completed by it, in stream order."""
+        self._buffer += data
+        frames: list[RawFrame] = []
+        buf = self._buffer
+        pos = 0
+        size = len(buf)
+        while pos < size:
+            start = buf.find(ESCAPE, pos)
+            if start < 0:
+                self.counters.garbage_bytes += size - pos
+                pos = size
+                break
+            self.counters.garbage_bytes += start - pos
+            pos = start
+            if start + 1 >= size:
+                break  # a lone 0x1a at the end: wait for the type byte
+            need = PAYLOAD_BYTES.get(buf[start + 1])
+            if need is None:
+                self.counters.garbage_bytes += 1  # not a frame start (or a stray escaped byte): skip it
+                pos = start + 1
+                continue
+            body, end = self._unescape(buf, start + 2, HEADER_BYTES + need)
+            if body is None:
+                if end < 0:
+                    break  # incomplete: wait for more bytes
+                self.counters.garbage_bytes += end - start  # cut short by a new frame start at `end`
+                pos = end
+                continue
+            pos = end
+            frames.append(
+                RawFrame(msg=bytes(body[HEADER_BYTES:]), mlat_ticks=int.from_bytes(body[:6], "big"), signal=body[6])
+            )
+        del buf[:pos]
+        if len(buf) > MAX_BUFFER_BYTES:  # cannot happen with well-formed frames; bounds memory on hostile input
+            self.counters.garbage_bytes += len(buf)
+            buf.clear()
+        self.counters.frames += len(frames)
+        self.counters.mode_ac += sum(1 for frame in frames if frame.is_mode_ac)
+        return frames
+
+    def flush(self) -> list[RawFrame]:
+        """End of stream or lost connection: a partial frame left in the buffer is counted as garbage."""
+        self.counters.garbage_bytes += len(self._buffer)
+        self._buffer.clear()
+        return []
+
+    @staticmethod
+    def _unescape(buf: bytearray, begin: int, need: int) -> tuple[bytearray | None, int]:
+        """Read ``need`` unescaped bytes from ``begin``.
+
+        Returns (bytes, end) when complete, (None, -1) when the buffer ends first, (None, i) when an unescaped
+        ``0x1a`` at ``i`` interrupts the frame.
+        """
+        chunk = buf[begin : begin + need]
+        if len(chunk) == need and ESCAPE not in chunk:
+            return chunk, begin + need  # the common case: nothing escaped
+        out = bytearray()
+        i = begin
+        size = len(buf)
+        while len(out) < need:
+            if i >= size:
+                return None, -1
+            byte = buf[i]
+            if byte == ESCAPE:
+                if i + 1 >= size:
+                    return None, -1
+                if buf[i + 1] != ESCAPE:
+                    return None, i
+                i += 1
+            out.append(byte)
+            i += 1
+        return out, i
+
+
+def encode_beast(frame: RawFrame) -> bytes:
+    """The Beast bytes of one frame (escaping included): the inverse of `BeastFramer`, for tests and replays."""
+    kind = {2: 0x31, 7: 0x32, 14: 0x33}[len(frame.msg)]
+    body = (frame.mlat_ticks or 0).to_bytes(6, "big") + bytes([frame.signal or 0]) + frame.msg
+    return bytes([ESCAPE, kind]) + body.replace(b"\x1a", b"\x1a\x1a")

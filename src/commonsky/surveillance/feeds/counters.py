@@ -1,0 +1,38 @@
+"""The tally a feed pipeline keeps: what was read, what was rejected and why, and what the link did."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(slots=True)
+class FeedCounters:
+    """Counts shared by the stages of one feed pipeline (framer, decoder, state builder, source).
+
+    Mutable on purpose: one instance belongs to one pipeline, which is not thread-safe. Take `snapshot()` to hand
+    the figures on.
+    """
+
+    bytes_read: int = 0
+    frames: int = 0  # frames or lines that parsed as a message (Mode S, Mode A/C, SBS)
+    mode_ac: int = 0  # Mode A/C frames (counted, not decoded)
+    garbage_bytes: int = 0  # bytes skipped while resynchronising a binary stream
+    garbage_lines: int = 0  # text lines that are not a message of the format
+    crc_failures: int = 0  # wrong length, bad parity, or an address that contradicts the listed one
+    unverified: int = 0  # address/parity replies from an address never seen in a verified frame (dropped)
+    unsupported: int = 0  # frames of downlink formats not decoded here
+    decoded: int = 0  # messages that passed the checks and were decoded into fields
+    undecoded: int = 0  # messages that passed the checks but that the field decoder rejected
+    positions: int = 0  # accepted position fixes
+    position_jumps: int = 0  # position fixes rejected as implausible (speed above the limit between fixes)
+    cpr_unresolved: int = 0  # CPR frames that could not be decoded yet (no pair, no reference, zone straddle)
+    states: int = 0  # state vectors emitted
+    connections: int = 0  # successful (re)connections of a network source
+    reconnects: int = 0  # connections after the first one
+    drops: int = 0  # connections lost (closed by peer, reset, or silent beyond the idle timeout)
+    silences: int = 0  # drops due to the feed falling silent
+    connect_failures: int = 0  # connection attempts that failed
+
+    def snapshot(self) -> dict[str, int]:
+        """A copy of the counts as a plain dict (stable keys, in declaration order)."""
+        return asdict(self)

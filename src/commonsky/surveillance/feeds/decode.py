@@ -1,0 +1,163 @@
+"""From raw frames to observations: parity checks and address policy here, field decoding delegated to rs1090.
+
+rs1090 (MIT, Rust) decodes the fields of a verified message (altitude, callsign, velocity, CPR coordinates,
+squawk). It does not check parity before decoding address/parity replies, and it panics (a BaseException) on
+non-hex input, so every frame goes through `check_parity` first and is handed over as clean hex.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Any
+
+from commonsky.surveillance.feeds.counters import FeedCounters
+from commonsky.surveillance.feeds.modes import MLAT_HZ, Parity, RawFrame, check_parity, flight_status_on_ground
+from commonsky.surveillance.feeds.records import CprFix, Observation
+
+
+class TickClock:
+    """Turns the receiver's 12 MHz MLAT counter into UTC epoch seconds. Stateful, not thread-safe.
+
+    The first frame anchors the counter at ``start_s`` (a known capture start, UTC epoch s) or, by default, at the
+    time it was received. Later frames keep the counter's spacing. When the counter goes backwards by more than a
+    second (receiver restarted) the clock re-anchors where it stood, or at the reception time if that is later and
+    no ``start_s`` was given (a live feed back after an outage), so time never runs back.
+    """
+
+    def __init__(self, start_s: float | None = None) -> None:
+        self._start_s = start_s
+        self._anchor: tuple[int, float] | None = None
+        self._last: tuple[int, float] | None = None
+
+    def time_of(self, ticks: int, received_s: float) -> float:
+        if self._anchor is None:
+            self._anchor = (ticks, received_s if self._start_s is None else self._start_s)
+        elif self._last is not None and ticks < self._last[0] - MLAT_HZ:
+            live = self._start_s is None  # a live feed resumes at reception time, a recording where it stood
+            self._anchor = (ticks, max(self._last[1], received_s) if live else self._last[1])
+        anchor_ticks, anchor_s = self._anchor
+        time_s = anchor_s + (ticks - anchor_ticks) / MLAT_HZ
+        self._last = (ticks, time_s)
+        return time_s
+
+
+def _float(value: Any) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def _callsign(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    text = value.replace("#", "").replace("_", "").strip()
+    return text or None
+
+
+def fields_to_observation(fields: dict[str, Any], timestamp_s: float, icao24: str) -> Observation:
+    """Map one rs1090 result dict onto an `Observation` (pure). Unknown keys are ignored.
+
+    Of the Comm-B registers that rs1090 infers in DF20/21 replies only BDS 2,0 (identification) is used: its
+    first byte is fixed, so the inference is reliable, whereas BDS 4,0/5,0/6,0 guesses are ambiguous.
+    """
+    bds = fields.get("bds")
+    cpr = None
+    onground: bool | None = None
+    if bds in ("05", "06") and "lat_cpr" in fields and "lon_cpr" in fields:
+        surface = bds == "06"
+        cpr = CprFix(int(fields["lat_cpr"]), int(fields["lon_cpr"]), fields.get("parity") == "odd", surface)
+        onground = surface
+    altitude = _float(fields.get("altitude"))
+    if bds == "05" and fields.get("source") not in (None, "barometric"):
+        altitude = None  # GNSS height (TC 20-22) is not the barometric altitude of the state vector
+    capability = fields.get("capability")
+    if capability in ("airborne", "ground"):
+        onground = capability == "ground"
+    squawk = fields.get("squawk")
+    groundspeed = _float(fields.get("groundspeed"))
+    callsign = _callsign(fields.get("callsign"))
+    comm_b = fields.get("bds20")  # aircraft identification in a Comm-B reply (DF20/21): Mode S-only aircraft
+    if callsign is None and isinstance(comm_b, dict):
+        callsign = _callsign(comm_b.get("callsign"))
+    return Observation(
+        timestamp_s=timestamp_s,
+        icao24=icao24,
+        callsign=callsign,
+        altitude_ft=altitude,
+        groundspeed_kt=groundspeed,
+        track_deg=_float(fields.get("track")) if groundspeed is not None else None,
+        vertical_rate_fpm=_float(fields.get("vertical_rate")),
+        squawk=squawk if isinstance(squawk, str) and len(squawk) == 4 else None,
+        onground=onground,
+        cpr=cpr,
+    )
+
+
+def decode_fields(msg: bytes) -> dict[str, Any] | None:
+    """rs1090's decoding of one message (7 or 14 bytes), or None when it declines. Never raises on any bytes."""
+    import rs1090
+
+    try:
+        fields = rs1090.decode(msg.hex())
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # rs1090 panics surface as pyo3 PanicException, a BaseException
+        return None
+    return dict(fields) if isinstance(fields, dict) else None
+
+
+class ModeSDecoder:
+    """Stateful frame decoder: parity, address policy, time, fields. Not thread-safe (one per feed).
+
+    Address/parity replies (DF0/4/5/16/20/21) are accepted when their recovered address equals the address listed
+    beside the frame (hexcsv), or has been seen in a verified DF11/17/18 frame, or when ``trust_address_parity``
+    is set; otherwise they are counted as ``unverified`` and dropped, so that corrupted replies do not invent
+    aircraft. A listed address that contradicts the recovered one is a CRC failure.
+    """
+
+    def __init__(
+        self, counters: FeedCounters | None = None, *, start_s: float | None = None, trust_address_parity: bool = False
+    ) -> None:
+        self.counters = counters if counters is not None else FeedCounters()
+        self.trust_address_parity = trust_address_parity
+        self._clock = TickClock(start_s)
+        self._verified: set[str] = set()
+
+    def decode(self, frame: RawFrame, received_s: float) -> Observation | None:
+        """The observation carried by ``frame`` (received at UTC epoch ``received_s``), or None, counted."""
+        if frame.is_mode_ac:
+            return None
+        check = check_parity(frame.msg)
+        if check.parity is Parity.FAILED:
+            self.counters.crc_failures += 1
+            return None
+        if check.parity is Parity.UNSUPPORTED or check.icao24 is None:
+            self.counters.unsupported += 1
+            return None
+        icao = check.icao24
+        if frame.expected_icao24 is not None and frame.expected_icao24 != icao:
+            self.counters.crc_failures += 1
+            return None
+        if check.parity is Parity.OK or frame.expected_icao24 is not None:
+            self._verified.add(icao)
+        elif icao not in self._verified and not self.trust_address_parity:
+            self.counters.unverified += 1
+            return None
+        fields = decode_fields(frame.msg)
+        if fields is None:
+            self.counters.undecoded += 1
+            return None
+        self.counters.decoded += 1
+        observation = fields_to_observation(fields, self._time_of(frame, received_s), icao)
+        status = flight_status_on_ground(frame.msg)
+        if status is not None and observation.onground is None:
+            observation = replace(observation, onground=status)
+        return observation
+
+    def _time_of(self, frame: RawFrame, received_s: float) -> float:
+        if frame.timestamp_s is not None:
+            return frame.timestamp_s
+        if frame.mlat_ticks is not None:
+            return self._clock.time_of(frame.mlat_ticks, received_s)
+        return received_s

@@ -1,0 +1,157 @@
+"""4D volumes: geodesic footprints, altitude comparison across references, time windows, exact overlaps."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import shapely
+from pyproj import Geod
+from shapely.geometry import Point, box
+
+from commonsky.airspace._footprint import circle_footprint, geodesic_area_m2, segment_footprint
+from commonsky.airspace.volume import (
+    AltitudeBand,
+    AltitudeModel,
+    CircleShape,
+    CorridorShape,
+    DailyWindow,
+    PolygonShape,
+    TimeWindow,
+    Volume,
+    overlap,
+)
+from commonsky.errors import GeometryError, InputError
+from commonsky.units import FT_M, NM_M, parse_altitude
+
+GEOD = Geod(ellps="WGS84")
+
+
+def band(floor: str, ceiling: str) -> AltitudeBand:
+    return AltitudeBand(parse_altitude(floor), parse_altitude(ceiling))
+
+
+@pytest.mark.parametrize("lat", [0.0, 34.27, 65.0])
+def test_circle_contains_the_geodesic_circle_and_little_more(lat: float) -> None:
+    radius = 20_000.0
+    footprint = circle_footprint(lat, 45.0, radius)
+    az = np.linspace(0, 360, 720, endpoint=False)
+    lon, lat_pts, _ = GEOD.fwd(np.full(az.size, 45.0), np.full(az.size, lat), az, np.full(az.size, radius * 0.9995))
+    assert shapely.contains_xy(footprint, lon, lat_pts).all()
+    assert geodesic_area_m2(footprint) == pytest.approx(math.pi * radius**2, rel=0.003)
+
+
+def test_corridor_keeps_its_half_width_along_a_long_leg() -> None:
+    # Baqubah to Jalawla: every point 1 NM off the geodesic (minus a hair) lies inside, 1.01 NM beyond does not
+    a, b = (33.754, 44.605), (34.272, 45.168)
+    footprint = segment_footprint(a, b, NM_M)
+    az12, _, dist = GEOD.inv(a[1], a[0], b[1], b[0])
+    along = np.linspace(0.05, 0.95, 25) * dist
+    clon, clat, back = GEOD.fwd(np.full(25, a[1]), np.full(25, a[0]), np.full(25, az12), along)
+    heading = (np.asarray(back) + 180.0) % 360.0
+    for side in (90.0, -90.0):
+        ilon, ilat, _ = GEOD.fwd(clon, clat, heading + side, np.full(25, NM_M * 0.999))
+        olon, olat, _ = GEOD.fwd(clon, clat, heading + side, np.full(25, NM_M * 1.01))
+        assert shapely.contains_xy(footprint, ilon, ilat).all()
+        assert not shapely.contains_xy(footprint, olon, olat).any()
+
+
+def test_footprint_across_the_antimeridian_is_split_not_smeared() -> None:
+    footprint = circle_footprint(-17.0, 179.9, 50_000.0)  # Fiji
+    assert footprint.geom_type == "MultiPolygon"
+    parts = list(footprint.geoms)
+    assert all(p.bounds[2] - p.bounds[0] < 1.0 for p in parts)  # no part spans the globe
+    assert geodesic_area_m2(footprint) == pytest.approx(math.pi * 50_000.0**2, rel=0.003)
+
+
+def test_bad_shapes_are_rejected() -> None:
+    with pytest.raises(GeometryError):
+        CircleShape((95.0, 10.0), 1000.0)
+    with pytest.raises(GeometryError):
+        CircleShape((30.0, 10.0), -5.0)
+    with pytest.raises(GeometryError):
+        CorridorShape(((30.0, 10.0),), 1000.0)
+    with pytest.raises(GeometryError):
+        PolygonShape(shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1)]))  # bow tie
+
+
+def test_inverted_band_and_window_are_rejected() -> None:
+    with pytest.raises(InputError, match="FL300 is not below ceiling FL200"):
+        band("FL300", "FL200")
+    with pytest.raises(InputError, match="end is not after start"):
+        TimeWindow(100.0, 50.0)
+
+
+def test_altitude_model_references() -> None:
+    model = AltitudeModel()
+    # same reference: touching blocks do not conflict, overlapping ones report the common slab
+    assert model.overlap_m(band("FL200", "FL250"), band("FL250", "FL300")) is None
+    assert model.overlap_m(band("FL250", "FL300"), band("FL290", "FL310")) == pytest.approx((29000 * FT_M, 30000 * FT_M))
+    # STD against AMSL: within the 200 ft margin they conflict, beyond it they do not
+    assert model.overlap_m(band("SFC", "FL100"), band("10150ft AMSL", "12000ft AMSL")) is not None
+    assert model.overlap_m(band("SFC", "FL100"), band("10250ft AMSL", "12000ft AMSL")) is None
+    # AGL: on flat ground (default) 1500 ft AGL is 1500 ft; with terrain up to 3000 m it may reach 11,343 ft
+    low = band("SFC", "1500ft AGL")
+    assert model.overlap_m(low, band("2000ft AMSL", "3000ft AMSL")) is None
+    hilly = AltitudeModel(ground_min_m=0.0, ground_max_m=3000.0)
+    assert hilly.overlap_m(low, band("2000ft AMSL", "3000ft AMSL")) is not None
+
+
+def test_daily_window_runs_past_midnight() -> None:
+    night = DailyWindow(18 * 3600.0, 6 * 3600.0)
+    day0 = 10 * 86_400.0
+    assert night.intervals(day0, day0 + 86_400.0) == [(day0, day0 + 6 * 3600.0), (day0 + 18 * 3600.0, day0 + 86_400.0)]
+
+
+def _volume(shape: object, floor: str = "SFC", ceiling: str = "FL100", start: float = 0.0, end: float = 3600.0,
+            daily: tuple[DailyWindow, ...] = ()) -> Volume:
+    return Volume(shape, band(floor, ceiling), TimeWindow(start, end), daily)  # type: ignore[arg-type]
+
+
+def test_overlap_is_exact_not_bounding_boxes() -> None:
+    # two thin diagonal corridors whose bounding boxes overlap widely but which never meet
+    a = _volume(CorridorShape(((33.0, 44.0), (34.0, 45.0)), 2000.0))
+    b = _volume(CorridorShape(((33.2, 44.0), (34.2, 45.0)), 2000.0))
+    assert shapely.intersects(box(*a.footprint.bounds), box(*b.footprint.bounds))
+    assert overlap(a, b) is None
+    c = _volume(CorridorShape(((33.0, 45.0), (34.0, 44.0)), 2000.0))  # crosses a
+    hit = overlap(a, c)
+    assert hit is not None
+    assert hit.geometry.contains(Point(44.5, 33.5)) or hit.geometry.distance(Point(44.5, 33.5)) < 0.01
+
+
+def test_touching_squares_do_not_conflict() -> None:
+    left = _volume(PolygonShape(box(44.0, 33.0, 44.5, 33.5)))
+    right = _volume(PolygonShape(box(44.5, 33.0, 45.0, 33.5)))
+    assert overlap(left, right) is None
+
+
+def test_overlap_needs_common_time_and_altitude() -> None:
+    shape = PolygonShape(box(44.0, 33.0, 44.5, 33.5))
+    base = _volume(shape, "FL100", "FL200", 0.0, 3600.0)
+    assert overlap(base, _volume(shape, "FL100", "FL200", 3600.0, 7200.0)) is None  # [start, end): back to back
+    assert overlap(base, _volume(shape, "FL200", "FL300", 0.0, 3600.0)) is None
+    hit = overlap(base, _volume(shape, "FL150", "FL300", 1800.0, 7200.0))
+    assert hit is not None
+    assert hit.intervals == ((1800.0, 3600.0),)
+    assert (hit.alt_lo_m, hit.alt_hi_m) == pytest.approx((15000 * FT_M, 20000 * FT_M))
+
+
+def test_daily_schedule_limits_the_overlap() -> None:
+    shape = PolygonShape(box(44.0, 33.0, 44.5, 33.5))
+    day = 86_400.0 * 16406  # 2014-12-02
+    nightly_zone = Volume(shape, band("SFC", "UNL"), TimeWindow(), (DailyWindow(18 * 3600.0, 6 * 3600.0),))
+    morning = _volume(shape, "SFC", "FL100", day + 5 * 3600.0, day + 8 * 3600.0)
+    noon = _volume(shape, "SFC", "FL100", day + 11 * 3600.0, day + 13 * 3600.0)
+    hit = overlap(morning, nightly_zone)
+    assert hit is not None and hit.intervals == ((day + 5 * 3600.0, day + 6 * 3600.0),)
+    assert overlap(noon, nightly_zone) is None
+
+
+def test_shifted_volume_moves_time_and_altitude_only() -> None:
+    vol = _volume(CircleShape((34.0, 45.0), 5000.0), "FL100", "FL120")
+    moved = vol.shifted(dt_s=600.0, dz_m=1000 * FT_M)
+    assert moved.window == TimeWindow(600.0, 4200.0)
+    assert moved.band.label() == "FL110-FL130"
+    assert moved.footprint.equals(vol.footprint)

@@ -1,0 +1,158 @@
+"""The strategic engine: F3548-style priorities, zones that bind or advise, resolutions, privacy, map features."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from shapely.geometry import box
+
+from commonsky.airspace.volume import AltitudeBand, CircleShape, TimeWindow, Volume
+from commonsky.airspace.zone import Zone, ZoneKind
+from commonsky.plans.intent import Intent
+from commonsky.strategic.engine import StrategicEngine, check
+from commonsky.strategic.features import conflict_features, feature_collection, intent_features, strategic_layers
+from commonsky.strategic.policy import Policy
+from commonsky.strategic.privacy import redact
+from commonsky.strategic.result import Effect, OtherKind, Verdict
+from commonsky.strategic.serialize import result_to_json
+from commonsky.units import FT_M, parse_altitude
+
+H = 3600.0
+T0 = 1_417_478_400.0  # 2014-12-02T00:00Z
+
+
+def orbit(intent_id: str, party: str, priority: int, centre: tuple[float, float] = (34.0, 44.9),
+          floor: str = "FL180", ceiling: str = "FL220", start_h: float = 7.0, end_h: float = 9.0,
+          radius_m: float = 15_000.0) -> Intent:
+    band = AltitudeBand(parse_altitude(floor), parse_altitude(ceiling))
+    volume = Volume(CircleShape(centre, radius_m), band, TimeWindow(T0 + start_h * H, T0 + end_h * H))
+    return Intent(intent_id, party, (volume,), priority=priority)
+
+
+def zone(name: str, binding: bool = True, applies_to: tuple[str, ...] = (), ceiling: str = "UNL") -> Zone:
+    return Zone(name=name, kind=ZoneKind.RESTRICTED if binding else ZoneKind.ADVISORY,
+                geometry=box(45.0, 34.0, 45.6, 34.6), ceiling=parse_altitude(ceiling), binding=binding,
+                applies_to=applies_to)
+
+
+def test_no_conflict_is_accepted_with_nothing_listed() -> None:
+    result = check(orbit("b", "iran", 30, centre=(35.5, 47.0)), [orbit("a", "coalition", 30)])
+    assert result.verdict is Verdict.ACCEPTED
+    assert result.conflicts == ()
+
+
+@pytest.mark.parametrize(("new_priority", "verdict", "effect"), [
+    (20, Verdict.REJECTED, Effect.BLOCKS),       # lower may not create a conflict with higher
+    (30, Verdict.REJECTED, Effect.BLOCKS),       # equal: first come, first served
+    (40, Verdict.ACCEPTED, Effect.SUPERSEDES),   # higher wins; the other must replan
+])
+def test_priorities(new_priority: int, verdict: Verdict, effect: Effect) -> None:
+    first = orbit("first", "coalition", 30)
+    second = orbit("second", "iran", new_priority, centre=(34.1, 45.0), start_h=8.0, end_h=10.0)
+    result = check(second, [first])
+    assert result.verdict is verdict
+    [conflict] = result.conflicts
+    assert (conflict.kind, conflict.other, conflict.effect) == (OtherKind.INTENT, "first", effect)
+    assert (conflict.start_s, conflict.end_s) == (T0 + 8 * H, T0 + 9 * H)
+    assert (conflict.alt_lo_m, conflict.alt_hi_m) == pytest.approx((18000 * FT_M, 22000 * FT_M))
+    assert conflict.geometry.area > 0
+    if effect is Effect.SUPERSEDES:
+        assert result.superseded == (conflict,)
+
+
+def test_zones_bind_advise_or_do_not_apply() -> None:
+    inside = orbit("x", "iran", 30, centre=(34.3, 45.3), radius_m=5000.0)
+    binding = check(inside, [], [zone("closed", applies_to=("iran",))])
+    assert binding.verdict is Verdict.REJECTED
+    assert [(c.kind, c.other, c.effect) for c in binding.conflicts] == [(OtherKind.ZONE, "closed", Effect.BLOCKS)]
+    assert check(inside, [], [zone("closed", applies_to=("coalition",))]).conflicts == ()
+    advisory = check(inside, [], [zone("take care", binding=False)])
+    assert advisory.verdict is Verdict.ACCEPTED
+    assert [c.effect for c in advisory.warnings] == [Effect.ADVISORY]
+    # a zone up to FL100 does not touch an orbit at FL180-FL220
+    assert check(inside, [], [zone("low", ceiling="FL100")]).conflicts == ()
+
+
+def test_time_resolution_is_the_earliest_free_slot_and_verified() -> None:
+    engine = StrategicEngine()
+    engine.submit(orbit("a", "coalition", 30, start_h=7.0, end_h=9.0))
+    engine.submit(orbit("b", "coalition", 30, start_h=9.5, end_h=11.0))
+    late = orbit("c", "iran", 30, start_h=8.0, end_h=9.0)  # 1 h long: fits 9:00-9:30? no; first free at 11:00
+    result = engine.check(late)
+    assert result.verdict is Verdict.REJECTED
+    time_fix = next(r for r in result.resolutions if r.kind == "time")
+    assert time_fix.dt_s == pytest.approx(3 * H)
+    assert engine.blocking(time_fix.intent) == ()
+    assert engine.blocking(late.shifted(dt_s=time_fix.dt_s - 60.0)) != ()
+    assert engine.check(time_fix.intent).accepted
+
+
+def test_altitude_resolution_is_the_nearest_free_block_of_the_same_thickness() -> None:
+    engine = StrategicEngine()
+    engine.submit(orbit("a", "coalition", 30, floor="FL180", ceiling="FL220"))
+    engine.submit(orbit("b", "coalition", 30, floor="FL230", ceiling="FL260"))
+    new = orbit("c", "iran", 30, floor="FL200", ceiling="FL210")
+    result = engine.check(new)
+    fix = next(r for r in result.resolutions if r.kind == "altitude")
+    # up to FL220-FL230 (2000 ft) beats down to FL170-FL180 (3000 ft)
+    assert fix.dz_m == pytest.approx(2000 * FT_M)
+    assert fix.intent.volumes[0].band.label() == "FL220-FL230"
+    assert engine.blocking(fix.intent) == ()
+
+
+def test_no_altitude_resolution_beyond_the_policy_ceiling() -> None:
+    engine = StrategicEngine(policy=Policy(highest_ceiling_m=22_500 * FT_M))
+    engine.submit(orbit("a", "coalition", 30, floor="SFC", ceiling="FL220"))
+    result = engine.check(orbit("b", "iran", 30, floor="FL200", ceiling="FL210"))
+    assert [r.kind for r in result.resolutions] == ["time"]
+
+
+def test_a_replanned_intent_does_not_conflict_with_its_old_self() -> None:
+    engine = StrategicEngine()
+    engine.submit(orbit("a", "coalition", 30))
+    assert engine.check(orbit("a", "coalition", 30, start_h=7.5)).accepted
+    engine.remove("a")
+    assert engine.check(orbit("z", "iran", 30)).accepted
+
+
+def test_index_and_exhaustive_paths_agree() -> None:
+    engine = StrategicEngine()
+    for i in range(30):
+        engine.store(orbit(f"o{i}", "coalition", 30, centre=(33.5 + 0.05 * i, 44.5 + 0.04 * i), start_h=i * 0.3,
+                           end_h=i * 0.3 + 2))
+    query = orbit("q", "iran", 30, centre=(34.0, 44.9), radius_m=40_000.0, start_h=3.0, end_h=6.0)
+    indexed = {c.other for c in engine.conflicts(query)}
+    assert indexed == {c.other for c in engine.conflicts(query, use_index=False)}
+    assert len(indexed) > 3
+
+
+def test_privacy_hides_the_other_party() -> None:
+    first = orbit("coalition-isr-secret-route", "coalition", 30)
+    mine = orbit("iran-1", "iran", 30, centre=(34.1, 45.0))
+    policy = Policy()
+    result = check(mine, [first, orbit("iran-0", "iran", 30, centre=(33.9, 44.8))], [zone("closed")], policy)
+    seen = redact(result, "iran", policy)
+    text = json.dumps(result_to_json(seen))
+    assert "coalition" not in text and "secret" not in text
+    others = {c.other for c in seen.conflicts}
+    assert "iran-0" in others and "closed" in others  # own intents and public zones keep their names
+    hidden = next(c for c in seen.conflicts if c.other.startswith("intent of another party"))
+    assert hidden.other_party is None and hidden.other_priority is None
+    assert all(p.other_volume is None for p in hidden.parts)
+    assert hidden.geometry.equals(next(c for c in result.conflicts if c.other == first.id).geometry)
+    assert redact(result, None, policy) == result  # the authority sees everything
+    assert redact(result, "iran", Policy(reveal_others=True)) == result
+
+
+def test_features_for_maps() -> None:
+    first = orbit("a", "coalition", 30)
+    result = check(orbit("b", "iran", 30, centre=(34.1, 45.0)), [first])
+    [feature] = conflict_features(result)
+    assert feature["properties"]["role"] == "conflict"
+    assert feature["properties"]["alt_lo_ft"] == 18000 and feature["properties"]["start"] == "2014-12-02T07:00:00Z"
+    assert [f["properties"]["role"] for f in intent_features(first)] == ["intent"]
+    collection = feature_collection([result])
+    assert len(collection["features"]) == 2
+    layers = strategic_layers([result])
+    assert [(layer.name, layer.role) for layer in layers] == [("Rejected intents", "intent"), ("Conflicts", "conflict")]

@@ -1,0 +1,219 @@
+"""The tracker on simulated scenarios (crossing, 3 g turn, radar + ADS-B fusion, ADS-B off), scored with SIAP.
+
+Bounds come from the scenario, not from magic numbers:
+- completeness: a target is lost only while its track is being confirmed (M-of-N needs up to N scans, plus
+  the metric's own association needs a few), so completeness >= 1 - (N + 2) / scans;
+- position accuracy: the filter must do better than the plots it is fed, so the mean error of associated tracks
+  must be below the RMS of the plots' own error, sqrt(mean trace R);
+- spuriousness: clutter tracks need M plots inside one small gate within N scans, which the false-alarm density
+  makes rare; a few percent of track-scans is the allowance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pytest
+
+from commonsky.surveillance.metrics import StateTable, siap
+from commonsky.surveillance.sensors.adsb import AdsbReceiver
+from commonsky.surveillance.sensors.platform import FixedSite
+from commonsky.surveillance.sensors.radar import Radar
+from commonsky.surveillance.sensors.scenario import Trajectories
+from commonsky.surveillance.sensors.types import NO_ORIGIN, Plots, Sensor
+from commonsky.surveillance.tracking.models import AdaptiveProcessNoise
+from commonsky.surveillance.tracking.tracker import Tracker
+from commonsky.surveillance.tracking.tracks import Tracks
+
+N_WINDOW = 4  # Tracker.default(): 3 of 4
+
+
+@dataclass
+class Run:
+    snaps: list[Tracks]
+    tracks: StateTable
+    truth: StateTable
+    plot_noise_rms_m: dict[int, float]  # per sensor: sqrt(mean trace R) over plots of real targets
+    scans: int
+
+
+def simulate(traj: Trajectories, sensors: list[tuple[Sensor, float, float]], end_s: float, seed: int,
+             tracker: Tracker | None = None) -> Run:  # fmt: skip
+    """Run sensors (sensor, period, first time) over ``traj``; one snapshot per scan, the last one per time."""
+    rng = np.random.default_rng(seed)
+    events = sorted((t, k) for k, (_, period, first) in enumerate(sensors) for t in np.arange(first, end_s, period))
+    tracker = tracker or Tracker.default()
+    snaps: dict[float, Tracks] = {}
+    traces: dict[int, list[float]] = {}
+    for t, k in events:
+        sensor = sensors[k][0]
+        plots = sensor.observe(traj.at(float(t)), rng)
+        real = plots.origin != NO_ORIGIN
+        traces.setdefault(plots.sensor_id, []).extend(np.einsum("kii->k", plots.cov_m2[real]).tolist())
+        snaps[float(t)] = tracker.step(plots, sensor)
+    times = np.array(sorted(snaps))
+    k = traj.n_targets
+    truth = StateTable.build(
+        np.repeat(times, k),
+        np.tile(traj.target_id, len(times)),
+        np.concatenate([traj.at(t).pos_m for t in times]),
+        np.concatenate([traj.at(t).vel_ms for t in times]),
+    )
+    rms = {s: float(np.sqrt(np.mean(v))) for s, v in traces.items()}
+    return Run(list(snaps.values()), StateTable.from_snapshots(list(snaps.values())), truth, rms, len(times))
+
+
+def radar(**kw: float) -> Radar:
+    base = dict(max_range_m=250e3, scan_period_s=2.0, pd_ref=0.9, ref_range_m=150e3, sigma_range_m=50.0,
+                sigma_az_deg=0.1, sigma_el_deg=0.5, false_alarms_per_scan=2.0)  # fmt: skip
+    base.update(kw)
+    return Radar(1, FixedSite(0.0, 0.0, 20.0), **base)  # type: ignore[arg-type]
+
+
+def subset(table: StateTable, ids: list[int]) -> StateTable:
+    keep = np.isin(table.object_id, ids)
+    return StateTable.build(table.t_s[keep], table.object_id[keep], table.pos_m[keep], table.vel_ms[keep])
+
+
+def completeness_bound(scans: int) -> float:
+    return 1.0 - (N_WINDOW + 2) / scans
+
+
+def test_crossing_targets() -> None:
+    # Four aircraft crossing two by two over the same points at the same time, 90° apart, same altitude.
+    t = np.arange(0.0, 181.0, 1.0)
+    centre = np.array([[60e3, 40e3, 7_000.0], [60e3, 40e3, 7_000.0], [90e3, 10e3, 9_000.0], [90e3, 10e3, 9_000.0]])
+    vel = np.array([[220.0, 0, 0], [0, 220.0, 0], [-160.0, 160.0, 0], [160.0, 160.0, 0]])
+    traj = Trajectories.straight(t, centre - 90.0 * vel, vel)
+    sensor = radar()
+    run = simulate(traj, [(sensor, sensor.scan_period_s, 0.0)], 180.0, seed=1)
+    noise = run.plot_noise_rms_m[1]
+    s = siap(run.tracks, run.truth, threshold_m=3 * noise)
+    assert s.completeness >= completeness_bound(run.scans)
+    assert s.ambiguity <= 1.05
+    assert s.spuriousness <= 0.05
+    assert s.position_accuracy_m < noise
+    # No swap at the crossing: every truth is held by one track for most of its life.
+    assert s.longest_track_segment >= completeness_bound(run.scans)
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_manoeuvring_target_3g_turn(seed: int) -> None:
+    # 250 m/s, 27 s of 3 g turn (about 180°), radar every 2 s.
+    traj = Trajectories.manoeuvring(np.arange(0, 121, 0.5), [20e3, 60e3, 6_000.0], 90.0, 250.0, [(40.0, 67.0, 3.0)])
+    sensor = radar(false_alarms_per_scan=0.5)
+    run = simulate(traj, [(sensor, 2.0, 0.0)], 120.0, seed=seed)
+    noise = run.plot_noise_rms_m[1]
+    s = siap(run.tracks, run.truth, threshold_m=3 * noise)
+    bound = completeness_bound(run.scans)
+    assert s.completeness >= bound and s.longest_track_segment >= bound
+    assert s.position_accuracy_m < noise
+    assert s.spuriousness <= 0.05
+    # The manoeuvre gate is what keeps the track: without it the track breaks in the turn.
+    plain = Tracker.default()
+    plain.c = replace(plain.c, manoeuvre=AdaptiveProcessNoise(retry_scale=0.0))
+    run_plain = simulate(traj, [(sensor, 2.0, 0.0)], 120.0, seed=seed, tracker=plain)
+    assert siap(run_plain.tracks, run_plain.truth, threshold_m=3 * noise).longest_track_segment < bound
+
+
+def test_radar_and_adsb_fused_and_adsb_off_seen_by_radar() -> None:
+    rng = np.random.default_rng(8)
+    t = np.arange(0.0, 121.0, 1.0)
+    n = 6
+    pos0 = np.column_stack([rng.uniform(40e3, 120e3, (n, 2)), rng.uniform(3_000, 11_000, n)])
+    hdg = rng.uniform(0, 2 * np.pi, n)
+    vel = np.column_stack([200 * np.sin(hdg), 200 * np.cos(hdg), np.zeros(n)])
+    icao = [f"4ca{i:03x}" for i in range(n)]
+    on = np.ones(n, dtype=bool)
+    on[5] = False  # aircraft 5 flies with ADS-B off
+    traj = Trajectories.straight(t, pos0, vel, icao24=icao, callsign=[f"EIN{i}" for i in range(n)], adsb_on=on)
+    rad = radar(scan_period_s=4.0)
+    rx = AdsbReceiver(2, FixedSite(5e3, 5e3, 30.0), nacp=9)
+    run = simulate(traj, [(rad, 4.0, 0.0), (rx, 1.0, 0.5)], 120.0, seed=9)
+    threshold = 3 * run.plot_noise_rms_m[1]
+    s = siap(run.tracks, run.truth, threshold_m=threshold)
+    assert s.completeness >= completeness_bound(run.scans)
+    assert s.ambiguity <= 1.05 and s.spuriousness <= 0.05
+
+    # Identity: each ADS-B aircraft's track carries its icao24 and callsign, and was updated by both sensors.
+    final = run.snaps[-1].confirmed_only()
+    assert len(final) == n
+    truth_now = traj.at(run.snaps[-1].t_s)
+    nearest = np.argmin(np.linalg.norm(final.pos_m[:, None] - truth_now.pos_m[None], axis=2), axis=1)
+    assert sorted(nearest.tolist()) == list(range(n))
+    both = np.uint64((1 << 1) | (1 << 2))
+    for row, target in enumerate(nearest):
+        if on[target]:
+            assert final.icao24[row] == icao[target] and final.callsign[row] == f"EIN{target}"
+            assert final.sensor_mask[row] == both
+        else:
+            assert final.icao24[row] == "" and final.sensor_mask[row] == np.uint64(1 << 1)
+
+    # Accuracy: ADS-B aircraft as good as ADS-B; the ADS-B-off aircraft as good as the radar allows.
+    with_adsb = siap(run.tracks, subset(run.truth, [i for i in range(n) if on[i]]), threshold_m=threshold)
+    assert with_adsb.position_accuracy_m < run.plot_noise_rms_m[2]
+    radar_only = siap(run.tracks, subset(run.truth, [5]), threshold_m=threshold)
+    assert radar_only.completeness >= 1.0 - (N_WINDOW + 2) / (120 / 4)
+    assert radar_only.position_accuracy_m < run.plot_noise_rms_m[1]
+
+
+def test_silent_sensor_tracks_coast_then_drop() -> None:
+    tracker = Tracker.default(coast_s=10.0)
+    r = np.eye(3) * 100.0
+    for k in range(5):
+        tracker.step(Plots.from_positions(float(k), 3, [[150.0 * k, 0.0, 5_000.0], [0.0, 150.0 * k, 6_000.0]], r))
+    assert int(tracker.tracks.confirmed.sum()) == 2
+    last = tracker.tracks
+    for k in range(5, 20):
+        snap = tracker.step(Plots.empty(float(k), 3))
+        if k - 4 <= 10:  # coasting: predicted along the velocity, still confirmed
+            assert int(snap.confirmed.sum()) == 2
+            np.testing.assert_allclose(snap.pos_m[0, 0], last.pos_m[0, 0] + 150.0 * (k - 4), rtol=0.02)
+        else:
+            assert len(snap) == 0
+
+
+def test_m_of_n_confirmation_and_tentative_deletion() -> None:
+    tracker = Tracker.default(m=3, n=4)
+    r = np.eye(3) * 100.0
+    seen = [True, True, False, False, False]  # two plots then nothing: 2 of 4 never confirms
+    for k, s in enumerate(seen):
+        pts = [[100.0 * k, 0.0, 5_000.0]] if s else np.zeros((0, 3))
+        snap = tracker.step(Plots.from_positions(float(k), 0, pts, r))
+        assert not snap.confirmed.any()
+    assert len(snap) == 0  # deleted once 4 looks passed without 3 hits
+
+
+def test_out_of_coverage_scans_do_not_count_as_misses() -> None:
+    class Blind:
+        sensor_id = 7
+        cooperative = False
+
+        def detection_probability(self, pos_m: np.ndarray, t_s: float) -> np.ndarray:
+            return np.zeros(len(pos_m))
+
+        def observe(self, truth: object, rng: np.random.Generator) -> Plots:
+            return Plots.empty(0.0, 7)
+
+    tracker = Tracker.default(m=3, n=4, coast_s=30.0)
+    r = np.eye(3) * 100.0
+    tracker.step(Plots.from_positions(0.0, 0, [[0.0, 0.0, 5_000.0]], r))
+    for k in range(1, 6):  # a sensor that cannot see the track says nothing about it
+        snap = tracker.step(Plots.empty(float(k) / 10, 7), Blind())
+        assert len(snap) == 1 and snap.n_looks[0] == 1
+
+
+def test_out_of_order_scan_is_refused_and_snapshots_are_immutable() -> None:
+    from commonsky.errors import InputError
+
+    tracker = Tracker.default()
+    r = np.eye(3) * 100.0
+    first = tracker.step(Plots.from_positions(5.0, 0, [[0.0, 0.0, 5_000.0]], r))
+    frozen = first.x.copy()
+    with pytest.raises(InputError):
+        tracker.step(Plots.from_positions(4.0, 0, [[0.0, 0.0, 5_000.0]], r))
+    tracker.step(Plots.from_positions(6.0, 0, [[100.0, 0.0, 5_000.0]], r))
+    np.testing.assert_array_equal(first.x, frozen)
+    with pytest.raises(ValueError):
+        first.x[0, 0] = 1.0
