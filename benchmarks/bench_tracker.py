@@ -31,6 +31,7 @@ EXTENT_M = 600e3
 Q = 1.0
 EPOCH = dt.datetime(2026, 1, 1)
 WARMUP = 4  # scans before timing (initiation and confirmation)
+PLAN = ((100, 20, 20), (300, 20, 8), (1_000, 20, 6))  # targets, scans for commonsky, scans for Stone Soup
 
 
 def make_scans(n: int, scans: int, seed: int = 0) -> tuple[Trajectories, list[Plots]]:
@@ -150,11 +151,12 @@ def peak_memory_mb(scans: list[Plots]) -> float:
 
 
 def run(ctx: BenchContext) -> str:
-    plan = [(100, 20, 20), (300, 20, 8), (1_000, 20, 6)]  # targets, scans for commonsky, scans for Stone Soup
     rows = []
-    met_50x = met_20ms = False
+    met_50x: bool | None = None
+    met_20ms: bool | None = None
+    mem = float("nan")
     quality = []
-    for n, scans_ours, scans_theirs in plan:
+    for n, scans_ours, scans_theirs in PLAN:
         truth, scans = make_scans(n, scans_ours, seed=n)
         ours, ours_tab = run_commonsky(scans)
         theirs, theirs_tab = run_stonesoup(scans[:scans_theirs])
@@ -174,25 +176,33 @@ def run(ctx: BenchContext) -> str:
             sub = StateTable.build(tab.t_s[keep], tab.object_id[keep], tab.pos_m[keep], tab.vel_ms[keep])
             s = siap(sub, gt, threshold_m=1_000.0)
             quality.append(
-                [f"{n:,}", name, f"{s.completeness:.3f}", f"{s.spuriousness:.3f}", f"{s.ambiguity:.3f}",
-                 f"{s.position_accuracy_m:.0f}"]
+                [f"{n:,}", f"{name} ({k} scans)", f"{s.completeness:.3f}", f"{s.spuriousness:.3f}",
+                 f"{s.ambiguity:.3f}", f"{s.position_accuracy_m:.0f}"]
             )  # fmt: skip
+        s = siap(ours_tab, truth_table(truth, scans_ours), threshold_m=1_000.0)
+        quality.append(
+            [f"{n:,}", f"commonsky ({scans_ours} scans)", f"{s.completeness:.3f}", f"{s.spuriousness:.3f}",
+             f"{s.ambiguity:.3f}", f"{s.position_accuracy_m:.0f}"]
+        )  # fmt: skip
     header = ["targets", "commonsky ms/scan (median)", "commonsky worst", "Stone Soup ms/scan (median)",
               "Stone Soup scans timed", "speed-up"]  # fmt: skip
+    said = {True: "met", False: "not met", None: "not measured"}
     verdict = (
-        f"- Goal >= 50x faster than Stone Soup at 1,000 targets: **{'met' if met_50x else 'not met'}**.\n"
-        f"- Goal 1,000 targets per 1 s scan in under 20 ms (median): **{'met' if met_20ms else 'not met'}**.\n"
+        f"- Goal >= 50x faster than Stone Soup at 1,000 targets: **{said[met_50x]}**.\n"
+        f"- Goal 1,000 targets per 1 s scan in under 20 ms (median): **{said[met_20ms]}**.\n"
         f"- Peak traced memory of commonsky's tracker over the 1,000-target run: {mem:.1f} MiB."
     )
     q_header = ["targets", "tracker", "SIAP completeness", "spuriousness", "ambiguity", "position accuracy (m)"]
     return (
         "## Tracker: commonsky vs Stone Soup (GNN, Kalman, same scans)\n\n"
-        f"{__doc__.strip().splitlines()[2]} {' '.join(__doc__.strip().splitlines()[3:])}\n\n"
+        f"{' '.join((__doc__ or '').strip().splitlines()[2:])}\n\n"
         + table(header, rows)
         + "\n\n"
         + verdict
-        + "\n\nTrack quality on the scans both ran (SIAP, association threshold 1 km, confirmed tracks only for "
-        "commonsky, Stone Soup's confirmed tracks):\n\n" + table(q_header, quality) + "\n"
+        + "\n\nTrack quality on the scans both ran (SIAP from `commonsky.surveillance.metrics`, association "
+        "threshold 1 km; confirmed tracks of both). It shows the two trackers do the same job on the same plots; "
+        "completeness is low at larger N only because Stone Soup ran few scans there and the first three of any "
+        "run go to track confirmation.\n\n" + table(q_header, quality) + "\n"
     )
 
 

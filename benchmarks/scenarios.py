@@ -45,8 +45,14 @@ def _kinematics(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     vertical = rng.random(n) < 0.3
     vs = np.where(vertical, rng.uniform(500, 3000, n) * FPM_MS * rng.choice([-1.0, 1.0], n), 0.0)
     rad = np.radians(trk)
-    return {"alt_m": alt, "gs_ms": gs, "trk_deg": trk, "vn_ms": gs * np.cos(rad), "ve_ms": gs * np.sin(rad),
-            "vs_ms": vs}
+    return {
+        "alt_m": alt,
+        "gs_ms": gs,
+        "trk_deg": trk,
+        "vn_ms": gs * np.cos(rad),
+        "ve_ms": gs * np.sin(rad),
+        "vs_ms": vs,
+    }
 
 
 def box_scenario(n: int, seed: int = 1) -> dict[str, np.ndarray]:

@@ -23,10 +23,18 @@ import numpy as np
 def load(path: str) -> types.SimpleNamespace:
     with open(path, newline="") as handle:
         rows = list(csv.DictReader(handle))
-    col = {k: np.array([float(r[k]) for r in rows]) for k in ("lat_deg", "lon_deg", "alt_m", "gs_ms", "trk_deg", "vs_ms")}
+    col = {
+        k: np.array([float(r[k]) for r in rows]) for k in ("lat_deg", "lon_deg", "alt_m", "gs_ms", "trk_deg", "vs_ms")
+    }
     return types.SimpleNamespace(
-        id=[r["id"] for r in rows], lat=col["lat_deg"], lon=col["lon_deg"], trk=col["trk_deg"], gs=col["gs_ms"],
-        alt=col["alt_m"], vs=col["vs_ms"], ntraf=len(rows),
+        id=[r["id"] for r in rows],
+        lat=col["lat_deg"],
+        lon=col["lon_deg"],
+        trk=col["trk_deg"],
+        gs=col["gs_ms"],
+        alt=col["alt_m"],
+        vs=col["vs_ms"],
+        ntraf=len(rows),
     )
 
 
@@ -57,10 +65,18 @@ def main() -> None:
         pairs = run()
         times.append(time.perf_counter() - began)
     unique = sorted({tuple(sorted(p)) for p in pairs})
-    print(json.dumps({
-        "method": method, "n": n, "best_s": min(times), "median_s": float(np.median(times)),
-        "pairs": [list(p) for p in unique], "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }))
+    print(
+        json.dumps(
+            {
+                "method": method,
+                "n": n,
+                "best_s": min(times),
+                "median_s": float(np.median(times)),
+                "pairs": [list(p) for p in unique],
+                "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -220,7 +220,7 @@ def test_geonames_places_inside_diyala(world: World) -> None:
     arrays = world.place_arrays(diyala.geometry.bounds)
     inside = shapely.contains_xy(diyala.geometry, arrays.lon_deg, arrays.lat_deg)
     names = {normalize_name(n) for n in arrays.names[inside]}
-    assert {"baqubah", "khanaqin", "jalawla", "as sadiyah"} <= names
+    assert {"baqubah", "khanaqin", "jalawla", "as sadiyah", "buhriz", "khan bani saad"} <= names
     baqubah = world.place("Baqubah")
     assert re.fullmatch(r"GeoNames \d+", baqubah.source)
     assert baqubah.country_iso3 == "IRQ" and baqubah.population > 100_000
@@ -283,8 +283,10 @@ def test_cited_file_rejects_bad_rows() -> None:
     header = "name,alternate_names,lat_deg,lon_deg,country_iso3,population,source_url,accessed\n"
     with pytest.raises(InputError, match="line 2"):
         read_cited_places(header + "X,,north,45,IRQ,,https://example.org,2026-11-25\n")
-    with pytest.raises(InputError, match="out of range"):
-        read_cited_places(header + "X,,95,45,IRQ,,https://example.org,2026-11-25\n")
+    with pytest.raises(InputError, match="line 3: coordinates out of range"):
+        read_cited_places("# a comment\n" + header + "X,,95,45,IRQ,,https://example.org,2026-11-25\n")
+    with pytest.raises(InputError, match="needs a name and a source URL"):
+        read_cited_places(header + "X,,34,45,IRQ,,,2026-11-25\n")
 
 
 # -- the bundle -----------------------------------------------------------------------------------------------------

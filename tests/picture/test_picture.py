@@ -12,8 +12,16 @@ from commonsky.picture import Picture, read_states_csv
 
 
 def _two() -> Picture:
-    return Picture.from_arrays(["A", "B"], [50.0, 10.0], [179.9, -30.0], [10000.0, 3000.0], [200.0, 100.0],
-                               [90.0, 0.0], [0.0, 5.0], party=["red", "blue"])
+    return Picture.from_arrays(
+        ["A", "B"],
+        [50.0, 10.0],
+        [179.9, -30.0],
+        [10000.0, 3000.0],
+        [200.0, 100.0],
+        [90.0, 0.0],
+        [0.0, 5.0],
+        party=["red", "blue"],
+    )
 
 
 def test_columns_are_read_only_and_velocities_derived() -> None:
@@ -44,13 +52,24 @@ def test_select_and_index_of() -> None:
 
 @pytest.mark.parametrize(
     ("change", "message"),
-    [({"id": ["A", "A"]}, "more than once"), ({"lat": [95.0, 0.0]}, r"\|lat\| > 90"),
-     ({"gs_ms": [-1.0, 0.0]}, "negative ground speed"), ({"alt_m": [np.nan, 0.0]}, "non-finite"),
-     ({"lon": [0.0]}, "expected 2")],
+    [
+        ({"id": ["A", "A"]}, "more than once"),
+        ({"lat": [95.0, 0.0]}, r"\|lat\| > 90"),
+        ({"gs_ms": [-1.0, 0.0]}, "negative ground speed"),
+        ({"alt_m": [np.nan, 0.0]}, "non-finite"),
+        ({"lon": [0.0]}, "expected 2"),
+    ],
 )
 def test_bad_arrays_raise_input_error(change: dict, message: str) -> None:
-    columns = {"id": ["A", "B"], "lat": [0.0, 1.0], "lon": [0.0, 1.0], "alt_m": [0.0, 0.0], "gs_ms": [1.0, 1.0],
-               "trk_deg": [0.0, 0.0], "vs_ms": [0.0, 0.0]}
+    columns = {
+        "id": ["A", "B"],
+        "lat": [0.0, 1.0],
+        "lon": [0.0, 1.0],
+        "alt_m": [0.0, 0.0],
+        "gs_ms": [1.0, 1.0],
+        "trk_deg": [0.0, 0.0],
+        "vs_ms": [0.0, 0.0],
+    }
     columns.update(change)
     with pytest.raises(InputError, match=message):
         Picture.from_arrays(**columns)

@@ -98,8 +98,11 @@ def test_html_with_base_map_stays_small(tmp_path: Path, map_layers: list[Layer],
 
 
 def test_html_escapes_names(tmp_path: Path) -> None:
-    feature = {"type": "Feature", "properties": {"name": "<script>alert(1)</script>", "note": "</script><b>"},
-               "geometry": {"type": "Point", "coordinates": [45.0, 34.0]}}
+    feature = {
+        "type": "Feature",
+        "properties": {"name": "<script>alert(1)</script>", "note": "</script><b>"},
+        "geometry": {"type": "Point", "coordinates": [45.0, 34.0]},
+    }
     out = tmp_path / "x.html"
     render_html([Layer("A & B", "place", (feature,))], out, title="T <1>")
     text = out.read_text(encoding="utf-8")

@@ -66,7 +66,7 @@ def test_kml_structure_order_and_styles(tmp_path: Path, map_layers: list[Layer])
     assert polygon is not None and polygon.findtext("k:altitudeMode", namespaces=NS) == "clampToGround"
     ring = _coords(polygon.findtext("k:outerBoundaryIs/k:LinearRing/k:coordinates", namespaces=NS))
     assert _signed_area(ring) > 0
-    assert 43.0 < ring[:, 0].min() and ring[:, 0].max() < 49.0  # lon first: Iraq's east, not lat 29-37
+    assert ring[:, 0].min() > 43.0 and ring[:, 0].max() < 49.0  # lon first: Iraq's east, not lat 29-37
     assert "FL100" in (zone_mark.findtext("k:description", namespaces=NS) or "")
 
 
@@ -98,7 +98,7 @@ def test_antimeridian_split_multipolygon_stays_two_valid_polygons(tmp_path: Path
     )
     root = _render(tmp_path, [layer])
     for name in ("split", "beyond"):
-        mark = next(m for m in root.iter("{%s}Placemark" % NS["k"]) if m.findtext("k:name", namespaces=NS) == name)
+        mark = next(m for m in root.findall(".//k:Placemark", NS) if m.findtext("k:name", namespaces=NS) == name)
         rings = [_coords(c.text) for c in mark.findall(".//k:outerBoundaryIs/k:LinearRing/k:coordinates", NS)]
         assert len(rings) == 2
         for ring in rings:
@@ -111,8 +111,11 @@ def test_antimeridian_split_multipolygon_stays_two_valid_polygons(tmp_path: Path
 def test_surface_zone_extrudes_to_its_ceiling_only_when_asked(tmp_path: Path) -> None:
     column = Zone("Column", ZoneKind.RESTRICTED, shapely.box(44, 33, 44.2, 33.2), ceiling=parse_altitude("FL100"))
     raised = Zone(
-        "Raised", ZoneKind.RESTRICTED, shapely.box(45, 33, 45.2, 33.2),
-        floor=parse_altitude("5000ft"), ceiling=parse_altitude("FL200"),
+        "Raised",
+        ZoneKind.RESTRICTED,
+        shapely.box(45, 33, 45.2, 33.2),
+        floor=parse_altitude("5000ft"),
+        ceiling=parse_altitude("FL200"),
     )
     layers = [Layer(z.name, "zone", (z.to_feature(),)) for z in (column, raised)]
     flat = _render(tmp_path, layers)

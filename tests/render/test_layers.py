@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+
 import pytest
 import shapely
 
@@ -44,10 +45,16 @@ def test_named_points_become_places_and_roles_come_from_properties(tmp_path: Pat
             place_feature("Jalawla", 45.16806, 34.27194, inside=True),
             place_feature("As-Sa'diyah", 45.120778, 34.190556, inside=False),
             {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [45.0, 34.0]}},
-            {"type": "Feature", "properties": {"role": "track"},
-             "geometry": {"type": "LineString", "coordinates": [[45.0, 34.0], [45.5, 34.2]]}},
-            {"type": "Feature", "properties": {"format": "commonsky.intent/1", "name": "MSN-1"},
-             "geometry": {"type": "LineString", "coordinates": [[44.0, 33.0], [44.5, 33.2]]}},
+            {
+                "type": "Feature",
+                "properties": {"role": "track"},
+                "geometry": {"type": "LineString", "coordinates": [[45.0, 34.0], [45.5, 34.2]]},
+            },
+            {
+                "type": "Feature",
+                "properties": {"format": "commonsky.intent/1", "name": "MSN-1"},
+                "geometry": {"type": "LineString", "coordinates": [[44.0, 33.0], [44.5, 33.2]]},
+            },
             {"type": "Feature", "properties": {"name": "no geometry"}, "geometry": None},
         ],
     }
@@ -125,3 +132,60 @@ def test_legend_lists_zone_kind_and_place_standing(map_layers: list[Layer]) -> N
         ("Place inside the zone", "point"),
         ("Place near, outside the zone", "point"),
     ]
+
+
+def test_zone_places_layer_from_the_real_measurement(world: object, buffer_zone: Zone) -> None:
+    """Places measured by commonsky.geo.zone_places come over with their standing and distances."""
+    from commonsky.geo.zone_places import places_in_zone
+    from commonsky.render.layers import zone_places_layer
+
+    result = places_in_zone(world, buffer_zone, margin_m=8046.72)  # type: ignore[arg-type]
+    layer = zone_places_layer(result)
+    assert layer.role == "place" and len(layer.features) == len(result.inside) + len(result.near_outside) > 0
+    first = layer.features[0]["properties"]
+    assert first["inside"] is True and first["edge_km"] >= 0
+    outside = [f["properties"] for f in layer.features if not f["properties"]["inside"]]
+    assert all(p["edge_km"] < 0 for p in outside)
+
+
+def test_property_rows_read_like_a_chart() -> None:
+    from commonsky.render.describe import feature_rows
+
+    rows = dict(
+        feature_rows(
+            {
+                "format": "commonsky.zone/1",
+                "name": "Z",
+                "floor": {"value": 0, "unit": "ft", "ref": "AGL"},
+                "ceiling": {"value": 320, "unit": "FL", "ref": "STD"},
+                "valid_to": None,
+                "applies_to": [],
+                "distance_km": 33.6,
+                "distance_mi": 20.88,
+                "edge_km": -1.45,
+                "edge_mi": -0.9,
+                "binding": True,
+                "provenance": {"source": "NE 10m", "method": "geodesic buffer"},
+            }
+        )
+    )
+    assert rows == {
+        "floor": "SFC",
+        "ceiling": "FL320",
+        "valid to": "open",
+        "applies to": "everyone",
+        "distance": "33.6 km / 20.9 mi",
+        "outside by": "1.4 km / 0.9 mi",
+        "binding": "yes",
+        "provenance": "source: NE 10m; method: geodesic buffer",
+    }
+
+
+def test_muted_context_layer_is_lighter_dashed_and_underneath(buffer_zone: Zone) -> None:
+    feature = buffer_zone.to_feature()
+    plain = Layer("Iraq", "zone", (feature,))
+    context = Layer("Iraq", "zone", (feature,), muted=True)
+    full, light = plain.style_of(feature), context.style_of(feature)
+    assert light.colour == full.colour and light.fill == full.fill
+    assert light.fill_opacity < full.fill_opacity and light.dash is not None and light.z < full.z
+    assert legend_entries([context])[0].style == light

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from commonsky.render.layers import Layer
-from commonsky.render.png import render_png
+from commonsky.render.png import AXES, render_png
 from commonsky.render.style import LAND, SEA, role_style
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -60,17 +60,25 @@ def test_png_with_base_map_draws_land_sea_and_zone(tmp_path: Path, map_layers: l
 
 
 def test_png_of_a_small_view_across_the_antimeridian(tmp_path: Path, world: Any) -> None:
-    """Fiji's islands straddle 180°: both halves must show, joined, in one map centred on the antimeridian."""
+    """Fiji straddles 180°: in a map centred there, the islands east of it (Lau group, Taveuni's east) must show."""
     out = tmp_path / "fiji.png"
-    layers = [Layer("Fiji", "place", ({"type": "Feature", "properties": {"name": "Suva"},
-                                       "geometry": {"type": "Point", "coordinates": [178.44, -18.14]}},))]
-    render_png(layers, out, title="Fiji", bbox=(177.0, -19.5, -177.0, -15.5), world=world, dpi=80)
+    suva = {
+        "type": "Feature",
+        "properties": {"name": "Suva"},
+        "geometry": {"type": "Point", "coordinates": [178.44, -18.14]},
+    }
+    render_png(
+        [Layer("Fiji", "place", (suva,))], out, title="Fiji", bbox=(177.0, -19.5, -177.0, -15.5), world=world, dpi=100
+    )
     pixels = _read(out)
-    land = np.all(np.abs(pixels - _rgb(LAND)) <= 6, axis=-1)
-    columns = np.flatnonzero(land.any(axis=0))
-    width = pixels.shape[1]
-    # the map is centred on 180°: land west of it (Viti Levu) and east of it (Taveuni, the Lau islands)
-    assert columns.min() < width * 0.45 and columns.max() > width * 0.55
+    height, width = pixels.shape[:2]
+    left, bottom, w, h = AXES
+    x_mid, x_end = int((left + w / 2) * width), int((left + w) * width)
+    y_top, y_end = int((1 - bottom - h) * height), int((1 - bottom) * height)
+    land = np.all(np.abs(pixels - _rgb(LAND)) <= 3, axis=-1)[y_top:y_end]
+    west, east = int(land[:, :x_mid].sum()), int(land[:, x_mid + 4 : x_end - 60].sum())
+    assert west > 5000  # Viti Levu and Vanua Levu
+    assert east > 300  # about 0.8 km per pixel: the eastern islands' few hundred km²
 
 
 @pytest.mark.parametrize("bad", [(10.0, 5.0, 11.0, 4.0)])
@@ -79,3 +87,25 @@ def test_png_rejects_a_bad_bbox(tmp_path: Path, map_layers: list[Layer], bad: tu
 
     with pytest.raises(InputError, match="bbox"):
         render_png(map_layers, tmp_path / "x.png", title="x", bbox=bad)  # type: ignore[arg-type]
+
+
+def test_labels_of_a_crowded_cluster_do_not_overlap(map_layers: list[Layer]) -> None:
+    """Eight towns within 30 km (the Basra–Abadan cluster): every one is labelled, and no two labels overlap."""
+    from commonsky.render.layers import place_feature
+    from commonsky.render.png import compose_png
+
+    towns = [
+        ("Basrah", 47.78, 30.51), ("Al Başrah al Qadīmah", 47.82, 30.50), ("Abū al-Khaşīb", 47.97, 30.45),
+        ("Khorramshahr", 48.18, 30.44), ("Abadan", 48.30, 30.34), ("Az Zubayr", 47.70, 30.39),
+        ("Al Hārithah", 47.74, 30.58), ("Shatt al-Arab", 47.93, 30.55),
+    ]  # fmt: skip
+    places = Layer(
+        "Towns", "place", tuple(place_feature(n, lon, lat, inside=i % 2 == 0) for i, (n, lon, lat) in enumerate(towns))
+    )
+    page = compose_png([places], title="Cluster", bbox=(46.0, 29.0, 50.0, 32.0), dpi=100)
+    texts = [text for text, _ in page.labels]
+    assert sorted(texts) == sorted(name for name, _, _ in towns)
+    boxes = [box for _, box in page.labels]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b), (texts[boxes.index(a)], texts[boxes.index(b)])

@@ -54,3 +54,22 @@ def test_place_clips_to_the_view_with_margin() -> None:
 @pytest.mark.parametrize(("limit", "expected"), [(0.7, 0.5), (1.0, 1.0), (199.0, 100.0), (260.0, 200.0), (0.03, 0.02)])
 def test_nice_length(limit: float, expected: float) -> None:
     assert nice_length(limit) == pytest.approx(expected)
+
+
+def test_lines_are_drawn_along_geodesics() -> None:
+    """A leg between two points on 50°N is a great circle: drawn, it bows north past 55°N."""
+    view = View.of((-80.0, 35.0, 10.0, 65.0))
+    (line,) = view.place(shapely.LineString([(-70.0, 50.0), (0.0, 50.0)]))
+    lat_max = shapely.get_coordinates(line)[:, 1].max()
+    vertex_lat = max(lat for _, lat in GEOD.npts(-70.0, 50.0, 0.0, 50.0, 200))
+    assert lat_max == pytest.approx(vertex_lat, abs=0.05) and lat_max > 55.0
+    polygon_edge = view.place(shapely.Polygon([(-70, 50), (0, 50), (0, 40), (-70, 40)]))[0]
+    assert shapely.get_coordinates(polygon_edge)[:, 1].max() == pytest.approx(50.0)  # polygons stay planar
+
+
+def test_a_track_across_the_antimeridian_takes_the_short_way() -> None:
+    view = View.of((170.0, -20.0, 190.0, -10.0))
+    parts = view.place(shapely.LineString([(178.0, -15.0), (179.5, -15.2), (-179.5, -15.4), (-178.0, -15.6)]))
+    lons = shapely.get_coordinates(parts)[:, 0]
+    assert len(parts) == 1 and lons.min() == pytest.approx(178.0) and lons.max() == pytest.approx(182.0)
+    assert np.all(np.abs(np.diff(lons)) < 1.0)

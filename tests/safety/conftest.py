@@ -28,8 +28,17 @@ T0 = 1_700_000_000
 DURATION_S = 900
 
 
-def _flight(icao: str, lat0: float, lon0: float, ft: float, kt: float, trk: float, fpm: float,
-            start: int = 0, level_off_ft: float | None = None) -> list[list[object]]:
+def _flight(
+    icao: str,
+    lat0: float,
+    lon0: float,
+    ft: float,
+    kt: float,
+    trk: float,
+    fpm: float,
+    start: int = 0,
+    level_off_ft: float | None = None,
+) -> list[list[object]]:
     rows = []
     offset = sum(map(ord, icao)) % 5
     for t in range(start + offset, DURATION_S, 5):
@@ -53,8 +62,7 @@ def build_tracks(path: Path) -> dict[str, int]:
     # Crossing: both reach 52N 0E at t = 300 s; ccc001 climbs 1000 fpm from FL250 but levels at 28,900 ft.
     d1, d2 = 450 * KT * 300, 400 * KT * 300
     rows += _flight("ccc001", 52.0 - math.degrees(d1 / R_E), 0.0, 25000, 450.0, 0.0, 1000.0, level_off_ft=28900)
-    rows += _flight("ccc002", 52.0, -math.degrees(d2 / (R_E * math.cos(math.radians(52.0)))), 30000, 400.0, 90.0,
-                    0.0)
+    rows += _flight("ccc002", 52.0, -math.degrees(d2 / (R_E * math.cos(math.radians(52.0)))), 30000, 400.0, 90.0, 0.0)
     rows += _flight("ddd001", 40.0, -3.0, 35000, 420.0, 0.0, 0.0)
     dlon = math.degrees(3000.0 / (R_E * math.cos(math.radians(40.0))))
     lat_at = 40.0 + math.degrees(420 * KT * 600 / R_E)
@@ -64,8 +72,17 @@ def build_tracks(path: Path) -> dict[str, int]:
         rows += _flight(f"fff00{k}", 30.0 + 3 * k, -40.0, 33000, 380.0, 45.0 * k, 0.0)
     rows.sort(key=lambda r: (r[0], r[1]))
     good = len(rows)
-    header = ["timestamp", "icao24", "callsign", "latitude", "longitude", "altitude", "groundspeed", "track",
-              "vertical_rate"]
+    header = [
+        "timestamp",
+        "icao24",
+        "callsign",
+        "latitude",
+        "longitude",
+        "altitude",
+        "groundspeed",
+        "track",
+        "vertical_rate",
+    ]
     text = [[str(v) for v in r] for r in rows]
     bad = {
         "missing_or_nan": [
@@ -96,8 +113,13 @@ def replay_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, 
     folder = tmp_path_factory.mktemp("replay")
     tracks = folder / "tracks.csv"
     expected = build_tracks(tracks)
-    zone = Zone("Training area", ZoneKind.RESTRICTED, box(21.0, 44.5, 22.0, 45.5),
-                floor=parse_altitude("FL100"), ceiling=parse_altitude("FL300"))
+    zone = Zone(
+        "Training area",
+        ZoneKind.RESTRICTED,
+        box(21.0, 44.5, 22.0, 45.5),
+        floor=parse_altitude("FL100"),
+        ceiling=parse_altitude("FL300"),
+    )
     zones = folder / "zones.geojson"
     write_zones(zones, [zone])
     return tracks, zones, expected

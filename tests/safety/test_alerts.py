@@ -51,8 +51,7 @@ def test_bad_settings() -> None:
 
 def test_pipeline_on_a_converging_pair_warns_before_the_loss() -> None:
     d = 6371000.0 * math.radians(0.4) * math.cos(math.radians(50.0))
-    picture = Picture.from_arrays(["A", "B"], [50.0, 50.0], [9.8, 10.2], [10000, 10000], [230, 230], [90, 270],
-                                  [0, 0])
+    picture = Picture.from_arrays(["A", "B"], [50.0, 50.0], [9.8, 10.2], [10000, 10000], [230, 230], [90, 270], [0, 0])
     net = SafetyNet()
     events = []
     for _ in range(20):
@@ -64,3 +63,22 @@ def test_pipeline_on_a_converging_pair_warns_before_the_loss() -> None:
     los = [e for e in events if e.alert.actual_s is not None]
     first_inside = 5.0 * math.ceil((d - 9260.0) / 460.0 / 5.0)  # first 5 s picture inside the radius
     assert los and los[0].alert.warning_time_s == pytest.approx(first_inside)
+
+
+def _hovering(dcpa_nm: float, time_s: float) -> Picture:
+    lat_b = 50.0 + math.degrees(dcpa_nm * 1852.0 / 6371000.0)
+    return Picture.from_arrays(
+        ["A", "B"], [50.0, lat_b], [9.6, 10.4], [10000, 10000], [230, 230], [90, 270], [0, 0], time_s=time_s
+    )
+
+
+@pytest.mark.parametrize(("hold_margin", "alerts_expected"), [(0.2, 1), (0.0, 5)])
+def test_hold_margin_stops_an_alert_flickering_at_the_edge(hold_margin: float, alerts_expected: int) -> None:
+    """CPA alternating between 4.8 and 5.2 NM each cycle: one alert with the hold margin, five without."""
+    net = SafetyNet(tracker=AlertTracker(end_cycles=1), hold_margin=hold_margin)
+    events = []
+    for k in range(10):
+        events += net.step(_hovering(4.8 if k % 2 == 0 else 5.2, 5.0 * k)).events
+    assert sum(e.kind is EventKind.RAISED for e in events) == alerts_expected
+    net.step(_hovering(7.0, 50.0))  # well clear: the alert ends
+    assert net.tracker.active == []

@@ -113,3 +113,54 @@ def test_per_party_protection_takes_the_larger_of_the_pair() -> None:
     c = detect_conflicts(mixed, policy)
     k = _only(c)
     assert c.dcpa_m[k] == pytest.approx(8 * 1852.0, rel=1e-3)
+
+
+def test_zone_specific_protection_applies_when_either_aircraft_is_inside() -> None:
+    from shapely.geometry import box
+
+    from commonsky.airspace.zone import Zone, ZoneKind
+    from commonsky.safety.params import ZoneProtection
+    from commonsky.units import parse_altitude
+
+    lat_b = 50.0 + math.degrees(8 * 1852.0 / R_E)
+    aircraft = np.array([(50.0, 9.8, 10000, 230, 90, 0), (lat_b, 10.2, 10000, 230, 270, 0)]).T
+    picture = Picture.from_arrays(["A", "B"], *aircraft)
+    wide = Protection(radius_m=10 * 1852.0)
+    around_a = Zone(
+        "TMA",
+        ZoneKind.RESTRICTED,
+        box(9.7, 49.9, 9.9, 50.1),
+        floor=parse_altitude("FL100"),
+        ceiling=parse_altitude("FL400"),
+    )
+    below = Zone("low", ZoneKind.RESTRICTED, box(9.7, 49.9, 9.9, 50.1), ceiling=parse_altitude("FL050"))
+    assert len(detect_conflicts(picture, ProtectionPolicy(zones=[ZoneProtection.from_zone(below, wide)]))) == 0
+    c = detect_conflicts(picture, ProtectionPolicy(zones=[ZoneProtection.from_zone(around_a, wide)]))
+    assert len(c) == 1 and c.dcpa_m[0] == pytest.approx(8 * 1852.0, rel=1e-3)
+
+
+def test_empty_and_single_aircraft_pictures() -> None:
+    assert len(detect_conflicts(Picture.from_arrays([], [], [], [], [], [], []))) == 0
+    assert len(detect_conflicts(_pic((50.0, 10.0, 10000, 230, 90, 0)))) == 0
+
+
+def test_candidates_grow_linearly_at_constant_density() -> None:
+    """Four times the aircraft on four times the area: about four times the candidate pairs, not sixteen."""
+    rng = np.random.default_rng(5)
+
+    def box(n: int, half_deg: float) -> Picture:
+        lat = rng.uniform(-half_deg, half_deg, n)
+        lon = rng.uniform(-half_deg, half_deg, n)
+        return Picture.from_arrays(
+            [f"P{k}" for k in range(n)],
+            lat,
+            lon,
+            rng.uniform(3000, 12000, n),
+            rng.uniform(100, 257, n),
+            rng.uniform(0, 360, n),
+            np.zeros(n),
+        )
+
+    small = detect_conflicts(box(1000, 2.0), slices=4).candidates
+    large = detect_conflicts(box(4000, 4.0), slices=4).candidates
+    assert 2.5 < large / small < 6.0

@@ -23,8 +23,15 @@ def test_pairs_equal_bluesky_cstatebased(reference_dir: Path, n: int) -> None:
     conflicts = detect_conflicts(picture)
     ours = {
         (str(a), str(b)): [t, ti, d, di]
-        for a, b, t, ti, d, di in zip(conflicts.ownship_id, conflicts.intruder_id, conflicts.tcpa_s,
-                                      conflicts.tin_s, conflicts.dcpa_m, conflicts.dist_m, strict=True)
+        for a, b, t, ti, d, di in zip(
+            conflicts.ownship_id,
+            conflicts.intruder_id,
+            conflicts.tcpa_s,
+            conflicts.tin_s,
+            conflicts.dcpa_m,
+            conflicts.dist_m,
+            strict=True,
+        )
     }
     assert set(ours) == set(reference)
     assert len(ours) == {500: 14, 2000: 259}[n]

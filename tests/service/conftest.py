@@ -35,8 +35,9 @@ def _pg_answers() -> bool:
 def postgres_server() -> str:
     """The admin DSN of the test cluster, started on demand."""
     if not _pg_answers():
-        done = subprocess.run(["bash", str(ROOT / "scripts" / "pg.sh"), "start"], capture_output=True, text=True,
-                              timeout=600, check=False)
+        done = subprocess.run(
+            ["bash", str(ROOT / "scripts" / "pg.sh"), "start"], capture_output=True, text=True, timeout=600, check=False
+        )
         if done.returncode != 0 or not _pg_answers():
             pytest.fail(f"could not start PostgreSQL with scripts/pg.sh: {done.stderr.strip()[-500:]}")
     return PG_ADMIN
@@ -71,8 +72,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 def settings_for(url: str, **overrides: object) -> ServiceSettings:
     """Test settings: fast SQLite commits (durability has its own test) and a generous rate limit."""
-    base: dict[str, object] = {"database_url": url, "sqlite_synchronous": "NORMAL", "rate_per_s": 1e6,
-                               "rate_burst": 1_000_000}
+    base: dict[str, object] = {
+        "database_url": url,
+        "sqlite_synchronous": "NORMAL",
+        "rate_per_s": 1e6,
+        "rate_burst": 1_000_000,
+    }
     base.update(overrides)
     return ServiceSettings(**base)  # type: ignore[arg-type]
 
@@ -111,3 +116,48 @@ def make_client(request: pytest.FixtureRequest) -> Callable[..., tuple[object, C
         return client, party
 
     return make
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def start_server(request: pytest.FixtureRequest) -> Callable[..., tuple[str, object]]:
+    """``base_url, process = start_server(db_url, log_path, port=None, **env)``: `commonsky serve` on 127.0.0.1.
+
+    Waits (bounded, ~20 s) for /health; the process is killed at teardown if still running.
+    """
+    import os
+    import sys
+    import time
+
+    import httpx
+
+    def start(url: str, log: Path, port: int | None = None, **env: str) -> tuple[str, subprocess.Popen[bytes]]:
+        port = port or _free_port()
+        environment = {**os.environ, "COMMONSKY_RATE_PER_S": "100000", "COMMONSKY_RATE_BURST": "100000", **env}
+        with log.open("ab") as sink:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "commonsky.cli", "serve", "--db", url, "--port", str(port)],
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                env=environment,
+            )
+        request.addfinalizer(lambda: (process.poll() is None and process.kill(), process.wait(timeout=20)))
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/health", timeout=1.0).status_code == 200:
+                    return base, process
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        process.kill()
+        raise AssertionError(f"server did not start: {log.read_text()[-2000:]}")
+
+    return start

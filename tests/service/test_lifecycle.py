@@ -53,8 +53,11 @@ def test_higher_priority_preempts_and_activated_is_never_preempted(world: Any) -
     assert high["conflicts"][0]["blocking"] is False
     bumped = client.get(f"/intents/{low['id']}", headers=usaf.headers).json()
     assert bumped["state"] == "rejected" and "preempted" in bumped["note"] and bumped["version"] != low["version"]
-    activated = client.put(f"/intents/{high['intent']['id']}/state",
-                           json={"version": high["intent"]["version"], "state": "activated"}, headers=iqaf.headers)
+    activated = client.put(
+        f"/intents/{high['intent']['id']}/state",
+        json={"version": high["intent"]["version"], "state": "activated"},
+        headers=iqaf.headers,
+    )
     assert activated.status_code == 200 and activated.json()["intent"]["state"] == "activated"
     higher = _file(client, usaf, [circle(33.75, 45.0)], priority=9)
     assert not higher["accepted"] and higher["conflicts"][0]["reason"] == "activated intent"
@@ -63,11 +66,17 @@ def test_higher_priority_preempts_and_activated_is_never_preempted(world: Any) -
 def test_stale_version_gets_409_with_what_changed(world: Any) -> None:
     client, _, usaf, _ = world
     intent = _file(client, usaf, [circle(33.75, 45.0)])["intent"]
-    moved = client.put(f"/intents/{intent['id']}", json={"version": intent["version"], "volumes": [circle(33.0, 45.0)],
-                                                         "priority": 1}, headers=usaf.headers)
+    moved = client.put(
+        f"/intents/{intent['id']}",
+        json={"version": intent["version"], "volumes": [circle(33.0, 45.0)], "priority": 1},
+        headers=usaf.headers,
+    )
     assert moved.status_code == 200 and moved.json()["accepted"]
-    stale = client.put(f"/intents/{intent['id']}/state", json={"version": intent["version"], "state": "activated"},
-                       headers=usaf.headers)
+    stale = client.put(
+        f"/intents/{intent['id']}/state",
+        json={"version": intent["version"], "state": "activated"},
+        headers=usaf.headers,
+    )
     assert stale.status_code == 409
     body = stale.json()
     assert body["current_version"] == moved.json()["intent"]["version"]
@@ -79,8 +88,11 @@ def test_refused_change_leaves_an_accepted_intent_as_it_was(world: Any) -> None:
     client, _, usaf, iqaf = world
     _file(client, usaf, [circle(33.75, 45.0)])
     mine = _file(client, iqaf, [circle(33.0, 45.0)])["intent"]
-    into = client.put(f"/intents/{mine['id']}", json={"version": mine["version"], "volumes": [circle(33.75, 45.0)]},
-                      headers=iqaf.headers).json()
+    into = client.put(
+        f"/intents/{mine['id']}",
+        json={"version": mine["version"], "volumes": [circle(33.75, 45.0)]},
+        headers=iqaf.headers,
+    ).json()
     assert not into["accepted"] and into["intent"]["version"] == mine["version"]
     assert into["intent"]["volumes"][0]["shape"]["centre"] == [33.0, 45.0]
 
@@ -90,32 +102,46 @@ def test_rejected_intent_can_be_moved_and_rechecked(world: Any) -> None:
     blocker = _file(client, usaf, [circle(33.75, 45.0)])["intent"]
     mine = _file(client, iqaf, [circle(33.75, 45.0)])["intent"]
     assert mine["state"] == "rejected"
-    recheck = client.put(f"/intents/{mine['id']}/state", json={"version": mine["version"], "state": "accepted"},
-                         headers=iqaf.headers).json()
+    recheck = client.put(
+        f"/intents/{mine['id']}/state", json={"version": mine["version"], "state": "accepted"}, headers=iqaf.headers
+    ).json()
     assert not recheck["accepted"] and recheck["intent"]["state"] == "rejected"
-    ended = client.put(f"/intents/{blocker['id']}/state", json={"version": blocker["version"], "state": "ended"},
-                       headers=usaf.headers)
+    ended = client.put(
+        f"/intents/{blocker['id']}/state", json={"version": blocker["version"], "state": "ended"}, headers=usaf.headers
+    )
     assert ended.json()["intent"]["state"] == "ended"
-    again = client.put(f"/intents/{mine['id']}/state", json={"version": recheck["intent"]["version"],
-                                                             "state": "accepted"}, headers=iqaf.headers).json()
+    again = client.put(
+        f"/intents/{mine['id']}/state",
+        json={"version": recheck["intent"]["version"], "state": "accepted"},
+        headers=iqaf.headers,
+    ).json()
     assert again["accepted"] and again["intent"]["state"] == "accepted"
-    bad = client.put(f"/intents/{blocker['id']}/state", json={"version": ended.json()["intent"]["version"],
-                                                              "state": "activated"}, headers=usaf.headers)
+    bad = client.put(
+        f"/intents/{blocker['id']}/state",
+        json={"version": ended.json()["intent"]["version"], "state": "activated"},
+        headers=usaf.headers,
+    )
     assert bad.status_code == 422 and "cannot go from ended to activated" in bad.json()["detail"]
 
 
 def test_zones_bind_whom_they_name(world: Any) -> None:
     client, icao, usaf, iqaf = world
-    zone = client.post("/zones", json={"feature": zone_feature("Diyala ROZ", 44.8, 33.6, 45.3, 34.0,
-                                                                 applies_to=["iqaf"])}, headers=icao.headers)
+    zone = client.post(
+        "/zones",
+        json={"feature": zone_feature("Diyala ROZ", 44.8, 33.6, 45.3, 34.0, applies_to=["iqaf"])},
+        headers=icao.headers,
+    )
     assert zone.status_code == 201, zone.text
     blocked = _file(client, iqaf, [circle(33.75, 45.0)])
     assert not blocked["accepted"] and blocked["conflicts"][0]["zone_name"] == "Diyala ROZ"
     assert _file(client, usaf, [circle(33.75, 45.0)])["accepted"]
     above = _file(client, iqaf, [circle(33.75, 45.0, floor="FL300", ceiling="FL350")])
     assert above["accepted"]
-    advisory = client.post("/zones", json={"feature": zone_feature("Advisory", 44.0, 32.0, 44.5, 32.5,
-                                                                     kind="advisory")}, headers=icao.headers)
+    advisory = client.post(
+        "/zones",
+        json={"feature": zone_feature("Advisory", 44.0, 32.0, 44.5, 32.5, kind="advisory")},
+        headers=icao.headers,
+    )
     warned = _file(client, iqaf, [circle(32.25, 44.25)])
     assert warned["accepted"] and warned["conflicts"][0]["reason"] == "advisory zone"
     assert advisory.json()["feature"]["properties"]["binding"] is False
@@ -124,12 +150,15 @@ def test_zones_bind_whom_they_name(world: Any) -> None:
 def test_new_zone_over_accepted_intent_is_counted_and_versions_guard_zone_writes(world: Any) -> None:
     client, icao, usaf, _ = world
     _file(client, usaf, [circle(33.75, 45.0)])
-    zone = client.post("/zones", json={"feature": zone_feature("Closed", 44.8, 33.6, 45.3, 34.0)},
-                       headers=icao.headers).json()
+    zone = client.post(
+        "/zones", json={"feature": zone_feature("Closed", 44.8, 33.6, 45.3, 34.0)}, headers=icao.headers
+    ).json()
     assert zone["affected"] == 1
-    moved = client.put(f"/zones/{zone['id']}", json={"version": zone["version"],
-                                                     "feature": zone_feature("Closed", 40.0, 30.0, 40.5, 30.5)},
-                       headers=icao.headers)
+    moved = client.put(
+        f"/zones/{zone['id']}",
+        json={"version": zone["version"], "feature": zone_feature("Closed", 40.0, 30.0, 40.5, 30.5)},
+        headers=icao.headers,
+    )
     assert moved.status_code == 200 and moved.json()["affected"] == 0
     stale = client.delete(f"/zones/{zone['id']}", params={"version": zone["version"]}, headers=icao.headers)
     assert stale.status_code == 409 and stale.json()["current_version"] == moved.json()["version"]
@@ -140,11 +169,35 @@ def test_new_zone_over_accepted_intent_is_counted_and_versions_guard_zone_writes
 
 def test_polygon_intents_and_multi_volume_routes(world: Any) -> None:
     client, _, usaf, iqaf = world
-    route = [box(44.9, 33.7, 45.1, 33.8), box(45.1, 33.7, 45.3, 33.8, start="2014-12-01T08:00:00Z",
-                                                 end="2014-12-01T10:00:00Z")]
+    route = [
+        box(44.9, 33.7, 45.1, 33.8),
+        box(45.1, 33.7, 45.3, 33.8, start="2014-12-01T08:00:00Z", end="2014-12-01T10:00:00Z"),
+    ]
     assert _file(client, usaf, route)["accepted"]
-    crossing = _file(client, iqaf, [box(45.2, 33.6, 45.25, 33.9, start="2014-12-01T09:00:00Z",
-                                        end="2014-12-01T09:30:00Z")])
+    crossing = _file(
+        client, iqaf, [box(45.2, 33.6, 45.25, 33.9, start="2014-12-01T09:00:00Z", end="2014-12-01T09:30:00Z")]
+    )
     assert not crossing["accepted"]
     assert [c["volume_index"] for c in crossing["conflicts"]] == [0]
     assert crossing["conflicts"][0]["start"] == "2014-12-01T09:00:00Z"
+
+
+def test_refusal_comes_with_verified_resolutions(world: Any) -> None:
+    client, _, usaf, iqaf = world
+    _file(client, usaf, [circle(33.75, 45.0, floor="FL100", ceiling="FL200")])
+    refused = _file(client, iqaf, [circle(33.75, 45.0, floor="FL150", ceiling="FL250")])
+    kinds = {r["kind"]: r for r in refused["resolutions"]}
+    assert set(kinds) == {"time", "altitude"}
+    assert kinds["time"]["dt_s"] == 7_200.0 and kinds["time"]["dz_m"] == 0.0  # the other leaves at 08:00
+    assert kinds["altitude"]["dt_s"] == 0.0 and abs(kinds["altitude"]["dz_m"]) >= 1_500 * 0.3048
+    volume = circle(
+        33.75, 45.0, floor="FL150", ceiling="FL250", start="2014-12-01T08:00:00Z", end="2014-12-01T10:00:00Z"
+    )
+    assert _file(client, iqaf, [volume])["accepted"]  # the suggested slot really is free
+    quiet = client.post(
+        "/intents",
+        params={"resolve": "false"},
+        json={"volumes": [circle(33.75, 45.0, floor="FL150", ceiling="FL250")]},
+        headers=iqaf.headers,
+    )
+    assert quiet.json()["accepted"] is False and quiet.json()["resolutions"] == []

@@ -16,12 +16,18 @@ ROLES = ("authority", "operator", "other", "observer", "anonymous")
 @pytest.fixture
 def world(make_client: Any, sqlite_url: str) -> dict[str, Any]:
     client, party = make_client(sqlite_url)
-    callers = {"authority": party("icao", "authority"), "operator": party("usaf", "operator"),
-               "other": party("iqaf", "operator"), "observer": party("unmonitor", "observer")}
-    intent = client.post("/intents", json={"volumes": [circle(33.75, 45.0)]},
-                         headers=callers["operator"].headers).json()["intent"]
-    zone = client.post("/zones", json={"feature": zone_feature("ROZ", 40.0, 30.0, 40.5, 30.5)},
-                       headers=callers["authority"].headers).json()
+    callers = {
+        "authority": party("icao", "authority"),
+        "operator": party("usaf", "operator"),
+        "other": party("iqaf", "operator"),
+        "observer": party("unmonitor", "observer"),
+    }
+    intent = client.post(
+        "/intents", json={"volumes": [circle(33.75, 45.0)]}, headers=callers["operator"].headers
+    ).json()["intent"]
+    zone = client.post(
+        "/zones", json={"feature": zone_feature("ROZ", 40.0, 30.0, 40.5, 30.5)}, headers=callers["authority"].headers
+    ).json()
     return {"client": client, "callers": callers, "intent": intent, "zone": zone}
 
 
@@ -41,24 +47,44 @@ Request = Callable[[dict[str, Any]], tuple[str, str, dict[str, Any] | None]]
 MATRIX: list[tuple[str, Request, tuple[int, int, int, int, int]]] = [
     ("read parties", lambda w: ("GET", "/parties", None), (200, 403, 403, 403, 401)),
     ("read self", lambda w: ("GET", "/parties/me", None), (200, 200, 200, 200, 401)),
-    ("create party", lambda w: ("POST", "/parties", {"name": f"p{id(w) % 997}x", "role": "operator"}),
-     (201, 403, 403, 403, 401)),
+    (
+        "create party",
+        lambda w: ("POST", "/parties", {"name": f"p{id(w) % 997}x", "role": "operator"}),
+        (201, 403, 403, 403, 401),
+    ),
     ("issue key", lambda w: ("POST", "/parties/usaf/keys", None), (201, 403, 403, 403, 401)),
     ("read zones", lambda w: ("GET", "/zones", None), (200, 200, 200, 200, 401)),
-    ("create zone", lambda w: ("POST", "/zones", {"feature": zone_feature("Z", 41.0, 30.0, 41.5, 30.5)}),
-     (201, 403, 403, 403, 401)),
-    ("replace zone", lambda w: ("PUT", f"/zones/{w['zone']['id']}",
-                                {"version": _zone_version(w), "feature": zone_feature("ROZ", 40, 30, 40.6, 30.5)}),
-     (200, 403, 403, 403, 401)),
+    (
+        "create zone",
+        lambda w: ("POST", "/zones", {"feature": zone_feature("Z", 41.0, 30.0, 41.5, 30.5)}),
+        (201, 403, 403, 403, 401),
+    ),
+    (
+        "replace zone",
+        lambda w: (
+            "PUT",
+            f"/zones/{w['zone']['id']}",
+            {"version": _zone_version(w), "feature": zone_feature("ROZ", 40, 30, 40.6, 30.5)},
+        ),
+        (200, 403, 403, 403, 401),
+    ),
     ("file intent", lambda w: ("POST", "/intents", {"volumes": [circle(20.0, 40.0)]}), (403, 201, 201, 403, 401)),
     ("list intents", lambda w: ("GET", "/intents", None), (200, 200, 200, 200, 401)),
     ("read the intent", lambda w: ("GET", f"/intents/{w['intent']['id']}", None), (200, 200, 404, 200, 401)),
-    ("replace the intent", lambda w: ("PUT", f"/intents/{w['intent']['id']}",
-                                      {"version": _current(w)["version"], "volumes": [circle(33.7, 45.0)]}),
-     (403, 200, 404, 403, 401)),
-    ("change its state", lambda w: ("PUT", f"/intents/{w['intent']['id']}/state",
-                                    {"version": _current(w)["version"], "state": "ended"}),
-     (403, 200, 404, 403, 401)),
+    (
+        "replace the intent",
+        lambda w: (
+            "PUT",
+            f"/intents/{w['intent']['id']}",
+            {"version": _current(w)["version"], "volumes": [circle(33.7, 45.0)]},
+        ),
+        (403, 200, 404, 403, 401),
+    ),
+    (
+        "change its state",
+        lambda w: ("PUT", f"/intents/{w['intent']['id']}/state", {"version": _current(w)["version"], "state": "ended"}),
+        (403, 200, 404, 403, 401),
+    ),
     ("own conflicts", lambda w: ("GET", "/conflicts", None), (200, 200, 200, 200, 401)),
     ("read audit", lambda w: ("GET", "/audit", None), (200, 403, 403, 403, 401)),
     ("verify audit", lambda w: ("GET", "/audit/verify", None), (200, 403, 403, 403, 401)),
@@ -83,17 +109,33 @@ def test_a_party_never_sees_anothers_route_or_identity(world: dict[str, Any]) ->
     other = callers["other"]
     # the other operator files into the first one's volume: it learns where/when/altitudes, nothing else
     answer = client.post("/intents", json={"volumes": [circle(33.8, 45.05, radius_m=5_000)]}, headers=other.headers)
-    seen = [answer.text, client.get("/intents", headers=other.headers).text,
-            client.get("/conflicts", headers=other.headers).text]
+    seen = [
+        answer.text,
+        client.get("/intents", headers=other.headers).text,
+        client.get("/conflicts", headers=other.headers).text,
+    ]
     text = "\n".join(seen)
     probe = client.get(f"/intents/{intent['id']}", headers=other.headers)
     assert probe.status_code == 404 and probe.json() == {"detail": f"no intent {intent['id']}"}
     assert answer.json()["accepted"] is False
-    for secret in (intent["id"], intent["version"], "usaf", "[33.75, 45.0]", "[33.75,45.0]", "radius_m\":10000"):
+    for secret in (intent["id"], intent["version"], "usaf", "[33.75, 45.0]", "[33.75,45.0]", 'radius_m":10000'):
         assert secret not in text, secret
     conflict = answer.json()["conflicts"][0]
-    assert set(conflict) == {"intent_id", "volume_index", "with", "zone_id", "zone_name", "blocking", "reason",
-                             "where", "start", "end", "intervals", "alt_lo_m", "alt_hi_m"}
+    assert set(conflict) == {
+        "intent_id",
+        "volume_index",
+        "with",
+        "zone_id",
+        "zone_name",
+        "blocking",
+        "reason",
+        "where",
+        "start",
+        "end",
+        "intervals",
+        "alt_lo_m",
+        "alt_hi_m",
+    }
     assert conflict["intent_id"] == answer.json()["intent"]["id"]
     # the overlap lies inside the caller's own 5 km circle: it is not the other's 10 km route
     own = json.dumps(conflict["where"])

@@ -44,7 +44,8 @@ def test_buffer_zone_is_the_reference_20_mile_strip(scenario: Scenario, referenc
     reference = shape(data["features"][2]["geometry"])
     buffer_zone = next(z for z in scenario.zones if z.name == "Iraq-Iran 20 mi buffer")
     assert abs(GEOD.geometry_area_perimeter(buffer_zone.geometry)[0]) / 1e6 == pytest.approx(
-        abs(GEOD.geometry_area_perimeter(reference)[0]) / 1e6, rel=0.005)
+        abs(GEOD.geometry_area_perimeter(reference)[0]) / 1e6, rel=0.005
+    )
     assert buffer_zone.applies_to == ("coalition", "iran")
 
 
@@ -119,5 +120,6 @@ def test_cli_reports_bad_files_in_one_line(cli: Callable, tmp_path: Path) -> Non
     bad.write_text("parties:\n  - {name: a, kind: pirate}\n")
     result = cli("check", str(bad))
     assert result.code == 2
-    assert result.err.strip() == (f"commonsky: error: {bad}: parties[0].kind: unknown party kind 'pirate' "
-                                  "(use military, state, civil) (line 2)")
+    assert result.err.strip() == (
+        f"commonsky: error: {bad}: parties[0].kind: unknown party kind 'pirate' (use military, state, civil) (line 2)"
+    )

@@ -64,37 +64,72 @@ def test_the_good_file_loads(tmp_path: Path) -> None:
     assert len(scenario.intents[1].volumes) == 1
 
 
-@pytest.mark.parametrize(("old", "new", "expected"), [
-    ("      floor: FL180\n      ceiling: FL230", "      floor: FL300\n      ceiling: FL200",
-     "intents[0].orbit.floor: floor FL300 is not below ceiling FL200 (line 17)"),
-    ("      end: 2014-12-02T13:00:00Z", "      end: 2014-12-02T06:00:00Z",
-     "intents[0].orbit.end: end 2014-12-02 06:00:00+00:00 is not after start 2014-12-02 07:00:00+00:00 (line 20)"),
-    ("    party: iran\n", "    party: irn\n",
-     "intents[1].party: unknown party 'irn' (known: coalition, iran) (line 22)"),
-    ("    kind: restricted", "    kind: nofly",
-     "zones[0].kind: unknown zone kind 'nofly' (use buffer, restricted, prohibited, corridor, advisory) (line 7)"),
-    ("    polygon: [[34.0, 45.0], [34.0, 45.6], [34.6, 45.6], [34.6, 45.0]]",
-     "    polygon: [[34.0, 45.0], [34.6, 45.6], [34.0, 45.6], [34.6, 45.0]]",
-     "zones[0].polygon: invalid geometry: Self-intersection"),
-    ("    polygon: [[34.0, 45.0], [34.0, 45.6], [34.6, 45.6], [34.6, 45.0]]", "    polygon: [[34.0, 45.0], [34.0]]",
-     "zones[0].polygon[1]: expected a position [lat, lon] or {lat, lon}, got a list (line 8)"),
-    ("    polygon: [[34.0, 45.0], [34.0, 45.6], [34.6, 45.6], [34.6, 45.0]]",
-     "    geometry: {type: Polygon, coordinates: [[[45.0, 34.0], [45.6]]]}",
-     "zones[0].geometry: malformed Polygon coordinates"),
-    ("      circle: {centre: [34.02, 44.80], radius: 8NM}", "      circle: {centre: [94.02, 44.80], radius: 8NM}",
-     "intents[0].orbit.circle.centre: position lat 94.02, lon 44.8 is outside lat [-90, 90], lon [-180, 180]"),
-    ("    applies_to: [iran]", "    applies_to: [persia]", "zones[0].applies_to[0]: unknown party 'persia'"),
-    ("      speed: 450kt", "      sped: 450kt", "intents[1].route.sped: unknown field 'sped'"),
-    ("        - {at: [34.12, 44.97], alt: FL220}", "        - {at: [34.12, 44.97]}",
-     "intents[1].route.waypoints[1].alt: missing required field (line 27)"),
-    ("        - {at: [34.12, 44.97], alt: FL220}", "        - {at: [34.12, 44.97], alt: FL22O}",
-     "intents[1].route.waypoints[1].alt: cannot read altitude 'FL22O'"),
-    ("  - id: sortie", "  - id: isr", "intents[1].id: duplicate intent id 'isr' (first at intents[0])"),
-    ("sensors: []", "sensors: {radar: 1}", "sensors: expected a list, got a mapping (line 28)"),
-    ("sensors: []", "sensors: [radar]", "sensors[0]: expected a mapping"),
-    ("        - {at: [34.12, 44.97], alt: FL220}", "        - {at: Xyzzyville, alt: FL220}",
-     "intents[1].route.waypoints[1].at: unknown place 'Xyzzyville'"),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "      floor: FL180\n      ceiling: FL230",
+            "      floor: FL300\n      ceiling: FL200",
+            "intents[0].orbit.floor: floor FL300 is not below ceiling FL200 (line 17)",
+        ),
+        (
+            "      end: 2014-12-02T13:00:00Z",
+            "      end: 2014-12-02T06:00:00Z",
+            "intents[0].orbit.end: end 2014-12-02T06:00:00Z is not after start 2014-12-02T07:00:00Z (line 20)",
+        ),
+        (
+            "    party: iran\n",
+            "    party: irn\n",
+            "intents[1].party: unknown party 'irn' (known: coalition, iran) (line 22)",
+        ),
+        (
+            "    kind: restricted",
+            "    kind: nofly",
+            "zones[0].kind: unknown zone kind 'nofly' (use buffer, restricted, prohibited, corridor, advisory)"
+            " (line 7)",
+        ),
+        (
+            "    polygon: [[34.0, 45.0], [34.0, 45.6], [34.6, 45.6], [34.6, 45.0]]",
+            "    polygon: [[34.0, 45.0], [34.6, 45.6], [34.0, 45.6], [34.6, 45.0]]",
+            "zones[0].polygon: invalid geometry: Self-intersection",
+        ),
+        (
+            "    polygon: [[34.0, 45.0], [34.0, 45.6], [34.6, 45.6], [34.6, 45.0]]",
+            "    polygon: [[34.0, 45.0], [34.0]]",
+            "zones[0].polygon[1]: expected a position [lat, lon] or {lat, lon}, got a list (line 8)",
+        ),
+        (
+            "    polygon: [[34.0, 45.0], [34.0, 45.6], [34.6, 45.6], [34.6, 45.0]]",
+            "    geometry: {type: Polygon, coordinates: [[[45.0, 34.0], [45.6]]]}",
+            "zones[0].geometry: malformed Polygon coordinates",
+        ),
+        (
+            "      circle: {centre: [34.02, 44.80], radius: 8NM}",
+            "      circle: {centre: [94.02, 44.80], radius: 8NM}",
+            "intents[0].orbit.circle.centre: position lat 94.02, lon 44.8 is outside lat [-90, 90], lon [-180, 180]",
+        ),
+        ("    applies_to: [iran]", "    applies_to: [persia]", "zones[0].applies_to[0]: unknown party 'persia'"),
+        ("      speed: 450kt", "      sped: 450kt", "intents[1].route.sped: unknown field 'sped'"),
+        (
+            "        - {at: [34.12, 44.97], alt: FL220}",
+            "        - {at: [34.12, 44.97]}",
+            "intents[1].route.waypoints[1].alt: missing required field (line 27)",
+        ),
+        (
+            "        - {at: [34.12, 44.97], alt: FL220}",
+            "        - {at: [34.12, 44.97], alt: FL22O}",
+            "intents[1].route.waypoints[1].alt: cannot read altitude 'FL22O'",
+        ),
+        ("  - id: sortie", "  - id: isr", "intents[1].id: duplicate intent id 'isr' (first at intents[0])"),
+        ("sensors: []", "sensors: {radar: 1}", "sensors: expected a list, got a mapping (line 28)"),
+        ("sensors: []", "sensors: [radar]", "sensors[0]: expected a mapping"),
+        (
+            "        - {at: [34.12, 44.97], alt: FL220}",
+            "        - {at: Xyzzyville, alt: FL220}",
+            "intents[1].route.waypoints[1].at: unknown place 'Xyzzyville'",
+        ),
+    ],
+)
 def test_errors_name_path_field_and_line(tmp_path: Path, old: str, new: str, expected: str) -> None:
     assert old in GOOD
     message = error_of(tmp_path, GOOD.replace(old, new))

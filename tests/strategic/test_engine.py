@@ -22,18 +22,31 @@ H = 3600.0
 T0 = 1_417_478_400.0  # 2014-12-02T00:00Z
 
 
-def orbit(intent_id: str, party: str, priority: int, centre: tuple[float, float] = (34.0, 44.9),
-          floor: str = "FL180", ceiling: str = "FL220", start_h: float = 7.0, end_h: float = 9.0,
-          radius_m: float = 15_000.0) -> Intent:
+def orbit(
+    intent_id: str,
+    party: str,
+    priority: int,
+    centre: tuple[float, float] = (34.0, 44.9),
+    floor: str = "FL180",
+    ceiling: str = "FL220",
+    start_h: float = 7.0,
+    end_h: float = 9.0,
+    radius_m: float = 15_000.0,
+) -> Intent:
     band = AltitudeBand(parse_altitude(floor), parse_altitude(ceiling))
     volume = Volume(CircleShape(centre, radius_m), band, TimeWindow(T0 + start_h * H, T0 + end_h * H))
     return Intent(intent_id, party, (volume,), priority=priority)
 
 
 def zone(name: str, binding: bool = True, applies_to: tuple[str, ...] = (), ceiling: str = "UNL") -> Zone:
-    return Zone(name=name, kind=ZoneKind.RESTRICTED if binding else ZoneKind.ADVISORY,
-                geometry=box(45.0, 34.0, 45.6, 34.6), ceiling=parse_altitude(ceiling), binding=binding,
-                applies_to=applies_to)
+    return Zone(
+        name=name,
+        kind=ZoneKind.RESTRICTED if binding else ZoneKind.ADVISORY,
+        geometry=box(45.0, 34.0, 45.6, 34.6),
+        ceiling=parse_altitude(ceiling),
+        binding=binding,
+        applies_to=applies_to,
+    )
 
 
 def test_no_conflict_is_accepted_with_nothing_listed() -> None:
@@ -42,11 +55,14 @@ def test_no_conflict_is_accepted_with_nothing_listed() -> None:
     assert result.conflicts == ()
 
 
-@pytest.mark.parametrize(("new_priority", "verdict", "effect"), [
-    (20, Verdict.REJECTED, Effect.BLOCKS),       # lower may not create a conflict with higher
-    (30, Verdict.REJECTED, Effect.BLOCKS),       # equal: first come, first served
-    (40, Verdict.ACCEPTED, Effect.SUPERSEDES),   # higher wins; the other must replan
-])
+@pytest.mark.parametrize(
+    ("new_priority", "verdict", "effect"),
+    [
+        (20, Verdict.REJECTED, Effect.BLOCKS),  # lower may not create a conflict with higher
+        (30, Verdict.REJECTED, Effect.BLOCKS),  # equal: first come, first served
+        (40, Verdict.ACCEPTED, Effect.SUPERSEDES),  # higher wins; the other must replan
+    ],
+)
 def test_priorities(new_priority: int, verdict: Verdict, effect: Effect) -> None:
     first = orbit("first", "coalition", 30)
     second = orbit("second", "iran", new_priority, centre=(34.1, 45.0), start_h=8.0, end_h=10.0)
@@ -119,8 +135,11 @@ def test_a_replanned_intent_does_not_conflict_with_its_old_self() -> None:
 def test_index_and_exhaustive_paths_agree() -> None:
     engine = StrategicEngine()
     for i in range(30):
-        engine.store(orbit(f"o{i}", "coalition", 30, centre=(33.5 + 0.05 * i, 44.5 + 0.04 * i), start_h=i * 0.3,
-                           end_h=i * 0.3 + 2))
+        engine.store(
+            orbit(
+                f"o{i}", "coalition", 30, centre=(33.5 + 0.05 * i, 44.5 + 0.04 * i), start_h=i * 0.3, end_h=i * 0.3 + 2
+            )
+        )
     query = orbit("q", "iran", 30, centre=(34.0, 44.9), radius_m=40_000.0, start_h=3.0, end_h=6.0)
     indexed = {c.other for c in engine.conflicts(query)}
     assert indexed == {c.other for c in engine.conflicts(query, use_index=False)}
@@ -137,7 +156,7 @@ def test_privacy_hides_the_other_party() -> None:
     assert "coalition" not in text and "secret" not in text
     others = {c.other for c in seen.conflicts}
     assert "iran-0" in others and "closed" in others  # own intents and public zones keep their names
-    hidden = next(c for c in seen.conflicts if c.other.startswith("intent of another party"))
+    hidden = next(c for c in seen.conflicts if c.other.startswith("(another party) #"))
     assert hidden.other_party is None and hidden.other_priority is None
     assert all(p.other_volume is None for p in hidden.parts)
     assert hidden.geometry.equals(next(c for c in result.conflicts if c.other == first.id).geometry)
@@ -156,3 +175,32 @@ def test_features_for_maps() -> None:
     assert len(collection["features"]) == 2
     layers = strategic_layers([result])
     assert [(layer.name, layer.role) for layer in layers] == [("Rejected intents", "intent"), ("Conflicts", "conflict")]
+
+
+def test_daily_zone_time_resolution_waits_for_the_window_to_close() -> None:
+    night = Zone(
+        name="night closure",
+        kind=ZoneKind.RESTRICTED,
+        geometry=box(44.5, 33.5, 45.5, 34.5),
+        extra={"daily": [{"start": "18:00", "end": "06:00"}]},
+    )
+    early = orbit("dawn", "iran", 30, start_h=5.0, end_h=7.0)
+    engine = StrategicEngine([night])
+    result = engine.check(early)
+    [conflict] = result.conflicts
+    assert (conflict.start_s, conflict.end_s) == (T0 + 5 * H, T0 + 6 * H)
+    fix = next(r for r in result.resolutions if r.kind == "time")
+    assert fix.dt_s == pytest.approx(1 * H)  # starts at 06:00, when the closure ends
+    assert engine.check(orbit("noon", "iran", 30, start_h=11.0, end_h=13.0)).accepted
+
+
+def test_ended_intents_hold_no_airspace() -> None:
+    from commonsky.plans.intent import IntentState
+
+    engine = StrategicEngine()
+    stored = engine.store(orbit("a", "coalition", 30))
+    assert stored.state is IntentState.ACCEPTED
+    assert not engine.check(orbit("b", "iran", 30)).accepted
+    engine.store(stored.with_state(IntentState.ENDED))
+    assert "a" not in engine.intents
+    assert engine.check(orbit("b", "iran", 30)).accepted

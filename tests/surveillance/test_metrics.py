@@ -157,3 +157,19 @@ def test_ospa_definition_cases() -> None:
     assert ospa_distance(x, y, c_m=50.0, p=1) == pytest.approx(26.5)
     assert ospa_distance(x, y, c_m=50.0, p=2) == pytest.approx(np.sqrt((9 + 2500) / 2))
     assert ospa_distance(x, y, c_m=50.0, p=np.inf) == 50.0
+
+
+def test_siap_without_tracks_matches_stonesoup_conventions() -> None:
+    _, truth = scenario(5)
+    none = StateTable.build(np.zeros(0), np.zeros(0), np.zeros((0, 3)), np.zeros((0, 3)))
+    ours = siap(none, truth, threshold_m=30.0)
+    theirs = stonesoup_siap(none, truth, 30.0)
+    for name, title in [
+        ("completeness", "SIAP Completeness"),
+        ("ambiguity", "SIAP Ambiguity"),
+        ("spuriousness", "SIAP Spuriousness"),
+        ("position_accuracy_m", "SIAP Position Accuracy"),
+        ("longest_track_segment", "SIAP Longest Track Segment"),
+    ]:
+        assert getattr(ours, name) == theirs[title].value, title
+    assert np.all(ospa(none, truth, c_m=50.0).distance_m == 50.0)

@@ -134,10 +134,12 @@ def test_false_alarms_rate_and_volume() -> None:
     radar = ground_radar(false_alarms_per_scan=4.0)
     rng = np.random.default_rng(11)
     none = TargetStates.build(0.0, np.zeros((0, 3)), np.zeros((0, 3)))
-    scans = [radar.observe(none, rng) for _ in range(2_000)]
+    scans = [radar.observe(none, rng) for _ in range(1_000)]
     counts = np.array([len(s) for s in scans])
-    assert abs(counts.mean() - 4.0) < 4 * math.sqrt(4.0 / len(counts))
-    assert abs(counts.var() - 4.0) < 0.5  # Poisson: variance equals mean
+    n, lam = len(counts), 4.0
+    assert abs(counts.mean() - lam) < 4 * math.sqrt(lam / n)
+    # Poisson: the variance equals the mean; the sample variance's spread is sqrt((mu4 - sigma^4) / n).
+    assert abs(counts.var(ddof=1) - lam) < 4 * math.sqrt((lam * (1 + 3 * lam) - lam**2) / n)
     plots = [s for s in scans if len(s)]
     r = np.concatenate([s.range_m for s in plots])
     assert np.all(np.concatenate([s.origin for s in plots]) == NO_ORIGIN)
@@ -209,3 +211,30 @@ def test_bad_configuration_is_refused() -> None:
         AdsbReceiver(1, FixedSite(0, 0, 0), nacp=12)
     with pytest.raises(InputError):
         CircleOrbit(0, 0, radius_m=0, alt_m=9_000, speed_ms=200)
+
+
+def test_adsb_coverage_floor_agrees_with_detection() -> None:
+    rx = AdsbReceiver(6, FixedSite(0.0, 0.0, 40.0), max_range_m=350e3, p_receive=0.9)
+    east = np.array([30e3, 150e3, 250e3, 400e3])
+    floor = rx.lowest_visible_alt_m(east, np.zeros(4))
+    np.testing.assert_allclose(floor[:3], min_detectable_alt_m(east[:3], 40.0, 0.0))
+    assert np.isinf(floor[3])
+    above = np.column_stack([east[:3], np.zeros(3), floor[:3] + 30.0])
+    below = np.column_stack([east[:3], np.zeros(3), floor[:3] - 30.0])
+    np.testing.assert_array_equal(rx.detection_probability(above, 0.0), 0.9)
+    assert np.all(floor[:3] > 40.0)  # a 0° minimum elevation: the floor rises from the antenna height
+    assert np.all(rx.detection_probability(below, 0.0) == 0.0)
+
+
+def test_values_copy_their_inputs_and_are_read_only() -> None:
+    from commonsky.surveillance.sensors.types import Plots
+
+    pos = np.zeros((2, 3))
+    plots = Plots.from_positions(0.0, 1, pos, np.eye(3))
+    pos[0, 0] = 5.0  # the caller's array stays theirs and writeable
+    assert plots.pos_m[0, 0] == 0.0
+    with pytest.raises(ValueError):
+        plots.pos_m[0, 0] = 1.0
+    with pytest.raises(InputError):
+        Plots(0.0, 1, np.zeros((2, 3)), np.zeros((3, 3, 3)), *(np.zeros(2),) * 3, *(np.array(["", ""]),) * 2,
+              np.zeros(2, dtype=np.int64))  # fmt: skip

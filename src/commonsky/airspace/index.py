@@ -53,8 +53,7 @@ class VolumeIndex:
         self.cell_deg = cell_deg
         self.bucket_s = bucket_s
         self.max_buckets = max_buckets
-        self._cells: dict[tuple[int, int], dict[int, set[int]]] = {}
-        self._keys: dict[int, list[tuple[int, int, int]]] = {}
+        self._cells: dict[tuple[int, int], dict[int, list[int]]] = {}  # lists: a set costs 4x the memory
         self._owner_slots: dict[Hashable, list[int]] = {}
         self._free: list[int] = []
         self._size = 0
@@ -69,7 +68,6 @@ class VolumeIndex:
         self._ceil_m: np.ndarray = np.empty(0, dtype=float)
         self._floor_ref: np.ndarray = np.empty(0, dtype=np.int8)
         self._ceil_ref: np.ndarray = np.empty(0, dtype=np.int8)
-        self._daily: np.ndarray = np.empty(0, dtype=bool)
         self._alive: np.ndarray = np.empty(0, dtype=bool)
         self._fp: np.ndarray = np.empty(0, dtype=object)
         self._grow(64)
@@ -87,7 +85,6 @@ class VolumeIndex:
         self._ceil_m = extend(self._ceil_m, -np.inf)
         self._floor_ref = extend(self._floor_ref, 0)
         self._ceil_ref = extend(self._ceil_ref, 0)
-        self._daily = extend(self._daily, False)
         self._alive = extend(self._alive, False)
         self._fp = extend(self._fp, None)
         self._capacity = capacity
@@ -152,30 +149,35 @@ class VolumeIndex:
         self._t0[slot], self._t1[slot] = volume.window.start_s, volume.window.end_s
         self._floor_m[slot], self._ceil_m[slot] = model.floor_m(band.floor), model.ceiling_m(band.ceiling)
         self._floor_ref[slot], self._ceil_ref[slot] = _REF_CODE[band.floor.ref], _REF_CODE[band.ceiling.ref]
-        self._daily[slot], self._alive[slot] = bool(volume.daily), True
+        self._alive[slot] = True
         footprint = volume.footprint
-        shapely.prepare(footprint)
         self._fp[slot] = footprint
-        keys = []
+        wanted = self._buckets_of(volume.window.start_s, volume.window.end_s)
         for cell in self._cells_of(footprint):
             buckets = self._cells.setdefault(cell, {})
-            for b in self._buckets_of(volume.window.start_s, volume.window.end_s):
-                buckets.setdefault(b, set()).add(slot)
-                keys.append((cell[0], cell[1], b))
-        self._keys[slot] = keys
+            for b in wanted:
+                members = buckets.get(b)
+                if members is None:
+                    buckets[b] = [slot]
+                else:
+                    members.append(slot)
         self._size += 1
 
     def remove(self, owner: Hashable) -> None:
         """Forget ``owner`` and its volumes; unknown owners are ignored."""
         for slot in self._owner_slots.pop(owner, []):
-            for ix, iy, b in self._keys.pop(slot):
-                buckets = self._cells[(ix, iy)]
-                members = buckets[b]
-                members.discard(slot)
-                if not members:
-                    del buckets[b]
-                    if not buckets:
-                        del self._cells[(ix, iy)]
+            volume = self._volumes[slot]
+            assert volume is not None
+            wanted = self._buckets_of(volume.window.start_s, volume.window.end_s)
+            for cell in self._cells_of(self._fp[slot]):  # the keys it was stored under, recomputed
+                buckets = self._cells[cell]
+                for b in wanted:
+                    members = buckets[b]
+                    members.remove(slot)
+                    if not members:
+                        del buckets[b]
+                if not buckets:
+                    del self._cells[cell]
             self._alive[slot] = False
             self._fp[slot] = None
             self._volumes[slot] = None
@@ -194,11 +196,11 @@ class VolumeIndex:
                 continue
             if wanted == [_LONG]:
                 for members in buckets.values():
-                    found |= members
+                    found.update(members)
                 continue
             for b in (*wanted, _LONG):
                 if b in buckets:
-                    found |= buckets[b]
+                    found.update(buckets[b])
         if not found:
             return np.empty(0, dtype=np.int64)
         slots = np.fromiter(found, dtype=np.int64, count=len(found))
@@ -241,6 +243,9 @@ class VolumeIndex:
             intervals = common_intervals(volume, other)
             alts = self.model.overlap_m(volume.band, other.band)
             if intervals and alts is not None:
-                out.append(Hit(self._owner[slot], self._vindex[slot], other,
-                               Overlap(piece, tuple(intervals), alts[0], alts[1])))
+                out.append(
+                    Hit(
+                        self._owner[slot], self._vindex[slot], other, Overlap(piece, tuple(intervals), alts[0], alts[1])
+                    )
+                )
         return out

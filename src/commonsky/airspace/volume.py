@@ -126,8 +126,10 @@ class AltitudeBand:
 
     def shifted(self, dz_m: float) -> AltitudeBand:
         """The same block moved up (dz_m > 0) or down; references are kept."""
-        return AltitudeBand(replace(self.floor, value_m=self.floor.value_m + dz_m),
-                            replace(self.ceiling, value_m=self.ceiling.value_m + dz_m))
+        return AltitudeBand(
+            replace(self.floor, value_m=self.floor.value_m + dz_m),
+            replace(self.ceiling, value_m=self.ceiling.value_m + dz_m),
+        )
 
     def label(self) -> str:
         return f"{self.floor.label()}-{self.ceiling.label()}"
@@ -162,15 +164,17 @@ class AltitudeModel:
 
 @dataclass(frozen=True)
 class DailyWindow:
-    """A window repeating every UTC day: seconds after midnight; ``end_s <= start_s`` runs past midnight."""
+    """A window repeating every UTC day: seconds after midnight, start in [0, 24 h), end in (0, 24 h]; an end
+    before the start runs past midnight (``18:00-06:00``); ``00:00-24:00`` is the whole day."""
 
     start_s: float
     end_s: float
 
     def __post_init__(self) -> None:
-        for value in (self.start_s, self.end_s):
-            if not 0.0 <= value <= DAY_S:
-                raise InputError(f"daily window time {value} s is outside 00:00-24:00")
+        if not 0.0 <= self.start_s < DAY_S:
+            raise InputError(f"daily window start {self.start_s} s is outside 00:00-23:59:59")
+        if not 0.0 < self.end_s <= DAY_S:
+            raise InputError(f"daily window end {self.end_s} s is outside 00:00:01-24:00")
         if self.start_s == self.end_s:
             raise InputError("daily window is empty (start equals end)")
 
@@ -239,8 +243,7 @@ class Volume:
 
     def shifted(self, dt_s: float = 0.0, dz_m: float = 0.0) -> Volume:
         """The same volume moved in time and/or altitude (daily windows stay on the clock; shapes stay put)."""
-        out = Volume(self.shape, self.band.shifted(dz_m) if dz_m else self.band, self.window.shifted(dt_s),
-                     self.daily)
+        out = Volume(self.shape, self.band.shifted(dz_m) if dz_m else self.band, self.window.shifted(dt_s), self.daily)
         if "footprint" in self.__dict__:  # reuse the computed footprint: the shape did not move
             out.__dict__["footprint"] = self.footprint
         return out

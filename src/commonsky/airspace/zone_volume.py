@@ -3,8 +3,9 @@
 A zone (the product-wide GeoJSON format in `commonsky.airspace.zone`) becomes one `Volume` per polygon part:
 
 - Polygon / MultiPolygon geometry: the polygon as it is;
-- LineString geometry (a corridor centre): needs the extra property ``half_width`` (e.g. ``"5NM"``);
-- Point geometry: needs the extra property ``radius`` (e.g. ``"10NM"``);
+- LineString geometry (a corridor centre): needs the extra property ``half_width`` (e.g. ``"5NM"``) or
+  ``half_width_m`` (metres);
+- Point geometry: needs the extra property ``radius`` (e.g. ``"10NM"``) or ``radius_m``;
 - ``valid_from``/``valid_to`` give the window (open ends allowed);
 - the optional extra property ``daily`` restricts activity to repeating UTC windows:
   ``"daily": [{"start": "18:00", "end": "06:00"}]`` (an end before the start runs past midnight).
@@ -76,7 +77,7 @@ def parse_daily(value: Any, where: str) -> tuple[DailyWindow, ...]:
 
 
 def _length(zone: Zone, key: str) -> float:
-    value = zone.extra.get(key)
+    value = zone.extra.get(key, zone.extra.get(f"{key}_m"))
     if value is None:
         raise InputError(f"zone {zone.name!r}: a {zone.geometry.geom_type} zone needs the property {key!r}")
     try:

@@ -13,13 +13,15 @@ audit = typer.Typer(help="The broker's append-only, hash-chained audit log.", no
 
 
 @audit.command("verify")
-def verify(db: DbOption = None, as_json: JsonOption = False,
-           batch: Annotated[int, typer.Option(help="Rows read per query.", min=1)] = 5_000) -> None:
+def verify(
+    db: DbOption = None,
+    as_json: JsonOption = False,
+    batch: Annotated[int, typer.Option(help="Rows read per query.", min=1)] = 5_000,
+) -> None:
     """Walk the chain; exit 0 when intact, 1 with the first broken link otherwise."""
+    from commonsky.cli.serve import load_settings
     from commonsky.service import audit as chain
     from commonsky.service.db import Database
-
-    from commonsky.cli.serve import load_settings
 
     result = chain.verify(Database(load_settings(db)), batch=batch)
     if as_json:
@@ -27,8 +29,10 @@ def verify(db: DbOption = None, as_json: JsonOption = False,
     elif result.ok:
         typer.echo(f"audit chain intact: {result.checked} entries")
     else:
-        typer.echo(f"audit chain BROKEN at entry {result.broken_seq}: {result.reason} "
-                   f"({result.checked} entries before it are intact)")
+        typer.echo(
+            f"audit chain BROKEN at entry {result.broken_seq}: {result.reason} "
+            f"({result.checked} entries before it are intact)"
+        )
     if not result.ok:
         raise typer.Exit(1)
 

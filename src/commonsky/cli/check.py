@@ -45,8 +45,14 @@ def check(
         write_json(geojson, feature_collection(results))
     if as_json:
         mismatches = _mismatches(loaded, results) if as_party is None else []
-        print_json({"scenario": loaded.name, "viewer": as_party, "results": [result_to_json(r) for r in results],
-                    "expectations_unmet": mismatches})
+        print_json(
+            {
+                "scenario": loaded.name,
+                "viewer": as_party,
+                "results": [result_to_json(r) for r in results],
+                "expectations_unmet": mismatches,
+            }
+        )
         return
     _print_table(loaded, results, as_party)
 
@@ -60,8 +66,10 @@ def _mismatches(scenario: Scenario, results: list[CheckResult]) -> list[str]:
             continue
         got = {f"{c.kind.value}:{c.other}" for c in result.conflicts}
         if expected.verdict != result.verdict.value or expected.conflicts != got:
-            out.append(f"{result.intent.id}: expected {expected.verdict} {sorted(expected.conflicts)}, "
-                       f"got {result.verdict.value} {sorted(got)}")
+            out.append(
+                f"{result.intent.id}: expected {expected.verdict} {sorted(expected.conflicts)}, "
+                f"got {result.verdict.value} {sorted(got)}"
+            )
     return out
 
 
@@ -81,19 +89,26 @@ def _print_table(scenario: Scenario, results: list[CheckResult], viewer: str | N
         conflict_lines = []
         for c in result.conflicts:
             start, end = (iso(c.start_s) or "-")[11:16], (iso(c.end_s) or "-")[11:16]
-            conflict_lines.append(f"[bold]{c.effect.value}[/bold] {c.kind.value} {c.other} | {where_text(c)} | "
-                                  f"{start}-{end}Z | {altitude_text(c.alt_lo_m, c.alt_hi_m)}")
-        if result.accepted:
-            fixes = "-"
-        else:
-            fixes = "\n".join(r.summary for r in result.resolutions) or "none found"
+            conflict_lines.append(
+                f"[bold]{c.effect.value}[/bold] {c.kind.value} {c.other} | {where_text(c)} | "
+                f"{start}-{end}Z | {altitude_text(c.alt_lo_m, c.alt_hi_m)}"
+            )
+        fixes = "-" if result.accepted else ("\n".join(r.summary for r in result.resolutions) or "none found")
         verdict = "[green]accepted[/green]" if result.accepted else "[red]rejected[/red]"
-        table.add_row(result.intent.id, result.intent.party, str(result.intent.priority), verdict,
-                      "\n".join(conflict_lines) or "-", fixes)
+        table.add_row(
+            result.intent.id,
+            result.intent.party,
+            str(result.intent.priority),
+            verdict,
+            "\n".join(conflict_lines) or "-",
+            fixes,
+        )
     out.print(table)
     accepted = sum(r.accepted for r in results)
-    out.print(f"{len(results)} intents: {accepted} accepted, {len(results) - accepted} rejected; "
-              f"{sum(len(r.conflicts) for r in results)} conflicts")
+    out.print(
+        f"{len(results)} intents: {accepted} accepted, {len(results) - accepted} rejected; "
+        f"{sum(len(r.conflicts) for r in results)} conflicts"
+    )
     if viewer is None and scenario.expectations:
         unmet = _mismatches(scenario, results)
         met = len(scenario.expectations) - len(unmet)

@@ -20,6 +20,9 @@ def replay(
     step: Annotated[str, typer.Option(help="Time between pictures.")] = "5s",
     stale: Annotated[str, typer.Option(help="Drop aircraft whose last report is older than this.")] = "30s",
     end_cycles: Annotated[int, typer.Option(help="Cycles an alert's condition must be absent before it ends.")] = 3,
+    hold_margin: Annotated[
+        float, typer.Option(help="An alert stays up while in conflict with protection enlarged by this fraction.")
+    ] = 0.2,
     as_json: JsonOpt = False,
 ) -> None:
     """Replay recorded traffic: alerts, events, and how good the alerts were against true losses of separation."""
@@ -47,13 +50,23 @@ def replay(
     zone_list = read_zones(zones) if zones is not None else []
     data = read_tracks(tracks)
     with Progress(
-        TextColumn("replay"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=console(), disable=as_json, transient=True,
+        TextColumn("replay"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console(),
+        disable=as_json,
+        transient=True,
     ) as bar:
         task = bar.add_task("replay", total=None)
         result = run_replay(
-            data, zone_list, ProtectionPolicy(default=protection), step_s=step_s,
-            stale_s=parse_duration(stale, what="--stale"), tracker=AlertTracker(end_cycles=end_cycles),
+            data,
+            zone_list,
+            ProtectionPolicy(default=protection),
+            step_s=step_s,
+            stale_s=parse_duration(stale, what="--stale"),
+            tracker=AlertTracker(end_cycles=end_cycles),
+            hold_margin=hold_margin,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     write_outputs(result, out)
@@ -62,13 +75,17 @@ def replay(
         print_json(summary)
         return
     q = summary["quality"]
+    w = q["warning_time_s"]
+    warning = f"median {w['median']:.0f} s (min {w['min']:.0f}, max {w['max']:.0f})" if w else "-"
     skipped = ", ".join(f"{k} {v}" for k, v in summary["skipped"].items()) or "none"
     console().print(
         f"{summary['rows_used']}/{summary['rows_read']} rows used (skipped: {skipped}; reordered "
         f"{summary['rows_reordered']}), {summary['aircraft']} aircraft, {summary['cycles']} cycles\n"
         f"alerts: {summary['alerts']['conflict']} conflict, {summary['alerts']['incursion']} incursion\n"
-        f"losses of separation: {q['los_events']}, warned {q['warned']}, missed {q['missed']}; "
-        f"nuisance alerts {q['nuisance_alerts']}/{q['conflict_alerts']}; warning time {q['warning_time_s'] or '-'}\n"
+        f"losses of separation: {q['los_events']}, warned {q['warned']}, missed {q['missed']} "
+        f"({q['missed_at_first_sight']} at first sight); "
+        f"nuisance alerts {q['nuisance_alerts']}/{q['conflict_alerts']} ({q['unresolved_at_end']} unresolved at end); "
+        f"warning time {warning}\n"
         f"written to {out}"
     )
 

@@ -18,8 +18,9 @@ if TYPE_CHECKING:
     from commonsky.service.db import Database
     from commonsky.service.settings import ServiceSettings
 
-DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (default: $COMMONSKY_DATABASE_URL or "
-                                                          "sqlite:///commonsky.db).")]
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="Database URL (default: $COMMONSKY_DATABASE_URL or sqlite:///commonsky.db).")
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
@@ -62,12 +63,14 @@ def serve(
 
     settings = load_settings(db, host=host, port=port)
     app = create_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=log_level, access_log=True,
-                timeout_graceful_shutdown=5)
+    uvicorn.run(
+        app, host=settings.host, port=settings.port, log_level=log_level, access_log=True, timeout_graceful_shutdown=5
+    )
 
 
-admin = typer.Typer(help="Parties and API keys, written straight to the database (the service may be running).",
-                    no_args_is_help=True)
+admin = typer.Typer(
+    help="Parties and API keys, written straight to the database (the service may be running).", no_args_is_help=True
+)
 
 
 @admin.command("create-party")
@@ -82,8 +85,9 @@ def create_party(
 
     party, issued = auth.create_party(open_database(db), name, role, actor="admin-cli")
     if as_json:
-        print_json({"party": party.name, "role": party.role.value, "id": party.id, "key_id": issued.key_id,
-                    "key": issued.key})
+        print_json(
+            {"party": party.name, "role": party.role.value, "id": party.id, "key_id": issued.key_id, "key": issued.key}
+        )
     else:
         typer.echo(f"party {party.name} ({party.role.value}) created; API key (shown once):\n{issued.key}")
 

@@ -35,16 +35,21 @@ from commonsky.geo.paths import (
     Paths,
     areal_parts,
     densify,
-    edge_spacing_m,
     geometry_paths,
+    lonlat_edge_splits,
     make_paths,
+    subdivide,
     unwrap_segments,
 )
 
 #: Largest buffer distance accepted (m): a quarter of a meridian, beyond which a "buffer" is most of the Earth.
 MAX_DISTANCE_M = 5_000_000.0
-#: Shortest edge the output is split into near the poles (fraction of the distance).
-MIN_EDGE_FRACTION = 1e-3
+#: Longest piece, in buffer distances: bounds the outline vertices per piece (edges are cut to d / 20).
+MAX_PIECE_DISTANCES = 200.0
+#: Outline vertices farther than radius * (1 + this) from the planar input betray GEOS's input simplification.
+SWELL_TOLERANCE = 1e-6
+#: Most parts one outline edge is cut into so that it stays straight in lon/lat (bounds work near the poles).
+MAX_SPLITS = 2_000
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,7 @@ class BufferPlan:
         r2 = EARTH_MEAN_RADIUS_M**2
         d = distance_m
         piece = -2.0 * d + math.sqrt(4.0 * d * d + 24.0 * budget * r2)  # root of L^2 + 4 d L = 24 budget R^2
+        piece = min(piece, MAX_PIECE_DISTANCES * d)
         edge_tol = rel_error * d / 8.0
         # a straight input edge of length e at rho <= L/2 + d from the centre bends by ~ e^2 rho / (8 R^2)
         spacing = min(piece / 8.0, 50_000.0, math.sqrt(8.0 * edge_tol * r2 / (piece / 2.0 + d)))
@@ -145,7 +151,7 @@ def _planar_pieces(paths: Paths, pieces: _Pieces) -> GeomArray:
     x, y = aeqd_forward(pieces.lat0[owner], pieces.lon0[owner], paths.lat[idx], paths.lon[idx])
     out = np.empty(len(pieces.first), dtype=object)
     is_line = pieces.last > pieces.first
-    on_line = is_line[owner]
+    on_line = is_line[owner]  # points are the last pieces
     if is_line.any():
         lines = shapely.linestrings(np.column_stack([x[on_line], y[on_line]]), indices=owner[on_line])
         out[is_line] = lines[np.flatnonzero(is_line)]
@@ -154,23 +160,67 @@ def _planar_pieces(paths: Paths, pieces: _Pieces) -> GeomArray:
     return out
 
 
-def _output_spacing(pieces: _Pieces, plan: BufferPlan) -> FloatArray:
-    """Edge length (m, in the frame) so that output lon/lat edges stay within the tolerance, finer near poles."""
-    _, _, to_north = wgs84().inv(pieces.lon0, pieces.lat0, np.zeros_like(pieces.lon0), np.full_like(pieces.lat0, 90))
-    _, _, to_south = wgs84().inv(pieces.lon0, pieces.lat0, np.zeros_like(pieces.lon0), np.full_like(pieces.lat0, -90))
-    to_pole = np.minimum(to_north, to_south)
-    # the outline passes no nearer to a pole than | to_pole - d | - L/2
-    gap = np.maximum(np.abs(to_pole - plan.distance_m) - pieces.half_length_m, 0.0)
-    lat_reach = 90.0 - np.degrees(gap / EARTH_MEAN_RADIUS_M)
-    spacing = edge_spacing_m(lat_reach, plan.edge_tol_m, min(100_000.0, 2.0 * plan.distance_m))
-    return np.maximum(spacing, MIN_EDGE_FRACTION * plan.distance_m)
+def _exact_planar_buffers(shapes: GeomArray, plan: BufferPlan) -> GeomArray:
+    """Planar round buffers of ``plan.radius_m``, without GEOS's input simplification.
+
+    GEOS (like JTS) drops shallow concave vertices of a buffer's input line, up to 1 % of the distance deep
+    (BufferInputLineSimplifier), which can swell the buffer by up to 1 %. Where an outline vertex lies farther
+    than the radius from the real line, the edges around it are split to d / 400 and every vertex there is
+    pulled back along its nearest-point direction to the radius. The cusps this restores turn by at most about
+    2 sqrt(0.02) rad (the dropped concavities are shallow), so edges of d / 400 across them cost < 2e-4 d.
+    """
+    radius = plan.radius_m
+    planar = shapely.buffer(shapes, radius, quad_segs=plan.quad_segs)
+    # a swelling of 1e-3 d spans about 0.09 d of outline, so samples every d / 20 catch every one that matters
+    planar = shapely.segmentize(planar, plan.distance_m / 20.0)
+    shapely.prepare(shapes)  # indexed facet distance
+    rings, ring_piece = shapely.get_rings(planar, return_index=True)
+    xy, ring_of = shapely.get_coordinates(rings, return_index=True)
+    piece_of = ring_piece[ring_of]
+    far = shapely.distance(shapes[piece_of], shapely.points(xy)) > radius * (1.0 + SWELL_TOLERANCE)
+    if not far.any():
+        return planar
+    swollen = np.unique(piece_of[far])
+    ring_ids = np.flatnonzero(np.isin(ring_piece, swollen))
+    chosen = np.isin(ring_of, ring_ids)
+    xy, far, ring_of = xy[chosen], far[chosen], np.searchsorted(ring_ids, ring_of[chosen])
+    ring_start = np.searchsorted(ring_of, np.arange(len(ring_ids) + 1)).astype(np.intp)
+    edge = np.ones(len(xy), dtype=bool)
+    edge[ring_start[1:] - 1] = False
+    a = np.flatnonzero(edge)
+    length = np.hypot(*(xy[a + 1] - xy[a]).T)
+    splits = np.where(far[a] | far[a + 1], np.ceil(length / (plan.distance_m / 400.0)), 1).astype(np.intp)
+    x, y, ring_start = subdivide(xy[:, 0], xy[:, 1], ring_start, splits)
+    xy = np.column_stack([x, y])
+    ring_of = np.repeat(np.arange(len(ring_ids)), np.diff(ring_start))
+    local_piece = np.searchsorted(swollen, ring_piece[ring_ids])
+    owner = shapes[swollen[local_piece[ring_of]]]
+    gap = shapely.distance(owner, shapely.points(xy))
+    far = gap > radius
+    nearest = shapely.get_coordinates(
+        shapely.line_interpolate_point(owner[far], shapely.line_locate_point(owner[far], shapely.points(xy[far])))
+    )
+    xy[far] = nearest + (xy[far] - nearest) * (radius / gap[far])[:, None]
+    fixed = shapely.polygons(shapely.linearrings(xy, indices=ring_of), indices=local_piece)
+    out = planar.copy()
+    out[swollen] = shapely.make_valid(fixed)
+    return out
+
+
+def _unproject_rings(
+    xy: FloatArray, ring_start: IntArray, ring_piece: IntArray, pieces: _Pieces
+) -> tuple[FloatArray, FloatArray]:
+    """Frame coordinates of rings back to (lat, unwrapped lon), each ring anchored at its piece's centre."""
+    piece_of = np.repeat(ring_piece, np.diff(ring_start))
+    lat, lon = aeqd_inverse(pieces.lat0[piece_of], pieces.lon0[piece_of], xy[:, 0], xy[:, 1])
+    return lat, unwrap_segments(lon, ring_start, anchor=pieces.lon0[ring_piece])
 
 
 def _piece_outlines(paths: Paths, plan: BufferPlan) -> GeomArray:
     """Buffers of every piece, back in lon/lat as unwrapped polygons (pole caps closed)."""
     pieces = _split(paths, plan.piece_length_m)
-    planar = shapely.buffer(_planar_pieces(paths, pieces), plan.radius_m, quad_segs=plan.quad_segs)
-    planar = shapely.segmentize(planar, _output_spacing(pieces, plan))
+    shapes = _planar_pieces(paths, pieces)
+    planar = _exact_planar_buffers(shapes, plan)
     north_x, north_y = aeqd_forward(pieces.lat0, pieces.lon0, 90.0, 0.0)
     south_x, south_y = aeqd_forward(pieces.lat0, pieces.lon0, -90.0, 0.0)
     has_north = shapely.contains_xy(planar, north_x, north_y)
@@ -178,17 +228,26 @@ def _piece_outlines(paths: Paths, plan: BufferPlan) -> GeomArray:
 
     rings, ring_piece = shapely.get_rings(planar, return_index=True)
     xy, ring_of = shapely.get_coordinates(rings, return_index=True)
-    piece_of = ring_piece[ring_of]
-    lat, lon = aeqd_inverse(pieces.lat0[piece_of], pieces.lon0[piece_of], xy[:, 0], xy[:, 1])
     ring_start = np.searchsorted(ring_of, np.arange(len(rings) + 1)).astype(np.intp)
-    lon_u = unwrap_segments(lon, ring_start, anchor=pieces.lon0[ring_piece])
+    lat, lon_u = _unproject_rings(xy, ring_start, ring_piece, pieces)
+    # the images of straight frame edges must also stay close to straight lon/lat lines: split where they bow
+    edge = np.ones(len(xy), dtype=bool)
+    edge[ring_start[1:] - 1] = False
+    a = np.flatnonzero(edge)
+    splits = np.clip(lonlat_edge_splits(lon_u[a], lat[a], lon_u[a + 1], lat[a + 1], plan.edge_tol_m), 1, MAX_SPLITS)
+    if (splits > 1).any():
+        x, y, ring_start = subdivide(xy[:, 0], xy[:, 1], ring_start, splits.astype(np.intp))
+        xy = np.column_stack([x, y])
+        lat, lon_u = _unproject_rings(xy, ring_start, ring_piece, pieces)
+        ring_of = np.repeat(np.arange(len(rings)), np.diff(ring_start))
+
     winding = lon_u[ring_start[1:] - 1] - lon_u[ring_start[:-1]]
     ring_geoms = shapely.linearrings(np.column_stack([lon_u, lat]), indices=ring_of)
     for r in np.flatnonzero(np.abs(winding) > WINDING_THRESHOLD_DEG):
         p = ring_piece[r]
-        a, b = ring_start[r], ring_start[r + 1]
-        pole = 90.0 if has_north[p] else -90.0 if has_south[p] else math.copysign(90.0, float(lat[a:b].mean()))
-        ring_geoms[r] = shapely.linearrings(cap_ring(lon_u[a:b], lat[a:b], pole))
+        lo, hi = ring_start[r], ring_start[r + 1]
+        pole = 90.0 if has_north[p] else -90.0 if has_south[p] else math.copysign(90.0, float(lat[lo:hi].mean()))
+        ring_geoms[r] = shapely.linearrings(cap_ring(lon_u[lo:hi], lat[lo:hi], pole))
     polygons: GeomArray = shapely.polygons(ring_geoms, indices=ring_piece)
     return polygons
 

@@ -3,7 +3,8 @@
 How: the geometry becomes vertex paths (:mod:`commonsky.geo.paths`) densified so that between consecutive
 vertices the lon/lat edge and the geodesic agree within 5 mm. A k-d tree on Earth-centred (ECEF) coordinates
 finds, for each query point, the nearest vertex and then every segment that could hold a nearer point (a
-segment with an end within the nearest-vertex chord plus half the longest segment). Each candidate segment is
+segment with an end within the nearest-vertex chord plus half the longest segment, pruned by the triangle
+inequality). Each candidate segment is
 mapped into the azimuthal equidistant frame centred on the query point, where distances from the query are
 exact; the distance to the segment is the planar distance from the origin to its chord there. The chord
 departs from the image of the geodesic by about len^2 rho / (24 R^2), so the relative error is about
@@ -42,6 +43,15 @@ def _segment_distance(ax: FloatArray, ay: FloatArray, bx: FloatArray, by: FloatA
     t = np.where(len2 > 0.0, -(ax * dx + ay * dy) / np.where(len2 > 0.0, len2, 1.0), 0.0)
     t = np.clip(t, 0.0, 1.0)
     return np.asarray(np.hypot(ax + t * dx, ay + t * dy), dtype=np.float64)
+
+
+def _chord_distance(p: FloatArray, a: FloatArray, b: FloatArray) -> FloatArray:
+    """Euclidean distance from 3D points p to straight 3D segments a-b (rows)."""
+    ab = b - a
+    len2 = np.einsum("ij,ij->i", ab, ab)
+    t = np.einsum("ij,ij->i", p - a, ab) / np.where(len2 > 0.0, len2, 1.0)
+    t = np.clip(t, 0.0, 1.0)
+    return np.asarray(np.linalg.norm(a + t[:, None] * ab - p, axis=1), dtype=np.float64)
 
 
 def distances_to_geometry(lat: ArrayLike, lon: ArrayLike, geom: BaseGeometry, *, boundary_only: bool) -> FloatArray:
@@ -83,6 +93,20 @@ def distances_to_geometry(lat: ArrayLike, lon: ArrayLike, geom: BaseGeometry, *,
     cand_q = np.concatenate([query, query])
     cand_s = np.concatenate([seg_of_start[vertex], seg_of_end[vertex]])
     keep = cand_s >= 0
+    cand_q, cand_s = cand_q[keep], cand_s[keep]
+    # prune: no point of segment AB is nearer than min(|PA|, |PB|) - arc(AB)/2; the nearest vertex is at r0
+    to_a = np.linalg.norm(xyz[seg_a[cand_s]] - q_xyz[cand_q], axis=1)
+    to_b = np.linalg.norm(xyz[seg_b[cand_s]] - q_xyz[cand_q], axis=1)
+    lower = np.minimum(to_a, to_b) - 0.5 * (chord[cand_s] * 1.0001 + 1.0)
+    keep = lower <= nearest[cand_q] * (1.0 + 1e-3) + 1.0
+    cand_q, cand_s = cand_q[keep], cand_s[keep]
+    # prune again with the straight 3D chord of each segment: the arc is within its sagitta of the chord, and
+    # chord and geodesic lengths rise together (to ~1e-4 at most); only near-best segments get exact geodesics
+    approx = _chord_distance(q_xyz[cand_q], xyz[seg_a[cand_s]], xyz[seg_b[cand_s]])
+    sagitta = chord[cand_s] ** 2 / (8.0 * 6_335_000.0)
+    best = np.full(len(q_lat), np.inf)
+    np.minimum.at(best, cand_q, approx + sagitta)
+    keep = approx - sagitta <= best[cand_q] * (1.0 + 1e-4 + (best[cand_q] / 6.3e6) ** 2 / 50.0) + 0.01
     cand_q, cand_s = cand_q[keep], cand_s[keep]
     ax, ay = aeqd_forward(q_lat[cand_q], q_lon[cand_q], paths.lat[seg_a[cand_s]], paths.lon[seg_a[cand_s]])
     bx, by = aeqd_forward(q_lat[cand_q], q_lon[cand_q], paths.lat[seg_b[cand_s]], paths.lon[seg_b[cand_s]])

@@ -76,7 +76,7 @@ class PlaceArrays:
 
     lat_deg: npt.NDArray[np.float64]
     lon_deg: npt.NDArray[np.float64]
-    names: npt.NDArray[np.str_]
+    names: npt.NDArray[np.object_]  # Python str objects (a fixed-width unicode array would be 70 MB for all)
     country_iso3: npt.NDArray[np.str_]
     population: npt.NDArray[np.int64]
     index: npt.NDArray[np.intp]  # row numbers in the gazetteer, for `Gazetteer.place_at`
@@ -97,27 +97,30 @@ class CitedPlace:
 
 def read_cited_places(text: str) -> list[CitedPlace]:
     """Parse ``places_extra.csv`` (columns: name, alternate_names ';'-separated, lat_deg, lon_deg, country_iso3,
-    population (empty = unknown), source_url, accessed). Lines starting with '#' are comments."""
-    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    population (empty = unknown), source_url, accessed). Lines starting with '#' are comments. Raises
+    `InputError` naming the line of a row with a missing field, a bad number or no source."""
+    kept = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip() and line[:1] != "#"]
+    reader = csv.DictReader(io.StringIO("\n".join(line for _, line in kept)))
     rows = []
-    for number, row in enumerate(csv.DictReader(io.StringIO("\n".join(lines))), start=2):
+    for row in reader:
+        where = f"places_extra.csv line {kept[reader.line_num - 1][0]}"
         try:
-            lat, lon = float(row["lat_deg"]), float(row["lon_deg"])
-        except (KeyError, TypeError, ValueError) as error:
-            raise InputError(f"places_extra.csv line {number}: bad or missing lat_deg/lon_deg") from error
-        if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-            raise InputError(f"places_extra.csv line {number}: coordinates out of range")
-        rows.append(
-            CitedPlace(
+            cited = CitedPlace(
                 name=row["name"].strip(),
                 alternate_names=tuple(a.strip() for a in (row.get("alternate_names") or "").split(";") if a.strip()),
-                lat_deg=lat,
-                lon_deg=lon,
+                lat_deg=float(row["lat_deg"]),
+                lon_deg=float(row["lon_deg"]),
                 country_iso3=row["country_iso3"].strip().upper(),
                 population=int(row["population"] or 0),
                 source_url=row["source_url"].strip(),
             )
-        )
+        except (AttributeError, KeyError, TypeError, ValueError) as error:
+            raise InputError(f"{where}: missing or malformed field ({error})") from error
+        if not (-90.0 <= cited.lat_deg <= 90.0 and -180.0 <= cited.lon_deg <= 180.0):
+            raise InputError(f"{where}: coordinates out of range")
+        if not cited.name or not cited.source_url.startswith(("http://", "https://")):
+            raise InputError(f"{where}: a cited place needs a name and a source URL")
+        rows.append(cited)
     return rows
 
 
@@ -187,7 +190,7 @@ class Gazetteer:
         return PlaceArrays(
             lat_deg=self._lat[rows],
             lon_deg=self._lon[rows],
-            names=self._names[rows].astype(str),
+            names=self._names[rows],
             country_iso3=self._country[rows],
             population=self._population[rows],
             index=rows,
@@ -196,8 +199,15 @@ class Gazetteer:
     def places(self, bbox: tuple[float, float, float, float] | None = None) -> list[Place]:
         """The places inside ``bbox`` as values, most populous first (ties by name)."""
         rows = self.rows_in(bbox)
-        order = np.lexsort((self._names[rows].astype(str), -self._population[rows]))
-        return [self.place_at(int(row)) for row in rows[order]]
+        names, lat, lon = self._names[rows].tolist(), self._lat[rows].tolist(), self._lon[rows].tolist()
+        country, population = self._country[rows].tolist(), self._population[rows].tolist()
+        ids = self._geonameid[rows].tolist()
+        places = [
+            Place(n, la, lo, c, p, self._sources.get(r) or f"GeoNames {i}")
+            for r, n, la, lo, c, p, i in zip(rows.tolist(), names, lat, lon, country, population, ids, strict=True)
+        ]
+        places.sort(key=lambda place: (-place.population, place.name))
+        return places
 
     def _rows_for_key(self, key: str) -> list[int]:
         start = bisect.bisect_left(self._keys, key)

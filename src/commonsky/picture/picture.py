@@ -165,7 +165,7 @@ class Picture:
             for name in ("lat", "lon", "alt_m", "gs_ms", "trk_deg", "vs_ms", "party", "intent", "time_s")
         }
         current.update(columns)
-        return Picture.from_arrays(id=self.id, **current)  # type: ignore[arg-type]
+        return Picture.from_arrays(id=self.id, **current)
 
     def select(self, index: npt.ArrayLike) -> Picture:
         """The aircraft at ``index`` (integer positions or a boolean mask), in that order."""
@@ -212,7 +212,9 @@ def read_states_csv(path: Path | str) -> Picture:
             header = reader.fieldnames or []
             missing = [c for c in REFERENCE_COLUMNS if c not in header]
             if missing:
-                raise InputError(f"{where}: missing column(s) {', '.join(missing)} (need {', '.join(REFERENCE_COLUMNS)})")
+                raise InputError(
+                    f"{where}: missing column(s) {', '.join(missing)} (need {', '.join(REFERENCE_COLUMNS)})"
+                )
             rows = list(reader)
     except OSError as error:
         raise InputError(f"{where}: cannot read file ({error.strerror or error})") from error

@@ -85,15 +85,14 @@ def route_volumes(
     volumes = []
     for a, b in itertools.pairwise(waypoints):
         shape = CorridorShape(((a.lat, a.lon), (b.lat, b.lon)), buffers.lateral_m)
-        window = TimeWindow(a.time_s - buffers.uncertainty_s(a.time_s, ref),
-                            b.time_s + buffers.uncertainty_s(b.time_s, ref))
+        window = TimeWindow(
+            a.time_s - buffers.uncertainty_s(a.time_s, ref), b.time_s + buffers.uncertainty_s(b.time_s, ref)
+        )
         volumes.append(Volume(shape, leg_band(a.alt, b.alt, buffers.vertical_m), window))
     return tuple(volumes)
 
 
-def times_from_speed(
-    points: Sequence[tuple[float, float]], start_s: float, speeds_ms: Sequence[float]
-) -> list[float]:
+def times_from_speed(points: Sequence[tuple[float, float]], start_s: float, speeds_ms: Sequence[float]) -> list[float]:
     """Times at each (lat, lon) point flying leg i at ``speeds_ms[i]`` (m/s) along geodesics from ``start_s``."""
     from commonsky.airspace._footprint import wgs84
 

@@ -21,6 +21,8 @@ from commonsky.render.layers import BBox, Layer
 # topological tolerance for the drawing (Natural Earth neighbours share vertices to ~1e-5 deg), not a buffer.
 _TOUCH_DEG = 1e-4
 _MARGIN_FRAC = 0.05
+_PROVINCE_MAX_DEG = 50.0  # views wider or taller than this (degrees) get no provinces
+_EXACT_BORDERS_TOL_DEG = 0.01  # simplification tolerance (about 1 km) up to which borders come from exact outlines
 
 
 class CountryLike(Protocol):
@@ -89,32 +91,32 @@ def _in_rects(geoms: np.ndarray, rects: list[BBox]) -> np.ndarray:
     return hit
 
 
-def land_borders(geoms: np.ndarray) -> list[tuple[int, int, BaseGeometry]]:
+def land_borders(geoms: np.ndarray, touch_deg: float = _TOUCH_DEG) -> list[tuple[int, int, BaseGeometry]]:
     """Shared outline pieces between polygons: ``(i, j, lines)`` with i < j, each shared edge once.
 
-    An edge of polygon i is shared when its midpoint lies within `_TOUCH_DEG` of another polygon j; keeping it
-    only on the side with the lower index draws each border once.
+    An edge of polygon i is shared when its midpoint lies within ``touch_deg`` of an edge of polygon j; keeping it
+    only on the side with the lower index draws each border once. Edges are indexed (STRtree), so the cost grows
+    with the number of edges, not with the size of the polygons.
     """
     if len(geoms) < 2:
         return []
-    rings = shapely.get_parts(shapely.boundary(geoms), return_index=True)
-    parts, owner_of_part = rings
+    parts, owner_of_part = shapely.get_parts(shapely.boundary(geoms), return_index=True)
     coords, part_index = shapely.get_coordinates(parts, return_index=True)
     same = part_index[:-1] == part_index[1:]
     starts, ends = coords[:-1][same], coords[1:][same]
     owner = owner_of_part[part_index[:-1][same]]
+    segments = shapely.linestrings(np.stack([starts, ends], axis=1))
     mids = shapely.points((starts + ends) / 2.0)
-    tree = shapely.STRtree(geoms)
-    mid_idx, geom_idx = tree.query(mids, predicate="dwithin", distance=_TOUCH_DEG)
-    keep = geom_idx > owner[mid_idx]
-    mid_idx, geom_idx = mid_idx[keep], geom_idx[keep]
+    mid_idx, seg_idx = shapely.STRtree(segments).query(mids, predicate="dwithin", distance=touch_deg)
+    other = owner[seg_idx]
+    keep = other > owner[mid_idx]
+    mid_idx, other = mid_idx[keep], other[keep]
     mid_idx, first = np.unique(mid_idx, return_index=True)  # a triple point's edge goes to one pair
-    geom_idx = geom_idx[first]
-    segments = shapely.linestrings(np.stack([starts[mid_idx], ends[mid_idx]], axis=1))
-    pair_key = owner[mid_idx] * len(geoms) + geom_idx
+    other = other[first]
+    pair_key = owner[mid_idx] * len(geoms) + other
     result = []
     for key in np.unique(pair_key):
-        lines = shapely.line_merge(shapely.multilinestrings(segments[pair_key == key]))
+        lines = shapely.line_merge(shapely.multilinestrings(segments[mid_idx[pair_key == key]]))
         result.append((int(key // len(geoms)), int(key % len(geoms)), lines))
     return result
 
@@ -130,12 +132,16 @@ def build_basemap(bbox: BBox, world: WorldLike, tolerance_deg: float | None) -> 
     alive = ~shapely.is_empty(c_clip) if len(c_clip) else np.array([], dtype=bool)
     c_hit, c_clip = c_hit[alive], c_clip[alive]
 
+    simple = shapely.simplify(c_clip, tol, preserve_topology=True) if len(c_clip) else c_clip
     country_features = [
-        _feature(shapely.simplify(g, tol, preserve_topology=True), name=countries[i].name, iso3=countries[i].iso3)
-        for i, g in zip(c_hit, c_clip, strict=True)
+        _feature(g, name=countries[i].name, iso3=countries[i].iso3) for i, g in zip(c_hit, simple, strict=True)
     ]
+    # Over wide views, find the borders on the simplified outlines (each side moved by up to ``tol``): many times
+    # faster, and a strait narrower than 2.5 tol that it may take for a border is under two pixels wide there.
+    coarse = tol > _EXACT_BORDERS_TOL_DEG
+    borders = land_borders(simple, 2.5 * tol) if coarse else land_borders(c_clip)
     border_features = []
-    for a, b, lines in land_borders(c_clip):
+    for a, b, lines in borders:
         ca, cb = countries[c_hit[a]], countries[c_hit[b]]
         names = sorted([(ca.name, ca.iso3), (cb.name, cb.iso3)], key=lambda pair: str(pair[0]))
         border_features.append(
@@ -145,7 +151,9 @@ def build_basemap(bbox: BBox, world: WorldLike, tolerance_deg: float | None) -> 
                 between=[names[0][1], names[1][1]],
             )
         )
-    provinces = list(world.provinces())
+    # provinces are context for regional maps; over a continent they are clutter (and thousands of outlines)
+    regional = bbox[2] - bbox[0] <= _PROVINCE_MAX_DEG and bbox[3] - bbox[1] <= _PROVINCE_MAX_DEG
+    provinces = list(world.provinces()) if regional else []
     p_geoms = np.array([p.geometry for p in provinces], dtype=object)
     p_hit = np.flatnonzero(_in_rects(p_geoms, rects)) if len(provinces) else np.array([], dtype=int)
     province_features = []

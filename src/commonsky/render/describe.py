@@ -29,6 +29,8 @@ def feature_rows(props: dict[str, Any]) -> list[tuple[str, str]]:
     for key, value in props.items():
         if key in _HIDDEN or key.startswith("_") or key == "name":
             continue
+        if key.endswith("_mi") and _is_number(props.get(f"{key[:-3]}_km")):
+            continue  # shown with its km twin
         if key in ("floor", "ceiling"):
             rows.append((key, _altitude(value)))
         elif key in ("valid_from", "valid_to"):
@@ -38,7 +40,7 @@ def feature_rows(props: dict[str, Any]) -> list[tuple[str, str]]:
         elif key == "edge_km" and _is_number(value):
             side = "inside by" if value >= 0 else "outside by"
             rows.append((side, f"{abs(value):.1f} km / {abs(value) * 1000 / MI_M:.1f} mi"))
-        elif key.endswith("_km") and _is_number(value) and f"{key[:-3]}_mi" not in props:
+        elif key.endswith("_km") and _is_number(value):
             rows.append((key[:-3].replace("_", " "), f"{value:.1f} km / {value * 1000 / MI_M:.1f} mi"))
         elif value is not None:
             rows.append((key.replace("_", " "), _text(value)))

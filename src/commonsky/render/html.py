@@ -73,12 +73,10 @@ def render_html(
             labels.extend(_svg_labels(layer, fprops, parts, canvas))
             if layer.base and layer.role == "province":
                 continue
-            style = feature_style(layer.role, fprops, base=layer.base)
+            style = layer.style_of(feature)
             props.append({"t": feature_title(fprops, layer.name), "l": layer.name, "r": feature_rows(fprops)})
             elements.append(_svg_feature(parts, style, len(props) - 1, canvas, fill_land=layer.role == "country"))
-        z = min(
-            (feature_style(layer.role, f.get("properties") or {}, base=layer.base).z for f in layer.features), default=0
-        )
+        z = min((layer.style_of(f).z for f in layer.features), default=0)
         groups.append((z, index, f'<g class="layer" data-layer="{_esc(layer.name)}">{"".join(elements)}</g>'))
     body = "".join(g for _, _, g in sorted(groups))
     (x0, y0), (x1, y1) = canvas.ints(np.array([[view.bbox[0], view.bbox[3]], [view.bbox[2], view.bbox[1]]]))
@@ -200,13 +198,16 @@ def _svg_labels(
     if not isinstance(name, str) or not name:
         return []
     if layer.base and layer.role in ("country", "province"):
-        spot = label_point(parts)
+        # label the piece inside the initial view (not the wider base map), and say how big it is (unit²), so the
+        # script shows the name only when the area is large enough on screen
+        spot = label_point(canvas.view.place(shapely.union_all(parts), margin_frac=0.0))
         if spot is None:
             return []
         ((x, y),) = canvas.ints(np.array([[spot[0], spot[1]]]))
+        area = spot[2] * canvas.view.km_per_deg_lon * canvas.view.km_per_deg_lat / canvas.unit_km**2
         cls, text = ("lc", name.upper()) if layer.role == "country" else ("lp", name)
         rank = 1 if layer.role == "country" else 2
-        return [(rank, f'<text class="{cls}" data-x="{x}" data-y="{y}">{_esc(text)}</text>')]
+        return [(rank, f'<text class="{cls}" data-x="{x}" data-y="{y}" data-a="{area:.4g}">{_esc(text)}</text>')]
     points = [p for p in parts if p.geom_type == "Point"]
     if not points or layer.base:
         return []
@@ -215,7 +216,7 @@ def _svg_labels(
     return [
         (
             0,
-            f'<text class="{cls}" data-x="{x}" data-y="{y}">{_esc(place_label(props))}</text>',
+            f'<line class="hide"/><text class="{cls}" data-x="{x}" data-y="{y}">{_esc(place_label(props))}</text>',
         )
     ]
 

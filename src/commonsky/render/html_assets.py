@@ -25,7 +25,7 @@ h1{font-size:1.2em;margin:0}.hint{color:#6c757d;font-size:.85em}
 #labels text{paint-order:stroke;stroke:#fff;stroke-linejoin:round;pointer-events:none}
 #labels .ln{fill:TEXT}#labels .lo{fill:#495057}#labels .lc{fill:COUNTRY;font-weight:700;text-anchor:middle;
 dominant-baseline:middle;letter-spacing:.06em}#labels .lp{fill:PROVINCE;font-style:italic;text-anchor:middle;
-dominant-baseline:middle}#labels .hide{display:none}
+dominant-baseline:middle}#labels .hide{display:none}#labels line{stroke:#868e96}
 #legend{position:absolute;top:.7em;right:.7em;max-width:19em;background:rgba(255,255,255,.9);border:1px solid #ced4da;
 border-radius:4px;padding:.4em .7em;font-size:.85em}#legend h2{font-size:1em;margin:.1em 0 .3em}
 #legend .row{display:flex;align-items:center;gap:.5em;margin:.2em 0}#legend svg{flex:none}
@@ -56,9 +56,10 @@ const nice = v => { const p = Math.pow(10, Math.floor(Math.log10(v)));
   for (const s of [5, 2, 1]) if (s * p <= v) return s * p; return p; };
 const fmt = v => (v >= 1 ? v.toFixed(0) : v.toPrecision(1));
 function fit() { k0 = Math.max(init[2] / svg.clientWidth, init[3] / svg.clientHeight); }
-// Label positions around a point (px): right-up, right-down, left-up, left-down, above, below.
-const SPOTS = [[6, -4, 'start'], [6, 12, 'start'], [-6, -4, 'end'], [-6, 12, 'end'],
-  [0, -9, 'middle'], [0, 18, 'middle']];
+// Label positions around a point (px, baseline): right-up, right-down, left-up, left-down, above, below; then the
+// same farther out, for crowded spots.
+const SPOTS = [1, 2.2, 3.6].flatMap(r => [[6, -4, 'start'], [6, 12, 'start'], [-6, -4, 'end'], [-6, 12, 'end'],
+  [0, -9, 'middle'], [0, 18, 'middle']].map(([dx, dy, a]) => [dx * r, dy < 0 ? dy * r : dy + 8 * (r - 1), a]));
 function declutter() {
   const boxes = [], overlaps = b => boxes.some(o => b.x < o.x + o.width && o.x < b.x + b.width
     && b.y < o.y + o.height && o.y < b.y + b.height);
@@ -67,22 +68,35 @@ function declutter() {
   for (const t of labels) {
     t.classList.remove('hide');
     const minor = t.classList.contains('lc') || t.classList.contains('lp');
-    if (t.classList.contains('lp') && k > k0 / 1.8) { t.classList.add('hide'); continue; }
+    // a country or province is named when it covers enough of the screen (data-a: its area in units²)
+    if (minor && +t.dataset.a / (k * k) < (t.classList.contains('lc') ? 6000 : 9000)) {
+      t.classList.add('hide'); continue; }
     if (minor) {
       t.setAttribute('x', t.dataset.x); t.setAttribute('y', t.dataset.y);
       const b = t.getBBox();
       if (overlaps(b)) t.classList.add('hide'); else boxes.push(b);
       continue;
     }
-    let chosen = null;
-    for (const [dx, dy, anchor] of SPOTS) {
+    let chosen = null, spot = SPOTS[0];
+    for (const candidate of SPOTS) {
+      const [dx, dy, anchor] = candidate;
       t.setAttribute('x', +t.dataset.x + dx * k); t.setAttribute('y', +t.dataset.y + dy * k);
       t.setAttribute('text-anchor', anchor);
       const b = t.getBBox();
-      if (!overlaps(b)) { chosen = b; break; }
+      if (!overlaps(b)) { chosen = b; spot = candidate; break; }
     }
-    if (!chosen) { const [dx, dy, anchor] = SPOTS[0]; t.setAttribute('x', +t.dataset.x + dx * k);
+    if (!chosen) { const [dx, dy, anchor] = spot; t.setAttribute('x', +t.dataset.x + dx * k);
       t.setAttribute('y', +t.dataset.y + dy * k); t.setAttribute('text-anchor', anchor); chosen = t.getBBox(); }
+    // a label set far from its point gets a leader line to the nearest corner of its box
+    const lead = t.previousElementSibling, far = Math.abs(spot[0]) > 7 || Math.abs(spot[1]) > 18;
+    if (lead && lead.tagName === 'line') {
+      lead.classList.toggle('hide', !far);
+      if (far) { const px = +t.dataset.x, py = +t.dataset.y;
+        const ex = Math.min(Math.max(px, chosen.x), chosen.x + chosen.width);
+        const ey = Math.min(Math.max(py, chosen.y), chosen.y + chosen.height);
+        lead.setAttribute('x1', px); lead.setAttribute('y1', py); lead.setAttribute('x2', ex);
+        lead.setAttribute('y2', ey); lead.setAttribute('stroke-width', 0.8 * k); }
+    }
     boxes.push(chosen);
   }
 }

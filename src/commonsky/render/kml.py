@@ -1,10 +1,12 @@
 """KML 2.2 for Google Earth, written with xml.etree: one Folder per layer, one Placemark per feature.
 
 Styles come from the shared palette (`commonsky.render.style`), one per role and kind, in KML's ``aabbggrr``
-colours. Geometry is 2D and clamped to the ground with tessellation, so lines and polygon edges follow the
-terrain; zones may be extruded to their ceiling (``extrude_zones``) when their floor is the surface. Every
-coordinate is written as ``lon,lat`` within [-180, 180]: a part given beyond the antimeridian is split there,
-and the parts of a MultiPolygon split at the antimeridian stay separate Polygons of one MultiGeometry.
+colours. Geometry is 2D, clamped to the ground and tessellated; zones may be extruded to their ceiling
+(``extrude_zones``) when their floor is the surface. Lines keep their vertices (Google Earth joins them along
+great circles, as commonsky's legs are geodesic); polygon edges are cut to 0.1° so they keep the lon/lat-straight
+shape every commonsky containment test uses. Every coordinate is written as ``lon,lat`` within [-180, 180]: a part
+given beyond the antimeridian is split there, and the parts of a MultiPolygon split at the antimeridian stay
+separate Polygons of one MultiGeometry.
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ from shapely.geometry.base import BaseGeometry
 from commonsky.errors import UnitError
 from commonsky.render.describe import feature_rows, feature_title
 from commonsky.render.layers import Layer
-from commonsky.render.style import ATTRIBUTION, Style, feature_kind, feature_style, kml_colour
+from commonsky.render.style import ATTRIBUTION, Style, feature_kind, kml_colour
 from commonsky.units import AltitudeRef, parse_altitude
 
 KML_NS = "http://www.opengis.net/kml/2.2"
 _ICON = "http://maps.google.com/mapfiles/kml/shapes/placemark_circle.png"  # Google Earth's built-in dot
+_EDGE_DEG = 0.1
 
 
 def render_kml(layers: Sequence[Layer], out: Path | str, *, title: str, extrude_zones: bool = False) -> None:
@@ -49,7 +52,7 @@ def render_kml(layers: Sequence[Layer], out: Path | str, *, title: str, extrude_
             if feature.get("geometry") is None:
                 continue
             props = feature.get("properties") or {}
-            style = feature_style(layer.role, props, base=layer.base)
+            style = layer.style_of(feature)
             style_id = _style_id(layer, props)
             styles[style_id] = style
             mark = ET.SubElement(folder, "Placemark")
@@ -76,7 +79,8 @@ def _text(parent: ET.Element, tag: str, value: str) -> ET.Element:
 
 def _style_id(layer: Layer, props: dict[str, Any]) -> str:
     kind = feature_kind(layer.role, props)
-    return "-".join(p for p in ("base" if layer.base else "", layer.role, kind or "") if p)
+    parts = ("base" if layer.base else "", "muted" if layer.muted else "", layer.role, kind or "")
+    return "-".join(p for p in parts if p)
 
 
 def _style(style_id: str, style: Style) -> ET.Element:
@@ -179,7 +183,9 @@ def _simple(part: BaseGeometry, height: tuple[float, str] | None) -> ET.Element:
     if tag == "LineString":
         _text(element, "coordinates", _coords(np.asarray(part.coords), None))
         return element
-    polygon = shapely.orient_polygons(part)  # exterior counter-clockwise, holes clockwise, as KML asks
+    # exterior counter-clockwise, holes clockwise, as KML asks; edges cut to 0.1° so that Google Earth, which draws
+    # each edge as a great circle, shows the straight lon/lat edges every commonsky containment test uses
+    polygon = shapely.orient_polygons(shapely.segmentize(part, _EDGE_DEG))
     boundary = ET.SubElement(ET.SubElement(element, "outerBoundaryIs"), "LinearRing")
     _text(boundary, "coordinates", _coords(np.asarray(polygon.exterior.coords), height))
     for ring in polygon.interiors:

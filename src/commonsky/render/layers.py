@@ -24,7 +24,7 @@ from shapely.geometry.base import BaseGeometry
 
 from commonsky.airspace.geojson import features_of, geometry_from_json, load_json
 from commonsky.errors import InputError
-from commonsky.render.style import ROLES, Style, feature_kind, role_style
+from commonsky.render.style import BASE_BORDER, ROLES, Style, feature_kind, feature_style, muted_style, role_style
 
 if TYPE_CHECKING:
     from commonsky.render.basemap import WorldLike
@@ -34,6 +34,7 @@ BBox = tuple[float, float, float, float]
 
 MI_M = 1609.344
 _ZONE_FORMAT = "commonsky.zone/1"
+_CONTEXT_ROLES = ("country", "province", "border")
 
 
 @dataclass(frozen=True)
@@ -41,18 +42,24 @@ class Layer:
     """One legend entry's worth of features.
 
     ``role`` is one of `commonsky.render.style.ROLES`; ``features`` are GeoJSON Feature dicts in lon/lat.
-    ``base`` marks layers of the base map (countries, borders, provinces), drawn under everything else and left
-    out of the legend's main part.
+    ``base`` marks layers of the base map (countries, borders, provinces), drawn under everything else and listed
+    last in the legend. ``muted`` marks a context layer, drawn lighter and dashed (e.g. the national zone around
+    the province's part that the map is about).
     """
 
     name: str
     role: str
     features: tuple[dict[str, Any], ...]
     base: bool = False
+    muted: bool = False
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
             raise InputError(f"layer {self.name!r}: unknown role {self.role!r} (use {', '.join(ROLES)})")
+
+    def style_of(self, feature: dict[str, Any]) -> Style:
+        """How one of this layer's features is drawn, in every output."""
+        return feature_style(self.role, feature.get("properties") or {}, base=self.base, muted=self.muted)
 
 
 def place_feature(name: str, lon_deg: float, lat_deg: float, **properties: Any) -> dict[str, Any]:
@@ -62,6 +69,29 @@ def place_feature(name: str, lon_deg: float, lat_deg: float, **properties: Any) 
         "properties": {"name": name, **properties},
         "geometry": {"type": "Point", "coordinates": [lon_deg, lat_deg]},
     }
+
+
+def zone_places_layer(result: Any, name: str | None = None) -> Layer:
+    """The places of a `commonsky.geo.zone_places.ZonePlaces` (inside, then near outside) as one place layer.
+
+    Each feature carries ``inside``, ``distance_km`` (to the border or zone edge, as ``reference`` says),
+    ``edge_km`` (> 0 inside by, < 0 outside by), ``country_iso3`` and ``population``.
+    """
+    features = tuple(
+        place_feature(
+            s.place.name,
+            s.place.lon_deg,
+            s.place.lat_deg,
+            inside=bool(s.inside),
+            distance_km=round(s.distance_m / 1000.0, 2),
+            edge_km=round(s.edge_m / 1000.0, 2),
+            reference=s.reference,
+            country_iso3=s.place.country_iso3,
+            population=s.place.population,
+        )
+        for s in (*result.inside, *result.near_outside)
+    )
+    return Layer(name or f"Places: {result.zone_name}", "place", features)
 
 
 def layers_from_file(path: Path | str) -> list[Layer]:
@@ -99,7 +129,7 @@ def layers_from_file(path: Path | str) -> list[Layer]:
             groups.setdefault(role, []).append(feature)
     if not zones and not groups:
         raise InputError(f"{where}: contains no features with geometry")
-    named = {"place": f"{label}: places", "border": label, "other": label}
+    named = {"place": label if "place" in label.lower() else f"{label}: places", "border": label, "other": label}
     grouped = [
         Layer(_group_name(fs) or named.get(role, f"{label}: {role}"), role, tuple(fs)) for role, fs in groups.items()
     ]
@@ -140,6 +170,9 @@ def _role_of(props: dict[str, Any], geometry: BaseGeometry) -> str:
 def basemap_layers(bbox: BBox, world: WorldLike, *, tolerance_deg: float | None = None) -> list[Layer]:
     """Countries (filled, labelled), land borders and provinces of ``world`` within ``bbox``.
 
+    Provinces come only with regional views (at most 50 degrees across each way); the province layer of a wider
+    view is empty.
+
     Geometries are clipped to the box (plus a margin) and simplified to ``tolerance_deg`` (default: 1/2000 of
     the box width, well under a pixel), so a map of one region stays small. Returns the layers bottom to top:
     countries, provinces, borders (all with ``base=True``).
@@ -176,10 +209,15 @@ def feature_geometries(features: Iterable[dict[str, Any]]) -> list[BaseGeometry 
 def auto_bbox(layers: Sequence[Layer], pad_frac: float = 0.15) -> BBox:
     """The smallest lon/lat box around every feature, padded by ``pad_frac`` of its size on each side.
 
-    Longitudes are treated as a circle: features on both sides of the antimeridian give a box across it
-    (``max_lon`` > 180) rather than one spanning the globe. A single point gets a box about 60 km across.
+    Context layers (roles country, province, border) are fitted only when there is nothing else: a map of a zone
+    and the whole border it came from centres on the zone. Longitudes are treated as a circle: features on both
+    sides of the antimeridian give a box across it (``max_lon`` > 180) rather than one spanning the globe. A
+    single point gets a box about 60 km across.
     """
-    geoms = [g for layer in layers for g in feature_geometries(layer.features) if g is not None and not g.is_empty]
+    focus = [layer for layer in layers if layer.role not in _CONTEXT_ROLES and layer.features]
+    geoms = [
+        g for layer in (focus or layers) for g in feature_geometries(layer.features) if g is not None and not g.is_empty
+    ]
     if not geoms:
         raise InputError("nothing to draw: the layers have no features with geometry")
     coords = shapely.get_coordinates(geoms)
@@ -257,10 +295,9 @@ def legend_entries(layers: Sequence[Layer]) -> list[LegendEntry]:
 
 def _legend_style(layer: Layer, kind: str) -> Style:
     if layer.base and layer.role == "border":
-        from commonsky.render.style import BASE_BORDER
-
         return BASE_BORDER
-    return role_style(layer.role, kind or None)
+    style = role_style(layer.role, kind or None)
+    return muted_style(style) if layer.muted else style
 
 
 def _legend_shape(role: str, types: set[str]) -> str:
@@ -268,6 +305,6 @@ def _legend_shape(role: str, types: set[str]) -> str:
         return "line"
     if role == "place" or (types and types <= {"Point", "MultiPoint"}):
         return "point"
-    if types and types <= {"LineString", "MultiLineString"}:
-        return "line"
-    return "fill"
+    if types & {"Polygon", "MultiPolygon", "GeometryCollection"} or not types:
+        return "fill"
+    return "line"  # lines, perhaps with points (a track and its last fix)

@@ -7,7 +7,6 @@ the data attribution at the bottom.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,8 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from commonsky.render.layers import BBox, Layer, auto_bbox, basemap_layers, legend_entries, normalise_bbox, place_label
+from commonsky.render.layers import BBox, Layer, auto_bbox, basemap_layers, normalise_bbox, place_label
+from commonsky.render.png_furniture import graticule, legend, linestyle, north_arrow, rgba, scale_bar
 from commonsky.render.style import (
     ATTRIBUTION,
     COUNTRY_LABEL,
@@ -28,9 +28,8 @@ from commonsky.render.style import (
     SEA,
     TEXT,
     Style,
-    feature_style,
 )
-from commonsky.render.view import KM_PER_MI, View, label_point, nice_length
+from commonsky.render.view import View, label_point
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -40,7 +39,7 @@ if TYPE_CHECKING:
 
     from commonsky.render.basemap import WorldLike
 
-_AXES = (0.055, 0.075, 0.66, 0.83)  # left, bottom, width, height as fractions of the page
+AXES = (0.055, 0.075, 0.66, 0.83)  # left, bottom, width, height as fractions of the page
 # Label offsets from a point, in points, with the text alignment that keeps the text clear of the marker.
 _DIRECTIONS = ((1, 0.6), (1, -0.6), (-1, 0.6), (-1, -0.6), (1.3, 0), (-1.3, 0), (0, 1.3), (0, -1.3))
 
@@ -80,6 +79,32 @@ def render_png(
     ``bbox`` defaults to `auto_bbox` of the layers and is widened to the map's shape. The file is
     ``size_in`` x ``dpi`` pixels exactly (default 1800 x 1200).
     """
+    page = compose_png(layers, title=title, bbox=bbox, world=world, dpi=dpi, size_in=size_in)
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.figure.savefig(str(target), dpi=dpi, format="png")
+
+
+@dataclass(frozen=True)
+class ComposedMap:
+    """A drawn map page before it is written: the matplotlib figure, its frame, and where each label went
+    (display pixels), for callers that add to the page or check it."""
+
+    figure: Figure
+    view: View
+    labels: tuple[tuple[str, Bbox], ...]
+
+
+def compose_png(
+    layers: Sequence[Layer],
+    *,
+    title: str,
+    bbox: BBox | None = None,
+    world: WorldLike | None = None,
+    dpi: int = 150,
+    size_in: tuple[float, float] = (12.0, 8.0),
+) -> ComposedMap:
+    """Draw the page `render_png` writes (same arguments) and return it unwritten."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -87,8 +112,8 @@ def render_png(
     box = normalise_bbox(bbox) if bbox is not None else auto_bbox(user)
     fig = Figure(figsize=size_in, dpi=dpi)
     canvas = FigureCanvasAgg(fig)
-    ax = fig.add_axes(_AXES)
-    view = View.of(box).fitted((_AXES[2] * size_in[0]) / (_AXES[3] * size_in[1]))
+    ax = fig.add_axes(AXES)
+    view = View.of(box).fitted((AXES[2] * size_in[0]) / (AXES[3] * size_in[1]))
     base = basemap_layers(view.bbox, world) if world is not None else []
     ax.set_facecolor(SEA if world is not None else "#fcfcfc")
     ax.set_xlim(view.bbox[0], view.bbox[2])
@@ -102,15 +127,15 @@ def render_png(
                 continue
             props = feature.get("properties") or {}
             parts = view.place(shape(feature["geometry"]))
-            style = feature_style(layer.role, props, base=layer.base)
+            style = layer.style_of(feature)
             _draw(ax, parts, style, fill_base=layer.base and layer.role == "country")
             labels.extend(_labels_of(layer, props, parts, view))
-    _graticule(ax, view)
+    graticule(ax, view)
     renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]  # (matplotlib leaves it unannotated)
-    obstacles = [_scale_bar(ax, view), _north_arrow(ax, renderer), *_marker_boxes(ax, user, view, dpi)]
-    _place_labels(ax, renderer, labels, obstacles)
-    _legend(fig, [*user, *base])
-    fig.text(_AXES[0], 0.955, title, fontsize=15, fontweight="bold", color=TEXT, ha="left", va="bottom")
+    obstacles = [scale_bar(ax, view), north_arrow(ax, renderer), *_marker_boxes(ax, user, view, dpi)]
+    placed = _place_labels(ax, renderer, labels, obstacles)
+    legend(fig, AXES, [*user, *base])
+    fig.text(AXES[0], 0.955, title, fontsize=15, fontweight="bold", color=TEXT, ha="left", va="bottom")
     centre = f"{abs(view.lat0):.2f}°{'N' if view.lat0 >= 0 else 'S'}"
     fig.text(
         0.99,
@@ -121,19 +146,7 @@ def render_png(
         ha="right",
         va="bottom",
     )
-    target = Path(out)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(str(target), dpi=dpi, format="png")
-
-
-def _rgba(colour: str, alpha: float) -> tuple[float, float, float, float]:
-    from matplotlib.colors import to_rgba
-
-    return to_rgba(colour, alpha)
-
-
-def _linestyle(style: Style) -> Any:
-    return "solid" if style.dash is None else (0, style.dash)
+    return ComposedMap(fig, view, tuple(placed))
 
 
 def _draw(ax: Axes, parts: list[BaseGeometry], style: Style, *, fill_base: bool) -> None:
@@ -144,30 +157,33 @@ def _draw(ax: Axes, parts: list[BaseGeometry], style: Style, *, fill_base: bool)
     lines = [p for p in parts if p.geom_type in ("LineString", "LinearRing")]
     points = [p for p in parts if p.geom_type == "Point"]
     if polygons:
-        face = _rgba(style.fill, style.fill_opacity) if style.fill else "none"
+        face = rgba(style.fill, style.fill_opacity) if style.fill else "none"
         if fill_base:
-            face = _rgba(LAND, 1.0)
-        ax.add_patch(
+            face = rgba(LAND, 1.0)
+        # add_artist, not add_patch: the limits are fixed already, and updating them per patch is slow
+        ax.add_artist(
             PathPatch(
                 _polygon_path(polygons),
                 facecolor=face,
-                edgecolor=_rgba(style.colour, style.opacity),
+                edgecolor=rgba(style.colour, style.opacity),
                 linewidth=style.width_pt,
-                linestyle=_linestyle(style),
+                linestyle=linestyle(style),
                 zorder=style.z,
                 joinstyle="round",
+                transform=ax.transData,
             )
         )
     if lines:
         ax.add_collection(
             LineCollection(
                 [np.asarray(line.coords)[:, :2] for line in lines],
-                colors=[_rgba(style.colour, style.opacity)],
+                colors=[rgba(style.colour, style.opacity)],
                 linewidths=style.width_pt,
-                linestyles=_linestyle(style),
+                linestyles=linestyle(style),
                 zorder=style.z,
                 capstyle="round",
-            )
+            ),
+            autolim=False,
         )
     if points:
         xy = np.array([(p.x, p.y) for p in points])
@@ -175,8 +191,8 @@ def _draw(ax: Axes, parts: list[BaseGeometry], style: Style, *, fill_base: bool)
             xy[:, 0],
             xy[:, 1],
             s=style.marker_pt**2,
-            c=[_rgba(style.fill or style.colour, 1.0)],
-            edgecolors=[_rgba(style.colour, 1.0)],
+            c=[rgba(style.fill or style.colour, 1.0)],
+            edgecolors=[rgba(style.colour, 1.0)],
             linewidths=style.width_pt,
             zorder=style.z,
         )
@@ -206,7 +222,7 @@ def _labels_of(layer: Layer, props: dict[str, Any], parts: list[BaseGeometry], v
     if layer.base and layer.role in ("country", "province"):
         spot = label_point(parts)
         view_area = (view.bbox[2] - view.bbox[0]) * (view.bbox[3] - view.bbox[1])
-        share = 0.02 if layer.role == "country" else 0.012
+        share = 0.006 if layer.role == "country" else 0.012
         if spot is None or spot[2] < share * view_area or not _inside(view, spot[0], spot[1]):
             return []
         text = name.upper() if layer.role == "country" else name
@@ -234,18 +250,21 @@ def _marker_boxes(ax: Axes, layers: list[Layer], view: View, dpi: int) -> list[B
                 continue
             for part in view.place(shape(geom)):
                 x, y = ax.transData.transform((part.x, part.y))
-                style = feature_style(layer.role, feature.get("properties") or {})
+                style = layer.style_of(feature)
                 r = style.marker_pt * dpi / 72.0 / 2.0 + 1.0
                 boxes.append(Bbox([[x - r, y - r], [x + r, y + r]]))
     return boxes
 
 
-def _place_labels(ax: Axes, renderer: RendererBase, labels: list[_Label], obstacles: list[Bbox]) -> None:
+def _place_labels(
+    ax: Axes, renderer: RendererBase, labels: list[_Label], obstacles: list[Bbox]
+) -> list[tuple[str, Bbox]]:
     """Write labels in priority order (forced places, other places, countries, provinces), each at the first
     offset that overlaps nothing already placed (far offsets get a leader line); unforced labels that fit
     nowhere are left out, forced ones go to the nearest offset."""
     frame = ax.get_window_extent(renderer)
     placed = list(obstacles)
+    written: list[tuple[str, Bbox]] = []
     order = {"place": 0, "country": 1, "province": 2}
     for label in sorted(labels, key=lambda lab: (not lab.forced, order[lab.kind])):
         is_place = label.kind == "place"
@@ -270,6 +289,8 @@ def _place_labels(ax: Axes, renderer: RendererBase, labels: list[_Label], obstac
             chosen = _text_box(_annotate(ax, label, offsets[0], font), renderer)
         if chosen is not None:
             placed.append(chosen)
+            written.append((label.text, chosen))
+    return written
 
 
 def _text_box(text: Any, renderer: RendererBase) -> Bbox:
@@ -298,153 +319,3 @@ def _annotate(ax: Axes, label: _Label, offset: tuple[float, float, str, str], fo
         arrowprops=leader,
         **font,
     )
-
-
-def _graticule(ax: Axes, view: View) -> None:
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
-
-    def fmt(hemispheres: str) -> FuncFormatter:
-        def label(value: float, _pos: int | None) -> str:
-            if hemispheres == "EW":
-                value = (value + 180.0) % 360.0 - 180.0
-            mark = hemispheres[0] if value >= 0 else hemispheres[1]
-            number = f"{abs(value):.2f}".rstrip("0").rstrip(".")
-            return f"{number}°{mark}" if value != 0 else "0°"
-
-        return FuncFormatter(label)
-
-    for axis, hemispheres in ((ax.xaxis, "EW"), (ax.yaxis, "NS")):
-        axis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 2.5, 5, 10]))
-        axis.set_major_formatter(fmt(hemispheres))
-    ax.tick_params(labelsize=8, colors="#495057", length=3)
-    ax.set_axisbelow("line")  # gridlines over the land fill, under every layer
-    ax.grid(True, color="#8aa2b8", linewidth=0.4, alpha=0.6)
-    for spine in ax.spines.values():
-        spine.set_color("#495057")
-
-
-def _scale_bar(ax: Axes, view: View) -> Bbox:
-    """Two bars, km over mi, in the lower left; lengths from the geodesic scale at the centre latitude."""
-    from matplotlib.patches import FancyBboxPatch
-    from matplotlib.patheffects import withStroke
-
-    (x_lo, x_hi), (y_lo, y_hi) = ax.get_xlim(), ax.get_ylim()
-    width, height = x_hi - x_lo, y_hi - y_lo
-    km = nice_length(0.22 * view.width_km)
-    mi = nice_length(0.22 * view.width_km / KM_PER_MI)
-    x0 = x_lo + 0.035 * width
-    rows = ((y_lo + 0.085 * height, km, "km", 1), (y_lo + 0.045 * height, mi * KM_PER_MI, "mi", -1))
-    longest = max(view.scale_deg_lon(km), view.scale_deg_lon(mi * KM_PER_MI))
-    halo = [withStroke(linewidth=2.5, foreground=HALO)]
-    backdrop = FancyBboxPatch(
-        (x0 - 0.012 * width, y_lo + 0.018 * height),
-        longest + 0.075 * width,
-        0.105 * height,
-        boxstyle="round,pad=0,rounding_size=0.002",
-        facecolor=_rgba("#ffffff", 0.8),
-        edgecolor="#adb5bd",
-        linewidth=0.6,
-        zorder=55,
-    )
-    ax.add_patch(backdrop)
-    tick = 0.012 * height
-    for y, length_km, unit, up in rows:
-        dlon = view.scale_deg_lon(length_km)
-        value = length_km if unit == "km" else length_km / KM_PER_MI
-        ax.plot([x0, x0 + dlon], [y, y], color=TEXT, linewidth=2.2, solid_capstyle="butt", zorder=56)
-        for frac in (0.0, 0.5, 1.0):
-            ax.plot([x0 + frac * dlon] * 2, [y, y + up * tick], color=TEXT, linewidth=1.0, zorder=56)
-        ax.text(
-            x0 + dlon + 0.008 * width,
-            y,
-            f"{value:g} {unit}",
-            fontsize=8,
-            va="center",
-            ha="left",
-            color=TEXT,
-            zorder=57,
-            path_effects=halo,
-        )
-    return backdrop.get_window_extent()
-
-
-def _north_arrow(ax: Axes, renderer: RendererBase) -> Bbox:
-    from matplotlib.patheffects import withStroke
-
-    arrow = ax.annotate(
-        "",
-        xy=(0.955, 0.95),
-        xytext=(0.955, 0.86),
-        xycoords="axes fraction",
-        arrowprops={"arrowstyle": "-|>,head_width=0.35,head_length=0.7", "color": TEXT, "linewidth": 1.8},
-        zorder=57,
-    )
-    letter = ax.text(
-        0.955,
-        0.845,
-        "N",
-        transform=ax.transAxes,
-        ha="center",
-        va="top",
-        fontsize=11,
-        fontweight="bold",
-        color=TEXT,
-        zorder=57,
-        path_effects=[withStroke(linewidth=2.5, foreground=HALO)],
-    )
-    from matplotlib.transforms import Bbox
-
-    return Bbox.union([arrow.get_window_extent(renderer), letter.get_window_extent(renderer)])
-
-
-def _legend(fig: Figure, layers: list[Layer]) -> None:
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    handles: list[Any] = []
-    for entry in legend_entries(layers):
-        style = entry.style
-        label = "\n".join(textwrap.wrap(entry.label, 34)) or " "
-        if entry.shape == "fill":
-            face = _rgba(style.fill, style.fill_opacity) if style.fill else "none"
-            handles.append(
-                Patch(
-                    facecolor=face,
-                    edgecolor=_rgba(style.colour, style.opacity),
-                    linewidth=style.width_pt,
-                    linestyle=_linestyle(style),
-                    label=label,
-                )
-            )
-        elif entry.shape == "line":
-            handles.append(
-                Line2D([], [], color=style.colour, linewidth=style.width_pt, linestyle=_linestyle(style), label=label)
-            )
-        else:
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    marker="o",
-                    linestyle="none",
-                    markersize=style.marker_pt,
-                    markerfacecolor=style.fill or style.colour,
-                    markeredgecolor=style.colour,
-                    markeredgewidth=style.width_pt,
-                    label=label,
-                )
-            )
-    if handles:
-        left = _AXES[0] + _AXES[2] + 0.015
-        fig.legend(
-            handles=handles,
-            loc="upper left",
-            bbox_to_anchor=(left, _AXES[1] + _AXES[3]),
-            frameon=False,
-            fontsize=9,
-            title="Legend",
-            title_fontsize=10,
-            alignment="left",
-            handlelength=2.4,
-            labelspacing=0.9,
-        )

@@ -7,7 +7,7 @@ widths in typographic points (1/72 in), which the HTML output reads as CSS pixel
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 ROLES = ("country", "province", "border", "zone", "place", "intent", "conflict", "track", "coverage", "other")
@@ -92,11 +92,26 @@ def feature_kind(role: str, properties: dict[str, Any]) -> str | None:
     return None
 
 
-def feature_style(role: str, properties: dict[str, Any], *, base: bool = False) -> Style:
-    """The style of one feature of a layer with ``role``; ``base`` marks the base map's own borders."""
+def feature_style(role: str, properties: dict[str, Any], *, base: bool = False, muted: bool = False) -> Style:
+    """The style of one feature of a layer with ``role``; ``base`` marks the base map's own borders, ``muted`` a
+    context layer (see `muted_style`)."""
     if base and role == "border":
         return BASE_BORDER
-    return role_style(role, feature_kind(role, properties))
+    style = role_style(role, feature_kind(role, properties))
+    return muted_style(style) if muted else style
+
+
+def muted_style(style: Style) -> Style:
+    """The context version of a style: same colours, lighter fill, thinner dashed outline, drawn underneath.
+
+    For a layer that frames another of the same kind (the national zone around a province's part of it)."""
+    return replace(
+        style,
+        fill_opacity=style.fill_opacity * 0.45,
+        width_pt=style.width_pt * 0.75,
+        dash=style.dash or (5.0, 2.5),
+        z=style.z - 5,
+    )
 
 
 def css_rgba(colour: str, opacity: float) -> str:

@@ -81,14 +81,17 @@ class View:
     def place(self, geom: BaseGeometry, margin_frac: float = _MARGIN_FRAC) -> list[BaseGeometry]:
         """The simple parts (polygons, lines, points) of ``geom`` that show in the view, in view longitudes.
 
-        Each part is moved by a multiple of 360 degrees to the copy nearest the view centre, so a MultiPolygon
+        Lines are drawn along WGS84 geodesics (legs and tracks are geodesic; see `geodesic_line`); polygon edges
+        stay straight in lon/lat, as shapely (and every containment test in commonsky) reads them. Each part is
+        moved by a multiple of 360 degrees to the copy nearest the view centre, so a MultiPolygon
         split at the antimeridian joins up again (its polygons are merged, leaving no seam); then it is clipped to
         the box widened by ``margin_frac``.
         """
         parts = shapely.get_parts(geom)
         if len(parts) == 0:
             return []
-        parts = np.array([p for p in parts if not p.is_empty], dtype=object)
+        step_deg = max((self.bbox[2] - self.bbox[0]) / 300.0, 0.02)
+        parts = np.array([geodesic_line(p, step_deg) for p in parts if not p.is_empty], dtype=object)
         if len(parts) == 0:
             return []
         bounds = shapely.bounds(parts)
@@ -135,3 +138,32 @@ def label_point(parts: list[BaseGeometry]) -> tuple[float, float, float] | None:
     largest = max(polygons, key=lambda p: p.area)
     point = largest.representative_point()
     return point.x, point.y, largest.area
+
+
+def geodesic_line(part: BaseGeometry, step_deg: float) -> BaseGeometry:
+    """A LineString's vertices joined along WGS84 geodesics: legs longer than ``step_deg`` (degrees, measured in
+    lon/lat) get intermediate points, and longitudes are unwrapped so each leg takes the short way (a track
+    crossing 180° continues past it instead of running round the globe). Other geometries come back unchanged.
+    """
+    if part.geom_type != "LineString":
+        return part
+    xy = np.asarray(part.coords)[:, :2]
+    dlon = (np.diff(xy[:, 0]) + 180.0) % 360.0 - 180.0
+    long_legs = np.flatnonzero(np.hypot(dlon, np.diff(xy[:, 1])) > step_deg)
+    if len(long_legs) == 0 and np.all(np.abs(np.diff(xy[:, 0])) <= 180.0):
+        return part
+    from pyproj import Geod
+
+    geod = Geod(ellps="WGS84")
+    pieces, start = [], 0
+    for leg in long_legs:
+        pieces.append(xy[start : leg + 1])
+        (lon1, lat1), (lon2, lat2) = xy[leg], xy[leg + 1]
+        n = int(np.hypot(dlon[leg], lat2 - lat1) / step_deg)
+        if n > 0:
+            pieces.append(np.asarray(geod.npts(lon1, lat1, lon2, lat2, n)))
+        start = int(leg) + 1
+    pieces.append(xy[start:])
+    dense = np.concatenate(pieces)
+    dense[:, 0] = np.unwrap(dense[:, 0], period=360.0)
+    return shapely.LineString(dense)

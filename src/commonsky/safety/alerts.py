@@ -2,10 +2,11 @@
 
 Pure detections (`Conflicts`, `Incursions`) come in once per cycle; `AlertTracker` turns them into events.
 An UPDATED event is emitted when the loss is first seen or the predicted time moves by ``update_tolerance_s``
-or more (the alert itself is refreshed every cycle). Hysteresis: an alert is raised once its condition holds in ``raise_cycles`` consecutive cycles (1 = at once),
-and ended only after the condition has been absent for ``end_cycles`` consecutive cycles, so a pair that
-drops in and out of the detection boundary does not flicker. Each alert carries its warning time: the time from
-its raise to the loss of separation (or zone entry) actually seen, or, while none has been seen, predicted.
+or more (the alert itself is refreshed every cycle). Hysteresis: an alert is raised once its condition holds in
+``raise_cycles`` consecutive cycles (1 = at once), and ended only after the condition has been absent for
+``end_cycles`` consecutive cycles, so a pair that drops in and out of the detection boundary does not flicker.
+Each alert carries its warning time: the time from its raise to the loss of separation (or zone entry) actually
+seen, or, while none has been seen, predicted.
 
 `AlertTracker` holds state across cycles and is NOT thread-safe: one tracker per picture stream, called from
 one thread.
@@ -71,7 +72,11 @@ class AlertEvent:
 
 @dataclass(frozen=True, slots=True)
 class Observation:
-    """What one cycle says about one alert key."""
+    """What one cycle says about one alert key.
+
+    ``hold``: the condition holds only within the hold margin (see `SafetyNet`): it keeps an alert up but never
+    raises one and causes no event.
+    """
 
     predicted_s: float
     in_violation: bool
@@ -79,6 +84,7 @@ class Observation:
     dcpa_m: float = float("nan")
     lat: float = float("nan")
     lon: float = float("nan")
+    hold: bool = False
 
 
 Key = tuple[AlertKind, str, str]
@@ -92,14 +98,19 @@ def observations(
     for k in range(len(conflicts)):
         i = conflicts.i[k]
         out[(AlertKind.CONFLICT, str(conflicts.ownship_id[k]), str(conflicts.intruder_id[k]))] = Observation(
-            predicted_s=time_s + float(conflicts.tin_s[k]), in_violation=bool(conflicts.los[k]),
-            tcpa_s=float(conflicts.tcpa_s[k]), dcpa_m=float(conflicts.dcpa_m[k]),
-            lat=float(lat[i]), lon=float(lon[i]),
+            predicted_s=time_s + float(conflicts.tin_s[k]),
+            in_violation=bool(conflicts.los[k]),
+            tcpa_s=float(conflicts.tcpa_s[k]),
+            dcpa_m=float(conflicts.dcpa_m[k]),
+            lat=float(lat[i]),
+            lon=float(lon[i]),
         )
     for k in range(len(incursions)):
         out[(AlertKind.INCURSION, str(incursions.aircraft_id[k]), str(incursions.zone_name[k]))] = Observation(
-            predicted_s=time_s + float(incursions.time_to_entry_s[k]), in_violation=bool(incursions.inside[k]),
-            lat=float(incursions.entry_lat[k]), lon=float(incursions.entry_lon[k]),
+            predicted_s=time_s + float(incursions.time_to_entry_s[k]),
+            in_violation=bool(incursions.inside[k]),
+            lat=float(incursions.entry_lat[k]),
+            lon=float(incursions.entry_lon[k]),
         )
     return out
 
@@ -111,10 +122,10 @@ class AlertTracker:
     raise_cycles: int = 1
     end_cycles: int = 3
     update_tolerance_s: float = 5.0
-    _active: dict[Key, Alert] = field(default_factory=dict)
-    _pending: dict[Key, int] = field(default_factory=dict)
-    _missing: dict[Key, int] = field(default_factory=dict)
-    _next_id: int = 1
+    _active: dict[Key, Alert] = field(default_factory=dict, init=False, repr=False)
+    _pending: dict[Key, int] = field(default_factory=dict, init=False, repr=False)
+    _missing: dict[Key, int] = field(default_factory=dict, init=False, repr=False)
+    _next_id: int = field(default=1, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.raise_cycles < 1 or self.end_cycles < 1:
@@ -130,6 +141,9 @@ class AlertTracker:
         events: list[AlertEvent] = []
         for key, obs in seen.items():
             alert = self._active.get(key)
+            if obs.hold:
+                self._missing.pop(key, None)
+                continue
             if alert is None:
                 count = self._pending.get(key, 0) + 1
                 if count < self.raise_cycles:
@@ -137,10 +151,17 @@ class AlertTracker:
                     continue
                 self._pending.pop(key, None)
                 alert = Alert(
-                    alert_id=self._next_id, kind=key[0], subjects=(key[1], key[2]), raised_s=time_s,
-                    updated_s=time_s, predicted_s=obs.predicted_s,
+                    alert_id=self._next_id,
+                    kind=key[0],
+                    subjects=(key[1], key[2]),
+                    raised_s=time_s,
+                    updated_s=time_s,
+                    predicted_s=obs.predicted_s,
                     actual_s=time_s if obs.in_violation else None,
-                    tcpa_s=obs.tcpa_s, dcpa_m=obs.dcpa_m, lat=obs.lat, lon=obs.lon,
+                    tcpa_s=obs.tcpa_s,
+                    dcpa_m=obs.dcpa_m,
+                    lat=obs.lat,
+                    lon=obs.lon,
                 )
                 self._next_id += 1
                 self._active[key] = alert
@@ -149,9 +170,14 @@ class AlertTracker:
             self._missing.pop(key, None)
             previous = alert
             alert = replace(
-                alert, updated_s=time_s, predicted_s=obs.predicted_s if alert.actual_s is None else alert.predicted_s,
+                alert,
+                updated_s=time_s,
+                predicted_s=obs.predicted_s if alert.actual_s is None else alert.predicted_s,
                 actual_s=alert.actual_s if alert.actual_s is not None or not obs.in_violation else time_s,
-                tcpa_s=obs.tcpa_s, dcpa_m=obs.dcpa_m, lat=obs.lat, lon=obs.lon,
+                tcpa_s=obs.tcpa_s,
+                dcpa_m=obs.dcpa_m,
+                lat=obs.lat,
+                lon=obs.lon,
             )
             notable = (alert.actual_s is not None and previous.actual_s is None) or abs(
                 alert.predicted_s - previous.predicted_s

@@ -5,7 +5,7 @@
 ...                         [90.0, 270.0], [0.0, 0.0])
 >>> c = detect_conflicts(p)
 >>> c.ownship_id.tolist(), c.intruder_id.tolist(), round(float(c.tcpa_s[0]), 1)
-(['A', 'B'], ['B', 'A'], 31.1)
+(['A'], ['B'], 31.1)
 """
 
 from __future__ import annotations
@@ -95,13 +95,32 @@ def detect_conflicts(
         i = j = np.zeros(0, dtype=np.intp)
     else:
         i, j = candidate_pairs(
-            picture.lat, picture.lon, picture.alt_m, picture.vn_ms, picture.ve_ms, picture.vs_ms,
-            float(radius.max()), float(height.max()), float(look.max()), slices=slices, polar_lat_deg=polar_lat_deg,
+            picture.lat,
+            picture.lon,
+            picture.alt_m,
+            picture.vn_ms,
+            picture.ve_ms,
+            picture.vs_ms,
+            float(radius.max()),
+            float(height.max()),
+            float(look.max()),
+            slices=slices,
+            polar_lat_deg=polar_lat_deg,
         )
     geo = pair_geometry(
-        picture.lat, picture.lon, picture.alt_m, picture.vn_ms, picture.ve_ms, picture.vs_ms, i, j,
-        np.maximum(radius[i], radius[j]), np.maximum(height[i], height[j]), np.maximum(look[i], look[j]),
+        picture.lat,
+        picture.lon,
+        picture.alt_m,
+        picture.vn_ms,
+        picture.ve_ms,
+        picture.vs_ms,
+        i,
+        j,
+        np.maximum(radius[i], radius[j]),
+        np.maximum(height[i], height[j]),
+        np.maximum(look[i], look[j]),
         polar_lat_deg=polar_lat_deg,
+        conflicts_only=True,
     )
     return conflicts_from_geometry(picture, geo, int(i.shape[0]))
 
@@ -112,7 +131,13 @@ def write_pairs_csv(path: Path | str, conflicts: Conflicts) -> None:
         writer = csv.writer(handle)
         writer.writerow(PAIR_COLUMNS)
         for k in range(len(conflicts)):
-            writer.writerow([
-                conflicts.ownship_id[k], conflicts.intruder_id[k], repr(float(conflicts.tcpa_s[k])),
-                repr(float(conflicts.tin_s[k])), repr(float(conflicts.dcpa_m[k])), repr(float(conflicts.dist_m[k])),
-            ])
+            writer.writerow(
+                [
+                    conflicts.ownship_id[k],
+                    conflicts.intruder_id[k],
+                    repr(float(conflicts.tcpa_s[k])),
+                    repr(float(conflicts.tin_s[k])),
+                    repr(float(conflicts.dcpa_m[k])),
+                    repr(float(conflicts.dist_m[k])),
+                ]
+            )

@@ -119,40 +119,20 @@ def pair_geometry(
     half_height_m: FloatArray | float,
     lookahead_s: FloatArray | float,
     polar_lat_deg: float = POLAR_LAT_DEG,
+    conflicts_only: bool = False,
 ) -> PairGeometry:
     """CPA, loss-of-separation window and conflict flag of pairs (i[k], j[k]).
 
     ``radius_m``/``half_height_m``/``lookahead_s`` are per pair (or scalars). Cost and memory are linear in the
     number of pairs; no Python loop. The result is symmetric: (i, j) and (j, i) give the same times and
-    distances (qdr differs by 180 degrees).
+    distances (qdr differs by 180 degrees). With ``conflicts_only`` the result keeps only the conflicting pairs
+    (faster: the vertical test runs first and the horizontal one only on pairs that pass it).
     """
     i = np.asarray(i, dtype=np.intp)
     j = np.asarray(j, dtype=np.intp)
     big_r = np.broadcast_to(np.asarray(radius_m, dtype=np.float64), i.shape)
     big_h = np.broadcast_to(np.asarray(half_height_m, dtype=np.float64), i.shape)
     look = np.broadcast_to(np.asarray(lookahead_s, dtype=np.float64), i.shape)
-
-    dx, dy, du, dv = _relative_flat(lat, lon, vn_ms, ve_ms, i, j)
-    polar = np.abs(0.5 * (lat[i] + lat[j])) > polar_lat_deg
-    if polar.any():
-        px, py, pu, pv = _relative_tangent(lat, lon, vn_ms, ve_ms, i[polar], j[polar])
-        dx[polar], dy[polar], du[polar], dv[polar] = px, py, pu, pv
-
-    # Horizontal: closest point of approach.
-    dist = np.hypot(dx, dy)
-    closing = du * dx + dv * dy
-    vrel2 = du * du + dv * dv
-    moving = vrel2 > 0.0
-    safe_vrel2 = np.where(moving, vrel2, 1.0)
-    tcpa = np.where(moving, closing / safe_vrel2, 0.0)
-    cpa2 = np.where(moving, dist * dist - closing * tcpa, dist * dist)
-    dcpa = np.sqrt(np.maximum(cpa2, 0.0))
-    half = np.where(moving, np.sqrt(np.maximum(big_r * big_r - cpa2, 0.0) / safe_vrel2), np.inf)
-    los_h = dist < big_r
-    half = np.where(moving | los_h, half, 0.0)
-    tin_h = tcpa - half
-    tout_h = tcpa + half
-    ok_h = ((closing >= 0.0) | los_h) & (los_h | (tin_h <= look))
 
     # Vertical: crossing of the +/-H slab by the straight-line altitude difference.
     dalt = alt_m[i] - alt_m[j]
@@ -165,12 +145,57 @@ def pair_geometry(
     tin_v = np.where(climbing, np.maximum(0.0, np.minimum(cross_hi, cross_lo)), 0.0)
     tout_v = np.where(climbing, np.maximum(cross_hi, cross_lo), LEVEL_TOUT_S)
     ok_v = np.where(climbing, (tin_v <= look) & (tout_v > 0.0), los_v)
+    if conflicts_only:
+        keep = np.flatnonzero(ok_v)
+        i, j, big_r, look, dalt = i[keep], j[keep], big_r[keep], look[keep], dalt[keep]
+        los_v, tin_v, tout_v, ok_v = los_v[keep], tin_v[keep], tout_v[keep], ok_v[keep]
+
+    # Horizontal: closest point of approach.
+    dx, dy, du, dv = _relative_flat(lat, lon, vn_ms, ve_ms, i, j)
+    polar = np.abs(0.5 * (lat[i] + lat[j])) > polar_lat_deg
+    if polar.any():
+        px, py, pu, pv = _relative_tangent(lat, lon, vn_ms, ve_ms, i[polar], j[polar])
+        dx[polar], dy[polar], du[polar], dv[polar] = px, py, pu, pv
+    dist = np.hypot(dx, dy)
+    closing = du * dx + dv * dy
+    vrel2 = du * du + dv * dv
+    moving = vrel2 > 0.0
+    safe_vrel2 = np.where(moving, vrel2, 1.0)
+    tcpa = np.where(moving, closing / safe_vrel2, 0.0)
+    cpa2 = np.where(moving, dist * dist - closing * tcpa, dist * dist)
+    half = np.where(moving, np.sqrt(np.maximum(big_r * big_r - cpa2, 0.0) / safe_vrel2), np.inf)
+    los_h = dist < big_r
+    half = np.where(moving | los_h, half, 0.0)
+    tin_h = tcpa - half
+    tout_h = tcpa + half
+    ok_h = ((closing >= 0.0) | los_h) & (los_h | (tin_h <= look))
 
     tin = np.maximum(tin_h, tin_v)
     tout = np.minimum(tout_h, tout_v)
     conflict = ok_h & ok_v & (tin <= look) & (tin < tout) & (tout > 0.0)
-    qdr = np.degrees(np.arctan2(dx, dy))
+    if conflicts_only:
+        keep = np.flatnonzero(conflict)
+        i, j, dx, dy, tcpa, cpa2, dist, dalt = (
+            i[keep],
+            j[keep],
+            dx[keep],
+            dy[keep],
+            tcpa[keep],
+            cpa2[keep],
+            dist[keep],
+            dalt[keep],
+        )
+        tin, tout, conflict, los_h, los_v = tin[keep], tout[keep], conflict[keep], los_h[keep], los_v[keep]
     return PairGeometry(
-        i=i, j=j, tcpa_s=tcpa, dcpa_m=dcpa, dist_m=dist, qdr_deg=qdr, dalt_m=dalt,
-        tin_s=tin, tout_s=tout, conflict=conflict, los=los_h & los_v,
+        i=i,
+        j=j,
+        tcpa_s=tcpa,
+        dcpa_m=np.sqrt(np.maximum(cpa2, 0.0)),
+        dist_m=dist,
+        qdr_deg=np.degrees(np.arctan2(dx, dy)),
+        dalt_m=dalt,
+        tin_s=tin,
+        tout_s=tout,
+        conflict=conflict,
+        los=los_h & los_v,
     )

@@ -92,9 +92,7 @@ def predict_positions(picture: Picture, idx: IntArray, t_s: FloatArray) -> tuple
     return np.degrees(lat2), lon_deg, picture.alt_m[idx] + picture.vs_ms[idx] * t_s
 
 
-def _inside(
-    index: ZoneIndex, picture: Picture, ac: IntArray, zone: IntArray, t_s: FloatArray
-) -> npt.NDArray[np.bool_]:
+def _inside(index: ZoneIndex, picture: Picture, ac: IntArray, zone: IntArray, t_s: FloatArray) -> npt.NDArray[np.bool_]:
     lat, lon, alt = predict_positions(picture, ac, t_s)
     when = picture.time_s + t_s
     inside = (alt >= index.floor_m[zone]) & (alt <= index.ceiling_m[zone])
@@ -129,16 +127,19 @@ def detect_incursions(
     margin = 0.01 + np.degrees(picture.gs_ms * lookahead_s / EARTH_RADIUS_M) * 0.05
     coslat = np.maximum(np.cos(np.radians(np.abs(lat_s).max(axis=0))), 1e-3)
     boxes = shapely.box(
-        np.where(wraps, -180.0, lon_s.min(axis=0) - margin / coslat), lat_s.min(axis=0) - margin,
-        np.where(wraps, 180.0, lon_s.max(axis=0) + margin / coslat), lat_s.max(axis=0) + margin,
+        np.where(wraps, -180.0, lon_s.min(axis=0) - margin / coslat),
+        lat_s.min(axis=0) - margin,
+        np.where(wraps, 180.0, lon_s.max(axis=0) + margin / coslat),
+        lat_s.max(axis=0) + margin,
     )
     ac, zone = index.tree.query(boxes, predicate="intersects")
     ac, zone = np.asarray(ac, dtype=np.intp), np.asarray(zone, dtype=np.intp)
-    if ac.shape[0]:
-        applies = np.array([
-            not index.zones[z].applies_to or picture.party[a] in index.zones[z].applies_to for a, z in zip(ac, zone)
-        ], dtype=bool) if any(z.applies_to for z in index.zones) else np.ones(ac.shape[0], dtype=bool)
-        ac, zone = ac[applies], zone[applies]
+    applies = np.ones(ac.shape[0], dtype=bool)
+    for z, limited in enumerate(index.zones):  # a loop over zones, not over (aircraft, zone) pairs
+        if limited.applies_to:
+            rows = zone == z
+            applies[rows] = np.isin(picture.party[ac[rows]], limited.applies_to)
+    ac, zone = ac[applies], zone[applies]
     if ac.shape[0] == 0:
         return _empty()
     m = ac.shape[0]
@@ -161,8 +162,14 @@ def detect_incursions(
     lat, lon, _ = predict_positions(picture, ac, entry)
     names = np.array([index.zones[z].name for z in zone], dtype=np.str_) if zone.shape[0] else np.zeros(0, np.str_)
     return Incursions(
-        aircraft=ac, zone=zone, aircraft_id=picture.id[ac], zone_name=names, time_to_entry_s=entry,
-        inside=first == 0, entry_lat=lat, entry_lon=lon,
+        aircraft=ac,
+        zone=zone,
+        aircraft_id=picture.id[ac],
+        zone_name=names,
+        time_to_entry_s=entry,
+        inside=first == 0,
+        entry_lat=lat,
+        entry_lon=lon,
     )
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 from shapely.geometry.base import BaseGeometry
 
+from commonsky.airspace.zone import Zone
 from commonsky.errors import InputError
 from commonsky.units import FT_M, NM_M
 
@@ -42,6 +43,12 @@ class ZoneProtection:
     protection: Protection
     floor_m: float = -np.inf
     ceiling_m: float = np.inf
+
+    @classmethod
+    def from_zone(cls, zone: Zone, protection: Protection) -> ZoneProtection:
+        """Protection inside a commonsky `Zone` (its band read as in `commonsky.safety.incursion`: STD and AMSL
+        comparable, AGL over terrain at 0 m)."""
+        return cls(zone.geometry, protection, zone.floor.value_m, zone.ceiling.value_m)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,10 @@
 
 Detection is pure (`detect_conflicts`, `detect_incursions`); the pipeline only adds the alert lifecycle. It is
 NOT thread-safe (it owns an `AlertTracker`): run one per picture stream, from one thread.
+
+Hysteresis on the condition, besides the tracker's cycle counts: a conflict alert that is up stays up while its
+pair is still in conflict under protection enlarged by ``hold_margin`` (radius, half-height and look-ahead times
+1 + margin), so a pair hovering at the edge of the protected zone does not make the alert flicker.
 """
 
 from __future__ import annotations
@@ -9,10 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from commonsky.airspace.zone import Zone
 from commonsky.picture.picture import Picture
-from commonsky.safety.alerts import AlertEvent, AlertTracker, observations
+from commonsky.safety.alerts import AlertEvent, AlertKind, AlertTracker, Key, Observation, observations
 from commonsky.safety.conflicts import Conflicts, detect_conflicts
+from commonsky.safety.cpa import pair_geometry
 from commonsky.safety.incursion import Incursions, ZoneIndex, detect_incursions
 from commonsky.safety.params import ProtectionPolicy
 
@@ -35,6 +42,7 @@ class SafetyNet:
     zones: Sequence[Zone] = ()
     tracker: AlertTracker = field(default_factory=AlertTracker)
     zone_lookahead_s: float = 300.0
+    hold_margin: float = 0.2
 
     def __post_init__(self) -> None:
         self._index = ZoneIndex.build(self.zones)
@@ -44,8 +52,34 @@ class SafetyNet:
         conflicts = detect_conflicts(picture, self.policy)
         incursions = detect_incursions(picture, self._index, self.zone_lookahead_s)
         seen = observations(picture.time_s, conflicts, incursions, picture.lat, picture.lon)
+        seen.update(self._held(picture, seen))
         events = self.tracker.update(picture.time_s, seen)
         return CycleResult(picture.time_s, conflicts, incursions, events)
+
+    def _held(self, picture: Picture, seen: dict[Key, Observation]) -> dict[Key, Observation]:
+        """Hold observations for conflict alerts that are up but not seen this cycle (see module docstring)."""
+        missing = [a for a in self.tracker.active if a.kind is AlertKind.CONFLICT and (a.kind, *a.subjects) not in seen]
+        if not missing or self.hold_margin <= 0.0 or len(picture) < 2:
+            return {}
+        own = np.array([a.subjects[0] for a in missing], dtype=np.str_)
+        other = np.array([a.subjects[1] for a in missing], dtype=np.str_)
+        present = np.isin(own, picture.id) & np.isin(other, picture.id)
+        if not present.any():
+            return {}
+        i, j = picture.index_of(list(own[present])), picture.index_of(list(other[present]))
+        r, h, t = self.policy.per_aircraft(picture.lat, picture.lon, picture.alt_m, picture.party)
+        grow = 1.0 + self.hold_margin
+        p = picture
+        geo = pair_geometry(
+            p.lat, p.lon, p.alt_m, p.vn_ms, p.ve_ms, p.vs_ms, i, j,
+            np.maximum(r[i], r[j]) * grow, np.maximum(h[i], h[j]) * grow, np.maximum(t[i], t[j]) * grow,
+        )  # fmt: skip
+        return {
+            (AlertKind.CONFLICT, str(p.id[a]), str(p.id[b])): Observation(
+                predicted_s=p.time_s + float(tin), in_violation=False, hold=True
+            )
+            for a, b, tin in zip(geo.i[geo.conflict], geo.j[geo.conflict], geo.tin_s[geo.conflict], strict=True)
+        }
 
     def finish(self, time_s: float) -> list[AlertEvent]:
         """End the alerts still up."""

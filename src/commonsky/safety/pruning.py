@@ -1,11 +1,14 @@
 """Spatial pruning: the aircraft pairs that could be in conflict within the look-ahead, in about O(N).
 
 The look-ahead [0, T] is cut into time slices. In each slice every aircraft is moved in a straight line in ECEF
-(no antimeridian or pole special case) to the slice's middle time, and a k-d tree returns the pairs within a
-Chebyshev radius in (x, y, z, scaled altitude): the protected radius, plus how far the pair can close in half a
-slice, plus a bound on how far the CPA kernel's frame (BlueSky's flat earth or a tangent plane) can differ from
-straight ECEF motion. The result is a superset of the pairs `commonsky.safety.cpa.pair_geometry` can flag
-(tested against an all-pairs search); memory is linear in N plus the candidate pairs, never N x N.
+(no antimeridian or pole special case) to the slice's middle time, and a k-d tree returns the pairs within
+``r_h`` horizontally and ``r_v`` vertically (a 4-D ball of radius sqrt(2) r_h over (x, y, z, altitude scaled by
+r_h / r_v) contains that box and is several times faster to query than the Chebyshev metric). ``r_h`` is the
+protected radius, plus how far the pair can close in half a slice, plus a bound on how far the CPA kernel's frame
+(BlueSky's flat earth or a tangent plane) can differ from straight ECEF motion; ``r_v`` likewise vertically.
+The result is a superset of the pairs `commonsky.safety.cpa.pair_geometry` can flag (tested against an all-pairs
+search); memory is linear in N plus the candidate pairs, never N x N. The number of slices adapts to the traffic
+density (`default_slices`).
 """
 
 from __future__ import annotations
@@ -23,12 +26,27 @@ IntArray = npt.NDArray[np.intp]
 
 SLACK_M = 50.0
 SQRT2 = math.sqrt(2.0)
+# Factor over the first-order frame-error bound below. On 400,000 random pairs (|lat| <= 71, up to 600 m/s, up
+# to 170 km apart, t <= 300 s) the largest error seen was 0.58 of the bound without it; tests compare with an
+# all-pairs search.
+FRAME_SAFETY = 1.5
 
 
-def default_slices(max_gs_ms: float, radius_m: float, lookahead_s: float) -> int:
-    """Slices so that a slice's closing distance is about 2.5 protected radii (measured best at 1-10k aircraft)."""
+def traffic_density_m2(lat: FloatArray, lon: FloatArray) -> float:
+    """Density of traffic around the average aircraft (aircraft per m²), counted on 1° x 1° cells."""
+    row = np.clip(np.floor(lat), -90, 89).astype(np.int64)
+    key = (row + 90) * 360 + np.mod(np.floor(lon).astype(np.int64), 360)
+    counts = np.bincount(key, minlength=180 * 360)
+    cell_m2 = (EARTH_RADIUS_M * math.pi / 180.0) ** 2 * np.maximum(np.cos(np.radians(row + 0.5)), 0.01)
+    return float(np.mean(counts[key] / cell_m2))
+
+
+def default_slices(max_gs_ms: float, radius_m: float, lookahead_s: float, density_m2: float) -> int:
+    """Number of time slices: more where traffic is dense (fewer candidates) and fewer where it is sparse (fewer
+    k-d trees). Fitted on the benchmark scenarios: 5 at 0.01 aircraft/km², 3 at 0.002, 2 at 0.0005."""
     closing_m = 2.0 * max_gs_ms * lookahead_s
-    return int(min(max(math.ceil(closing_m / (2.5 * radius_m)), 1), 40))
+    k = closing_m / (3.5 * radius_m) * (max(density_m2, 1e-15) / 1e-8) ** 0.3
+    return int(min(max(round(k), 1), 40))
 
 
 def candidate_pairs(
@@ -55,24 +73,22 @@ def candidate_pairs(
     phi, lam = np.radians(lat), np.radians(lon)
     cphi, sphi, clam, slam = np.cos(phi), np.sin(phi), np.cos(lam), np.sin(lam)
     pos = EARTH_RADIUS_M * np.stack([cphi * clam, cphi * slam, sphi], axis=1)
-    vel = np.stack(
-        [-slam * ve_ms - sphi * clam * vn_ms, clam * ve_ms - sphi * slam * vn_ms, cphi * vn_ms], axis=1
-    )
+    vel = np.stack([-slam * ve_ms - sphi * clam * vn_ms, clam * ve_ms - sphi * slam * vn_ms, cphi * vn_ms], axis=1)
     gs = np.hypot(vn_ms, ve_ms)
     vmax = float(gs.max())
     vsmax = float(np.abs(vs_ms).max())
-    k = slices or default_slices(vmax, radius_m, lookahead_s)
+    k = slices or default_slices(vmax, radius_m, lookahead_s, traffic_density_m2(lat, lon))
     half_s = 0.5 * lookahead_s / k
     # Frame error of BlueSky's flat earth against ECEF: meridian convergence turns one velocity relative to the
     # other by about separation * tan(lat) / R; the tangent-plane kernel (polar pairs) has no tan(lat) term.
     flat_lat = min(float(np.abs(lat).max()), polar_lat_deg + 1.0)
-    frame_gain = 2.0 * (math.tan(math.radians(flat_lat)) + 1.0) / EARTH_RADIUS_M
+    frame_gain = FRAME_SAFETY * (math.tan(math.radians(flat_lat)) + 1.0) / EARTH_RADIUS_M
     codes = []
     for step in range(k):
         t_mid = (2 * step + 1) * half_s
         t_end = t_mid + half_s
         reach_m = radius_m + 2.0 * vmax * t_end
-        frame_m = frame_gain * 2.0 * vmax * t_end * reach_m * 1.1 + (vmax * t_end) ** 2 / EARTH_RADIUS_M
+        frame_m = frame_gain * vmax * t_end * reach_m + (vmax * t_end) ** 2 / EARTH_RADIUS_M
         r_h = radius_m + 2.0 * vmax * half_s + frame_m + 1e-3 * reach_m + SLACK_M
         r_v = half_height_m + 2.0 * vsmax * half_s + 1.0
         coords = np.empty((n, 4))
@@ -80,7 +96,9 @@ def candidate_pairs(
         coords[:, 3] = (alt_m + vs_ms * t_mid) * (r_h / r_v)
         # Euclidean in 4D with radius sqrt(2) r_h contains the box |horizontal| <= r_h, |vertical| <= r_v, and
         # scipy answers it several times faster than the Chebyshev metric.
-        pairs = cKDTree(coords, leafsize=16).query_pairs(r_h * SQRT2, p=2.0, output_type="ndarray")
+        pairs = cKDTree(coords, leafsize=16, balanced_tree=False, compact_nodes=False).query_pairs(
+            r_h * SQRT2, p=2.0, output_type="ndarray"
+        )
         if pairs.shape[0]:
             lo = np.minimum(pairs[:, 0], pairs[:, 1]).astype(np.int64)
             hi = np.maximum(pairs[:, 0], pairs[:, 1]).astype(np.int64)
@@ -88,5 +106,7 @@ def candidate_pairs(
     if not codes:
         empty = np.zeros(0, dtype=np.intp)
         return empty, empty
-    unique = np.unique(np.concatenate(codes))
+    unique = np.sort(np.concatenate(codes))  # sort + neighbour test: several times faster than np.unique here
+    if unique.shape[0] > 1:
+        unique = unique[np.concatenate([[True], unique[1:] != unique[:-1]])]
     return (unique // n).astype(np.intp), (unique % n).astype(np.intp)

@@ -4,7 +4,10 @@ Pictures are built every ``step_s`` seconds from each aircraft's latest report n
 dead-reckoned to the picture time. True losses of separation are those the same pictures show (inside both
 radius and half-height). Quality, for conflict alerts: a LoS is *warned* if an alert for that pair was raised
 strictly before the LoS began (its warning time is the difference), otherwise *missed*; an alert is a
-*nuisance* if its pair never lost separation between its raise and its end.
+*nuisance* if its pair never lost separation between its raise and its end. Losses that began in the first
+picture holding both aircraft are counted apart (``missed_at_first_sight``), and so are alerts still up without
+a loss when the data ends (``unresolved_at_end``, not nuisance). Truth is sampled at picture times: a grazing
+loss shorter than one step can fall between pictures, and its alert then counts as nuisance.
 """
 
 from __future__ import annotations
@@ -45,8 +48,14 @@ def picture_at(tracks: Tracks, last_row: np.ndarray, time_s: float, stale_s: flo
     coslat = np.maximum(np.cos(np.radians(tracks.lat[rows])), 1e-6)
     lon = tracks.lon[rows] + np.degrees(tracks.gs_ms[rows] * np.sin(trk) * dt / (EARTH_RADIUS_M * coslat))
     return Picture.from_arrays(
-        id=tracks.icao24[rows], lat=np.clip(lat, -90.0, 90.0), lon=lon, alt_m=tracks.alt_m[rows] + tracks.vs_ms[rows] * dt,
-        gs_ms=tracks.gs_ms[rows], trk_deg=tracks.trk_deg[rows], vs_ms=tracks.vs_ms[rows], time_s=time_s,
+        id=tracks.icao24[rows],
+        lat=np.clip(lat, -90.0, 90.0),
+        lon=lon,
+        alt_m=tracks.alt_m[rows] + tracks.vs_ms[rows] * dt,
+        gs_ms=tracks.gs_ms[rows],
+        trk_deg=tracks.trk_deg[rows],
+        vs_ms=tracks.vs_ms[rows],
+        time_s=time_s,
     )
 
 
@@ -58,12 +67,15 @@ def replay(
     stale_s: float = 30.0,
     tracker: AlertTracker | None = None,
     progress: Callable[[int, int], None] | None = None,
+    hold_margin: float = 0.2,
 ) -> ReplayResult:
     """Run the safety net over ``tracks`` every ``step_s`` seconds; ``progress(done, total)`` after each cycle."""
-    net = SafetyNet(policy=policy or ProtectionPolicy(), zones=zones, tracker=tracker or AlertTracker())
+    net = SafetyNet(
+        policy=policy or ProtectionPolicy(), zones=zones, tracker=tracker or AlertTracker(), hold_margin=hold_margin
+    )
     if len(tracks) == 0:
         return ReplayResult([], [], [], _summary(tracks, [], [], [], 0, 0.0))
-    _, codes = np.unique(tracks.icao24, return_inverse=True)
+    names, codes = np.unique(tracks.icao24, return_inverse=True)
     last_row = np.full(int(codes.max()) + 1, -1, dtype=np.int64)
     start, stop = float(tracks.time_s[0]), float(tracks.time_s[-1])
     times = start + step_s * np.arange(int(np.floor((stop - start) / step_s)) + 1)
@@ -91,7 +103,12 @@ def replay(
     events.extend(net.finish(float(times[-1])))
     alerts = sorted({e.alert.alert_id: e.alert for e in events}.values(), key=lambda a: a.alert_id)
     los_events = _los_events(los_frames, step_s)
+    first_report = np.full(names.shape[0], np.inf)
+    np.minimum.at(first_report, codes, tracks.time_s)
+    first_frame = times[np.minimum(np.searchsorted(times, first_report, side="left"), times.shape[0] - 1)]
+    first_seen = dict(zip(names.tolist(), first_frame.tolist(), strict=True))
     summary = _summary(tracks, alerts, events, los_events, times.shape[0], busy)
+    summary["quality"] = _quality(alerts, los_events, first_seen, float(times[-1]))
     return ReplayResult(alerts, events, los_events, summary)
 
 
@@ -108,44 +125,77 @@ def _los_events(frames: dict[tuple[str, str], list[float]], step_s: float) -> li
     return out
 
 
-def _quality(alerts: list[Alert], los_events: list[tuple[str, str, float, float]]) -> dict[str, Any]:
+def _quality(
+    alerts: list[Alert],
+    los_events: list[tuple[str, str, float, float]],
+    first_seen: dict[str, float] | None = None,
+    end_s: float = np.inf,
+) -> dict[str, Any]:
+    """Warned / missed losses and nuisance alerts (see module docstring).
+
+    ``missed_at_first_sight``: missed losses that began in the first picture holding both aircraft (no system
+    could have warned of them). ``unresolved_at_end``: alerts still up, without a loss, when the data ended; they
+    are not counted as nuisance (the data cannot tell).
+    """
+    first_seen = first_seen or {}
     by_pair: dict[tuple[str, str], list[Alert]] = {}
     for alert in alerts:
         if alert.kind is AlertKind.CONFLICT:
             by_pair.setdefault(alert.subjects, []).append(alert)
-    warnings, missed = [], 0
-    for a, b, start, _ in los_events:
-        raised = [al.raised_s for al in by_pair.get((a, b), [])
-                  if al.raised_s < start and (al.ended_s is None or al.ended_s >= start)]
+    spans: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    warnings, missed, unwarnable = [], 0, 0
+    for a, b, start, stop in los_events:
+        spans.setdefault((a, b), []).append((start, stop))
+        raised = [
+            al.raised_s
+            for al in by_pair.get((a, b), [])
+            if al.raised_s < start and (al.ended_s is None or al.ended_s >= start)
+        ]
         if raised:
             warnings.append(start - min(raised))
         else:
             missed += 1
-    nuisance = 0
+            unwarnable += start <= max(first_seen.get(a, -np.inf), first_seen.get(b, -np.inf))
+    nuisance = unresolved = 0
     for pair, pair_alerts in by_pair.items():
-        spans = [(s, e) for x, y, s, e in los_events if (x, y) == pair]
         for al in pair_alerts:
             end = al.ended_s if al.ended_s is not None else np.inf
-            if not any(s <= end and e >= al.raised_s for s, e in spans):
+            if any(s <= end and e >= al.raised_s for s, e in spans.get(pair, [])):
+                continue
+            if end >= end_s:
+                unresolved += 1
+            else:
                 nuisance += 1
     w = np.array(warnings)
     dist = {}
     if w.size:
-        dist = {name: round(float(v), 1) for name, v in zip(
-            ("min", "p10", "median", "p90", "max"), np.percentile(w, [0, 10, 50, 90, 100]), strict=True)}
+        levels = np.percentile(w, [0, 10, 50, 90, 100])
+        dist = {
+            name: round(float(v), 1) for name, v in zip(("min", "p10", "median", "p90", "max"), levels, strict=True)
+        }
         dist["mean"] = round(float(w.mean()), 1)
     n_conf = sum(len(v) for v in by_pair.values())
+    judged = n_conf - unresolved
     return {
-        "los_events": len(los_events), "warned": len(warnings), "missed": missed,
-        "conflict_alerts": n_conf, "nuisance_alerts": nuisance,
-        "nuisance_rate": round(nuisance / n_conf, 3) if n_conf else 0.0,
+        "los_events": len(los_events),
+        "warned": len(warnings),
+        "missed": missed,
+        "missed_at_first_sight": unwarnable,
+        "conflict_alerts": n_conf,
+        "nuisance_alerts": nuisance,
+        "unresolved_at_end": unresolved,
+        "nuisance_rate": round(nuisance / judged, 3) if judged else 0.0,
         "warning_time_s": dist,
     }
 
 
 def _summary(
-    tracks: Tracks, alerts: list[Alert], events: list[AlertEvent],
-    los_events: list[tuple[str, str, float, float]], cycles: int, busy_s: float,
+    tracks: Tracks,
+    alerts: list[Alert],
+    events: list[AlertEvent],
+    los_events: list[tuple[str, str, float, float]],
+    cycles: int,
+    busy_s: float,
 ) -> dict[str, Any]:
     skipped = dict(sorted(tracks.skipped.items()))
     return {
@@ -170,11 +220,19 @@ def _num(value: float | None) -> float | None:
 
 def _alert_row(alert: Alert) -> dict[str, Any]:
     return {
-        "alert_id": alert.alert_id, "kind": alert.kind.value, "subject": alert.subjects[0],
-        "other": alert.subjects[1], "raised_s": alert.raised_s, "ended_s": alert.ended_s,
-        "predicted_s": _num(alert.predicted_s), "actual_s": alert.actual_s,
-        "warning_time_s": _num(round(alert.warning_time_s, 3)), "tcpa_s": _num(alert.tcpa_s),
-        "dcpa_m": _num(alert.dcpa_m), "lat": _num(alert.lat), "lon": _num(alert.lon),
+        "alert_id": alert.alert_id,
+        "kind": alert.kind.value,
+        "subject": alert.subjects[0],
+        "other": alert.subjects[1],
+        "raised_s": alert.raised_s,
+        "ended_s": alert.ended_s,
+        "predicted_s": _num(alert.predicted_s),
+        "actual_s": alert.actual_s,
+        "warning_time_s": _num(round(alert.warning_time_s, 3)),
+        "tcpa_s": _num(alert.tcpa_s),
+        "dcpa_m": _num(alert.dcpa_m),
+        "lat": _num(alert.lat),
+        "lon": _num(alert.lon),
     }
 
 
@@ -198,9 +256,13 @@ def write_outputs(result: ReplayResult, out_dir: Path | str) -> list[Path]:
         written.append(out / name)
     for name, rows in (("alerts.geojson", alert_rows), ("events.geojson", event_rows)):
         features = [
-            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
-             "properties": {k: v for k, v in r.items() if k not in ("lat", "lon")}}
-            for r in rows if r["lat"] is not None and r["lon"] is not None
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+                "properties": {k: v for k, v in r.items() if k not in ("lat", "lon")},
+            }
+            for r in rows
+            if r["lat"] is not None and r["lon"] is not None
         ]
         (out / name).write_text(json.dumps({"type": "FeatureCollection", "features": features}, default=_json))
         written.append(out / name)

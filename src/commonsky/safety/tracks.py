@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -62,7 +63,8 @@ def _read_table(path: Path) -> dict[str, np.ndarray]:
             table = pq.read_table(path)
         else:
             table = pacsv.read_csv(
-                path, convert_options=pacsv.ConvertOptions(
+                path,
+                convert_options=pacsv.ConvertOptions(
                     column_types={"icao24": pa.string(), "callsign": pa.string()}, strings_can_be_null=True
                 ),
             )
@@ -75,13 +77,14 @@ def _read_table(path: Path) -> dict[str, np.ndarray]:
     for name in table.column_names:
         column = table.column(name)
         if name == "timestamp":
-            out[name] = _seconds(column, pc, pa)
+            out[name] = _seconds(column)
         elif name in ("icao24", "callsign"):
             out[name] = np.array([("" if v is None else str(v).strip()) for v in column.to_pylist()], dtype=np.str_)
         else:
             try:
-                out[name] = np.asarray(pc.cast(column, pa.float64(), safe=False).to_numpy(zero_copy_only=False),
-                                       dtype=np.float64)
+                out[name] = np.asarray(
+                    pc.cast(column, pa.float64(), safe=False).to_numpy(zero_copy_only=False), dtype=np.float64
+                )
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 out[name] = np.array([_to_float(v) for v in column.to_pylist()], dtype=np.float64)
     return out
@@ -94,21 +97,21 @@ def _to_float(value: object) -> float:
         return float("nan")
 
 
-def _seconds(column: object, pc: object, pa: object) -> FloatArray:
-    """UNIX seconds from numbers, timestamps or ISO text; NaN where unreadable."""
-    import pyarrow as pa_mod
+def _seconds(column: Any) -> FloatArray:
+    """UNIX seconds from a pyarrow column of numbers, timestamps or ISO text; NaN where unreadable."""
+    import pyarrow as pa
 
-    col = column  # a pyarrow ChunkedArray
-    kind = col.type  # type: ignore[attr-defined]
-    if pa_mod.types.is_timestamp(kind):
-        ns = col.cast(pa_mod.timestamp("ns", tz=kind.tz)).cast(pa_mod.int64())  # type: ignore[attr-defined]
+    kind = column.type
+    if pa.types.is_timestamp(kind):
+        ns = column.cast(pa.timestamp("ns", tz=kind.tz)).cast(pa.int64())
         values = ns.to_numpy(zero_copy_only=False).astype(np.float64) / 1e9
-        nulls = col.is_null().to_numpy(zero_copy_only=False)  # type: ignore[attr-defined]
+        nulls = column.is_null().to_numpy(zero_copy_only=False)
         return np.where(nulls, np.nan, values)
-    if pa_mod.types.is_integer(kind) or pa_mod.types.is_floating(kind):
-        return np.asarray(col.cast(pa_mod.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)  # type: ignore[attr-defined]
-    out = np.full(len(col), np.nan)  # type: ignore[arg-type]
-    for k, value in enumerate(col.to_pylist()):  # type: ignore[attr-defined]
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind):
+        return np.asarray(column.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+    col = column
+    out = np.full(len(col), np.nan)
+    for k, value in enumerate(col.to_pylist()):
         if value is None:
             continue
         text = str(value).strip()
@@ -165,10 +168,18 @@ def read_tracks(path: Path | str) -> Tracks:
     order = order[np.lexsort((raw["icao24"][order], time_s[order]))]
     callsign = raw.get("callsign", np.full(n, "", dtype=np.str_))
     return Tracks(
-        time_s=time_s[order], icao24=raw["icao24"][order], callsign=callsign[order],
-        lat=raw["latitude"][order], lon=raw["longitude"][order], alt_m=raw["altitude"][order] * FT_M,
-        gs_ms=raw["groundspeed"][order] * KT_MS, trk_deg=np.mod(raw["track"][order], 360.0),
-        vs_ms=vr[order] * FPM_MS, rows_read=n, skipped=dict(skipped), reordered=reordered,
+        time_s=time_s[order],
+        icao24=raw["icao24"][order],
+        callsign=callsign[order],
+        lat=raw["latitude"][order],
+        lon=raw["longitude"][order],
+        alt_m=raw["altitude"][order] * FT_M,
+        gs_ms=raw["groundspeed"][order] * KT_MS,
+        trk_deg=np.mod(raw["track"][order], 360.0),
+        vs_ms=vr[order] * FPM_MS,
+        rows_read=n,
+        skipped=dict(skipped),
+        reordered=reordered,
         vertical_rate_missing=int(np.count_nonzero(vr_missing & keep)),
     )
 
@@ -187,4 +198,5 @@ def _jumps(ac: np.ndarray, t: FloatArray, lat: FloatArray, lon: FloatArray) -> n
     before = np.concatenate([[False], fast])
     after = np.concatenate([fast, [False]])
     has_next = np.concatenate([same, [False]])
-    return before & (after | ~has_next)
+    spike: npt.NDArray[np.bool_] = before & (after | ~has_next)
+    return spike

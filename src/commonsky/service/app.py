@@ -22,7 +22,7 @@ from commonsky.service.db import Database
 from commonsky.service.deps import Services
 from commonsky.service.errors import ForbiddenError, RetryError, StaleVersionError, TooLargeError
 from commonsky.service.limits import BodyLimit, RateLimiter
-from commonsky.service.notify import Hub
+from commonsky.service.notify import Hub, PgRelay
 from commonsky.service.settings import ServiceSettings
 from commonsky.service.zoning import ZoneKeeper
 
@@ -35,9 +35,11 @@ def create_app(settings: ServiceSettings) -> FastAPI:
 
     database = Database(settings)
     hub = Hub(settings.notify_queue)
-    broker = Broker(database, settings, notify=hub.publish)
-    services = Services(settings, database, broker, ZoneKeeper(broker),
-                        RateLimiter(settings.rate_per_s, settings.rate_burst), hub)
+    relay = None if database.is_sqlite else PgRelay(settings.database_url, database.engine, hub)
+    broker = Broker(database, settings, notify=hub.publish if relay is None else relay.publish)
+    services = Services(
+        settings, database, broker, ZoneKeeper(broker), RateLimiter(settings.rate_per_s, settings.rate_burst), hub
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -46,8 +48,12 @@ def create_app(settings: ServiceSettings) -> FastAPI:
 
             await asyncio.to_thread(upgrade, database)
         hub.bind(asyncio.get_running_loop())
+        if relay is not None:
+            await asyncio.to_thread(relay.start)
         log.info("commonsky service ready on %s", settings.safe_database_url())
         yield
+        if relay is not None:
+            await asyncio.to_thread(relay.stop)
         database.dispose()
 
     app = FastAPI(
@@ -83,8 +89,15 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StaleVersionError)
     async def stale(_request: Request, error: StaleVersionError) -> JSONResponse:
-        return JSONResponse({"detail": error.message, "current_version": error.current_version,
-                             "changed": error.changed, "current": error.current}, status_code=409)
+        return JSONResponse(
+            {
+                "detail": error.message,
+                "current_version": error.current_version,
+                "changed": error.changed,
+                "current": error.current,
+            },
+            status_code=409,
+        )
 
     @app.exception_handler(RetryError)
     async def busy(_request: Request, error: RetryError) -> JSONResponse:

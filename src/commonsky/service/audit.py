@@ -29,24 +29,44 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
-def link_hash(prev_hash: str, seq: int, at_s: float, actor: str, action: str, entity: str, entity_id: str,
-              change: str) -> str:
+def link_hash(
+    prev_hash: str, seq: int, at_s: float, actor: str, action: str, entity: str, entity_id: str, change: str
+) -> str:
     """The hash of one link; ``change`` is the stored canonical JSON text."""
-    body = canonical_json({"seq": seq, "at_s": at_s, "actor": actor, "action": action, "entity": entity,
-                           "entity_id": entity_id, "change": change})
+    body = canonical_json(
+        {
+            "seq": seq,
+            "at_s": at_s,
+            "actor": actor,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "change": change,
+        }
+    )
     return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
 
 
-def append(database: Database, session: Session, actor: str, action: str, entity: str, entity_id: str,
-           change: dict[str, Any]) -> AuditRow:
+def append(
+    database: Database, session: Session, actor: str, action: str, entity: str, entity_id: str, change: dict[str, Any]
+) -> AuditRow:
     """Add one link inside the caller's write transaction (call it last: it takes the audit lock)."""
     database.lock_audit(session)
     last = session.execute(select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)).first()
     seq, prev = (1, GENESIS) if last is None else (last[0] + 1, last[1])
     at_s = round(time.time(), 6)
     text = canonical_json(change)
-    row = AuditRow(seq=seq, at_s=at_s, actor=actor, action=action, entity=entity, entity_id=entity_id, change=text,
-                   prev_hash=prev, hash=link_hash(prev, seq, at_s, actor, action, entity, entity_id, text))
+    row = AuditRow(
+        seq=seq,
+        at_s=at_s,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        change=text,
+        prev_hash=prev,
+        hash=link_hash(prev, seq, at_s, actor, action, entity, entity_id, text),
+    )
     session.add(row)
     session.flush()
     return row
@@ -72,7 +92,8 @@ def verify(database: Database, batch: int = 5_000) -> Verification:
     with database.read() as session:
         for row in _rows(session, batch):
             if row.seq != expected_seq:
-                return Verification(False, checked, expected_seq, f"entry {expected_seq} is missing (next is {row.seq})")
+                missing = f"entry {expected_seq} is missing (next is {row.seq})"
+                return Verification(False, checked, expected_seq, missing)
             if row.prev_hash != prev:
                 return Verification(False, checked, row.seq, "prev_hash does not match the previous entry's hash")
             actual = link_hash(prev, row.seq, row.at_s, row.actor, row.action, row.entity, row.entity_id, row.change)

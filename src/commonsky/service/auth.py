@@ -106,9 +106,16 @@ def authenticate(database: Database, presented: str) -> Party | None:
         return None
     key_id, secret = match.groups()
     with database.read() as session:
+        columns = (
+            ApiKeyRow.secret_sha256,
+            ApiKeyRow.revoked_s,
+            PartyRow.id,
+            PartyRow.name,
+            PartyRow.role,
+            PartyRow.disabled,
+        )
         found = session.execute(
-            select(ApiKeyRow.secret_sha256, ApiKeyRow.revoked_s, PartyRow.id, PartyRow.name, PartyRow.role,
-                   PartyRow.disabled).join(PartyRow, PartyRow.id == ApiKeyRow.party_id).where(ApiKeyRow.key_id == key_id)
+            select(*columns).join(PartyRow, PartyRow.id == ApiKeyRow.party_id).where(ApiKeyRow.key_id == key_id)
         ).first()
     digest = _digest(secret)
     if found is None:

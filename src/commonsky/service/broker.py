@@ -12,45 +12,56 @@ Thread-safe: one `Broker` serves every request thread; each call opens its own t
 
 from __future__ import annotations
 
+import math
 import secrets
 import time
 import uuid
-from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from commonsky.airspace.volume import AltitudeModel, Volume
 from commonsky.airspace.zone import Zone
 from commonsky.errors import InputError, NotFoundError
+from commonsky.plans.intent import Intent
 from commonsky.service import audit
 from commonsky.service.auth import Party, Role
 from commonsky.service.cache import VersionCache
 from commonsky.service.db import Database
 from commonsky.service.engine import (
     Bounds,
-    Found,
     bounds,
+    build_engine,
     count_vertices,
-    find_conflicts,
     iso,
     overlap_json,
     prefilter_margin_m,
+    resolution_json,
+    to_intent,
     volumes_from_json,
     zone_from_feature,
 )
 from commonsky.service.errors import ForbiddenError, RetryError, StaleVersionError, TooLargeError
-from commonsky.service.models import AuditRow, IntentRow, PartyRow, ZoneRow
+from commonsky.service.grid import WIDE, grid_keys
+from commonsky.service.models import AuditRow, IntentCellRow, IntentRow, PartyRow, ZoneRow
 from commonsky.service.settings import ServiceSettings
+from commonsky.strategic.engine import StrategicEngine
+from commonsky.strategic.policy import Policy
+from commonsky.strategic.result import ConflictPart, Effect, OtherKind
 
 LIVE = ("accepted", "activated")
+ACTIVATED = 1_000_000  # the engine's priority for an activated intent: above every filed priority
 Notify = Callable[[str, dict[str, Any]], None]
 _TRANSITIONS = {
-    ("rejected", "accepted"), ("accepted", "activated"),
-    ("accepted", "ended"), ("activated", "ended"), ("rejected", "ended"),
+    ("rejected", "accepted"),
+    ("accepted", "activated"),
+    ("accepted", "ended"),
+    ("activated", "ended"),
+    ("rejected", "ended"),
 }
 
 
@@ -62,10 +73,12 @@ class Decision:
     intent: dict[str, Any]
     conflicts: list[dict[str, Any]]
     preempted: int = 0
+    resolutions: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
 class _Verdict:
+    candidate: Intent | None = None
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     blocking: bool = False
     preempt: dict[str, IntentRow] = field(default_factory=dict)
@@ -78,8 +91,13 @@ def new_version() -> str:
 class Broker:
     """Decides intents and zones against the database. ``notify(party_id, event)`` is called after commit."""
 
-    def __init__(self, database: Database, settings: ServiceSettings, notify: Notify | None = None,
-                 model: AltitudeModel | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        settings: ServiceSettings,
+        notify: Notify | None = None,
+        model: AltitudeModel | None = None,
+    ) -> None:
         self.db = database
         self.settings = settings
         self.model = model or AltitudeModel()
@@ -88,8 +106,10 @@ class Broker:
         self._zones: VersionCache[tuple[Zone, tuple[Volume, ...]]] = VersionCache(1_000)
 
     # public: intents ---------------------------------------------------------------------------------------
-    def submit(self, party: Party, volumes_json: list[dict[str, Any]], priority: int) -> Decision:
-        """File a new intent; it is decided at once."""
+    def submit(
+        self, party: Party, volumes_json: list[dict[str, Any]], priority: int, *, resolve: bool = False
+    ) -> Decision:
+        """File a new intent; it is decided at once. ``resolve``: a rejection comes with verified resolutions."""
         self.require(party, Role.OPERATOR)
         volumes, box = self._prepare(volumes_json)
         intent_id = str(uuid.uuid4())
@@ -99,18 +119,43 @@ class Broker:
             verdict = self._judge(session, party, intent_id, volumes, box, priority)
             state = "rejected" if verdict.blocking else "accepted"
             now = time.time()
-            row = IntentRow(id=intent_id, party_id=party.id, priority=priority, state=state, version=new_version(),
-                            volumes=volumes_json, note=_note(verdict), created_s=now, updated_s=now, **box.columns())
+            row = IntentRow(
+                id=intent_id,
+                party_id=party.id,
+                priority=priority,
+                state=state,
+                version=new_version(),
+                volumes=volumes_json,
+                note=_note(verdict),
+                created_s=now,
+                updated_s=now,
+                **box.columns(),
+            )
             session.add(row)
+            session.flush()
+            self._list(session, intent_id, box)
             events = self._preempt(session, verdict, intent_id) if state == "accepted" else []
-            self._audit(session, party.name, "submit", row, {"party": party.name, "priority": priority,
-                                                             "state": state, "note": row.note, "volumes": volumes_json})
+            self._audit(
+                session,
+                party.name,
+                "submit",
+                row,
+                {"party": party.name, "priority": priority, "state": state, "note": row.note, "volumes": volumes_json},
+            )
             return self._decision(row, party.name, verdict), events
 
-        return self._run(run)
+        return self._resolved(self._run(run), party, intent_id, volumes, box, priority, resolve)
 
-    def update(self, party: Party, intent_id: str, version: str, volumes_json: list[dict[str, Any]],
-               priority: int) -> Decision:
+    def update(
+        self,
+        party: Party,
+        intent_id: str,
+        version: str,
+        volumes_json: list[dict[str, Any]],
+        priority: int,
+        *,
+        resolve: bool = False,
+    ) -> Decision:
         """Replace an intent's volumes and priority. An accepted change keeps its state; a refused change of an
         accepted or activated intent leaves it as it was (``accepted`` false); a rejected intent is re-decided."""
         self.require(party, Role.OPERATOR)
@@ -128,14 +173,22 @@ class Broker:
             for name, value in box.columns().items():
                 setattr(row, name, value)
             self._bump(row)
+            self._list(session, intent_id, box)
             events = self._preempt(session, verdict, intent_id) if not verdict.blocking else []
-            self._audit(session, party.name, "update", row, {"priority": priority, "state": state, "note": row.note,
-                                                             "volumes": volumes_json})
+            self._audit(
+                session,
+                party.name,
+                "update",
+                row,
+                {"priority": priority, "state": state, "note": row.note, "volumes": volumes_json},
+            )
             return self._decision(row, party.name, verdict), events
 
-        return self._run(run)
+        return self._resolved(self._run(run), party, intent_id, volumes, box, priority, resolve)
 
-    def change_state(self, party: Party, intent_id: str, version: str, state: str) -> Decision:
+    def change_state(
+        self, party: Party, intent_id: str, version: str, state: str, *, resolve: bool = False
+    ) -> Decision:
         """Move an intent along its lifecycle (see the module docstring); ``accepted`` re-checks a rejected one."""
         self.require(party, Role.OPERATOR)
 
@@ -155,15 +208,20 @@ class Broker:
                 events = self._preempt(session, verdict, intent_id)
             row.state, row.note = state, ""
             self._bump(row)
+            if state == "ended":
+                session.execute(delete(IntentCellRow).where(IntentCellRow.intent_id == intent_id))
             self._audit(session, party.name, "state", row, {"state": state, "note": ""})
             return self._decision(row, party.name, verdict), events
 
-        return self._run(run)
+        return self._recheck_resolved(self._run(run), party, state, resolve)
 
     def get_intent(self, party: Party, intent_id: str) -> dict[str, Any]:
         with self.db.read() as session:
-            found = session.execute(select(IntentRow, PartyRow.name).join(PartyRow, PartyRow.id == IntentRow.party_id)
-                                    .where(IntentRow.id == intent_id)).first()
+            found = session.execute(
+                select(IntentRow, PartyRow.name)
+                .join(PartyRow, PartyRow.id == IntentRow.party_id)
+                .where(IntentRow.id == intent_id)
+            ).first()
         if found is None or (party.role is Role.OPERATOR and found[0].party_id != party.id):
             raise NotFoundError(f"no intent {intent_id}")
         return intent_json(found[0], found[1])
@@ -183,19 +241,47 @@ class Broker:
         """The conflicts that concern the caller's own intents that are not ended, as it may see them."""
         out: list[dict[str, Any]] = []
         with self.db.read() as session:
-            rows = session.scalars(select(IntentRow).where(IntentRow.party_id == party.id,
-                                                           IntentRow.state != "ended").order_by(IntentRow.created_s))
+            rows = session.scalars(
+                select(IntentRow)
+                .where(IntentRow.party_id == party.id, IntentRow.state != "ended")
+                .order_by(IntentRow.created_s)
+            )
             for row in rows.all():
-                verdict = self._judge(session, party, row.id, self.intent_volumes(row), _row_bounds(row),
-                                      row.priority)
+                verdict = self._judge(session, party, row.id, self.intent_volumes(row), _row_bounds(row), row.priority)
                 out.extend(verdict.conflicts)
         return out
+
+    def _resolved(
+        self,
+        decision: Decision,
+        party: Party,
+        intent_id: str,
+        volumes: Sequence[Volume],
+        box: Bounds,
+        priority: int,
+        resolve: bool,
+    ) -> Decision:
+        """Add resolutions to a refusal, after commit (advice needs no lock: it is re-verified when filed)."""
+        if decision.accepted or not resolve:
+            return decision
+        with self.db.read() as session:
+            verdict = self._judge(session, party, intent_id, volumes, box, priority)
+            return replace(decision, resolutions=self.resolutions(session, verdict, box))
+
+    def _recheck_resolved(self, decision: Decision, party: Party, state: str, resolve: bool) -> Decision:
+        if state != "accepted" or decision.accepted or not resolve:
+            return decision
+        intent = decision.intent
+        volumes = volumes_from_json(intent["volumes"])
+        box = bounds(volumes, self.model)
+        return self._resolved(decision, party, intent["id"], volumes, box, intent["priority"], resolve)
 
     # decisions -------------------------------------------------------------------------------------------------
     def _prepare(self, volumes_json: list[dict[str, Any]]) -> tuple[tuple[Volume, ...], Bounds]:
         if len(volumes_json) > self.settings.max_volumes_per_intent:
-            raise TooLargeError(f"{len(volumes_json)} volumes: at most {self.settings.max_volumes_per_intent} "
-                                "per intent")
+            raise TooLargeError(
+                f"{len(volumes_json)} volumes: at most {self.settings.max_volumes_per_intent} per intent"
+            )
         vertices = count_vertices(volumes_json)
         if vertices > self.settings.max_vertices_per_intent:
             raise TooLargeError(f"{vertices} vertices: at most {self.settings.max_vertices_per_intent} per intent")
@@ -205,38 +291,73 @@ class Broker:
                 raise InputError(f"volumes[{i}]: an intent's time window is at most a year")
         return volumes, bounds(volumes, self.model)
 
-    def _judge(self, session: Session, party: Party, own_id: str, volumes: Sequence[Volume], box: Bounds,
-               priority: int) -> _Verdict:
+    def _judge(
+        self, session: Session, party: Party, own_id: str, volumes: Sequence[Volume], box: Bounds, priority: int
+    ) -> _Verdict:
+        """Run the strategic engine on the rows the SQL prefilter finds near ``box``."""
         margin = prefilter_margin_m(self.model)
-        intents = session.scalars(select(IntentRow).where(
-            IntentRow.state.in_(LIVE), IntentRow.id != own_id, *_overlaps(IntentRow, box, margin))).all()
+        intents = self._near(session, own_id, box, margin)
         zones = session.scalars(select(ZoneRow).where(*_overlaps(ZoneRow, box, margin))).all()
-        others: dict[Hashable, Sequence[Volume]] = {("i", r.id): self.intent_volumes(r) for r in intents}
-        zone_of = {r.id: self.zone_of(r) for r in zones}
-        others.update({("z", zid): vols for zid, (_, vols) in zone_of.items()})
+        candidate = to_intent(own_id, party.name, tuple(volumes), priority)
+        engine = self._engine(intents, zones)
         by_id = {r.id: r for r in intents}
         zone_rows = {r.id: r for r in zones}
-        verdict = _Verdict()
-        for found in find_conflicts(volumes, others, self.model):
-            kind, other_id = found.owner  # type: ignore[misc]
-            if kind == "z":
-                zone, _ = zone_of[other_id]
-                binds = zone.binding and (not zone.applies_to or party.name in zone.applies_to)
-                reason = "binding zone" if binds else ("advisory zone" if not zone.binding
-                                                       else "zone that does not bind this party")
-                verdict.conflicts.append(_conflict(own_id, found, binds, reason, zone_rows[other_id]))
-                verdict.blocking |= binds
-                continue
-            other = by_id[other_id]
-            if other.state == "activated" or other.priority >= priority:
-                reason = "activated intent" if other.state == "activated" else "intent of equal or higher priority"
-                verdict.conflicts.append(_conflict(own_id, found, True, reason))
-                verdict.blocking = True
+        verdict = _Verdict(candidate=candidate)
+        for conflict in engine.check(candidate, resolve=False).conflicts:
+            zone = zone_rows.get(conflict.other) if conflict.kind is OtherKind.ZONE else None
+            blocks = conflict.effect is Effect.BLOCKS
+            if zone is not None:
+                reason = "binding zone" if blocks else "advisory zone"
+            elif by_id[conflict.other].state == "activated":
+                reason = "activated intent"
+            elif blocks:
+                reason = "intent of equal or higher priority"
             else:
-                verdict.conflicts.append(_conflict(own_id, found, False, "lower-priority intent (preempted if "
-                                                   "this one is accepted)"))
-                verdict.preempt[other.id] = other
+                reason = "lower-priority intent (preempted if this one is accepted)"
+                verdict.preempt[conflict.other] = by_id[conflict.other]
+            verdict.blocking |= blocks
+            verdict.conflicts.extend(_conflict(own_id, part, blocks, reason, zone) for part in conflict.parts)
         return verdict
+
+    def _list(self, session: Session, intent_id: str, box: Bounds) -> None:
+        """(Re)list an intent in the prefilter grid."""
+        session.execute(delete(IntentCellRow).where(IntentCellRow.intent_id == intent_id))
+        session.execute(insert(IntentCellRow), [{"key": key, "intent_id": intent_id} for key in grid_keys(box)])
+
+    def _near(self, session: Session, own_id: str, box: Bounds, margin_m: float) -> Sequence[IntentRow]:
+        """Live intents other than ``own_id`` whose envelope meets ``box``: through the grid, unless ``box`` is
+        itself too wide for it (then a range scan)."""
+        keys = grid_keys(box)
+        query = select(IntentRow).where(
+            IntentRow.state.in_(LIVE), IntentRow.id != own_id, *_overlaps(IntentRow, box, margin_m)
+        )
+        if keys != [WIDE]:
+            listed = select(IntentCellRow.intent_id).where(IntentCellRow.key.in_([*keys, WIDE]))
+            query = query.where(IntentRow.id.in_(listed))
+        return session.scalars(query).all()
+
+    def _engine(self, intents: Sequence[IntentRow], zones: Sequence[ZoneRow]) -> StrategicEngine:
+        """The engine over these rows; activated intents rank above every priority (they are never preempted)."""
+        return build_engine(
+            self.model,
+            [(r.id, self.zone_of(r)[0]) for r in zones],
+            [
+                to_intent(r.id, r.party_id, self.intent_volumes(r), ACTIVATED if r.state == "activated" else r.priority)
+                for r in intents
+            ],
+        )
+
+    def resolutions(self, session: Session, verdict: _Verdict, box: Bounds) -> list[dict[str, Any]]:
+        """Verified resolutions of a rejected intent (earliest free slot, nearest free block): the engine searches
+        against every live intent and zone over the same lon/lat box, at any altitude, up to its time horizon."""
+        if verdict.candidate is None or not verdict.blocking:
+            return []
+        horizon = Policy().max_time_shift_s
+        wide = replace(box, alt_lo_m=-math.inf, alt_hi_m=math.inf, t1_s=box.t1_s + horizon)
+        intents = self._near(session, verdict.candidate.id, wide, 0.0)
+        zones = session.scalars(select(ZoneRow).where(*_overlaps(ZoneRow, wide, 0.0))).all()
+        result = self._engine(intents, zones).check(verdict.candidate, resolve=True)
+        return [resolution_json(r) for r in result.resolutions]
 
     def _preempt(self, session: Session, verdict: _Verdict, by_id: str) -> list[tuple[str, dict[str, Any]]]:
         events = []
@@ -247,14 +368,15 @@ class Broker:
                 raise RetryError(f"intent {other.id} changed while being preempted")
             other.state, other.note = "rejected", "preempted by a higher-priority intent"
             self._bump(other)
-            self._audit(session, "broker", "preempt", other, {"state": "rejected", "note": other.note,
-                                                              "by": by_id})
-            events.append((other.party_id, {"type": "intent.preempted", "intent_id": other.id,
-                                            "version": other.version}))
+            self._audit(session, "broker", "preempt", other, {"state": "rejected", "note": other.note, "by": by_id})
+            events.append(
+                (other.party_id, {"type": "intent.preempted", "intent_id": other.id, "version": other.version})
+            )
         return events
 
-    def _own_row_locked(self, session: Session, party: Party, intent_id: str, version: str,
-                        extra_box: Bounds | None = None) -> IntentRow:
+    def _own_row_locked(
+        self, session: Session, party: Party, intent_id: str, version: str, extra_box: Bounds | None = None
+    ) -> IntentRow:
         """The caller's intent, with its region (and ``extra_box``) locked and its version checked."""
         row = session.get(IntentRow, intent_id)
         if row is None or row.party_id != party.id:
@@ -263,19 +385,27 @@ class Broker:
         self.db.lock_region(session, box)
         session.refresh(row, with_for_update=not self.db.is_sqlite)
         if row.version != version:
-            raise StaleVersionError(f"intent {intent_id} changed since version {version}", row.version,
-                                    self._changed_since(session, intent_id, version), intent_json(row, party.name))
+            raise StaleVersionError(
+                f"intent {intent_id} changed since version {version}",
+                row.version,
+                self._changed_since(session, intent_id, version),
+                intent_json(row, party.name),
+            )
         if not _covers(box, _row_bounds(row).box):
             raise RetryError("intent moved while its region was being locked")
         return row
 
     def _changed_since(self, session: Session, entity_id: str, version: str) -> list[str]:
-        changes = [audit_change(c) for c in session.scalars(
-            select(AuditRow.change).where(AuditRow.entity_id == entity_id).order_by(AuditRow.seq)).all()]
+        changes = [
+            audit_change(c)
+            for c in session.scalars(
+                select(AuditRow.change).where(AuditRow.entity_id == entity_id).order_by(AuditRow.seq)
+            ).all()
+        ]
         seen = [i for i, c in enumerate(changes) if c.get("version") == version]
         if not seen:
             return ["unknown version"]
-        names = {name for c in changes[seen[-1] + 1:] for name in c if name not in ("version", "by")}
+        names = {name for c in changes[seen[-1] + 1 :] for name in c if name not in ("version", "by")}
         return sorted(names)
 
     # helpers ---------------------------------------------------------------------------------------------------
@@ -327,10 +457,14 @@ class Broker:
 def _overlaps(table: type[IntentRow] | type[ZoneRow], box: Bounds, margin_m: float) -> list[Any]:
     """SQL prefilter: boxes, altitude bands (widened by ``margin_m``) and time envelopes overlap."""
     return [
-        table.min_lon <= box.max_lon, table.max_lon >= box.min_lon,
-        table.min_lat <= box.max_lat, table.max_lat >= box.min_lat,
-        table.alt_lo_m < box.alt_hi_m + margin_m, table.alt_hi_m > box.alt_lo_m - margin_m,
-        table.t0_s < box.t1_s, table.t1_s > box.t0_s,
+        table.min_lon <= box.max_lon,
+        table.max_lon >= box.min_lon,
+        table.min_lat <= box.max_lat,
+        table.max_lat >= box.min_lat,
+        table.alt_lo_m < box.alt_hi_m + margin_m,
+        table.alt_hi_m > box.alt_lo_m - margin_m,
+        table.t0_s < box.t1_s,
+        table.t1_s > box.t0_s,
     ]
 
 
@@ -342,8 +476,9 @@ def _covers(outer: tuple[float, float, float, float], inner: tuple[float, float,
     return outer[0] <= inner[0] and outer[1] <= inner[1] and outer[2] >= inner[2] and outer[3] >= inner[3]
 
 
-def _union(a: tuple[float, float, float, float], b: tuple[float, float, float, float] | None
-           ) -> tuple[float, float, float, float]:
+def _union(
+    a: tuple[float, float, float, float], b: tuple[float, float, float, float] | None
+) -> tuple[float, float, float, float]:
     if b is None:
         return a
     return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
@@ -354,10 +489,19 @@ def _note(verdict: _Verdict) -> str:
     return f"{blocking} blocking conflict(s)" if blocking else ""
 
 
-def _conflict(own_id: str, found: Found, blocking: bool, reason: str, zone: ZoneRow | None = None) -> dict[str, Any]:
-    return {"intent_id": own_id, "volume_index": found.own_index, "with": "zone" if zone else "intent",
-            "zone_id": zone.id if zone else None, "zone_name": zone.name if zone else None,
-            "blocking": blocking, "reason": reason, **overlap_json(found.overlap)}
+def _conflict(
+    own_id: str, part: ConflictPart, blocking: bool, reason: str, zone: ZoneRow | None = None
+) -> dict[str, Any]:
+    return {
+        "intent_id": own_id,
+        "volume_index": part.own_volume,
+        "with": "zone" if zone else "intent",
+        "zone_id": zone.id if zone else None,
+        "zone_name": zone.name if zone else None,
+        "blocking": blocking,
+        "reason": reason,
+        **overlap_json(part.overlap),
+    }
 
 
 def _transient(error: OperationalError) -> bool:
@@ -374,6 +518,14 @@ def audit_change(text: str) -> dict[str, Any]:
 
 def intent_json(row: IntentRow, party_name: str) -> dict[str, Any]:
     """An intent in full: only for its owner, the authority and observers."""
-    return {"id": row.id, "party": party_name, "priority": row.priority, "state": row.state, "version": row.version,
-            "note": row.note, "volumes": row.volumes, "created": iso(row.created_s) or "",
-            "updated": iso(row.updated_s) or ""}
+    return {
+        "id": row.id,
+        "party": party_name,
+        "priority": row.priority,
+        "state": row.state,
+        "version": row.version,
+        "note": row.note,
+        "volumes": row.volumes,
+        "created": iso(row.created_s) or "",
+        "updated": iso(row.updated_s) or "",
+    }

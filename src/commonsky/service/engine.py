@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,7 +37,12 @@ from commonsky.airspace.volume import (
     Volume,
 )
 from commonsky.airspace.zone import Zone, parse_time
-from commonsky.errors import GeometryError, InputError, UnitError
+from commonsky.airspace.zone_volume import zone_volumes
+from commonsky.errors import InputError, UnitError
+from commonsky.plans.intent import Intent
+from commonsky.strategic.engine import StrategicEngine
+from commonsky.strategic.policy import Policy
+from commonsky.strategic.result import Resolution
 from commonsky.units import parse_altitude
 
 
@@ -59,8 +64,16 @@ class Bounds:
         return (self.min_lon, self.min_lat, self.max_lon, self.max_lat)
 
     def columns(self) -> dict[str, float]:
-        return {"min_lon": self.min_lon, "min_lat": self.min_lat, "max_lon": self.max_lon, "max_lat": self.max_lat,
-                "alt_lo_m": self.alt_lo_m, "alt_hi_m": self.alt_hi_m, "t0_s": self.t0_s, "t1_s": self.t1_s}
+        return {
+            "min_lon": self.min_lon,
+            "min_lat": self.min_lat,
+            "max_lon": self.max_lon,
+            "max_lat": self.max_lat,
+            "alt_lo_m": self.alt_lo_m,
+            "alt_hi_m": self.alt_hi_m,
+            "t0_s": self.t0_s,
+            "t1_s": self.t1_s,
+        }
 
 
 @dataclass(frozen=True)
@@ -143,33 +156,45 @@ def volumes_from_json(items: Sequence[Mapping[str, Any]]) -> tuple[Volume, ...]:
 
 
 def zone_from_feature(feature: Any) -> tuple[Zone, tuple[Volume, ...]]:
-    """A zone-format Feature to its `Zone` and the volumes the engine checks against."""
+    """A zone-format Feature to its `Zone` and the engine's volumes for it (`airspace.zone_volume`)."""
     zone = Zone.from_feature(feature, "feature")
-    geometry = zone.geometry
     try:
-        shape: PolygonShape | CorridorShape
-        if geometry.geom_type in ("Polygon", "MultiPolygon"):
-            shape = PolygonShape(geometry)
-        elif geometry.geom_type == "LineString" and isinstance(zone.extra.get("half_width_m"), int | float):
-            shape = CorridorShape(tuple((lat, lon) for lon, lat in geometry.coords), float(zone.extra["half_width_m"]))
-        else:
-            raise GeometryError(f"feature.geometry: a zone needs a Polygon, MultiPolygon, or LineString with a "
-                                f"half_width_m property, not {geometry.geom_type}")
-        band = AltitudeBand(zone.floor, zone.ceiling)
-        start = zone.valid_from.timestamp() if zone.valid_from else -math.inf
-        end = zone.valid_to.timestamp() if zone.valid_to else math.inf
-        return zone, (Volume(shape, band, TimeWindow(start, end)),)
+        return zone, zone_volumes(zone)
     except UnitError as error:
         raise InputError(f"feature: {error}") from error
+
+
+def to_intent(intent_id: str, party: str, volumes: tuple[Volume, ...], priority: int) -> Intent:
+    """A stored or filed intent as the engine's value (the broker keeps state and versions itself)."""
+    return Intent(id=intent_id, party=party, volumes=volumes, priority=priority)
+
+
+def build_engine(model: AltitudeModel, zones: Sequence[tuple[str, Zone]], intents: Sequence[Intent]) -> StrategicEngine:
+    """A one-decision engine over prefiltered rows. Zones are renamed to their row id so that a conflict's
+    ``other`` names the row (zone names need not be unique)."""
+    engine = StrategicEngine((replace(zone, name=zone_id) for zone_id, zone in zones), Policy(altitude=model))
+    for intent in intents:
+        engine.store(intent)
+    return engine
+
+
+def resolution_json(resolution: Resolution) -> dict[str, Any]:
+    """A resolution the filing party may see: its own intent shifted in time and/or altitude."""
+    return {"kind": resolution.kind, "dt_s": resolution.dt_s, "dz_m": resolution.dz_m, "summary": resolution.summary}
 
 
 def bounds(volumes: Sequence[Volume], model: AltitudeModel) -> Bounds:
     """The envelope stored beside the JSON for SQL prefiltering (see `prefilter_margin_m`)."""
     boxes = [v.footprint.bounds for v in volumes]
     return Bounds(
-        min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes),
-        min(model.floor_m(v.band.floor) for v in volumes), max(model.ceiling_m(v.band.ceiling) for v in volumes),
-        min(v.window.start_s for v in volumes), max(v.window.end_s for v in volumes),
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+        min(model.floor_m(v.band.floor) for v in volumes),
+        max(model.ceiling_m(v.band.ceiling) for v in volumes),
+        min(v.window.start_s for v in volumes),
+        max(v.window.end_s for v in volumes),
     )
 
 
@@ -187,8 +212,11 @@ def find_conflicts(
     index = VolumeIndex(model)
     for owner, volumes in others.items():
         index.insert(owner, volumes)
-    return [Found(i, hit.owner, hit.volume_index, hit.overlap)
-            for i, volume in enumerate(candidate) for hit in index.hits(volume)]
+    return [
+        Found(i, hit.owner, hit.volume_index, hit.overlap)
+        for i, volume in enumerate(candidate)
+        for hit in index.hits(volume)
+    ]
 
 
 def overlap_json(overlap: Overlap) -> dict[str, Any]:

@@ -18,8 +18,9 @@ class ForbiddenError(CommonskyError):
 class StaleVersionError(CommonskyError):
     """A write named a version that is no longer current: 409 with what the caller may now see."""
 
-    def __init__(self, message: str, current_version: str | None, changed: list[str],
-                 current: dict[str, Any] | None) -> None:
+    def __init__(
+        self, message: str, current_version: str | None, changed: list[str], current: dict[str, Any] | None
+    ) -> None:
         super().__init__(message)
         self.current_version = current_version
         self.changed = changed

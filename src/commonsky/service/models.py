@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -83,10 +83,16 @@ class IntentRow(BoundsMixin, Base):
     created_s: Mapped[float] = mapped_column(Float)
     updated_s: Mapped[float] = mapped_column(Float)
 
-    __table_args__ = (
-        Index("ix_intents_live_box", "state", "min_lon", "max_lon"),
-        Index("ix_intents_time", "t1_s"),
-    )
+    __table_args__ = (Index("ix_intents_time", "t1_s"),)
+
+
+class IntentCellRow(Base):
+    """Where an intent is listed in the prefilter grid (`service.grid`): one row per (cell, day) key."""
+
+    __tablename__ = "intent_cells"
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    intent_id: Mapped[str] = mapped_column(ForeignKey("intents.id"), primary_key=True, index=True)
 
 
 class AuditRow(Base):

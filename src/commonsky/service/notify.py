@@ -2,12 +2,13 @@
 
 `publish` may be called from any thread (the broker runs in the request thread pool); delivery happens on the
 event loop. A subscriber that falls ``queue_size`` events behind is dropped (its socket closes), so a slow client
-never holds memory or the broker. Across several instances each hub sees only its own writes (documented limit).
+never holds memory or the broker. On PostgreSQL, `PgRelay` carries every event to every instance first.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from typing import Any
 
@@ -55,3 +56,60 @@ def _offer(queue: asyncio.Queue[dict[str, Any] | None], event: dict[str, Any]) -
         while not queue.empty():
             queue.get_nowait()
         queue.put_nowait(None)
+
+
+CHANNEL = "commonsky_events"
+_MAX_PAYLOAD = 7_500  # PostgreSQL's NOTIFY payload limit is 8,000 bytes
+
+
+class PgRelay:
+    """Carries events between service instances through PostgreSQL LISTEN/NOTIFY.
+
+    `publish` sends an event to every instance (this one included); a listener thread per instance hands what
+    arrives to its own `Hub`. An event too big for NOTIFY loses its ``where`` geometry (``where_omitted``).
+    """
+
+    def __init__(self, database_url: str, engine: Any, hub: Hub) -> None:
+        from sqlalchemy.engine import make_url
+
+        self._dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self._engine = engine
+        self._hub = hub
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.listening = threading.Event()
+
+    def publish(self, party_id: str, event: dict[str, Any]) -> None:
+        from sqlalchemy import text
+
+        payload = json.dumps({"party": party_id, "event": event}, separators=(",", ":"))
+        if len(payload.encode()) > _MAX_PAYLOAD:
+            slim = {k: v for k, v in event.items() if k != "where"} | {"where_omitted": True}
+            payload = json.dumps({"party": party_id, "event": slim}, separators=(",", ":"))
+        with self._engine.begin() as connection:
+            connection.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload})
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._listen, name="commonsky-pg-relay", daemon=True)
+        self._thread.start()
+        self.listening.wait(timeout=10.0)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5.0)
+
+    def _listen(self) -> None:
+        import psycopg
+
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self._dsn, autocommit=True) as connection:
+                    connection.execute(f"LISTEN {CHANNEL}")
+                    self.listening.set()
+                    while not self._stop.is_set():
+                        for note in connection.notifies(timeout=0.5):
+                            message = json.loads(note.payload)
+                            self._hub.publish(message["party"], message["event"])
+            except psycopg.OperationalError:
+                self._stop.wait(1.0)  # the database went away: retry until stopped

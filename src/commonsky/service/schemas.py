@@ -128,11 +128,21 @@ class ConflictOut(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
 
+class ResolutionOut(BaseModel):
+    """A verified change that would make the intent acceptable: move it ``dt_s`` later and/or ``dz_m`` higher."""
+
+    kind: Literal["time", "altitude"]
+    dt_s: float
+    dz_m: float
+    summary: str
+
+
 class SubmissionOut(BaseModel):
     accepted: bool
     intent: IntentOut
     conflicts: list[ConflictOut]
     preempted: int = Field(description="lower-priority accepted intents this acceptance rejected")
+    resolutions: list[ResolutionOut] = Field(default_factory=list)
 
 
 class PartyIn(Strict):

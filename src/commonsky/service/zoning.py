@@ -39,14 +39,23 @@ class ZoneKeeper:
         zone, volumes = zone_from_feature(feature)
         normal = zone.to_feature()
         box = bounds(volumes, self.broker.model)
-        row = ZoneRow(id=str(uuid.uuid4()), name=zone.name, kind=zone.kind.value, binding=zone.binding,
-                      feature=normal, version=new_version(), updated_s=time.time(), **box.columns())
+        row = ZoneRow(
+            id=str(uuid.uuid4()),
+            name=zone.name,
+            kind=zone.kind.value,
+            binding=zone.binding,
+            feature=normal,
+            version=new_version(),
+            updated_s=time.time(),
+            **box.columns(),
+        )
         with self.db.write() as session:
             self.db.lock_region(session, None)
             session.add(row)
             session.flush()
-            audit.append(self.db, session, party.name, "create", "zone", row.id,
-                         {"version": row.version, "feature": normal})
+            audit.append(
+                self.db, session, party.name, "create", "zone", row.id, {"version": row.version, "feature": normal}
+            )
         return zone_json(row, self._tell_affected(row, volumes))
 
     def update(self, party: Party, zone_id: str, version: str, feature: dict[str, Any]) -> dict[str, Any]:
@@ -62,8 +71,9 @@ class ZoneKeeper:
                 setattr(row, name, value)
             row.version, row.updated_s = new_version(), time.time()
             session.flush()
-            audit.append(self.db, session, party.name, "update", "zone", row.id,
-                         {"version": row.version, "feature": normal})
+            audit.append(
+                self.db, session, party.name, "update", "zone", row.id, {"version": row.version, "feature": normal}
+            )
         return zone_json(row, self._tell_affected(row, volumes))
 
     def delete(self, party: Party, zone_id: str, version: str) -> None:
@@ -93,8 +103,9 @@ class ZoneKeeper:
             raise NotFoundError(f"no zone {zone_id}")
         if row.version != version:
             changed = ["feature"]
-            raise StaleVersionError(f"zone {zone_id} changed since version {version}", row.version, changed,
-                                    zone_json(row))
+            raise StaleVersionError(
+                f"zone {zone_id} changed since version {version}", row.version, changed, zone_json(row)
+            )
         assert isinstance(row, ZoneRow)
         return row
 
@@ -102,9 +113,13 @@ class ZoneKeeper:
         """Tell the parties whose live intents this zone now binds; how many intents that is."""
         zone, _ = self.broker.zone_of(row)
         box = bounds(volumes, self.broker.model)
+        near = _overlaps(IntentRow, box, prefilter_margin_m(self.broker.model))
         with self.db.read() as session:
-            found = session.execute(select(IntentRow, PartyRow.name).join(PartyRow, PartyRow.id == IntentRow.party_id)
-                                    .where(IntentRow.state.in_(LIVE), *_overlaps(IntentRow, box, prefilter_margin_m(self.broker.model)))).all()
+            found = session.execute(
+                select(IntentRow, PartyRow.name)
+                .join(PartyRow, PartyRow.id == IntentRow.party_id)
+                .where(IntentRow.state.in_(LIVE), *near)
+            ).all()
         if not zone.binding or not found:
             return 0
         rows = {r.id: (r, name) for r, name in found if not zone.applies_to or name in zone.applies_to}
@@ -116,6 +131,14 @@ class ZoneKeeper:
                 continue
             told.add(hit.owner)
             intent, _ = rows[str(hit.owner)]
-            self.broker.tell(intent.party_id, {"type": "zone.affects", "intent_id": intent.id, "zone_id": row.id,
-                                               "zone_name": row.name, **overlap_json(hit.overlap)})
+            self.broker.tell(
+                intent.party_id,
+                {
+                    "type": "zone.affects",
+                    "intent_id": intent.id,
+                    "zone_id": row.id,
+                    "zone_name": row.name,
+                    **overlap_json(hit.overlap),
+                },
+            )
         return len(told)

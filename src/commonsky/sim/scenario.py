@@ -20,15 +20,27 @@ from commonsky.errors import CommonskyError, InputError
 from commonsky.plans.intent import Intent
 from commonsky.plans.route import RouteBuffers
 from commonsky.sim.scenario_fields import SHAPE_KEYS, Fields
-from commonsky.sim.scenario_intents import read_intent
+from commonsky.sim.scenario_intents import read_intent, route_buffers
 from commonsky.sim.scenario_yaml import ScenarioError, child, load_yaml
+from commonsky.sim.scenario_zones import zone_geometry, zone_overrides
 from commonsky.strategic.policy import Policy
 
 PARTY_KINDS = ("military", "state", "civil")
 PARTY_ROLES = ("operator", "authority", "observer")
 _TOP = ("scenario", "policy", "defaults", "parties", "zones", "intents", "sensors", "truth")
-_ZONE_COMMON = ("name", "kind", "floor", "ceiling", "valid_from", "valid_to", "daily", "binding", "applies_to",
-                "provenance", "description")
+_ZONE_COMMON = (
+    "name",
+    "kind",
+    "floor",
+    "ceiling",
+    "valid_from",
+    "valid_to",
+    "daily",
+    "binding",
+    "applies_to",
+    "provenance",
+    "description",
+)
 
 
 @dataclass(frozen=True)
@@ -73,9 +85,14 @@ class Scenario:
 
     def filing_order(self) -> tuple[Intent, ...]:
         """Intents as a broker receives them: by filing time, then higher priority first, then file order."""
-        order = sorted(range(len(self.intents)), key=lambda i: (
-            self.intents[i].filed_s if self.intents[i].filed_s is not None else -math.inf,
-            -self.intents[i].priority, i))
+        order = sorted(
+            range(len(self.intents)),
+            key=lambda i: (
+                self.intents[i].filed_s if self.intents[i].filed_s is not None else -math.inf,
+                -self.intents[i].priority,
+                i,
+            ),
+        )
         return tuple(self.intents[i] for i in order)
 
 
@@ -88,8 +105,9 @@ def load_scenario(path: Path | str) -> Scenario:
     meta = f.mapping(top.get("scenario") or {}, "scenario", ("name", "description", "start", "end"))
     window = f.window(meta, "scenario")
     policy = _policy(f, top.get("policy") or {})
-    buffers = _buffers(f, (f.mapping(top.get("defaults") or {}, "defaults", ("route",))).get("route"),
-                       "defaults.route", RouteBuffers())
+    buffers = route_buffers(
+        f, (f.mapping(top.get("defaults") or {}, "defaults", ("route",))).get("route"), "defaults.route", RouteBuffers()
+    )
     parties = _parties(f, top["parties"])
     zones = _zones(f, top.get("zones") or [], {p.name for p in parties})
     party_map = {p.name: p for p in parties}
@@ -143,31 +161,15 @@ def _policy(f: Fields, spec: Any) -> Policy:
     model = Policy().altitude
     changes = {
         attr: f.length_m(spec[key], child("policy", key), positive=False)
-        for key, attr in (("ground_min", "ground_min_m"), ("ground_max", "ground_max_m"),
-                          ("mixed_ref_margin", "mixed_ref_margin_m"))
+        for key, attr in (
+            ("ground_min", "ground_min_m"),
+            ("ground_max", "ground_max_m"),
+            ("mixed_ref_margin", "mixed_ref_margin_m"),
+        )
         if key in spec
     }
     reveal = f.boolean(spec["reveal_others"], "policy.reveal_others") if "reveal_others" in spec else False
     return Policy(altitude=replace(model, **changes), reveal_others=reveal)
-
-
-def _buffers(f: Fields, spec: Any, where: str, base: RouteBuffers) -> RouteBuffers:
-    if spec is None:
-        return base
-    spec = f.mapping(spec, where, ("lateral", "vertical", "time", "time_growth"))
-    try:
-        return RouteBuffers(
-            lateral_m=f.length_m(spec["lateral"], child(where, "lateral")) if "lateral" in spec else base.lateral_m,
-            vertical_m=(f.length_m(spec["vertical"], child(where, "vertical"), positive=False)
-                        if "vertical" in spec else base.vertical_m),
-            time_base_s=f.duration_s(spec["time"], child(where, "time")) if "time" in spec else base.time_base_s,
-            time_growth=f.rate(spec["time_growth"], child(where, "time_growth"))
-            if "time_growth" in spec else base.time_growth,
-        )
-    except ScenarioError:
-        raise
-    except InputError as error:
-        f.fail(where, str(error))
 
 
 def _parties(f: Fields, value: Any) -> tuple[Party, ...]:
@@ -178,13 +180,15 @@ def _parties(f: Fields, value: Any) -> tuple[Party, ...]:
         name = f.text(spec["name"], child(where, "name"))
         if any(p.name == name for p in out):
             f.fail(child(where, "name"), f"duplicate party {name!r}")
-        out.append(Party(
-            name=name,
-            kind=f.choice(spec["kind"], child(where, "kind"), PARTY_KINDS, "party kind"),
-            role=f.choice(spec.get("role", "operator"), child(where, "role"), PARTY_ROLES, "party role"),
-            priority=f.integer(spec.get("priority", 0), child(where, "priority")),
-            description=str(spec.get("description", "")),
-        ))
+        out.append(
+            Party(
+                name=name,
+                kind=f.choice(spec["kind"], child(where, "kind"), PARTY_KINDS, "party kind"),
+                role=f.choice(spec.get("role", "operator"), child(where, "role"), PARTY_ROLES, "party role"),
+                priority=f.integer(spec.get("priority", 0), child(where, "priority")),
+                description=str(spec.get("description", "")),
+            )
+        )
     return tuple(out)
 
 
@@ -208,8 +212,6 @@ def _zones(f: Fields, value: Any, parties: set[str]) -> tuple[Zone, ...]:
 
 
 def _zone_entries(f: Fields, spec: dict[str, Any], where: str, source: str) -> list[Zone]:
-    from commonsky.sim.scenario_zones import zone_geometry, zone_overrides
-
     if source == "file":
         target = f.path.parent / f.text(spec["file"], child(where, "file"))
         try:
@@ -223,8 +225,9 @@ def _zone_entries(f: Fields, spec: dict[str, Any], where: str, source: str) -> l
         f.fail(child(where, "name"), "missing required field")
     kind = f.choice(spec.get("kind", "restricted"), child(where, "kind"), [k.value for k in ZoneKind], "zone kind")
     geometry, provenance = zone_geometry(f, spec, where, source)
-    base = Zone(name=f.text(spec["name"], child(where, "name")), kind=ZoneKind(kind), geometry=geometry,
-                provenance=provenance)
+    base = Zone(
+        name=f.text(spec["name"], child(where, "name")), kind=ZoneKind(kind), geometry=geometry, provenance=provenance
+    )
     return [zone_overrides(f, base, spec, where)]
 
 

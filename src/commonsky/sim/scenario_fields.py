@@ -65,9 +65,7 @@ class Fields:
         raise ScenarioError(f"{self.path}: {where}: {message}{suffix}")
 
     # containers ----------------------------------------------------------------------------------------------
-    def mapping(
-        self, value: Any, where: str, allowed: Iterable[str], required: Iterable[str] = ()
-    ) -> dict[str, Any]:
+    def mapping(self, value: Any, where: str, allowed: Iterable[str], required: Iterable[str] = ()) -> dict[str, Any]:
         if not isinstance(value, dict):
             self.fail(where, f"expected a mapping, got {_kind(value)}")
         known = set(allowed)
@@ -192,7 +190,7 @@ class Fields:
         start = self.time_s(spec[start_key], child(where, start_key)) if spec.get(start_key) is not None else -math.inf
         end = self.time_s(spec[end_key], child(where, end_key)) if spec.get(end_key) is not None else math.inf
         if not end > start:
-            self.fail(child(where, end_key), f"end {spec.get(end_key)} is not after start {spec.get(start_key)}")
+            self.fail(child(where, end_key), f"end {_iso(end)} is not after start {_iso(start)}")
         return TimeWindow(start, end)
 
     def daily(self, value: Any, where: str) -> tuple[DailyWindow, ...]:
@@ -213,8 +211,10 @@ class Fields:
         try:
             if key == "circle":
                 self.mapping(value, here, ("centre", "radius"), ("centre", "radius"))
-                return CircleShape(self.point(value["centre"], child(here, "centre")),
-                                   self.length_m(value["radius"], child(here, "radius")))
+                return CircleShape(
+                    self.point(value["centre"], child(here, "centre")),
+                    self.length_m(value["radius"], child(here, "radius")),
+                )
             if key == "corridor":
                 self.mapping(value, here, ("points", "half_width"), ("points", "half_width"))
                 pts = self.sequence(value["points"], child(here, "points"))
@@ -236,6 +236,12 @@ class Fields:
             raise
         except InputError as error:
             self.fail(here, str(error).removeprefix(f"{here}: ").removeprefix("polygon: "))
+
+
+def _iso(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "(open)"
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _kind(value: Any) -> str:

@@ -15,8 +15,7 @@ from commonsky.sim.scenario_yaml import ScenarioError, child
 if TYPE_CHECKING:
     from commonsky.sim.scenario import Party
 
-_INTENT_KEYS = ("id", "party", "priority", "state", "filed", "label", "version", "route", "orbit", "volumes",
-                "expect")
+_INTENT_KEYS = ("id", "party", "priority", "state", "filed", "label", "version", "route", "orbit", "volumes", "expect")
 _VOLUME_KEYS = (*SHAPE_KEYS, "floor", "ceiling", "start", "end", "daily")
 _WAYPOINT_KEYS = ("lat", "lon", "at", "alt", "time", "speed", "hold", "name")
 
@@ -71,10 +70,8 @@ def _volume(f: Fields, spec: Any, where: str) -> Volume:
 
 
 def _route(f: Fields, spec: Any, where: str, base: RouteBuffers, filed_s: float) -> tuple[Volume, ...]:
-    from commonsky.sim.scenario import _buffers
-
     spec = f.mapping(spec, where, ("waypoints", "speed", "start", "buffers"), ("waypoints",))
-    buffers = _buffers(f, spec.get("buffers"), child(where, "buffers"), base)
+    buffers = route_buffers(f, spec.get("buffers"), child(where, "buffers"), base)
     here = child(where, "waypoints")
     raw = f.sequence(spec["waypoints"], here)
     if len(raw) < 2:
@@ -137,3 +134,27 @@ def _expect(f: Fields, spec: Any, where: str, zone_names: set[str]) -> tuple[str
             f.fail(child(child(where, "conflicts"), i), f"unknown zone {name!r}")
         refs.append(text)
     return verdict, frozenset(refs)
+
+
+def route_buffers(f: Fields, spec: Any, where: str, base: RouteBuffers) -> RouteBuffers:
+    """Route buffers from ``{lateral, vertical, time, time_growth}``, each defaulting to ``base``."""
+    if spec is None:
+        return base
+    spec = f.mapping(spec, where, ("lateral", "vertical", "time", "time_growth"))
+    try:
+        return RouteBuffers(
+            lateral_m=f.length_m(spec["lateral"], child(where, "lateral")) if "lateral" in spec else base.lateral_m,
+            vertical_m=(
+                f.length_m(spec["vertical"], child(where, "vertical"), positive=False)
+                if "vertical" in spec
+                else base.vertical_m
+            ),
+            time_base_s=f.duration_s(spec["time"], child(where, "time")) if "time" in spec else base.time_base_s,
+            time_growth=f.rate(spec["time_growth"], child(where, "time_growth"))
+            if "time_growth" in spec
+            else base.time_growth,
+        )
+    except ScenarioError:
+        raise
+    except InputError as error:
+        f.fail(where, str(error))

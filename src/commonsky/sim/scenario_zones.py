@@ -58,8 +58,10 @@ def zone_overrides(f: Fields, zone: Zone, spec: dict[str, Any], where: str) -> Z
         kinds = [k.value for k in ZoneKind]
         changes["kind"] = ZoneKind(f.choice(spec["kind"], child(where, "kind"), kinds, "zone kind"))
     if "floor" in spec or "ceiling" in spec:
-        band = f.band({"floor": spec.get("floor", zone.floor.to_json()),
-                       "ceiling": spec.get("ceiling", zone.ceiling.to_json())}, where)
+        band = f.band(
+            {"floor": spec.get("floor", zone.floor.to_json()), "ceiling": spec.get("ceiling", zone.ceiling.to_json())},
+            where,
+        )
         changes["floor"], changes["ceiling"] = band.floor, band.ceiling
     if "valid_from" in spec or "valid_to" in spec:
         window = f.window(spec, where, "valid_from", "valid_to")

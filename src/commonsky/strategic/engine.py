@@ -13,8 +13,20 @@ A conflict is an exact 4D intersection: lateral overlap of more than ~1 m² (foo
 conflict), a common time, and overlapping altitude bands. A rejected intent comes with resolutions: the earliest
 free time slot and the nearest free altitude block, each verified by re-running the check.
 
+>>> from commonsky.airspace.volume import AltitudeBand, CircleShape, TimeWindow, Volume
+>>> from commonsky.units import parse_altitude as alt
+>>> def orbit(name, party, priority, lat):
+...     band = AltitudeBand(alt("FL180"), alt("FL220"))
+...     return Intent(name, party, (Volume(CircleShape((lat, 44.9), 15_000.0), band, TimeWindow(0.0, 3600.0)),),
+...                   priority=priority)
 >>> engine = StrategicEngine()
->>> # engine.submit(intent) -> CheckResult; accepted intents are stored for the next checks
+>>> engine.submit(orbit("isr", "coalition", 30, 34.0)).verdict.value
+'accepted'
+>>> result = engine.submit(orbit("patrol", "iran", 30, 34.1))
+>>> result.verdict.value, [(c.other, c.effect.value) for c in result.conflicts]
+('rejected', [('isr', 'blocks')])
+>>> [r.summary for r in result.resolutions]
+['delay 1 h 00 min, reserved from 01:00Z', 'climb 4,000 ft: FL220-FL260']
 """
 
 from __future__ import annotations
@@ -72,7 +84,13 @@ class StrategicEngine:
         self._zones.append(zone)
 
     def store(self, intent: Intent) -> Intent:
-        """Store ``intent`` as accepted without checking it (loading a trusted state, benchmarks)."""
+        """Store ``intent`` as accepted without checking it (loading a trusted state, benchmarks).
+
+        A proposed intent becomes accepted; an ended one no longer holds airspace, so it is removed instead.
+        """
+        if intent.state is IntentState.ENDED:
+            self.remove(intent.id)
+            return intent
         stored = intent.with_state(IntentState.ACCEPTED) if intent.state is IntentState.PROPOSED else intent
         self._intents[intent.id] = stored
         self._index.insert(intent.id, intent.volumes)

@@ -34,10 +34,17 @@ def intent_features(intent: Intent, verdict: str | None = None) -> list[dict[str
     out = []
     for i, volume in enumerate(intent.volumes):
         props = {
-            "role": "intent", "id": intent.id, "party": intent.party, "priority": intent.priority,
-            "state": intent.state.value, "volume": i, "label": intent.label,
-            "floor": volume.band.floor.label(), "ceiling": volume.band.ceiling.label(),
-            "start": iso(volume.window.start_s), "end": iso(volume.window.end_s),
+            "role": "intent",
+            "id": intent.id,
+            "party": intent.party,
+            "priority": intent.priority,
+            "state": intent.state.value,
+            "volume": i,
+            "label": intent.label,
+            "floor": volume.band.floor.label(),
+            "ceiling": volume.band.ceiling.label(),
+            "start": iso(volume.window.start_s),
+            "end": iso(volume.window.end_s),
         }
         if verdict is not None:
             props["verdict"] = verdict
@@ -50,11 +57,18 @@ def conflict_features(result: CheckResult) -> list[dict[str, Any]]:
     out = []
     for conflict in result.conflicts:
         props = {
-            "role": "conflict", "intent": result.intent.id, "party": result.intent.party,
-            "verdict": result.verdict.value, "kind": conflict.kind.value, "other": conflict.other,
-            "other_party": conflict.other_party, "effect": conflict.effect.value,
-            "start": iso(conflict.start_s), "end": iso(conflict.end_s),
-            "alt_lo_ft": round(conflict.alt_lo_m / FT_M), "alt_hi_ft": round(conflict.alt_hi_m / FT_M),
+            "role": "conflict",
+            "intent": result.intent.id,
+            "party": result.intent.party,
+            "verdict": result.verdict.value,
+            "kind": conflict.kind.value,
+            "other": conflict.other,
+            "other_party": conflict.other_party,
+            "effect": conflict.effect.value,
+            "start": iso(conflict.start_s),
+            "end": iso(conflict.end_s),
+            "alt_lo_ft": round(conflict.alt_lo_m / FT_M),
+            "alt_hi_ft": round(conflict.alt_hi_m / FT_M),
         }
         out.append({"type": "Feature", "properties": props, "geometry": mapping(conflict.geometry)})
     return out
@@ -75,6 +89,9 @@ def strategic_layers(results: Iterable[CheckResult]) -> list[Layer]:
     accepted = tuple(f for r in results if r.accepted for f in intent_features(r.intent, r.verdict.value))
     rejected = tuple(f for r in results if not r.accepted for f in intent_features(r.intent, r.verdict.value))
     conflicts = tuple(f for r in results for f in conflict_features(r))
-    layers = [Layer("Accepted intents", "intent", accepted), Layer("Rejected intents", "intent", rejected),
-              Layer("Conflicts", "conflict", conflicts)]
+    layers = [
+        Layer("Accepted intents", "intent", accepted),
+        Layer("Rejected intents", "intent", rejected),
+        Layer("Conflicts", "conflict", conflicts),
+    ]
     return [layer for layer in layers if layer.features]

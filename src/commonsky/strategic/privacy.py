@@ -1,6 +1,6 @@
 """What a party may see of a check result: its own intents in full, of others only the conflict.
 
-Zones are public. Another party's intent appears as an opaque reference ("intent of another party #n") with the
+Zones are public. Another party's intent appears as an opaque reference ("(another party) #n") with the
 where/when/altitudes of the overlap only: no id, no party, no priority, no route or volume.
 """
 
@@ -27,6 +27,9 @@ def redact(result: CheckResult, viewer: str | None, policy: Policy) -> CheckResu
             continue
         hidden += 1
         parts = tuple(ConflictPart(p.own_volume, p.overlap) for p in conflict.parts)
-        conflicts.append(replace(conflict, other=f"intent of another party #{hidden}", parts=parts,
-                                 other_party=None, other_priority=None))
+        conflicts.append(
+            replace(
+                conflict, other=f"(another party) #{hidden}", parts=parts, other_party=None, other_priority=None
+            )
+        )
     return replace(result, conflicts=tuple(conflicts))

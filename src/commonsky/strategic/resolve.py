@@ -93,11 +93,12 @@ def nearest_free_block(engine: StrategicEngine, intent: Intent, conflicts: Itera
     """The smallest vertical move (whole ``altitude_step_m``, up or down, same thickness) that leaves no blocking
     conflict and keeps every block between ``policy.lowest_floor_m`` and ``policy.highest_ceiling_m``."""
     policy = engine.policy
-    heap = [(abs(dz), dz) for dz in _altitude_candidates(engine, intent, conflicts, 0.0) if dz != 0]
+    heap = [(abs(dz), -dz) for dz in _altitude_candidates(engine, intent, conflicts, 0.0) if dz != 0]
     heapq.heapify(heap)
     seen: set[float] = set()
     while heap and len(seen) < policy.max_tries:
-        _, dz = heapq.heappop(heap)
+        _, neg_dz = heapq.heappop(heap)  # ties: climb before descending (more terrain clearance)
+        dz = -neg_dz
         if dz in seen:
             continue
         seen.add(dz)
@@ -112,7 +113,7 @@ def nearest_free_block(engine: StrategicEngine, intent: Intent, conflicts: Itera
             return Resolution("altitude", 0.0, dz, moved, summary)
         for more in _altitude_candidates(engine, moved, blocking, dz):
             if more not in seen and more != 0:
-                heapq.heappush(heap, (abs(more), more))
+                heapq.heappush(heap, (abs(more), -more))
     return None
 
 

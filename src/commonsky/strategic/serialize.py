@@ -33,17 +33,29 @@ def conflict_to_json(conflict: Conflict) -> dict[str, Any]:
         "other_party": conflict.other_party,
         "other_priority": conflict.other_priority,
         "effect": conflict.effect.value,
-        "where": {"geometry": mapping(geometry), "point": [round(point.y, 5), round(point.x, 5)],
-                  "area_km2": round(geodesic_area_m2(geometry) / 1e6, 3)},
+        "where": {
+            "geometry": mapping(geometry),
+            "point": [round(point.y, 5), round(point.x, 5)],
+            "area_km2": round(geodesic_area_m2(geometry) / 1e6, 3),
+        },
         "when": {"start": iso(conflict.start_s), "end": iso(conflict.end_s)},
-        "altitude": {"lo_ft": round(conflict.alt_lo_m / FT_M), "hi_ft": round(conflict.alt_hi_m / FT_M),
-                     "lo_m": round(conflict.alt_lo_m, 1), "hi_m": round(conflict.alt_hi_m, 1)},
+        "altitude": {
+            "lo_ft": round(conflict.alt_lo_m / FT_M),
+            "hi_ft": round(conflict.alt_hi_m / FT_M),
+            "lo_m": round(conflict.alt_lo_m, 1),
+            "hi_m": round(conflict.alt_hi_m, 1),
+        },
     }
 
 
 def resolution_to_json(resolution: Resolution) -> dict[str, Any]:
-    return {"kind": resolution.kind, "delay_s": resolution.dt_s, "climb_m": round(resolution.dz_m, 2),
-            "climb_ft": round(resolution.dz_m / FT_M), "summary": resolution.summary}
+    return {
+        "kind": resolution.kind,
+        "delay_s": resolution.dt_s,
+        "climb_m": round(resolution.dz_m, 2),
+        "climb_ft": round(resolution.dz_m / FT_M),
+        "summary": resolution.summary,
+    }
 
 
 def result_to_json(result: CheckResult) -> dict[str, Any]:

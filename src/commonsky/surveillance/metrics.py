@@ -57,10 +57,10 @@ class StateTable:
     @classmethod
     def build(cls, t_s: ArrayLike, object_id: ArrayLike, pos_m: ArrayLike, vel_ms: ArrayLike) -> StateTable:
         return cls(
-            np.asarray(t_s, dtype=float).ravel(),
-            np.asarray(object_id, dtype=np.int64).ravel(),
-            np.asarray(pos_m, dtype=float).reshape(-1, 3),
-            np.asarray(vel_ms, dtype=float).reshape(-1, 3),
+            np.array(t_s, dtype=float).ravel(),
+            np.array(object_id, dtype=np.int64).ravel(),
+            np.array(pos_m, dtype=float).reshape(-1, 3),
+            np.array(vel_ms, dtype=float).reshape(-1, 3),
         )
 
     @classmethod

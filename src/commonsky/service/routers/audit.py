@@ -20,13 +20,28 @@ Authority = Annotated[Party, require(Role.AUTHORITY)]
 
 
 @router.get("/audit", response_model=list[AuditOut])
-def entries(party: Authority, services: ServicesDep, after: Annotated[int, Query(ge=0, le=2**62)] = 0,
-            limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
+def entries(
+    party: Authority,
+    services: ServicesDep,
+    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[dict[str, Any]]:
     with services.db.read() as session:
         rows = session.scalars(select(AuditRow).where(AuditRow.seq > after).order_by(AuditRow.seq).limit(limit))
-        return [{"seq": r.seq, "at": iso(r.at_s) or "", "actor": r.actor, "action": r.action, "entity": r.entity,
-                 "entity_id": r.entity_id, "change": audit_change(r.change), "prev_hash": r.prev_hash,
-                 "hash": r.hash} for r in rows.all()]
+        return [
+            {
+                "seq": r.seq,
+                "at": iso(r.at_s) or "",
+                "actor": r.actor,
+                "action": r.action,
+                "entity": r.entity,
+                "entity_id": r.entity_id,
+                "change": audit_change(r.change),
+                "prev_hash": r.prev_hash,
+                "hash": r.hash,
+            }
+            for r in rows.all()
+        ]
 
 
 @router.get("/audit/verify")

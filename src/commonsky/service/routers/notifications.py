@@ -5,6 +5,8 @@ Authenticate with the ``Authorization: Bearer csk_...`` header (never a query st
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from commonsky.service.auth import authenticate
@@ -25,14 +27,30 @@ async def notifications(websocket: WebSocket) -> None:
     queue = services.hub.subscribe(party.id)
     await websocket.accept()
     await websocket.send_json({"type": "hello", "party": party.name})
+    closed = asyncio.ensure_future(_until_closed(websocket))  # notice a client that leaves while all is quiet
     try:
-        while True:
-            event = await queue.get()
+        while not closed.done():
+            waiting = asyncio.ensure_future(queue.get())
+            await asyncio.wait({waiting, closed}, return_when=asyncio.FIRST_COMPLETED)
+            if not waiting.done():
+                waiting.cancel()
+                break
+            event = waiting.result()
             if event is None:
                 await websocket.close(code=4408, reason="too slow: events dropped")
-                return
+                break
             await websocket.send_json(event)
-    except WebSocketDisconnect:
+    except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
+        closed.cancel()
         services.hub.unsubscribe(party.id, queue)
+
+
+async def _until_closed(websocket: WebSocket) -> None:
+    """Read (and ignore) what the client sends until it disconnects."""
+    try:
+        while True:
+            await websocket.receive_text()
+    except (WebSocketDisconnect, RuntimeError):
+        return

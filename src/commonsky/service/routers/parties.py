@@ -31,8 +31,12 @@ def me(party: PartyDep, services: ServicesDep) -> PartyOut:
 
 
 @router.get("/parties", response_model=list[PartyOut])
-def list_parties(party: Authority, services: ServicesDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                 offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> list[PartyOut]:
+def list_parties(
+    party: Authority,
+    services: ServicesDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> list[PartyOut]:
     with services.db.read() as session:
         rows = session.scalars(select(PartyRow).order_by(PartyRow.name).limit(limit).offset(offset)).all()
         return [_out(r) for r in rows]

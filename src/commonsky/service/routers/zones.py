@@ -15,8 +15,12 @@ Authority = Annotated[Party, require(Role.AUTHORITY)]
 
 
 @router.get("/zones", response_model=list[ZoneOut])
-def list_zones(party: PartyDep, services: ServicesDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-               offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0) -> list[dict[str, Any]]:
+def list_zones(
+    party: PartyDep,
+    services: ServicesDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> list[dict[str, Any]]:
     return services.zones.list(limit, offset)
 
 
@@ -36,6 +40,7 @@ def replace_zone(zone_id: str, body: ZoneUpdate, party: Authority, services: Ser
 
 
 @router.delete("/zones/{zone_id}", status_code=204, responses={409: {"model": StaleOut}})
-def delete_zone(zone_id: str, party: Authority, services: ServicesDep,
-                version: Annotated[str, Query(min_length=1, max_length=64)]) -> None:
+def delete_zone(
+    zone_id: str, party: Authority, services: ServicesDep, version: Annotated[str, Query(min_length=1, max_length=64)]
+) -> None:
     services.zones.delete(party, zone_id, version)

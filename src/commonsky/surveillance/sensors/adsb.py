@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from commonsky.errors import InputError
-from commonsky.surveillance.sensors.geometry import EFFECTIVE_EARTH_RADIUS_M, min_detectable_alt_m, to_polar
+from commonsky.surveillance.sensors.geometry import (
+    EFFECTIVE_EARTH_RADIUS_M,
+    lowest_visible_alt_m,
+    min_detectable_alt_m,
+    to_polar,
+)
 from commonsky.surveillance.sensors.platform import Platform
 from commonsky.surveillance.sensors.types import F64, Plots, TargetStates
 
@@ -83,7 +88,13 @@ class AdsbReceiver:
         seen = (rng <= self.max_range_m) & (np.asarray(pos_m)[..., 2] >= floor)
         return np.asarray(np.where(seen, self.p_receive, 0.0), dtype=float)
 
-    def report_times_s(self, start_s: float, end_s: float) -> F64:
+    def lowest_visible_alt_m(self, east_m: F64, north_m: F64, t_s: float = 0.0) -> F64:
+        """Lowest altitude (m) at which a transmitting aircraft over each ground point is heard; ``inf`` out of
+        range."""
+        antenna = self.platform.position_m(t_s)
+        return lowest_visible_alt_m(antenna, east_m, north_m, self.min_elevation_deg, self.max_range_m, self.re_m)
+
+    def times_s(self, start_s: float, end_s: float) -> F64:
         """Report batch times from ``start_s`` (inclusive) to ``end_s`` (exclusive)."""
         return np.arange(start_s, end_s, self.update_period_s, dtype=float)
 

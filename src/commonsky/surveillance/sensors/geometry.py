@@ -61,6 +61,25 @@ def min_detectable_alt_m(
     return np.asarray(alt, dtype=float)
 
 
+def lowest_visible_alt_m(
+    antenna_m: F64,
+    east_m: ArrayLike,
+    north_m: ArrayLike,
+    min_elevation_deg: float,
+    max_range_m: float,
+    re_m: float = EFFECTIVE_EARTH_RADIUS_M,
+) -> F64:
+    """Lowest altitude (m) an antenna at ``antenna_m`` (3,) sees over each ground point: the line-of-sight floor
+    of `min_detectable_alt_m`, or ``inf`` where that floor is beyond ``max_range_m`` of slant range."""
+    east = np.asarray(east_m, dtype=float)
+    north = np.asarray(north_m, dtype=float)
+    ground = np.hypot(east - antenna_m[0], north - antenna_m[1])
+    floor = min_detectable_alt_m(ground, float(antenna_m[2]), min_elevation_deg, re_m)
+    pts = np.stack(np.broadcast_arrays(east, north, np.where(np.isfinite(floor), floor, 0.0)), axis=-1)
+    rng = to_polar(antenna_m, pts, re_m)[0]
+    return np.asarray(np.where(np.isfinite(floor) & (rng <= max_range_m), floor, np.inf), dtype=float)
+
+
 def to_polar(
     antenna_m: ArrayLike, target_m: ArrayLike, re_m: float = EFFECTIVE_EARTH_RADIUS_M
 ) -> tuple[F64, F64, F64, F64]:

@@ -25,6 +25,7 @@ from commonsky.errors import InputError
 from commonsky.surveillance.sensors.geometry import (
     EFFECTIVE_EARTH_RADIUS_M,
     from_polar,
+    lowest_visible_alt_m,
     min_detectable_alt_m,
     polar_covariance_to_local,
     to_polar,
@@ -101,15 +102,12 @@ class Radar:
         return np.asarray(np.where(self.visible(pos_m, t_s), self.pd_at_range(rng), 0.0), dtype=float)
 
     def lowest_visible_alt_m(self, east_m: F64, north_m: F64, t_s: float = 0.0) -> F64:
-        """Lowest altitude (m) seen over each ground point (horizon and minimum elevation); ``inf`` out of range."""
+        """Lowest altitude (m) seen over each ground point (horizon and minimum elevation); ``inf`` out of range.
+        Pd is not applied: see `detection_probability` for that."""
         antenna = self.platform.position_m(t_s)
-        ground = np.hypot(np.asarray(east_m) - antenna[0], np.asarray(north_m) - antenna[1])
-        floor = min_detectable_alt_m(ground, float(antenna[2]), self.min_elevation_deg, self.re_m)
-        pts = np.stack(np.broadcast_arrays(np.asarray(east_m, float), np.asarray(north_m, float), floor), axis=-1)
-        rng = to_polar(antenna, np.where(np.isfinite(pts), pts, 0.0), self.re_m)[0]
-        return np.asarray(np.where(np.isfinite(floor) & (rng <= self.max_range_m), floor, np.inf), dtype=float)
+        return lowest_visible_alt_m(antenna, east_m, north_m, self.min_elevation_deg, self.max_range_m, self.re_m)
 
-    def scan_times_s(self, start_s: float, end_s: float) -> F64:
+    def times_s(self, start_s: float, end_s: float) -> F64:
         """Scan times from ``start_s`` (inclusive) to ``end_s`` (exclusive)."""
         return np.arange(start_s, end_s, self.scan_period_s, dtype=float)
 

@@ -143,7 +143,7 @@ class Trajectories:
         k = pos.shape[1]
         icao = np.asarray(icao24 if icao24 is not None else [""] * k, dtype=ICAO_DTYPE)
         call = np.asarray(callsign if callsign is not None else [""] * k, dtype=CALLSIGN_DTYPE)
-        on = icao != "" if adsb_on is None else np.asarray(adsb_on, dtype=bool)
+        on = icao != "" if adsb_on is None else np.array(adsb_on, dtype=bool)
         return cls(t, np.arange(k, dtype=np.int64), pos, vel, icao, call, on)
 
     def concat(self, other: Trajectories) -> Trajectories:

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from commonsky.errors import InputError
+
+if TYPE_CHECKING:
+    from commonsky.geo.geodesy import LocalFrame
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -70,13 +73,13 @@ class TargetStates:
         adsb_on: ArrayLike | None = None,
     ) -> TargetStates:
         """States with defaults: ids ``0..N-1``, no identity, ADS-B on where an icao24 is given."""
-        pos = np.asarray(pos_m, dtype=float).reshape(-1, 3)
+        pos = np.array(pos_m, dtype=float).reshape(-1, 3)
         n = len(pos)
-        ids = np.arange(n, dtype=np.int64) if target_id is None else np.asarray(target_id, dtype=np.int64)
+        ids = np.arange(n, dtype=np.int64) if target_id is None else np.array(target_id, dtype=np.int64)
         icao = np.asarray(icao24 if icao24 is not None else [""] * n, dtype=ICAO_DTYPE)
         call = np.asarray(callsign if callsign is not None else [""] * n, dtype=CALLSIGN_DTYPE)
-        on = icao != "" if adsb_on is None else np.asarray(adsb_on, dtype=bool)
-        return cls(float(t_s), ids, pos, np.asarray(vel_ms, dtype=float).reshape(-1, 3), icao, call, on)
+        on = icao != "" if adsb_on is None else np.array(adsb_on, dtype=bool)
+        return cls(float(t_s), ids, pos, np.array(vel_ms, dtype=float).reshape(-1, 3), icao, call, on)
 
     def __len__(self) -> int:
         return len(self.target_id)
@@ -134,7 +137,7 @@ class Plots:
 
         ``cov_m2`` is ``(N, 3, 3)`` or one ``(3, 3)`` covariance shared by all plots.
         """
-        pos = np.asarray(pos_m, dtype=float).reshape(-1, 3)
+        pos = np.array(pos_m, dtype=float).reshape(-1, 3)
         n = len(pos)
         cov = np.broadcast_to(np.asarray(cov_m2, dtype=float), (n, 3, 3)).copy()
         nan = np.full(n, np.nan)
@@ -142,8 +145,26 @@ class Plots:
             float(t_s), int(sensor_id), pos, cov, nan, nan.copy(), nan.copy(),
             np.asarray(icao24 if icao24 is not None else [""] * n, dtype=ICAO_DTYPE),
             np.asarray(callsign if callsign is not None else [""] * n, dtype=CALLSIGN_DTYPE),
-            np.full(n, NO_ORIGIN, dtype=np.int64) if origin is None else np.asarray(origin, dtype=np.int64),
+            np.full(n, NO_ORIGIN, dtype=np.int64) if origin is None else np.array(origin, dtype=np.int64),
         )  # fmt: skip
+
+    @classmethod
+    def from_geodetic(
+        cls,
+        frame: LocalFrame,
+        t_s: float,
+        sensor_id: int,
+        lat_deg: ArrayLike,
+        lon_deg: ArrayLike,
+        alt_m: ArrayLike,
+        cov_m2: ArrayLike,
+        icao24: Sequence[str] | None = None,
+        callsign: Sequence[str] | None = None,
+    ) -> Plots:
+        """Plots from WGS84 reports (decoded ADS-B state vectors) projected into ``frame``."""
+        x, y = frame.to_local(np.asarray(lat_deg, dtype=float), np.asarray(lon_deg, dtype=float))
+        pos = np.column_stack([np.ravel(x), np.ravel(y), np.ravel(np.asarray(alt_m, dtype=float))])
+        return cls.from_positions(t_s, sensor_id, pos, cov_m2, icao24, callsign)
 
     def take(self, index: ArrayLike) -> Plots:
         """The plots at ``index`` (integer indices or a boolean mask), as a new value."""
@@ -157,7 +178,10 @@ class Plots:
 class Sensor(Protocol):
     """What the tracker, coverage and the simulation need from any sensor model."""
 
-    sensor_id: int
+    @property
+    def sensor_id(self) -> int:
+        """Small integer naming the sensor in plots and track sensor masks (0..63 for the masks)."""
+        ...
 
     @property
     def cooperative(self) -> bool:
@@ -168,6 +192,10 @@ class Sensor(Protocol):
     def detection_probability(self, pos_m: F64, t_s: float) -> F64:
         """Probability (0..1) that a target at each ``(N, 3)`` position is reported at time ``t_s`` (for a
         cooperative sensor: provided it transmits)."""
+        ...
+
+    def times_s(self, start_s: float, end_s: float) -> F64:
+        """The times of its scans (or report batches) from ``start_s`` (inclusive) to ``end_s`` (exclusive)."""
         ...
 
     def observe(self, truth: TargetStates, rng: np.random.Generator) -> Plots:

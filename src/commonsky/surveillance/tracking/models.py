@@ -6,9 +6,11 @@ spectral density ``q_m2s3`` (m^2/s^3) horizontally and ``q_up_m2s3`` vertically;
 Manoeuvres are handled by adaptive process noise, not an IMM, in two ways. (1) When a track's normalised
 innovation squared (NIS) exceeds the chi-square threshold its noise multiplier grows by ``grow`` (up to
 ``max_scale``); otherwise it decays by ``decay`` back towards 1. (2) A confirmed track that finds no plot in its
-normal gate gets a second chance: the tracker predicts it again with the noise multiplied by ``retry_scale`` and
-gates the plots nobody took; if one is taken the track continues at that noise level. A 3 g turn therefore opens
-the gate and the gain at once, and the filter relaxes when the aircraft flies straight again.
+normal gate gets a second chance (the manoeuvre gate): the plots nobody took are gated against a prediction with
+the noise multiplied by ``retry_scale`` (wide: it finds an aircraft that has turned hard since the last scan),
+and a plot taken this way updates a prediction at ``max_scale`` (about 3 g of unknown acceleration with the
+default densities), so a single outlier cannot throw the velocity. The track then carries on at ``max_scale`` and
+relaxes as it flies straight again.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """The tracker: a stateful pipeline that turns scans of plots into a new `Tracks` snapshot per scan.
 
 Each call to `Tracker.step` takes the plots of one sensor at one time (a radar scan or an ADS-B batch) and fuses
-them sequentially into the tracks: predict all tracks to the scan time, gate and assign confirmed tracks first,
-then tentative tracks on the plots left over, update, start tentative tracks on what is still left, record hits,
-confirm, adapt the process noise, delete. Scans must come in time order.
+them sequentially into the tracks: predict all tracks to the scan time; gate, assign (GNN) and update the
+confirmed tracks; give the confirmed tracks left without a plot the manoeuvre gate; then the tentative tracks on
+the plots left over; start tentative tracks on what is still left; record hits and looks, confirm, adapt the
+process noise, delete. Scans must come in time order (equal times are fine: sensors fuse one after another).
 
 Not thread-safe: one `Tracker` belongs to one feed loop. The snapshots it returns are immutable and may be shared.
 
@@ -59,12 +60,31 @@ class Components:
     deleter: Deleter
     manoeuvre: ManoeuvreHandler
 
+    @classmethod
+    def default(
+        cls, q_m2s3: float = 1.0, gate_prob: float = 0.999, m: int = 3, n: int = 4, coast_s: float = 12.0
+    ) -> Components:
+        """CV Kalman filter (``q_m2s3`` horizontal noise density, a tenth of it vertically), chi-square gate at
+        ``gate_prob``, clustered GNN, single-point initiation, ``m``-of-``n`` confirmation, deletion after
+        ``coast_s`` seconds without a plot, adaptive process noise with a manoeuvre gate."""
+        gater = MahalanobisGater(gate_prob)
+        return cls(
+            predictor=ConstantVelocityPredictor(q_m2s3=q_m2s3, q_up_m2s3=q_m2s3 / 10),
+            updater=KalmanPositionUpdater(),
+            gater=gater,
+            associator=ClusteredGNN(miss_cost=gater.threshold),
+            initiator=SinglePointInitiator(),
+            confirmer=MOfNConfirmer(m, n),
+            deleter=CoastingDeleter(coast_s=coast_s, tentative_coast_s=coast_s, n=n),
+            manoeuvre=AdaptiveProcessNoise(),
+        )
+
 
 class Tracker:
     """Stateful multi-sensor tracking pipeline (not thread-safe)."""
 
     def __init__(self, components: Components, start_s: float = 0.0) -> None:
-        self.c = components
+        self.components = components
         self._tracks = Tracks.empty(start_s)
         self._next_id = 0
 
@@ -72,20 +92,8 @@ class Tracker:
     def default(
         cls, q_m2s3: float = 1.0, gate_prob: float = 0.999, m: int = 3, n: int = 4, coast_s: float = 12.0
     ) -> Tracker:
-        """CV Kalman filter, chi-square gate, clustered GNN, single-point initiation, M-of-N, coasting deleter."""
-        gater = MahalanobisGater(gate_prob)
-        return cls(
-            Components(
-                predictor=ConstantVelocityPredictor(q_m2s3=q_m2s3, q_up_m2s3=q_m2s3 / 10),
-                updater=KalmanPositionUpdater(),
-                gater=gater,
-                associator=ClusteredGNN(miss_cost=gater.threshold),
-                initiator=SinglePointInitiator(),
-                confirmer=MOfNConfirmer(m, n),
-                deleter=CoastingDeleter(coast_s=coast_s, tentative_coast_s=coast_s, n=n),
-                manoeuvre=AdaptiveProcessNoise(),
-            )
-        )
+        """A tracker built from `Components.default` (same arguments)."""
+        return cls(Components.default(q_m2s3, gate_prob, m, n, coast_s))
 
     @property
     def tracks(self) -> Tracks:
@@ -99,23 +107,16 @@ class Tracker:
         old = self._tracks
         if plots.t_s < old.t_s:
             raise InputError(f"scan at t={plots.t_s} s is older than the tracks (t={old.t_s} s)")
-        c, dt_s = self.c, plots.t_s - old.t_s
+        c, dt_s = self.components, plots.t_s - old.t_s
         x, p = c.predictor.predict(old.x, old.p, old.q_scale, dt_s)
         tracks = replace(old, t_s=plots.t_s, x=x, p=p)
         free = np.ones(len(plots), dtype=bool)
         hit = np.zeros(len(tracks), dtype=bool)
         nis = np.full(len(tracks), np.nan)
-        tracks = self._assign(tracks, np.flatnonzero(tracks.confirmed), x, p, plots, free, hit, nis)
-        # Manoeuvre gate: confirmed tracks left without a plot try again with a high-noise prediction.
-        retry = np.flatnonzero(tracks.confirmed & ~hit) if c.manoeuvre.retry_scale > 0 else np.zeros(0, np.int64)
-        scale = np.full(len(retry), c.manoeuvre.retry_scale)
-        x_m, p_m = c.predictor.predict(old.x[retry], old.p[retry], scale, dt_s)
-        before = hit[retry].copy()
-        tracks = self._assign(tracks, retry, x_m, p_m, plots, free, hit, nis, local=True)
-        q = tracks.q_scale.copy()
-        q[retry[hit[retry] & ~before]] = c.manoeuvre.max_scale
-        tracks = replace(tracks, q_scale=q)
-        tracks = self._assign(tracks, np.flatnonzero(~tracks.confirmed), x, p, plots, free, hit, nis)
+        confirmed, tentative = np.flatnonzero(tracks.confirmed), np.flatnonzero(~tracks.confirmed)
+        tracks = self._assign(tracks, confirmed, (x[confirmed], p[confirmed]), plots, free, hit, nis)
+        tracks = self._manoeuvre_gate(old, tracks, dt_s, plots, free, hit, nis)
+        tracks = self._assign(tracks, tentative, (x[tentative], p[tentative]), plots, free, hit, nis)
         looked = np.ones(len(tracks), dtype=bool) if sensor is None else self._covered(tracks, sensor, plots.t_s)
         looked |= hit
         tracks = replace(
@@ -131,26 +132,52 @@ class Tracker:
         self._tracks = tracks.take(c.deleter.keep(tracks))
         return self._tracks
 
-    def _assign(
+    def _manoeuvre_gate(
         self,
+        old: Tracks,
         tracks: Tracks,
-        group: NDArray[np.int64],
-        x: F64,
-        p: F64,
+        dt_s: float,
         plots: Plots,
         free: NDArray[np.bool_],
         hit: NDArray[np.bool_],
         nis: F64,
-        local: bool = False,
     ) -> Tracks:
-        """Gate, associate and update the tracks ``group`` (predictions ``x``, ``p`` indexed like the tracks, or
-        like ``group`` when ``local``) against the free plots; marks ``hit``, ``nis`` and ``free`` in place."""
-        xg, pg = (x, p) if local else (x[group], p[group])
+        """Second chance for confirmed tracks left without a plot: gate the free plots against a prediction from
+        ``old`` with ``retry_scale`` noise; a plot taken this way updates a prediction with ``max_scale`` noise
+        (the manoeuvre model), so one outlier cannot throw the velocity, and the track carries on at that noise."""
+        m, predictor = self.components.manoeuvre, self.components.predictor
+        if m.retry_scale <= 0:
+            return tracks
+        retry = np.flatnonzero(tracks.confirmed & ~hit)
+        x0, p0 = old.x[retry], old.p[retry]
+        wide = predictor.predict(x0, p0, np.full(len(retry), m.retry_scale), dt_s)
+        manoeuvre = predictor.predict(x0, p0, np.full(len(retry), m.max_scale), dt_s)
+        tracks = self._assign(tracks, retry, wide, plots, free, hit, nis, update_with=manoeuvre)
+        q = tracks.q_scale.copy()
+        q[retry[hit[retry]]] = m.max_scale
+        return replace(tracks, q_scale=q)
+
+    def _assign(
+        self,
+        tracks: Tracks,
+        group: NDArray[np.int64],
+        predicted: tuple[F64, F64],
+        plots: Plots,
+        free: NDArray[np.bool_],
+        hit: NDArray[np.bool_],
+        nis: F64,
+        update_with: tuple[F64, F64] | None = None,
+    ) -> Tracks:
+        """Gate the tracks ``group`` (``predicted`` states and covariances, one row per group member) against the
+        free plots, associate, and update (from ``update_with`` if given, else from ``predicted``). Marks
+        ``hit``, ``nis`` and ``free`` in place."""
+        xg, pg = predicted
         avail = np.flatnonzero(free)
-        cand = self.c.gater.gate(tracks.take(group), xg, pg, plots.take(avail))
-        pick = self.c.associator.associate(cand, len(group), len(avail))
+        cand = self.components.gater.gate(tracks.take(group), xg, pg, plots.take(avail))
+        pick = self.components.associator.associate(cand, len(group), len(avail))
         li, pi = cand.track_idx[pick], avail[cand.plot_idx[pick]]
-        x_u, p_u, nis_k = self.c.updater.update(xg[li], pg[li], plots.pos_m[pi], plots.cov_m2[pi])
+        xu, pu = update_with if update_with is not None else predicted
+        x_u, p_u, nis_k = self.components.updater.update(xu[li], pu[li], plots.pos_m[pi], plots.cov_m2[pi])
         ti = group[li]
         hit[ti], nis[ti], free[pi] = True, nis_k, False
         return self._apply(tracks, ti, pi, x_u, p_u, plots)

@@ -8,12 +8,15 @@ new one after every scan, so a snapshot handed to the picture or the safety nets
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from commonsky.surveillance.sensors.types import CALLSIGN_DTYPE, ICAO_DTYPE
+
+if TYPE_CHECKING:
+    from commonsky.geo.geodesy import LocalFrame
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -64,6 +67,11 @@ class Tracks:
         """``(N, 3)`` east, north, up velocity."""
         return self.x[:, 3:]
 
+    def geodetic(self, frame: LocalFrame) -> tuple[F64, F64]:
+        """Latitude and longitude (degrees) of the tracks in the local ``frame`` they were built in."""
+        lat, lon = frame.to_geodetic(self.x[:, 0], self.x[:, 1])
+        return np.asarray(lat, dtype=float).reshape(-1), np.asarray(lon, dtype=float).reshape(-1)
+
     @classmethod
     def empty(cls, t_s: float = 0.0) -> Tracks:
         """No tracks."""
@@ -76,8 +84,8 @@ class Tracks:
         return cls(
             t_s=t_s,
             track_id=np.asarray(track_id, dtype=np.int64),
-            x=np.asarray(x, dtype=float),
-            p=np.asarray(p, dtype=float),
+            x=np.array(x, dtype=float),
+            p=np.array(p, dtype=float),
             confirmed=np.zeros(n, dtype=bool),
             hits=np.zeros(n, dtype=np.uint32),
             n_looks=np.zeros(n, dtype=np.int64),

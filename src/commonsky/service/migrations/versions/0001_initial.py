@@ -17,8 +17,10 @@ depends_on = None
 
 
 def _bounds() -> list[sa.Column[float]]:
-    return [sa.Column(name, sa.Float(), nullable=False)
-            for name in ("min_lon", "min_lat", "max_lon", "max_lat", "alt_lo_m", "alt_hi_m", "t0_s", "t1_s")]
+    return [
+        sa.Column(name, sa.Float(), nullable=False)
+        for name in ("min_lon", "min_lat", "max_lon", "max_lat", "alt_lo_m", "alt_hi_m", "t0_s", "t1_s")
+    ]
 
 
 def upgrade() -> None:

@@ -1,0 +1,101 @@
+"""What a scenario file means: routes with speeds and holds, buffers, zones from files and borders, filing order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pyproj import Geod
+
+from commonsky.sim.scenario import Scenario, load_scenario
+from commonsky.units import FT_M, KT_MS, NM_M
+
+TEXT = """\
+scenario: {name: t, start: 2014-12-02T00:00:00Z, end: 2014-12-03T00:00:00Z}
+defaults:
+  route: {lateral: 3NM, vertical: 1000ft, time: 5min, time_growth: 2min/h}
+policy: {ground_max: 300m, mixed_ref_margin: 100ft}
+parties:
+  - {name: iraq-army, kind: military, priority: 40}
+  - {name: iran, kind: state, priority: 30}
+zones:
+  - file: zones/iraq-iran-20mi.geojson
+    name: buffer
+    applies_to: [iran]
+    ceiling: FL450
+  - name: inline border strip
+    buffer: {border: IRN:IRQ, distance: 10km, side: IRQ, clip: Diyala}
+    daily: [{start: "18:00", end: "06:00"}]
+intents:
+  - id: late
+    party: iran
+    filed: 2014-12-02T06:00:00Z
+    orbit: {circle: {centre: Jalawla, radius: 5NM}, floor: FL200, ceiling: FL240,
+            start: 2014-12-02T09:00:00Z, end: 2014-12-02T10:00:00Z}
+  - id: early
+    party: iraq-army
+    filed: 2014-12-02T05:00:00Z
+    route:
+      speed: 120kt
+      waypoints:
+        - {at: Baqubah, alt: 500ft AGL, time: 2014-12-02T08:00:00Z}
+        - {at: Jalawla, alt: 500ft AGL, hold: 10min}
+        - {at: Baqubah, alt: 500ft AGL, speed: 100kt}
+  - id: same-time-higher
+    party: iran
+    priority: 35
+    filed: 2014-12-02T06:00:00Z
+    volumes:
+      - {polygon: [[34.0, 45.0], [34.0, 45.2], [34.2, 45.2]], floor: FL100, ceiling: FL120,
+         start: 2014-12-02T11:00:00Z, end: 2014-12-02T12:00:00Z}
+truth:
+  - {id: t1, note: read by the picture stage}
+"""
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory: pytest.TempPathFactory, project_root: Path) -> Scenario:
+    folder = tmp_path_factory.mktemp("scn")
+    (folder / "zones").mkdir()
+    source = project_root / "scenarios" / "zones" / "iraq-iran-20mi.geojson"
+    (folder / "zones" / "iraq-iran-20mi.geojson").write_text(source.read_text())
+    path = folder / "t.yaml"
+    path.write_text(TEXT)
+    return load_scenario(path)
+
+
+def test_route_times_from_speeds_and_holds(scenario: Scenario) -> None:
+    early = next(i for i in scenario.intents if i.id == "early")
+    assert len(early.volumes) == 3  # out, the hold at Jalawla, back
+    geod = Geod(ellps="WGS84")
+    leg_m = geod.inv(44.60518, 33.75403, 45.16806, 34.27194)[2]
+    out, hold, back = early.volumes
+    filed_s = early.filed_s
+    assert filed_s is not None
+
+    def u(t: float) -> float:  # 5 min + 2 min per hour of look-ahead
+        return 300.0 + (t - filed_s) * 2 / 60
+
+    t_dep = scenario.start_s + 8 * 3600
+    t_arr = t_dep + leg_m / (120 * KT_MS)
+    assert out.window.start_s == pytest.approx(t_dep - u(t_dep))
+    assert out.window.end_s == pytest.approx(t_arr + u(t_arr))
+    assert hold.window.end_s == pytest.approx(t_arr + 600 + u(t_arr + 600))
+    t_back = t_arr + 600 + leg_m / (100 * KT_MS)
+    assert back.window.end_s == pytest.approx(t_back + u(t_back))
+    assert out.band.label() == "SFC-1500 ft AGL"
+    assert out.shape.half_width_m == pytest.approx(3 * NM_M)  # type: ignore[union-attr]
+
+
+def test_policy_zones_and_reserved_sections(scenario: Scenario) -> None:
+    assert scenario.policy.altitude.ground_max_m == 300.0
+    assert scenario.policy.altitude.mixed_ref_margin_m == pytest.approx(100 * FT_M)
+    buffer, strip = scenario.zones
+    assert (buffer.name, buffer.applies_to, buffer.ceiling.label()) == ("buffer", ("iran",), "FL450")
+    assert strip.extra["daily"] == [{"start": "18:00", "end": "06:00"}]
+    assert strip.area_km2() < buffer.area_km2() / 2
+    assert scenario.truth == ({"id": "t1", "note": "read by the picture stage"},)
+
+
+def test_filing_order_is_time_then_priority(scenario: Scenario) -> None:
+    assert [i.id for i in scenario.filing_order()] == ["early", "same-time-higher", "late"]
