@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from pathlib import Path
@@ -55,8 +56,8 @@ def circle_union(coords: np.ndarray, radius: float, spacing: float, n: int = 720
     a lon/lat polyline, in unwrapped longitudes (no antimeridian cut)."""
     lon_u = np.concatenate([[coords[0, 0]], coords[0, 0] + np.cumsum((np.diff(coords[:, 0]) + 180) % 360 - 180)])
     pts = []
-    for (x0, y0), (x1, y1) in zip(np.column_stack([lon_u, coords[:, 1]])[:-1], np.column_stack([lon_u, coords[:, 1]])[1:],
-                                  strict=True):
+    xy = np.column_stack([lon_u, coords[:, 1]])
+    for (x0, y0), (x1, y1) in itertools.pairwise(xy):
         _, _, length = GEOD.inv(x0, y0, x1, y1)
         t = np.linspace(0.0, 1.0, max(2, math.ceil(length / spacing) + 1))
         pts.append(np.column_stack([x0 + t * (x1 - x0), y0 + t * (y1 - y0)]))
@@ -73,7 +74,7 @@ def assert_geojson_ready(buffer: BaseGeometry) -> None:
     assert buffer.is_valid
     assert isinstance(buffer, Polygon | MultiPolygon)
     minx, miny, maxx, maxy = buffer.bounds
-    assert -180.0 <= minx and maxx <= 180.0 and -90.0 <= miny and maxy <= 90.0
+    assert minx >= -180.0 and maxx <= 180.0 and miny >= -90.0 and maxy <= 90.0
     parts = buffer.geoms if isinstance(buffer, MultiPolygon) else [buffer]
     assert all(shapely.is_ccw(p.exterior) for p in parts)
 

@@ -171,8 +171,10 @@ def brute_distance(lat: np.ndarray, lon: np.ndarray, coords: np.ndarray) -> np.n
     by dense sampling then a second, finer sampling around the best sample."""
     lon_u = np.concatenate([[coords[0, 0]], coords[0, 0] + np.cumsum((np.diff(coords[:, 0]) + 180) % 360 - 180)])
     t = np.linspace(0.0, 1.0, 3001)[:-1]
-    samples = [np.column_stack([a0 + t * (a1 - a0), b0 + t * (b1 - b0)]) for a0, b0, a1, b1 in
-               zip(lon_u[:-1], coords[:-1, 1], lon_u[1:], coords[1:, 1], strict=True)]
+    samples = [
+        np.column_stack([a0 + t * (a1 - a0), b0 + t * (b1 - b0)])
+        for a0, b0, a1, b1 in zip(lon_u[:-1], coords[:-1, 1], lon_u[1:], coords[1:, 1], strict=True)
+    ]
     s = np.concatenate([*samples, np.array([[lon_u[-1], coords[-1, 1]]])])
     out = np.empty(len(lat))
     for i in range(len(lat)):

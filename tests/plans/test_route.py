@@ -62,3 +62,12 @@ def test_intent_values_are_immutable() -> None:
     assert intent.state is IntentState.PROPOSED
     with pytest.raises(InputError):
         Intent("b", "p", ())
+
+
+def test_the_filed_route_moves_with_the_intent() -> None:
+    points = (Waypoint(*BAQUBAH, parse_altitude("FL100"), 0.0), Waypoint(*JALAWLA, parse_altitude("FL100"), 900.0))
+    intent = Intent("a", "p", route_volumes(points, RouteBuffers()), route=points)
+    moved = intent.shifted(dt_s=60.0, dz_m=1000 * FT_M)
+    assert [w.time_s for w in moved.route] == [60.0, 960.0]
+    assert moved.route[0].alt.label() == "FL110"
+    assert intent.route == points

@@ -136,3 +136,5 @@ def test_places_have_names_and_property_tables(tmp_path: Path) -> None:
     assert mark is not None
     description = mark.findtext("k:description", namespaces=NS) or ""
     assert "<table>" in description and "27.6 km / 17.1 mi" in description
+    data = {d.get("name"): d.findtext("k:value", namespaces=NS) for d in mark.findall("k:ExtendedData/k:Data", NS)}
+    assert data == {"name": "Jalawla", "inside": "true", "distance_km": "27.6"}

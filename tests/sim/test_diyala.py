@@ -36,7 +36,7 @@ def test_every_intent_has_an_expectation_and_it_is_met(scenario: Scenario, resul
         got = {f"{c.kind.value}:{c.other}" for c in result.conflicts}
         assert (result.verdict.value, got) == (expected.verdict, expected.conflicts), intent_id
     rejected = sorted(i for i, r in results.items() if not r.accepted)
-    assert rejected == ["iran-sortie-1", "iraq-helo-3", "us-civil-east-west"]
+    assert rejected == ["iran-sortie-1", "iran-sortie-2", "iraq-helo-3", "us-civil-east-west"]
 
 
 def test_buffer_zone_is_the_reference_20_mile_strip(scenario: Scenario, reference_dir: Path) -> None:
@@ -100,7 +100,7 @@ def test_cli_check_json_table_party_view_and_geojson(cli: Callable, project_root
     assert result.code == 0, result.err
     doc = result.json()
     assert doc["expectations_unmet"] == []
-    assert len(doc["results"]) == 13
+    assert len(doc["results"]) == 14
     sortie = next(r for r in doc["results"] if r["intent"] == "iran-sortie-1")
     assert {c["other"] for c in sortie["conflicts"]} == {"Iraq-Iran 20 mi buffer", "coalition-isr-diyala"}
     roles = {f["properties"]["role"] for f in json.loads((tmp_path / "out.geojson").read_text())["features"]}
@@ -110,7 +110,7 @@ def test_cli_check_json_table_party_view_and_geojson(cli: Callable, project_root
     assert {r["party"] for r in iran.json()["results"]} == {"iran"}
     assert "coalition" not in iran.out and "isr" not in iran.out
     table = cli("check", path)
-    assert "13 of 13 met" in table.out and "rejected" in table.out
+    assert "14 of 14 met" in table.out and "rejected" in table.out
     unknown = cli("check", path, "--as", "nobody")
     assert unknown.code == 2 and "unknown party 'nobody'" in unknown.err
 

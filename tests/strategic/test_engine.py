@@ -204,3 +204,44 @@ def test_ended_intents_hold_no_airspace() -> None:
     engine.store(stored.with_state(IntentState.ENDED))
     assert "a" not in engine.intents
     assert engine.check(orbit("b", "iran", 30)).accepted
+
+
+def test_broker_invariant_on_random_filings() -> None:
+    """After filings processed in order, two accepted intents only conflict when the later one outranks the
+    earlier (it superseded it); every rejected intent's resolutions pass the check at that moment."""
+    import numpy as np
+
+    from commonsky.strategic.batch import check_in_order
+
+    rng = np.random.default_rng(42)
+    filings = []
+    for i in range(60):
+        floor_fl = int(rng.integers(10, 30)) * 10
+        filings.append(
+            orbit(
+                f"i{i}",
+                f"p{i % 4}",
+                int(rng.integers(0, 3)),
+                centre=(float(rng.uniform(33.5, 34.5)), float(rng.uniform(44.5, 45.5))),
+                floor=f"FL{floor_fl}",
+                ceiling=f"FL{floor_fl + int(rng.integers(1, 5)) * 10}",
+                start_h=float(rng.uniform(0, 10)),
+                end_h=float(rng.uniform(11, 14)),
+                radius_m=float(rng.uniform(5_000, 20_000)),
+            )
+        )
+    results = check_in_order(filings, [zone("closed", applies_to=("p0",))])
+    accepted = [r.intent for r in results if r.accepted]
+    assert 5 < len(accepted) < len(filings)
+    order = {intent.id: n for n, intent in enumerate(filings)}
+    engine = StrategicEngine()
+    for intent in accepted:
+        engine.store(intent)
+    for intent in accepted:
+        for conflict in engine.conflicts(intent):
+            other = engine.intents[conflict.other]
+            later, earlier = (intent, other) if order[intent.id] > order[other.id] else (other, intent)
+            assert later.priority > earlier.priority
+    for result in results:
+        assert result.accepted == (result.blocking == ())
+        assert all(r.intent.id == result.intent.id for r in result.resolutions)

@@ -57,10 +57,11 @@ def test_minimum_elevation_raises_the_floor() -> None:
 
 def test_polar_round_trip_and_target_on_horizon() -> None:
     rng = np.random.default_rng(3)
-    antenna = np.array([1_000.0, -2_000.0, 30.0])
     targets = np.column_stack([rng.uniform(-300e3, 300e3, (200, 2)), rng.uniform(0, 12e3, 200)])
-    r, az, el, _ = to_polar(antenna, targets)
-    np.testing.assert_allclose(from_polar(antenna, r, az, el), targets, atol=1e-6)
+    for antenna_alt in (30.0, 9_000.0):  # a mast, and an airborne radar looking down
+        antenna = np.array([1_000.0, -2_000.0, antenna_alt])
+        r, az, el, _ = to_polar(antenna, targets)
+        np.testing.assert_allclose(from_polar(antenna, r, az, el), targets, atol=1e-6)
     # A target exactly on the horizon is seen at the tangent's depression angle, -acos(Re / (Re + h)).
     h = horizon_range_m(30.0, 0.0)
     _, _, el_h, _ = to_polar(np.array([0.0, 0.0, 30.0]), np.array([[float(h), 0.0, 0.0]]))

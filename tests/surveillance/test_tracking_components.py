@@ -7,6 +7,8 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
 from commonsky.surveillance.sensors.types import Plots
@@ -144,3 +146,21 @@ def test_docstring_examples_run() -> None:
     for module in (geometry, adsb, tracker):
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 12), st.integers(1, 12), st.floats(0.05, 0.9), st.integers(0, 2**32 - 1))
+def test_clustered_gnn_is_optimal_on_any_small_problem(n_t: int, n_p: int, density: float, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    ti, pi = np.nonzero(rng.random((n_t, n_p)) < density)
+    miss = 10.0
+    cost = rng.uniform(-miss, miss, len(ti))  # negative costs: matching ADS-B identities
+    pick = ClusteredGNN(miss).associate(Candidates(ti, pi, cost, cost), n_t, n_p)
+    assert len(set(ti[pick])) == len(pick) == len(set(pi[pick]))
+    big = np.full((n_t + n_p, n_p + n_t), 1e9)
+    big[ti, pi] = cost
+    big[:n_t, n_p:] = np.where(np.eye(n_t) > 0, miss, 1e9)
+    big[n_t:, :n_p] = np.where(np.eye(n_p) > 0, 0.0, 1e9)
+    big[n_t:, n_p:] = 0.0
+    r, c = linear_sum_assignment(big)
+    assert cost[pick].sum() + miss * (n_t - len(pick)) == pytest.approx(big[r, c].sum(), abs=1e-9)

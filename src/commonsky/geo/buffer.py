@@ -170,11 +170,11 @@ def _exact_planar_buffers(shapes: GeomArray, plan: BufferPlan) -> GeomArray:
     2 sqrt(0.02) rad (the dropped concavities are shallow), so edges of d / 400 across them cost < 2e-4 d.
     """
     radius = plan.radius_m
-    planar = shapely.buffer(shapes, radius, quad_segs=plan.quad_segs)
+    planar: GeomArray = shapely.buffer(shapes, radius, quad_segs=plan.quad_segs)
     # a swelling of 1e-3 d spans about 0.09 d of outline, so samples every d / 20 catch every one that matters
-    planar = shapely.segmentize(planar, plan.distance_m / 20.0)
+    dense = shapely.segmentize(planar, plan.distance_m / 20.0)
     shapely.prepare(shapes)  # indexed facet distance
-    rings, ring_piece = shapely.get_rings(planar, return_index=True)
+    rings, ring_piece = shapely.get_rings(dense, return_index=True)
     xy, ring_of = shapely.get_coordinates(rings, return_index=True)
     piece_of = ring_piece[ring_of]
     far = shapely.distance(shapes[piece_of], shapely.points(xy)) > radius * (1.0 + SWELL_TOLERANCE)
@@ -202,7 +202,7 @@ def _exact_planar_buffers(shapes: GeomArray, plan: BufferPlan) -> GeomArray:
     )
     xy[far] = nearest + (xy[far] - nearest) * (radius / gap[far])[:, None]
     fixed = shapely.polygons(shapely.linearrings(xy, indices=ring_of), indices=local_piece)
-    out = planar.copy()
+    out: GeomArray = planar.copy()
     out[swollen] = shapely.make_valid(fixed)
     return out
 
@@ -269,7 +269,7 @@ def _area_polygons(geom: BaseGeometry, plan: BufferPlan) -> list[BaseGeometry]:
     tol = plan.distance_m / 2.0  # the boundary's buffer covers any shortfall of the interior's edges
     for poly in areal_parts(geom):
         shell = _ring_polygon(shapely.get_coordinates(poly.exterior), tol)
-        holes = [_ring_polygon(shapely.get_coordinates(h), tol) for h in poly.interiors]  # type: ignore[attr-defined]
+        holes = [_ring_polygon(shapely.get_coordinates(h), tol) for h in poly.interiors]
         shell = shapely.make_valid(shell)
         out.append(shell.difference(shapely.union_all([shapely.make_valid(h) for h in holes])) if holes else shell)
     return out
@@ -278,10 +278,7 @@ def _area_polygons(geom: BaseGeometry, plan: BufferPlan) -> list[BaseGeometry]:
 def _polygonal(geom: BaseGeometry) -> Polygon | MultiPolygon:
     if not geom.is_valid:
         geom = shapely.make_valid(geom)
-    parts = [p for p in shapely.get_parts(geom) if shapely.get_type_id(p) == shapely.GeometryType.POLYGON]
-    parts += [q for p in shapely.get_parts(geom) if shapely.get_type_id(p) == shapely.GeometryType.MULTIPOLYGON
-              for q in p.geoms]  # type: ignore[attr-defined]
-    parts = [p for p in parts if not p.is_empty]
+    parts = areal_parts(geom)
     if not parts:
         return Polygon()
     result = parts[0] if len(parts) == 1 else MultiPolygon(parts)

@@ -13,6 +13,8 @@ len^2 / (24 R^2) < 1e-5 for segments up to 50 km.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import shapely
 from numpy.typing import ArrayLike
@@ -20,11 +22,15 @@ from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
 from commonsky.geo.geodesy import WGS84_A_M, WGS84_F, FloatArray, aeqd_forward, wrap_lon
-from commonsky.geo.paths import areal_parts, densify, geometry_paths, make_paths
+from commonsky.geo.paths import IntArray, Paths, areal_parts, densify, geometry_paths, make_paths
 
 #: Longest segment kept after densifying (m), and how far a lon/lat edge may stray from its geodesic (m).
 SEGMENT_M = 50_000.0
 EDGE_TOL_M = 0.005
+#: Query points handled at once (bounds the memory of candidate pairs).
+CHUNK = 20_000
+#: Smallest radius of curvature of WGS84 (the meridian's, at the equator), m: bounds a chord's sagitta.
+POLAR_RADIUS_OF_CURVATURE_MIN_M = 6_335_439.0
 
 
 def ecef_m(lat: FloatArray, lon: FloatArray) -> FloatArray:
@@ -67,52 +73,78 @@ def distances_to_geometry(lat: ArrayLike, lon: ArrayLike, geom: BaseGeometry, *,
     paths = densify(make_paths(geometry_paths(geom)), max_spacing_m=SEGMENT_M, tol_m=EDGE_TOL_M)
     if paths.count == 0 or len(q_lat) == 0:
         return out.reshape(shape)
-    n = len(paths.lon)
-    is_last = np.zeros(n, dtype=bool)
-    is_last[paths.start[1:] - 1] = True
-    single = np.zeros(n, dtype=bool)
-    single[paths.start[:-1][paths.sizes == 1]] = True
-    # segments: each vertex that is not last starts one; a lone point is a segment of zero length
-    seg_a = np.flatnonzero(~is_last | single)
-    seg_b = np.where(single[seg_a], seg_a, seg_a + 1)
-    seg_of_start = np.full(n, -1, dtype=np.intp)
-    seg_of_start[seg_a] = np.arange(len(seg_a))
-    seg_of_end = np.full(n, -1, dtype=np.intp)
-    seg_of_end[seg_b[~single[seg_a]]] = np.flatnonzero(~single[seg_a])
-
-    xyz = ecef_m(paths.lat, paths.lon)
-    q_xyz = ecef_m(q_lat, q_lon)
-    chord = np.linalg.norm(xyz[seg_b] - xyz[seg_a], axis=1)
-    tree = cKDTree(xyz)
-    nearest, _ = tree.query(q_xyz, k=1)
-    radius = nearest * (1.0 + 1e-6) + 0.5 * float(chord.max()) * 1.001 + 1.0
-    hits = tree.query_ball_point(q_xyz, radius)
-    counts = np.fromiter((len(h) for h in hits), dtype=np.intp, count=len(hits))
-    vertex = np.concatenate([np.asarray(h, dtype=np.intp) for h in hits]) if counts.sum() else np.empty(0, np.intp)
-    query = np.repeat(np.arange(len(hits)), counts)
-    cand_q = np.concatenate([query, query])
-    cand_s = np.concatenate([seg_of_start[vertex], seg_of_end[vertex]])
-    keep = cand_s >= 0
-    cand_q, cand_s = cand_q[keep], cand_s[keep]
-    # prune: no point of segment AB is nearer than min(|PA|, |PB|) - arc(AB)/2; the nearest vertex is at r0
-    to_a = np.linalg.norm(xyz[seg_a[cand_s]] - q_xyz[cand_q], axis=1)
-    to_b = np.linalg.norm(xyz[seg_b[cand_s]] - q_xyz[cand_q], axis=1)
-    lower = np.minimum(to_a, to_b) - 0.5 * (chord[cand_s] * 1.0001 + 1.0)
-    keep = lower <= nearest[cand_q] * (1.0 + 1e-3) + 1.0
-    cand_q, cand_s = cand_q[keep], cand_s[keep]
-    # prune again with the straight 3D chord of each segment: the arc is within its sagitta of the chord, and
-    # chord and geodesic lengths rise together (to ~1e-4 at most); only near-best segments get exact geodesics
-    approx = _chord_distance(q_xyz[cand_q], xyz[seg_a[cand_s]], xyz[seg_b[cand_s]])
-    sagitta = chord[cand_s] ** 2 / (8.0 * 6_335_000.0)
-    best = np.full(len(q_lat), np.inf)
-    np.minimum.at(best, cand_q, approx + sagitta)
-    keep = approx - sagitta <= best[cand_q] * (1.0 + 1e-4 + (best[cand_q] / 6.3e6) ** 2 / 50.0) + 0.01
-    cand_q, cand_s = cand_q[keep], cand_s[keep]
-    ax, ay = aeqd_forward(q_lat[cand_q], q_lon[cand_q], paths.lat[seg_a[cand_s]], paths.lon[seg_a[cand_s]])
-    bx, by = aeqd_forward(q_lat[cand_q], q_lon[cand_q], paths.lat[seg_b[cand_s]], paths.lon[seg_b[cand_s]])
-    np.minimum.at(out, cand_q, _segment_distance(ax, ay, bx, by))
+    index = _SegmentIndex.build(paths)
+    for lo in range(0, len(q_lat), CHUNK):  # bounds the memory of the candidate pairs
+        out[lo : lo + CHUNK] = index.distances(q_lat[lo : lo + CHUNK], q_lon[lo : lo + CHUNK])
     if not boundary_only:
         areas = areal_parts(geom)
         if areas:
             out[shapely.intersects_xy(shapely.union_all(areas), q_lon, q_lat)] = 0.0
     return out.reshape(shape)
+
+
+@dataclass(frozen=True)
+class _SegmentIndex:
+    """Segments of densified paths (vertex indices a -> b) with a k-d tree on their vertices (ECEF)."""
+
+    paths: Paths
+    seg_a: IntArray
+    seg_b: IntArray
+    seg_of_start: IntArray
+    seg_of_end: IntArray
+    xyz: FloatArray
+    chord: FloatArray
+    tree: cKDTree
+
+    @classmethod
+    def build(cls, paths: Paths) -> _SegmentIndex:
+        n = len(paths.lon)
+        is_last = np.zeros(n, dtype=bool)
+        is_last[paths.start[1:] - 1] = True
+        single = np.zeros(n, dtype=bool)
+        single[paths.start[:-1][paths.sizes == 1]] = True
+        # segments: each vertex that is not last starts one; a lone point is a segment of zero length
+        seg_a = np.flatnonzero(~is_last | single)
+        seg_b = np.where(single[seg_a], seg_a, seg_a + 1)
+        seg_of_start = np.full(n, -1, dtype=np.intp)
+        seg_of_start[seg_a] = np.arange(len(seg_a))
+        seg_of_end = np.full(n, -1, dtype=np.intp)
+        seg_of_end[seg_b[~single[seg_a]]] = np.flatnonzero(~single[seg_a])
+        xyz = ecef_m(paths.lat, paths.lon)
+        chord = np.linalg.norm(xyz[seg_b] - xyz[seg_a], axis=1)
+        return cls(paths, seg_a, seg_b, seg_of_start, seg_of_end, xyz, chord, cKDTree(xyz))
+
+    def distances(self, q_lat: FloatArray, q_lon: FloatArray) -> FloatArray:
+        """Geodesic distance (m) from each query point to the nearest segment."""
+        seg_a, seg_b, xyz, chord = self.seg_a, self.seg_b, self.xyz, self.chord
+        q_xyz = ecef_m(q_lat, q_lon)
+        nearest, _ = self.tree.query(q_xyz, k=1)
+        radius = nearest * (1.0 + 1e-6) + 0.5 * float(chord.max()) * 1.001 + 1.0
+        hits = self.tree.query_ball_point(q_xyz, radius)
+        counts = np.fromiter((len(h) for h in hits), dtype=np.intp, count=len(hits))
+        vertex = np.concatenate([np.asarray(h, dtype=np.intp) for h in hits]) if counts.sum() else np.empty(0, np.intp)
+        query = np.repeat(np.arange(len(hits)), counts)
+        cand_q = np.concatenate([query, query])
+        cand_s = np.concatenate([self.seg_of_start[vertex], self.seg_of_end[vertex]])
+        keep = cand_s >= 0
+        cand_q, cand_s = cand_q[keep], cand_s[keep]
+        # prune: no point of segment AB is nearer than min(|PA|, |PB|) - arc(AB)/2; the nearest vertex is at r0
+        to_a = np.linalg.norm(xyz[seg_a[cand_s]] - q_xyz[cand_q], axis=1)
+        to_b = np.linalg.norm(xyz[seg_b[cand_s]] - q_xyz[cand_q], axis=1)
+        lower = np.minimum(to_a, to_b) - 0.5 * (chord[cand_s] * 1.0001 + 1.0)
+        keep = lower <= nearest[cand_q] * (1.0 + 1e-3) + 1.0
+        cand_q, cand_s = cand_q[keep], cand_s[keep]
+        # prune again with the straight 3D chord of each segment: the arc is within its sagitta of the chord, and
+        # chord and geodesic lengths rise together (to ~1e-4 at most); only near-best segments get exact geodesics
+        approx = _chord_distance(q_xyz[cand_q], xyz[seg_a[cand_s]], xyz[seg_b[cand_s]])
+        sagitta = chord[cand_s] ** 2 / (8.0 * POLAR_RADIUS_OF_CURVATURE_MIN_M)
+        best = np.full(len(q_lat), np.inf)
+        np.minimum.at(best, cand_q, approx + sagitta)
+        keep = approx - sagitta <= best[cand_q] * (1.0 + 1e-4 + (best[cand_q] / 6.3e6) ** 2 / 50.0) + 0.01
+        cand_q, cand_s = cand_q[keep], cand_s[keep]
+        lat, lon = self.paths.lat, self.paths.lon
+        ax, ay = aeqd_forward(q_lat[cand_q], q_lon[cand_q], lat[seg_a[cand_s]], lon[seg_a[cand_s]])
+        bx, by = aeqd_forward(q_lat[cand_q], q_lon[cand_q], lat[seg_b[cand_s]], lon[seg_b[cand_s]])
+        out = np.full(len(q_lat), np.inf)
+        np.minimum.at(out, cand_q, _segment_distance(ax, ay, bx, by))
+        return out

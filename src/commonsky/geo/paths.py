@@ -67,7 +67,7 @@ def _seam_runs(coords: FloatArray) -> list[FloatArray]:
 def _part_paths(part: BaseGeometry) -> list[FloatArray]:
     kind = shapely.get_type_id(part)
     if kind == shapely.GeometryType.POLYGON:
-        rings = [part.exterior, *part.interiors]  # type: ignore[attr-defined]
+        rings = [part.exterior, *part.interiors]
         out: list[FloatArray] = []
         for ring in rings:
             coords = shapely.get_coordinates(ring)
@@ -149,7 +149,8 @@ def lonlat_edge_splits(
     hi = np.maximum(np.abs(lat0), np.abs(lat1))
     dlon = np.radians(np.abs(lon1 - lon0))
     dlat = np.radians(np.abs(lat1 - lat0))
-    bow = EARTH_MEAN_RADIUS_M * np.sin(np.radians(hi)) * dlon * np.sqrt((np.cos(np.radians(lo)) * dlon) ** 2 + 4 * dlat**2)
+    across = np.sqrt((np.cos(np.radians(lo)) * dlon) ** 2 + 4.0 * dlat**2)
+    bow = EARTH_MEAN_RADIUS_M * np.sin(np.radians(hi)) * dlon * across
     return np.asarray(np.ceil(np.sqrt(bow / (8.0 * tol_m))), dtype=np.float64)
 
 

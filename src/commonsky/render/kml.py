@@ -11,6 +11,7 @@ separate Polygons of one MultiGeometry.
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
@@ -59,6 +60,7 @@ def render_kml(layers: Sequence[Layer], out: Path | str, *, title: str, extrude_
             _text(mark, "name", feature_title(props, layer.name))
             _text(mark, "description", _description(layer, props))
             _text(mark, "styleUrl", f"#{style_id}")
+            mark.append(_extended_data(props))
             height = _extrusion_m(props) if extrude_zones and layer.role == "zone" else None
             mark.append(_geometry(shape(feature["geometry"]), height))
         folders.append(folder)
@@ -105,6 +107,16 @@ def _description(layer: Layer, props: dict[str, Any]) -> str:
     """A small HTML table of the properties (Google Earth renders the escaped HTML in the balloon)."""
     rows = "".join(f"<tr><td><b>{_esc(k)}</b></td><td>{_esc(v)}</td></tr>" for k, v in feature_rows(props))
     return f"<p>{_esc(layer.name)}</p><table>{rows}</table>"
+
+
+def _extended_data(props: dict[str, Any]) -> ET.Element:
+    """The raw properties as KML ExtendedData (what GIS tools import as attributes); objects and lists as JSON."""
+    data = ET.Element("ExtendedData")
+    for key, value in props.items():
+        item = ET.SubElement(data, "Data", {"name": str(key)})
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+        _text(item, "value", text)
+    return data
 
 
 def _esc(text: str) -> str:

@@ -98,7 +98,7 @@ def build_report(
     ]
     write_json(files[2], {"type": "FeatureCollection", "features": place_features})
     layers = [
-        Layer(national.name, "zone", (national.to_feature(),)),
+        Layer(national.name, "zone", (national.to_feature(),), muted=focus is not national),
         Layer("Iran–Iraq border" if spec.a in ("IRN", "IRQ") else "border", "border",
               ({"type": "Feature", "properties": {"name": f"{spec.a}–{spec.b} border"},
                 "geometry": _mapping(world.border(spec.a, spec.b))},)),

@@ -15,8 +15,9 @@ How "two conflicting intents are never both accepted" holds under concurrency:
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -40,6 +41,7 @@ class Database:
         self.engine = _sqlite_engine(settings) if self.is_sqlite else _postgres_engine(settings)
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False)
+        self._local_writer: AbstractContextManager[Any] = threading.Lock() if self.is_sqlite else nullcontext()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -49,8 +51,10 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A write transaction, committed on success. On SQLite it holds the write lock from its first statement."""
-        with self._writer() as session, session.begin():
+        """A write transaction, committed on success. On SQLite it holds the write lock from its first statement;
+        writers of this process queue on a mutex first, so they hand over at once instead of polling SQLite's busy
+        handler (which sleeps up to 100 ms between tries). Other processes (admin CLI) still meet busy_timeout."""
+        with self._local_writer, self._writer() as session, session.begin():
             yield session
 
     def lock_region(self, session: Session, box: tuple[float, float, float, float] | None) -> None:

@@ -38,8 +38,9 @@ def read_intent(
     if len(given) != 1:
         f.fail(where, f"give exactly one of route, orbit, volumes; found {len(given) or 'none'}")
     filed = f.time_s(spec["filed"], child(where, "filed")) if "filed" in spec else default_filed_s
+    route: tuple[Waypoint, ...] = ()
     if given[0] == "route":
-        volumes = _route(f, spec["route"], child(where, "route"), buffers, filed)
+        volumes, route = _route(f, spec["route"], child(where, "route"), buffers, filed)
     elif given[0] == "orbit":
         volumes = (_volume(f, spec["orbit"], child(where, "orbit")),)
     else:
@@ -55,6 +56,7 @@ def read_intent(
         version=f.integer(spec.get("version", 0), child(where, "version")),
         filed_s=filed if math.isfinite(filed) else None,
         label=str(spec.get("label", "")),
+        route=route,
     )
     expect = _expect(f, spec["expect"], child(where, "expect"), zone_names) if "expect" in spec else None
     return intent, expect
@@ -69,7 +71,9 @@ def _volume(f: Fields, spec: Any, where: str) -> Volume:
     return Volume(shape, band, window, daily)
 
 
-def _route(f: Fields, spec: Any, where: str, base: RouteBuffers, filed_s: float) -> tuple[Volume, ...]:
+def _route(
+    f: Fields, spec: Any, where: str, base: RouteBuffers, filed_s: float
+) -> tuple[tuple[Volume, ...], tuple[Waypoint, ...]]:
     spec = f.mapping(spec, where, ("waypoints", "speed", "start", "buffers"), ("waypoints",))
     buffers = route_buffers(f, spec.get("buffers"), child(where, "buffers"), base)
     here = child(where, "waypoints")
@@ -114,7 +118,7 @@ def _route(f: Fields, spec: Any, where: str, base: RouteBuffers, filed_s: float)
             clock += holds[i]
             waypoints.append(Waypoint(point[0], point[1], alt, clock))
     try:
-        return route_volumes(waypoints, buffers, filed_s if math.isfinite(filed_s) else None)
+        return route_volumes(waypoints, buffers, filed_s if math.isfinite(filed_s) else None), tuple(waypoints)
     except ScenarioError:
         raise
     except InputError as error:

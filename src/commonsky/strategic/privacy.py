@@ -28,8 +28,6 @@ def redact(result: CheckResult, viewer: str | None, policy: Policy) -> CheckResu
         hidden += 1
         parts = tuple(ConflictPart(p.own_volume, p.overlap) for p in conflict.parts)
         conflicts.append(
-            replace(
-                conflict, other=f"(another party) #{hidden}", parts=parts, other_party=None, other_priority=None
-            )
+            replace(conflict, other=f"(another party) #{hidden}", parts=parts, other_party=None, other_priority=None)
         )
     return replace(result, conflicts=tuple(conflicts))

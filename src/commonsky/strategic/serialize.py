@@ -13,7 +13,7 @@ from commonsky.units import FT_M
 
 
 def where_text(conflict: Conflict) -> str:
-    """``34.12N 44.97E, 123 km²``: the centroid and the geodesic area of the intersection."""
+    """``34.12N 44.97E, 123 km²``: a point inside the intersection and its geodesic area."""
     geometry = conflict.geometry
     point = geometry.representative_point()
     ns, ew = ("N" if point.y >= 0 else "S"), ("E" if point.x >= 0 else "W")

@@ -23,8 +23,6 @@ from scipy.special import chdtri
 
 from commonsky.surveillance.tracking.roles import F64
 
-H = np.hstack([np.eye(3), np.zeros((3, 3))])
-
 
 def cv_matrices(dt_s: float, q_diag: F64) -> tuple[F64, F64]:
     """Transition ``F`` (6, 6) and unit-scale process noise ``Q`` (6, 6) for one step of ``dt_s`` seconds.
@@ -56,7 +54,11 @@ class ConstantVelocityPredictor:
 
 @dataclass(frozen=True)
 class KalmanPositionUpdater:
-    """Batched Kalman update with a position measurement; Joseph form keeps covariances symmetric positive."""
+    """Batched Kalman update with a position measurement (``H = [I 0]``).
+
+    Covariance update in the standard form ``P - K S K'`` (written ``P - (P H') S^-1 (P H')'``), then made exactly
+    symmetric: cheaper than the Joseph form for a 3 x 6 measurement and as accurate at these condition numbers.
+    """
 
     def innovation(self, x: F64, p: F64, z: F64, r: F64) -> tuple[F64, F64]:
         """Innovations ``(K, 3)`` and their covariances ``(K, 3, 3)``."""
@@ -65,10 +67,11 @@ class KalmanPositionUpdater:
     def update(self, x: F64, p: F64, z: F64, r: F64) -> tuple[F64, F64, F64]:
         nu, s = self.innovation(x, p, z, r)
         s_inv = np.linalg.inv(s)
-        gain = p[:, :, :3] @ s_inv  # P H' S^-1
+        pht = p[:, :, :3]  # P H'
+        gain = pht @ s_inv
         x_new = x + np.einsum("kij,kj->ki", gain, nu)
-        ikh = np.eye(6)[None] - gain @ H[None]
-        p_new = ikh @ p @ np.swapaxes(ikh, 1, 2) + gain @ r @ np.swapaxes(gain, 1, 2)
+        p_new = p - gain @ np.swapaxes(pht, 1, 2)
+        p_new = 0.5 * (p_new + np.swapaxes(p_new, 1, 2))
         nis = np.einsum("ki,kij,kj->k", nu, s_inv, nu)
         return x_new, p_new, nis
 

@@ -1,0 +1,281 @@
+"""Live runs: a clock drives truth -> sensors -> tracker -> picture -> safety nets -> alerts, tick by tick.
+
+`LivePipeline` is the stateful pipeline (NOT thread-safe: one thread steps it). Each `LivePipeline.step` moves
+simulated time to ``t_s``: every sensor scan due in between is observed from the truth and fused by the tracker
+in time order; the confirmed tracks become a `Picture` (with party and intent from `Identifier`), the
+`SafetyNet` turns it into alerts, and a `LiveSnapshot` is returned.
+
+`LiveRunner` runs a pipeline in a background thread, paced by a `SimClock`. Its public methods are thread-safe:
+the clock controls go through the clock's lock, and `LiveRunner.snapshot` returns the latest published
+snapshot (immutable) by reference. A jump in time restarts the tracker and the alerts at the new time.
+
+>>> from commonsky.sim.scenario import load_scenario
+>>> pipeline = LivePipeline.from_scenario(load_scenario("scenarios/diyala-2014.yaml"))  # doctest: +SKIP
+>>> pipeline.reset(pipeline.start_s); snap = pipeline.step(pipeline.start_s + 1.0)      # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from commonsky.airspace.zone import Zone
+from commonsky.picture.picture import Picture
+from commonsky.plans.intent import Intent
+from commonsky.safety.alerts import AlertEvent
+from commonsky.safety.pipeline import SafetyNet
+from commonsky.sim.clock import ClockState, SimClock
+from commonsky.sim.identity import Identifier
+from commonsky.sim.scenario import Scenario
+from commonsky.sim.sensors import SensorSlot, default_sensors, frame_for, read_sensors
+from commonsky.sim.snapshot import LiveSnapshot, TrailFrame
+from commonsky.sim.truth import TruthSet, circle_traffic, truth_from_intents
+from commonsky.surveillance.tracking.tracker import Components, Tracker
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """How a live run is built and paced.
+
+    ``tick_s``: simulated seconds per tick (the picture rate is 1 / tick_s in simulated time);
+    ``unknowns``: unknown aircraft added to the truth; ``synthetic``: extra aircraft on circles (load tests);
+    ``trail_step_s``/``trail_len``: a trail point every so many simulated seconds, this many kept;
+    ``max_lag_s``: when the pipeline falls further behind the clock than this, it skips ahead (tracks coast);
+    ``events_kept``: how many recent alert events a snapshot carries; ``seed``: noise and unknowns.
+    """
+
+    tick_s: float = 1.0
+    unknowns: int = 3
+    synthetic: int = 0
+    trail_step_s: float = 5.0
+    trail_len: int = 24
+    max_lag_s: float = 30.0
+    events_kept: int = 50
+    seed: int = 1
+
+
+class LivePipeline:
+    """Truth, sensors, tracker, identity, safety net and trails of one run (NOT thread-safe)."""
+
+    def __init__(
+        self,
+        truth: TruthSet,
+        sensors: tuple[SensorSlot, ...],
+        identifier: Identifier,
+        intents: tuple[Intent, ...],
+        zones: tuple[Zone, ...],
+        start_s: float,
+        end_s: float,
+        config: RunConfig = RunConfig(),
+    ) -> None:
+        self.truth = truth
+        self.sensors = sensors
+        self.identifier = identifier
+        self.intents = intents
+        self.zones = zones
+        self.start_s = start_s
+        self.end_s = end_s
+        self.config = config
+        self._rng = np.random.default_rng(config.seed)
+        self._seq = 0
+        self._events: deque[AlertEvent] = deque(maxlen=config.events_kept)
+        grids = [slot.sensor.times_s(0.0, 3600.0) for slot in sensors]
+        self._periods = [float(g[1] - g[0]) if len(g) > 1 else 3600.0 for g in grids]
+        self.reset(start_s)
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario, config: RunConfig = RunConfig()) -> LivePipeline:
+        """Truth from the scenario's intents (see `commonsky.sim.truth`), its sensors (or the defaults), its zones."""
+        intents: tuple[Intent, ...] = scenario.filing_order()
+        frame = frame_for(intents)
+        civil = frozenset(p.name for p in scenario.parties if p.kind == "civil")
+        circles = None
+        if config.synthetic > 0:
+            rng = np.random.default_rng(config.seed + 1)
+            circles = circle_traffic(config.synthetic, scenario.start_s, scenario.end_s, rng)
+        truth = truth_from_intents(intents, frame, civil, config.unknowns, config.seed, circles)
+        sensors = read_sensors(scenario.sensors, frame, truth) if scenario.sensors else ()
+        sensors = sensors or default_sensors(frame, truth, intents)
+        _, party, intent, _, icao = truth.identity()
+        declared = {str(a): (str(p), str(i)) for a, p, i in zip(icao, party, intent, strict=True) if a and p}
+        identifier = Identifier.build(intents, declared)
+        return cls(truth, sensors, identifier, intents, scenario.zones, scenario.start_s, scenario.end_s, config)
+
+    @property
+    def time_s(self) -> float:
+        return self._time_s
+
+    def reset(self, t_s: float) -> None:
+        """Start afresh at ``t_s``: no tracks, no alerts, no trails (after a jump in time)."""
+        self._time_s = float(t_s)
+        self._tracker = Tracker(Components.default(), start_s=float(t_s))
+        self._safety = SafetyNet(zones=self.zones)
+        self._next_scan = [float(t_s)] * len(self.sensors)
+        self._trails: deque[TrailFrame] = deque(maxlen=self.config.trail_len)
+        self._next_trail_s = float(t_s)
+
+    def _scans(self, t_s: float) -> list[tuple[float, int]]:
+        """(time, sensor index) of every scan due in ``(previous tick, t_s]``, in time order."""
+        due: list[tuple[float, int]] = []
+        for k, slot in enumerate(self.sensors):
+            times = slot.sensor.times_s(self._next_scan[k], t_s + 1e-9)
+            if len(times):
+                self._next_scan[k] = float(times[-1]) + self._periods[k]
+                due += [(float(t), k) for t in times if slot.active(float(t))]
+        return sorted(due)
+
+    def step(self, t_s: float, clock: ClockState | None = None) -> LiveSnapshot:
+        """Advance to ``t_s`` (not before the current time) and return the new snapshot."""
+        began = time.perf_counter()
+        n_plots = 0
+        for scan_s, k in self._scans(t_s):
+            slot = self.sensors[k]
+            plots = slot.sensor.observe(self.truth.states_at(scan_s), self._rng)
+            n_plots += len(plots)
+            self._tracker.step(plots, slot.sensor)
+        self._time_s = float(t_s)
+        tracks = self._tracker.tracks.confirmed_only()
+        lat, lon = tracks.geodetic(self.truth.frame)
+        vel = tracks.vel_ms
+        party, intent = self.identifier.identify(t_s, lat, lon, tracks.pos_m[:, 2], tracks.icao24)
+        ids = np.char.add("T", tracks.track_id.astype(str))
+        picture = Picture.from_arrays(
+            id=ids, lat=lat, lon=lon, alt_m=tracks.pos_m[:, 2], gs_ms=np.hypot(vel[:, 0], vel[:, 1]),
+            trk_deg=np.degrees(np.arctan2(vel[:, 0], vel[:, 1])), vs_ms=vel[:, 2], party=party, intent=intent,
+            time_s=t_s,
+        )  # fmt: skip
+        result = self._safety.step(picture)
+        self._events.extend(result.events)
+        if t_s >= self._next_trail_s:
+            self._trails.append(TrailFrame(t_s, picture.id, picture.lat, picture.lon))
+            self._next_trail_s = t_s + self.config.trail_step_s
+        callsign = np.asarray(tracks.callsign, dtype=str)
+        label = np.where(callsign != "", callsign, np.where(party != "", party, "UNKNOWN"))
+        self._seq += 1
+        n_truth = len(self.truth.states_at(t_s))
+        state = clock or ClockState(t_s, 1.0, False, self.start_s, self.end_s)
+        return LiveSnapshot(
+            seq=self._seq, clock=state, picture=picture, callsign=callsign, label=label,
+            alerts=tuple(self._safety.tracker.active), events=tuple(self._events), trails=tuple(self._trails),
+            n_truth=n_truth, n_plots=n_plots, work_ms=(time.perf_counter() - began) * 1e3,
+        )  # fmt: skip
+
+    def run_until(self, t_s: float, on_tick: Callable[[LiveSnapshot], None] | None = None) -> LiveSnapshot:
+        """Step tick by tick from the current time to ``t_s`` as fast as possible; return the last snapshot."""
+        snap = self.step(self._time_s)
+        while self._time_s < t_s:
+            snap = self.step(min(self._time_s + self.config.tick_s, t_s))
+            if on_tick is not None:
+                on_tick(snap)
+        return snap
+
+
+class LiveRunner:
+    """A `LivePipeline` stepped in a background thread at the pace of a `SimClock` (thread-safe controls)."""
+
+    def __init__(self, pipeline: LivePipeline, clock: SimClock) -> None:
+        self.pipeline = pipeline
+        self.clock = clock
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+        self._epoch = clock.epoch
+        pipeline.reset(clock.now_s())
+        self._snapshot = pipeline.step(pipeline.time_s, clock.state())
+
+    @property
+    def snapshot(self) -> LiveSnapshot:
+        """The latest published snapshot (immutable)."""
+        return self._snapshot
+
+    @property
+    def error(self) -> BaseException | None:
+        """The exception that stopped the background thread, if any."""
+        return self._error
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        """Start the background thread (idempotent)."""
+        if self.running:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="commonsky-live", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+        self._thread = None
+
+    def _loop(self) -> None:
+        try:
+            while not self._stop.is_set():
+                self._tick_once()
+        except BaseException as error:  # surfaced through `error`; the thread must not die silently
+            self._error = error
+            raise
+
+    def _tick_once(self) -> None:
+        """Do the ticks that are due now, publishing each; sleep when ahead of the clock."""
+        tick = self.pipeline.config.tick_s
+        epoch = self.clock.epoch
+        if epoch != self._epoch:
+            self._epoch = epoch
+            self.pipeline.reset(self.clock.now_s())
+            self._publish(self.pipeline.step(self.pipeline.time_s, self.clock.state()))
+        now = self.clock.now_s()
+        if now - self.pipeline.time_s > self.pipeline.config.max_lag_s:
+            self.pipeline.reset(now - tick)  # hopelessly behind: skip ahead rather than fall further back
+        target = self.pipeline.time_s + tick
+        if target > now:
+            state = self.clock.state()
+            if state.paused or state.finished:
+                self._publish(self.pipeline.step(self.pipeline.time_s, state))
+                self._stop.wait(0.1)
+            else:
+                self._stop.wait(min(0.05, max(0.001, (target - now) / state.speed)))
+            return
+        self._publish(self.pipeline.step(target, self.clock.state()))
+
+    def _publish(self, snap: LiveSnapshot) -> None:
+        self._snapshot = snap  # one reference assignment: readers see the old or the new snapshot, never a mix
+
+    # -- controls (thread-safe) -------------------------------------------------------------------------------
+    def pause(self) -> ClockState:
+        return self.clock.pause()
+
+    def resume(self) -> ClockState:
+        return self.clock.resume()
+
+    def set_speed(self, speed: float) -> ClockState:
+        return self.clock.set_speed(speed)
+
+    def jump(self, t_s: float) -> ClockState:
+        return self.clock.jump(t_s)
+
+
+def make_runner(
+    scenario: Scenario, config: RunConfig = RunConfig(), speed: float = 1.0, start_s: float | None = None,
+    until_s: float | None = None,
+) -> LiveRunner:  # fmt: skip
+    """A runner for ``scenario`` at ``speed`` x real time, from ``start_s`` (default: the scenario start) until
+    ``until_s`` (default: its end). Not started: call `LiveRunner.start`."""
+    pipeline = LivePipeline.from_scenario(scenario, config)
+    end = scenario.end_s if until_s is None else min(until_s, scenario.end_s)
+    clock = SimClock(scenario.start_s, end, speed=speed, paused=False)
+    if start_s is not None and not math.isclose(start_s, scenario.start_s):
+        clock.jump(start_s)
+    return LiveRunner(pipeline, clock)
+
+
+__all__ = ["LivePipeline", "LiveRunner", "RunConfig", "make_runner"]

@@ -1,0 +1,196 @@
+"""Map layers of a live run as GeoJSON FeatureCollections (lon/lat degrees), built on first use and cached.
+
+Base layers come from the bundled world (`commonsky.geo.world`), clipped to the run's view (the intents' and
+zones' extent plus a margin) and simplified to about 1 km, which is finer than a pixel at the zoom levels where
+the whole view fits a screen. Layers: countries, provinces, places, border (land borders between the countries
+in view), zones (by kind), intents (volumes and route centre lines), sensors, coverage (per altitude).
+
+`LayerStore` is thread-safe: every layer is a pure function of the run, computed at most once per key under a
+lock; the cached dictionaries are never mutated after they are stored.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, box, mapping
+from shapely.geometry.base import BaseGeometry
+
+from commonsky.airspace.volume import CorridorShape
+from commonsky.errors import NoSharedBorderError, NotFoundError
+from commonsky.geo.world import load_world
+from commonsky.sim.clock import iso_utc
+from commonsky.sim.runner import LivePipeline
+from commonsky.surveillance.sensors.types import F64
+
+LAYERS = ("countries", "provinces", "places", "border", "zones", "intents", "sensors", "coverage")
+SIMPLIFY_DEG = 0.01
+"""Tolerance (degrees, ~1 km) for base-layer outlines."""
+VIEW_MARGIN_DEG = 3.0
+COVERAGE_CELL_M = 10_000.0
+
+Feature = dict[str, Any]
+
+
+class _HasCoverage(Protocol):
+    def lowest_visible_alt_m(self, east_m: F64, north_m: F64, t_s: float = 0.0) -> F64: ...
+
+
+def collection(features: list[Feature]) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _feature(geometry: BaseGeometry, **properties: Any) -> Feature:
+    return {"type": "Feature", "properties": properties, "geometry": mapping(geometry)}
+
+
+def _rounded(geometry: BaseGeometry, tolerance: float = SIMPLIFY_DEG) -> BaseGeometry:
+    """Simplified (topology kept) and rounded to 1e-4 degrees (~10 m) to keep the JSON small."""
+    return shapely.set_precision(geometry.simplify(tolerance, preserve_topology=True), 1e-4)
+
+
+class LayerStore:
+    """The GeoJSON layers of one pipeline (see module docstring)."""
+
+    def __init__(self, pipeline: LivePipeline) -> None:
+        self.pipeline = pipeline
+        self._lock = threading.Lock()
+        self._cache: dict[str, dict[str, Any]] = {}
+
+    def view_bbox(self) -> tuple[float, float, float, float]:
+        """(west, south, east, north) of what the run covers, degrees, with `VIEW_MARGIN_DEG` around."""
+        shapes = [v.footprint for i in self.pipeline.intents for v in i.volumes]
+        shapes += [z.geometry for z in self.pipeline.zones if z.area_km2() < 1e6]
+        bounds = np.array([g.bounds for g in shapes]) if shapes else np.array([[-180.0, -80.0, 180.0, 80.0]])
+        m = VIEW_MARGIN_DEG
+        return (float(bounds[:, 0].min() - m), float(bounds[:, 1].min() - m),
+                float(bounds[:, 2].max() + m), float(bounds[:, 3].max() + m))  # fmt: skip
+
+    def get(self, name: str, **params: Any) -> dict[str, Any]:
+        """Layer ``name`` (one of `LAYERS`); `NotFoundError` for another name."""
+        builders: dict[str, Callable[..., dict[str, Any]]] = {
+            "countries": self._countries, "provinces": self._provinces, "places": self._places,
+            "border": self._border, "zones": self._zones, "intents": self._intents, "sensors": self._sensors,
+            "coverage": self._coverage,
+        }  # fmt: skip
+        if name not in builders:
+            raise NotFoundError(f"unknown layer {name!r} (layers: {', '.join(LAYERS)})")
+        key = name + "".join(f":{k}={v}" for k, v in sorted(params.items()))
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = builders[name](**params)
+            return self._cache[key]
+
+    # -- builders (called under the lock, once per key) --------------------------------------------------------
+    def _view(self) -> BaseGeometry:
+        return box(*self.view_bbox())
+
+    def _countries(self) -> dict[str, Any]:
+        view = self._view()
+        out = []
+        for c in load_world().countries():
+            if c.geometry.intersects(view):
+                out.append(_feature(_rounded(c.geometry.intersection(view.buffer(5.0))), iso3=c.iso3, name=c.name))
+        return collection(out)
+
+    def _provinces(self) -> dict[str, Any]:
+        view = self._view()
+        out = [
+            _feature(_rounded(p.geometry.intersection(view)), name=p.name, country=p.country_iso3)
+            for p in load_world().provinces()
+            if p.geometry.intersects(view)
+        ]
+        return collection(out)
+
+    def _places(self, limit: int = 400) -> dict[str, Any]:
+        places = load_world().places(self.view_bbox())
+        ranked = sorted(places, key=lambda p: (not p.source.startswith("cited"), -p.population))[:limit]
+        return collection([
+            _feature(shapely.Point(round(p.lon_deg, 4), round(p.lat_deg, 4)), name=p.name, country=p.country_iso3,
+                     population=p.population, rank=i)
+            for i, p in enumerate(ranked)
+        ])  # fmt: skip
+
+    def _border(self) -> dict[str, Any]:
+        world = load_world()
+        view = self._view()
+        inside = sorted(c.iso3 for c in world.countries() if c.geometry.intersects(view))
+        out = []
+        for i, a in enumerate(inside):
+            for b in inside[i + 1 :]:
+                try:
+                    line = world.border(a, b)
+                except (NoSharedBorderError, NotFoundError):
+                    continue
+                out.append(_feature(_rounded(line, 0.002), a=a, b=b))
+        return collection(out)
+
+    def _zones(self) -> dict[str, Any]:
+        out = []
+        for zone in self.pipeline.zones:
+            feature = zone.to_feature()
+            feature["geometry"] = mapping(_rounded(zone.geometry, 0.002))
+            out.append(feature)
+        return collection(out)
+
+    def _intents(self) -> dict[str, Any]:
+        ident = self.pipeline.identifier
+        out = []
+        for v in range(len(ident.vol_intent)):
+            props = dict(
+                intent=str(ident.vol_intent[v]), party=str(ident.vol_party[v]),
+                floor_ft=round(float(ident.vol_floor_m[v]) / 0.3048), ceiling_ft=round(float(ident.vol_ceiling_m[v]) / 0.3048),
+                start=_iso(float(ident.vol_start_s[v])), end=_iso(float(ident.vol_end_s[v])),
+            )  # fmt: skip
+            out.append(_feature(_rounded(ident.vol_geometry[v], 0.002), role="volume", **props))
+        for intent in self.pipeline.intents:
+            for volume in intent.volumes:
+                if isinstance(volume.shape, CorridorShape):
+                    line = LineString([(lon, lat) for lat, lon in volume.shape.points])
+                    out.append(_feature(line, role="centreline", intent=intent.id, party=intent.party))
+        return collection(out)
+
+    def _sensors(self) -> dict[str, Any]:
+        return collection([
+            _feature(shapely.Point(round(s.lon, 4), round(s.lat, 4)), name=s.name, kind=s.kind,
+                     range_km=round(s.range_m / 1000.0, 1))
+            for s in self.pipeline.sensors
+        ])  # fmt: skip
+
+    def _coverage(self, alt_m: float = 3048.0, t_s: float | None = None) -> dict[str, Any]:
+        """Where an aircraft at ``alt_m`` is within line of sight and range of at least one sensor at ``t_s``
+        (from each sensor's own ``lowest_visible_alt_m``), on a `COVERAGE_CELL_M` grid, one polygon per kind."""
+        frame = self.pipeline.truth.frame
+        t = self.pipeline.start_s if t_s is None else t_s
+        reach = max((s.range_m for s in self.pipeline.sensors), default=0.0)
+        xs = np.arange(-reach - 200e3, reach + 200e3 + 1, COVERAGE_CELL_M)
+        ex, ny = np.meshgrid(xs, xs)
+        out = []
+        for kind in ("radar", "adsb"):
+            seen = np.zeros(ex.shape, dtype=bool)
+            for slot in self.pipeline.sensors:
+                if (slot.kind == "adsb") != (kind == "adsb") or not slot.active(t):
+                    continue
+                sensor: Any = slot.sensor
+                if hasattr(sensor, "lowest_visible_alt_m"):
+                    seen |= np.asarray(sensor.lowest_visible_alt_m(ex, ny, t)) <= alt_m
+            if not seen.any():
+                continue
+            half = COVERAGE_CELL_M / 2
+            cells = shapely.box(ex[seen] - half, ny[seen] - half, ex[seen] + half, ny[seen] + half)
+            area = shapely.union_all(cells).simplify(COVERAGE_CELL_M / 4)
+            geo = frame.unproject(area, max_segment_m=20_000.0)
+            out.append(_feature(_rounded(geo, 0.005), kind=kind, alt_ft=round(alt_m / 0.3048), time=_iso(t)))
+        return collection(out)
+
+
+def _iso(t_s: float) -> str | None:
+    return iso_utc(t_s) if math.isfinite(t_s) else None
+
+
+__all__ = ["LAYERS", "LayerStore", "collection"]

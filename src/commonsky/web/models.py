@@ -1,0 +1,205 @@
+"""Pydantic models of the live picture API (they document the routes in OpenAPI) and snapshot -> model code.
+
+Units: times are Unix seconds (``*_s``) with an ISO 8601 UTC twin (``*_iso``); positions WGS84 degrees; altitude
+metres; speeds m/s; track degrees true. Values that do not exist (no tcpa for a zone incursion) are null.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from commonsky.safety.alerts import Alert, AlertEvent
+from commonsky.sim.clock import MAX_SPEED, ClockState, iso_utc
+from commonsky.sim.snapshot import LiveSnapshot
+
+MAX_ALERTS_STREAMED = 300
+"""The WebSocket carries at most this many alerts (the soonest predicted first); `/api/picture/alerts` has all."""
+
+
+class ClockOut(BaseModel):
+    """The scenario clock."""
+
+    time_s: float = Field(description="simulated time, Unix seconds")
+    time_iso: str
+    speed: float = Field(description="x real time")
+    paused: bool
+    start_s: float
+    end_s: float
+    start_iso: str
+    end_iso: str
+    finished: bool
+
+
+class SpeedIn(BaseModel):
+    speed: float = Field(gt=0, le=MAX_SPEED, description="new rate, x real time", examples=[10])
+
+
+class JumpIn(BaseModel):
+    time: str = Field(
+        description="ISO 8601 UTC time (2014-12-02T06:30:00Z) or Unix seconds, inside the scenario",
+        examples=["2014-12-02T06:30:00Z"],
+    )
+
+
+class TrackOut(BaseModel):
+    """One confirmed track of the live picture."""
+
+    id: str
+    lat: float
+    lon: float
+    alt_m: float
+    gs_ms: float
+    trk_deg: float
+    vs_ms: float
+    party: str = Field(description='operating party, "" when unknown')
+    intent: str = Field(description='matched intent id, ""  when none')
+    callsign: str
+    label: str = Field(description="callsign, else party, else UNKNOWN")
+    trail: list[tuple[float, float]] = Field(default_factory=list, description="earlier [lon, lat], oldest first")
+
+
+class TracksOut(BaseModel):
+    seq: int
+    time_s: float
+    time_iso: str
+    count: int
+    tracks: list[TrackOut]
+
+
+class AlertOut(BaseModel):
+    """An alert that is up: a predicted conflict between two tracks, or a zone incursion (track, zone name)."""
+
+    alert_id: int
+    kind: Literal["conflict", "incursion"]
+    subjects: tuple[str, str]
+    raised_s: float
+    updated_s: float
+    predicted_s: float = Field(description="predicted time of loss of separation / zone entry")
+    actual_s: float | None
+    ended_s: float | None
+    warning_time_s: float
+    tcpa_s: float | None
+    dcpa_m: float | None
+    lat: float | None
+    lon: float | None
+
+
+class EventOut(BaseModel):
+    kind: Literal["raised", "updated", "ended"]
+    time_s: float
+    alert: AlertOut
+
+
+class AlertsOut(BaseModel):
+    seq: int
+    time_s: float
+    time_iso: str
+    count: int
+    alerts: list[AlertOut]
+    events: list[EventOut] = Field(description="recent alert events, newest last")
+
+
+class SensorOut(BaseModel):
+    name: str
+    kind: str
+    lat: float
+    lon: float
+    range_km: float
+
+
+class StatusOut(BaseModel):
+    """What the run is doing."""
+
+    scenario: str
+    seq: int
+    clock: ClockOut
+    tracks: int
+    truth: int
+    alerts: int
+    plots_last_tick: int
+    work_ms: float = Field(description="wall time of the last tick's pipeline work, ms")
+    sensors: list[SensorOut]
+
+
+class FeatureCollectionOut(BaseModel):
+    """A GeoJSON FeatureCollection (lon/lat degrees)."""
+
+    type: Literal["FeatureCollection"]
+    features: list[dict[str, Any]]
+
+
+def _num(x: float, digits: int = 2) -> float | None:
+    return round(x, digits) if math.isfinite(x) else None
+
+
+def clock_out(state: ClockState) -> ClockOut:
+    return ClockOut(
+        time_s=state.time_s, time_iso=state.iso, speed=state.speed, paused=state.paused, start_s=state.start_s,
+        end_s=state.end_s, start_iso=iso_utc(state.start_s), end_iso=iso_utc(state.end_s), finished=state.finished,
+    )  # fmt: skip
+
+
+def alert_dict(a: Alert) -> dict[str, Any]:
+    """An alert as plain JSON values (the `AlertOut` shape)."""
+    return {
+        "alert_id": a.alert_id, "kind": a.kind.value, "subjects": list(a.subjects), "raised_s": a.raised_s,
+        "updated_s": a.updated_s, "predicted_s": a.predicted_s, "actual_s": a.actual_s, "ended_s": a.ended_s,
+        "warning_time_s": _num(a.warning_time_s, 1), "tcpa_s": _num(a.tcpa_s, 1), "dcpa_m": _num(a.dcpa_m, 0),
+        "lat": _num(a.lat, 5), "lon": _num(a.lon, 5),
+    }  # fmt: skip
+
+
+def event_dict(e: AlertEvent) -> dict[str, Any]:
+    return {"kind": e.kind.value, "time_s": e.time_s, "alert": alert_dict(e.alert)}
+
+
+def trails_by_track(snap: LiveSnapshot) -> dict[str, list[tuple[float, float]]]:
+    """Earlier positions of each current track, oldest first (vectorised grouping of the trail frames)."""
+    if not snap.trails:
+        return {}
+    ids = np.concatenate([f.track for f in snap.trails])
+    lon = np.concatenate([f.lon for f in snap.trails])
+    lat = np.concatenate([f.lat for f in snap.trails])
+    order = np.argsort(ids, kind="stable")  # stable: frames stay oldest first within a track
+    ids, lon, lat = ids[order], np.round(lon[order], 5), np.round(lat[order], 5)
+    keys, starts = np.unique(ids, return_index=True)
+    bounds = [*starts.tolist(), len(ids)]
+    current = set(snap.picture.id.tolist())
+    return {
+        str(k): list(zip(lon[a:b].tolist(), lat[a:b].tolist(), strict=True))
+        for k, a, b in zip(keys, bounds[:-1], bounds[1:], strict=True)
+        if str(k) in current
+    }
+
+
+def tracks_columns(snap: LiveSnapshot) -> dict[str, list[Any]]:
+    """The picture as columns (compact JSON for the WebSocket)."""
+    p = snap.picture
+    return {
+        "id": p.id.tolist(), "lat": np.round(p.lat, 5).tolist(), "lon": np.round(p.lon, 5).tolist(),
+        "alt_m": np.round(p.alt_m).tolist(), "gs_ms": np.round(p.gs_ms, 1).tolist(),
+        "trk_deg": np.round(p.trk_deg).tolist(), "vs_ms": np.round(p.vs_ms, 1).tolist(),
+        "party": p.party.tolist(), "intent": p.intent.tolist(), "callsign": snap.callsign.tolist(),
+        "label": snap.label.tolist(),
+    }  # fmt: skip
+
+
+def stream_message(snap: LiveSnapshot) -> dict[str, Any]:
+    """The WebSocket message for one snapshot (see `commonsky.web.api` for its shape)."""
+    alerts = sorted(snap.alerts, key=lambda a: (a.predicted_s, a.alert_id))[:MAX_ALERTS_STREAMED]
+    return {
+        "type": "picture",
+        "seq": snap.seq,
+        "time_s": snap.time_s,
+        "time_iso": iso_utc(snap.time_s),
+        "clock": clock_out(snap.clock).model_dump(),
+        "tracks": tracks_columns(snap),
+        "alerts": [alert_dict(a) for a in alerts],
+        "alert_count": len(snap.alerts),
+        "events": [event_dict(e) for e in snap.events[-10:]],
+        "stats": {"work_ms": round(snap.work_ms, 2), "truth": snap.n_truth, "plots": snap.n_plots},
+    }

@@ -1,0 +1,366 @@
+// commonsky live picture: MapLibre GL JS map fed by /api/layers/* and the /ws/picture stream.
+// No tile server and no internet: the style has no remote sources; labels are drawn on a canvas overlay
+// (MapLibre text needs glyph PBFs, which are not shipped).
+"use strict";
+
+(function () {
+  const SEA = "#dce9f3", LAND = "#f6f3ec";
+  const ZONE = {
+    buffer: ["#d9480f", "#fd7e14"], restricted: ["#c92a2a", "#fa5252"], prohibited: ["#862e9c", "#be4bdb"],
+    corridor: ["#1864ab", "#339af0"], advisory: ["#e67700", "#fcc419"],
+  };
+  const PARTY = ["#1c7ed6", "#2f9e44", "#f08c00", "#7048e8", "#0c8599", "#5c940d", "#9c36b5", "#495057"];
+  const UNKNOWN = "#e8590c";
+  const TRAIL_POINTS = 40;
+
+  const state = {
+    seq: -1, time_s: 0, clock: null, tracks: new Map(), alerts: [], alertCount: 0, parties: new Map(),
+    frameTimes: [], lastFit: null, selected: null, messages: 0, showLabels: true,
+  };
+  window.commonsky = {
+    state,
+    positions() { return Array.from(state.tracks.values()).map((t) => [t.id, t.lon, t.lat]); },
+    frameStats() {
+      const f = state.frameTimes.slice(1).map((t, i) => t - state.frameTimes[i]).sort((a, b) => a - b);
+      if (!f.length) return null;
+      const q = (p) => f[Math.min(f.length - 1, Math.floor(p * f.length))];
+      return { frames: f.length, mean: f.reduce((a, b) => a + b, 0) / f.length, p50: q(0.5), p95: q(0.95), max: f[f.length - 1] };
+    },
+    resetFrames() { state.frameTimes = []; },
+    bounds() { const b = map.getBounds(); return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; },
+  };
+
+  const $ = (id) => document.getElementById(id);
+  const map = new maplibregl.Map({
+    container: "map",
+    style: { version: 8, sources: {}, layers: [{ id: "sea", type: "background", paint: { "background-color": SEA } }] },
+    center: [44.5, 33.8], zoom: 5.3, attributionControl: false, maxPitch: 0, dragRotate: false,
+  });
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-left");
+  map.addControl(new maplibregl.ScaleControl({ unit: "nautical" }), "bottom-left");
+  map.addControl(new maplibregl.AttributionControl({
+    compact: true, customAttribution: "Natural Earth (public domain) · GeoNames (CC-BY 4.0) · commonsky",
+  }));
+  window.commonsky.map = map;
+
+  function partyColour(party) {
+    if (!party) return UNKNOWN;
+    if (!state.parties.has(party)) {
+      state.parties.set(party, PARTY[state.parties.size % PARTY.length]);
+      drawPartyLegend();
+    }
+    return state.parties.get(party);
+  }
+
+  const empty = () => ({ type: "FeatureCollection", features: [] });
+  async function getJSON(url) {
+    const r = await fetch(url);
+    if (!r.ok) throw new Error(url + ": " + r.status);
+    return r.json();
+  }
+  async function post(url, body) {
+    const r = await fetch(url, {
+      method: "POST", headers: { "content-type": "application/json" }, body: body ? JSON.stringify(body) : null,
+    });
+    const data = await r.json();
+    if (!r.ok) { alert(typeof data.detail === "string" ? data.detail : JSON.stringify(data.detail)); return null; }
+    showClock(data);
+    return data;
+  }
+
+  function arrowImage() {
+    const n = 32, c = document.createElement("canvas"); c.width = c.height = n;
+    const g = c.getContext("2d");
+    g.fillStyle = "#000"; g.beginPath();
+    g.moveTo(n / 2, 2); g.lineTo(n - 7, n - 5); g.lineTo(n / 2, n - 11); g.lineTo(7, n - 5); g.closePath(); g.fill();
+    return g.getImageData(0, 0, n, n);
+  }
+
+  map.on("load", async () => {
+    map.addImage("arrow", arrowImage(), { sdf: true, pixelRatio: 2 });
+    const layers = {};
+    for (const name of ["countries", "provinces", "border", "zones", "intents", "places", "sensors"]) {
+      layers[name] = getJSON("/api/layers/" + name).catch(() => empty());
+    }
+    const data = Object.fromEntries(await Promise.all(Object.entries(layers).map(async ([k, v]) => [k, await v])));
+    for (const [k, v] of Object.entries(data)) map.addSource(k, { type: "geojson", data: v });
+    state.places = data.places;
+    map.addSource("coverage", { type: "geojson", data: empty() });
+    for (const k of ["trails", "tracks", "alertlinks"]) map.addSource(k, { type: "geojson", data: empty() });
+
+    map.addLayer({ id: "countries-fill", type: "fill", source: "countries", paint: { "fill-color": LAND } });
+    map.addLayer({ id: "coverage-fill", type: "fill", source: "coverage", layout: { visibility: "none" },
+      paint: { "fill-color": ["match", ["get", "kind"], "adsb", "#74c0fc", "#94d82d"], "fill-opacity": 0.22 } });
+    map.addLayer({ id: "coverage-line", type: "line", source: "coverage", layout: { visibility: "none" },
+      paint: { "line-color": ["match", ["get", "kind"], "adsb", "#1c7ed6", "#5c940d"], "line-width": 1.2 } });
+    map.addLayer({ id: "provinces-line", type: "line", source: "provinces",
+      paint: { "line-color": "#bfb6a8", "line-width": 0.7, "line-dasharray": [4, 2.5] } });
+    map.addLayer({ id: "countries-line", type: "line", source: "countries",
+      paint: { "line-color": "#9c958a", "line-width": 0.8 } });
+    const kind = ["get", "kind"];
+    const zoneColour = (i) => ["match", kind, ...Object.entries(ZONE).flatMap(([k, c]) => [k, c[i]]), "#868e96"];
+    map.addLayer({ id: "zones-fill", type: "fill", source: "zones",
+      paint: { "fill-color": zoneColour(1), "fill-opacity": ["case", ["==", kind, "prohibited"], 0.10, 0.25] } });
+    map.addLayer({ id: "zones-line", type: "line", source: "zones",
+      paint: { "line-color": zoneColour(0), "line-width": 1.6 } });
+    map.addLayer({ id: "border-line", type: "line", source: "border",
+      paint: { "line-color": "#343a40", "line-width": 2.2 } });
+    map.addLayer({ id: "intents-fill", type: "fill", source: "intents", filter: ["==", ["get", "role"], "volume"],
+      paint: { "fill-color": "#3bc9db", "fill-opacity": 0.10 } });
+    map.addLayer({ id: "intents-line", type: "line", source: "intents", filter: ["==", ["get", "role"], "volume"],
+      paint: { "line-color": "#0b7285", "line-width": 1, "line-opacity": 0.6 } });
+    map.addLayer({ id: "intents-centre", type: "line", source: "intents", filter: ["==", ["get", "role"], "centreline"],
+      paint: { "line-color": "#0b7285", "line-width": 1.4, "line-dasharray": [3, 2] } });
+    map.addLayer({ id: "places-dot", type: "circle", source: "places", filter: ["<", ["get", "rank"], 120],
+      paint: { "circle-radius": 2.6, "circle-color": "#495057", "circle-stroke-color": "#fff", "circle-stroke-width": 1 } });
+    map.addLayer({ id: "sensors-dot", type: "circle", source: "sensors", layout: { visibility: "none" },
+      paint: { "circle-radius": 5, "circle-color": "#fff", "circle-stroke-color": "#1864ab", "circle-stroke-width": 2.5 } });
+    map.addLayer({ id: "trails-line", type: "line", source: "trails",
+      paint: { "line-color": ["get", "colour"], "line-width": 1.5, "line-opacity": 0.55 } });
+    map.addLayer({ id: "alertlinks-line", type: "line", source: "alertlinks",
+      paint: { "line-color": "#e03131", "line-width": 2.2, "line-dasharray": [2, 1.5] } });
+    map.addLayer({ id: "tracks-halo", type: "circle", source: "tracks", filter: ["get", "alerted"],
+      paint: { "circle-radius": 11, "circle-color": "rgba(0,0,0,0)", "circle-stroke-color": "#e03131", "circle-stroke-width": 2.2 } });
+    map.addLayer({ id: "tracks-icon", type: "symbol", source: "tracks", layout: {
+      "icon-image": "arrow", "icon-rotate": ["get", "trk"], "icon-rotation-alignment": "map",
+      "icon-allow-overlap": true, "icon-ignore-placement": true, "icon-size": 1.0 },
+      paint: { "icon-color": ["get", "colour"], "icon-halo-color": "#fff", "icon-halo-width": 1.2 } });
+
+    const b = data.zones.features.length ? bboxOf(data.intents) : null;
+    if (b) map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 30, duration: 0 });
+    drawZoneLegend();
+    wireControls();
+    const status = await getJSON("/api/status");
+    $("scenario").textContent = status.scenario;
+    showClock(status.clock);
+    const seed = await getJSON("/api/picture/tracks?trail=true");
+    for (const t of seed.tracks) state.tracks.set(t.id, { ...t, trail: t.trail.slice(-TRAIL_POINTS) });
+    connect();
+  });
+
+  function bboxOf(fc) {
+    let w = 180, s = 90, e = -180, n = -90;
+    const walk = (c) => {
+      if (typeof c[0] === "number") { w = Math.min(w, c[0]); e = Math.max(e, c[0]); s = Math.min(s, c[1]); n = Math.max(n, c[1]); }
+      else c.forEach(walk);
+    };
+    fc.features.forEach((f) => walk(f.geometry.coordinates));
+    return w <= e ? [w, s, e, n] : null;
+  }
+
+  // ---- stream --------------------------------------------------------------------------------------------
+  function connect() {
+    const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/picture");
+    ws.onopen = () => { $("conn").textContent = "live"; $("conn").className = "up"; };
+    ws.onclose = () => { $("conn").textContent = "offline"; $("conn").className = "down"; setTimeout(connect, 1000); };
+    ws.onmessage = (ev) => onPicture(JSON.parse(ev.data));
+  }
+
+  function onPicture(msg) {
+    const jumped = msg.time_s < state.time_s || msg.time_s - state.time_s > 600;
+    state.seq = msg.seq; state.time_s = msg.time_s; state.messages += 1;
+    const c = msg.tracks, next = new Map();
+    for (let i = 0; i < c.id.length; i++) {
+      const old = jumped ? null : state.tracks.get(c.id[i]);
+      const trail = old ? old.trail : [];
+      if (!trail.length || trail[trail.length - 1][0] !== c.lon[i] || trail[trail.length - 1][1] !== c.lat[i]) {
+        trail.push([c.lon[i], c.lat[i]]);
+        if (trail.length > TRAIL_POINTS) trail.shift();
+      }
+      next.set(c.id[i], { id: c.id[i], lat: c.lat[i], lon: c.lon[i], alt_m: c.alt_m[i], gs_ms: c.gs_ms[i],
+        trk_deg: c.trk_deg[i], party: c.party[i], intent: c.intent[i], label: c.label[i], trail });
+    }
+    state.tracks = next; state.alerts = msg.alerts; state.alertCount = msg.alert_count; state.clock = msg.clock;
+    showClock(msg.clock, msg.time_s);
+    $("ntracks").textContent = c.id.length; $("nalerts").textContent = msg.alert_count;
+    $("tickms").textContent = msg.stats.work_ms.toFixed(1);
+    drawTracks(); drawAlerts();
+  }
+
+  function drawTracks() {
+    const alerted = new Set(state.alerts.flatMap((a) => a.kind === "conflict" ? a.subjects : [a.subjects[0]]));
+    const pts = [], lines = [], links = [];
+    const showTrails = $("panel").querySelector('[data-layer="trails"]').checked;
+    for (const t of state.tracks.values()) {
+      const colour = partyColour(t.party);
+      pts.push({ type: "Feature", geometry: { type: "Point", coordinates: [t.lon, t.lat] },
+        properties: { id: t.id, trk: t.trk_deg, colour, alerted: alerted.has(t.id) } });
+      if (showTrails && t.trail.length > 1) {
+        lines.push({ type: "Feature", geometry: { type: "LineString", coordinates: t.trail }, properties: { colour } });
+      }
+    }
+    for (const a of state.alerts) {
+      if (a.kind !== "conflict") continue;
+      const p = state.tracks.get(a.subjects[0]), q = state.tracks.get(a.subjects[1]);
+      if (p && q) links.push({ type: "Feature", geometry: { type: "LineString", coordinates: [[p.lon, p.lat], [q.lon, q.lat]] }, properties: {} });
+    }
+    map.getSource("tracks").setData({ type: "FeatureCollection", features: pts });
+    map.getSource("trails").setData({ type: "FeatureCollection", features: lines });
+    map.getSource("alertlinks").setData({ type: "FeatureCollection", features: links });
+  }
+
+  // ---- alerts list -----------------------------------------------------------------------------------------
+  const fmtTime = (s) => new Date(s * 1000).toISOString().slice(11, 19);
+  function describe(a) {
+    const name = (id) => { const t = state.tracks.get(id); return t ? `${t.label} (${id})` : id; };
+    if (a.kind === "conflict") {
+      const inS = Math.max(0, a.predicted_s - state.time_s);
+      return { what: `${name(a.subjects[0])} × ${name(a.subjects[1])}`,
+        when: a.actual_s !== null ? "LOSS" : `in ${Math.round(inS)} s`,
+        detail: `conflict · CPA ${a.dcpa_m === null ? "?" : (a.dcpa_m / 1852).toFixed(1)} NM in ${a.tcpa_s === null ? "?" : Math.round(a.tcpa_s)} s` };
+    }
+    const inS = Math.max(0, a.predicted_s - state.time_s);
+    return { what: `${name(a.subjects[0])} → ${a.subjects[1]}`, when: a.actual_s !== null ? "INSIDE" : `in ${Math.round(inS)} s`,
+      detail: "zone incursion" };
+  }
+  function drawAlerts() {
+    const list = $("alerts");
+    $("alertcount").textContent = state.alertCount;
+    $("alertcount").className = state.alertCount ? "count hot" : "count";
+    if (!state.alerts.length) { list.innerHTML = '<li class="none">no alert</li>'; return; }
+    const shown = state.alerts.slice(0, 100);
+    list.innerHTML = "";
+    for (const a of shown) {
+      const d = describe(a), li = document.createElement("li");
+      li.className = a.kind + (a.actual_s !== null ? " los" : "") + (state.selected === a.alert_id ? " sel" : "");
+      li.dataset.alertId = a.alert_id;
+      li.innerHTML = `<span class="when"></span><div class="what"></div><div class="detail"></div>`;
+      li.querySelector(".when").textContent = d.when;
+      li.querySelector(".what").textContent = d.what;
+      li.querySelector(".detail").textContent = `${d.detail} · raised ${fmtTime(a.raised_s)}`;
+      li.addEventListener("click", () => zoomToAlert(a.alert_id));
+      list.appendChild(li);
+    }
+  }
+  function zoomToAlert(id) {
+    const a = state.alerts.find((x) => x.alert_id === id);
+    if (!a) return;
+    state.selected = id;
+    const pts = [];
+    const p = state.tracks.get(a.subjects[0]);
+    if (p) pts.push([p.lon, p.lat]);
+    if (a.kind === "conflict") { const q = state.tracks.get(a.subjects[1]); if (q) pts.push([q.lon, q.lat]); }
+    if (a.lat !== null && a.lon !== null && pts.length < 2) pts.push([a.lon, a.lat]);
+    if (!pts.length) return;
+    const lons = pts.map((x) => x[0]), lats = pts.map((x) => x[1]);
+    const b = [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)];
+    state.lastFit = { alert: id, points: pts, bbox: b };
+    map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 120, maxZoom: 10.5, duration: 600 });
+    drawAlerts();
+  }
+  window.commonsky.zoomToAlert = zoomToAlert;
+
+  // ---- clock and controls ------------------------------------------------------------------------------------
+  function showClock(clock, time_s) {
+    if (!clock) return;
+    state.clock = clock;
+    const t = new Date((time_s ?? clock.time_s) * 1000).toISOString();
+    $("simtime").textContent = t.slice(11, 19) + "Z";
+    $("simdate").textContent = t.slice(0, 10) + (clock.paused ? " · paused" : ` · ${clock.speed}×`);
+    $("playpause").textContent = clock.paused ? "▶" : "❚❚";
+    const sel = $("speed");
+    if (![...sel.options].some((o) => Number(o.value) === clock.speed)) {
+      sel.add(new Option(clock.speed + "×", clock.speed));
+    }
+    if (document.activeElement !== sel) sel.value = String(clock.speed);
+    const jump = $("jumpto");
+    jump.min = clock.start_iso.slice(0, 16); jump.max = clock.end_iso.slice(0, 16);
+    if (!jump.value) jump.value = t.slice(0, 16);
+  }
+  function wireControls() {
+    $("playpause").addEventListener("click", () => post(state.clock && state.clock.paused ? "/api/clock/resume" : "/api/clock/pause"));
+    $("speed").addEventListener("change", (e) => post("/api/clock/speed", { speed: Number(e.target.value) }));
+    $("jumpform").addEventListener("submit", (e) => {
+      e.preventDefault();
+      const v = $("jumpto").value;
+      if (v) post("/api/clock/jump", { time: (v.length === 16 ? v + ":00" : v) + "Z" });
+    });
+    document.addEventListener("keydown", (e) => {
+      if (e.code === "Space" && e.target === document.body) { e.preventDefault(); $("playpause").click(); }
+    });
+    const ids = { zones: ["zones-fill", "zones-line"], intents: ["intents-fill", "intents-line", "intents-centre"],
+      places: ["places-dot"], provinces: ["provinces-line"], coverage: ["coverage-fill", "coverage-line"],
+      sensors: ["sensors-dot"], trails: ["trails-line"] };
+    for (const box of $("panel").querySelectorAll("input[data-layer]")) {
+      const apply = async () => {
+        const name = box.dataset.layer;
+        if (name === "coverage" && box.checked) await loadCoverage();
+        for (const id of ids[name]) map.setLayoutProperty(id, "visibility", box.checked ? "visible" : "none");
+        map.triggerRepaint();
+      };
+      box.addEventListener("change", apply);
+    }
+    $("covalt").addEventListener("change", () => { if ($("coverage").checked) loadCoverage(); });
+  }
+  async function loadCoverage() {
+    const data = await getJSON("/api/layers/coverage?alt_ft=" + $("covalt").value);
+    map.getSource("coverage").setData(data);
+  }
+
+  // ---- legend --------------------------------------------------------------------------------------------------
+  function drawZoneLegend() {
+    $("legend-zones").innerHTML = Object.entries(ZONE).map(([k, c]) =>
+      `<div class="row"><span class="sw" style="border-color:${c[0]};background:${c[1]}55"></span>${k} zone</div>`).join("") +
+      `<div class="row"><span class="sw" style="border-color:#0b7285;background:#3bc9db22"></span>filed intent</div>` +
+      `<div class="row"><span class="sw" style="border-color:#343a40;border-width:0 0 3px 0;height:.5em"></span>land border</div>`;
+    drawPartyLegend();
+  }
+  function drawPartyLegend() {
+    const rows = [...state.parties.entries()].map(([p, c]) => `<div class="row"><span class="dot" style="background:${c}"></span>${p}</div>`);
+    rows.push(`<div class="row"><span class="dot" style="background:${UNKNOWN}"></span>UNKNOWN (no intent, no identity)</div>`);
+    $("legend-parties").innerHTML = rows.join("");
+  }
+
+  // ---- labels: a canvas overlay (no glyphs needed) -------------------------------------------------------
+  const canvas = $("labels"), ctx = canvas.getContext("2d");
+  function sizeCanvas() {
+    const m = $("map"), r = window.devicePixelRatio || 1;
+    canvas.width = m.clientWidth * r; canvas.height = m.clientHeight * r;
+    canvas.style.width = m.clientWidth + "px"; canvas.style.height = m.clientHeight + "px";
+    ctx.setTransform(r, 0, 0, r, 0, 0);
+  }
+  function text(s, x, y, font, fill, align) {
+    ctx.font = font; ctx.textAlign = align || "left"; ctx.lineWidth = 3; ctx.strokeStyle = "rgba(255,255,255,.9)";
+    ctx.strokeText(s, x, y); ctx.fillStyle = fill; ctx.fillText(s, x, y);
+  }
+  function drawLabels() {
+    const w = canvas.clientWidth, h = canvas.clientHeight;
+    ctx.clearRect(0, 0, w, h);
+    const zoom = map.getZoom();
+    if (state.places && $("panel").querySelector('[data-layer="places"]').checked) {
+      const limit = zoom < 5.5 ? 25 : zoom < 7 ? 60 : 120;
+      for (const f of state.places.features) {
+        if (f.properties.rank >= limit) continue;
+        const p = map.project(f.geometry.coordinates);
+        if (p.x < 0 || p.y < 0 || p.x > w || p.y > h) continue;
+        text(f.properties.name, p.x + 5, p.y - 4, "11px system-ui, sans-serif", "#495057");
+      }
+    }
+    const visible = [];
+    for (const t of state.tracks.values()) {
+      const p = map.project([t.lon, t.lat]);
+      if (p.x >= 0 && p.y >= 0 && p.x <= w && p.y <= h) visible.push([t, p]);
+    }
+    if (visible.length <= 250) {
+      for (const [t, p] of visible) {
+        const fl = "FL" + String(Math.round(t.alt_m / 30.48)).padStart(3, "0");
+        text(t.party ? t.label : "UNKNOWN", p.x + 9, p.y - 2, "600 11px system-ui, sans-serif", t.party ? "#212529" : UNKNOWN);
+        text(`${fl} ${Math.round(t.gs_ms / 0.5144)}kt`, p.x + 9, p.y + 10, "10px ui-monospace, monospace", "#495057");
+      }
+    }
+  }
+  map.on("render", () => { state.frameTimes.push(performance.now()); if (state.frameTimes.length > 4000) state.frameTimes.shift(); drawLabels(); });
+  map.on("resize", sizeCanvas);
+  window.addEventListener("resize", sizeCanvas);
+  sizeCanvas();
+  // rAF loop: measures frame time even when the map is idle between pictures.
+  const rafTimes = [];
+  (function loop(t) { rafTimes.push(t); if (rafTimes.length > 4000) rafTimes.shift(); requestAnimationFrame(loop); })(performance.now());
+  window.commonsky.rafStats = function (sinceMs) {
+    const ts = rafTimes.filter((t) => t >= (sinceMs || 0));
+    const f = ts.slice(1).map((t, i) => t - ts[i]).sort((a, b) => a - b);
+    if (!f.length) return null;
+    const q = (p) => f[Math.min(f.length - 1, Math.floor(p * f.length))];
+    return { frames: f.length, mean: f.reduce((a, b) => a + b, 0) / f.length, p50: q(0.5), p95: q(0.95), max: f[f.length - 1] };
+  };
+})();
