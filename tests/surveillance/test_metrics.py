@@ -82,7 +82,7 @@ def stonesoup_siap(tracks: StateTable, truth: StateTable, threshold: float) -> d
     return manager.generate_metrics()["siap_generator"]
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1, 3])
 def test_siap_matches_stonesoup(seed: int) -> None:
     tracks, truth = scenario(seed)
     ours = siap(tracks, truth, threshold_m=30.0)
@@ -93,6 +93,9 @@ def test_siap_matches_stonesoup(seed: int) -> None:
     assert ours.position_accuracy_m == pytest.approx(theirs["SIAP Position Accuracy"].value, rel=1e-9)
     assert ours.velocity_accuracy_ms == pytest.approx(theirs["SIAP Velocity Accuracy"].value, rel=1e-9)
     assert ours.longest_track_segment == pytest.approx(theirs["SIAP Longest Track Segment"].value, rel=1e-9)
+    rate = theirs["SIAP Rate of Track Number Change"].value
+    assert ours.track_number_change_rate_per_s == pytest.approx(rate, rel=1e-9)
+    assert rate > 0
     per_time = {
         "completeness_t": "SIAP Completeness at times",
         "ambiguity_t": "SIAP Ambiguity at times",

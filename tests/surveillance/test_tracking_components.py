@@ -140,10 +140,11 @@ def test_adaptive_noise_grows_on_high_nis_and_decays() -> None:
 def test_docstring_examples_run() -> None:
     import doctest
 
+    from commonsky.surveillance import metrics
     from commonsky.surveillance.sensors import adsb, geometry
     from commonsky.surveillance.tracking import tracker
 
-    for module in (geometry, adsb, tracker):
+    for module in (geometry, adsb, tracker, metrics):
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0, module.__name__
 

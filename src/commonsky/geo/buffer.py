@@ -48,6 +48,8 @@ MAX_DISTANCE_M = 5_000_000.0
 MAX_PIECE_DISTANCES = 200.0
 #: Outline vertices farther than radius * (1 + this) from the planar input betray GEOS's input simplification.
 SWELL_TOLERANCE = 1e-6
+#: Outline samples checked at once for swelling (bounds memory; about 100 bytes each).
+BATCH_SAMPLES = 200_000
 #: Most parts one outline edge is cut into so that it stays straight in lon/lat (bounds work near the poles).
 MAX_SPLITS = 2_000
 
@@ -169,11 +171,23 @@ def _exact_planar_buffers(shapes: GeomArray, plan: BufferPlan) -> GeomArray:
     pulled back along its nearest-point direction to the radius. The cusps this restores turn by at most about
     2 sqrt(0.02) rad (the dropped concavities are shallow), so edges of d / 400 across them cost < 2e-4 d.
     """
-    radius = plan.radius_m
-    planar: GeomArray = shapely.buffer(shapes, radius, quad_segs=plan.quad_segs)
-    # a swelling of 1e-3 d spans about 0.09 d of outline, so samples every d / 20 catch every one that matters
-    dense = shapely.segmentize(planar, plan.distance_m / 20.0)
+    planar: GeomArray = shapely.buffer(shapes, plan.radius_m, quad_segs=plan.quad_segs)
     shapely.prepare(shapes)  # indexed facet distance
+    # a swelling of 1e-3 d spans about 0.09 d of outline, so samples every d / 20 catch every one that matters;
+    # pieces go in batches so that long thin buffers (a 100 m buffer of a 10,000 km line) stay within memory
+    samples = shapely.length(planar) / (plan.distance_m / 20.0) + shapely.get_num_coordinates(planar)
+    batch = np.floor(np.cumsum(samples) / BATCH_SAMPLES).astype(np.intp)
+    out: GeomArray = planar.copy()
+    for b in np.unique(batch):
+        chosen = np.flatnonzero(batch == b)
+        out[chosen] = _unswell(shapes[chosen], planar[chosen], plan)
+    return out
+
+
+def _unswell(shapes: GeomArray, planar: GeomArray, plan: BufferPlan) -> GeomArray:
+    """Planar buffers with the swellings of GEOS's input simplification pulled back (see above)."""
+    radius = plan.radius_m
+    dense = shapely.segmentize(planar, plan.distance_m / 20.0)
     rings, ring_piece = shapely.get_rings(dense, return_index=True)
     xy, ring_of = shapely.get_coordinates(rings, return_index=True)
     piece_of = ring_piece[ring_of]

@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from commonsky.errors import CommonskyError, InputError, NotFoundError
+from commonsky.service.auth import AuthCache
 from commonsky.service.broker import Broker
 from commonsky.service.db import Database
 from commonsky.service.deps import Services
@@ -38,7 +39,13 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     relay = None if database.is_sqlite else PgRelay(settings.database_url, database.engine, hub)
     broker = Broker(database, settings, notify=hub.publish if relay is None else relay.publish)
     services = Services(
-        settings, database, broker, ZoneKeeper(broker), RateLimiter(settings.rate_per_s, settings.rate_burst), hub
+        settings,
+        database,
+        broker,
+        ZoneKeeper(broker),
+        RateLimiter(settings.rate_per_s, settings.rate_burst),
+        hub,
+        AuthCache(database),
     )
 
     @asynccontextmanager

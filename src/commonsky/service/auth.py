@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -125,3 +126,38 @@ def authenticate(database: Database, presented: str) -> Party | None:
     if not hmac.compare_digest(stored, digest) or revoked is not None or disabled:
         return None
     return Party(party_id, name, Role(role))
+
+
+class AuthCache:
+    """Recently authenticated keys, for ``ttl_s`` seconds: saves a database read per request.
+
+    Keyed by sha256 of the whole presented key (the key itself is never held). A revocation through this process
+    clears the cache at once; one made elsewhere (another instance, the admin CLI) takes effect within ``ttl_s``.
+    Thread-safe.
+    """
+
+    def __init__(self, database: Database, ttl_s: float = 5.0, size: int = 10_000) -> None:
+        self.database = database
+        self.ttl_s = ttl_s
+        self.size = size
+        self._items: dict[str, tuple[Party, float]] = {}
+        self._lock = threading.Lock()
+
+    def authenticate(self, presented: str) -> Party | None:
+        digest = _digest(presented)
+        now = time.monotonic()
+        with self._lock:
+            hit = self._items.get(digest)
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        party = authenticate(self.database, presented)
+        if party is not None:
+            with self._lock:
+                if len(self._items) >= self.size:
+                    self._items.clear()
+                self._items[digest] = (party, now + self.ttl_s)
+        return party
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from commonsky.service.auth import Party, Role, authenticate
+from commonsky.service.auth import AuthCache, Party, Role
 from commonsky.service.broker import Broker
 from commonsky.service.db import Database
 from commonsky.service.limits import RateLimiter
@@ -27,6 +27,7 @@ class Services:
     zones: ZoneKeeper
     limiter: RateLimiter
     hub: Hub
+    keys: AuthCache
 
 
 def get_services(request: Request) -> Services:
@@ -42,7 +43,7 @@ def current_party(
     services: ServicesDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Party:
     """The caller, from its API key; 401 without a valid key, 429 over its rate."""
-    party = authenticate(services.db, credentials.credentials) if credentials is not None else None
+    party = services.keys.authenticate(credentials.credentials) if credentials is not None else None
     if party is None:
         raise HTTPException(401, "missing or invalid API key", headers={"WWW-Authenticate": "Bearer"})
     wait_s = services.limiter.take(party.id)

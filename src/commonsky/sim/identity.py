@@ -4,7 +4,7 @@ Two rules, in order:
 
 1. a track with an ADS-B address that a filed flight declared gets that flight's party and intent (the
    authority knows each filed flight's transponder address);
-2. otherwise, a track inside an active intent volume (footprint, altitude block widened by ``margin_m``, time
+2. otherwise, a track inside an active intent volume (footprint, altitude block widened by ``margin_m`` (radar heights from elevation are coarse: 1.5 km by default), time
    window) is given that intent's party and intent; the first matching intent in filing order wins.
 
 Anything else is unknown (party ""). Pure and thread-safe once built; vectorised over tracks, one shapely
@@ -41,7 +41,7 @@ class Identifier:
 
     @classmethod
     def build(
-        cls, intents: Sequence[Intent], declared: Mapping[str, tuple[str, str]], margin_m: float = 300.0
+        cls, intents: Sequence[Intent], declared: Mapping[str, tuple[str, str]], margin_m: float = 1500.0
     ) -> Identifier:
         """``declared`` maps ADS-B addresses to the (party, intent id) of the flights that declared them."""
         pairs = sorted((k, v) for k, v in declared.items() if k)

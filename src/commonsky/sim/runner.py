@@ -33,9 +33,10 @@ from commonsky.safety.pipeline import SafetyNet
 from commonsky.sim.clock import ClockState, SimClock
 from commonsky.sim.identity import Identifier
 from commonsky.sim.scenario import Scenario
-from commonsky.sim.sensors import SensorSlot, default_sensors, frame_for, read_sensors
+from commonsky.sim.sensors import SensorSlot, default_specs, frame_for, live_sensors
 from commonsky.sim.snapshot import LiveSnapshot, TrailFrame
 from commonsky.sim.truth import TruthSet, circle_traffic, truth_from_intents
+from commonsky.surveillance.sensor_config import load_sensor_specs
 from commonsky.surveillance.tracking.tracker import Components, Tracker
 
 
@@ -100,8 +101,8 @@ class LivePipeline:
             rng = np.random.default_rng(config.seed + 1)
             circles = circle_traffic(config.synthetic, scenario.start_s, scenario.end_s, rng)
         truth = truth_from_intents(intents, frame, civil, config.unknowns, config.seed, circles)
-        sensors = read_sensors(scenario.sensors, frame, truth) if scenario.sensors else ()
-        sensors = sensors or default_sensors(frame, truth, intents)
+        specs = load_sensor_specs(scenario.path, scenario.intents) if scenario.sensors else ()
+        sensors = live_sensors(specs or default_specs(frame, intents), frame, truth, intents)
         _, party, intent, _, icao = truth.identity()
         declared = {str(a): (str(p), str(i)) for a, p, i in zip(icao, party, intent, strict=True) if a and p}
         identifier = Identifier.build(intents, declared)

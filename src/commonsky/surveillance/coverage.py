@@ -71,7 +71,8 @@ class Grid:
         ys = np.arange(y0 - margin_m + resolution_m / 2, y1 + margin_m, resolution_m)
         if len(xs) * len(ys) > MAX_CELLS:
             raise InputError(
-                f"grid of {len(xs)} x {len(ys)} cells at {resolution_m / 1000:g} km is too fine; use a coarser resolution"
+                f"grid of {len(xs)} x {len(ys)} cells at {resolution_m / 1000:g} km is too fine; "
+                "use a coarser resolution"
             )
         east, north = np.meshgrid(xs, ys)
         shapely.prepare(local)
@@ -135,9 +136,7 @@ class Coverage:
         return float(self.combined_floor_m(cooperative)[m].max())
 
 
-def coverage(
-    grid: Grid, sensors: Sequence[BuiltSensor], alt_m: float, mode: OrbitMode = OrbitMode.WORST
-) -> Coverage:
+def coverage(grid: Grid, sensors: Sequence[BuiltSensor], alt_m: float, mode: OrbitMode = OrbitMode.WORST) -> Coverage:
     """Evaluate every sensor over ``grid`` at ``alt_m`` (metres above sea level)."""
     pts = np.stack([grid.east_m, grid.north_m, np.full(grid.shape, float(alt_m))], axis=-1).reshape(-1, 3)
     covered = np.zeros((len(sensors), *grid.shape), dtype=bool)
@@ -225,9 +224,16 @@ def best_new_sites(
         lat, lon = grid.frame.to_geodetic(float(ce[best]), float(cn[best]))
         covered_now = total - int(gap.sum())
         choices.append(
-            SiteChoice(float(lat), float(lon), float(ce[best]), float(cn[best]), int(counts[best]),
-                       float(counts[best]) * grid.cell_area_m2, covered_now / total if total else 0.0)
-        )  # fmt: skip
+            SiteChoice(
+                float(lat),
+                float(lon),
+                float(ce[best]),
+                float(cn[best]),
+                int(counts[best]),
+                float(counts[best]) * grid.cell_area_m2,
+                covered_now / total if total else 0.0,
+            )
+        )
     return tuple(choices)
 
 

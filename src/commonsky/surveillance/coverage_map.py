@@ -27,9 +27,8 @@ from commonsky.surveillance.coverage import (
     SiteChoice,
     best_new_sites,
     coverage,
-    sensor_at,
 )
-from commonsky.surveillance.sensor_config import BuiltSensor, build_sensor, load_sensor_specs
+from commonsky.surveillance.sensor_config import build_sensor, load_sensor_specs
 from commonsky.units import FT_M
 
 TERRAIN_NOTE = "smooth earth (4/3-earth refraction), no terrain masking: real low-level coverage is worse"
@@ -78,10 +77,15 @@ class CoverageStudy:
                 for i, s in enumerate(c.sensors)
             ],
             "proposed_sites": [
-                {"like": self.template, "lat": round(s.lat, 5), "lon": round(s.lon, 5),
-                 "new_area_km2": round(s.new_area_m2 / 1e6, 1), "share_after": round(s.share_after, 4)}
+                {
+                    "like": self.template,
+                    "lat": round(s.lat, 5),
+                    "lon": round(s.lon, 5),
+                    "new_area_km2": round(s.new_area_m2 / 1e6, 1),
+                    "share_after": round(s.share_after, 4),
+                }
                 for s in self.sites
-            ],  # fmt: skip
+            ],
             "terrain": TERRAIN_NOTE,
         }
 
@@ -95,8 +99,11 @@ class CoverageStudy:
             f"  covered: {100 * s['covered_share']:.1f} % (radars only, for aircraft without ADS-B: "
             f"{100 * s['covered_share_non_cooperative']:.1f} %)",
             "  lowest detectable altitude: "
-            + (f"an aircraft can cross this area unseen below {low:,.0f} ft" if low is not None
-               else "part of the area is seen by no sensor at any altitude"),  # fmt: skip
+            + (
+                f"an aircraft can cross this area unseen below {low:,.0f} ft"
+                if low is not None
+                else "part of the area is seen by no sensor at any altitude"
+            ),
         ]
         lines += [f"  {x['name']} ({x['kind']}): {100 * x['covered_share']:.1f} %" for x in s["sensors"]]
         for i, site in enumerate(s["proposed_sites"], 1):
@@ -188,22 +195,47 @@ def features(study: CoverageStudy) -> list[dict[str, Any]]:
     alt_ft = round(c.alt_m / FT_M)
     common = {"altitude_m": round(c.alt_m, 1), "altitude_ft": alt_ft, "terrain": TERRAIN_NOTE}
     out = [
-        _feature(mask_polygons(grid, seen, simplify), role="coverage", name=f"Covered at {alt_ft:,} ft",
-                 covered=True, share=round(c.share(cooperative=study.cooperative), 4), **common),
-        _feature(mask_polygons(grid, blind, simplify), role="coverage", name=f"Blind at {alt_ft:,} ft",
-                 covered=False, **common),
+        _feature(
+            mask_polygons(grid, seen, simplify),
+            role="coverage",
+            name=f"Covered at {alt_ft:,} ft",
+            covered=True,
+            share=round(c.share(cooperative=study.cooperative), 4),
+            **common,
+        ),
+        _feature(
+            mask_polygons(grid, blind, simplify),
+            role="coverage",
+            name=f"Blind at {alt_ft:,} ft",
+            covered=False,
+            **common,
+        ),
         _feature(study.area_lonlat, role="other", name=study.area_name),
-    ]  # fmt: skip
+    ]
     for s in c.sensors:
-        out.append(_feature(shapely.Point(s.lon, s.lat), role="place", name=s.spec.name, kind=s.spec.kind,
-                            range_km=round(s.spec.range_m / 1000, 1)))  # fmt: skip
+        out.append(
+            _feature(
+                shapely.Point(s.lon, s.lat),
+                role="place",
+                name=s.spec.name,
+                kind=s.spec.kind,
+                range_km=round(s.spec.range_m / 1000, 1),
+            )
+        )
         if s.spec.kind == "aew":
             xy = np.array([s.sensor.platform.position_m(float(t))[:2] for t in s.times_s])
             ring = shapely.LineString(np.vstack([xy, xy[:1]]))
             out.append(_feature(grid.frame.unproject(ring), role="track", name=f"{s.spec.name} orbit"))
     for i, site in enumerate(study.sites, 1):
-        out.append(_feature(shapely.Point(site.lon, site.lat), role="place", name=f"Proposed site {i}",
-                            like=study.template, new_area_km2=round(site.new_area_m2 / 1e6, 1)))  # fmt: skip
+        out.append(
+            _feature(
+                shapely.Point(site.lon, site.lat),
+                role="place",
+                name=f"Proposed site {i}",
+                like=study.template,
+                new_area_km2=round(site.new_area_m2 / 1e6, 1),
+            )
+        )
     return [f for f in out if f["geometry"] is not None]
 
 
@@ -211,8 +243,12 @@ def write_geojson(study: CoverageStudy, out: Path | str) -> None:
     """A FeatureCollection of `features` with the summary in its top-level ``properties``."""
     from commonsky.airspace.geojson import write_json
 
-    doc = {"type": "FeatureCollection", "name": f"Coverage: {study.scenario}", "properties": study.summary(),
-           "features": features(study)}  # fmt: skip
+    doc = {
+        "type": "FeatureCollection",
+        "name": f"Coverage: {study.scenario}",
+        "properties": study.summary(),
+        "features": features(study),
+    }
     write_json(Path(out), doc)
 
 
@@ -228,26 +264,29 @@ def write_png(study: CoverageStudy, out: Path | str) -> None:
     blind = [f for f in feats if f["properties"].get("covered") is False]
     sensors = [f for f in feats if f["properties"]["role"] == "place" and "kind" in f["properties"]]
     proposed = [f for f in feats if f["properties"]["role"] == "place" and "like" in f["properties"]]
-    for f in proposed:
-        f["properties"]["inside"] = False
     orbits = [f for f in feats if f["properties"]["role"] == "track"]
     area = [f for f in feats if f["properties"]["role"] == "other"]
     layers = [
         Layer(f"Seen at {s['altitude_ft']:,} ft ({100 * s['covered_share']:.0f} %)", "coverage", tuple(covered)),
         Layer(f"Blind at {s['altitude_ft']:,} ft", "conflict", tuple(blind)),
-        Layer(study.area_name, "zone" if study.area_name != "scenario area" else "other", tuple(area), muted=True),
+        Layer(f"{study.area_name} (smooth earth, no terrain)", "other", tuple(area), muted=True),
         Layer("AEW orbits", "track", tuple(orbits)),
         Layer("Sensors", "place", tuple(sensors)),
-        Layer("Proposed sites", "place", tuple(proposed)),
+        Layer(f"Proposed sites (like {study.template})", "intent", tuple(proposed)),
     ]
     low = s["lowest_detectable_alt_ft"]
     low_text = f"unseen below {low:,.0f} ft" if low is not None else "part seen by no sensor"
-    title = (f"{study.scenario}: coverage at {s['altitude_ft']:,} ft, {study.area_name}: "
-             f"{100 * s['covered_share']:.0f} % seen, {low_text} (smooth earth, no terrain)")  # fmt: skip
+    seen = f"{100 * s['covered_share']:.0f} % seen at {s['altitude_ft']:,} ft"
+    title = f"{study.scenario}, {study.area_name}: {seen}, {low_text}"
     x0, y0, x1, y1 = study.area_lonlat.bounds
     pad = 0.05 * max(x1 - x0, y1 - y0)
-    render_png([layer for layer in layers if layer.features], out, title=title,
-               bbox=(x0 - pad, y0 - pad, x1 + pad, y1 + pad), world=load_world())  # fmt: skip
+    render_png(
+        [layer for layer in layers if layer.features],
+        out,
+        title=title,
+        bbox=(x0 - pad, y0 - pad, x1 + pad, y1 + pad),
+        world=load_world(),
+    )
 
 
 def _feature(geom: BaseGeometry, **props: Any) -> dict[str, Any]:
@@ -258,5 +297,13 @@ def _finite(value: float, digits: int = 1) -> float | None:
     return round(value, digits) if math.isfinite(value) else None
 
 
-__all__ = ["TERRAIN_NOTE", "CoverageStudy", "features", "mask_polygons", "scenario_area", "study_scenario",
-           "write_geojson", "write_png"]  # fmt: skip
+__all__ = [
+    "TERRAIN_NOTE",
+    "CoverageStudy",
+    "features",
+    "mask_polygons",
+    "scenario_area",
+    "study_scenario",
+    "write_geojson",
+    "write_png",
+]

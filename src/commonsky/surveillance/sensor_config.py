@@ -158,14 +158,23 @@ def build_sensor(spec: SensorSpec, frame: LocalFrame, intents: Sequence[Intent] 
         lat, lon = spec.lat, spec.lon
     sensor: Radar | AdsbReceiver
     if spec.kind == "adsb":
-        sensor = AdsbReceiver(spec.index, platform, max_range_m=spec.range_m, update_period_s=spec.scan_s,
-                              min_elevation_deg=spec.min_elevation_deg)  # fmt: skip
+        sensor = AdsbReceiver(
+            spec.index,
+            platform,
+            max_range_m=spec.range_m,
+            update_period_s=spec.scan_s,
+            min_elevation_deg=spec.min_elevation_deg,
+        )
     else:
         sensor = Radar(
-            spec.index, platform, max_range_m=spec.range_m, scan_period_s=spec.scan_s,
-            ref_range_m=0.8 * spec.range_m, min_elevation_deg=spec.min_elevation_deg,
+            spec.index,
+            platform,
+            max_range_m=spec.range_m,
+            scan_period_s=spec.scan_s,
+            ref_range_m=0.8 * spec.range_m,
+            min_elevation_deg=spec.min_elevation_deg,
             max_elevation_deg=20.0 if spec.kind == "aew" else 45.0,
-        )  # fmt: skip
+        )
     return BuiltSensor(spec, sensor, times, lat, lon)
 
 

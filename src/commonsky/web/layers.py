@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import shapely
@@ -26,19 +26,17 @@ from commonsky.errors import NoSharedBorderError, NotFoundError
 from commonsky.geo.world import load_world
 from commonsky.sim.clock import iso_utc
 from commonsky.sim.runner import LivePipeline
-from commonsky.surveillance.sensors.types import F64
+from commonsky.surveillance.coverage import Grid, OrbitMode, coverage
+from commonsky.surveillance.coverage_map import mask_polygons
+from commonsky.surveillance.sensor_config import build_sensor
 
 LAYERS = ("countries", "provinces", "places", "border", "zones", "intents", "sensors", "coverage")
 SIMPLIFY_DEG = 0.01
 """Tolerance (degrees, ~1 km) for base-layer outlines."""
 VIEW_MARGIN_DEG = 3.0
-COVERAGE_CELL_M = 10_000.0
+COVERAGE_CELL_M = 8_000.0
 
 Feature = dict[str, Any]
-
-
-class _HasCoverage(Protocol):
-    def lowest_visible_alt_m(self, east_m: F64, north_m: F64, t_s: float = 0.0) -> F64: ...
 
 
 def collection(features: list[Feature]) -> dict[str, Any]:
@@ -95,7 +93,9 @@ class LayerStore:
         out = []
         for c in load_world().countries():
             if c.geometry.intersects(view):
-                out.append(_feature(_rounded(c.geometry.intersection(view.buffer(5.0))), iso3=c.iso3, name=c.name))
+                shape = _rounded(c.geometry.intersection(view.buffer(5.0)))
+                label = shape.intersection(view).representative_point() if shape.intersects(view) else shape.centroid
+                out.append(_feature(shape, iso3=c.iso3, name=c.name, label=[round(label.x, 3), round(label.y, 3)]))
         return collection(out)
 
     def _provinces(self) -> dict[str, Any]:
@@ -162,30 +162,23 @@ class LayerStore:
             for s in self.pipeline.sensors
         ])  # fmt: skip
 
-    def _coverage(self, alt_m: float = 3048.0, t_s: float | None = None) -> dict[str, Any]:
-        """Where an aircraft at ``alt_m`` is within line of sight and range of at least one sensor at ``t_s``
-        (from each sensor's own ``lowest_visible_alt_m``), on a `COVERAGE_CELL_M` grid, one polygon per kind."""
-        frame = self.pipeline.truth.frame
-        t = self.pipeline.start_s if t_s is None else t_s
-        reach = max((s.range_m for s in self.pipeline.sensors), default=0.0)
-        xs = np.arange(-reach - 200e3, reach + 200e3 + 1, COVERAGE_CELL_M)
-        ex, ny = np.meshgrid(xs, xs)
+    def _coverage(self, alt_m: float = 304.8) -> dict[str, Any]:
+        """Where an aircraft at ``alt_m`` is seen, by radars and by ADS-B receivers (one polygon each), from the
+        surveillance stage's `coverage` on a `COVERAGE_CELL_M` grid over the view (an AEW radar counts where it
+        sees from every point of its orbit)."""
+        grid = Grid.over(self._view(), COVERAGE_CELL_M)
+        specs = [slot.spec for slot in self.pipeline.sensors]
+        built = tuple(build_sensor(spec, grid.frame, self.pipeline.intents) for spec in specs)
+        cov = coverage(grid, built, alt_m, OrbitMode.WORST)
         out = []
         for kind in ("radar", "adsb"):
-            seen = np.zeros(ex.shape, dtype=bool)
-            for slot in self.pipeline.sensors:
-                if (slot.kind == "adsb") != (kind == "adsb") or not slot.active(t):
-                    continue
-                sensor: Any = slot.sensor
-                if hasattr(sensor, "lowest_visible_alt_m"):
-                    seen |= np.asarray(sensor.lowest_visible_alt_m(ex, ny, t)) <= alt_m
-            if not seen.any():
+            rows = [k for k, spec in enumerate(specs) if (spec.kind == "adsb") == (kind == "adsb")]
+            if not rows:
                 continue
-            half = COVERAGE_CELL_M / 2
-            cells = shapely.box(ex[seen] - half, ny[seen] - half, ex[seen] + half, ny[seen] + half)
-            area = shapely.union_all(cells).simplify(COVERAGE_CELL_M / 4)
-            geo = frame.unproject(area, max_segment_m=20_000.0)
-            out.append(_feature(_rounded(geo, 0.005), kind=kind, alt_ft=round(alt_m / 0.3048), time=_iso(t)))
+            mask = cov.covered[rows].any(axis=0)
+            area = mask_polygons(grid, mask, simplify_m=COVERAGE_CELL_M / 2)
+            if not area.is_empty:
+                out.append(_feature(_rounded(area, 0.005), kind=kind, alt_ft=round(alt_m / 0.3048)))
         return collection(out)
 
 

@@ -9,7 +9,6 @@ import asyncio
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from commonsky.service.auth import authenticate
 from commonsky.service.deps import Services
 
 router = APIRouter(tags=["notifications"])
@@ -20,7 +19,7 @@ async def notifications(websocket: WebSocket) -> None:
     services: Services = websocket.app.state.services
     header = websocket.headers.get("authorization", "")
     scheme, _, key = header.partition(" ")
-    party = authenticate(services.db, key.strip()) if scheme.lower() == "bearer" else None
+    party = services.keys.authenticate(key.strip()) if scheme.lower() == "bearer" else None
     if party is None:
         await websocket.close(code=4401, reason="missing or invalid API key")
         return

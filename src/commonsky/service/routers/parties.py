@@ -60,3 +60,4 @@ def new_key(name: str, party: Authority, services: ServicesDep) -> KeyOut:
 @router.delete("/keys/{key_id}", status_code=204)
 def revoke_key(key_id: str, party: Authority, services: ServicesDep) -> None:
     auth.revoke_key(services.db, key_id, actor=party.name)
+    services.keys.clear()

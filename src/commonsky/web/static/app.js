@@ -84,7 +84,7 @@
     }
     const data = Object.fromEntries(await Promise.all(Object.entries(layers).map(async ([k, v]) => [k, await v])));
     for (const [k, v] of Object.entries(data)) map.addSource(k, { type: "geojson", data: v });
-    state.places = data.places;
+    state.places = data.places; state.countries = data.countries;
     map.addSource("coverage", { type: "geojson", data: empty() });
     for (const k of ["trails", "tracks", "alertlinks"]) map.addSource(k, { type: "geojson", data: empty() });
 
@@ -100,7 +100,7 @@
     const kind = ["get", "kind"];
     const zoneColour = (i) => ["match", kind, ...Object.entries(ZONE).flatMap(([k, c]) => [k, c[i]]), "#868e96"];
     map.addLayer({ id: "zones-fill", type: "fill", source: "zones",
-      paint: { "fill-color": zoneColour(1), "fill-opacity": ["case", ["==", kind, "prohibited"], 0.10, 0.25] } });
+      paint: { "fill-color": zoneColour(1), "fill-opacity": ["case", ["==", kind, "prohibited"], 0.07, 0.28] } });
     map.addLayer({ id: "zones-line", type: "line", source: "zones",
       paint: { "line-color": zoneColour(0), "line-width": 1.6 } });
     map.addLayer({ id: "border-line", type: "line", source: "border",
@@ -111,7 +111,8 @@
       paint: { "line-color": "#0b7285", "line-width": 1, "line-opacity": 0.6 } });
     map.addLayer({ id: "intents-centre", type: "line", source: "intents", filter: ["==", ["get", "role"], "centreline"],
       paint: { "line-color": "#0b7285", "line-width": 1.4, "line-dasharray": [3, 2] } });
-    map.addLayer({ id: "places-dot", type: "circle", source: "places", filter: ["<", ["get", "rank"], 120],
+    map.addLayer({ id: "places-dot", type: "circle", source: "places",
+      filter: ["<", ["get", "rank"], ["step", ["zoom"], 30, 5.5, 80, 7, 200]],
       paint: { "circle-radius": 2.6, "circle-color": "#495057", "circle-stroke-color": "#fff", "circle-stroke-width": 1 } });
     map.addLayer({ id: "sensors-dot", type: "circle", source: "sensors", layout: { visibility: "none" },
       paint: { "circle-radius": 5, "circle-color": "#fff", "circle-stroke-color": "#1864ab", "circle-stroke-width": 2.5 } });
@@ -319,6 +320,12 @@
     canvas.style.width = m.clientWidth + "px"; canvas.style.height = m.clientHeight + "px";
     ctx.setTransform(r, 0, 0, r, 0, 0);
   }
+  let placed = [];
+  function fits(x, y, w, h) {
+    for (const r of placed) if (x < r[0] + r[2] && r[0] < x + w && y < r[1] + r[3] && r[1] < y + h) return false;
+    placed.push([x, y, w, h]);
+    return true;
+  }
   function text(s, x, y, font, fill, align) {
     ctx.font = font; ctx.textAlign = align || "left"; ctx.lineWidth = 3; ctx.strokeStyle = "rgba(255,255,255,.9)";
     ctx.strokeText(s, x, y); ctx.fillStyle = fill; ctx.fillText(s, x, y);
@@ -326,16 +333,8 @@
   function drawLabels() {
     const w = canvas.clientWidth, h = canvas.clientHeight;
     ctx.clearRect(0, 0, w, h);
+    placed = [];
     const zoom = map.getZoom();
-    if (state.places && $("panel").querySelector('[data-layer="places"]').checked) {
-      const limit = zoom < 5.5 ? 25 : zoom < 7 ? 60 : 120;
-      for (const f of state.places.features) {
-        if (f.properties.rank >= limit) continue;
-        const p = map.project(f.geometry.coordinates);
-        if (p.x < 0 || p.y < 0 || p.x > w || p.y > h) continue;
-        text(f.properties.name, p.x + 5, p.y - 4, "11px system-ui, sans-serif", "#495057");
-      }
-    }
     const visible = [];
     for (const t of state.tracks.values()) {
       const p = map.project([t.lon, t.lat]);
@@ -343,9 +342,33 @@
     }
     if (visible.length <= 250) {
       for (const [t, p] of visible) {
-        const fl = "FL" + String(Math.round(t.alt_m / 30.48)).padStart(3, "0");
-        text(t.party ? t.label : "UNKNOWN", p.x + 9, p.y - 2, "600 11px system-ui, sans-serif", t.party ? "#212529" : UNKNOWN);
+        if (!fits(p.x + 8, p.y - 13, 110, 27)) continue;
+        const fl = "FL" + String(Math.max(0, Math.round(t.alt_m / 30.48))).padStart(3, "0");
+        const who = t.party ? t.label : "UNKNOWN";
+        text(who + (t.intent && t.intent !== who ? "  " + t.intent : ""), p.x + 9, p.y - 2,
+          "600 11px system-ui, sans-serif", t.party ? "#212529" : UNKNOWN);
         text(`${fl} ${Math.round(t.gs_ms / 0.5144)}kt`, p.x + 9, p.y + 10, "10px ui-monospace, monospace", "#495057");
+      }
+    }
+    if (state.countries) {
+      ctx.textAlign = "center";
+      for (const f of state.countries.features) {
+        const p = map.project(f.properties.label), name = f.properties.name.toUpperCase();
+        if (p.x < 0 || p.y < 0 || p.x > w || p.y > h) continue;
+        ctx.font = "600 12px system-ui, sans-serif";
+        const tw = ctx.measureText(name).width;
+        if (fits(p.x - tw / 2, p.y - 12, tw, 16)) text(name, p.x, p.y, "600 12px system-ui, sans-serif", "#8a8174", "center");
+      }
+    }
+    if (state.places && $("panel").querySelector('[data-layer="places"]').checked) {
+      const limit = zoom < 5.5 ? 30 : zoom < 7 ? 80 : 200;
+      ctx.font = "11px system-ui, sans-serif";
+      for (const f of state.places.features) {
+        if (f.properties.rank >= limit) continue;
+        const p = map.project(f.geometry.coordinates);
+        if (p.x < 0 || p.y < 0 || p.x > w || p.y > h) continue;
+        const tw = ctx.measureText(f.properties.name).width;
+        if (fits(p.x + 4, p.y - 14, tw + 2, 13)) text(f.properties.name, p.x + 5, p.y - 4, "11px system-ui, sans-serif", "#495057");
       }
     }
   }

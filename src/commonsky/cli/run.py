@@ -1,0 +1,156 @@
+"""`commonsky run SCENARIO.yaml`: run a scenario live (truth -> sensors -> tracker -> picture -> safety nets)
+and serve the operator's map at http://HOST:PORT/ (OpenAPI at /docs), with a live summary line in the terminal."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from commonsky.cli._output import print_json
+from commonsky.errors import InputError
+
+if TYPE_CHECKING:
+    from commonsky.sim.runner import LiveRunner
+    from commonsky.sim.snapshot import LiveSnapshot
+
+
+def _time_s(text: str | None, what: str) -> float | None:
+    from commonsky.web.api import parse_jump_time
+
+    if text is None:
+        return None
+    from fastapi import HTTPException
+
+    try:
+        return parse_jump_time(text)
+    except HTTPException:
+        raise InputError(f"{what}: cannot read time {text!r} (use ISO 8601 UTC, e.g. 2014-12-02T06:30:00Z)") from None
+
+
+def _status_loop(runner: LiveRunner, stop: threading.Event, tty: bool) -> None:
+    """Print the summary line: rewritten in place on a terminal, every 10 s otherwise."""
+    period = 0.5 if tty else 10.0
+    while not stop.wait(period):
+        line = runner.snapshot.summary()
+        if runner.error is not None:
+            line += f"  ERROR: {runner.error}"
+        sys.stdout.write(("\r\x1b[2K" + line) if tty else line + "\n")
+        sys.stdout.flush()
+
+
+def _last_alert_id(snap: LiveSnapshot) -> int:
+    """Alerts raised since the last restart (alert ids count up from 1)."""
+    return max([e.alert.alert_id for e in snap.events] + [a.alert_id for a in snap.alerts], default=0)
+
+
+def _final(snap: LiveSnapshot, raised: int, ticks: int, work_ms: list[float], as_json: bool) -> None:
+    import numpy as np
+
+    stats = {
+        "time": snap.clock.iso if snap.clock.time_s == snap.time_s else None,
+        "ticks": ticks,
+        "tracks": len(snap.picture),
+        "alerts_open": len(snap.alerts),
+        "alerts_raised": raised,
+        "work_ms_p50": round(float(np.median(work_ms)), 2) if work_ms else None,
+        "work_ms_max": round(float(np.max(work_ms)), 2) if work_ms else None,
+    }
+    if as_json:
+        print_json(stats)
+    else:
+        print(snap.summary())
+        print(f"{ticks} ticks, {raised} alerts raised, work per tick p50 {stats['work_ms_p50']} ms")
+
+
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML (e.g. scenarios/diyala-2014.yaml).")],
+    speed: Annotated[float, typer.Option(help="Clock rate, x real time.")] = 10.0,
+    start: Annotated[str | None, typer.Option(help="Start at this UTC time (default: scenario start).")] = None,
+    until: Annotated[str | None, typer.Option(help="Stop the clock at this UTC time (default: scenario end).")] = None,
+    port: Annotated[int, typer.Option(help="HTTP port of the map.")] = 8000,
+    host: Annotated[str, typer.Option(help="Listen address.")] = "127.0.0.1",
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the map (else run in the terminal).")] = True,
+    fast: Annotated[bool, typer.Option(help="With --no-serve: as fast as possible, ignoring --speed.")] = False,
+    synthetic: Annotated[int, typer.Option(help="Extra synthetic aircraft (load tests).")] = 0,
+    unknowns: Annotated[int, typer.Option(help="Unknown aircraft crossing filed routes.")] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="With --no-serve: print the final figures as JSON.")] = False,
+) -> None:
+    """Run SCENARIO live and serve the operator's map (http://HOST:PORT/, API docs at /docs)."""
+    from commonsky.sim.clock import check_speed
+    from commonsky.sim.runner import LivePipeline, RunConfig, make_runner
+    from commonsky.sim.scenario import load_scenario
+
+    check_speed(speed)
+    if synthetic < 0 or unknowns < 0:
+        raise InputError("--synthetic and --unknowns must not be negative")
+    loaded = load_scenario(scenario)
+    start_s, until_s = _time_s(start, "--start"), _time_s(until, "--until")
+    for value, what in ((start_s, "--start"), (until_s, "--until")):
+        if value is not None and not loaded.start_s <= value <= loaded.end_s:
+            raise InputError(f"{what}: {value:.0f} is outside the scenario's time window")
+    if start_s is not None and until_s is not None and until_s <= start_s:
+        raise InputError("--until must be after --start")
+    config = RunConfig(synthetic=synthetic, unknowns=unknowns)
+    tty = sys.stdout.isatty()
+    if not serve and fast:
+        pipeline = LivePipeline.from_scenario(loaded, config)
+        pipeline.reset(start_s if start_s is not None else loaded.start_s)
+        raised, work, ticks = [0], [], [0]
+
+        def on_tick(snap: LiveSnapshot) -> None:
+            ticks[0] += 1
+            work.append(snap.work_ms)
+            raised[0] = max(raised[0], _last_alert_id(snap))
+            if tty and ticks[0] % 50 == 0:
+                sys.stdout.write("\r\x1b[2K" + snap.summary())
+                sys.stdout.flush()
+
+        last = pipeline.run_until(until_s if until_s is not None else loaded.end_s, on_tick)
+        if tty:
+            sys.stdout.write("\n")
+        _final(last, raised[0], ticks[0], work, as_json)
+        return
+    runner = make_runner(loaded, config, speed=speed, start_s=start_s, until_s=until_s)
+    stop = threading.Event()
+    status = threading.Thread(target=_status_loop, args=(runner, stop, tty), daemon=True)
+    if not serve:
+        runner.start()
+        status.start()
+        try:
+            while not runner.clock.state().finished and runner.error is None:
+                time.sleep(0.2)
+            time.sleep(0.3)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop.set()
+            runner.stop()
+        if tty:
+            sys.stdout.write("\n")
+        snap = runner.snapshot
+        _final(snap, _last_alert_id(snap), snap.seq, [snap.work_ms], as_json)
+        return
+    import uvicorn
+
+    from commonsky.web.app import create_live_app
+    from commonsky.web.static_files import check_vendor
+
+    check_vendor()
+    app = create_live_app(runner, name=loaded.name)
+    print(f"commonsky: {loaded.name}: map at http://{host}:{port}/  (API docs at /docs; Ctrl-C to stop)")
+    status.start()
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        stop.set()
+        if tty:
+            sys.stdout.write("\n")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)

@@ -1,0 +1,167 @@
+"""The live pipeline on the Diyala scenario: truth flown as filed, tracks that follow it, alerts that rise."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+
+from commonsky.geo.geodesy import LocalFrame
+from commonsky.safety.alerts import AlertKind
+from commonsky.sim.clock import SimClock
+from commonsky.sim.identity import Identifier
+from commonsky.sim.runner import LivePipeline, LiveRunner, RunConfig
+from commonsky.sim.scenario import Scenario, load_scenario
+from commonsky.sim.truth import circle_traffic
+
+ROOT = Path(__file__).resolve().parents[2]
+T0630 = 1_417_501_800.0  # 2014-12-02T06:30:00Z
+
+
+@pytest.fixture(scope="module")
+def diyala() -> Scenario:
+    return load_scenario(ROOT / "scenarios" / "diyala-2014.yaml")
+
+
+@pytest.fixture(scope="module")
+def pipeline(diyala: Scenario) -> LivePipeline:
+    return LivePipeline.from_scenario(diyala)
+
+
+def test_routes_are_flown_from_their_filed_waypoints(pipeline: LivePipeline) -> None:
+    helo = next(fl for fl in pipeline.truth.flights if fl.flight_id == "iraq-helo-1")
+    assert abs(helo.start_s - T0630) < 30.0  # filed: Taji at 06:30:00Z
+    lat, lon = pipeline.truth.frame.to_geodetic(helo.pos_m[0, 0], helo.pos_m[0, 1])
+    assert (lat, lon) == pytest.approx((33.52, 44.26), abs=1e-6)
+    leg_m = np.hypot(*np.diff(helo.pos_m[:, :2], axis=0).T)
+    speed_ms = leg_m / np.diff(helo.t_s)
+    assert speed_ms == pytest.approx(120 * 0.514444, rel=0.05)  # filed at 120 kt
+    assert helo.pos_m[:, 2] == pytest.approx(500 * 0.3048)  # 500 ft AGL
+
+
+def test_orbits_stay_inside_their_volume(pipeline: LivePipeline) -> None:
+    frame = pipeline.truth.frame
+    for intent in pipeline.intents:
+        if intent.id not in ("coalition-aew", "coalition-isr-diyala", "iran-border-patrol"):
+            continue
+        flight = next(fl for fl in pipeline.truth.flights if fl.intent_id == intent.id)
+        volume = intent.volumes[0]
+        lat, lon = frame.to_geodetic(flight.pos_m[:, 0], flight.pos_m[:, 1])
+        assert shapely.contains_xy(volume.footprint, lon, lat).all(), intent.id
+        assert (volume.band.floor.value_m < flight.pos_m[:, 2]).all()
+        assert (flight.pos_m[:, 2] < volume.band.ceiling.value_m).all()
+        assert flight.start_s == volume.window.start_s and flight.end_s <= volume.window.end_s
+
+
+def test_states_interpolate_positions_and_velocities(pipeline: LivePipeline) -> None:
+    t = T0630 + 300.0
+    a, b = pipeline.truth.states_at(t), pipeline.truth.states_at(t + 1.0)
+    assert np.array_equal(a.target_id, b.target_id) and len(a) >= 4
+    assert b.pos_m - a.pos_m == pytest.approx(a.vel_ms, abs=2.0)  # turns on orbits bend the chord a little
+    assert not a.pos_m.flags.writeable
+
+
+def test_unknowns_fly_without_identity(pipeline: LivePipeline) -> None:
+    unknown = [fl for fl in pipeline.truth.flights if fl.flight_id.startswith("UNK")]
+    assert len(unknown) == 3
+    assert all(fl.party == "" and not fl.adsb_on and fl.icao24 == "" for fl in unknown)
+
+
+@pytest.fixture(scope="module")
+def run_0630(diyala: Scenario) -> list:  # type: ignore[type-arg]
+    pipeline = LivePipeline.from_scenario(diyala)
+    pipeline.reset(T0630)
+    snaps: list = []  # type: ignore[type-arg]
+    pipeline.run_until(T0630 + 12 * 60, snaps.append)
+    return snaps
+
+
+def test_tracks_follow_the_truth(run_0630: list, pipeline: LivePipeline) -> None:  # type: ignore[type-arg]
+    snap = run_0630[-1]
+    assert len(snap.picture) >= 4
+    truth = pipeline.truth.states_at(snap.time_s)
+    frame = pipeline.truth.frame
+    x, y = frame.to_local(snap.picture.lat, snap.picture.lon)
+    d = np.hypot(x[:, None] - truth.pos_m[None, :, 0], y[:, None] - truth.pos_m[None, :, 1]).min(axis=1)
+    assert np.median(d) < 1_000.0 and d.max() < 5_000.0
+
+
+def test_an_unknown_crossing_a_helicopter_raises_a_conflict(run_0630: list) -> None:  # type: ignore[type-arg]
+    conflicts = {
+        (a.alert_id, tuple(sorted(snap.picture.party[snap.picture.index_of(list(a.subjects))])))
+        for snap in run_0630
+        for a in snap.alerts
+        if a.kind is AlertKind.CONFLICT and all(s in set(snap.picture.id) for s in a.subjects)
+    }
+    assert any(parties == ("", "iraq-army") for _, parties in conflicts)
+
+
+def test_snapshots_are_immutable_and_numbered(run_0630: list) -> None:  # type: ignore[type-arg]
+    seqs = [s.seq for s in run_0630]
+    assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+    last = run_0630[-1]
+    assert not last.picture.lat.flags.writeable
+    with pytest.raises(AttributeError):
+        last.seq = 0  # type: ignore[misc]
+    assert "tracks" in last.summary() and "2014-12-02T06:42:00Z" in last.summary()
+    assert all(len(f.track) == len(f.lat) for f in last.trails)
+
+
+def test_reset_clears_tracks_and_alerts(diyala: Scenario) -> None:
+    pipeline = LivePipeline.from_scenario(diyala)
+    pipeline.reset(T0630 + 360.0)
+    pipeline.run_until(T0630 + 420.0)
+    pipeline.reset(T0630 + 3600.0)
+    snap = pipeline.step(T0630 + 3600.0)
+    assert len(snap.picture) == 0 and snap.alerts == () and snap.trails[-1].time_s == T0630 + 3600.0
+
+
+def test_identifier_uses_adsb_first_then_intent_volumes(pipeline: LivePipeline) -> None:
+    ident = Identifier.build(pipeline.intents, {"abc123": ("us-civil", "us-civil-north-south")})
+    isr = next(i for i in pipeline.intents if i.id == "coalition-isr-diyala")
+    t = isr.volumes[0].window.start_s + 60.0
+    party, intent = ident.identify(
+        t, np.array([34.02, 34.02, 20.0]), np.array([44.80, 44.80, 10.0]), np.array([6200.0, 6200.0, 100.0]),
+        np.array(["abc123", "", ""]),
+    )  # fmt: skip
+    assert list(party) == ["us-civil", "coalition", ""]
+    assert list(intent) == ["us-civil-north-south", "coalition-isr-diyala", ""]
+
+
+def test_circle_traffic_stays_in_its_disc() -> None:
+    circles = circle_traffic(500, 0.0, 3600.0, np.random.default_rng(3), radius_m=100_000.0)
+    for t in (0.0, 1234.0, 3600.0):
+        pos, vel = circles.states(t)
+        assert (np.hypot(pos[:, 0], pos[:, 1]) < 100_000.0 + 80_000.0).all()
+        assert np.hypot(vel[:, 0], vel[:, 1]) == pytest.approx(np.abs(circles.omega_rad_s) * circles.radius_m)
+    assert LocalFrame(0, 0)  # frame-free: positions are local metres
+
+
+def test_runner_thread_follows_the_clock(diyala: Scenario) -> None:
+    pipeline = LivePipeline.from_scenario(diyala, RunConfig(unknowns=0))
+    clock = SimClock(diyala.start_s, diyala.end_s, speed=60.0)
+    clock.jump(T0630)
+    runner = LiveRunner(pipeline, clock)
+    runner.start()
+    try:
+        deadline = time.monotonic() + 20.0
+        while runner.snapshot.time_s < T0630 + 30.0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert runner.snapshot.time_s >= T0630 + 30.0
+        runner.pause()
+        time.sleep(0.3)
+        held = runner.snapshot.time_s
+        time.sleep(0.3)
+        assert runner.snapshot.time_s == held and runner.snapshot.clock.paused
+        runner.jump(T0630 + 7200.0)
+        runner.resume()
+        while runner.snapshot.time_s < T0630 + 7200.0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert runner.snapshot.time_s >= T0630 + 7200.0
+        assert runner.error is None
+    finally:
+        runner.stop()
+    assert not runner.running
