@@ -169,7 +169,7 @@ async def _load(bases: list[str], key: str, rate: int, seconds: float) -> dict[s
     latencies: list[float] = []
     errors = 0
     limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
-    async with httpx.AsyncClient(headers=headers, timeout=30.0, limits=limits) as client:
+    async with httpx.AsyncClient(headers=headers, timeout=120.0, limits=limits) as client:
 
         async def one(i: int, due: float) -> None:
             nonlocal errors
@@ -222,6 +222,14 @@ def _postgres_url() -> str | None:
     return f"postgresql+psycopg://commonsky@127.0.0.1:54329/{name}"
 
 
+def _drop(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect("host=127.0.0.1 port=54329 user=commonsky dbname=postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 def run(ctx: BenchContext) -> str:
     work = Path(tempfile.mkdtemp(prefix="bench-service-"))
     sqlite = f"sqlite:///{work / 'bench.db'}"
@@ -258,6 +266,8 @@ def run(ctx: BenchContext) -> str:
             for _, process in servers:
                 process.send_signal(signal.SIGTERM)
                 process.wait(timeout=30)
+    if pg is not None:
+        _drop(pg)
     if pg is None:
         rows.append(["PostgreSQL", "-", "-", "-", "-", "not run: scripts/pg.sh could not start PostgreSQL"])
     header = ["configuration", "offered req/s", "achieved req/s", "p50 ms", "p99 ms", "errors / sent"]

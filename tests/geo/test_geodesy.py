@@ -236,3 +236,24 @@ def test_antimeridian_cut_is_not_a_border() -> None:
     assert len(paths) == 1 and len(paths[0]) == 4
     near_cut = distance_to_boundary_m(66.0, 179.99, chukotka)
     assert near_cut == pytest.approx(distance_m(66.0, 179.99, 66.0, 175.0), rel=0.01)
+
+
+# -- edges straight in lon/lat ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(("lat0", "lat1", "dlon"), [(60.0, 60.0, 20.0), (10.0, 70.0, 30.0), (-85.0, -89.0, 90.0)])
+def test_lonlat_edges_are_split_until_they_follow_geodesics(lat0: float, lat1: float, dlon: float) -> None:
+    from commonsky.geo.paths import lonlat_edge_splits
+
+    tol = 5.0
+    n = int(lonlat_edge_splits(np.array([0.0]), np.array([lat0]), np.array([dlon]), np.array([lat1]), tol)[0])
+    assert n > 1
+    t = np.linspace(0.0, 1.0, n + 1)
+    lon, lat = t * dlon, lat0 + t * (lat1 - lat0)
+    # midpoint of each lon/lat piece against the geodesic between its ends
+    mid = distance_to_geometry_m(
+        lat[:-1] + np.diff(lat) / 2, lon[:-1] + np.diff(lon) / 2, LineString(np.column_stack([lon, lat]))
+    )
+    assert mid.max() <= 0.0051  # the midpoints are on the lon/lat line: 0 within the documented 5 mm
+    for a in range(n):
+        g_lon, g_lat = GEOD.npts(lon[a], lat[a], lon[a + 1], lat[a + 1], 1)[0]
+        piece = LineString([(lon[a], lat[a]), (lon[a + 1], lat[a + 1])])
+        assert distance_to_geometry_m(g_lat, g_lon, piece) <= tol

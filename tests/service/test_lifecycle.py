@@ -201,3 +201,20 @@ def test_refusal_comes_with_verified_resolutions(world: Any) -> None:
         headers=iqaf.headers,
     )
     assert quiet.json()["accepted"] is False and quiet.json()["resolutions"] == []
+
+
+def test_daily_windows_only_conflict_when_both_are_active(world: Any) -> None:
+    client, _, usaf, iqaf = world
+    days = {"start": "2014-12-01T00:00:00Z", "end": "2014-12-04T00:00:00Z"}
+    morning = {**circle(33.75, 45.0), **days, "daily": [[6 * 3600, 7 * 3600]]}
+    assert _file(client, usaf, [morning])["accepted"]
+    later = {**circle(33.75, 45.0), **days, "daily": [[8 * 3600, 9 * 3600]]}
+    assert _file(client, iqaf, [later])["accepted"]
+    overlapping = {**circle(33.75, 45.0), **days, "daily": [[6.5 * 3600, 7.5 * 3600]]}
+    refused = _file(client, iqaf, [overlapping])
+    assert not refused["accepted"]
+    assert [i[0] for i in refused["conflicts"][0]["intervals"]] == [
+        "2014-12-01T06:30:00Z",
+        "2014-12-02T06:30:00Z",
+        "2014-12-03T06:30:00Z",
+    ]

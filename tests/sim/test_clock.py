@@ -109,3 +109,11 @@ def test_controls_from_many_threads_leave_a_consistent_clock(wall: Wall) -> None
 
 def test_iso_utc() -> None:
     assert iso_utc(START) == "2014-12-02T00:00:00Z"
+
+
+def test_module_examples() -> None:
+    import doctest
+
+    import commonsky.sim.clock as module
+
+    assert doctest.testmod(module).failed == 0

@@ -165,3 +165,54 @@ def test_runner_thread_follows_the_clock(diyala: Scenario) -> None:
     finally:
         runner.stop()
     assert not runner.running
+
+
+def test_an_unknown_inside_a_filed_route_is_not_taken_for_its_filer(pipeline: LivePipeline) -> None:
+    helo = next(fl for fl in pipeline.truth.flights if fl.flight_id == "iraq-helo-1")
+    t = (helo.start_s + helo.end_s) / 2
+    here = helo.position_m(t)
+    frame = pipeline.truth.frame
+    lat, lon = frame.to_geodetic(np.array([here[0], here[0] + 800.0]), np.array([here[1], here[1] + 800.0]))
+    party, intent = pipeline.identifier.identify(
+        t, np.asarray(lat), np.asarray(lon), np.array([here[2], here[2]]), np.array(["", ""])
+    )
+    assert list(intent) == ["iraq-helo-1", ""] and list(party) == ["iraq-army", ""]
+
+
+def test_sensors_listed_in_the_scenario_are_used(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
+    path = tmp_path / "scenarios" / "diyala-2014.yaml"
+    text = path.read_text()
+    listed = (
+        "sensors:\n"
+        "  - {name: Baghdad PSR, kind: radar, at: [33.26, 44.23], alt: 60m, range: 250km, scan: 5s}\n"
+        "  - {name: E-3 radar, kind: aew, intent: coalition-aew, range: 400km}\n"
+    )
+    path.write_text(text.replace("sensors: []\n", listed) if "sensors: []\n" in text else text)
+    scenario = load_scenario(path)
+    if not scenario.sensors:
+        pytest.skip("the scenario file no longer has an empty sensors list to replace")
+    pipeline = LivePipeline.from_scenario(scenario)
+    assert [(s.name, s.kind) for s in pipeline.sensors] == [("Baghdad PSR", "radar"), ("E-3 radar", "aew")]
+    aew = pipeline.sensors[1]
+    flight = next(fl for fl in pipeline.truth.flights if fl.intent_id == "coalition-aew")
+    assert (aew.start_s, aew.end_s) == (flight.start_s, flight.end_s)
+    assert not aew.active(flight.start_s - 1.0) and aew.active(flight.start_s + 1.0)
+
+
+def test_a_runner_that_cannot_keep_up_skips_ahead(diyala: Scenario) -> None:
+    pipeline = LivePipeline.from_scenario(diyala, RunConfig(unknowns=0))
+    clock = SimClock(diyala.start_s, diyala.end_s, speed=3000.0)
+    clock.jump(T0630)
+    runner = LiveRunner(pipeline, clock)
+    runner.start()
+    try:
+        time.sleep(1.5)
+        lag = clock.now_s() - runner.snapshot.time_s
+        assert runner.error is None
+        assert runner.snapshot.time_s > T0630 + 1800.0  # 1.5 s at 3000x is 75 min: it skipped, it did not crawl
+        assert lag < pipeline.config.max_lag_s + 3000.0 * 0.5
+    finally:
+        runner.stop()

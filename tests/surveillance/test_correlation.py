@@ -93,7 +93,7 @@ def test_identity_and_volume_matches(index: IntentIndex) -> None:
     orbit_xy = FRAME.to_local(33.0, 44.05)
     rows = [
         (1, pa, va, "aa0001", ""),  # registered to route-a, flying it (case-insensitive address)
-        (2, pa + [0, 0, 0], va, "", ""),  # radar-only, flying route-a's way inside it -> matched by volume
+        (2, pa.copy(), va, "", ""),  # radar-only, flying route-a's way inside it -> matched by volume
         (3, np.array([*orbit_xy, 6400.0]), np.array([100.0, 0, 0]), "bb0002", ""),  # unregistered, in the orbit
         (4, np.array([-150_000.0, -150_000.0, 1000.0]), np.zeros(3), "", "POLICE1 "),  # registered party, no intent
         (5, np.array([-150_000.0, 150_000.0, 4500.0]), np.array([0, 150.0, 0]), "", ""),  # nowhere: unknown
@@ -111,16 +111,19 @@ def test_outside_reasons(index: IntentIndex) -> None:
     t = T0 + 300.0
     p, v = _on_route(33.5, t)
     cases = {
-        "outside its lateral volume": p + [0, 8_000.0, 0],
-        "left its altitude block": p + [0, 0, 2000 * FT_M],
+        "outside its lateral volume": p + np.array([0, 8_000.0, 0]),
+        "left its altitude block": p + np.array([0, 0, 2000 * FT_M]),
     }
     for reason, pos in cases.items():
         c = correlate(tracks_of(t, [(1, pos, v, "aa0001", "")]), index, registry)
         assert (c.status[0], c.reason[0]) == ("outside", reason)
+    gone = IdentityRegistry.build({"aa0001": ("civil", "withdrawn-7")})
+    c = correlate(tracks_of(t, [(1, p, v, "aa0001", "")]), index, gone)
+    assert (c.status[0], c.reason[0], c.intent[0]) == ("outside", "its intent is not on file", "withdrawn-7")
     late = correlate(tracks_of(T0 + 9000.0, [(1, p, v, "aa0001", "")]), index, registry)
     assert (late.status[0], late.reason[0]) == ("outside", "outside its time window")
     # within tolerance: 4 km off the centreline is inside the 2 NM corridor widened by 0.5 NM
-    near = correlate(tracks_of(t, [(1, p + [0, 4_000.0, 0], v, "aa0001", "")]), index, registry)
+    near = correlate(tracks_of(t, [(1, p + np.array([0, 4_000.0, 0]), v, "aa0001", "")]), index, registry)
     assert near.status[0] == "matched"
 
 
@@ -131,7 +134,9 @@ def test_unknown_alert_waits_for_n_scans_and_ends_when_matched(index: IntentInde
     log = []
     for k in range(6):
         t = T0 + 4.0 * k
-        shown, events = corr.step(tracks_of(t, [(7, far + [600.0 * k, 0, 0], np.array([150.0, 0, 0]), "", "")]))
+        shown, events = corr.step(
+            tracks_of(t, [(7, far + np.array([600.0 * k, 0, 0]), np.array([150.0, 0, 0]), "", "")])
+        )
         log.append((shown.status[0], [(e.kind, e.action) for e in events]))
     assert [s for s, _ in log] == ["pending", "pending", "unknown", "unknown", "unknown", "unknown"]
     assert log[2][1] == [("unknown", "raised")]
@@ -152,7 +157,7 @@ def test_no_flicker_on_alternating_evidence(index: IntentIndex) -> None:
     for k in range(12):
         t = T0 + 200.0 + 4.0 * k
         p, v = _on_route(33.5, t)
-        off = p + [0, 30_000.0, 0] if k % 2 else p  # every other scan it looks unknown
+        off = p + np.array([0, 30_000.0, 0]) if k % 2 else p  # every other scan it looks unknown
         all_events += corr.step(tracks_of(t, [(9, off, v, "", "")]))[1]
     assert all_events == []
 
@@ -169,9 +174,9 @@ def test_drift_out_of_corridor_raises_non_conforming_after_delay(index: IntentIn
         p, v = _on_route(33.86, t)
         if t > drift_start:  # 30 degrees right of course: 115 m/s sideways (south)
             side = SPEED * np.sin(np.radians(30.0))
-            p = p + [0, -side * (t - drift_start), 0]
+            p = p + np.array([0, -side * (t - drift_start), 0])
             v = np.array([SPEED * np.cos(np.radians(30.0)), -side, 0.0])
-        shown, events = corr.step(tracks_of(t, [(3, p, v, "cc0003", "")]))
+        _, events = corr.step(tracks_of(t, [(3, p, v, "cc0003", "")]))
         instant = correlate(tracks_of(t, [(3, p, v, "cc0003", "")]), index, registry)
         if left_at is None and instant.status[0] == "outside":
             left_at = t
@@ -205,7 +210,7 @@ def test_tentative_tracks_are_not_correlated(index: IntentIndex) -> None:
 def test_tolerance_widens_the_volume(index: IntentIndex) -> None:
     t = T0 + 300.0
     p, v = _on_route(33.5, t)
-    tracks = tracks_of(t, [(1, p + [0, 5_500.0, 0], v, "", "")])  # 5.5 km off: outside 3.7 + 0.93 km
+    tracks = tracks_of(t, [(1, p + np.array([0, 5_500.0, 0]), v, "", "")])  # 5.5 km off: outside 3.7 + 0.93 km
     assert correlate(tracks, index, IdentityRegistry.build()).status[0] == "unknown"
     wide = IntentIndex.build(INTENTS, FRAME, Tolerance(lateral_m=2_000.0))
     assert correlate(tracks, wide, IdentityRegistry.build()).status[0] == "matched"
@@ -256,3 +261,18 @@ def test_end_to_end_with_real_sensors_and_tracker(index: IntentIndex) -> None:
     assert np.hypot(x - truth[0], y - truth[1]) < 2_000.0
     drift = next(e for e in raised if e.kind == "non-conforming")
     assert drift.intent == "route-c" and drift.t_s > drift_start + 35.0 + AlertPolicy().nonconforming_after_s
+
+
+def test_alert_update_when_the_reason_changes(index: IntentIndex) -> None:
+    """Off its corridor, then back over it but 2,000 ft too high: one raise, one update, no flicker."""
+    registry = IdentityRegistry.build({"aa0001": ("civil", "route-a")})
+    corr = Correlator(index, registry, AlertPolicy(nonconforming_after_s=8.0, clear_after_s=8.0))
+    log = []
+    for k in range(12):
+        t = T0 + 200.0 + 4.0 * k
+        p, v = _on_route(33.5, t)
+        shift = np.array([0, 8_000.0, 0]) if k < 6 else np.array([0, 0, 2000 * FT_M])
+        log += [(e.action, e.reason) for e in corr.step(tracks_of(t, [(1, p + shift, v, "aa0001", "")]))[1]]
+    assert log == [("raised", "outside its lateral volume"), ("updated", "left its altitude block")]
+    (active,) = corr.active
+    assert active.action == "updated" and active.reason == "left its altitude block"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import sys
 
-import click
 import typer
 
 from commonsky.errors import CommonskyError
@@ -46,7 +45,7 @@ def build_app() -> typer.Typer:
 
 def fail(message: str, code: int = 2) -> None:
     """Print ``commonsky: error: MESSAGE`` on one line and exit."""
-    click.echo(f"commonsky: error: {' '.join(message.split())}", err=True)
+    typer.echo(f"commonsky: error: {' '.join(message.split())}", err=True)
     sys.exit(code)
 
 
@@ -57,13 +56,14 @@ def main(argv: list[str] | None = None) -> None:
         result = app(args=argv, standalone_mode=False)
     except CommonskyError as error:
         fail(str(error))
-    except click.exceptions.UsageError as error:
-        hint = f" (see '{error.ctx.command_path} --help')" if error.ctx is not None else ""
-        fail(f"{error.format_message()}{hint}")
-    except click.exceptions.Abort:
+    except typer.Abort:
         fail("aborted", 130)
-    except click.exceptions.ClickException as error:
-        fail(error.format_message())
+    except typer.TyperException as error:  # typer's own click: usage errors, bad parameters, missing options
+        format_message = getattr(error, "format_message", None)
+        message = format_message() if callable(format_message) else str(error)
+        ctx = getattr(error, "ctx", None)
+        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        fail(f"{message}{hint}", int(getattr(error, "exit_code", 2) or 2))
     except OSError as error:
         fail(f"{error.strerror or error}: {error.filename}" if error.filename else str(error))
     if isinstance(result, int) and result != 0:

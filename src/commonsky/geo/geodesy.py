@@ -23,6 +23,8 @@ from numpy.typing import ArrayLike, NDArray
 from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
 
+from commonsky.errors import InputError
+
 FloatArray = NDArray[np.float64]
 
 #: Semi-major axis and flattening of WGS84.
@@ -146,7 +148,7 @@ class LocalFrame:
 
     def __post_init__(self) -> None:
         if not (np.isfinite(self.lat0) and np.isfinite(self.lon0) and -90.0 <= self.lat0 <= 90.0):
-            raise ValueError(f"LocalFrame centre must be a finite latitude in [-90, 90], got {self.lat0}, {self.lon0}")
+            raise InputError(f"LocalFrame centre must be a finite latitude in [-90, 90], got {self.lat0}, {self.lon0}")
 
     def to_local(self, lat: ArrayLike, lon: ArrayLike) -> tuple[Any, Any]:
         """(x_m, y_m) of points in this frame; scalars give floats, arrays keep their broadcast shape."""
@@ -206,8 +208,10 @@ def geodesic_area_m2(geom: BaseGeometry) -> float:
 def distance_to_geometry_m(lat: ArrayLike, lon: ArrayLike, geom_lonlat: BaseGeometry) -> FloatArray:
     """Geodesic distance (m) from each point to the nearest point of a lon/lat geometry; 0 inside its areas.
 
-    Edges are read as straight in lon/lat (GeoJSON), crossing the antimeridian the short way; the relative
-    error against the exact minimum distance is below 1e-4 (see :mod:`commonsky.geo.nearest`).
+    Edges are read as straight in lon/lat (GeoJSON), crossing the antimeridian the short way; the error against
+    the exact minimum distance is below 1e-4 relative or 5 mm, whichever is larger (see
+    :mod:`commonsky.geo.nearest`). Returns an array of the broadcast shape of ``lat`` and ``lon`` (0-d for
+    scalars); +inf for an empty geometry.
     """
     from commonsky.geo.nearest import distances_to_geometry
 

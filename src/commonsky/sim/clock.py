@@ -11,9 +11,13 @@ The wall clock is injected (``wall=time.monotonic`` by default) so tests can dri
 >>> clock = SimClock(start_s=1000.0, end_s=2000.0, speed=10.0, wall=lambda: t[0])
 >>> t[0] = 2.0; clock.now_s()
 1020.0
->>> clock.pause(); t[0] = 5.0; clock.now_s()
+>>> clock.pause().time_s
 1020.0
->>> clock.resume(); clock.jump(1500.0); t[0] = 6.0; clock.now_s()
+>>> t[0] = 5.0; clock.now_s()
+1020.0
+>>> clock.resume().paused, clock.jump(1500.0).iso
+(False, '1970-01-01T00:25:00Z')
+>>> t[0] = 6.0; clock.now_s()
 1510.0
 """
 

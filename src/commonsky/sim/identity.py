@@ -4,8 +4,11 @@ Two rules, in order:
 
 1. a track with an ADS-B address that a filed flight declared gets that flight's party and intent (the
    authority knows each filed flight's transponder address);
-2. otherwise, a track inside an active intent volume (footprint, altitude block widened by ``margin_m`` (radar heights from elevation are coarse: 1.5 km by default), time
-   window) is given that intent's party and intent; the first matching intent in filing order wins.
+2. otherwise, a track inside an active intent volume (footprint, time window, altitude block widened by
+   ``margin_m``: radar heights from elevation are coarse, so 1.5 km by default) is given that intent's party and
+   intent; the first matching intent in filing order wins. One aircraft flies one intent: when several tracks
+   match the same intent this way, only the one nearest the intent's planned position (``planned``) keeps it,
+   so an unknown aircraft crossing a filed route is not taken for the aircraft that filed it.
 
 Anything else is unknown (party ""). Pure and thread-safe once built; vectorised over tracks, one shapely
 ``contains_xy`` per active volume.
@@ -13,8 +16,8 @@ Anything else is unknown (party ""). Pure and thread-safe once built; vectorised
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
@@ -38,12 +41,18 @@ class Identifier:
     vol_start_s: F64
     vol_end_s: F64
     margin_m: float
+    planned: Mapping[str, Callable[[float], tuple[float, float]]] = field(default_factory=dict)
 
     @classmethod
     def build(
-        cls, intents: Sequence[Intent], declared: Mapping[str, tuple[str, str]], margin_m: float = 1500.0
+        cls,
+        intents: Sequence[Intent],
+        declared: Mapping[str, tuple[str, str]],
+        planned: Mapping[str, Callable[[float], tuple[float, float]]] | None = None,
+        margin_m: float = 1500.0,
     ) -> Identifier:
-        """``declared`` maps ADS-B addresses to the (party, intent id) of the flights that declared them."""
+        """``declared`` maps ADS-B addresses to the (party, intent id) of the flights that declared them;
+        ``planned`` maps intent ids to their planned (lat, lon) at a time (Unix s), for the one-aircraft rule."""
         pairs = sorted((k, v) for k, v in declared.items() if k)
         vols = [(i, v) for i in intents for v in i.volumes]
         geoms = np.array([v.footprint for _, v in vols], dtype=object)
@@ -60,11 +69,10 @@ class Identifier:
             vol_start_s=np.array([v.window.start_s for _, v in vols], dtype=float),
             vol_end_s=np.array([v.window.end_s for _, v in vols], dtype=float),
             margin_m=margin_m,
+            planned=dict(planned or {}),
         )
 
-    def identify(
-        self, t_s: float, lat: F64, lon: F64, alt_m: F64, icao24: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def identify(self, t_s: float, lat: F64, lon: F64, alt_m: F64, icao24: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(party, intent)`` string arrays for N tracks ("" where unknown)."""
         n = len(lat)
         party = np.full(n, "", dtype=object)
@@ -86,7 +94,25 @@ class Identifier:
             inside = rows[shapely.contains_xy(self.vol_geometry[v], lon[rows], lat[rows])]
             party[inside], intent[inside] = self.vol_party[v], self.vol_intent[v]
             todo[inside] = False
+        by_volume = ~todo & (np.asarray(intent != "") & ~self._declared_hit(icao24))
+        ids, counts = np.unique(intent[by_volume].astype(str), return_counts=True)
+        for shared in ids[counts > 1]:
+            rows = np.flatnonzero(by_volume & (intent == shared))
+            where = self.planned.get(str(shared))
+            best = rows[0]
+            if where is not None:
+                plat, plon = where(t_s)
+                dlon = (lon[rows] - plon) * np.cos(np.radians(plat))
+                best = rows[int(np.argmin(np.hypot(lat[rows] - plat, dlon)))]
+            others = rows[rows != best]
+            party[others], intent[others] = "", ""
         return party.astype(str), intent.astype(str)
+
+    def _declared_hit(self, icao24: np.ndarray) -> np.ndarray:
+        if not len(self.icao24) or not len(icao24):
+            return np.zeros(len(icao24), dtype=bool)
+        pos = np.clip(np.searchsorted(self.icao24, icao24), 0, len(self.icao24) - 1)
+        return np.asarray((self.icao24[pos] == icao24) & (icao24 != ""), dtype=bool)
 
 
 __all__ = ["Identifier"]

@@ -21,21 +21,21 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from commonsky.airspace.zone import Zone
 from commonsky.picture.picture import Picture
 from commonsky.plans.intent import Intent
-from commonsky.safety.alerts import AlertEvent
+from commonsky.safety.alerts import AlertEvent, AlertTracker
 from commonsky.safety.pipeline import SafetyNet
 from commonsky.sim.clock import ClockState, SimClock
 from commonsky.sim.identity import Identifier
 from commonsky.sim.scenario import Scenario
-from commonsky.sim.sensors import SensorSlot, default_specs, frame_for, live_sensors
+from commonsky.sim.sensors import SensorSlot, default_specs, frame_for, live_sensors, network_slot
 from commonsky.sim.snapshot import LiveSnapshot, TrailFrame
-from commonsky.sim.truth import TruthSet, circle_traffic, truth_from_intents
+from commonsky.sim.truth import TruthFlight, TruthSet, circle_traffic, truth_from_intents
 from commonsky.surveillance.sensor_config import load_sensor_specs
 from commonsky.surveillance.tracking.tracker import Components, Tracker
 
@@ -45,20 +45,42 @@ class RunConfig:
     """How a live run is built and paced.
 
     ``tick_s``: simulated seconds per tick (the picture rate is 1 / tick_s in simulated time);
-    ``unknowns``: unknown aircraft added to the truth; ``synthetic``: extra aircraft on circles (load tests);
+    ``unknowns``: unknown aircraft added to the truth; ``synthetic``: extra aircraft on circles (load tests),
+    within ``synthetic_radius_m`` of the frame centre, heard by an ADS-B network (`network_slot`);
     ``trail_step_s``/``trail_len``: a trail point every so many simulated seconds, this many kept;
     ``max_lag_s``: when the pipeline falls further behind the clock than this, it skips ahead (tracks coast);
-    ``events_kept``: how many recent alert events a snapshot carries; ``seed``: noise and unknowns.
+    ``events_kept``: how many recent alert events a snapshot carries; ``seed``: noise and unknowns;
+    ``alert_raise_s``/``alert_end_s``: alert hysteresis in simulated seconds (a condition must hold this long to
+    raise an alert, and be gone this long to end it): radar tracks update every 10 s and their velocities
+    jitter, so a pair near the edge of the protected zone would otherwise flicker.
     """
 
     tick_s: float = 1.0
     unknowns: int = 3
     synthetic: int = 0
-    trail_step_s: float = 5.0
-    trail_len: int = 24
+    synthetic_radius_m: float = 700_000.0
+    trail_step_s: float = 10.0
+    trail_len: int = 30
     max_lag_s: float = 30.0
     events_kept: int = 50
+    alert_raise_s: float = 3.0
+    alert_end_s: float = 45.0
     seed: int = 1
+
+
+def _planned(truth: TruthSet) -> dict[str, Callable[[float], tuple[float, float]]]:
+    """Planned (lat, lon) of each intent at a time: the intents are flown as filed, so their truth flights."""
+    out: dict[str, Callable[[float], tuple[float, float]]] = {}
+    for flight in truth.flights:
+        if flight.intent_id:
+
+            def where(t_s: float, flight: TruthFlight = flight) -> tuple[float, float]:
+                pos = flight.position_m(t_s)
+                lat, lon = truth.frame.to_geodetic(float(pos[0]), float(pos[1]))
+                return float(lat), float(lon)
+
+            out[flight.intent_id] = where
+    return out
 
 
 class LivePipeline:
@@ -88,6 +110,7 @@ class LivePipeline:
         self._events: deque[AlertEvent] = deque(maxlen=config.events_kept)
         grids = [slot.sensor.times_s(0.0, 3600.0) for slot in sensors]
         self._periods = [float(g[1] - g[0]) if len(g) > 1 else 3600.0 for g in grids]
+        self._next_scan: list[float] = []
         self.reset(start_s)
 
     @classmethod
@@ -99,24 +122,33 @@ class LivePipeline:
         circles = None
         if config.synthetic > 0:
             rng = np.random.default_rng(config.seed + 1)
-            circles = circle_traffic(config.synthetic, scenario.start_s, scenario.end_s, rng)
+            circles = circle_traffic(config.synthetic, scenario.start_s, scenario.end_s, rng, config.synthetic_radius_m)
         truth = truth_from_intents(intents, frame, civil, config.unknowns, config.seed, circles)
         specs = load_sensor_specs(scenario.path, scenario.intents) if scenario.sensors else ()
         sensors = live_sensors(specs or default_specs(frame, intents), frame, truth, intents)
+        if circles is not None:
+            sensors += (network_slot(frame, len(sensors), config.synthetic_radius_m + 100_000.0),)
         _, party, intent, _, icao = truth.identity()
         declared = {str(a): (str(p), str(i)) for a, p, i in zip(icao, party, intent, strict=True) if a and p}
-        identifier = Identifier.build(intents, declared)
+        identifier = Identifier.build(intents, declared, _planned(truth))
         return cls(truth, sensors, identifier, intents, scenario.zones, scenario.start_s, scenario.end_s, config)
 
     @property
     def time_s(self) -> float:
         return self._time_s
 
+    def skip_scans(self, t_s: float) -> None:
+        """Drop the sensor scans due before ``t_s`` (the next `step` fuses only later ones)."""
+        self._next_scan = [max(due, t_s) for due in self._next_scan]
+
     def reset(self, t_s: float) -> None:
         """Start afresh at ``t_s``: no tracks, no alerts, no trails (after a jump in time)."""
         self._time_s = float(t_s)
         self._tracker = Tracker(Components.default(), start_s=float(t_s))
-        self._safety = SafetyNet(zones=self.zones)
+        cycles = (
+            max(1, math.ceil(s / self.config.tick_s)) for s in (self.config.alert_raise_s, self.config.alert_end_s)
+        )
+        self._safety = SafetyNet(zones=self.zones, tracker=AlertTracker(*cycles))
         self._next_scan = [float(t_s)] * len(self.sensors)
         self._trails: deque[TrailFrame] = deque(maxlen=self.config.trail_len)
         self._next_trail_s = float(t_s)
@@ -140,6 +172,7 @@ class LivePipeline:
             plots = slot.sensor.observe(self.truth.states_at(scan_s), self._rng)
             n_plots += len(plots)
             self._tracker.step(plots, slot.sensor)
+        tracked = time.perf_counter()
         self._time_s = float(t_s)
         tracks = self._tracker.tracks.confirmed_only()
         lat, lon = tracks.geodetic(self.truth.frame)
@@ -151,7 +184,9 @@ class LivePipeline:
             trk_deg=np.degrees(np.arctan2(vel[:, 0], vel[:, 1])), vs_ms=vel[:, 2], party=party, intent=intent,
             time_s=t_s,
         )  # fmt: skip
+        pictured = time.perf_counter()
         result = self._safety.step(picture)
+        checked = time.perf_counter()
         self._events.extend(result.events)
         if t_s >= self._next_trail_s:
             self._trails.append(TrailFrame(t_s, picture.id, picture.lat, picture.lon))
@@ -165,6 +200,8 @@ class LivePipeline:
             seq=self._seq, clock=state, picture=picture, callsign=callsign, label=label,
             alerts=tuple(self._safety.tracker.active), events=tuple(self._events), trails=tuple(self._trails),
             n_truth=n_truth, n_plots=n_plots, work_ms=(time.perf_counter() - began) * 1e3,
+            stage_ms=(("sensors+tracker", (tracked - began) * 1e3), ("identity+picture", (pictured - tracked) * 1e3),
+                      ("safety nets", (checked - pictured) * 1e3)),
         )  # fmt: skip
 
     def run_until(self, t_s: float, on_tick: Callable[[LiveSnapshot], None] | None = None) -> LiveSnapshot:
@@ -188,7 +225,8 @@ class LiveRunner:
         self._error: BaseException | None = None
         self._epoch = clock.epoch
         pipeline.reset(clock.now_s())
-        self._snapshot = pipeline.step(pipeline.time_s, clock.state())
+        self._seq = 0
+        self._snapshot = replace(pipeline.step(pipeline.time_s, clock.state()), seq=0)
 
     @property
     def snapshot(self) -> LiveSnapshot:
@@ -236,20 +274,27 @@ class LiveRunner:
             self._publish(self.pipeline.step(self.pipeline.time_s, self.clock.state()))
         now = self.clock.now_s()
         if now - self.pipeline.time_s > self.pipeline.config.max_lag_s:
-            self.pipeline.reset(now - tick)  # hopelessly behind: skip ahead rather than fall further back
+            # Too far behind to catch up: skip the stale scans and step straight to now (tracks coast the gap).
+            self.pipeline.skip_scans(now - tick)
+            self._publish(self.pipeline.step(now, self.clock.state()))
+            return
         target = self.pipeline.time_s + tick
         if target > now:
             state = self.clock.state()
+            last = self._snapshot.clock
+            if (state.paused, state.speed, state.finished) != (last.paused, last.speed, last.finished):
+                self._publish(replace(self._snapshot, clock=state))  # the clock changed, the picture did not
             if state.paused or state.finished:
-                self._publish(self.pipeline.step(self.pipeline.time_s, state))
-                self._stop.wait(0.1)
+                self._stop.wait(0.05)
             else:
                 self._stop.wait(min(0.05, max(0.001, (target - now) / state.speed)))
             return
         self._publish(self.pipeline.step(target, self.clock.state()))
 
     def _publish(self, snap: LiveSnapshot) -> None:
-        self._snapshot = snap  # one reference assignment: readers see the old or the new snapshot, never a mix
+        self._seq += 1
+        # One reference assignment: readers see the old or the new snapshot, never a mix.
+        self._snapshot = replace(snap, seq=self._seq)
 
     # -- controls (thread-safe) -------------------------------------------------------------------------------
     def pause(self) -> ClockState:

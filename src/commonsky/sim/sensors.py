@@ -19,8 +19,13 @@ from commonsky.geo.geodesy import LocalFrame
 from commonsky.plans.intent import Intent
 from commonsky.sim.truth import TruthSet
 from commonsky.surveillance.sensor_config import SensorSpec, build_sensor
+from commonsky.surveillance.sensors.adsb import AdsbReceiver
+from commonsky.surveillance.sensors.platform import FixedSite
 from commonsky.surveillance.sensors.radar import Radar
 from commonsky.surveillance.sensors.types import Sensor
+
+FLAT_EARTH_RADIUS_M = 1e12
+"""Earth radius that removes the radio horizon (`network_slot`)."""
 
 
 @dataclass(frozen=True)
@@ -84,10 +89,29 @@ def default_specs(frame: LocalFrame, intents: Sequence[Intent]) -> tuple[SensorS
     for intent in intents:
         if "early warning" in intent.label.lower():
             specs.append(
-                SensorSpec(len(specs), f"AEW radar ({intent.id})", "aew", math.nan, math.nan, 0.0, 400_000.0,
-                           10.0, -10.0, intent.id)  # fmt: skip
+                SensorSpec(
+                    len(specs),
+                    f"AEW radar ({intent.id})",
+                    "aew",
+                    math.nan,
+                    math.nan,
+                    0.0,
+                    400_000.0,
+                    10.0,
+                    -10.0,
+                    intent.id,
+                )
             )
     return tuple(specs)
+
+
+def network_slot(frame: LocalFrame, sensor_id: int, range_m: float) -> SensorSlot:
+    """A wide-area ADS-B network as one sensor: every transmitting aircraft within ``range_m`` of the frame centre
+    is heard once per second (a stand-in for many receivers merged by address: no radio horizon)."""
+    spec = SensorSpec(sensor_id, "ADS-B network", "adsb", frame.lat0, frame.lon0, 60.0, range_m, 1.0, -90.0)
+    receiver = AdsbReceiver(sensor_id, FixedSite(0.0, 0.0, 60.0), max_range_m=range_m, min_elevation_deg=-90.0,
+                            re_m=FLAT_EARTH_RADIUS_M)  # fmt: skip
+    return SensorSlot(spec, receiver, frame.lat0, frame.lon0)
 
 
 def frame_for(intents: Sequence[Intent]) -> LocalFrame:
@@ -100,4 +124,4 @@ def frame_for(intents: Sequence[Intent]) -> LocalFrame:
     )
 
 
-__all__ = ["SensorSlot", "default_specs", "frame_for", "live_sensors"]
+__all__ = ["SensorSlot", "default_specs", "frame_for", "live_sensors", "network_slot"]

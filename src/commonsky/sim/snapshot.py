@@ -30,7 +30,8 @@ class LiveSnapshot:
     ``label`` are parallel to it (label: callsign, else the party, else ``UNKNOWN``). ``alerts`` are the alerts
     up after this tick, ``events`` the most recent alert events (newest last). ``trails`` are earlier positions,
     oldest first. ``work_ms`` is the wall time this tick took; ``n_truth`` the aircraft really flying and
-    ``n_plots`` the detections fused during the tick. ``seq`` increases by one per published tick.
+    ``n_plots`` the detections fused during the tick; ``stage_ms`` splits ``work_ms`` by stage.
+    ``seq`` increases by one per publication (a tick, or a change of the clock while the picture stands still).
     """
 
     seq: int
@@ -44,6 +45,7 @@ class LiveSnapshot:
     n_truth: int
     n_plots: int
     work_ms: float
+    stage_ms: tuple[tuple[str, float], ...] = ()
 
     @property
     def time_s(self) -> float:

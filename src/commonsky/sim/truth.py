@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString
 
 from commonsky.airspace.volume import CorridorShape, Volume
 from commonsky.geo.geodesy import LocalFrame
@@ -105,7 +104,7 @@ class TruthSet:
     _pos: F64 = field(init=False, repr=False)
     _n: np.ndarray = field(init=False, repr=False)
     _adsb: np.ndarray = field(init=False, repr=False)
-    _identity: tuple[np.ndarray, ...] = field(init=False, repr=False)
+    _identity: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         f = len(self.flights)
@@ -161,7 +160,7 @@ class TruthSet:
             ids.append(np.arange(len(self.circles)) + len(self.flights))
             pos_parts.append(pos)
             vel_parts.append(vel)
-        _, party, _, call, icao = self.identity()
+        _, _, _, call, icao = self.identity()
         target = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)
         return TargetStates(
             float(t_s),
@@ -216,7 +215,7 @@ def orbit_path(volume: Volume, frame: LocalFrame, speed_ms: float) -> tuple[F64,
     ring = area.buffer(-inset)
     if ring.is_empty or ring.geom_type != "Polygon":
         ring = area
-    xy = np.asarray(ring.exterior.coords)  # type: ignore[union-attr]
+    xy = np.asarray(ring.exterior.coords)
     step = np.hypot(*np.diff(xy, axis=0).T)
     lap_m = float(step.sum())
     t0, t1 = volume.window.start_s, volume.window.end_s

@@ -88,8 +88,8 @@ class IdentityRegistry:
         """``(found, party, intent)`` for N tracks: by icao24 first, then by callsign."""
         n = len(icao24)
         found = np.zeros(n, dtype=bool)
-        party = np.full(n, "", dtype=object)
-        intent = np.full(n, "", dtype=object)
+        party = np.full(n, "", dtype=np.result_type(self.icao_party, self.call_party, "<U1"))
+        intent = np.full(n, "", dtype=np.result_type(self.icao_intent, self.call_intent, "<U1"))
         for keys, parties, intents, values in (
             (self.icao24, self.icao_party, self.icao_intent, np.char.lower(np.asarray(icao24, dtype=str))),
             (self.callsign, self.call_party, self.call_intent, np.char.upper(np.char.strip(np.asarray(callsign, str)))),
@@ -99,7 +99,7 @@ class IdentityRegistry:
             pos = np.clip(np.searchsorted(keys, values), 0, len(keys) - 1)
             hit = ~found & (keys[pos] == values) & (values != "")
             party[hit], intent[hit], found[hit] = parties[pos[hit]], intents[pos[hit]], True
-        return found, party.astype(str), intent.astype(str)
+        return found, party, intent
 
 
 @dataclass(frozen=True, eq=False)
@@ -141,10 +141,12 @@ class IntentIndex:
                 if length > 0 and math.isfinite(duration) and length / duration >= LEG_MIN_SPEED_MS:
                     is_leg[j], course[j] = True, d / length
         footprints = np.array([*local, shapely.Point()], dtype=object)[:-1]
+        widened = shapely.buffer(footprints, tol.lateral_m)
+        shapely.prepare(widened)
         return cls(
             frame=frame,
             tol=tol,
-            tree=shapely.STRtree(shapely.buffer(footprints, tol.lateral_m)),
+            tree=shapely.STRtree(widened),
             footprint=footprints,
             intent=np.array([i.id for _, i, _ in vols], dtype=str),
             party=np.array([i.party for _, i, _ in vols], dtype=str),
@@ -157,11 +159,12 @@ class IntentIndex:
             intent_order=np.array([k for k, _, _ in vols], dtype=np.int64),
         )
 
-    def pairs(self, pos_m: F64, vel_ms: F64, t_s: float) -> tuple[I64, I64, B, B, B, F64]:
-        """Track/volume pairs laterally within tolerance: ``(track, volume, alt_ok, time_ok, heading_ok,
-        distance_m)``, distance to the unwidened footprint (0 inside)."""
-        points = shapely.points(pos_m[:, :2])
-        ti, vi = self.tree.query(points, predicate="intersects")
+    def pairs(self, pos_m: F64, vel_ms: F64, t_s: float) -> tuple[I64, I64, B, B, B]:
+        """Track/volume pairs laterally within tolerance: ``(track, volume, alt_ok, time_ok, heading_ok)``.
+        Bounding boxes from the tree, then the exact test on the prepared widened footprints, pair by pair."""
+        ti, vi = self.tree.query(shapely.points(pos_m[:, :2]))
+        inside = shapely.intersects_xy(self.tree.geometries[vi], pos_m[ti, 0], pos_m[ti, 1])
+        ti, vi = ti[inside].astype(np.int64), vi[inside].astype(np.int64)
         t = self.tol
         alt = pos_m[ti, 2]
         alt_ok = (alt >= self.floor_m[vi] - t.vertical_m) & (alt <= self.ceiling_m[vi] + t.vertical_m)
@@ -172,8 +175,13 @@ class IntentIndex:
         heading_ok = (
             ~self.is_leg[vi] | (speed < t.min_speed_ms) | (cos >= math.cos(math.radians(t.max_heading_dev_deg)))
         )
-        dist = shapely.distance(points[ti], self.footprint[vi]) if len(ti) else np.zeros(0)
-        return ti.astype(np.int64), vi.astype(np.int64), alt_ok, time_ok, heading_ok, np.asarray(dist, dtype=float)
+        return ti, vi, alt_ok, time_ok, heading_ok
+
+    def distance_m(self, pos_m: F64, ti: I64, vi: I64) -> F64:
+        """Ground distance (m) of tracks ``ti`` to the unwidened footprints ``vi`` (0 inside), pair by pair."""
+        if not len(ti):
+            return np.zeros(0)
+        return np.asarray(shapely.distance(shapely.points(pos_m[ti, :2]), self.footprint[vi]), dtype=float)
 
 
 @dataclass(frozen=True)
@@ -198,12 +206,13 @@ def correlate(tracks: Tracks, index: IntentIndex, registry: IdentityRegistry) ->
     n = len(tracks)
     t_s = tracks.t_s
     found, party, intent = registry.lookup(tracks.icao24, tracks.callsign)
-    ti, vi, alt_ok, time_ok, heading_ok, dist = index.pairs(tracks.pos_m, tracks.vel_ms, t_s)
+    ti, vi, alt_ok, time_ok, heading_ok = index.pairs(tracks.pos_m, tracks.vel_ms, t_s)
     full = alt_ok & time_ok & heading_ok
-    status = np.full(n, UNKNOWN, dtype=object)
-    basis = np.full(n, "", dtype=object)
-    reason = np.full(n, "", dtype=object)
-    party, intent = party.astype(object), intent.astype(object)
+    status = np.full(n, UNKNOWN, dtype="<U14")
+    basis = np.full(n, "", dtype="<U8")
+    reason = np.full(n, "", dtype="<U40")
+    party = party.astype(np.result_type(party, index.party))
+    intent = intent.astype(np.result_type(intent, index.intent))
     # 1. registered intent: conforming if any of that intent's volumes fits fully
     has_intent = found & (intent != "")
     own = index.intent[vi] == intent[ti]
@@ -212,25 +221,23 @@ def correlate(tracks: Tracks, index: IntentIndex, registry: IdentityRegistry) ->
     status[has_intent] = np.where(conforming[has_intent], MATCHED, OUTSIDE)
     basis[found] = BY_IDENTITY
     status[found & ~has_intent] = MATCHED  # a known party's aircraft with no intent: identified, not alerted
-    reason[has_intent & ~conforming] = _reasons(n, ti[own], alt_ok[own], time_ok[own], heading_ok[own])[
-        has_intent & ~conforming
-    ]
+    off = has_intent & ~conforming
+    reason[off] = _reasons(n, ti[own], alt_ok[own], time_ok[own], heading_ok[own])[off]
+    reason[off & ~np.isin(intent, index.intent)] = "its intent is not on file"
     # 2. volume match for tracks without a registered intent (a registered party only matches its own volumes)
     free = ~has_intent
     ok = full & free[ti] & (~found[ti] | (index.party[vi] == party[ti]))
     if ok.any():
-        order = np.lexsort((index.intent_order[vi[ok]], dist[ok], ti[ok]))
+        dist = index.distance_m(tracks.pos_m, ti[ok], vi[ok])
+        order = np.lexsort((index.intent_order[vi[ok]], dist, ti[ok]))
         first = np.unique(ti[ok][order], return_index=True)[1]
         rows, vols = ti[ok][order][first], vi[ok][order][first]
         intent[rows], party[rows], status[rows] = index.intent[vols], index.party[vols], MATCHED
         basis[rows] = np.where(found[rows], BY_IDENTITY, BY_VOLUME)
-    return Correlation(
-        t_s, tracks.track_id.copy(), status.astype(str), intent.astype(str), party.astype(str), basis.astype(str),
-        reason.astype(str),
-    )  # fmt: skip
+    return Correlation(t_s, tracks.track_id.copy(), status, intent, party, basis, reason)
 
 
-def _reasons(n: int, ti: I64, alt_ok: B, time_ok: B, heading_ok: B) -> NDArray[np.object_]:
+def _reasons(n: int, ti: I64, alt_ok: B, time_ok: B, heading_ok: B) -> U:
     """Why each track is outside its own intent, from its laterally fitting own-volume pairs."""
     lateral = np.zeros(n, dtype=bool)
     lateral[ti] = True
@@ -238,7 +245,7 @@ def _reasons(n: int, ti: I64, alt_ok: B, time_ok: B, heading_ok: B) -> NDArray[n
     np.logical_or.at(in_time, ti[time_ok], True)
     in_block = np.zeros(n, dtype=bool)
     np.logical_or.at(in_block, ti[time_ok & alt_ok], True)
-    out = np.full(n, "outside its lateral volume", dtype=object)
+    out = np.full(n, "outside its lateral volume", dtype="<U40")
     out[lateral & ~in_time] = "outside its time window"
     out[lateral & in_time & ~in_block] = "left its altitude block"
     out[lateral & in_block] = "heading inconsistent with its route"
@@ -287,6 +294,8 @@ class _State:
     inside_since: F64 = field(default_factory=lambda: np.zeros(0))
     unknown_on: B = field(default_factory=lambda: np.zeros(0, dtype=bool))
     nonconf_on: B = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    sig_unknown: U = field(default_factory=lambda: np.zeros(0, dtype=str))  # identity at the last unknown event
+    sig_nonconf: U = field(default_factory=lambda: np.zeros(0, dtype=str))  # intent, reason, identity at the last
 
 
 class Correlator:
@@ -332,39 +341,41 @@ class Correlator:
         unknown_on = np.where(was_unknown, known_run < p.clear_after_scans, unknown_run >= p.unknown_after_scans)
         cleared = ~outside & (t - inside_since >= p.clear_after_s)
         nonconf_on = np.where(was_nonconf, ~cleared, outside & (t - outside_since >= p.nonconforming_after_s))
-        events = self._events(live, corr, (was_unknown, unknown_on, unknown), (was_nonconf, nonconf_on, outside))
+        who = np.char.add(np.char.add(live.icao24.astype(str), "|"), live.callsign.astype(str))
+        sig_u = who
+        sig_n = np.char.add(np.char.add(np.char.add(corr.intent, "|"), np.char.add(corr.reason, "|")), who)
+        last_u, last_n = carry(old.sig_unknown, "").astype(str), carry(old.sig_nonconf, "").astype(str)
+        upd_u = was_unknown & unknown_on & unknown & (sig_u != last_u)
+        upd_n = was_nonconf & nonconf_on & outside & (sig_n != last_n)
+        events = self._events(live, corr, (was_unknown, unknown_on, upd_u), (was_nonconf, nonconf_on, upd_n))
         events += self._dropped(np.setdiff1d(old.track_id, live.track_id), t)
+        last_u = np.where(unknown_on, np.where(upd_u | ~was_unknown, sig_u, last_u), "")
+        last_n = np.where(nonconf_on, np.where(upd_n | ~was_nonconf, sig_n, last_n), "")
         order = np.argsort(live.track_id, kind="stable")
-        cols = (live.track_id, unknown_run, known_run, outside_since, inside_since, unknown_on, nonconf_on)
+        cols = (live.track_id, unknown_run, known_run, outside_since, inside_since, unknown_on, nonconf_on, last_u,
+                last_n)  # fmt: skip
         self._s = _State(*(np.asarray(col)[order] for col in cols))
-        status = corr.status.astype(object)
+        status = corr.status.copy()
         status[(outside & ~nonconf_on) | (unknown & ~unknown_on)] = PENDING
         status[nonconf_on] = NON_CONFORMING
-        shown = Correlation(
-            corr.t_s, corr.track_id, status.astype(str), corr.intent, corr.party, corr.basis, corr.reason
-        )
+        shown = Correlation(corr.t_s, corr.track_id, status, corr.intent, corr.party, corr.basis, corr.reason)
         return shown, tuple(events)
 
     def _events(
         self, live: Tracks, corr: Correlation, unknown: tuple[B, B, B], nonconf: tuple[B, B, B]
     ) -> list[CorrelationEvent]:
-        """Raised and ended alerts; "updated" when an alert still supported by the evidence (``support``) changes
-        intent, reason or identity since its last event."""
+        """Events of the rows whose alerts start, end or change: each kind is ``(was_on, is_on, updated)``."""
         events: list[CorrelationEvent] = []
-        rows = np.flatnonzero(
-            (unknown[0] != unknown[1])
-            | (nonconf[0] != nonconf[1])
-            | (unknown[1] & unknown[2])
-            | (nonconf[1] & nonconf[2])
-        )
+        rows = np.flatnonzero((unknown[0] != unknown[1]) | (nonconf[0] != nonconf[1]) | unknown[2] | nonconf[2])
         if not len(rows):
             return events
         lat, lon = live.take(rows).geodetic(self.index.frame)
+        alt = live.pos_m[rows, 2]
         for k, row in enumerate(rows):
             tid = int(live.track_id[row])
-            for kind, (was_on, is_on, support) in ((UNKNOWN, unknown), (NON_CONFORMING, nonconf)):
-                was, now, key = bool(was_on[row]), bool(is_on[row]), tid * 2 + (kind == NON_CONFORMING)
-                if not (was or now):
+            for kind, (was_on, is_on, updated) in ((UNKNOWN, unknown), (NON_CONFORMING, nonconf)):
+                was, now = bool(was_on[row]), bool(is_on[row])
+                if was == now and not updated[row]:
                     continue
                 action = "raised" if now and not was else "ended" if was and not now else "updated"
                 reason = str(corr.reason[row]) if kind == NON_CONFORMING else "no intent and no known identity"
@@ -372,16 +383,10 @@ class Correlator:
                     reason = "matched" if kind == UNKNOWN else "conforming again"
                 event = CorrelationEvent(
                     live.t_s, kind, action, tid, str(corr.intent[row]), str(corr.party[row]), reason,
-                    str(live.icao24[row]), str(live.callsign[row]), float(lat[k]), float(lon[k]),
-                    float(live.pos_m[row, 2]),
+                    str(live.icao24[row]), str(live.callsign[row]), float(lat[k]), float(lon[k]), float(alt[k]),
                 )  # fmt: skip
-                if action == "updated":
-                    last = self._last.get(key)
-                    same = last is not None and (last.intent, last.reason, last.icao24, last.callsign) == (
-                        event.intent, event.reason, event.icao24, event.callsign)  # fmt: skip
-                    if same or not support[row]:
-                        continue
                 events.append(event)
+                key = tid * 2 + (kind == NON_CONFORMING)
                 if action == "ended":
                     self._last.pop(key, None)
                 else:

@@ -190,7 +190,8 @@ def best_new_sites(
     cooperative: bool = True,
 ) -> tuple[SiteChoice, ...]:
     """Greedy choice of ``count`` new sites (same kind and parameters as ``template``) among candidates on a grid
-    of ``spacing_m`` over the studied area, each maximising the area of ``mask`` it newly covers at ``cov.alt_m``.
+    of ``spacing_m`` over the studied area, each maximising the area of ``mask`` it newly covers at ``cov.alt_m``
+    (ties, as between sites deep in one wide gap, go to the candidate nearest the centre of ``mask``).
 
     A candidate covers the cells within the template's ground reach at that altitude (`reach_m`; the small cone
     of silence over the mast is ignored); counting uses a k-d tree over the gap cells, all candidates at once.
@@ -207,6 +208,7 @@ def best_new_sites(
     ce, cn = grid.east_m[cand], grid.north_m[cand]
     if not len(ce):
         raise InputError("no candidate site falls inside the area; use a smaller --site-spacing")
+    centre_dist = np.hypot(ce - grid.east_m[m].mean(), cn - grid.north_m[m].mean()) if m.any() else np.zeros(len(ce))
     gap = m & ~cov.any_covered(cooperative)
     total = int(m.sum())
     choices: list[SiteChoice] = []
@@ -216,7 +218,7 @@ def best_new_sites(
             break
         tree = cKDTree(np.column_stack([ge, gn]))
         counts = tree.query_ball_point(np.column_stack([ce, cn]), reach, return_length=True)
-        best = int(np.argmax(counts))
+        best = int(np.lexsort((centre_dist, -counts))[0])  # ties (whole discs in a wide gap): nearest the centre
         if counts[best] == 0:
             break
         near = np.hypot(grid.east_m - ce[best], grid.north_m - cn[best]) <= reach

@@ -15,12 +15,12 @@ from typing import Any
 
 import numpy as np
 import shapely
+from numpy.typing import ArrayLike
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from commonsky.errors import InputError, NotFoundError
 from commonsky.surveillance.coverage import (
-    B,
     Coverage,
     Grid,
     OrbitMode,
@@ -111,6 +111,8 @@ class CoverageStudy:
                 f"  new site {i} (like {site['like']}): {site['lat']:.4f}, {site['lon']:.4f} covers "
                 f"{site['new_area_km2']:,.0f} km² more, {100 * site['share_after']:.1f} % covered after"
             )
+        if self.template and not s["proposed_sites"]:
+            lines.append(f"  no new site like {self.template} would cover more at this altitude")
         lines.append(f"  terrain: {TERRAIN_NOTE}")
         return "\n".join(lines)
 
@@ -167,10 +169,12 @@ def scenario_area(intents: Any, specs: Any, zones: Any = ()) -> BaseGeometry:
     return shapely.union_all([*parts, *sites]).envelope
 
 
-def mask_polygons(grid: Grid, mask: B, simplify_m: float | None = None) -> BaseGeometry:
-    """The cells of ``mask`` as one lon/lat (Multi)Polygon, exact along cell edges in the frame (runs per row)."""
+def mask_polygons(grid: Grid, mask: ArrayLike, simplify_m: float | None = None) -> BaseGeometry:
+    """The cells of ``mask`` (ny, nx booleans) as one lon/lat (Multi)Polygon, exact along cell edges in the frame
+    (runs of cells per row, merged), simplified by ``simplify_m`` in the frame if given."""
     r = grid.resolution_m / 2
-    padded = np.pad(mask.astype(np.int8), ((0, 0), (1, 1)))
+    cells = np.broadcast_to(np.asarray(mask, dtype=bool), grid.shape)
+    padded = np.pad(cells.astype(np.int8), ((0, 0), (1, 1)))
     edges = np.diff(padded, axis=1)
     rows, starts = np.nonzero(edges == 1)
     _, stops = np.nonzero(edges == -1)

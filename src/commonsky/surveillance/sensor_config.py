@@ -12,7 +12,8 @@ of the bundled gazetteer; required for radar and adsb), ``alt`` (antenna height 
 ``range`` (instrumented range, positive; default 250 km for radar, 400 km otherwise), ``scan`` (scan or report
 period, positive; default 10 s for radars, 1 s for ADS-B), ``min_elevation`` (degrees, -90..45; default 0 for
 ground sensors, -10 for AEW), ``intent`` (AEW only, required: the filed orbit the aircraft flies; the radar
-rides it at the middle of the orbit's altitude block), ``description``.
+rides it at the middle of the orbit's altitude block), ``outages`` (times the sensor is silent, to rehearse a
+failure: a list of ``{start: T, end: T}``, UTC; ``end`` may be left out for "until the end"), ``description``.
 
 Every error is one line naming the file, the path, the field and the line, e.g.
 ``scenarios/x.yaml: sensors[2].range: must be positive, got '-5km' (line 40)``.
@@ -41,7 +42,7 @@ from commonsky.surveillance.sensors.types import F64
 from commonsky.units import parse_distance, parse_duration, parse_length
 
 SENSOR_KINDS = ("radar", "adsb", "aew")
-_KEYS = ("name", "kind", "at", "alt", "range", "scan", "min_elevation", "intent", "description")
+_KEYS = ("name", "kind", "at", "alt", "range", "scan", "min_elevation", "intent", "outages", "description")
 _DEFAULT_RANGE = {"radar": "250km", "adsb": "400km", "aew": "400km"}
 _DEFAULT_SCAN = {"radar": "10s", "adsb": "1s", "aew": "10s"}
 _DEFAULT_MIN_EL = {"radar": 0.0, "adsb": 0.0, "aew": -10.0}
@@ -63,11 +64,16 @@ class SensorSpec:
     scan_s: float
     min_elevation_deg: float
     intent: str = ""
+    outages: tuple[tuple[float, float], ...] = ()
 
     @property
     def cooperative(self) -> bool:
         """ADS-B only hears aircraft that transmit."""
         return self.kind == "adsb"
+
+    def silent_at(self, t_s: float) -> bool:
+        """True inside one of the configured ``outages`` ``[start, end)`` (Unix s): the sensor reports nothing."""
+        return any(start <= t_s < end for start, end in self.outages)
 
 
 @dataclass(frozen=True)
@@ -94,12 +100,12 @@ class BuiltSensor:
 
 
 def read_sensor_specs(
-    entries: Sequence[Any], f: Fields, intents: Sequence[Intent] = (), where: str = "sensors"
+    entries: Any, f: Fields, intents: Sequence[Intent] = (), where: str = "sensors"
 ) -> tuple[SensorSpec, ...]:
     """Validate ``entries`` (the parsed ``sensors:`` list); `ScenarioError` names ``f.path``, path, field, line."""
     known = {i.id for i in intents}
     out: list[SensorSpec] = []
-    for i, raw in enumerate(f.sequence(list(entries), where)):
+    for i, raw in enumerate(f.sequence(entries, where)):
         here = child(where, i)
         spec = f.mapping(raw, here, _KEYS, ("kind",))
         kind = f.choice(spec["kind"], child(here, "kind"), SENSOR_KINDS, "sensor kind")
@@ -126,7 +132,8 @@ def read_sensor_specs(
                 f.fail(child(here, "at"), "missing required field: the sensor's position [lat, lon] or a place")
             lat, lon = f.point(spec["at"], child(here, "at"))
         alt_m = _altitude(f, spec.get("alt", "30m"), child(here, "alt"))
-        out.append(SensorSpec(i, name, kind, lat, lon, alt_m, range_m, scan_s, min_el, intent))
+        outages = _outages(f, spec["outages"], child(here, "outages")) if "outages" in spec else ()
+        out.append(SensorSpec(i, name, kind, lat, lon, alt_m, range_m, scan_s, min_el, intent, outages))
     return tuple(out)
 
 
@@ -136,7 +143,7 @@ def load_sensor_specs(path: Path | str, intents: Sequence[Intent] = ()) -> tuple
     data, lines = load_yaml(path)
     entries = data.get("sensors") if isinstance(data, dict) else None
     f = Fields(path, lines)
-    return read_sensor_specs(entries or [], f, intents)
+    return read_sensor_specs([] if entries is None else entries, f, intents)
 
 
 def build_sensor(spec: SensorSpec, frame: LocalFrame, intents: Sequence[Intent] = ()) -> BuiltSensor:
@@ -191,6 +198,19 @@ def orbit_samples(intent: Intent, frame: LocalFrame, n: int = ORBIT_SAMPLES) -> 
     coords = shapely.get_coordinates(xy)
     alt = (volume.band.floor.value_m + volume.band.ceiling.value_m) / 2.0
     return PathPlatform(np.arange(n, dtype=float), np.column_stack([coords, np.full(n, alt)]))
+
+
+def _outages(f: Fields, value: Any, where: str) -> tuple[tuple[float, float], ...]:
+    out = []
+    for i, item in enumerate(f.sequence(value, where)):
+        here = child(where, i)
+        spec = f.mapping(item, here, ("start", "end"), ("start",))
+        start = f.time_s(spec["start"], child(here, "start"))
+        end = f.time_s(spec["end"], child(here, "end")) if "end" in spec else math.inf
+        if not end > start:
+            f.fail(child(here, "end"), "the outage ends before it starts")
+        out.append((start, end))
+    return tuple(sorted(out))
 
 
 def _positive(f: Fields, value: Any, where: str, parse: Any) -> float:

@@ -24,6 +24,7 @@ import asyncio
 import json
 import math
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -131,11 +132,19 @@ def live_router() -> APIRouter:
         p = snap.picture
         rows = [
             TrackOut(
-                id=str(p.id[i]), lat=float(p.lat[i]), lon=float(p.lon[i]), alt_m=float(p.alt_m[i]),
-                gs_ms=float(p.gs_ms[i]), trk_deg=float(p.trk_deg[i]), vs_ms=float(p.vs_ms[i]), party=str(p.party[i]),
-                intent=str(p.intent[i]), callsign=str(snap.callsign[i]), label=str(snap.label[i]),
+                id=str(p.id[i]),
+                lat=float(p.lat[i]),
+                lon=float(p.lon[i]),
+                alt_m=float(p.alt_m[i]),
+                gs_ms=float(p.gs_ms[i]),
+                trk_deg=float(p.trk_deg[i]),
+                vs_ms=float(p.vs_ms[i]),
+                party=str(p.party[i]),
+                intent=str(p.intent[i]),
+                callsign=str(snap.callsign[i]),
+                label=str(snap.label[i]),
                 trail=trails.get(str(p.id[i]), []),
-            )  # fmt: skip
+            )
             for i in range(len(p))
         ]
         return TracksOut(seq=snap.seq, time_s=snap.time_s, time_iso=snap.clock.iso, count=len(rows), tracks=rows)
@@ -165,9 +174,7 @@ def live_router() -> APIRouter:
     def speed(request: Request, body: SpeedIn) -> ClockOut:
         return clock_out(_session(request).runner.set_speed(body.speed))
 
-    @router.post(
-        "/api/clock/jump", response_model=ClockOut, summary="Jump to a time (tracks and alerts restart there)"
-    )
+    @router.post("/api/clock/jump", response_model=ClockOut, summary="Jump to a time (tracks and alerts restart there)")
     def jump(request: Request, body: JumpIn) -> ClockOut:
         runner = _session(request).runner
         try:
@@ -215,11 +222,21 @@ def live_router() -> APIRouter:
     return router
 
 
-def mount_live(app: FastAPI, runner: LiveRunner, name: str = "live") -> None:
-    """Serve ``runner``'s live picture from ``app``: the API routes, the WebSocket, the map page at ``/`` and
+def mount_live(
+    app: FastAPI,
+    runner: LiveRunner,
+    name: str = "live",
+    *,
+    dependencies: Sequence[Any] = (),
+    page: bool = True,
+) -> None:
+    """Serve ``runner``'s live picture from ``app``: the API routes and the WebSocket (guarded by
+    ``dependencies``, e.g. ``[Depends(observer)]`` in the broker service), and with ``page`` the map at ``/`` and
     its assets at ``/static``. Starting and stopping the runner stays with the caller (its lifespan)."""
     app.state.live = LiveSession(runner, name)
-    app.include_router(live_router())
+    app.include_router(live_router(), dependencies=list(dependencies))
+    if not page:
+        return
     static = static_dir()
     app.mount("/static", StaticFiles(directory=static), name="live-static")
 

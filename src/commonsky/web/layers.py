@@ -29,6 +29,7 @@ from commonsky.sim.runner import LivePipeline
 from commonsky.surveillance.coverage import Grid, OrbitMode, coverage
 from commonsky.surveillance.coverage_map import mask_polygons
 from commonsky.surveillance.sensor_config import build_sensor
+from commonsky.units import FT_M
 
 LAYERS = ("countries", "provinces", "places", "border", "zones", "intents", "sensors", "coverage")
 SIMPLIFY_DEG = 0.01
@@ -144,7 +145,8 @@ class LayerStore:
         for v in range(len(ident.vol_intent)):
             props = dict(
                 intent=str(ident.vol_intent[v]), party=str(ident.vol_party[v]),
-                floor_ft=round(float(ident.vol_floor_m[v]) / 0.3048), ceiling_ft=round(float(ident.vol_ceiling_m[v]) / 0.3048),
+                floor_ft=round(float(ident.vol_floor_m[v]) / FT_M),
+                ceiling_ft=round(float(ident.vol_ceiling_m[v]) / FT_M),
                 start=_iso(float(ident.vol_start_s[v])), end=_iso(float(ident.vol_end_s[v])),
             )  # fmt: skip
             out.append(_feature(_rounded(ident.vol_geometry[v], 0.002), role="volume", **props))

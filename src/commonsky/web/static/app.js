@@ -9,13 +9,14 @@
     buffer: ["#d9480f", "#fd7e14"], restricted: ["#c92a2a", "#fa5252"], prohibited: ["#862e9c", "#be4bdb"],
     corridor: ["#1864ab", "#339af0"], advisory: ["#e67700", "#fcc419"],
   };
-  const PARTY = ["#1c7ed6", "#2f9e44", "#f08c00", "#7048e8", "#0c8599", "#5c940d", "#9c36b5", "#495057"];
+  const PARTY = ["#1c7ed6", "#2b8a3e", "#7048e8", "#c2255c", "#495057", "#862e9c", "#364fc7", "#5c940d"];
+  const FIXED = { traffic: "#74828f" };  // synthetic background traffic of load tests
   const UNKNOWN = "#e8590c";
-  const TRAIL_POINTS = 40;
+  const TRAIL_POINTS = 30, TRAIL_STEP_S = 10;  // a trail point every 10 s of simulated time: 5 minutes shown
 
   const state = {
     seq: -1, time_s: 0, clock: null, tracks: new Map(), alerts: [], alertCount: 0, parties: new Map(),
-    frameTimes: [], lastFit: null, selected: null, messages: 0, showLabels: true,
+    frameTimes: [], lastFit: null, selected: null, messages: 0, timing: {},
   };
   window.commonsky = {
     state,
@@ -46,7 +47,7 @@
   function partyColour(party) {
     if (!party) return UNKNOWN;
     if (!state.parties.has(party)) {
-      state.parties.set(party, PARTY[state.parties.size % PARTY.length]);
+      state.parties.set(party, FIXED[party] || PARTY[[...state.parties.keys()].filter((p) => !FIXED[p]).length % PARTY.length]);
       drawPartyLegend();
     }
     return state.parties.get(party);
@@ -85,6 +86,8 @@
     const data = Object.fromEntries(await Promise.all(Object.entries(layers).map(async ([k, v]) => [k, await v])));
     for (const [k, v] of Object.entries(data)) map.addSource(k, { type: "geojson", data: v });
     state.places = data.places; state.countries = data.countries;
+    // Colours by party in a stable order (the filing parties, sorted), whatever appears first on the map.
+    [...new Set(data.intents.features.map((f) => f.properties.party))].sort().forEach(partyColour);
     map.addSource("coverage", { type: "geojson", data: empty() });
     for (const k of ["trails", "tracks", "alertlinks"]) map.addSource(k, { type: "geojson", data: empty() });
 
@@ -117,12 +120,15 @@
     map.addLayer({ id: "sensors-dot", type: "circle", source: "sensors", layout: { visibility: "none" },
       paint: { "circle-radius": 5, "circle-color": "#fff", "circle-stroke-color": "#1864ab", "circle-stroke-width": 2.5 } });
     map.addLayer({ id: "trails-line", type: "line", source: "trails",
-      paint: { "line-color": ["get", "colour"], "line-width": 1.5, "line-opacity": 0.55 } });
+      paint: { "line-color": ["get", "colour"], "line-width": 2, "line-opacity": 0.7 } });
     map.addLayer({ id: "alertlinks-line", type: "line", source: "alertlinks",
       paint: { "line-color": "#e03131", "line-width": 2.2, "line-dasharray": [2, 1.5] } });
     map.addLayer({ id: "tracks-halo", type: "circle", source: "tracks", filter: ["get", "alerted"],
       paint: { "circle-radius": 11, "circle-color": "rgba(0,0,0,0)", "circle-stroke-color": "#e03131", "circle-stroke-width": 2.2 } });
-    map.addLayer({ id: "tracks-icon", type: "symbol", source: "tracks", layout: {
+    // Circles at every zoom (cheap to draw for thousands); heading arrows only when zoomed in.
+    map.addLayer({ id: "tracks-dot", type: "circle", source: "tracks", maxzoom: 7,
+      paint: { "circle-radius": 3.2, "circle-color": ["get", "colour"], "circle-stroke-color": "#fff", "circle-stroke-width": 0.8 } });
+    map.addLayer({ id: "tracks-icon", type: "symbol", source: "tracks", minzoom: 7, layout: {
       "icon-image": "arrow", "icon-rotate": ["get", "trk"], "icon-rotation-alignment": "map",
       "icon-allow-overlap": true, "icon-ignore-placement": true, "icon-size": 1.0 },
       paint: { "icon-color": ["get", "colour"], "icon-halo-color": "#fff", "icon-halo-width": 1.2 } });
@@ -135,7 +141,10 @@
     $("scenario").textContent = status.scenario;
     showClock(status.clock);
     const seed = await getJSON("/api/picture/tracks?trail=true");
-    for (const t of seed.tracks) state.tracks.set(t.id, { ...t, trail: t.trail.slice(-TRAIL_POINTS) });
+    for (const t of seed.tracks) {
+      const trail = [...t.trail.slice(-TRAIL_POINTS + 1), [t.lon, t.lat]];
+      state.tracks.set(t.id, { ...t, trail, times: trail.map((_, k) => seed.time_s - (trail.length - 1 - k) * TRAIL_STEP_S) });
+    }
     connect();
   });
 
@@ -154,7 +163,12 @@
     const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/picture");
     ws.onopen = () => { $("conn").textContent = "live"; $("conn").className = "up"; };
     ws.onclose = () => { $("conn").textContent = "offline"; $("conn").className = "down"; setTimeout(connect, 1000); };
-    ws.onmessage = (ev) => onPicture(JSON.parse(ev.data));
+    ws.onmessage = (ev) => {
+      const t0 = performance.now(), msg = JSON.parse(ev.data), t1 = performance.now();
+      onPicture(msg);
+      const t2 = performance.now();
+      state.timing.parse_ms = t1 - t0; state.timing.picture_ms = t2 - t1;
+    };
   }
 
   function onPicture(msg) {
@@ -163,13 +177,16 @@
     const c = msg.tracks, next = new Map();
     for (let i = 0; i < c.id.length; i++) {
       const old = jumped ? null : state.tracks.get(c.id[i]);
-      const trail = old ? old.trail : [];
-      if (!trail.length || trail[trail.length - 1][0] !== c.lon[i] || trail[trail.length - 1][1] !== c.lat[i]) {
-        trail.push([c.lon[i], c.lat[i]]);
-        if (trail.length > TRAIL_POINTS) trail.shift();
+      const trail = old ? old.trail : [], times = old ? old.times : [];
+      // The newest point follows the aircraft; a new point is pinned every TRAIL_STEP_S simulated seconds.
+      if (trail.length < 2 || msg.time_s - times[times.length - 2] >= TRAIL_STEP_S) {
+        trail.push([c.lon[i], c.lat[i]]); times.push(msg.time_s);
+        if (trail.length > TRAIL_POINTS) { trail.shift(); times.shift(); }
+      } else {
+        trail[trail.length - 1] = [c.lon[i], c.lat[i]]; times[times.length - 1] = msg.time_s;
       }
       next.set(c.id[i], { id: c.id[i], lat: c.lat[i], lon: c.lon[i], alt_m: c.alt_m[i], gs_ms: c.gs_ms[i],
-        trk_deg: c.trk_deg[i], party: c.party[i], intent: c.intent[i], label: c.label[i], trail });
+        trk_deg: c.trk_deg[i], party: c.party[i], intent: c.intent[i], label: c.label[i], trail, times });
     }
     state.tracks = next; state.alerts = msg.alerts; state.alertCount = msg.alert_count; state.clock = msg.clock;
     showClock(msg.clock, msg.time_s);
@@ -214,23 +231,34 @@
     return { what: `${name(a.subjects[0])} → ${a.subjects[1]}`, when: a.actual_s !== null ? "INSIDE" : `in ${Math.round(inS)} s`,
       detail: "zone incursion" };
   }
+  // The list is updated in place (one <li> per alert id), so a click never lands on a node being replaced.
+  const alertItems = new Map();
   function drawAlerts() {
     const list = $("alerts");
     $("alertcount").textContent = state.alertCount;
     $("alertcount").className = state.alertCount ? "count hot" : "count";
-    if (!state.alerts.length) { list.innerHTML = '<li class="none">no alert</li>'; return; }
-    const shown = state.alerts.slice(0, 100);
-    list.innerHTML = "";
+    const shown = state.alerts.slice(0, 100), keep = new Set(shown.map((a) => a.alert_id));
+    for (const [id, li] of alertItems) if (!keep.has(id)) { li.remove(); alertItems.delete(id); }
+    const none = list.querySelector("li.none");
+    if (!shown.length) { if (!none) list.innerHTML = '<li class="none">no alert</li>'; return; }
+    if (none) none.remove();
+    let prev = null;
     for (const a of shown) {
-      const d = describe(a), li = document.createElement("li");
+      let li = alertItems.get(a.alert_id);
+      if (!li) {
+        li = document.createElement("li");
+        li.dataset.alertId = a.alert_id;
+        li.innerHTML = `<span class="when"></span><div class="what"></div><div class="detail"></div>`;
+        alertItems.set(a.alert_id, li);
+      }
+      const d = describe(a);
       li.className = a.kind + (a.actual_s !== null ? " los" : "") + (state.selected === a.alert_id ? " sel" : "");
-      li.dataset.alertId = a.alert_id;
-      li.innerHTML = `<span class="when"></span><div class="what"></div><div class="detail"></div>`;
       li.querySelector(".when").textContent = d.when;
       li.querySelector(".what").textContent = d.what;
       li.querySelector(".detail").textContent = `${d.detail} · raised ${fmtTime(a.raised_s)}`;
-      li.addEventListener("click", () => zoomToAlert(a.alert_id));
-      list.appendChild(li);
+      const want = prev ? prev.nextSibling : list.firstChild;
+      if (want !== li) list.insertBefore(li, want);
+      prev = li;
     }
   }
   function zoomToAlert(id) {
@@ -246,7 +274,7 @@
     const lons = pts.map((x) => x[0]), lats = pts.map((x) => x[1]);
     const b = [Math.min(...lons), Math.min(...lats), Math.max(...lons), Math.max(...lats)];
     state.lastFit = { alert: id, points: pts, bbox: b };
-    map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 120, maxZoom: 10.5, duration: 600 });
+    map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 120, maxZoom: 9, duration: 600 });
     drawAlerts();
   }
   window.commonsky.zoomToAlert = zoomToAlert;
@@ -292,6 +320,10 @@
       box.addEventListener("change", apply);
     }
     $("covalt").addEventListener("change", () => { if ($("coverage").checked) loadCoverage(); });
+    $("alerts").addEventListener("click", (e) => {
+      const li = e.target.closest("li[data-alert-id]");
+      if (li) zoomToAlert(Number(li.dataset.alertId));
+    });
   }
   async function loadCoverage() {
     const data = await getJSON("/api/layers/coverage?alt_ft=" + $("covalt").value);
@@ -303,7 +335,9 @@
     $("legend-zones").innerHTML = Object.entries(ZONE).map(([k, c]) =>
       `<div class="row"><span class="sw" style="border-color:${c[0]};background:${c[1]}55"></span>${k} zone</div>`).join("") +
       `<div class="row"><span class="sw" style="border-color:#0b7285;background:#3bc9db22"></span>filed intent</div>` +
-      `<div class="row"><span class="sw" style="border-color:#343a40;border-width:0 0 3px 0;height:.5em"></span>land border</div>`;
+      `<div class="row"><span class="sw" style="border-color:#343a40;border-width:0 0 3px 0;height:.5em"></span>land border</div>` +
+      `<div class="row"><span class="sw" style="border-color:#5c940d;background:#94d82d44"></span>radar coverage</div>` +
+      `<div class="row"><span class="sw" style="border-color:#1c7ed6;background:#74c0fc44"></span>ADS-B coverage</div>`;
     drawPartyLegend();
   }
   function drawPartyLegend() {
@@ -372,7 +406,13 @@
       }
     }
   }
-  map.on("render", () => { state.frameTimes.push(performance.now()); if (state.frameTimes.length > 4000) state.frameTimes.shift(); drawLabels(); });
+  map.on("render", () => {
+    const t0 = performance.now();
+    state.frameTimes.push(t0);
+    if (state.frameTimes.length > 4000) state.frameTimes.shift();
+    drawLabels();
+    state.timing.labels_ms = performance.now() - t0;
+  });
   map.on("resize", sizeCanvas);
   window.addEventListener("resize", sizeCanvas);
   sizeCanvas();

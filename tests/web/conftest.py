@@ -1,0 +1,24 @@
+"""A live run of the Diyala scenario for the web tests (06:33Z, when an unknown crosses a helicopter's route)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from commonsky.sim.runner import LiveRunner, RunConfig, make_runner
+from commonsky.sim.scenario import Scenario, load_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+T0633 = 1_417_501_980.0  # 2014-12-02T06:33:00Z
+
+
+@pytest.fixture(scope="session")
+def diyala() -> Scenario:
+    return load_scenario(ROOT / "scenarios" / "diyala-2014.yaml")
+
+
+@pytest.fixture()
+def runner(diyala: Scenario) -> LiveRunner:
+    """Not started: the app's lifespan starts and stops it."""
+    return make_runner(diyala, RunConfig(), speed=20.0, start_s=T0633)
