@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 BENCH_VENV := .venv-bench
 OUT := out
 
-.PHONY: run test lint typecheck pytest bench data clean
+.PHONY: run report test lint typecheck pytest bench data web browser postgres clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,14 @@ lint: $(BIN)/.installed
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
-pytest: $(BIN)/.installed
+# Real parts for the tests: Debian's Chromium (browser tests) and a throwaway PostgreSQL on 127.0.0.1:54329.
+browser:
+	bash scripts/browser.sh
+
+postgres:
+	bash scripts/pg.sh start
+
+pytest: $(BIN)/.installed browser postgres
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
@@ -36,8 +43,16 @@ $(BENCH_VENV)/.installed: benchmarks/requirements-peers.txt
 	$(BENCH_VENV)/bin/pip install -q -r benchmarks/requirements-peers.txt
 	touch $@
 
-bench: $(BIN)/.installed $(BENCH_VENV)/.installed
+bench: $(BIN)/.installed $(BENCH_VENV)/.installed browser postgres
 	$(BIN)/python -m benchmarks.run --peer-python $(BENCH_VENV)/bin/python
+
+# MapLibre GL JS from npm, copied into the package (the copies are committed so installing needs no npm).
+web: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	mkdir -p src/commonsky/web/static/vendor
+	cp node_modules/maplibre-gl/dist/maplibre-gl.js node_modules/maplibre-gl/dist/maplibre-gl.css \
+		src/commonsky/web/static/vendor/
+	cp node_modules/maplibre-gl/LICENSE.txt src/commonsky/web/static/vendor/maplibre-gl.LICENSE.txt
 
 # Rebuild the bundled data in src/commonsky/data/ from registry packages (see data/README.md).
 data: $(BIN)/.installed

@@ -34,6 +34,20 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}, {platform.system()}"
 
 
+MARK = "<!-- bench:{} -->"
+
+
+def merge(old: str, fresh: dict[str, str]) -> dict[str, str]:
+    """Sections of an existing performance.md keyed by bench module, with the freshly run ones replaced."""
+    sections: dict[str, str] = {}
+    parts = old.split("<!-- bench:")[1:]
+    for part in parts:
+        name, _, body = part.partition(" -->")
+        sections[name.strip()] = body.strip()
+    sections.update(fresh)
+    return sections
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--peer-python", default=sys.executable, help="python of the peers' venv")
@@ -41,26 +55,32 @@ def main() -> None:
     args = parser.parse_args()
     names = args.only or sorted(p.stem for p in Path(__file__).parent.glob("bench_*.py"))
     ctx = BenchContext(peer_python=args.peer_python, root=ROOT)
-    sections = []
+    fresh: dict[str, str] = {}
     for name in names:
         print(f"== {name}", flush=True)
         module = importlib.import_module(f"benchmarks.{name}")
         section = module.run(ctx)
         print(section, flush=True)
-        sections.append(section)
+        fresh[name] = section
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
+    # A partial run replaces its own sections and keeps the others (each section states its own run date).
+    sections = merge(DOC.read_text(encoding="utf-8"), fresh) if args.only and DOC.exists() else fresh
+    stamp = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, commit {commit.stdout.strip() or 'uncommitted'}"
     header = (
         "# Performance\n\n"
         "Written by `make bench` (benchmarks/run.py); do not edit by hand. Peers run in the same session on the "
-        "same machine.\n\n"
+        "same machine as commonsky, on the same inputs.\n\n"
         f"- Machine: {machine()}\n"
-        f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n"
-        f"- Commit: {commit.stdout.strip() or 'uncommitted'}\n"
+        f"- Last written: {stamp}\n"
     )
-    if args.only and DOC.exists():
-        print(f"(partial run: {DOC} left as it is)")
-        return
-    DOC.write_text(header + "\n" + "\n\n".join(sections) + "\n", encoding="utf-8")
+    def stamped(name: str, text: str) -> str:
+        if name not in fresh:
+            return f"{MARK.format(name)}\n{text}"
+        title, _, rest = text.partition("\n")
+        return f"{MARK.format(name)}\n{title}\n\n_Run {stamp}._\n{rest}"
+
+    body = "\n\n".join(stamped(name, text) for name, text in sorted(sections.items()))
+    DOC.write_text(header + "\n" + body + "\n", encoding="utf-8")
     print(f"wrote {DOC}")
 
 

@@ -211,10 +211,19 @@ def test_shallow_jogs_are_not_simplified_away(radius: float) -> None:
     assert np.abs(boundary_errors(buffer, line, radius)).max() <= 1e-3
 
 
-def test_tighter_tolerance_is_honoured() -> None:
+def test_continental_buffer_over_the_pole() -> None:
+    # 3000 km around a line along 60 N reaches 87 N; at this size the overlay meets near-degenerate edges
+    line = LineString([(-40.0, 60.0), (0.0, 60.0), (40.0, 60.0)])
+    buffer = geodesic_buffer(line, 3_000_000.0)
+    assert_geojson_ready(buffer)
+    assert np.abs(boundary_errors(buffer, line, 3_000_000.0)).max() <= 1e-3
+
+
+@pytest.mark.parametrize("rel_error", [1e-2, 1e-4])
+def test_tolerance_is_honoured(rel_error: float) -> None:
     line = LineString([(44.0, 33.0), (46.5, 34.5), (47.0, 31.0)])
-    buffer = geodesic_buffer(line, 20_000.0, rel_error=1e-4)
-    assert np.abs(boundary_errors(buffer, line, 20_000.0)).max() <= 1e-4
+    buffer = geodesic_buffer(line, 20_000.0, rel_error=rel_error)
+    assert np.abs(boundary_errors(buffer, line, 20_000.0)).max() <= rel_error
 
 
 # -- bad input ------------------------------------------------------------------------------------------------

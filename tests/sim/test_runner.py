@@ -12,7 +12,6 @@ import shapely
 from commonsky.geo.geodesy import LocalFrame
 from commonsky.safety.alerts import AlertKind
 from commonsky.sim.clock import SimClock
-from commonsky.sim.identity import Identifier
 from commonsky.sim.runner import LivePipeline, LiveRunner, RunConfig
 from commonsky.sim.scenario import Scenario, load_scenario
 from commonsky.sim.truth import circle_traffic
@@ -119,16 +118,13 @@ def test_reset_clears_tracks_and_alerts(diyala: Scenario) -> None:
     assert len(snap.picture) == 0 and snap.alerts == () and snap.trails[-1].time_s == T0630 + 3600.0
 
 
-def test_identifier_uses_adsb_first_then_intent_volumes(pipeline: LivePipeline) -> None:
-    ident = Identifier.build(pipeline.intents, {"abc123": ("us-civil", "us-civil-north-south")})
-    isr = next(i for i in pipeline.intents if i.id == "coalition-isr-diyala")
-    t = isr.volumes[0].window.start_s + 60.0
-    party, intent = ident.identify(
-        t, np.array([34.02, 34.02, 20.0]), np.array([44.80, 44.80, 10.0]), np.array([6200.0, 6200.0, 100.0]),
-        np.array(["abc123", "", ""]),
-    )  # fmt: skip
-    assert list(party) == ["us-civil", "coalition", ""]
-    assert list(intent) == ["us-civil-north-south", "coalition-isr-diyala", ""]
+def test_unknown_aircraft_raise_unknown_alerts(run_0630: list) -> None:  # type: ignore[type-arg]
+    last_alerts = {(a.event.kind, a.event.party) for snap in run_0630 for a in snap.identity_alerts}
+    assert ("unknown", "") in last_alerts
+    final = run_0630[-1]
+    for alert in final.identity_alerts:
+        assert f"T{alert.event.track_id}" in set(final.picture.id) and alert.raised_s <= final.time_s
+        assert alert.key < 0
 
 
 def test_circle_traffic_stays_in_its_disc() -> None:
@@ -165,18 +161,6 @@ def test_runner_thread_follows_the_clock(diyala: Scenario) -> None:
     finally:
         runner.stop()
     assert not runner.running
-
-
-def test_an_unknown_inside_a_filed_route_is_not_taken_for_its_filer(pipeline: LivePipeline) -> None:
-    helo = next(fl for fl in pipeline.truth.flights if fl.flight_id == "iraq-helo-1")
-    t = (helo.start_s + helo.end_s) / 2
-    here = helo.position_m(t)
-    frame = pipeline.truth.frame
-    lat, lon = frame.to_geodetic(np.array([here[0], here[0] + 800.0]), np.array([here[1], here[1] + 800.0]))
-    party, intent = pipeline.identifier.identify(
-        t, np.asarray(lat), np.asarray(lon), np.array([here[2], here[2]]), np.array(["", ""])
-    )
-    assert list(intent) == ["iraq-helo-1", ""] and list(party) == ["iraq-army", ""]
 
 
 def test_sensors_listed_in_the_scenario_are_used(tmp_path: Path) -> None:
@@ -216,3 +200,13 @@ def test_a_runner_that_cannot_keep_up_skips_ahead(diyala: Scenario) -> None:
         assert lag < pipeline.config.max_lag_s + 3000.0 * 0.5
     finally:
         runner.stop()
+
+
+def test_a_run_starts_just_before_the_first_aircraft_flies(diyala: Scenario) -> None:
+    from commonsky.sim.runner import make_runner
+
+    runner = make_runner(diyala, RunConfig(unknowns=0), speed=1.0)
+    runner.pause()
+    first = min(fl.start_s for fl in runner.pipeline.truth.flights)
+    assert runner.clock.now_s() == pytest.approx(first - 300.0, abs=2.0)
+    assert diyala.start_s < first - 300.0  # nothing flies at midnight: the run does not make the operator wait

@@ -38,6 +38,11 @@ def test_run_rejects_bad_input(cli: Callable[..., Any], args: list[str], message
     assert result.err.startswith("commonsky: error:") and message in result.err
 
 
+def test_serving_beyond_loopback_needs_consent(cli: Callable[..., Any]) -> None:
+    result = cli("run", SCENARIO, "--host", "0.0.0.0")
+    assert result.code == 2 and "--allow-remote" in result.err
+
+
 def test_run_names_a_missing_scenario(cli: Callable[..., Any], tmp_path: Path) -> None:
     result = cli("run", str(tmp_path / "nope.yaml"), "--no-serve")
     assert result.code == 2 and "nope.yaml" in result.err

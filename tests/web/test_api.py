@@ -55,13 +55,17 @@ def test_tracks_and_trails(client: TestClient) -> None:
 
 
 def test_alerts_rise(client: TestClient) -> None:
-    status = wait_for(client, lambda s: s["alerts"] > 0)
-    assert status["alerts"] > 0
+    deadline = time.monotonic() + 30.0
     body = client.get("/api/picture/alerts").json()
+    while not any(a["kind"] == "conflict" for a in body["alerts"]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        body = client.get("/api/picture/alerts").json()
     assert body["count"] == len(body["alerts"]) > 0
-    alert = body["alerts"][0]
-    assert alert["kind"] in ("conflict", "incursion") and len(alert["subjects"]) == 2
+    conflict = next(a for a in body["alerts"] if a["kind"] == "conflict")
+    assert len(conflict["subjects"]) == 2 and conflict["alert_id"] > 0 and conflict["tcpa_s"] is not None
     assert any(e["kind"] == "raised" for e in body["events"])
+    unknown = [a for a in body["alerts"] if a["kind"] == "unknown"]
+    assert unknown and all(a["alert_id"] < 0 and a["subjects"][0].startswith("T") for a in unknown)
 
 
 def test_clock_controls(client: TestClient) -> None:

@@ -58,12 +58,16 @@ def test_operator_sees_tracks_move_and_zooms_to_an_alert(
             second = dict((i, (x, y)) for i, x, y in page.evaluate("() => window.commonsky.positions()"))
             common = set(first) & set(second)
             assert common and any(first[i] != second[i] for i in common), "no track moved"
-            page.wait_for_selector("#alerts li[data-alert-id]", timeout=30_000)
+            page.wait_for_selector("#alerts li.conflict", timeout=30_000)
             before = page.evaluate("() => window.commonsky.bounds()")
-            page.click("#alerts li[data-alert-id]")
+            page.click("#alerts li.conflict")
             page.wait_for_function("() => window.commonsky.state.lastFit !== null", timeout=5_000)
             time.sleep(1.2)  # the fly-to animation
             fit = page.evaluate("() => window.commonsky.state.lastFit")
+            alert = page.evaluate(f"() => window.commonsky.state.alerts.find(a => a.alert_id === {fit['alert']})")
+            assert alert["kind"] == "conflict"
+            tracks = dict((i, (x, y)) for i, x, y in page.evaluate("() => window.commonsky.positions()"))
+            assert set(alert["subjects"]) <= set(tracks)  # both aircraft of the conflict are on the map
             after = page.evaluate("() => window.commonsky.bounds()")
             w, s, e, n = after
             assert len(fit["points"]) == 2

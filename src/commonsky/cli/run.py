@@ -43,6 +43,17 @@ def _status_loop(runner: LiveRunner, stop: threading.Event, tty: bool) -> None:
         sys.stdout.flush()
 
 
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _last_alert_id(snap: LiveSnapshot) -> int:
     """Alerts raised since the last restart (alert ids count up from 1)."""
     return max([e.alert.alert_id for e in snap.events] + [a.alert_id for a in snap.alerts], default=0)
@@ -70,10 +81,15 @@ def _final(snap: LiveSnapshot, raised: int, ticks: int, work_ms: list[float], as
 def run(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML (e.g. scenarios/diyala-2014.yaml).")],
     speed: Annotated[float, typer.Option(help="Clock rate, x real time.")] = 10.0,
-    start: Annotated[str | None, typer.Option(help="Start at this UTC time (default: scenario start).")] = None,
+    start: Annotated[
+        str | None, typer.Option(help="Start at this UTC time (default: 5 min before the first aircraft flies).")
+    ] = None,
     until: Annotated[str | None, typer.Option(help="Stop the clock at this UTC time (default: scenario end).")] = None,
     port: Annotated[int, typer.Option(help="HTTP port of the map.")] = 8000,
-    host: Annotated[str, typer.Option(help="Listen address.")] = "127.0.0.1",
+    host: Annotated[str, typer.Option(help="Listen address (loopback unless --allow-remote).")] = "127.0.0.1",
+    allow_remote: Annotated[
+        bool, typer.Option(help="Listen beyond loopback: anyone who reaches it can pause or jump the clock.")
+    ] = False,
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the map (else run in the terminal).")] = True,
     fast: Annotated[bool, typer.Option(help="With --no-serve: as fast as possible, ignoring --speed.")] = False,
     synthetic: Annotated[int, typer.Option(help="Extra synthetic aircraft (load tests).")] = 0,
@@ -86,6 +102,8 @@ def run(
     from commonsky.sim.scenario import load_scenario
 
     check_speed(speed)
+    if serve and not allow_remote and not _is_loopback(host):
+        raise InputError(f"--host {host}: not a loopback address; the live picture has no login (add --allow-remote)")
     if synthetic < 0 or unknowns < 0:
         raise InputError("--synthetic and --unknowns must not be negative")
     loaded = load_scenario(scenario)
@@ -99,7 +117,7 @@ def run(
     tty = sys.stdout.isatty()
     if not serve and fast:
         pipeline = LivePipeline.from_scenario(loaded, config)
-        pipeline.reset(start_s if start_s is not None else loaded.start_s)
+        pipeline.reset(start_s if start_s is not None else pipeline.first_activity_s())
         raised, work, ticks = [0], [], [0]
 
         def on_tick(snap: LiveSnapshot) -> None:

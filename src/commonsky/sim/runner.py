@@ -2,7 +2,8 @@
 
 `LivePipeline` is the stateful pipeline (NOT thread-safe: one thread steps it). Each `LivePipeline.step` moves
 simulated time to ``t_s``: every sensor scan due in between is observed from the truth and fused by the tracker
-in time order; the confirmed tracks become a `Picture` (with party and intent from `Identifier`), the
+in time order; the confirmed tracks become a `Picture` (party and intent from the surveillance stage's
+`Correlator`, which also raises "unknown" and "non-conforming" alerts), the
 `SafetyNet` turns it into alerts, and a `LiveSnapshot` is returned.
 
 `LiveRunner` runs a pipeline in a background thread, paced by a `SimClock`. Its public methods are thread-safe:
@@ -31,11 +32,11 @@ from commonsky.plans.intent import Intent
 from commonsky.safety.alerts import AlertEvent, AlertTracker
 from commonsky.safety.pipeline import SafetyNet
 from commonsky.sim.clock import ClockState, SimClock
-from commonsky.sim.identity import Identifier
 from commonsky.sim.scenario import Scenario
 from commonsky.sim.sensors import SensorSlot, default_specs, frame_for, live_sensors, network_slot
-from commonsky.sim.snapshot import LiveSnapshot, TrailFrame
-from commonsky.sim.truth import TruthFlight, TruthSet, circle_traffic, truth_from_intents
+from commonsky.sim.snapshot import IdentityAlert, LiveSnapshot, TrailFrame
+from commonsky.sim.truth import TruthSet, circle_traffic, truth_from_intents
+from commonsky.surveillance.correlation import Correlator, IdentityRegistry, IntentIndex, Tolerance
 from commonsky.surveillance.sensor_config import load_sensor_specs
 from commonsky.surveillance.tracking.tracker import Components, Tracker
 
@@ -52,7 +53,10 @@ class RunConfig:
     ``events_kept``: how many recent alert events a snapshot carries; ``seed``: noise and unknowns;
     ``alert_raise_s``/``alert_end_s``: alert hysteresis in simulated seconds (a condition must hold this long to
     raise an alert, and be gone this long to end it): radar tracks update every 10 s and their velocities
-    jitter, so a pair near the edge of the protected zone would otherwise flicker.
+    jitter, so a pair near the edge of the protected zone would otherwise flicker;
+    ``tracker_q_m2s3``: the tracker's process noise: orbits turn at 2-3 m/s², and with the tracker's default
+    (1 m²/s³) turning aircraft spawn duplicate tracks that then "conflict" with themselves (69 nuisance alerts an
+    hour on the Diyala orbits at 1, 16 alerts at 10, all real).
     """
 
     tick_s: float = 1.0
@@ -63,24 +67,10 @@ class RunConfig:
     trail_len: int = 30
     max_lag_s: float = 30.0
     events_kept: int = 50
+    tracker_q_m2s3: float = 10.0
     alert_raise_s: float = 3.0
     alert_end_s: float = 45.0
     seed: int = 1
-
-
-def _planned(truth: TruthSet) -> dict[str, Callable[[float], tuple[float, float]]]:
-    """Planned (lat, lon) of each intent at a time: the intents are flown as filed, so their truth flights."""
-    out: dict[str, Callable[[float], tuple[float, float]]] = {}
-    for flight in truth.flights:
-        if flight.intent_id:
-
-            def where(t_s: float, flight: TruthFlight = flight) -> tuple[float, float]:
-                pos = flight.position_m(t_s)
-                lat, lon = truth.frame.to_geodetic(float(pos[0]), float(pos[1]))
-                return float(lat), float(lon)
-
-            out[flight.intent_id] = where
-    return out
 
 
 class LivePipeline:
@@ -90,7 +80,7 @@ class LivePipeline:
         self,
         truth: TruthSet,
         sensors: tuple[SensorSlot, ...],
-        identifier: Identifier,
+        registry: IdentityRegistry,
         intents: tuple[Intent, ...],
         zones: tuple[Zone, ...],
         start_s: float,
@@ -99,8 +89,10 @@ class LivePipeline:
     ) -> None:
         self.truth = truth
         self.sensors = sensors
-        self.identifier = identifier
+        self.registry = registry
         self.intents = intents
+        # Radar heights (from elevation) are coarse: a km off at long range, so the vertical tolerance is wide.
+        self.index = IntentIndex.build(intents, truth.frame, Tolerance(lateral_m=2_000.0, vertical_m=1_500.0))
         self.zones = zones
         self.start_s = start_s
         self.end_s = end_s
@@ -130,12 +122,17 @@ class LivePipeline:
             sensors += (network_slot(frame, len(sensors), config.synthetic_radius_m + 100_000.0),)
         _, party, intent, _, icao = truth.identity()
         declared = {str(a): (str(p), str(i)) for a, p, i in zip(icao, party, intent, strict=True) if a and p}
-        identifier = Identifier.build(intents, declared, _planned(truth))
-        return cls(truth, sensors, identifier, intents, scenario.zones, scenario.start_s, scenario.end_s, config)
+        registry = IdentityRegistry.build(icao24=declared)
+        return cls(truth, sensors, registry, intents, scenario.zones, scenario.start_s, scenario.end_s, config)
 
     @property
     def time_s(self) -> float:
         return self._time_s
+
+    def first_activity_s(self, lead_s: float = 300.0) -> float:
+        """``lead_s`` before the first truth flight starts, within the run's window (its start if none flies)."""
+        first = min((fl.start_s for fl in self.truth.flights), default=self.start_s + lead_s)
+        return min(max(self.start_s, first - lead_s), self.end_s)
 
     def skip_scans(self, t_s: float) -> None:
         """Drop the sensor scans due before ``t_s`` (the next `step` fuses only later ones)."""
@@ -144,11 +141,13 @@ class LivePipeline:
     def reset(self, t_s: float) -> None:
         """Start afresh at ``t_s``: no tracks, no alerts, no trails (after a jump in time)."""
         self._time_s = float(t_s)
-        self._tracker = Tracker(Components.default(), start_s=float(t_s))
+        self._tracker = Tracker(Components.default(q_m2s3=self.config.tracker_q_m2s3), start_s=float(t_s))
         cycles = (
             max(1, math.ceil(s / self.config.tick_s)) for s in (self.config.alert_raise_s, self.config.alert_end_s)
         )
         self._safety = SafetyNet(zones=self.zones, tracker=AlertTracker(*cycles))
+        self._correlator = Correlator(self.index, self.registry)
+        self._identity_raised: dict[tuple[int, str], float] = {}
         self._next_scan = [float(t_s)] * len(self.sensors)
         self._trails: deque[TrailFrame] = deque(maxlen=self.config.trail_len)
         self._next_trail_s = float(t_s)
@@ -177,7 +176,17 @@ class LivePipeline:
         tracks = self._tracker.tracks.confirmed_only()
         lat, lon = tracks.geodetic(self.truth.frame)
         vel = tracks.vel_ms
-        party, intent = self.identifier.identify(t_s, lat, lon, tracks.pos_m[:, 2], tracks.icao24)
+        corr, corr_events = self._correlator.step(self._tracker.tracks)  # rows: the confirmed tracks, in order
+        party, intent = corr.party.astype(str), corr.intent.astype(str)
+        for event in corr_events:
+            key = (event.track_id, event.kind)
+            if event.action == "raised":
+                self._identity_raised[key] = event.t_s
+            elif event.action == "ended":
+                self._identity_raised.pop(key, None)
+        identity_alerts = tuple(
+            IdentityAlert(e, self._identity_raised.get((e.track_id, e.kind), e.t_s)) for e in self._correlator.active
+        )
         ids = np.char.add("T", tracks.track_id.astype(str))
         picture = Picture.from_arrays(
             id=ids, lat=lat, lon=lon, alt_m=tracks.pos_m[:, 2], gs_ms=np.hypot(vel[:, 0], vel[:, 1]),
@@ -199,6 +208,7 @@ class LivePipeline:
         return LiveSnapshot(
             seq=self._seq, clock=state, picture=picture, callsign=callsign, label=label,
             alerts=tuple(self._safety.tracker.active), events=tuple(self._events), trails=tuple(self._trails),
+            identity_alerts=identity_alerts,
             n_truth=n_truth, n_plots=n_plots, work_ms=(time.perf_counter() - began) * 1e3,
             stage_ms=(("sensors+tracker", (tracked - began) * 1e3), ("identity+picture", (pictured - tracked) * 1e3),
                       ("safety nets", (checked - pictured) * 1e3)),
@@ -314,9 +324,12 @@ def make_runner(
     scenario: Scenario, config: RunConfig = RunConfig(), speed: float = 1.0, start_s: float | None = None,
     until_s: float | None = None,
 ) -> LiveRunner:  # fmt: skip
-    """A runner for ``scenario`` at ``speed`` x real time, from ``start_s`` (default: the scenario start) until
-    ``until_s`` (default: its end). Not started: call `LiveRunner.start`."""
+    """A runner for ``scenario`` at ``speed`` x real time, from ``start_s`` (default: 5 minutes before the first
+    aircraft flies, or the scenario start if later) until ``until_s`` (default: its end). Not started: call
+    `LiveRunner.start`."""
     pipeline = LivePipeline.from_scenario(scenario, config)
+    if start_s is None:
+        start_s = pipeline.first_activity_s()
     end = scenario.end_s if until_s is None else min(until_s, scenario.end_s)
     clock = SimClock(scenario.start_s, end, speed=speed, paused=False)
     if start_s is not None and not math.isclose(start_s, scenario.start_s):

@@ -50,7 +50,7 @@ from commonsky.web.models import (
     StatusOut,
     TrackOut,
     TracksOut,
-    alert_dict,
+    all_alerts,
     clock_out,
     event_dict,
     stream_message,
@@ -119,7 +119,8 @@ def live_router() -> APIRouter:
         ]
         return StatusOut(
             scenario=s.name, seq=snap.seq, clock=clock_out(s.runner.clock.state()), tracks=len(snap.picture),
-            truth=snap.n_truth, alerts=len(snap.alerts), plots_last_tick=snap.n_plots, work_ms=snap.work_ms,
+            truth=snap.n_truth, alerts=len(snap.alerts) + len(snap.identity_alerts), plots_last_tick=snap.n_plots,
+            work_ms=snap.work_ms,
             sensors=sensors,
         )  # fmt: skip
 
@@ -152,9 +153,10 @@ def live_router() -> APIRouter:
     @router.get("/api/picture/alerts", response_model=AlertsOut, summary="Alerts up and recent alert events")
     def alerts(request: Request) -> AlertsOut:
         snap = _session(request).runner.snapshot
+        alerts = all_alerts(snap)
         return AlertsOut(
-            seq=snap.seq, time_s=snap.time_s, time_iso=snap.clock.iso, count=len(snap.alerts),
-            alerts=[AlertOut(**alert_dict(a)) for a in snap.alerts],
+            seq=snap.seq, time_s=snap.time_s, time_iso=snap.clock.iso, count=len(alerts),
+            alerts=[AlertOut(**a) for a in alerts],
             events=[EventOut(**event_dict(e)) for e in snap.events],
         )  # fmt: skip
 

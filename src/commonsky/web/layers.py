@@ -29,7 +29,6 @@ from commonsky.sim.runner import LivePipeline
 from commonsky.surveillance.coverage import Grid, OrbitMode, coverage
 from commonsky.surveillance.coverage_map import mask_polygons
 from commonsky.surveillance.sensor_config import build_sensor
-from commonsky.units import FT_M
 
 LAYERS = ("countries", "provinces", "places", "border", "zones", "intents", "sensors", "coverage")
 SIMPLIFY_DEG = 0.01
@@ -140,18 +139,14 @@ class LayerStore:
         return collection(out)
 
     def _intents(self) -> dict[str, Any]:
-        ident = self.pipeline.identifier
         out = []
-        for v in range(len(ident.vol_intent)):
-            props = dict(
-                intent=str(ident.vol_intent[v]), party=str(ident.vol_party[v]),
-                floor_ft=round(float(ident.vol_floor_m[v]) / FT_M),
-                ceiling_ft=round(float(ident.vol_ceiling_m[v]) / FT_M),
-                start=_iso(float(ident.vol_start_s[v])), end=_iso(float(ident.vol_end_s[v])),
-            )  # fmt: skip
-            out.append(_feature(_rounded(ident.vol_geometry[v], 0.002), role="volume", **props))
         for intent in self.pipeline.intents:
             for volume in intent.volumes:
+                props = dict(
+                    intent=intent.id, party=intent.party, label=intent.label, band=volume.band.label(),
+                    start=_iso(volume.window.start_s), end=_iso(volume.window.end_s),
+                )  # fmt: skip
+                out.append(_feature(_rounded(volume.footprint, 0.002), role="volume", **props))
                 if isinstance(volume.shape, CorridorShape):
                     line = LineString([(lon, lat) for lat, lon in volume.shape.points])
                     out.append(_feature(line, role="centreline", intent=intent.id, party=intent.party))

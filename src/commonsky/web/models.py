@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from commonsky.safety.alerts import Alert, AlertEvent
 from commonsky.sim.clock import MAX_SPEED, ClockState, iso_utc
-from commonsky.sim.snapshot import LiveSnapshot
+from commonsky.sim.snapshot import IdentityAlert, LiveSnapshot
 
 MAX_ALERTS_STREAMED = 300
 """The WebSocket carries at most this many alerts (the soonest predicted first); `/api/picture/alerts` has all."""
@@ -71,10 +71,12 @@ class TracksOut(BaseModel):
 
 
 class AlertOut(BaseModel):
-    """An alert that is up: a predicted conflict between two tracks, or a zone incursion (track, zone name)."""
+    """An alert that is up. Safety nets: a predicted ``conflict`` between two tracks (subjects: both track ids),
+    a zone ``incursion`` (track id, zone name). Correlation: an ``unknown`` aircraft (track id, "") or a
+    ``non-conforming`` one (track id, its intent), with ``reason``; their ids are negative."""
 
     alert_id: int
-    kind: Literal["conflict", "incursion"]
+    kind: Literal["conflict", "incursion", "unknown", "non-conforming"]
     subjects: tuple[str, str]
     raised_s: float
     updated_s: float
@@ -86,6 +88,7 @@ class AlertOut(BaseModel):
     dcpa_m: float | None
     lat: float | None
     lon: float | None
+    reason: str = ""
 
 
 class EventOut(BaseModel):
@@ -153,6 +156,24 @@ def alert_dict(a: Alert) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def identity_alert_dict(a: IdentityAlert) -> dict[str, Any]:
+    """A correlation alert in the `AlertOut` shape (predicted = actual = raised: the condition already holds)."""
+    e = a.event
+    return {
+        "alert_id": a.key, "kind": e.kind, "subjects": [f"T{e.track_id}", e.intent], "raised_s": a.raised_s,
+        "updated_s": e.t_s, "predicted_s": a.raised_s, "actual_s": a.raised_s, "ended_s": None,
+        "warning_time_s": 0.0, "tcpa_s": None, "dcpa_m": None, "lat": _num(e.lat, 5), "lon": _num(e.lon, 5),
+        "reason": e.reason,
+    }  # fmt: skip
+
+
+def all_alerts(snap: LiveSnapshot) -> list[dict[str, Any]]:
+    """Safety-net alerts (soonest predicted first), then correlation alerts (oldest first), as `AlertOut` dicts."""
+    safety = sorted(snap.alerts, key=lambda a: (a.predicted_s, a.alert_id))
+    identity = sorted(snap.identity_alerts, key=lambda a: (a.raised_s, a.key))
+    return [alert_dict(a) for a in safety] + [identity_alert_dict(a) for a in identity]
+
+
 def event_dict(e: AlertEvent) -> dict[str, Any]:
     return {"kind": e.kind.value, "time_s": e.time_s, "alert": alert_dict(e.alert)}
 
@@ -190,7 +211,7 @@ def tracks_columns(snap: LiveSnapshot) -> dict[str, list[Any]]:
 
 def stream_message(snap: LiveSnapshot) -> dict[str, Any]:
     """The WebSocket message for one snapshot (see `commonsky.web.api` for its shape)."""
-    alerts = sorted(snap.alerts, key=lambda a: (a.predicted_s, a.alert_id))[:MAX_ALERTS_STREAMED]
+    alerts = all_alerts(snap)
     return {
         "type": "picture",
         "seq": snap.seq,
@@ -198,8 +219,8 @@ def stream_message(snap: LiveSnapshot) -> dict[str, Any]:
         "time_iso": iso_utc(snap.time_s),
         "clock": clock_out(snap.clock).model_dump(),
         "tracks": tracks_columns(snap),
-        "alerts": [alert_dict(a) for a in alerts],
-        "alert_count": len(snap.alerts),
+        "alerts": alerts[:MAX_ALERTS_STREAMED],
+        "alert_count": len(alerts),
         "events": [event_dict(e) for e in snap.events[-10:]],
         "stats": {"work_ms": round(snap.work_ms, 2), "truth": snap.n_truth, "plots": snap.n_plots},
     }

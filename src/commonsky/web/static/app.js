@@ -16,7 +16,7 @@
 
   const state = {
     seq: -1, time_s: 0, clock: null, tracks: new Map(), alerts: [], alertCount: 0, parties: new Map(),
-    frameTimes: [], lastFit: null, selected: null, messages: 0, timing: {},
+    frameTimes: [], lastFit: null, selected: null, messages: 0, timing: {}, drawnAt: 0, trailsAt: 0,
   };
   window.commonsky = {
     state,
@@ -192,10 +192,13 @@
     showClock(msg.clock, msg.time_s);
     $("ntracks").textContent = c.id.length; $("nalerts").textContent = msg.alert_count;
     $("tickms").textContent = msg.stats.work_ms.toFixed(1);
-    drawTracks(); drawAlerts();
+    // With many tracks, redraw at most a few times a second (each redraw re-tiles the GeoJSON in a worker).
+    const now = performance.now(), busy = c.id.length > 500;
+    if (!busy || now - state.drawnAt > 400) { drawTracks(busy && now - state.trailsAt < 2000); state.drawnAt = now; }
+    drawAlerts();
   }
 
-  function drawTracks() {
+  function drawTracks(keepTrails) {
     const alerted = new Set(state.alerts.flatMap((a) => a.kind === "conflict" ? a.subjects : [a.subjects[0]]));
     const pts = [], lines = [], links = [];
     const showTrails = $("panel").querySelector('[data-layer="trails"]').checked;
@@ -203,7 +206,7 @@
       const colour = partyColour(t.party);
       pts.push({ type: "Feature", geometry: { type: "Point", coordinates: [t.lon, t.lat] },
         properties: { id: t.id, trk: t.trk_deg, colour, alerted: alerted.has(t.id) } });
-      if (showTrails && t.trail.length > 1) {
+      if (!keepTrails && showTrails && t.trail.length > 1) {
         lines.push({ type: "Feature", geometry: { type: "LineString", coordinates: t.trail }, properties: { colour } });
       }
     }
@@ -213,7 +216,7 @@
       if (p && q) links.push({ type: "Feature", geometry: { type: "LineString", coordinates: [[p.lon, p.lat], [q.lon, q.lat]] }, properties: {} });
     }
     map.getSource("tracks").setData({ type: "FeatureCollection", features: pts });
-    map.getSource("trails").setData({ type: "FeatureCollection", features: lines });
+    if (!keepTrails) { map.getSource("trails").setData({ type: "FeatureCollection", features: lines }); state.trailsAt = performance.now(); }
     map.getSource("alertlinks").setData({ type: "FeatureCollection", features: links });
   }
 
@@ -226,6 +229,12 @@
       return { what: `${name(a.subjects[0])} × ${name(a.subjects[1])}`,
         when: a.actual_s !== null ? "LOSS" : `in ${Math.round(inS)} s`,
         detail: `conflict · CPA ${a.dcpa_m === null ? "?" : (a.dcpa_m / 1852).toFixed(1)} NM in ${a.tcpa_s === null ? "?" : Math.round(a.tcpa_s)} s` };
+    }
+    if (a.kind === "unknown") {
+      return { what: `UNKNOWN aircraft ${name(a.subjects[0])}`, when: "UNKNOWN", detail: a.reason || "no intent, no identity" };
+    }
+    if (a.kind === "non-conforming") {
+      return { what: `${name(a.subjects[0])} off ${a.subjects[1] || "its intent"}`, when: "OFF PLAN", detail: a.reason };
     }
     const inS = Math.max(0, a.predicted_s - state.time_s);
     return { what: `${name(a.subjects[0])} → ${a.subjects[1]}`, when: a.actual_s !== null ? "INSIDE" : `in ${Math.round(inS)} s`,
@@ -252,7 +261,8 @@
         alertItems.set(a.alert_id, li);
       }
       const d = describe(a);
-      li.className = a.kind + (a.actual_s !== null ? " los" : "") + (state.selected === a.alert_id ? " sel" : "");
+      const safety = a.kind === "conflict" || a.kind === "incursion";
+      li.className = a.kind + (safety && a.actual_s !== null ? " los" : "") + (state.selected === a.alert_id ? " sel" : "");
       li.querySelector(".when").textContent = d.when;
       li.querySelector(".what").textContent = d.what;
       li.querySelector(".detail").textContent = `${d.detail} · raised ${fmtTime(a.raised_s)}`;
