@@ -14,9 +14,13 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-# The main job on the embedded defaults: the Diyala buffer-zone report.
-run: $(BIN)/.installed
-	$(BIN)/commonsky report diyala --out $(OUT)/diyala
+# The main job on the embedded defaults: the Diyala buffer-zone report, then the Diyala scenario run live with
+# the operator's map at http://127.0.0.1:8000 (Ctrl-C stops it).
+run: report
+	$(BIN)/commonsky run scenarios/diyala-2014.yaml --speed 10 --port 8000
+
+report: $(BIN)/.installed
+	$(BIN)/commonsky report --out $(OUT)/diyala
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests benchmarks scripts

@@ -73,6 +73,7 @@ def main() -> None:
         f"- Machine: {machine()}\n"
         f"- Last written: {stamp}\n"
     )
+
     def stamped(name: str, text: str) -> str:
         if name not in fresh:
             return f"{MARK.format(name)}\n{text}"

@@ -57,8 +57,23 @@ def test_national_zone_area_matches_reference(national_zone: Path, reference_dir
 
 def test_diyala_clip_and_places(cli: Callable, tmp_path: Path) -> None:
     out = tmp_path / "diyala.geojson"
-    made = cli("zone", "buffer", "--border", "IRN:IRQ", "--distance", "20mi", "--side", "IRQ", "--clip", "Diyala",
-               "--name", "Diyala buffer", "--out", str(out), "--json")
+    made = cli(
+        "zone",
+        "buffer",
+        "--border",
+        "IRN:IRQ",
+        "--distance",
+        "20mi",
+        "--side",
+        "IRQ",
+        "--clip",
+        "Diyala",
+        "--name",
+        "Diyala buffer",
+        "--out",
+        str(out),
+        "--json",
+    )
     assert made.code == 0, made.err
     assert made.json()["name"] == "Diyala buffer"
     assert 0 < made.json()["area_km2"] < 19780
@@ -117,8 +132,10 @@ BAD = [
     (("zone", "buffer", "--border", "IRN:IRQ", "--distance", "twenty", "--out", "x.geojson"), "twenty"),
     (("zone", "buffer", "--border", "IRN", "--distance", "20mi", "--out", "x.geojson"), "A:B"),
     (("zone", "buffer", "--border", "IRN:IRQ", "--distance", "20mi", "--side", "TUR", "--out", "x.geojson"), "side"),
-    (("zone", "buffer", "--border", "IRN:IRQ", "--distance", "20mi", "--clip", "Diyalla", "--out", "x.geojson"),
-     "Diyala"),
+    (
+        ("zone", "buffer", "--border", "IRN:IRQ", "--distance", "20mi", "--clip", "Diyalla", "--out", "x.geojson"),
+        "Diyala",
+    ),
     (("distance", "Jalawlaa", "--to-border", "IRN"), "Jalawla"),
     (("distance", "Jalawla", "--to-border", "FRA"), "share no"),
     (("map", "nothing.geojson", "--out", "m.svg"), ".svg"),
@@ -126,8 +143,9 @@ BAD = [
 
 
 @pytest.mark.parametrize(("args", "needle"), BAD)
-def test_bad_input_one_line_exit_2(cli: Callable, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                   args: tuple[str, ...], needle: str) -> None:
+def test_bad_input_one_line_exit_2(
+    cli: Callable, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], needle: str
+) -> None:
     monkeypatch.chdir(tmp_path)
     result = cli(*args)
     assert result.code == 2
@@ -141,12 +159,21 @@ def test_bad_input_one_line_exit_2(cli: Callable, tmp_path: Path, monkeypatch: p
     ("content", "needle"),
     [
         ("{not json", "not valid JSON"),
-        ('{"type": "Feature", "properties": {"name": "bow"}, "geometry": {"type": "Polygon", "coordinates": '
-         "[[[45, 34], [46, 35], [46, 34], [45, 35], [45, 34]]]}}", "Self-intersection"),
-        ('{"type": "Feature", "properties": {"name": "open"}, "geometry": {"type": "Polygon", "coordinates": '
-         "[[[45, 34], [46, 35]]]}}", "geometry"),
-        ('{"type": "Feature", "properties": {"name": "k", "kind": "forbidden"}, "geometry": {"type": "Point", '
-         '"coordinates": [45, 34]}}', "zone kind"),
+        (
+            '{"type": "Feature", "properties": {"name": "bow"}, "geometry": {"type": "Polygon", "coordinates": '
+            "[[[45, 34], [46, 35], [46, 34], [45, 35], [45, 34]]]}}",
+            "Self-intersection",
+        ),
+        (
+            '{"type": "Feature", "properties": {"name": "open"}, "geometry": {"type": "Polygon", "coordinates": '
+            "[[[45, 34], [46, 35]]]}}",
+            "geometry",
+        ),
+        (
+            '{"type": "Feature", "properties": {"name": "k", "kind": "forbidden"}, "geometry": {"type": "Point", '
+            '"coordinates": [45, 34]}}',
+            "zone kind",
+        ),
     ],
 )
 def test_bad_geojson(cli: Callable, tmp_path: Path, content: str, needle: str) -> None:

@@ -163,27 +163,23 @@ def test_runner_thread_follows_the_clock(diyala: Scenario) -> None:
     assert not runner.running
 
 
-def test_sensors_listed_in_the_scenario_are_used(tmp_path: Path) -> None:
-    import shutil
+def test_the_scenario_sensors_are_used(pipeline: LivePipeline) -> None:
+    """The shipped scenario lists its sensors: the run uses them, not the defaults, in file order."""
+    from commonsky.surveillance.sensor_config import load_sensor_specs
 
-    shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
-    path = tmp_path / "scenarios" / "diyala-2014.yaml"
-    text = path.read_text()
-    listed = (
-        "sensors:\n"
-        "  - {name: Baghdad PSR, kind: radar, at: [33.26, 44.23], alt: 60m, range: 250km, scan: 5s}\n"
-        "  - {name: E-3 radar, kind: aew, intent: coalition-aew, range: 400km}\n"
-    )
-    path.write_text(text.replace("sensors: []\n", listed) if "sensors: []\n" in text else text)
-    scenario = load_scenario(path)
-    if not scenario.sensors:
-        pytest.skip("the scenario file no longer has an empty sensors list to replace")
-    pipeline = LivePipeline.from_scenario(scenario)
-    assert [(s.name, s.kind) for s in pipeline.sensors] == [("Baghdad PSR", "radar"), ("E-3 radar", "aew")]
-    aew = pipeline.sensors[1]
-    flight = next(fl for fl in pipeline.truth.flights if fl.intent_id == "coalition-aew")
+    specs = load_sensor_specs(ROOT / "scenarios" / "diyala-2014.yaml")
+    assert [(s.name, s.kind) for s in pipeline.sensors] == [(s.name, s.kind) for s in specs]
+    assert {"radar", "adsb", "aew"} <= {s.kind for s in pipeline.sensors}
+    assert [s.sensor.sensor_id for s in pipeline.sensors] == list(range(len(specs)))
+    aew = next(s for s in pipeline.sensors if s.kind == "aew")
+    flight = next(fl for fl in pipeline.truth.flights if fl.intent_id == aew.spec.intent)
     assert (aew.start_s, aew.end_s) == (flight.start_s, flight.end_s)
     assert not aew.active(flight.start_s - 1.0) and aew.active(flight.start_s + 1.0)
+
+
+def test_no_coverage_loss_on_a_healthy_morning(run_0630: list) -> None:  # type: ignore[type-arg]
+    """Every sensor works: the health monitor raises nothing (no false "blind sensor" alarm from quiet skies)."""
+    assert all(not s.coverage_alerts and not s.coverage_events for s in run_0630)
 
 
 def test_a_runner_that_cannot_keep_up_skips_ahead(diyala: Scenario) -> None:

@@ -99,14 +99,31 @@ def test_user_mistakes_are_one_line(cli: Run, args: list[str], needle: str) -> N
     assert err.startswith("commonsky: error:") and needle in err and err.count("\n") == 1
 
 
-def test_diyala_scenario(cli: Run, project_root: Path) -> None:
-    """The shipped scenario: studied when it lists sensors, else refused in one line."""
-    from commonsky.sim.scenario import load_scenario
+def test_diyala_scenario(cli: Run, project_root: Path, tmp_path: Path) -> None:
+    """The shipped scenario's sensors over the Iraq-Iran buffer zone: low-level gaps near the border, near-full
+    cover at FL250, a finite floor under which an aircraft can cross unseen."""
+    from commonsky.surveillance.sensor_config import load_sensor_specs
 
     path = project_root / "scenarios" / "diyala-2014.yaml"
-    code, out, err = cli("coverage", str(path), "--altitude", "500ft", "--resolution", "5km", "--json")
-    if load_scenario(path).sensors:
-        assert code == 0, err
-        assert 0.0 <= json.loads(out)["covered_share"] <= 1.0
-    else:
-        assert code == 2 and "no sensors" in err and err.count("\n") == 1
+    zone = "Iraq-Iran 20 mi buffer"
+    geo = tmp_path / "cov.geojson"
+    code, out, err = cli("coverage", str(path), "--altitude", "500ft", "--zone", zone, "--resolution", "5km",
+                         "--out", str(geo), "--json")  # fmt: skip
+    assert code == 0, err
+    low = json.loads(out)
+    code, out, err = cli("coverage", str(path), "--altitude", "FL250", "--zone", zone, "--resolution", "5km", "--json")
+    assert code == 0, err
+    high = json.loads(out)
+    specs = load_sensor_specs(path)
+    assert [s["name"] for s in low["sensors"]] == [s.name for s in specs]
+    assert low["area"] == zone and low["area_km2"] > 20_000
+    assert 0.0 < low["covered_share"] < high["covered_share"]
+    assert high["covered_share"] > 0.9
+    # Every point of the zone is seen at some altitude, but not down to 500 ft.
+    assert low["lowest_detectable_alt_ft"] is not None and low["lowest_detectable_alt_ft"] > 500
+    assert low["lowest_detectable_alt_ft"] == high["lowest_detectable_alt_ft"]  # a property of the area, not the level
+    by_kind = {s["name"]: s["covered_share"] for s in low["sensors"]}
+    # At 500 ft a ground radar sees ~75 km round its mast: the border is further than that from Baghdad.
+    assert by_kind["Baghdad PSR"] == 0.0 and by_kind["E-3 radar"] > 0.0
+    assert "no terrain" in low["terrain"]
+    assert any(f["properties"]["name"] == "Blind at 500 ft" for f in json.loads(geo.read_text())["features"])

@@ -41,8 +41,17 @@ from commonsky.units import Altitude, AltitudeRef, parse_altitude
 
 FORMAT = "commonsky.zone/1"
 _KNOWN_KEYS = {
-    "format", "name", "kind", "floor", "ceiling", "valid_from", "valid_to", "binding", "applies_to",
-    "provenance", "area_km2",
+    "format",
+    "name",
+    "kind",
+    "floor",
+    "ceiling",
+    "valid_from",
+    "valid_to",
+    "binding",
+    "applies_to",
+    "provenance",
+    "area_km2",
 }
 
 

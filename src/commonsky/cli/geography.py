@@ -47,8 +47,11 @@ def border(
         "source": "Natural Earth 1:10m Admin-0",
     }
     if out is not None:
-        feature = {"type": "Feature", "properties": {"name": f"{first.iso3}–{second.iso3} border", **summary},
-                   "geometry": mapping(line)}
+        feature = {
+            "type": "Feature",
+            "properties": {"name": f"{first.iso3}–{second.iso3} border", **summary},
+            "geometry": mapping(line),
+        }
         write_json(out, {"type": "FeatureCollection", "features": [feature]})
         summary["out"] = str(out)
     if as_json:
@@ -67,7 +70,9 @@ def zone_buffer(
     side: Annotated[str | None, typer.Option(help="Keep only this country's side.")] = None,
     clip: Annotated[str | None, typer.Option(help="Clip to this province (Admin-1), e.g. Diyala.")] = None,
     name: Annotated[str | None, typer.Option(help="Zone name (default describes the zone).")] = None,
-    kind: Annotated[str, typer.Option(help="Zone kind: buffer, restricted, prohibited, corridor, advisory.")] = "buffer",
+    kind: Annotated[
+        str, typer.Option(help="Zone kind: buffer, restricted, prohibited, corridor, advisory.")
+    ] = "buffer",
     floor: Annotated[str, typer.Option(help="Floor: SFC, 500ft AGL, FL100 ...")] = "SFC",
     ceiling: Annotated[str, typer.Option(help="Ceiling: UNL, FL320 ...")] = "UNL",
     as_json: JsonOpt = False,
@@ -91,8 +96,16 @@ def zone_buffer(
     write_zones(out, [zone])
     area = zone.area_km2()
     if as_json:
-        print_json({"name": zone.name, "kind": zone.kind.value, "area_km2": round(area, 1),
-                    "distance": km_mi(spec.distance_m), "out": str(out), "buffer": zone.extra["buffer"]})
+        print_json(
+            {
+                "name": zone.name,
+                "kind": zone.kind.value,
+                "area_km2": round(area, 1),
+                "distance": km_mi(spec.distance_m),
+                "out": str(out),
+                "buffer": zone.extra["buffer"],
+            }
+        )
         return
     console().print(f"{zone.name}: {area:,.0f} km² ({area / 2.589988:,.0f} sq mi), written to {out}")
 
@@ -116,20 +129,30 @@ def zone_places(
     world = load_world()
     results = [places_in_zone(world, zone, margin_m) for zone in read_zones(zone_file)]
     if as_json:
-        print_json([
-            {
-                "zone": r.zone_name,
-                "distance_to": r.reference,
-                "margin": km_mi(r.margin_m),
-                "places": [
-                    {"name": s.place.name, "country": s.place.country_iso3, "lat": s.place.lat_deg,
-                     "lon": s.place.lon_deg, "population": s.place.population, "inside": s.inside,
-                     "distance": km_mi(s.distance_m), "edge": km_mi(s.edge_m), "source": s.place.source}
-                    for s in r.inside + r.near_outside
-                ],
-            }
-            for r in results
-        ])
+        print_json(
+            [
+                {
+                    "zone": r.zone_name,
+                    "distance_to": r.reference,
+                    "margin": km_mi(r.margin_m),
+                    "places": [
+                        {
+                            "name": s.place.name,
+                            "country": s.place.country_iso3,
+                            "lat": s.place.lat_deg,
+                            "lon": s.place.lon_deg,
+                            "population": s.place.population,
+                            "inside": s.inside,
+                            "distance": km_mi(s.distance_m),
+                            "edge": km_mi(s.edge_m),
+                            "source": s.place.source,
+                        }
+                        for s in r.inside + r.near_outside
+                    ],
+                }
+                for r in results
+            ]
+        )
         return
     out = console()
     for r in results:
@@ -137,9 +160,14 @@ def zone_places(
         for column in ("place", "pop.", f"to {r.reference or 'edge'} km", "mi", "standing"):
             table.add_column(column, justify="right" if column not in ("place", "standing") else "left")
         for s in r.inside + r.near_outside:
-            table.add_row(s.place.name, f"{s.place.population:,}" if s.place.population else "",
-                          f"{s.distance_m / 1000:.1f}", f"{s.distance_m / 1609.344:.1f}", signed_edge_text(s.edge_m),
-                          style=None if s.inside else "yellow")
+            table.add_row(
+                s.place.name,
+                f"{s.place.population:,}" if s.place.population else "",
+                f"{s.distance_m / 1000:.1f}",
+                f"{s.distance_m / 1609.344:.1f}",
+                signed_edge_text(s.edge_m),
+                style=None if s.inside else "yellow",
+            )
         out.print(table)
 
 
@@ -161,11 +189,22 @@ def distance(
     line = world.border(found.country_iso3, other.iso3)
     metres = float(distance_to_geometry_m(np.array([found.lat_deg]), np.array([found.lon_deg]), line)[0])
     if as_json:
-        print_json({"place": found.name, "country": found.country_iso3, "lat": found.lat_deg, "lon": found.lon_deg,
-                    "border": f"{found.country_iso3}–{other.iso3}", "distance": km_mi(metres), "source": found.source})
+        print_json(
+            {
+                "place": found.name,
+                "country": found.country_iso3,
+                "lat": found.lat_deg,
+                "lon": found.lon_deg,
+                "border": f"{found.country_iso3}–{other.iso3}",
+                "distance": km_mi(metres),
+                "source": found.source,
+            }
+        )
         return
-    console().print(f"{found.name} ({found.country_iso3}, {found.lat_deg:.5f} N, {found.lon_deg:.5f} E) is "
-                    f"{km_mi_text(metres)} from the {found.country_iso3}–{other.iso3} border")
+    console().print(
+        f"{found.name} ({found.country_iso3}, {found.lat_deg:.5f} N, {found.lon_deg:.5f} E) is "
+        f"{km_mi_text(metres)} from the {found.country_iso3}–{other.iso3} border"
+    )
 
 
 def register(app: typer.Typer) -> None:

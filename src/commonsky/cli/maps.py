@@ -51,7 +51,9 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
     except ValueError:
         raise InputError(f"--bbox {text!r}: expected four numbers min_lon,min_lat,max_lon,max_lat") from None
     # min_lon > max_lon is a box across the antimeridian (e.g. 170,-20,-170,-10 around Fiji)
-    if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180 and min_lon != max_lon and -90 <= min_lat < max_lat <= 90):
+    if not (
+        -180 <= min_lon <= 180 and -180 <= max_lon <= 180 and min_lon != max_lon and -90 <= min_lat < max_lat <= 90
+    ):
         raise InputError(f"--bbox {text!r}: not a lon/lat box (lon in [-180, 180], min_lat < max_lat)")
     return min_lon, min_lat, max_lon, max_lat
 

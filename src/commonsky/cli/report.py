@@ -36,19 +36,24 @@ def report(
     out_console = console()
     with out_console.status("loading world data") as status:
         world = load_world()
-        result = build_report(world, spec, margin_m=margin_m, checks=checks, out_dir=out,
-                              progress=lambda text: status.update(text))
+        result = build_report(
+            world, spec, margin_m=margin_m, checks=checks, out_dir=out, progress=lambda text: status.update(text)
+        )
     national_area, focus_area = result.national.area_km2(), result.focus.area_km2()
     if as_json:
-        print_json({
-            "zone": {"name": result.national.name, "area_km2": round(national_area, 1)},
-            "focus": {"name": result.focus.name, "area_km2": round(focus_area, 1)},
-            "inside": [s.place.name for s in result.places.inside],
-            "near_outside": [s.place.name for s in result.places.near_outside],
-            "checks": [{"name": s.place.name, "inside": s.inside, "distance": km_mi(s.distance_m),
-                        "edge": km_mi(s.edge_m)} for s in result.checks],
-            "files": [str(p) for p in result.files],
-        })
+        print_json(
+            {
+                "zone": {"name": result.national.name, "area_km2": round(national_area, 1)},
+                "focus": {"name": result.focus.name, "area_km2": round(focus_area, 1)},
+                "inside": [s.place.name for s in result.places.inside],
+                "near_outside": [s.place.name for s in result.places.near_outside],
+                "checks": [
+                    {"name": s.place.name, "inside": s.inside, "distance": km_mi(s.distance_m), "edge": km_mi(s.edge_m)}
+                    for s in result.checks
+                ],
+                "files": [str(p) for p in result.files],
+            }
+        )
         return
     out_console.print(f"[bold]{result.national.name}[/]: {national_area:,.0f} km²")
     if result.focus is not result.national:
@@ -57,13 +62,20 @@ def report(
     for column in ("place", "population", f"to {result.places.reference}", "standing"):
         table.add_column(column)
     for s in result.places.inside + result.places.near_outside:
-        table.add_row(s.place.name, f"{s.place.population:,}" if s.place.population else "–",
-                      km_mi_text(s.distance_m), signed_edge_text(s.edge_m), style=None if s.inside else "yellow")
+        table.add_row(
+            s.place.name,
+            f"{s.place.population:,}" if s.place.population else "–",
+            km_mi_text(s.distance_m),
+            signed_edge_text(s.edge_m),
+            style=None if s.inside else "yellow",
+        )
     out_console.print(table)
     for s in result.checks:
         verdict = "[green]inside[/]" if s.inside else "[red]outside[/]"
-        out_console.print(f"{s.place.name}: {km_mi_text(s.distance_m)} from the {s.reference}: {verdict} the "
-                          f"{spec.distance_m / 1609.344:g} mi zone, {signed_edge_text(s.edge_m)}")
+        out_console.print(
+            f"{s.place.name}: {km_mi_text(s.distance_m)} from the {s.reference}: {verdict} the "
+            f"{spec.distance_m / 1609.344:g} mi zone, {signed_edge_text(s.edge_m)}"
+        )
     if result.checks:
         held = [s.place.name for s in result.checks if s.inside]
         failed = [s.place.name for s in result.checks if not s.inside]

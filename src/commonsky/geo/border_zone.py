@@ -96,11 +96,14 @@ def build_border_zone(
     if area.is_empty:
         raise InputError(f"the zone is empty: {spec.clip or spec.side} has no area within the buffer")
     distance = _distance_label(spec.distance_m)
-    default = f"{side_name or first.name + '/' + second.name} within {distance} of the {first.iso3}–{second.iso3} border"
+    default = (
+        f"{side_name or first.name + '/' + second.name} within {distance} of the {first.iso3}–{second.iso3} border"
+    )
     if clip_name:
         default += f", {clip_name}"
-    resolved = BorderBuffer(first.iso3, second.iso3, spec.distance_m,
-                            world.country(spec.side).iso3 if spec.side else None, clip_name)
+    resolved = BorderBuffer(
+        first.iso3, second.iso3, spec.distance_m, world.country(spec.side).iso3 if spec.side else None, clip_name
+    )
     return Zone(
         name=name or default,
         kind=kind,

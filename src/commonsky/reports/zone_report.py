@@ -54,12 +54,39 @@ def standing_feature(s: PlaceStanding) -> dict[str, Any]:
 def write_places_csv(path: Path, rows: Sequence[PlaceStanding]) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["name", "country", "lat_deg", "lon_deg", "population", "inside", "distance_km",
-                         "distance_mi", "edge_km", "edge_mi", "distance_to", "source"])
+        writer.writerow(
+            [
+                "name",
+                "country",
+                "lat_deg",
+                "lon_deg",
+                "population",
+                "inside",
+                "distance_km",
+                "distance_mi",
+                "edge_km",
+                "edge_mi",
+                "distance_to",
+                "source",
+            ]
+        )
         for s in rows:
-            writer.writerow([s.place.name, s.place.country_iso3, f"{s.place.lat_deg:.6f}", f"{s.place.lon_deg:.6f}",
-                             s.place.population, s.inside, f"{s.distance_m / 1000:.2f}", f"{s.distance_m / MI_M:.2f}",
-                             f"{s.edge_m / 1000:.2f}", f"{s.edge_m / MI_M:.2f}", s.reference, s.place.source])
+            writer.writerow(
+                [
+                    s.place.name,
+                    s.place.country_iso3,
+                    f"{s.place.lat_deg:.6f}",
+                    f"{s.place.lon_deg:.6f}",
+                    s.place.population,
+                    s.inside,
+                    f"{s.distance_m / 1000:.2f}",
+                    f"{s.distance_m / MI_M:.2f}",
+                    f"{s.edge_m / 1000:.2f}",
+                    f"{s.edge_m / MI_M:.2f}",
+                    s.reference,
+                    s.place.source,
+                ]
+            )
 
 
 def build_report(
@@ -93,15 +120,21 @@ def build_report(
     files = [out_dir / "zone.geojson", out_dir / "places.csv", out_dir / "places.geojson"]
     write_zones(files[0], [national, focus] if focus is not national else [national])
     write_places_csv(files[1], rows)
-    place_features = [standing_feature(s) for s in rows] + [
-        standing_feature(s) for s in checked if s not in rows
-    ]
+    place_features = [standing_feature(s) for s in rows] + [standing_feature(s) for s in checked if s not in rows]
     write_json(files[2], {"type": "FeatureCollection", "features": place_features})
     layers = [
         Layer(national.name, "zone", (national.to_feature(),), muted=focus is not national),
-        Layer("Iran–Iraq border" if spec.a in ("IRN", "IRQ") else "border", "border",
-              ({"type": "Feature", "properties": {"name": f"{spec.a}–{spec.b} border"},
-                "geometry": _mapping(world.border(spec.a, spec.b))},)),
+        Layer(
+            "Iran–Iraq border" if spec.a in ("IRN", "IRQ") else "border",
+            "border",
+            (
+                {
+                    "type": "Feature",
+                    "properties": {"name": f"{spec.a}–{spec.b} border"},
+                    "geometry": _mapping(world.border(spec.a, spec.b)),
+                },
+            ),
+        ),
         Layer("places (inside / just outside)", "place", tuple(place_features)),
     ]
     if focus is not national:

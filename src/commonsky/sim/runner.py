@@ -4,7 +4,9 @@
 simulated time to ``t_s``: every sensor scan due in between is observed from the truth and fused by the tracker
 in time order; the confirmed tracks become a `Picture` (party and intent from the surveillance stage's
 `Correlator`, which also raises "unknown" and "non-conforming" alerts), the
-`SafetyNet` turns it into alerts, and a `LiveSnapshot` is returned.
+`SafetyNet` turns it into alerts, and a `LiveSnapshot` is returned. A `SensorHealthMonitor` watches every
+sensor: each scan is reported to it, and a sensor that falls silent (its ``outages:`` in the scenario, or no plots
+where the picture expects some) raises a coverage-loss alert, published with the others, until it reports again.
 
 `LiveRunner` runs a pipeline in a background thread, paced by a `SimClock`. Its public methods are thread-safe:
 the clock controls go through the clock's lock, and `LiveRunner.snapshot` returns the latest published
@@ -34,9 +36,16 @@ from commonsky.safety.pipeline import SafetyNet
 from commonsky.sim.clock import ClockState, SimClock
 from commonsky.sim.scenario import Scenario
 from commonsky.sim.sensors import SensorSlot, default_specs, frame_for, live_sensors, network_slot
-from commonsky.sim.snapshot import IdentityAlert, LiveSnapshot, TrailFrame
+from commonsky.sim.snapshot import CoverageAlert, IdentityAlert, LiveSnapshot, TrailFrame
 from commonsky.sim.truth import TruthSet, circle_traffic, truth_from_intents
 from commonsky.surveillance.correlation import Correlator, IdentityRegistry, IntentIndex, Tolerance
+from commonsky.surveillance.health import (
+    CoverageLossEvent,
+    HealthPolicy,
+    SensorHealthMonitor,
+    WatchedSensor,
+    covered_area,
+)
 from commonsky.surveillance.sensor_config import load_sensor_specs
 from commonsky.surveillance.tracking.tracker import Components, Tracker
 
@@ -56,7 +65,12 @@ class RunConfig:
     jitter, so a pair near the edge of the protected zone would otherwise flicker;
     ``tracker_q_m2s3``: the tracker's process noise: orbits turn at 2-3 m/s², and with the tracker's default
     (1 m²/s³) turning aircraft spawn duplicate tracks that then "conflict" with themselves (69 nuisance alerts an
-    hour on the Diyala orbits at 1, 16 alerts at 10, all real).
+    hour on the Diyala orbits at 1, 16 alerts at 10, all real). ``tracker_coast_s``: how long a confirmed track
+    coasts without a plot before it is deleted: longer than the health monitor takes to call a 10 s radar silent
+    (3 scans), so the coverage-loss alert can name the tracks the silent sensor alone was feeding before they
+    drop (the tracker's own default, 12 s, also drops a radar-only track on a single missed detection).
+    ``health``: when the sensor health monitor calls a sensor silent; ``coverage_alt_m``/``coverage_res_m``: the
+    altitude and grid of the area a coverage-loss alert says the silent sensor covered (computed once per run).
     """
 
     tick_s: float = 1.0
@@ -68,9 +82,13 @@ class RunConfig:
     max_lag_s: float = 30.0
     events_kept: int = 50
     tracker_q_m2s3: float = 10.0
+    tracker_coast_s: float = 40.0
     alert_raise_s: float = 3.0
     alert_end_s: float = 45.0
     seed: int = 1
+    health: HealthPolicy = HealthPolicy()
+    coverage_alt_m: float = 3_000.0
+    coverage_res_m: float = 5_000.0
 
 
 class LivePipeline:
@@ -103,7 +121,19 @@ class LivePipeline:
         grids = [slot.sensor.times_s(0.0, 3600.0) for slot in sensors]
         self._periods = [float(g[1] - g[0]) if len(g) > 1 else 3600.0 for g in grids]
         self._next_scan: list[float] = []
+        self._watched = tuple(self._watch(k) for k in range(len(sensors)))
         self.reset(start_s)
+
+    def _watch(self, k: int) -> WatchedSensor:
+        """Sensor ``k`` under the health monitor. A sensor that starts late (an AEW radar) is watched from
+        ``silent_after_periods`` scans after its start, so its first scans can arrive before it is called silent."""
+        slot, period = self.sensors[k], self._periods[k]
+        mid_s = (slot.start_s + slot.end_s) / 2 if math.isfinite(slot.start_s + slot.end_s) else 0.0
+        area = covered_area(
+            slot.sensor, self.truth.frame, self.config.coverage_alt_m, slot.range_m, self.config.coverage_res_m, mid_s
+        )
+        grace_s = self.config.health.silent_after_periods * period
+        return WatchedSensor(slot.sensor, slot.name, period, area, slot.start_s + grace_s, slot.end_s)
 
     @classmethod
     def from_scenario(cls, scenario: Scenario, config: RunConfig = RunConfig()) -> LivePipeline:
@@ -141,7 +171,10 @@ class LivePipeline:
     def reset(self, t_s: float) -> None:
         """Start afresh at ``t_s``: no tracks, no alerts, no trails (after a jump in time)."""
         self._time_s = float(t_s)
-        self._tracker = Tracker(Components.default(q_m2s3=self.config.tracker_q_m2s3), start_s=float(t_s))
+        self._tracker = Tracker(
+            Components.default(q_m2s3=self.config.tracker_q_m2s3, coast_s=self.config.tracker_coast_s),
+            start_s=float(t_s),
+        )
         cycles = (
             max(1, math.ceil(s / self.config.tick_s)) for s in (self.config.alert_raise_s, self.config.alert_end_s)
         )
@@ -151,15 +184,19 @@ class LivePipeline:
         self._next_scan = [float(t_s)] * len(self.sensors)
         self._trails: deque[TrailFrame] = deque(maxlen=self.config.trail_len)
         self._next_trail_s = float(t_s)
+        self._health = SensorHealthMonitor(self._watched, float(t_s), self.config.health)
+        self._coverage_alerts: dict[int, CoverageAlert] = {}
+        self._coverage_events: deque[CoverageLossEvent] = deque(maxlen=self.config.events_kept)
 
     def _scans(self, t_s: float) -> list[tuple[float, int]]:
-        """(time, sensor index) of every scan due in ``(previous tick, t_s]``, in time order."""
+        """(time, sensor index) of every scan due in ``(previous tick, t_s]``, in time order; none while the
+        sensor is off (`SensorSlot.active`) or silent (its spec's ``outages``)."""
         due: list[tuple[float, int]] = []
         for k, slot in enumerate(self.sensors):
             times = slot.sensor.times_s(self._next_scan[k], t_s + 1e-9)
             if len(times):
                 self._next_scan[k] = float(times[-1]) + self._periods[k]
-                due += [(float(t), k) for t in times if slot.active(float(t))]
+                due += [(float(t), k) for t in times if slot.active(float(t)) and not slot.spec.silent_at(float(t))]
         return sorted(due)
 
     def step(self, t_s: float, clock: ClockState | None = None) -> LiveSnapshot:
@@ -170,9 +207,11 @@ class LivePipeline:
             slot = self.sensors[k]
             plots = slot.sensor.observe(self.truth.states_at(scan_s), self._rng)
             n_plots += len(plots)
+            self._health.report(plots)
             self._tracker.step(plots, slot.sensor)
         tracked = time.perf_counter()
         self._time_s = float(t_s)
+        self._watch_health(t_s)
         tracks = self._tracker.tracks.confirmed_only()
         lat, lon = tracks.geodetic(self.truth.frame)
         vel = tracks.vel_ms
@@ -208,11 +247,22 @@ class LivePipeline:
         return LiveSnapshot(
             seq=self._seq, clock=state, picture=picture, callsign=callsign, label=label,
             alerts=tuple(self._safety.tracker.active), events=tuple(self._events), trails=tuple(self._trails),
-            identity_alerts=identity_alerts,
+            identity_alerts=identity_alerts, coverage_alerts=tuple(self._coverage_alerts.values()),
+            coverage_events=tuple(self._coverage_events),
             n_truth=n_truth, n_plots=n_plots, work_ms=(time.perf_counter() - began) * 1e3,
             stage_ms=(("sensors+tracker", (tracked - began) * 1e3), ("identity+picture", (pictured - tracked) * 1e3),
                       ("safety nets", (checked - pictured) * 1e3)),
         )  # fmt: skip
+
+    def _watch_health(self, t_s: float) -> None:
+        """Step the health monitor at ``t_s`` and keep its coverage-loss alerts (one per silent sensor)."""
+        for event in self._health.step(t_s, self._tracker.tracks):
+            self._coverage_events.append(event)
+            if event.action == "raised":
+                slot = next(s for s in self.sensors if s.sensor.sensor_id == event.sensor_id)
+                self._coverage_alerts[event.sensor_id] = CoverageAlert(event, slot.lat, slot.lon)
+            else:
+                self._coverage_alerts.pop(event.sensor_id, None)
 
     def run_until(self, t_s: float, on_tick: Callable[[LiveSnapshot], None] | None = None) -> LiveSnapshot:
         """Step tick by tick from the current time to ``t_s`` as fast as possible; return the last snapshot."""

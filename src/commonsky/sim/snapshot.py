@@ -10,6 +10,7 @@ from commonsky.picture.picture import Picture
 from commonsky.safety.alerts import Alert, AlertEvent
 from commonsky.sim.clock import ClockState, iso_utc
 from commonsky.surveillance.correlation import CorrelationEvent
+from commonsky.surveillance.health import CoverageLossEvent
 from commonsky.surveillance.sensors.types import F64
 
 
@@ -36,15 +37,40 @@ class IdentityAlert:
         return -(self.event.track_id * 2 + (self.event.kind != "unknown") + 1)
 
 
+COVERAGE_KEY_BASE = -1_000_000_000
+"""Coverage-loss alert ids are ``COVERAGE_KEY_BASE - sensor_id``: below every identity alert id (those are
+``-(2 * track_id + 1)`` or ``-(2 * track_id + 2)``) as long as track ids stay under 5e8."""
+
+
+@dataclass(frozen=True)
+class CoverageAlert:
+    """A coverage-loss alert of the sensor health monitor (the event that raised it): sensor ``event.name`` has
+    fallen silent. ``lat``/``lon`` (degrees) place it on the map: the sensor's site (an AEW radar: mid-orbit)."""
+
+    event: CoverageLossEvent
+    lat: float
+    lon: float
+
+    @property
+    def key(self) -> int:
+        """Stable id: one per sensor (see `COVERAGE_KEY_BASE`)."""
+        return COVERAGE_KEY_BASE - self.event.sensor_id
+
+    @property
+    def raised_s(self) -> float:
+        return self.event.t_s
+
+
 @dataclass(frozen=True, eq=False)
 class LiveSnapshot:
     """One published tick.
 
     ``picture`` holds the confirmed tracks (ids ``T<n>``, SI units, party "" when unknown); ``callsign`` and
     ``label`` are parallel to it (label: callsign, else the party, else ``UNKNOWN``). ``alerts`` are the safety
-    nets' alerts up after this tick (``identity_alerts``: the correlation's unknown / non-conforming ones),
-    ``events`` the most recent safety alert events (newest last). ``trails`` are earlier positions, oldest
-    first. ``work_ms`` is the wall time this tick took; ``n_truth`` the aircraft really flying and ``n_plots``
+    nets' alerts up after this tick (``identity_alerts``: the correlation's unknown / non-conforming ones;
+    ``coverage_alerts``: the sensors found silent by the health monitor), ``events`` the most recent safety alert
+    events and ``coverage_events`` the most recent coverage-loss events, raised and ended (newest last).
+    ``trails`` are earlier positions, oldest first. ``work_ms`` is the wall time this tick took; ``n_truth`` the aircraft really flying and ``n_plots``
     the detections fused during the tick; ``stage_ms`` splits ``work_ms`` by stage.
     ``seq`` increases by one per publication (a tick, or a change of the clock while the picture stands still).
     """
@@ -62,6 +88,8 @@ class LiveSnapshot:
     work_ms: float
     stage_ms: tuple[tuple[str, float], ...] = ()
     identity_alerts: tuple[IdentityAlert, ...] = ()
+    coverage_alerts: tuple[CoverageAlert, ...] = ()
+    coverage_events: tuple[CoverageLossEvent, ...] = ()
 
     def __post_init__(self) -> None:
         for column in (self.callsign, self.label):
@@ -77,6 +105,7 @@ class LiveSnapshot:
         state = "paused" if self.clock.paused else ("end" if self.clock.finished else f"x{self.clock.speed:g}")
         unknown = int((self.picture.party == "").sum())
         kinds = [a.kind.value for a in self.alerts] + [a.event.kind for a in self.identity_alerts]
+        kinds += ["coverage-loss"] * len(self.coverage_alerts)
         split = ", ".join(f"{k} {kinds.count(k)}" for k in sorted(set(kinds)))
         return (
             f"{iso_utc(self.time_s)} {state}  tracks {len(self.picture)} (truth {self.n_truth}, unknown {unknown})  "
@@ -84,4 +113,4 @@ class LiveSnapshot:
         )
 
 
-__all__ = ["LiveSnapshot", "TrailFrame"]
+__all__ = ["COVERAGE_KEY_BASE", "CoverageAlert", "IdentityAlert", "LiveSnapshot", "TrailFrame"]

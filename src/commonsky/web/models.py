@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from commonsky.safety.alerts import Alert, AlertEvent
 from commonsky.sim.clock import MAX_SPEED, ClockState, iso_utc
-from commonsky.sim.snapshot import IdentityAlert, LiveSnapshot
+from commonsky.sim.snapshot import CoverageAlert, IdentityAlert, LiveSnapshot
 
 MAX_ALERTS_STREAMED = 300
 """The WebSocket carries at most this many alerts (the soonest predicted first); `/api/picture/alerts` has all."""
@@ -76,7 +76,7 @@ class AlertOut(BaseModel):
     ``non-conforming`` one (track id, its intent), with ``reason``; their ids are negative."""
 
     alert_id: int
-    kind: Literal["conflict", "incursion", "unknown", "non-conforming"]
+    kind: Literal["conflict", "incursion", "unknown", "non-conforming", "coverage-loss"]
     subjects: tuple[str, str]
     raised_s: float
     updated_s: float
@@ -167,11 +167,23 @@ def identity_alert_dict(a: IdentityAlert) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def coverage_alert_dict(a: CoverageAlert) -> dict[str, Any]:
+    """A sensor health (coverage-loss) alert in the `AlertOut` shape: subjects (sensor name, ""), at the sensor."""
+    e = a.event
+    return {
+        "alert_id": a.key, "kind": "coverage-loss", "subjects": [e.name, ""], "raised_s": e.t_s, "updated_s": e.t_s,
+        "predicted_s": e.t_s, "actual_s": e.t_s, "ended_s": None, "warning_time_s": 0.0, "tcpa_s": None,
+        "dcpa_m": None, "lat": _num(a.lat, 5), "lon": _num(a.lon, 5), "reason": e.message,
+    }  # fmt: skip
+
+
 def all_alerts(snap: LiveSnapshot) -> list[dict[str, Any]]:
-    """Safety-net alerts (soonest predicted first), then correlation alerts (oldest first), as `AlertOut` dicts."""
+    """Coverage-loss alerts (a blind sensor explains what follows), safety-net alerts (soonest predicted first),
+    then correlation alerts (oldest first), as `AlertOut` dicts."""
     safety = sorted(snap.alerts, key=lambda a: (a.predicted_s, a.alert_id))
     identity = sorted(snap.identity_alerts, key=lambda a: (a.raised_s, a.key))
-    return [alert_dict(a) for a in safety] + [identity_alert_dict(a) for a in identity]
+    coverage = [coverage_alert_dict(a) for a in sorted(snap.coverage_alerts, key=lambda a: a.key, reverse=True)]
+    return coverage + [alert_dict(a) for a in safety] + [identity_alert_dict(a) for a in identity]
 
 
 def event_dict(e: AlertEvent) -> dict[str, Any]:

@@ -233,6 +233,9 @@
     if (a.kind === "unknown") {
       return { what: `UNKNOWN aircraft ${name(a.subjects[0])}`, when: "UNKNOWN", detail: a.reason || "no intent, no identity" };
     }
+    if (a.kind === "coverage-loss") {
+      return { what: `SENSOR ${a.subjects[0]} silent`, when: "NO COVER", detail: a.reason || "coverage loss" };
+    }
     if (a.kind === "non-conforming") {
       return { what: `${name(a.subjects[0])} off ${a.subjects[1] || "its intent"}`, when: "OFF PLAN", detail: a.reason };
     }
