@@ -60,11 +60,15 @@ sensors:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> list[LiveSnapshot]:
-    """One snapshot per simulated second, 06:30-07:00Z."""
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> LivePipeline:
     path: Path = tmp_path_factory.mktemp("outage") / "outage.yaml"
     path.write_text(SCENARIO)
-    pipeline = LivePipeline.from_scenario(load_scenario(path), RunConfig(unknowns=0))
+    return LivePipeline.from_scenario(load_scenario(path), RunConfig(unknowns=0))
+
+
+@pytest.fixture(scope="module")
+def run(pipeline: LivePipeline) -> list[LiveSnapshot]:
+    """One snapshot per simulated second, 06:30-07:00Z."""
     pipeline.reset(T0630)
     snaps: list[LiveSnapshot] = []
     pipeline.run_until(T0630 + 1800.0, snaps.append)
@@ -95,7 +99,8 @@ def test_the_silent_radar_raises_a_coverage_loss_alert_that_ends_when_it_returns
 
 def test_tracks_fed_only_by_the_silent_radar_coast_then_drop(run: list[LiveSnapshot]) -> None:
     raised = run[-1].coverage_events[0]
-    assert len(raised.orphan_track_ids) == 1
+    assert len(raised.orphan_track_ids) == 1, "the alert names the one track only the silent radar fed"
+    assert "1 track(s) fed only by it are coasting" in raised.message
     orphan = f"T{raised.orphan_track_ids[0]}"
     before = at(run, OUT_S - 1.0)
     assert orphan in before.picture.id.tolist() and len(before.picture) == 2
@@ -110,3 +115,28 @@ def test_tracks_fed_only_by_the_silent_radar_coast_then_drop(run: list[LiveSnaps
     # After the radar returns, the Diyala helicopter is tracked again (a new track).
     after = at(run, BACK_S + 120.0)
     assert len(after.picture) == 2 and orphan not in after.picture.id.tolist()
+
+
+def test_the_web_page_lists_the_coverage_loss_alert(run: list[LiveSnapshot]) -> None:
+    """The live stream carries it in the alert list, in the API's alert shape, first (it explains the rest)."""
+    from commonsky.web.models import AlertOut, stream_message
+
+    snap = next(s for s in run if s.coverage_alerts)
+    msg = stream_message(snap)
+    first = AlertOut(**msg["alerts"][0])
+    assert first.kind == "coverage-loss" and first.subjects == ("Diyala PSR", "")
+    assert "Diyala PSR silent since" in first.reason and first.lat == 33.75
+    assert msg["alert_count"] == len(snap.alerts) + len(snap.identity_alerts) + 1
+    ids = [a["alert_id"] for a in msg["alerts"]]
+    assert len(set(ids)) == len(ids)
+
+
+def test_a_jump_into_the_outage_raises_the_alert_afresh(pipeline: LivePipeline, run: list[LiveSnapshot]) -> None:
+    """After a jump in time the monitor starts again: a sensor silent at the new time is called so within 3 scans,
+    and the one that works is not."""
+    start = OUT_S + 120.0
+    pipeline.reset(start)
+    snap = pipeline.run_until(start + 5 * SCAN_S)
+    assert [(e.action, e.name) for e in snap.coverage_events] == [("raised", "Diyala PSR")]
+    assert start + 3 * SCAN_S <= snap.coverage_events[0].t_s <= start + 4 * SCAN_S
+    assert [a.event.name for a in snap.coverage_alerts] == ["Diyala PSR"]

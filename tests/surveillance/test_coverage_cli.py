@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from commonsky.cli import main
 from commonsky.surveillance.coverage_map import study_scenario
 from commonsky.units import FT_M
 
@@ -16,19 +15,6 @@ DATA = Path(__file__).parent / "data"
 SCENARIO = DATA / "coverage-small.yaml"
 Run = Callable[..., tuple[int, str, str]]
 
-
-@pytest.fixture()
-def cli(capsys: pytest.CaptureFixture[str]) -> Run:
-    def run(*args: str) -> tuple[int, str, str]:
-        code = 0
-        try:
-            main(list(args))
-        except SystemExit as stop:
-            code = int(stop.code or 0)
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
 
 
 def test_png_geojson_and_json(cli: Run, tmp_path: Path) -> None:

@@ -10,25 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from commonsky.cli import main
 from commonsky.surveillance.feeds.pipeline import read_states_csv
 from commonsky.surveillance.feeds.records import STATE_COLUMNS
 
 Run = Callable[..., tuple[int, str, str]]
 
-
-@pytest.fixture()
-def cli(capsys: pytest.CaptureFixture[str]) -> Run:
-    def run(*args: str) -> tuple[int, str, str]:
-        code = 0
-        try:
-            main(list(args))
-        except SystemExit as stop:
-            code = int(stop.code or 0)
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return run
 
 
 def test_ingest_hexcsv_writes_states_and_a_json_summary(cli: Run, reference_dir: Path, tmp_path: Path) -> None:

@@ -25,13 +25,8 @@ def detect(
     from commonsky.picture import read_states_csv
     from commonsky.safety.conflicts import detect_conflicts, write_pairs_csv
     from commonsky.safety.params import Protection, ProtectionPolicy
-    from commonsky.units import parse_distance, parse_duration, parse_length
 
-    protection = Protection(
-        radius_m=parse_distance(radius, what="--radius"),
-        half_height_m=parse_length(height, default_unit="ft", what="--height"),
-        lookahead_s=parse_duration(lookahead, what="--lookahead"),
-    )
+    protection = Protection.parse(radius, height, lookahead)
     picture = read_states_csv(states)
     began = time.perf_counter()
     conflicts = detect_conflicts(picture, ProtectionPolicy(default=protection))

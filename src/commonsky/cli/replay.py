@@ -35,13 +35,9 @@ def replay(
     from commonsky.safety.replay import replay as run_replay
     from commonsky.safety.replay import write_outputs
     from commonsky.safety.tracks import read_tracks
-    from commonsky.units import parse_distance, parse_duration, parse_length
+    from commonsky.units import parse_duration
 
-    protection = Protection(
-        radius_m=parse_distance(radius, what="--radius"),
-        half_height_m=parse_length(height, default_unit="ft", what="--height"),
-        lookahead_s=parse_duration(lookahead, what="--lookahead"),
-    )
+    protection = Protection.parse(radius, height, lookahead)
     step_s = parse_duration(step, what="--step")
     if step_s <= 0:
         from commonsky.errors import InputError

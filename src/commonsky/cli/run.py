@@ -13,6 +13,7 @@ import typer
 
 from commonsky.cli._output import print_json
 from commonsky.errors import InputError
+from commonsky.net import is_loopback
 
 if TYPE_CHECKING:
     from commonsky.sim.runner import LiveRunner
@@ -41,17 +42,6 @@ def _status_loop(runner: LiveRunner, stop: threading.Event, tty: bool) -> None:
             line += f"  ERROR: {runner.error}"
         sys.stdout.write(("\r\x1b[2K" + line) if tty else line + "\n")
         sys.stdout.flush()
-
-
-def _is_loopback(host: str) -> bool:
-    import ipaddress
-
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _last_alert_id(snap: LiveSnapshot) -> int:
@@ -102,7 +92,7 @@ def run(
     from commonsky.sim.scenario import load_scenario
 
     check_speed(speed)
-    if serve and not allow_remote and not _is_loopback(host):
+    if serve and not allow_remote and not is_loopback(host):
         raise InputError(f"--host {host}: not a loopback address; the live picture has no login (add --allow-remote)")
     if synthetic < 0 or unknowns < 0:
         raise InputError("--synthetic and --unknowns must not be negative")

@@ -15,7 +15,7 @@ from shapely.geometry.base import BaseGeometry
 
 from commonsky.airspace.zone import Zone
 from commonsky.errors import InputError
-from commonsky.units import FT_M, NM_M
+from commonsky.units import FT_M, NM_M, parse_distance, parse_duration, parse_length
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -33,6 +33,15 @@ class Protection:
             value = getattr(self, name)
             if not np.isfinite(value) or value <= 0:
                 raise InputError(f"protection {name} must be a positive finite number, got {value!r}")
+
+    @classmethod
+    def parse(cls, radius: str, height: str, lookahead: str) -> Protection:
+        """From the words people type (``5NM``, ``1000ft``, ``300s``); a bare height is feet."""
+        return cls(
+            radius_m=parse_distance(radius, what="--radius"),
+            half_height_m=parse_length(height, default_unit="ft", what="--height"),
+            lookahead_s=parse_duration(lookahead, what="--lookahead"),
+        )
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,13 @@ listening beyond loopback needs ``allow_remote``; SQLite durability below NORMAL
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
+
+from commonsky.net import is_loopback
 
 
 class ServiceSettings(BaseSettings):
@@ -59,7 +60,7 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _loopback_unless_allowed(self) -> ServiceSettings:
-        if not self.allow_remote and not _is_loopback(self.host):
+        if not self.allow_remote and not is_loopback(self.host):
             raise ValueError(f"host {self.host!r} is not loopback: set allow_remote (and put TLS in front)")
         return self
 
@@ -70,12 +71,3 @@ class ServiceSettings(BaseSettings):
     def safe_database_url(self) -> str:
         """The database URL with any password masked: the only form that may be logged."""
         return make_url(self.database_url).render_as_string(hide_password=True)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

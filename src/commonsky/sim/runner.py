@@ -24,7 +24,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -86,7 +86,7 @@ class RunConfig:
     alert_raise_s: float = 3.0
     alert_end_s: float = 45.0
     seed: int = 1
-    health: HealthPolicy = HealthPolicy()
+    health: HealthPolicy = field(default_factory=HealthPolicy)
     coverage_alt_m: float = 3_000.0
     coverage_res_m: float = 5_000.0
 

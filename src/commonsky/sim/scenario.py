@@ -5,7 +5,8 @@ The schema is documented in docs/scenario-format.md. `load_scenario` validates e
 
     scenarios/x.yaml: intents[3].orbit.floor: floor FL300 is not below ceiling FL200 (line 41)
 
-``sensors`` and ``truth`` are only checked to be lists of mappings here; their own readers give them meaning.
+``sensors`` and ``truth`` are only checked to be lists of mappings here; their own readers give them meaning
+(`commonsky.surveillance.sensor_config` for sensors, `commonsky.sim.truth` for truth flights).
 """
 
 from __future__ import annotations

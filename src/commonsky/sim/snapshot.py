@@ -70,8 +70,9 @@ class LiveSnapshot:
     nets' alerts up after this tick (``identity_alerts``: the correlation's unknown / non-conforming ones;
     ``coverage_alerts``: the sensors found silent by the health monitor), ``events`` the most recent safety alert
     events and ``coverage_events`` the most recent coverage-loss events, raised and ended (newest last).
-    ``trails`` are earlier positions, oldest first. ``work_ms`` is the wall time this tick took; ``n_truth`` the aircraft really flying and ``n_plots``
-    the detections fused during the tick; ``stage_ms`` splits ``work_ms`` by stage.
+    ``trails`` are earlier positions, oldest first. ``work_ms`` is the wall time this tick took; ``n_truth`` the
+    aircraft really flying and ``n_plots`` the detections fused during the tick; ``stage_ms`` splits ``work_ms`` by
+    stage.
     ``seq`` increases by one per publication (a tick, or a change of the clock while the picture stands still).
     """
 

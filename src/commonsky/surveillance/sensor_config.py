@@ -8,7 +8,8 @@ Entries (docs/scenario-format.md)::
       - {name: E-3 radar, kind: aew, intent: coalition-aew, range: 400km, scan: 10s}
 
 Fields: ``name`` (unique; default ``KIND-i``), ``kind`` (radar, adsb, aew; required), ``at`` ([lat, lon] or a place
-of the bundled gazetteer; required for radar and adsb), ``alt`` (antenna height above sea level, default 30 m),
+of the bundled gazetteer; required for radar and adsb), ``alt`` (antenna height above the ground, default 30 m:
+the earth is smooth, no terrain),
 ``range`` (instrumented range, positive; default 250 km for radar, 400 km otherwise), ``scan`` (scan or report
 period, positive; default 10 s for radars, 1 s for ADS-B), ``min_elevation`` (degrees, -90..45; default 0 for
 ground sensors, -10 for AEW), ``intent`` (AEW only, required: the filed orbit the aircraft flies; the radar

@@ -119,7 +119,8 @@ def live_router() -> APIRouter:
         ]
         return StatusOut(
             scenario=s.name, seq=snap.seq, clock=clock_out(s.runner.clock.state()), tracks=len(snap.picture),
-            truth=snap.n_truth, alerts=len(snap.alerts) + len(snap.identity_alerts) + len(snap.coverage_alerts), plots_last_tick=snap.n_plots,
+            truth=snap.n_truth, alerts=len(snap.alerts) + len(snap.identity_alerts) + len(snap.coverage_alerts),
+            plots_last_tick=snap.n_plots,
             work_ms=snap.work_ms,
             sensors=sensors,
         )  # fmt: skip
