@@ -190,3 +190,10 @@ def test_bad_input_keeps_existing_output(cli: Callable, national_zone: Path, tmp
     before = target.read_bytes()
     result = cli("zone", "buffer", "--border", "IRN:IRQ", "--distance", "nope", "--out", str(target))
     assert result.code == 2 and target.read_bytes() == before
+
+
+def test_distance_in_the_southern_and_western_hemispheres(cli: Callable) -> None:
+    text = cli("distance", "Puerto Natales", "--to-border", "ARG")
+    assert text.code == 0, text.err
+    assert " S, " in text.out and " W)" in text.out and "CHL–ARG border" in text.out
+    assert 0 < cli("distance", "Puerto Natales", "--to-border", "ARG", "--json").json()["distance"]["km"] < 50

@@ -38,3 +38,8 @@ def signed_edge_text(edge_m: float) -> str:
     """'inside by 4.0 km (2.5 mi)' or 'outside by 1.4 km (0.9 mi)'."""
     word = "inside" if edge_m >= 0 else "outside"
     return f"{word} by {km_mi_text(abs(edge_m))}"
+
+
+def latlon_text(lat_deg: float, lon_deg: float) -> str:
+    """'34.27194 N, 45.16806 E' (hemispheres spelled out, never a minus sign)."""
+    return f"{abs(lat_deg):.5f} {'N' if lat_deg >= 0 else 'S'}, {abs(lon_deg):.5f} {'E' if lon_deg >= 0 else 'W'}"

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from commonsky.cli._output import console, km_mi, km_mi_text, print_json, signed_edge_text
+from commonsky.cli._output import console, km_mi, km_mi_text, latlon_text, print_json, signed_edge_text
 from commonsky.errors import InputError
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of a table.")]
@@ -202,7 +202,7 @@ def distance(
         )
         return
     console().print(
-        f"{found.name} ({found.country_iso3}, {found.lat_deg:.5f} N, {found.lon_deg:.5f} E) is "
+        f"{found.name} ({found.country_iso3}, {latlon_text(found.lat_deg, found.lon_deg)}) is "
         f"{km_mi_text(metres)} from the {found.country_iso3}–{other.iso3} border"
     )
 
