@@ -65,7 +65,7 @@ def test_kill_9_under_load_loses_no_acknowledged_write(tmp_path: Path, start_ser
     assert len(acked) >= 200, log.read_text()[-2000:]
 
     with database.read() as session:
-        stored = dict(session.execute(select(IntentRow.id, IntentRow.version)).tuples().all())
+        stored = {row[0]: row[1] for row in session.execute(select(IntentRow.id, IntentRow.version)).all()}
     lost = {k: v for k, v in acked.items() if stored.get(k) != v}
     assert lost == {}, f"{len(lost)} acknowledged writes lost of {len(acked)}"
     assert audit.verify(database).ok
