@@ -46,3 +46,45 @@ def test_serving_beyond_loopback_needs_consent(cli: Callable[..., Any]) -> None:
 def test_run_names_a_missing_scenario(cli: Callable[..., Any], tmp_path: Path) -> None:
     result = cli("run", str(tmp_path / "nope.yaml"), "--no-serve")
     assert result.code == 2 and "nope.yaml" in result.err
+
+
+def test_run_database_defaults_to_a_fresh_file_of_the_run(tmp_path: Path) -> None:
+    from commonsky.cli.run import database_url
+
+    assert database_url(None, tmp_path) == f"sqlite:///{tmp_path / 'broker.db'}"
+    assert database_url(str(tmp_path / "keep.db"), tmp_path / "other") == f"sqlite:///{tmp_path / 'keep.db'}"
+    assert database_url("postgresql+psycopg://u@h/db", tmp_path) == "postgresql+psycopg://u@h/db"
+
+
+def test_run_writes_keys_to_an_owner_only_file(tmp_path: Path) -> None:
+    from commonsky.cli.run import write_keys
+    from commonsky.service.auth import Party, Role
+    from commonsky.service.seed import Seeded, SeededParty
+
+    seeded = Seeded((SeededParty(Party("p1", "authority", Role.AUTHORITY), "csk_secret_a"),), {}, ())
+    path = tmp_path / "keys.txt"
+    write_keys(seeded, path)
+    assert path.read_text() == "authority authority csk_secret_a\n"
+    assert path.stat().st_mode & 0o777 == 0o600
+    with pytest.raises(FileExistsError):  # never overwrites
+        write_keys(seeded, path)
+
+
+def test_run_refuses_a_bad_database(cli: Callable[..., Any]) -> None:
+    result = cli("run", SCENARIO, "--db", "mysql://h/db", "--port", "1")
+    assert result.code == 2 and "database_url" in result.err
+
+
+def test_run_refuses_a_database_already_seeded(cli: Callable[..., Any], tmp_path: Path) -> None:
+    from commonsky.service.auth import create_party
+    from commonsky.service.db import Database
+    from commonsky.service.migrate import upgrade
+    from commonsky.service.settings import ServiceSettings
+
+    url = f"sqlite:///{tmp_path / 'used.db'}"
+    database = Database(ServiceSettings(database_url=url))
+    upgrade(database)
+    create_party(database, "coalition", "operator")
+    database.dispose()
+    result = cli("run", SCENARIO, "--db", str(tmp_path / "used.db"), "--port", "1")
+    assert result.code == 2 and "already holds parties coalition" in result.err

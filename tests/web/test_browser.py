@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
+from commonsky.service.settings import ServiceSettings
 from commonsky.sim.runner import LiveRunner, RunConfig, make_runner
 from commonsky.sim.scenario import Scenario
-from commonsky.web.app import create_live_app
+from commonsky.web.app import create_live_app, create_run_app
 from commonsky.web.serving import CHROMIUM, CHROMIUM_FLAGS, ServerThread, fresh_profile
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -48,7 +49,8 @@ def test_operator_sees_tracks_move_and_zooms_to_an_alert(
     playwright: Any, diyala: Scenario, runner: LiveRunner, tmp_path: Path
 ) -> None:
     errors: list[str] = []
-    with ServerThread(create_live_app(runner, name=diyala.name)) as server:
+    settings = ServiceSettings(database_url=f"sqlite:///{tmp_path / 'broker.db'}")
+    with ServerThread(create_run_app(runner, diyala, settings)) as server:  # what `commonsky run` serves
         page = open_page(playwright, server.url, errors)
         try:
             ready = "() => window.commonsky.state.messages >= 2 && window.commonsky.state.tracks.size >= 3"

@@ -1,9 +1,14 @@
 """`commonsky run SCENARIO.yaml`: run a scenario live (truth -> sensors -> tracker -> picture -> safety nets)
-and serve the operator's map at http://HOST:PORT/ (OpenAPI at /docs), with a live summary line in the terminal."""
+and serve it from the broker service: one app with the operator's map at http://HOST:PORT/, the broker's API
+(parties, zones, intents; API keys) and OpenAPI at /docs. The scenario's parties, zones and intents are seeded
+into the broker's database (a fresh SQLite file in a temporary directory unless ``--db``); the parties' keys are
+written once to a 0600 file in the run's directory (and shown on a terminal). A live summary line follows."""
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -16,6 +21,7 @@ from commonsky.errors import InputError
 from commonsky.net import is_loopback
 
 if TYPE_CHECKING:
+    from commonsky.service.seed import Seeded
     from commonsky.sim.runner import LiveRunner
     from commonsky.sim.snapshot import LiveSnapshot
 
@@ -42,6 +48,24 @@ def _status_loop(runner: LiveRunner, stop: threading.Event, tty: bool) -> None:
             line += f"  ERROR: {runner.error}"
         sys.stdout.write(("\r\x1b[2K" + line) if tty else line + "\n")
         sys.stdout.flush()
+
+
+def database_url(db: str | None, run_dir: Path) -> str:
+    """The broker's SQLAlchemy URL: ``db`` as given when it is a URL, a SQLite file at path ``db``, or (None) a
+    fresh SQLite file in ``run_dir``."""
+    if db is None:
+        return f"sqlite:///{run_dir / 'broker.db'}"
+    if "://" in db:
+        return db
+    return f"sqlite:///{Path(db).expanduser().resolve()}"
+
+
+def write_keys(seeded: Seeded, path: Path) -> None:
+    """The seeded parties' API keys, one ``name role key`` a line, to a new file readable by its owner only."""
+    lines = "".join(f"{s.party.name} {s.party.role.value} {s.key}\n" for s in seeded.parties)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(lines)
 
 
 def _last_alert_id(snap: LiveSnapshot) -> int:
@@ -85,8 +109,13 @@ def run(
     synthetic: Annotated[int, typer.Option(help="Extra synthetic aircraft (load tests).")] = 0,
     unknowns: Annotated[int, typer.Option(help="Unknown aircraft crossing filed routes.")] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="With --no-serve: print the final figures as JSON.")] = False,
+    db: Annotated[
+        str | None,
+        typer.Option(help="Broker database: a SQLite file or SQLAlchemy URL (default: a fresh file for this run)."),
+    ] = None,
 ) -> None:
-    """Run SCENARIO live and serve the operator's map (http://HOST:PORT/, API docs at /docs)."""
+    """Run SCENARIO live and serve it from the broker service: the operator's map at http://HOST:PORT/, the
+    broker API seeded with the scenario's parties, zones and intents (keys in the run's keys.txt), docs at /docs."""
     from commonsky.sim.clock import check_speed
     from commonsky.sim.runner import LivePipeline, RunConfig, make_runner
     from commonsky.sim.scenario import load_scenario
@@ -145,12 +174,40 @@ def run(
         return
     import uvicorn
 
-    from commonsky.web.app import create_live_app
+    from commonsky.cli.serve import load_settings
+    from commonsky.web.app import create_run_app
     from commonsky.web.static_files import check_vendor
 
     check_vendor()
-    app = create_live_app(runner, name=loaded.name)
-    print(f"commonsky: {loaded.name}: map at http://{host}:{port}/  (API docs at /docs; Ctrl-C to stop)")
+    run_dir = Path(tempfile.mkdtemp(prefix="commonsky-run-"))
+    try:
+        settings = load_settings(database_url(db, run_dir), host=host, port=port, allow_remote=allow_remote)
+    except InputError:
+        run_dir.rmdir()
+        raise
+    if db is not None:
+        from commonsky.service.seed import taken_names
+
+        taken = taken_names(settings, loaded)
+        if taken:
+            run_dir.rmdir()
+            raise InputError(f"--db {db}: already holds parties {', '.join(taken)}; give a new database to seed")
+    keys = run_dir / "keys.txt"
+
+    def on_seeded(seeded: Seeded) -> None:
+        write_keys(seeded, keys)
+        if tty:
+            sys.stdout.write("\r\x1b[2K")
+            for s in seeded.parties:
+                print(f"  {s.party.name} ({s.party.role.value}): {s.key}")
+        accepted = sum(i.accepted for i in seeded.intents)
+        print(
+            f"commonsky: seeded {len(seeded.parties)} parties, {len(seeded.zones)} zones, {len(seeded.intents)} "
+            f"intents ({accepted} accepted when filed) into {settings.safe_database_url()}; API keys in {keys}"
+        )
+
+    app = create_run_app(runner, loaded, settings, on_seeded=on_seeded)
+    print(f"commonsky: {loaded.name}: map at http://{host}:{port}/  (broker API and docs at /docs; Ctrl-C to stop)")
     status.start()
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -15,7 +15,8 @@ Routes (all JSON; OpenAPI documents the models of `commonsky.web.models`):
   where the track columns are id, lat, lon, alt_m, gs_ms, trk_deg, vs_ms, party, intent, callsign, label.
 
 The routes read the run from ``app.state.live`` (a `LiveSession`), so the same router serves the standalone
-``commonsky run`` app and the broker service once the lead calls `mount_live` from its app factory.
+live app (`create_live_app`, used by the load benchmark) and ``commonsky run``, where
+`commonsky.web.app.create_run_app` mounts these routes on the broker's app.
 """
 
 from __future__ import annotations

@@ -1,18 +1,28 @@
-"""A standalone FastAPI app serving one live run (what ``commonsky run`` serves, and what the tests start).
+"""FastAPI apps serving one live run.
 
-The runner starts with the app (lifespan) and stops with it. The broker service mounts the same routes with
-`commonsky.web.api.mount_live` instead.
+- `create_run_app`: what ``commonsky run`` serves. ONE app: the broker service (`commonsky.service.app.create_app`,
+  its routes keeping their own API-key auth) with the live picture and map mounted on it (`mount_live`, open on
+  loopback as the authority's picture), the scenario seeded into the broker's database at startup
+  (`commonsky.service.seed`), and the runner started and stopped with the app.
+- `create_live_app`: the live picture alone, without a broker (benchmarks and tests of the picture).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
 from commonsky.sim.runner import LiveRunner
+from commonsky.sim.scenario import Scenario
 from commonsky.web.api import mount_live
+
+if TYPE_CHECKING:
+    from commonsky.service.seed import Seeded
+    from commonsky.service.settings import ServiceSettings
 
 
 def create_live_app(runner: LiveRunner, name: str = "live", start: bool = True) -> FastAPI:
@@ -39,4 +49,47 @@ def create_live_app(runner: LiveRunner, name: str = "live", start: bool = True) 
     return app
 
 
-__all__ = ["create_live_app"]
+def create_run_app(
+    runner: LiveRunner,
+    scenario: Scenario,
+    settings: ServiceSettings,
+    *,
+    start: bool = True,
+    on_seeded: Callable[[Seeded], None] | None = None,
+) -> FastAPI:
+    """The broker service for ``settings`` serving ``runner``'s live picture (map at /, OpenAPI at /docs).
+
+    At startup, after the service's own startup (database migration), ``scenario`` is seeded into the database
+    (`commonsky.service.seed.seed_scenario`; the broker compares altitudes with the scenario's policy, as
+    ``commonsky check`` does) and ``on_seeded`` gets the result, API keys included: the only place they appear.
+    With ``start`` the runner's thread then starts, and it stops before the service shuts down. Seeding a
+    database that already holds one of the scenario's parties fails the startup (`InputError`).
+    """
+    from commonsky.service.app import create_app
+    from commonsky.service.seed import seed_scenario
+
+    app = create_app(settings)
+    services = app.state.services
+    services.broker.model = scenario.policy.altitude  # the factory builds the broker with the default model
+    mount_live(app, runner, scenario.name)
+    service_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with service_lifespan(app):
+            seeded = await asyncio.to_thread(seed_scenario, services, scenario)
+            if on_seeded is not None:
+                on_seeded(seeded)
+            if start:
+                runner.start()
+            try:
+                yield
+            finally:
+                if start:
+                    runner.stop()
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+__all__ = ["create_live_app", "create_run_app"]
