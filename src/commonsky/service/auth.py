@@ -143,6 +143,12 @@ class AuthCache:
         self._items: dict[str, tuple[Party, float]] = {}
         self._lock = threading.Lock()
 
+    def cached(self, presented: str) -> Party | None:
+        """The party of ``presented`` if the cache holds it (no database read: safe on the event loop)."""
+        with self._lock:
+            hit = self._items.get(_digest(presented))
+        return hit[0] if hit is not None and hit[1] > time.monotonic() else None
+
     def authenticate(self, presented: str) -> Party | None:
         digest = _digest(presented)
         now = time.monotonic()

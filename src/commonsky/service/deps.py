@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from commonsky.service.auth import AuthCache, Party, Role
 from commonsky.service.broker import Broker
@@ -30,7 +31,7 @@ class Services:
     keys: AuthCache
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -39,11 +40,20 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 _bearer = HTTPBearer(auto_error=False, description="API key issued by the authority: `Authorization: Bearer csk_...`")
 
 
-def current_party(
+async def current_party(
     services: ServicesDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> Party:
-    """The caller, from its API key; 401 without a valid key, 429 over its rate."""
-    party = services.keys.authenticate(credentials.credentials) if credentials is not None else None
+    """The caller, from its API key; 401 without a valid key, 429 over its rate.
+
+    Async on purpose, like every dependency here: a sync dependency costs a hop through the request thread pool,
+    whose threads the endpoints hold while they wait on database locks. Only a cache miss reads the database, in a
+    worker thread.
+    """
+    party = None
+    if credentials is not None:
+        party = services.keys.cached(credentials.credentials)
+        if party is None:
+            party = await run_in_threadpool(services.keys.authenticate, credentials.credentials)
     if party is None:
         raise HTTPException(401, "missing or invalid API key", headers={"WWW-Authenticate": "Bearer"})
     wait_s = services.limiter.take(party.id)
@@ -58,7 +68,7 @@ PartyDep = Annotated[Party, Depends(current_party)]
 def require(*roles: Role) -> object:
     """A dependency refusing (403) callers whose role is not in ``roles``."""
 
-    def check(party: PartyDep) -> Party:
+    async def check(party: PartyDep) -> Party:
         if party.role not in roles:
             raise HTTPException(403, f"role {party.role.value} may not do this")
         return party

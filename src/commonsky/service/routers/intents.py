@@ -1,10 +1,15 @@
-"""/intents: operators file and manage their own; authority and observers read the whole picture."""
+"""/intents: operators file and manage their own; authority and observers read the whole picture.
+
+The write endpoints are async and run the broker in the thread pool themselves: a sync endpoint with a
+``response_model`` costs FastAPI a second hop through the pool to validate the answer (the writes are the hot path).
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
 
 from commonsky.service.auth import Party, Role
 from commonsky.service.broker import Decision
@@ -36,10 +41,11 @@ def _volumes(body: IntentIn) -> list[dict[str, Any]]:
     status_code=201,
     responses={413: {"description": "too many vertices or volumes"}},
 )
-def submit(body: IntentIn, party: Operator, services: ServicesDep, resolve: Resolve = True) -> dict[str, Any]:
+async def submit(body: IntentIn, party: Operator, services: ServicesDep, resolve: Resolve = True) -> dict[str, Any]:
     """File an intent. It is decided at once: ``accepted`` true, or false with every blocking conflict
     (and, with ``resolve``, the earliest free time slot and the nearest free altitude block)."""
-    return _out(services.broker.submit(party, _volumes(body), body.priority, resolve=resolve))
+    decision = await run_in_threadpool(services.broker.submit, party, _volumes(body), body.priority, resolve=resolve)
+    return _out(decision)
 
 
 @router.get("/intents", response_model=list[IntentOut])
@@ -63,11 +69,15 @@ def get_intent(intent_id: str, party: PartyDep, services: ServicesDep) -> dict[s
     response_model=SubmissionOut,
     responses={409: {"model": StaleOut}, 404: {"description": "no such intent"}},
 )
-def replace_intent(
+async def replace_intent(
     intent_id: str, body: IntentUpdate, party: Operator, services: ServicesDep, resolve: Resolve = True
 ) -> dict[str, Any]:
     """Replace volumes and priority, naming the version seen. A refused change leaves a live intent as it was."""
-    return _out(services.broker.update(party, intent_id, body.version, _volumes(body), body.priority, resolve=resolve))
+    volumes = _volumes(body)
+    decision = await run_in_threadpool(
+        services.broker.update, party, intent_id, body.version, volumes, body.priority, resolve=resolve
+    )
+    return _out(decision)
 
 
 @router.put(
@@ -75,7 +85,8 @@ def replace_intent(
     response_model=SubmissionOut,
     responses={409: {"model": StaleOut}, 404: {"description": "no such intent"}},
 )
-def change_state(
+async def change_state(
     intent_id: str, body: StateChange, party: Operator, services: ServicesDep, resolve: Resolve = True
 ) -> dict[str, Any]:
-    return _out(services.broker.change_state(party, intent_id, body.version, body.state, resolve=resolve))
+    change = services.broker.change_state
+    return _out(await run_in_threadpool(change, party, intent_id, body.version, body.state, resolve=resolve))
