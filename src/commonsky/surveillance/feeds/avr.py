@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import string
 
-from commonsky.surveillance.feeds.counters import FeedCounters
-from commonsky.surveillance.feeds.lines import LineSplitter
+from commonsky.surveillance.feeds.lines import LineFramer
 from commonsky.surveillance.feeds.modes import RawFrame
 
 HEX_DIGITS = frozenset(string.hexdigits)
@@ -42,37 +41,8 @@ def format_avr_line(frame: RawFrame) -> str:
     return f"@{frame.mlat_ticks:012X}{frame.hex};\n"
 
 
-class AvrFramer:
+class AvrFramer(LineFramer):
     """Stateful AVR stream decoder: `feed` chunks, get the frames of the complete lines. Not thread-safe."""
 
-    def __init__(self, counters: FeedCounters | None = None) -> None:
-        self.counters = counters if counters is not None else FeedCounters()
-        self._lines = LineSplitter()
-
-    def feed(self, data: bytes) -> list[RawFrame]:
-        """Append ``data`` and return the frames of every line it completes."""
-        frames = self._parse(self._lines.feed(data))
-        self._count_overflows()
-        return frames
-
-    def flush(self) -> list[RawFrame]:
-        """End of stream or lost connection: parse the unterminated last line (a cut line counts as garbage)."""
-        return self._parse([self._lines.flush()])
-
-    def _parse(self, lines: list[str]) -> list[RawFrame]:
-        frames = []
-        for line in lines:
-            if not line:
-                continue
-            frame = parse_avr_line(line)
-            if frame is None:
-                self.counters.garbage_lines += 1
-                continue
-            frames.append(frame)
-        self.counters.frames += len(frames)
-        self.counters.mode_ac += sum(1 for frame in frames if frame.is_mode_ac)
-        return frames
-
-    def _count_overflows(self) -> None:
-        self.counters.garbage_lines += self._lines.overflows
-        self._lines.overflows = 0
+    def parse_line(self, line: str) -> RawFrame | None:
+        return parse_avr_line(line)

@@ -12,8 +12,7 @@ import csv
 import math
 
 from commonsky.surveillance.feeds.avr import HEX_DIGITS
-from commonsky.surveillance.feeds.counters import FeedCounters
-from commonsky.surveillance.feeds.lines import LineSplitter
+from commonsky.surveillance.feeds.lines import LineFramer
 from commonsky.surveillance.feeds.modes import RawFrame
 
 BOM = "\ufeff"
@@ -35,37 +34,15 @@ def parse_hexcsv_line(line: str) -> RawFrame | None:
     return RawFrame(msg=bytes.fromhex(message), timestamp_s=epoch_s, expected_icao24=icao)
 
 
-class HexCsvFramer:
+class HexCsvFramer(LineFramer):
     """Stateful hexcsv stream decoder: `feed` chunks, get the frames of complete lines. Not thread-safe."""
 
-    def __init__(self, counters: FeedCounters | None = None) -> None:
-        self.counters = counters if counters is not None else FeedCounters()
-        self._lines = LineSplitter()
-        self._first = True
+    def parse_line(self, line: str) -> RawFrame | None:
+        return parse_hexcsv_line(line)
 
-    def feed(self, data: bytes) -> list[RawFrame]:
-        frames = self._parse(self._lines.feed(data))
-        self.counters.garbage_lines += self._lines.overflows
-        self._lines.overflows = 0
-        return frames
-
-    def flush(self) -> list[RawFrame]:
-        return self._parse([self._lines.flush()])
-
-    def _parse(self, lines: list[str]) -> list[RawFrame]:
-        frames = []
-        for line in lines:
-            if not line:
-                continue
-            frame = parse_hexcsv_line(line)
-            if frame is None:
-                if not (self._first and _is_header(line)):
-                    self.counters.garbage_lines += 1
-            else:
-                frames.append(frame)
-            self._first = False
-        self.counters.frames += len(frames)
-        return frames
+    def ignorable(self, line: str) -> bool:
+        """A header on the stream's first line is skipped, not counted as garbage."""
+        return self._lines_seen == 0 and _is_header(line)
 
 
 def _is_header(line: str) -> bool:
