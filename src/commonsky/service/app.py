@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from commonsky.airspace.volume import AltitudeModel
 from commonsky.errors import CommonskyError, InputError, NotFoundError
 from commonsky.service.auth import AuthCache
 from commonsky.service.broker import Broker
@@ -30,14 +31,18 @@ from commonsky.service.zoning import ZoneKeeper
 log = logging.getLogger("commonsky.service")
 
 
-def create_app(settings: ServiceSettings) -> FastAPI:
-    """Build the app. The database is opened now (lazily connected) and migrated at startup."""
+def create_app(settings: ServiceSettings, altitude_model: AltitudeModel | None = None) -> FastAPI:
+    """Build the app. The database is opened now (lazily connected) and migrated at startup.
+
+    ``altitude_model`` says how the broker compares altitude references (default: `AltitudeModel()`, flat
+    ground); `commonsky run` passes its scenario's, so the broker decides as ``commonsky check`` does.
+    """
     from commonsky.service.routers import audit, conflicts, intents, notifications, parties, zones
 
     database = Database(settings)
     hub = Hub(settings.notify_queue)
     relay = None if database.is_sqlite else PgRelay(settings.database_url, database.engine, hub)
-    broker = Broker(database, settings, notify=hub.publish if relay is None else relay.publish)
+    broker = Broker(database, settings, notify=hub.publish if relay is None else relay.publish, model=altitude_model)
     services = Services(
         settings,
         database,

@@ -68,9 +68,8 @@ def create_run_app(
     from commonsky.service.app import create_app
     from commonsky.service.seed import seed_scenario
 
-    app = create_app(settings)
+    app = create_app(settings, altitude_model=scenario.policy.altitude)
     services = app.state.services
-    services.broker.model = scenario.policy.altitude  # the factory builds the broker with the default model
     mount_live(app, runner, scenario.name)
     service_lifespan = app.router.lifespan_context
 
