@@ -77,11 +77,10 @@ def places_in_zone(world: World, zone: Zone, margin_m: float = 0.0) -> ZonePlace
     spec = border_buffer_of(zone)
     outer = geodesic_buffer(zone.geometry, margin_m) if margin_m > 0 else zone.geometry
     min_lon, min_lat, max_lon, max_lat = outer.bounds
-    candidates = world.places((min_lon, min_lat, max_lon, max_lat))
-    if not candidates:
+    candidates = world.place_arrays((min_lon, min_lat, max_lon, max_lat))
+    if len(candidates.index) == 0:
         return ZonePlaces(zone.name, "", margin_m, (), ())
-    lat = np.array([p.lat_deg for p in candidates])
-    lon = np.array([p.lon_deg for p in candidates])
+    lat, lon = candidates.lat_deg, candidates.lon_deg
     inside, distance, edge, reference = _measure(world, zone, lat, lon)
     if spec is not None:
         in_domain = shapely.contains_xy(_domain(world, spec), lon, lat)
@@ -91,7 +90,9 @@ def places_in_zone(world: World, zone: Zone, margin_m: float = 0.0) -> ZonePlace
 
     def standings(mask: np.ndarray) -> tuple[PlaceStanding, ...]:
         rows = [
-            PlaceStanding(candidates[i], bool(inside[i]), float(distance[i]), float(edge[i]), reference)
+            PlaceStanding(
+                world.place_at(int(candidates.index[i])), bool(inside[i]), float(distance[i]), float(edge[i]), reference
+            )
             for i in np.flatnonzero(mask)
         ]
         return tuple(sorted(rows, key=lambda s: (s.distance_m, s.place.name)))
