@@ -37,7 +37,6 @@ from commonsky.service.engine import (
     bounds,
     build_engine,
     count_vertices,
-    iso,
     overlap_json,
     prefilter_margin_m,
     resolution_json,
@@ -48,6 +47,7 @@ from commonsky.service.engine import (
 from commonsky.service.errors import ForbiddenError, RetryError, StaleVersionError, TooLargeError
 from commonsky.service.grid import WIDE, grid_keys
 from commonsky.service.models import AuditRow, IntentCellRow, IntentRow, PartyRow, ZoneRow
+from commonsky.service.rows import audit_change, covers, intent_json, overlaps, row_bounds, union
 from commonsky.service.settings import ServiceSettings
 from commonsky.strategic.engine import StrategicEngine
 from commonsky.strategic.policy import Policy
@@ -199,7 +199,7 @@ class Broker:
             verdict, events = _Verdict(), []
             if state == "accepted":
                 volumes = self.intent_volumes(row)
-                verdict = self._judge(session, party, intent_id, volumes, _row_bounds(row), row.priority)
+                verdict = self._judge(session, party, intent_id, volumes, row_bounds(row), row.priority)
                 if verdict.blocking:
                     row.note = _note(verdict)
                     self._bump(row)
@@ -247,7 +247,7 @@ class Broker:
                 .order_by(IntentRow.created_s)
             )
             for row in rows.all():
-                verdict = self._judge(session, party, row.id, self.intent_volumes(row), _row_bounds(row), row.priority)
+                verdict = self._judge(session, party, row.id, self.intent_volumes(row), row_bounds(row), row.priority)
                 out.extend(verdict.conflicts)
         return out
 
@@ -297,7 +297,7 @@ class Broker:
         """Run the strategic engine on the rows the SQL prefilter finds near ``box``."""
         margin = prefilter_margin_m(self.model)
         intents = self._near(session, own_id, box, margin)
-        zones = session.scalars(select(ZoneRow).where(*_overlaps(ZoneRow, box, margin))).all()
+        zones = session.scalars(select(ZoneRow).where(*overlaps(ZoneRow, box, margin))).all()
         candidate = to_intent(own_id, party.name, tuple(volumes), priority)
         engine = self._engine(intents, zones)
         by_id = {r.id: r for r in intents}
@@ -329,7 +329,7 @@ class Broker:
         itself too wide for it (then a range scan)."""
         keys = grid_keys(box)
         query = select(IntentRow).where(
-            IntentRow.state.in_(LIVE), IntentRow.id != own_id, *_overlaps(IntentRow, box, margin_m)
+            IntentRow.state.in_(LIVE), IntentRow.id != own_id, *overlaps(IntentRow, box, margin_m)
         )
         if keys != [WIDE]:
             listed = select(IntentCellRow.intent_id).where(IntentCellRow.key.in_([*keys, WIDE]))
@@ -355,7 +355,7 @@ class Broker:
         horizon = Policy().max_time_shift_s
         wide = replace(box, alt_lo_m=-math.inf, alt_hi_m=math.inf, t1_s=box.t1_s + horizon)
         intents = self._near(session, verdict.candidate.id, wide, 0.0)
-        zones = session.scalars(select(ZoneRow).where(*_overlaps(ZoneRow, wide, 0.0))).all()
+        zones = session.scalars(select(ZoneRow).where(*overlaps(ZoneRow, wide, 0.0))).all()
         result = self._engine(intents, zones).check(verdict.candidate, resolve=True)
         return [resolution_json(r) for r in result.resolutions]
 
@@ -381,7 +381,7 @@ class Broker:
         row = session.get(IntentRow, intent_id)
         if row is None or row.party_id != party.id:
             raise NotFoundError(f"no intent {intent_id}")
-        box = _union(_row_bounds(row).box, extra_box.box if extra_box else None)
+        box = union(row_bounds(row).box, extra_box.box if extra_box else None)
         self.db.lock_region(session, box)
         session.refresh(row, with_for_update=not self.db.is_sqlite)
         if row.version != version:
@@ -391,7 +391,7 @@ class Broker:
                 self._changed_since(session, intent_id, version),
                 intent_json(row, party.name),
             )
-        if not _covers(box, _row_bounds(row).box):
+        if not covers(box, row_bounds(row).box):
             raise RetryError("intent moved while its region was being locked")
         return row
 
@@ -454,36 +454,6 @@ class Broker:
         return Decision(ok, intent_json(row, party_name), verdict.conflicts, len(verdict.preempt) if ok else 0)
 
 
-def _overlaps(table: type[IntentRow] | type[ZoneRow], box: Bounds, margin_m: float) -> list[Any]:
-    """SQL prefilter: boxes, altitude bands (widened by ``margin_m``) and time envelopes overlap."""
-    return [
-        table.min_lon <= box.max_lon,
-        table.max_lon >= box.min_lon,
-        table.min_lat <= box.max_lat,
-        table.max_lat >= box.min_lat,
-        table.alt_lo_m < box.alt_hi_m + margin_m,
-        table.alt_hi_m > box.alt_lo_m - margin_m,
-        table.t0_s < box.t1_s,
-        table.t1_s > box.t0_s,
-    ]
-
-
-def _row_bounds(row: IntentRow | ZoneRow) -> Bounds:
-    return Bounds(row.min_lon, row.min_lat, row.max_lon, row.max_lat, row.alt_lo_m, row.alt_hi_m, row.t0_s, row.t1_s)
-
-
-def _covers(outer: tuple[float, float, float, float], inner: tuple[float, float, float, float]) -> bool:
-    return outer[0] <= inner[0] and outer[1] <= inner[1] and outer[2] >= inner[2] and outer[3] >= inner[3]
-
-
-def _union(
-    a: tuple[float, float, float, float], b: tuple[float, float, float, float] | None
-) -> tuple[float, float, float, float]:
-    if b is None:
-        return a
-    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
-
-
 def _note(verdict: _Verdict) -> str:
     blocking = sum(c["blocking"] for c in verdict.conflicts)
     return f"{blocking} blocking conflict(s)" if blocking else ""
@@ -507,25 +477,3 @@ def _conflict(
 def _transient(error: OperationalError) -> bool:
     text = str(error.orig).lower()
     return any(word in text for word in ("locked", "deadlock", "could not serialize", "busy"))
-
-
-def audit_change(text: str) -> dict[str, Any]:
-    import json
-
-    value = json.loads(text)
-    return value if isinstance(value, dict) else {}
-
-
-def intent_json(row: IntentRow, party_name: str) -> dict[str, Any]:
-    """An intent in full: only for its owner, the authority and observers."""
-    return {
-        "id": row.id,
-        "party": party_name,
-        "priority": row.priority,
-        "state": row.state,
-        "version": row.version,
-        "note": row.note,
-        "volumes": row.volumes,
-        "created": iso(row.created_s) or "",
-        "updated": iso(row.updated_s) or "",
-    }

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from commonsky.service import audit as chain
 from commonsky.service.auth import Party, Role
-from commonsky.service.broker import audit_change
 from commonsky.service.deps import ServicesDep, require
 from commonsky.service.engine import iso
 from commonsky.service.models import AuditRow
+from commonsky.service.rows import audit_change
 from commonsky.service.schemas import AuditOut
 
 router = APIRouter(tags=["audit"])
