@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -93,6 +94,26 @@ class Caller:
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.key}"}
+
+
+FileIntent = Callable[..., dict[str, Any]]
+
+
+def _file_intent(client: Any, who: Caller, volumes: list[dict[str, Any]], priority: int = 0) -> dict[str, Any]:
+    body: dict[str, Any] = {"volumes": volumes, "priority": priority}
+    seen = client.post("/intents/check", json=body, headers=who.headers)
+    assert seen.status_code == 200, seen.text
+    response = client.post("/intents", json={**body, "key": seen.json()["key"]}, headers=who.headers)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+@pytest.fixture
+def file_intent() -> FileIntent:
+    """``file_intent(client, caller, volumes, priority=0)``: file as an F3548 client does, with the key of a check
+    made just before (nothing races in these tests); asserts 201 and returns the answer."""
+    return _file_intent
 
 
 @pytest.fixture

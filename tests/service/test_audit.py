@@ -13,18 +13,18 @@ from sqlalchemy import text
 from commonsky.service.examples import circle, zone_feature
 
 
-def _busy_world(make_client: Any, url: str) -> tuple[Any, Any]:
+def _busy_world(make_client: Any, file_intent: Any, url: str) -> tuple[Any, Any]:
     client, party = make_client(url)
     icao, usaf, iqaf = party("icao", "authority"), party("usaf", "operator"), party("iqaf", "operator")
     first = client.post("/intents", json={"volumes": [circle(33.75, 45.0)]}, headers=usaf.headers).json()["intent"]
-    client.post("/intents", json={"volumes": [circle(33.75, 45.0)], "priority": 3}, headers=iqaf.headers)
+    file_intent(client, iqaf, [circle(33.75, 45.0)], priority=3)
     client.post("/zones", json={"feature": zone_feature("ROZ", 40, 30, 41, 31)}, headers=icao.headers)
     client.put(f"/intents/{first['id']}/state", json={"version": "stale", "state": "ended"}, headers=usaf.headers)
     return client, icao
 
 
-def test_every_change_is_chained_and_tampering_is_caught(make_client: Any, database_url: str) -> None:
-    client, icao = _busy_world(make_client, database_url)
+def test_every_change_is_chained_and_tampering_is_caught(make_client: Any, file_intent: Any, database_url: str) -> None:
+    client, icao = _busy_world(make_client, file_intent, database_url)
     entries = client.get("/audit", headers=icao.headers).json()
     actions = [(e["entity"], e["action"]) for e in entries]
     assert actions.count(("party", "create")) == 3 and ("intent", "preempt") in actions
@@ -45,8 +45,8 @@ def test_every_change_is_chained_and_tampering_is_caught(make_client: Any, datab
     assert "altered" in broken["reason"]
 
 
-def test_removed_row_is_caught_and_cli_reports_it(make_client: Any, sqlite_url: str) -> None:
-    client, _ = _busy_world(make_client, sqlite_url)
+def test_removed_row_is_caught_and_cli_reports_it(make_client: Any, file_intent: Any, sqlite_url: str) -> None:
+    client, _ = _busy_world(make_client, file_intent, sqlite_url)
     run = [sys.executable, "-m", "commonsky.cli", "audit", "verify", "--db", sqlite_url, "--json"]
     intact = subprocess.run(run, capture_output=True, text=True, timeout=120, check=False)
     assert intact.returncode == 0, intact.stderr

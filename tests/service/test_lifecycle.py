@@ -17,18 +17,11 @@ def world(make_client: Any, database_url: str) -> Any:
     return client, party("icao", "authority"), party("usaf", "operator"), party("iqaf", "operator")
 
 
-def _file(client: Any, who: Any, volumes: list[dict[str, Any]], priority: int = 0) -> dict[str, Any]:
-    response = client.post("/intents", json={"volumes": volumes, "priority": priority}, headers=who.headers)
-    assert response.status_code == 201, response.text
-    result: dict[str, Any] = response.json()
-    return result
-
-
-def test_conflict_is_reported_with_where_when_and_altitudes(world: Any) -> None:
+def test_conflict_is_reported_with_where_when_and_altitudes(world: Any, file_intent: Any) -> None:
     client, _, usaf, iqaf = world
-    first = _file(client, usaf, [circle(33.75, 45.0, floor="FL100", ceiling="FL200")])
+    first = file_intent(client, usaf, [circle(33.75, 45.0, floor="FL100", ceiling="FL200")])
     assert first["accepted"] and first["intent"]["state"] == "accepted" and first["conflicts"] == []
-    second = _file(client, iqaf, [circle(33.8, 45.05, floor="FL150", ceiling="FL250", **LATE)])
+    second = file_intent(client, iqaf, [circle(33.8, 45.05, floor="FL150", ceiling="FL250", **LATE)])
     assert not second["accepted"] and second["intent"]["state"] == "rejected"
     (conflict,) = second["conflicts"]
     assert conflict["with"] == "intent" and conflict["blocking"] and conflict["zone_id"] is None
@@ -37,18 +30,18 @@ def test_conflict_is_reported_with_where_when_and_altitudes(world: Any) -> None:
     assert conflict["where"]["type"] == "Polygon"
 
 
-def test_touching_altitude_blocks_and_disjoint_times_do_not_conflict(world: Any) -> None:
+def test_touching_altitude_blocks_and_disjoint_times_do_not_conflict(world: Any, file_intent: Any) -> None:
     client, _, usaf, iqaf = world
-    assert _file(client, usaf, [circle(33.75, 45.0, floor="FL100", ceiling="FL200")])["accepted"]
-    assert _file(client, iqaf, [circle(33.75, 45.0, floor="FL200", ceiling="FL300")])["accepted"]
+    assert file_intent(client, usaf, [circle(33.75, 45.0, floor="FL100", ceiling="FL200")])["accepted"]
+    assert file_intent(client, iqaf, [circle(33.75, 45.0, floor="FL200", ceiling="FL300")])["accepted"]
     later = circle(33.75, 45.0, start="2014-12-01T08:00:00Z", end="2014-12-01T10:00:00Z")
-    assert _file(client, iqaf, [later])["accepted"]
+    assert file_intent(client, iqaf, [later])["accepted"]
 
 
-def test_higher_priority_preempts_and_activated_is_never_preempted(world: Any) -> None:
+def test_higher_priority_preempts_and_activated_is_never_preempted(world: Any, file_intent: Any) -> None:
     client, _, usaf, iqaf = world
-    low = _file(client, usaf, [circle(33.75, 45.0)])["intent"]
-    high = _file(client, iqaf, [circle(33.76, 45.01)], priority=5)
+    low = file_intent(client, usaf, [circle(33.75, 45.0)])["intent"]
+    high = file_intent(client, iqaf, [circle(33.76, 45.01)], priority=5)
     assert high["accepted"] and high["preempted"] == 1
     assert high["conflicts"][0]["blocking"] is False
     bumped = client.get(f"/intents/{low['id']}", headers=usaf.headers).json()
@@ -59,13 +52,13 @@ def test_higher_priority_preempts_and_activated_is_never_preempted(world: Any) -
         headers=iqaf.headers,
     )
     assert activated.status_code == 200 and activated.json()["intent"]["state"] == "activated"
-    higher = _file(client, usaf, [circle(33.75, 45.0)], priority=9)
+    higher = file_intent(client, usaf, [circle(33.75, 45.0)], priority=9)
     assert not higher["accepted"] and higher["conflicts"][0]["reason"] == "activated intent"
 
 
-def test_stale_version_gets_409_with_what_changed(world: Any) -> None:
+def test_stale_version_gets_409_with_what_changed(world: Any, file_intent: Any) -> None:
     client, _, usaf, _ = world
-    intent = _file(client, usaf, [circle(33.75, 45.0)])["intent"]
+    intent = file_intent(client, usaf, [circle(33.75, 45.0)])["intent"]
     moved = client.put(
         f"/intents/{intent['id']}",
         json={"version": intent["version"], "volumes": [circle(33.0, 45.0)], "priority": 1},
@@ -84,26 +77,32 @@ def test_stale_version_gets_409_with_what_changed(world: Any) -> None:
     assert body["current"]["volumes"][0]["shape"]["centre"] == [33.0, 45.0]
 
 
-def test_refused_change_leaves_an_accepted_intent_as_it_was(world: Any) -> None:
+def test_refused_change_leaves_an_accepted_intent_as_it_was(world: Any, file_intent: Any) -> None:
     client, _, usaf, iqaf = world
-    _file(client, usaf, [circle(33.75, 45.0)])
-    mine = _file(client, iqaf, [circle(33.0, 45.0)])["intent"]
+    file_intent(client, usaf, [circle(33.75, 45.0)])
+    mine = file_intent(client, iqaf, [circle(33.0, 45.0)])["intent"]
+    change = {"volumes": [circle(33.75, 45.0)]}
+    seen = client.post("/intents/check", json={**change, "intent_id": mine["id"]}, headers=iqaf.headers).json()
+    assert seen["accepted"] is False and len(seen["key"]) == 1
     into = client.put(
         f"/intents/{mine['id']}",
-        json={"version": mine["version"], "volumes": [circle(33.75, 45.0)]},
+        json={"version": mine["version"], **change, "key": seen["key"]},
         headers=iqaf.headers,
     ).json()
     assert not into["accepted"] and into["intent"]["version"] == mine["version"]
     assert into["intent"]["volumes"][0]["shape"]["centre"] == [33.0, 45.0]
 
 
-def test_rejected_intent_can_be_moved_and_rechecked(world: Any) -> None:
+def test_rejected_intent_can_be_moved_and_rechecked(world: Any, file_intent: Any) -> None:
     client, _, usaf, iqaf = world
-    blocker = _file(client, usaf, [circle(33.75, 45.0)])["intent"]
-    mine = _file(client, iqaf, [circle(33.75, 45.0)])["intent"]
+    blocker = file_intent(client, usaf, [circle(33.75, 45.0)])["intent"]
+    filed = file_intent(client, iqaf, [circle(33.75, 45.0)])
+    mine, mine_conflicts = filed["intent"], filed["conflicts"]
     assert mine["state"] == "rejected"
     recheck = client.put(
-        f"/intents/{mine['id']}/state", json={"version": mine["version"], "state": "accepted"}, headers=iqaf.headers
+        f"/intents/{mine['id']}/state",
+        json={"version": mine["version"], "state": "accepted", "key": [c["ovn"] for c in mine_conflicts]},
+        headers=iqaf.headers,
     ).json()
     assert not recheck["accepted"] and recheck["intent"]["state"] == "rejected"
     ended = client.put(
@@ -124,7 +123,7 @@ def test_rejected_intent_can_be_moved_and_rechecked(world: Any) -> None:
     assert bad.status_code == 422 and "cannot go from ended to activated" in bad.json()["detail"]
 
 
-def test_zones_bind_whom_they_name(world: Any) -> None:
+def test_zones_bind_whom_they_name(world: Any, file_intent: Any) -> None:
     client, icao, usaf, iqaf = world
     zone = client.post(
         "/zones",
@@ -132,24 +131,24 @@ def test_zones_bind_whom_they_name(world: Any) -> None:
         headers=icao.headers,
     )
     assert zone.status_code == 201, zone.text
-    blocked = _file(client, iqaf, [circle(33.75, 45.0)])
+    blocked = file_intent(client, iqaf, [circle(33.75, 45.0)])
     assert not blocked["accepted"] and blocked["conflicts"][0]["zone_name"] == "Diyala ROZ"
-    assert _file(client, usaf, [circle(33.75, 45.0)])["accepted"]
-    above = _file(client, iqaf, [circle(33.75, 45.0, floor="FL300", ceiling="FL350")])
+    assert file_intent(client, usaf, [circle(33.75, 45.0)])["accepted"]
+    above = file_intent(client, iqaf, [circle(33.75, 45.0, floor="FL300", ceiling="FL350")])
     assert above["accepted"]
     advisory = client.post(
         "/zones",
         json={"feature": zone_feature("Advisory", 44.0, 32.0, 44.5, 32.5, kind="advisory")},
         headers=icao.headers,
     )
-    warned = _file(client, iqaf, [circle(32.25, 44.25)])
+    warned = file_intent(client, iqaf, [circle(32.25, 44.25)])
     assert warned["accepted"] and warned["conflicts"][0]["reason"] == "advisory zone"
     assert advisory.json()["feature"]["properties"]["binding"] is False
 
 
-def test_new_zone_over_accepted_intent_is_counted_and_versions_guard_zone_writes(world: Any) -> None:
+def test_new_zone_over_accepted_intent_is_counted_and_versions_guard_zone_writes(world: Any, file_intent: Any) -> None:
     client, icao, usaf, _ = world
-    _file(client, usaf, [circle(33.75, 45.0)])
+    file_intent(client, usaf, [circle(33.75, 45.0)])
     zone = client.post(
         "/zones", json={"feature": zone_feature("Closed", 44.8, 33.6, 45.3, 34.0)}, headers=icao.headers
     ).json()
@@ -167,14 +166,14 @@ def test_new_zone_over_accepted_intent_is_counted_and_versions_guard_zone_writes
     assert client.get(f"/zones/{zone['id']}", headers=usaf.headers).status_code == 404
 
 
-def test_polygon_intents_and_multi_volume_routes(world: Any) -> None:
+def test_polygon_intents_and_multi_volume_routes(world: Any, file_intent: Any) -> None:
     client, _, usaf, iqaf = world
     route = [
         box(44.9, 33.7, 45.1, 33.8),
         box(45.1, 33.7, 45.3, 33.8, start="2014-12-01T08:00:00Z", end="2014-12-01T10:00:00Z"),
     ]
-    assert _file(client, usaf, route)["accepted"]
-    crossing = _file(
+    assert file_intent(client, usaf, route)["accepted"]
+    crossing = file_intent(
         client, iqaf, [box(45.2, 33.6, 45.25, 33.9, start="2014-12-01T09:00:00Z", end="2014-12-01T09:30:00Z")]
     )
     assert not crossing["accepted"]
@@ -182,10 +181,10 @@ def test_polygon_intents_and_multi_volume_routes(world: Any) -> None:
     assert crossing["conflicts"][0]["start"] == "2014-12-01T09:00:00Z"
 
 
-def test_refusal_comes_with_verified_resolutions(world: Any) -> None:
+def test_refusal_comes_with_verified_resolutions(world: Any, file_intent: Any) -> None:
     client, _, usaf, iqaf = world
-    _file(client, usaf, [circle(33.75, 45.0, floor="FL100", ceiling="FL200")])
-    refused = _file(client, iqaf, [circle(33.75, 45.0, floor="FL150", ceiling="FL250")])
+    file_intent(client, usaf, [circle(33.75, 45.0, floor="FL100", ceiling="FL200")])
+    refused = file_intent(client, iqaf, [circle(33.75, 45.0, floor="FL150", ceiling="FL250")])
     kinds = {r["kind"]: r for r in refused["resolutions"]}
     assert set(kinds) == {"time", "altitude"}
     assert kinds["time"]["dt_s"] == 7_200.0 and kinds["time"]["dz_m"] == 0.0  # the other leaves at 08:00
@@ -193,25 +192,25 @@ def test_refusal_comes_with_verified_resolutions(world: Any) -> None:
     volume = circle(
         33.75, 45.0, floor="FL150", ceiling="FL250", start="2014-12-01T08:00:00Z", end="2014-12-01T10:00:00Z"
     )
-    assert _file(client, iqaf, [volume])["accepted"]  # the suggested slot really is free
+    assert file_intent(client, iqaf, [volume])["accepted"]  # the suggested slot really is free
     quiet = client.post(
         "/intents",
         params={"resolve": "false"},
-        json={"volumes": [circle(33.75, 45.0, floor="FL150", ceiling="FL250")]},
+        json={"volumes": [circle(33.75, 45.0, floor="FL150", ceiling="FL250")], "key": refused["key"]},
         headers=iqaf.headers,
     )
     assert quiet.json()["accepted"] is False and quiet.json()["resolutions"] == []
 
 
-def test_daily_windows_only_conflict_when_both_are_active(world: Any) -> None:
+def test_daily_windows_only_conflict_when_both_are_active(world: Any, file_intent: Any) -> None:
     client, _, usaf, iqaf = world
     days = {"start": "2014-12-01T00:00:00Z", "end": "2014-12-04T00:00:00Z"}
     morning = {**circle(33.75, 45.0), **days, "daily": [[6 * 3600, 7 * 3600]]}
-    assert _file(client, usaf, [morning])["accepted"]
+    assert file_intent(client, usaf, [morning])["accepted"]
     later = {**circle(33.75, 45.0), **days, "daily": [[8 * 3600, 9 * 3600]]}
-    assert _file(client, iqaf, [later])["accepted"]
+    assert file_intent(client, iqaf, [later])["accepted"]
     overlapping = {**circle(33.75, 45.0), **days, "daily": [[6.5 * 3600, 7.5 * 3600]]}
-    refused = _file(client, iqaf, [overlapping])
+    refused = file_intent(client, iqaf, [overlapping])
     assert not refused["accepted"]
     assert [i[0] for i in refused["conflicts"][0]["intervals"]] == [
         "2014-12-01T06:30:00Z",

@@ -10,7 +10,7 @@ from starlette.websockets import WebSocketDisconnect
 from commonsky.service.examples import circle, zone_feature
 
 
-def test_preemption_and_zones_reach_the_owner_only(make_client: Any, sqlite_url: str) -> None:
+def test_preemption_and_zones_reach_the_owner_only(make_client: Any, sqlite_url: str, file_intent: Any) -> None:
     client, party = make_client(sqlite_url)
     icao, usaf, iqaf = party("icao", "authority"), party("usaf", "operator"), party("iqaf", "operator")
     mine = client.post("/intents", json={"volumes": [circle(33.75, 45.0)]}, headers=usaf.headers).json()["intent"]
@@ -27,7 +27,7 @@ def test_preemption_and_zones_reach_the_owner_only(make_client: Any, sqlite_url:
         assert event["type"] == "zone.affects" and event["intent_id"] == mine["id"] and event["zone_id"] == zone["id"]
         assert event["alt_lo_m"] is not None and event["where"]["type"] == "Polygon"
         client.delete(f"/zones/{zone['id']}", params={"version": zone["version"]}, headers=icao.headers)
-        client.post("/intents", json={"volumes": [circle(33.76, 45.01)], "priority": 4}, headers=iqaf.headers)
+        file_intent(client, iqaf, [circle(33.76, 45.01)], priority=4)
         event = socket.receive_json()
         assert event["type"] == "intent.preempted" and event["intent_id"] == mine["id"]
         # the preempting party heard nothing about usaf's intent: its next event is its own
@@ -47,7 +47,7 @@ def test_notifications_need_a_key(make_client: Any, sqlite_url: str) -> None:
 
 
 @pytest.mark.postgres
-def test_events_cross_instances_on_postgres(make_client: Any, pg_url: str) -> None:
+def test_events_cross_instances_on_postgres(make_client: Any, pg_url: str, file_intent: Any) -> None:
     """Two service instances behind one PostgreSQL: a write on one is heard by a subscriber of the other."""
     first, party = make_client(pg_url)
     second, _ = make_client(pg_url)
@@ -55,8 +55,8 @@ def test_events_cross_instances_on_postgres(make_client: Any, pg_url: str) -> No
     mine = first.post("/intents", json={"volumes": [circle(33.75, 45.0)]}, headers=usaf.headers).json()["intent"]
     with second.websocket_connect("/notifications", headers=usaf.headers) as socket:
         assert socket.receive_json()["type"] == "hello"
-        taken = first.post("/intents", json={"volumes": [circle(33.76, 45.01)], "priority": 4}, headers=iqaf.headers)
-        assert taken.json()["preempted"] == 1
+        taken = file_intent(first, iqaf, [circle(33.76, 45.01)], priority=4)
+        assert taken["preempted"] == 1
         event = socket.receive_json()
         assert event == {"type": "intent.preempted", "intent_id": mine["id"], "version": event["version"]}
         current = second.get(f"/intents/{mine['id']}", headers=usaf.headers).json()

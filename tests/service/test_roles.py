@@ -108,8 +108,14 @@ def test_a_party_never_sees_anothers_route_or_identity(world: dict[str, Any]) ->
     client, callers, intent = world["client"], world["callers"], world["intent"]
     other = callers["other"]
     # the other operator files into the first one's volume: it learns where/when/altitudes, nothing else
-    answer = client.post("/intents", json={"volumes": [circle(33.8, 45.05, radius_m=5_000)]}, headers=other.headers)
+    body = {"volumes": [circle(33.8, 45.05, radius_m=5_000)]}
+    blind = client.post("/intents", json=body, headers=other.headers)  # an empty key: 409, with what is missing
+    assert blind.status_code == 409 and len(blind.json()["missing"]) == 1
+    checked = client.post("/intents/check", json=body, headers=other.headers)
+    answer = client.post("/intents", json={**body, "key": blind.json()["key"]}, headers=other.headers)
     seen = [
+        blind.text,
+        checked.text,
         answer.text,
         client.get("/intents", headers=other.headers).text,
         client.get("/conflicts", headers=other.headers).text,
@@ -129,6 +135,7 @@ def test_a_party_never_sees_anothers_route_or_identity(world: dict[str, Any]) ->
         "zone_name",
         "blocking",
         "reason",
+        "ovn",
         "where",
         "start",
         "end",
@@ -137,6 +144,7 @@ def test_a_party_never_sees_anothers_route_or_identity(world: dict[str, Any]) ->
         "alt_hi_m",
     }
     assert conflict["intent_id"] == answer.json()["intent"]["id"]
+    assert blind.json()["missing"][0]["ovn"] == conflict["ovn"] == checked.json()["conflicts"][0]["ovn"]
     # the overlap lies inside the caller's own 5 km circle: it is not the other's 10 km route
     own = json.dumps(conflict["where"])
     assert own.count("[") > 4

@@ -16,7 +16,6 @@ SCENARIO = DATA / "coverage-small.yaml"
 Run = Callable[..., tuple[int, str, str]]
 
 
-
 def test_png_geojson_and_json(cli: Run, tmp_path: Path) -> None:
     png, geo = tmp_path / "cov.png", tmp_path / "cov.geojson"
     code, out, err = cli("coverage", str(SCENARIO), "--altitude", "500ft", "--out", str(png), "--out", str(geo),

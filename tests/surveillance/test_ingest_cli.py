@@ -16,7 +16,6 @@ from commonsky.surveillance.feeds.records import STATE_COLUMNS
 Run = Callable[..., tuple[int, str, str]]
 
 
-
 def test_ingest_hexcsv_writes_states_and_a_json_summary(cli: Run, reference_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "states.csv"
     code, stdout, _ = cli(

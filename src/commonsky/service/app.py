@@ -1,7 +1,7 @@
 """`create_app(settings)`: the FastAPI application of the broker. No module-level state: every app is separate.
 
-Status codes: 401 bad key, 403 wrong role, 404 unknown (or another party's) intent, 409 stale version, 413 too
-large, 422 invalid input (one-line ``detail``), 429 over the party's rate, 503 a decision raced too often.
+Status codes: 401 bad API key, 403 wrong role, 404 unknown (or another party's) intent, 409 stale version or area
+key, 413 too large, 422 invalid input (one-line ``detail``), 429 over the party's rate, 503 a decision raced too often.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from commonsky.service.auth import AuthCache
 from commonsky.service.broker import Broker
 from commonsky.service.db import Database
 from commonsky.service.deps import Services
-from commonsky.service.errors import ForbiddenError, RetryError, StaleVersionError, TooLargeError
+from commonsky.service.errors import AreaChangedError, ForbiddenError, RetryError, StaleVersionError, TooLargeError
 from commonsky.service.limits import BodyLimit, RateLimiter
 from commonsky.service.notify import Hub, PgRelay
 from commonsky.service.settings import ServiceSettings
@@ -107,6 +107,21 @@ def _handlers(app: FastAPI) -> None:
                 "current_version": error.current_version,
                 "changed": error.changed,
                 "current": error.current,
+            },
+            status_code=409,
+        )
+
+    @app.exception_handler(AreaChangedError)
+    async def area_changed(_request: Request, error: AreaChangedError) -> JSONResponse:
+        return JSONResponse(
+            {
+                "detail": error.message,
+                "current_version": None,
+                "changed": ["area"],
+                "current": None,
+                "missing": error.missing,
+                "stale": error.stale,
+                "key": error.key,
             },
             status_code=409,
         )

@@ -29,6 +29,7 @@ from commonsky.airspace.zone import Zone
 from commonsky.errors import InputError, NotFoundError
 from commonsky.plans.intent import Intent
 from commonsky.service import audit
+from commonsky.service.area_key import check_key, key_of, ovn
 from commonsky.service.auth import Party, Role
 from commonsky.service.cache import VersionCache
 from commonsky.service.db import Database
@@ -67,13 +68,33 @@ _TRANSITIONS = {
 
 @dataclass(frozen=True)
 class Decision:
-    """What a write did: the intent as its owner sees it, its conflicts (redacted), and preemptions."""
+    """What a write did: the intent as its owner sees it, its conflicts (redacted, each with the other side's
+    OVN), and preemptions. ``key`` is what a later write over the same conflicts must name."""
 
     accepted: bool
     intent: dict[str, Any]
     conflicts: list[dict[str, Any]]
     preempted: int = 0
     resolutions: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def key(self) -> list[str]:
+        return key_of(self.conflicts)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a write would do now (`Broker.check`): nothing is stored or locked, so it may change before the write;
+    the write's ``key`` (= ``self.key``) makes the broker refuse it (409) if it has."""
+
+    accepted: bool
+    conflicts: list[dict[str, Any]]
+    preempted: int = 0
+    resolutions: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def key(self) -> list[str]:
+        return key_of(self.conflicts)
 
 
 @dataclass
@@ -107,9 +128,19 @@ class Broker:
 
     # public: intents ---------------------------------------------------------------------------------------
     def submit(
-        self, party: Party, volumes_json: list[dict[str, Any]], priority: int, *, resolve: bool = False
+        self,
+        party: Party,
+        volumes_json: list[dict[str, Any]],
+        priority: int,
+        *,
+        key: Sequence[str] | None = None,
+        resolve: bool = False,
     ) -> Decision:
-        """File a new intent; it is decided at once. ``resolve``: a rejection comes with verified resolutions."""
+        """File a new intent; it is decided at once. ``resolve``: a rejection comes with verified resolutions.
+
+        ``key``: the OVNs of what the filer saw in its way (`service.area_key`); `AreaChangedError` when something
+        else is. The HTTP API always passes one (empty when the body has none); ``None`` skips the check, for
+        in-process callers that decide without looking (tests of the no-double-acceptance invariant)."""
         self.require(party, Role.OPERATOR)
         volumes, box = self._prepare(volumes_json)
         intent_id = str(uuid.uuid4())
@@ -117,6 +148,7 @@ class Broker:
         def run(session: Session) -> tuple[Decision, list[tuple[str, dict[str, Any]]]]:
             self.db.lock_region(session, box.box)
             verdict = self._judge(session, party, intent_id, volumes, box, priority)
+            _check(verdict, key)
             state = "rejected" if verdict.blocking else "accepted"
             now = time.time()
             row = IntentRow(
@@ -154,10 +186,12 @@ class Broker:
         volumes_json: list[dict[str, Any]],
         priority: int,
         *,
+        key: Sequence[str] | None = None,
         resolve: bool = False,
     ) -> Decision:
         """Replace an intent's volumes and priority. An accepted change keeps its state; a refused change of an
-        accepted or activated intent leaves it as it was (``accepted`` false); a rejected intent is re-decided."""
+        accepted or activated intent leaves it as it was (``accepted`` false); a rejected intent is re-decided.
+        ``key`` as in `submit`, over the new volumes."""
         self.require(party, Role.OPERATOR)
         volumes, box = self._prepare(volumes_json)
 
@@ -166,6 +200,7 @@ class Broker:
             if row.state == "ended":
                 raise InputError(f"intent {intent_id} has ended; file a new one")
             verdict = self._judge(session, party, intent_id, volumes, box, priority)
+            _check(verdict, key)
             if verdict.blocking and row.state in LIVE:
                 return self._decision(row, party.name, verdict, accepted=False), []
             state = "rejected" if verdict.blocking else (row.state if row.state in LIVE else "accepted")
@@ -187,9 +222,17 @@ class Broker:
         return self._resolved(self._run(run), party, intent_id, volumes, box, priority, resolve)
 
     def change_state(
-        self, party: Party, intent_id: str, version: str, state: str, *, resolve: bool = False
+        self,
+        party: Party,
+        intent_id: str,
+        version: str,
+        state: str,
+        *,
+        key: Sequence[str] | None = None,
+        resolve: bool = False,
     ) -> Decision:
-        """Move an intent along its lifecycle (see the module docstring); ``accepted`` re-checks a rejected one."""
+        """Move an intent along its lifecycle (see the module docstring); ``accepted`` re-checks a rejected one,
+        with ``key`` as in `submit` (activating and ending need only the intent's own version)."""
         self.require(party, Role.OPERATOR)
 
         def run(session: Session) -> tuple[Decision, list[tuple[str, dict[str, Any]]]]:
@@ -200,6 +243,7 @@ class Broker:
             if state == "accepted":
                 volumes = self.intent_volumes(row)
                 verdict = self._judge(session, party, intent_id, volumes, row_bounds(row), row.priority)
+                _check(verdict, key)
                 if verdict.blocking:
                     row.note = _note(verdict)
                     self._bump(row)
@@ -214,6 +258,30 @@ class Broker:
             return self._decision(row, party.name, verdict), events
 
         return self._recheck_resolved(self._run(run), party, state, resolve)
+
+    def check(
+        self,
+        party: Party,
+        volumes_json: list[dict[str, Any]],
+        priority: int,
+        *,
+        intent_id: str | None = None,
+        resolve: bool = False,
+    ) -> Preview:
+        """Dry run of `submit` (or, with ``intent_id``, of `update` of the caller's own intent): the verdict, the
+        conflicts with their OVNs and the key to file with. Reads only; takes no lock."""
+        self.require(party, Role.OPERATOR)
+        volumes, box = self._prepare(volumes_json)
+        with self.db.read() as session:
+            if intent_id is not None:
+                row = session.get(IntentRow, intent_id)
+                if row is None or row.party_id != party.id:
+                    raise NotFoundError(f"no intent {intent_id}")
+            own_id = intent_id or str(uuid.uuid4())
+            verdict = self._judge(session, party, own_id, volumes, box, priority)
+            resolutions = self.resolutions(session, verdict, box) if resolve else []
+        preempted = 0 if verdict.blocking else len(verdict.preempt)
+        return Preview(not verdict.blocking, verdict.conflicts, preempted, resolutions)
 
     def get_intent(self, party: Party, intent_id: str) -> dict[str, Any]:
         with self.db.read() as session:
@@ -316,7 +384,8 @@ class Broker:
                 reason = "lower-priority intent (preempted if this one is accepted)"
                 verdict.preempt[conflict.other] = by_id[conflict.other]
             verdict.blocking |= blocks
-            verdict.conflicts.extend(_conflict(own_id, part, blocks, reason, zone) for part in conflict.parts)
+            seen = ovn(party.id, "zone", zone.id, zone.version) if zone else _intent_ovn(party, by_id[conflict.other])
+            verdict.conflicts.extend(_conflict(own_id, part, blocks, reason, seen, zone) for part in conflict.parts)
         return verdict
 
     def _list(self, session: Session, intent_id: str, box: Bounds) -> None:
@@ -459,8 +528,17 @@ def _note(verdict: _Verdict) -> str:
     return f"{blocking} blocking conflict(s)" if blocking else ""
 
 
+def _check(verdict: _Verdict, key: Sequence[str] | None) -> None:
+    if key is not None:
+        check_key(verdict.conflicts, key)
+
+
+def _intent_ovn(viewer: Party, row: IntentRow) -> str:
+    return ovn(viewer.id, "intent", row.id, row.version)
+
+
 def _conflict(
-    own_id: str, part: ConflictPart, blocking: bool, reason: str, zone: ZoneRow | None = None
+    own_id: str, part: ConflictPart, blocking: bool, reason: str, other_ovn: str, zone: ZoneRow | None = None
 ) -> dict[str, Any]:
     return {
         "intent_id": own_id,
@@ -470,6 +548,7 @@ def _conflict(
         "zone_name": zone.name if zone else None,
         "blocking": blocking,
         "reason": reason,
+        "ovn": other_ovn,
         **overlap_json(part.overlap),
     }
 

@@ -29,3 +29,13 @@ class StaleVersionError(CommonskyError):
 
 class RetryError(Exception):
     """Internal: a decision raced with another writer and must be taken again (never reaches a client)."""
+
+
+class AreaChangedError(CommonskyError):
+    """A write's area key (`service.area_key`) did not name everything now in its way: 409 with what is missing."""
+
+    def __init__(self, message: str, missing: list[dict[str, Any]], stale: list[str], key: list[str]) -> None:
+        super().__init__(message)
+        self.missing = missing
+        self.stale = stale
+        self.key = key

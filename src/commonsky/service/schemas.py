@@ -13,6 +13,17 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 Lat = Annotated[float, Field(ge=-90.0, le=90.0)]
 Lon = Annotated[float, Field(ge=-180.0, le=180.0)]
 Version = Annotated[str, Field(min_length=1, max_length=64, description="opaque version token (as F3548's OVN)")]
+Ovn = Annotated[str, Field(min_length=1, max_length=64, description="another intent's or a zone's OVN, as shown")]
+AreaKey = Annotated[
+    list[Ovn],
+    Field(
+        default_factory=list,
+        max_length=10_000,
+        description="F3548's key: the OVNs of every intent and zone this write was shown in its way (conflicts of "
+        "`POST /intents/check`, of an earlier answer or of `GET /conflicts`); 409 with `missing` if one is not "
+        "named. Empty (the default) is right where nothing is in the way.",
+    ),
+]
 
 
 def _utc(value: datetime) -> datetime:
@@ -78,11 +89,21 @@ class VolumeIn(Strict):
     )
 
 
-class IntentIn(Strict):
-    """A new intent: it is checked at once and comes back accepted or rejected."""
-
+class IntentBody(Strict):
     volumes: list[VolumeIn] = Field(min_length=1, max_length=10_000)
     priority: int = Field(0, ge=0, le=100, description="higher wins (F3548): it may preempt lower accepted intents")
+
+
+class IntentIn(IntentBody):
+    """A new intent: it is checked at once and comes back accepted or rejected."""
+
+    key: AreaKey
+
+
+class IntentCheck(IntentBody):
+    """A dry run of filing (or, with ``intent_id``, of changing one's own intent): nothing is stored."""
+
+    intent_id: str | None = Field(None, max_length=36, description="the caller's intent that would be replaced")
 
 
 class IntentUpdate(IntentIn):
@@ -91,6 +112,7 @@ class IntentUpdate(IntentIn):
 
 class StateChange(Strict):
     version: Version
+    key: AreaKey
     state: Literal["accepted", "activated", "ended"] = Field(
         description="accepted: re-check a rejected intent; activated: airborne; ended: done or withdrawn"
     )
@@ -118,6 +140,7 @@ class ConflictOut(BaseModel):
     zone_name: str | None = None
     blocking: bool
     reason: str
+    ovn: str = Field(description="the other intent's or the zone's OVN as this caller sees it: name it in `key`")
     where: dict[str, Any]
     start: str | None
     end: str | None
@@ -143,6 +166,17 @@ class SubmissionOut(BaseModel):
     conflicts: list[ConflictOut]
     preempted: int = Field(description="lower-priority accepted intents this acceptance rejected")
     resolutions: list[ResolutionOut] = Field(default_factory=list)
+    key: list[str] = Field(description="the OVNs of these conflicts: the key of a next write over them")
+
+
+class CheckOut(BaseModel):
+    """What filing would do now. Nothing is held: file with ``key`` and the broker refuses (409) if it changed."""
+
+    accepted: bool = Field(description="would be accepted now")
+    conflicts: list[ConflictOut]
+    preempted: int = Field(description="lower-priority accepted intents filing would preempt now")
+    resolutions: list[ResolutionOut] = Field(default_factory=list)
+    key: list[str]
 
 
 class PartyIn(Strict):
@@ -204,9 +238,15 @@ class ErrorOut(BaseModel):
 
 
 class StaleOut(BaseModel):
-    """409: the write named a version that is no longer current; ``current`` is what the caller may see now."""
+    """409: the write named what is no longer current. Either its own version (``current_version``, ``changed``
+    fields, ``current``: what the caller may see now) or the area key (``changed`` = ["area"]: ``missing``, the
+    conflicts it did not name; ``stale``, the OVNs it named that match nothing in its way now; ``key``, the full
+    key to name after review)."""
 
     detail: str
     current_version: str | None
     changed: list[str]
     current: dict[str, Any] | None
+    missing: list[ConflictOut] = Field(default_factory=list)
+    stale: list[str] = Field(default_factory=list)
+    key: list[str] | None = None

@@ -131,7 +131,8 @@ def seed_scenario(services: Services, scenario: Scenario) -> Seeded:
         if owner.party.role is not Role.OPERATOR:
             raise InputError(f"intent {intent.id!r}: party {intent.party!r} is the authority, which files no intents")
         volumes = [volume_json(v, f"intent {intent.id!r} volume {i}") for i, v in enumerate(intent.volumes)]
-        decision = broker.submit(owner.party, volumes, intent.priority)
+        seen = broker.check(owner.party, volumes, intent.priority)  # as a client does: look, then file with the key
+        decision = broker.submit(owner.party, volumes, intent.priority, key=seen.key)
         hit = frozenset(str(c["zone_name"]) for c in decision.conflicts if c.get("with") == "zone")
         decided.append((intent.id, str(decision.intent["id"]), intent.party, decision.accepted, hit))
     intents = tuple(

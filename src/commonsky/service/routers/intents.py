@@ -12,26 +12,44 @@ from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
 from commonsky.service.auth import Party, Role
-from commonsky.service.broker import Decision
+from commonsky.service.broker import Decision, Preview
 from commonsky.service.deps import PartyDep, ServicesDep, require
-from commonsky.service.schemas import IntentIn, IntentOut, IntentUpdate, StaleOut, StateChange, SubmissionOut
+from commonsky.service.schemas import (
+    CheckOut,
+    IntentBody,
+    IntentCheck,
+    IntentIn,
+    IntentOut,
+    IntentUpdate,
+    StaleOut,
+    StateChange,
+    SubmissionOut,
+)
 
 router = APIRouter(tags=["intents"])
 Operator = Annotated[Party, require(Role.OPERATOR)]
 Resolve = Annotated[bool, Query(description="suggest verified resolutions when refused")]
 
 
-def _out(decision: Decision) -> dict[str, Any]:
-    return {
+Stale: dict[int | str, dict[str, Any]] = {
+    409: {"model": StaleOut, "description": "stale version, or the area key misses something in the way"}
+}
+
+
+def _out(decision: Decision | Preview) -> dict[str, Any]:
+    out = {
         "accepted": decision.accepted,
-        "intent": decision.intent,
         "conflicts": decision.conflicts,
         "preempted": decision.preempted,
         "resolutions": decision.resolutions,
+        "key": decision.key,
     }
+    if isinstance(decision, Decision):
+        out["intent"] = decision.intent
+    return out
 
 
-def _volumes(body: IntentIn) -> list[dict[str, Any]]:
+def _volumes(body: IntentBody) -> list[dict[str, Any]]:
     return [v.model_dump(mode="json", exclude_defaults=False) for v in body.volumes]
 
 
@@ -39,13 +57,30 @@ def _volumes(body: IntentIn) -> list[dict[str, Any]]:
     "/intents",
     response_model=SubmissionOut,
     status_code=201,
-    responses={413: {"description": "too many vertices or volumes"}},
+    responses={413: {"description": "too many vertices or volumes"}, **Stale},
 )
 async def submit(body: IntentIn, party: Operator, services: ServicesDep, resolve: Resolve = True) -> dict[str, Any]:
     """File an intent. It is decided at once: ``accepted`` true, or false with every blocking conflict
-    (and, with ``resolve``, the earliest free time slot and the nearest free altitude block)."""
-    decision = await run_in_threadpool(services.broker.submit, party, _volumes(body), body.priority, resolve=resolve)
+    (and, with ``resolve``, the earliest free time slot and the nearest free altitude block). ``key`` names the
+    OVNs of what the caller saw in its way (409 with ``missing`` if that is not all)."""
+    submit = services.broker.submit
+    decision = await run_in_threadpool(submit, party, _volumes(body), body.priority, key=body.key, resolve=resolve)
     return _out(decision)
+
+
+@router.post(
+    "/intents/check",
+    response_model=CheckOut,
+    responses={413: {"description": "too many vertices or volumes"}, 404: {"description": "no such intent"}},
+)
+async def check(body: IntentCheck, party: Operator, services: ServicesDep, resolve: Resolve = True) -> dict[str, Any]:
+    """What filing (or, with ``intent_id``, changing that intent) would do now, and the ``key`` to do it with.
+    Stores nothing; the conflicts are shown as on a write (where, when, altitudes, OVN; never whose)."""
+    check = services.broker.check
+    preview = await run_in_threadpool(
+        check, party, _volumes(body), body.priority, intent_id=body.intent_id, resolve=resolve
+    )
+    return _out(preview)
 
 
 @router.get("/intents", response_model=list[IntentOut])
@@ -67,15 +102,17 @@ def get_intent(intent_id: str, party: PartyDep, services: ServicesDep) -> dict[s
 @router.put(
     "/intents/{intent_id}",
     response_model=SubmissionOut,
-    responses={409: {"model": StaleOut}, 404: {"description": "no such intent"}},
+    responses={**Stale, 404: {"description": "no such intent"}},
 )
 async def replace_intent(
     intent_id: str, body: IntentUpdate, party: Operator, services: ServicesDep, resolve: Resolve = True
 ) -> dict[str, Any]:
-    """Replace volumes and priority, naming the version seen. A refused change leaves a live intent as it was."""
+    """Replace volumes and priority, naming the version seen and the area key of the new volumes. A refused change
+    leaves a live intent as it was."""
     volumes = _volumes(body)
+    update = services.broker.update
     decision = await run_in_threadpool(
-        services.broker.update, party, intent_id, body.version, volumes, body.priority, resolve=resolve
+        update, party, intent_id, body.version, volumes, body.priority, key=body.key, resolve=resolve
     )
     return _out(decision)
 
@@ -83,10 +120,15 @@ async def replace_intent(
 @router.put(
     "/intents/{intent_id}/state",
     response_model=SubmissionOut,
-    responses={409: {"model": StaleOut}, 404: {"description": "no such intent"}},
+    responses={**Stale, 404: {"description": "no such intent"}},
 )
 async def change_state(
     intent_id: str, body: StateChange, party: Operator, services: ServicesDep, resolve: Resolve = True
 ) -> dict[str, Any]:
+    """Activate, end, or (``accepted``) re-check a rejected intent, naming its version; a re-check also names the
+    area key."""
     change = services.broker.change_state
-    return _out(await run_in_threadpool(change, party, intent_id, body.version, body.state, resolve=resolve))
+    decision = await run_in_threadpool(
+        change, party, intent_id, body.version, body.state, key=body.key, resolve=resolve
+    )
+    return _out(decision)
