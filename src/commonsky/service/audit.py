@@ -13,9 +13,10 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Insert, Select, Table, insert, select
 from sqlalchemy.orm import Session
 
 from commonsky.service.db import Database
@@ -49,27 +50,39 @@ def link_hash(
 
 def append(
     database: Database, session: Session, actor: str, action: str, entity: str, entity_id: str, change: dict[str, Any]
-) -> AuditRow:
-    """Add one link inside the caller's write transaction (call it last: it takes the audit lock)."""
+) -> int:
+    """Add one link inside the caller's write transaction (call it last: it takes the audit lock); its ``seq``.
+
+    Written with prebuilt Core statements, not the ORM unit of work: every decision appends, under a lock that
+    serialises all writers on PostgreSQL, so its cost is paid by everyone waiting."""
     database.lock_audit(session)
-    last = session.execute(select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)).first()
+    last = session.execute(_last_link()).first()
     seq, prev = (1, GENESIS) if last is None else (last[0] + 1, last[1])
     at_s = round(time.time(), 6)
     text = canonical_json(change)
-    row = AuditRow(
-        seq=seq,
-        at_s=at_s,
-        actor=actor,
-        action=action,
-        entity=entity,
-        entity_id=entity_id,
-        change=text,
-        prev_hash=prev,
-        hash=link_hash(prev, seq, at_s, actor, action, entity, entity_id, text),
-    )
-    session.add(row)
-    session.flush()
-    return row
+    link = {
+        "seq": seq,
+        "at_s": at_s,
+        "actor": actor,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "change": text,
+        "prev_hash": prev,
+        "hash": link_hash(prev, seq, at_s, actor, action, entity, entity_id, text),
+    }
+    session.execute(_insert_link(), link)
+    return seq
+
+
+@cache
+def _last_link() -> Select[int, str]:
+    return select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
+
+
+@cache
+def _insert_link() -> Insert:
+    return insert(cast(Table, AuditRow.__table__))
 
 
 @dataclass(frozen=True)

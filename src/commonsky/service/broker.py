@@ -48,13 +48,22 @@ from commonsky.service.engine import (
 from commonsky.service.errors import ForbiddenError, RetryError, StaleVersionError, TooLargeError
 from commonsky.service.grid import WIDE, grid_keys
 from commonsky.service.models import AuditRow, IntentCellRow, IntentRow, PartyRow, ZoneRow
-from commonsky.service.rows import audit_change, covers, intent_json, overlaps, row_bounds, union
+from commonsky.service.rows import (
+    LIVE,
+    audit_change,
+    covers,
+    intent_json,
+    near_intents,
+    near_zones,
+    overlap_params,
+    row_bounds,
+    union,
+)
 from commonsky.service.settings import ServiceSettings
 from commonsky.strategic.engine import StrategicEngine
 from commonsky.strategic.policy import Policy
 from commonsky.strategic.result import ConflictPart, Effect, OtherKind
 
-LIVE = ("accepted", "activated")
 ACTIVATED = 1_000_000  # the engine's priority for an activated intent: above every filed priority
 Notify = Callable[[str, dict[str, Any]], None]
 _TRANSITIONS = {
@@ -165,7 +174,7 @@ class Broker:
             )
             session.add(row)
             session.flush()
-            self._list(session, intent_id, box)
+            self._list(session, intent_id, box, new=True)
             events = self._preempt(session, verdict, intent_id) if state == "accepted" else []
             self._audit(
                 session,
@@ -365,7 +374,7 @@ class Broker:
         """Run the strategic engine on the rows the SQL prefilter finds near ``box``."""
         margin = prefilter_margin_m(self.model)
         intents = self._near(session, own_id, box, margin)
-        zones = session.scalars(select(ZoneRow).where(*overlaps(ZoneRow, box, margin))).all()
+        zones = session.scalars(near_zones(), overlap_params(box, margin)).all()
         candidate = to_intent(own_id, party.name, tuple(volumes), priority)
         engine = self._engine(intents, zones)
         by_id = {r.id: r for r in intents}
@@ -388,22 +397,20 @@ class Broker:
             verdict.conflicts.extend(_conflict(own_id, part, blocks, reason, seen, zone) for part in conflict.parts)
         return verdict
 
-    def _list(self, session: Session, intent_id: str, box: Bounds) -> None:
-        """(Re)list an intent in the prefilter grid."""
-        session.execute(delete(IntentCellRow).where(IntentCellRow.intent_id == intent_id))
+    def _list(self, session: Session, intent_id: str, box: Bounds, *, new: bool = False) -> None:
+        """(Re)list an intent in the prefilter grid (a ``new`` one has nothing listed yet)."""
+        if not new:
+            session.execute(delete(IntentCellRow).where(IntentCellRow.intent_id == intent_id))
         session.execute(insert(IntentCellRow), [{"key": key, "intent_id": intent_id} for key in grid_keys(box)])
 
     def _near(self, session: Session, own_id: str, box: Bounds, margin_m: float) -> Sequence[IntentRow]:
         """Live intents other than ``own_id`` whose envelope meets ``box``: through the grid, unless ``box`` is
         itself too wide for it (then a range scan)."""
         keys = grid_keys(box)
-        query = select(IntentRow).where(
-            IntentRow.state.in_(LIVE), IntentRow.id != own_id, *overlaps(IntentRow, box, margin_m)
-        )
-        if keys != [WIDE]:
-            listed = select(IntentCellRow.intent_id).where(IntentCellRow.key.in_([*keys, WIDE]))
-            query = query.where(IntentRow.id.in_(listed))
-        return session.scalars(query).all()
+        params: dict[str, Any] = {"own": own_id, **overlap_params(box, margin_m)}
+        if keys == [WIDE]:
+            return session.scalars(near_intents(listed=False), params).all()
+        return session.scalars(near_intents(listed=True), {**params, "keys": [*keys, WIDE]}).all()
 
     def _engine(self, intents: Sequence[IntentRow], zones: Sequence[ZoneRow]) -> StrategicEngine:
         """The engine over these rows; activated intents rank above every priority (they are never preempted)."""
@@ -424,7 +431,7 @@ class Broker:
         horizon = Policy().max_time_shift_s
         wide = replace(box, alt_lo_m=-math.inf, alt_hi_m=math.inf, t1_s=box.t1_s + horizon)
         intents = self._near(session, verdict.candidate.id, wide, 0.0)
-        zones = session.scalars(select(ZoneRow).where(*overlaps(ZoneRow, wide, 0.0))).all()
+        zones = session.scalars(near_zones(), overlap_params(wide, 0.0)).all()
         result = self._engine(intents, zones).check(verdict.candidate, resolve=True)
         return [resolution_json(r) for r in result.resolutions]
 

