@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, cast
@@ -23,6 +23,7 @@ from commonsky.service.db import Database
 from commonsky.service.models import AuditRow
 
 GENESIS = "0" * 64
+HASHED = ("seq", "at_s", "actor", "action", "entity", "entity_id", "change")  # the fields a link's hash covers
 
 
 def canonical_json(value: Any) -> str:
@@ -30,21 +31,10 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
-def link_hash(
-    prev_hash: str, seq: int, at_s: float, actor: str, action: str, entity: str, entity_id: str, change: str
-) -> str:
-    """The hash of one link; ``change`` is the stored canonical JSON text."""
-    body = canonical_json(
-        {
-            "seq": seq,
-            "at_s": at_s,
-            "actor": actor,
-            "action": action,
-            "entity": entity,
-            "entity_id": entity_id,
-            "change": change,
-        }
-    )
+def link_hash(prev_hash: str, link: Mapping[str, Any]) -> str:
+    """The hash of one link: its `HASHED` fields (``change`` is the stored canonical JSON text) after the previous
+    link's hash."""
+    body = canonical_json({name: link[name] for name in HASHED})
     return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
 
 
@@ -59,7 +49,6 @@ def append(
     last = session.execute(_last_link()).first()
     seq, prev = (1, GENESIS) if last is None else (last[0] + 1, last[1])
     at_s = round(time.time(), 6)
-    text = canonical_json(change)
     link = {
         "seq": seq,
         "at_s": at_s,
@@ -67,11 +56,9 @@ def append(
         "action": action,
         "entity": entity,
         "entity_id": entity_id,
-        "change": text,
-        "prev_hash": prev,
-        "hash": link_hash(prev, seq, at_s, actor, action, entity, entity_id, text),
+        "change": canonical_json(change),
     }
-    session.execute(_insert_link(), link)
+    session.execute(_insert_link(), {**link, "prev_hash": prev, "hash": link_hash(prev, link)})
     return seq
 
 
@@ -109,7 +96,7 @@ def verify(database: Database, batch: int = 5_000) -> Verification:
                 return Verification(False, checked, expected_seq, missing)
             if row.prev_hash != prev:
                 return Verification(False, checked, row.seq, "prev_hash does not match the previous entry's hash")
-            actual = link_hash(prev, row.seq, row.at_s, row.actor, row.action, row.entity, row.entity_id, row.change)
+            actual = link_hash(prev, {name: getattr(row, name) for name in HASHED})
             if actual != row.hash:
                 return Verification(False, checked, row.seq, "content does not match its hash (entry altered)")
             prev, expected_seq, checked = row.hash, expected_seq + 1, checked + 1

@@ -76,12 +76,12 @@ _TRANSITIONS = {
 
 
 @dataclass(frozen=True)
-class Decision:
-    """What a write did: the intent as its owner sees it, its conflicts (redacted, each with the other side's
-    OVN), and preemptions. ``key`` is what a later write over the same conflicts must name."""
+class Preview:
+    """What a write would do now (`Broker.check`): the verdict, the conflicts (redacted, each with the other side's
+    OVN), preemptions and resolutions. Nothing is stored or locked, so it may change before the write; the write's
+    ``key`` (= ``self.key``, the conflicts' OVNs) makes the broker refuse it (409) if it has."""
 
     accepted: bool
-    intent: dict[str, Any]
     conflicts: list[dict[str, Any]]
     preempted: int = 0
     resolutions: list[dict[str, Any]] = field(default_factory=list)
@@ -92,18 +92,10 @@ class Decision:
 
 
 @dataclass(frozen=True)
-class Preview:
-    """What a write would do now (`Broker.check`): nothing is stored or locked, so it may change before the write;
-    the write's ``key`` (= ``self.key``) makes the broker refuse it (409) if it has."""
+class Decision(Preview):
+    """What a write did, with the intent as its owner now sees it."""
 
-    accepted: bool
-    conflicts: list[dict[str, Any]]
-    preempted: int = 0
-    resolutions: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def key(self) -> list[str]:
-        return key_of(self.conflicts)
+    intent: dict[str, Any] = field(kw_only=True)
 
 
 @dataclass
@@ -527,7 +519,8 @@ class Broker:
 
     def _decision(self, row: IntentRow, party_name: str, verdict: _Verdict, accepted: bool | None = None) -> Decision:
         ok = (not verdict.blocking) if accepted is None else accepted
-        return Decision(ok, intent_json(row, party_name), verdict.conflicts, len(verdict.preempt) if ok else 0)
+        preempted = len(verdict.preempt) if ok else 0
+        return Decision(ok, verdict.conflicts, preempted, intent=intent_json(row, party_name))
 
 
 def _note(verdict: _Verdict) -> str:

@@ -36,7 +36,7 @@ Stale: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _out(decision: Decision | Preview) -> dict[str, Any]:
+def _out(decision: Preview) -> dict[str, Any]:
     out = {
         "accepted": decision.accepted,
         "conflicts": decision.conflicts,
