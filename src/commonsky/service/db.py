@@ -74,8 +74,6 @@ class Database:
         if cells is None or len(cells) > self.settings.max_lock_cells:
             session.execute(text("SELECT pg_advisory_xact_lock(:ns, 0)"), {"ns": _NS_GLOBAL})
             return
-        # One round trip: the shared global lock, then each cell's lock in ascending order (unnest yields the
-        # sorted array in order and the aggregate takes them one by one), so writers never wait in a cycle.
         session.execute(_LOCK_CELLS, {"ns": _NS_GLOBAL, "cell_ns": _NS_CELL, "cells": cells})
 
     def lock_audit(self, session: Session) -> None:

@@ -160,15 +160,6 @@ class ResolutionOut(BaseModel):
     summary: str
 
 
-class SubmissionOut(BaseModel):
-    accepted: bool
-    intent: IntentOut
-    conflicts: list[ConflictOut]
-    preempted: int = Field(description="lower-priority accepted intents this acceptance rejected")
-    resolutions: list[ResolutionOut] = Field(default_factory=list)
-    key: list[str] = Field(description="the OVNs of these conflicts: the key of a next write over them")
-
-
 class CheckOut(BaseModel):
     """What filing would do now. Nothing is held: file with ``key`` and the broker refuses (409) if it changed."""
 
@@ -176,7 +167,15 @@ class CheckOut(BaseModel):
     conflicts: list[ConflictOut]
     preempted: int = Field(description="lower-priority accepted intents filing would preempt now")
     resolutions: list[ResolutionOut] = Field(default_factory=list)
-    key: list[str]
+    key: list[str] = Field(description="the OVNs of these conflicts: the key of a next write over them")
+
+
+class SubmissionOut(CheckOut):
+    """What a write did, with the intent as its owner now sees it."""
+
+    accepted: bool
+    preempted: int = Field(description="lower-priority accepted intents this acceptance rejected")
+    intent: IntentOut
 
 
 class PartyIn(Strict):
