@@ -1,0 +1,88 @@
+"""Volumes of one ED zone (ED-269 ``geometry[]``, ED-318 geometry members) into commonsky zones, and back.
+
+One commonsky zone has one altitude band, so an ED zone whose volumes have different limits becomes several
+zones. Volumes with the same limits are kept together as one (Multi)Polygon zone; a circle always stays a zone of
+its own (so that it can be written back as a circle). Zones of one ED zone are named ``NAME (k/n)``; on export
+the zones that share an ED zone's identifier are gathered into it again, in their order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import shapely
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from commonsky.airspace.zone import Zone
+from commonsky.units import Altitude
+
+
+@dataclass(frozen=True)
+class Part:
+    """One ED volume read: geometry, limits (and a key of how they were written), the circle it was drawn from (if
+    any) and the volume's own fields that have no place in a zone."""
+
+    geometry: BaseGeometry
+    floor: Altitude
+    ceiling: Altitude
+    limits_key: Hashable
+    circle: dict[str, Any] | None
+    volume: dict[str, Any]
+
+
+def grouped(parts: Sequence[Part]) -> list[list[Part]]:
+    """Parts gathered into zones: same limits and not circles, in order of first appearance."""
+    groups: list[list[Part]] = []
+    open_groups: dict[Hashable, list[Part]] = {}
+    for part in parts:
+        if part.circle is not None:
+            groups.append([part])
+            continue
+        group = open_groups.get(part.limits_key)
+        if group is None:
+            group = open_groups[part.limits_key] = []
+            groups.append(group)
+        group.append(part)
+    out: list[list[Part]] = []
+    for group in groups:  # a union that would not be a valid MultiPolygon (touching parts) stays apart
+        if len(group) > 1 and not merged(group).is_valid:
+            out.extend([p] for p in group)
+        else:
+            out.append(group)
+    return out
+
+
+def merged(group: Sequence[Part]) -> BaseGeometry:
+    polygons: list[Polygon] = [p for part in group for p in shapely.get_parts(part.geometry)]
+    return polygons[0] if len(polygons) == 1 else MultiPolygon(polygons)
+
+
+def part_name(base: str, index: int, count: int) -> str:
+    return base if count == 1 else f"{base} ({index + 1}/{count})"
+
+
+def gathered(zones: Iterable[Zone], key: str) -> list[list[Zone]]:
+    """Zones gathered back into ED zones by the identifier kept in ``extra[key]["zone"]``, in first-seen order."""
+    groups: list[list[Zone]] = []
+    by_id: dict[tuple[str, str], list[Zone]] = {}
+    for zone in zones:
+        block = zone.extra.get(key)
+        source = block.get("zone") if isinstance(block, dict) else None
+        ident = source.get("identifier") if isinstance(source, dict) else None
+        if not isinstance(ident, str) or not isinstance(source, dict):
+            groups.append([zone])
+            continue
+        group_key = (ident, str(source.get("country")))
+        if group_key not in by_id:
+            by_id[group_key] = []
+            groups.append(by_id[group_key])
+        by_id[group_key].append(zone)
+    return groups
+
+
+def new_identifier(number: int) -> str:
+    """An identifier for a zone that never had one: ``CS`` and five digits (ED-269 allows 7 characters)."""
+    return f"CS{number:05d}"
