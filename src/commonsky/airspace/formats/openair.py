@@ -9,8 +9,8 @@ it failed; the altitude text, the arcs and the meaning are ours:
 - ``AL``/``AH``: ``SFC``/``GND``/``0``; ``UNL``/``UNLIM``/``UNLIMITED``; ``FL95``; ``5000ft MSL``, ``3000 AMSL``,
   ``1000m``, ``2500ft GND``/``AGL``/``SFC``; a bare number is feet AMSL; text in parentheses is ignored. A limit
   that cannot be read is taken conservatively (floor: surface, ceiling: unlimited) and a note says so.
-- Class (``AY`` type if given, else ``AC``) -> kind: P prohibited; R, A, B, C, D, CTR, GP, TRA, TSA restricted
-  (binding); Q (danger) and everything else advisory (not binding).
+- Class ``AC`` and type ``AY`` -> kind, the stricter of the two: P (PROHIBITED) prohibited; R (RESTRICTED), A, B,
+  C, D, CTR, GP, TRA, TSA restricted (binding); Q (danger) and everything else advisory (not binding).
 - ``AA`` activation windows -> ``valid_from``/``valid_to`` (their hull).
 - Everything else (class, type, ident, frequency, station, labels, the limit texts, the line) is kept under
   ``extra["openair"]``. Terrain records (``TO``/``TC``) are skipped.
@@ -45,8 +45,8 @@ from commonsky.geo.arcs import arc_between, arc_vertices
 from commonsky.units import FT_M, NM_M, Altitude, AltitudeRef
 
 KEY = "openair"
-_PROHIBITED = {"P"}
-_RESTRICTED = {"R", "A", "B", "C", "D", "CTR", "GP", "TRA", "TSA"}
+_PROHIBITED = {"P", "PROHIBITED"}
+_RESTRICTED = {"R", "RESTRICTED", "A", "B", "C", "D", "CTR", "GP", "TRA", "TSA"}
 _LIMIT = re.compile(
     r"^(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>FT|F|M)?\s*(?P<ref>AMSL|MSL|AGL|GND|SFC|ASFC|STD)?$", re.IGNORECASE
 )
@@ -75,12 +75,12 @@ def parse_limit(text: str | None, *, ceiling: bool) -> Altitude | None:
     return Altitude(float(match.group("number")) * scale, reference)
 
 
-def kind_of(airspace_class: str) -> tuple[ZoneKind, bool]:
-    """Kind and binding of an OpenAir class or type."""
-    key = airspace_class.strip().upper()
-    if key in _PROHIBITED:
+def kind_of(*classes: str | None) -> tuple[ZoneKind, bool]:
+    """Kind and binding of an airspace from its OpenAir class (``AC``) and type (``AY``): the stricter wins."""
+    keys = {c.strip().upper() for c in classes if c}
+    if keys & _PROHIBITED:
         return ZoneKind.PROHIBITED, True
-    if key in _RESTRICTED:
+    if keys & _RESTRICTED:
         return ZoneKind.RESTRICTED, True
     return ZoneKind.ADVISORY, False
 
@@ -117,7 +117,7 @@ def _zone(record: dict[str, Any], source: str, notes: list[str]) -> Zone:
     line = _line(record)
     where = f"{source} line {line}"
     name = record.get("name") or f"{record.get('class')} airspace at line {line}"
-    kind, binding = kind_of(record.get("airspace_type") or record.get("class") or "")
+    kind, binding = kind_of(record.get("class"), record.get("airspace_type"))
     floor = _limit(record.get("floor"), ceiling=False, where=f"{where} ({name}) floor", notes=notes)
     ceiling = _limit(record.get("ceiling"), ceiling=True, where=f"{where} ({name}) ceiling", notes=notes)
     geometry, circle = _geometry(record.get("elements") or [], f"{where} ({name})", notes)

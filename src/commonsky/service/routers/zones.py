@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Body, Query
+from pydantic import BaseModel
 
 from commonsky.service.auth import Party, Role
 from commonsky.service.deps import PartyDep, ServicesDep, require
@@ -32,6 +33,29 @@ def get_zone(zone_id: str, party: PartyDep, services: ServicesDep) -> dict[str, 
 @router.post("/zones", response_model=ZoneOut, status_code=201)
 def create_zone(body: ZoneIn, party: Authority, services: ServicesDep) -> dict[str, Any]:
     return services.zones.create(party, body.feature)
+
+
+class Ed318ImportOut(BaseModel):
+    zones: list[ZoneOut]
+    notes: list[str]
+
+
+@router.post("/zones/ed318", response_model=Ed318ImportOut, status_code=201)
+def import_ed318(
+    body: Annotated[dict[str, Any], Body(description="an ED-318 FeatureCollection")],
+    party: Authority,
+    services: ServicesDep,
+) -> dict[str, Any]:
+    """Create a zone per ED-318 volume (`commonsky zone import --format ed318`). The whole collection is read and
+    checked first: a bad one is refused (4xx) before anything is stored."""
+    from commonsky.airspace.formats.ed318 import read_ed318
+    from commonsky.service.engine import zone_from_feature
+
+    result = read_ed318(body, "ED-318 collection")
+    features = [zone.to_feature() for zone in result.zones]
+    for feature in features:
+        zone_from_feature(feature)
+    return {"zones": [services.zones.create(party, f) for f in features], "notes": list(result.notes)}
 
 
 @router.put("/zones/{zone_id}", response_model=ZoneOut, responses={409: {"model": StaleOut}})
