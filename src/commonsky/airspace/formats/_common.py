@@ -73,10 +73,15 @@ def limit_from(value: Any, uom: str, ref: str, *, ceiling: bool, where: str) -> 
     return Altitude(number * scale, reference)
 
 
-def number_text(value: float) -> int | float:
-    """A limit written back: an integer when it is one (to 1e-6), else the float rounded to 1e-6."""
-    rounded = round(value, 6)
-    return int(rounded) if rounded == int(rounded) else rounded
+def number_text(value_m: float, scale_m: float) -> int | float:
+    """``value_m`` in a unit of ``scale_m`` metres, written with the fewest decimals that read back to exactly
+    ``value_m`` (so 121.92 m is 400 ft, not 400.00000000000006): what makes import -> export -> import exact."""
+    value = value_m / scale_m
+    for digits in range(16):
+        rounded = round(value, digits)
+        if rounded * scale_m == value_m:
+            return int(rounded) if digits == 0 else rounded
+    return value
 
 
 def limit_to(altitude: Altitude, uom: str, *, kept_ref: str | None) -> tuple[int | float | None, str]:
@@ -87,7 +92,7 @@ def limit_to(altitude: Altitude, uom: str, *, kept_ref: str | None) -> tuple[int
     """
     if altitude.is_unlimited:
         return None, kept_ref or "AMSL"
-    value = number_text(altitude.value_m / UOM_M[uom.lower()])
+    value = number_text(altitude.value_m, UOM_M[uom.lower()])
     if altitude.ref is AltitudeRef.AGL:
         return value, "AGL"
     same = kept_ref in ("AMSL", "WGS84") and altitude.ref is AltitudeRef.AMSL

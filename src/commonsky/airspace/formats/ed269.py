@@ -306,7 +306,7 @@ def _volumes(zone: Zone) -> list[dict[str, Any]]:
     circle = circle_of(zone)
     if circle is not None:
         lon, lat, radius_m = circle
-        radius = number_text(radius_m / UOM_M[uom.lower()])
+        radius = number_text(radius_m, UOM_M[uom.lower()])
         projections: list[dict[str, Any]] = [{"type": "Circle", "center": [lon, lat], "radius": radius}]
     else:
         projections = [

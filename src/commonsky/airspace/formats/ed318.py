@@ -368,7 +368,7 @@ def _member(zone: Zone) -> dict[str, Any]:
     circle = circle_of(zone)
     if circle is not None:
         lon, lat, radius_m = circle
-        extent = {"subType": "Circle", "radius": number_text(radius_m / UOM_M[uom.lower()])}
+        extent = {"subType": "Circle", "radius": number_text(radius_m, UOM_M[uom.lower()])}
         return {**kept, "type": "Point", "coordinates": [lon, lat], "extent": extent, "layer": layer}
     polygons = polygons_of(zone)
     rings = [[[list(xy) for xy in r.coords] for r in (p.exterior, *p.interiors)] for p in polygons]
