@@ -45,16 +45,24 @@ def zone_export(
     out: Annotated[Path, typer.Option(help="The file to write.")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Write commonsky zones as ED-318, ED-269 or KML."""
-    from commonsky.airspace.formats.exchange import write_zones_as
+    """Write commonsky zones as ED-318, ED-269 or KML (KML: as `commonsky map` draws zones, extruded to their
+    ceiling when they start at the surface)."""
+    from commonsky.airspace.formats.exchange import write_zones_as, zone_kml_features
     from commonsky.airspace.zone import read_zones
 
     zones = read_zones(zone_file)
-    text = write_zones_as(zones, fmt)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
+    if fmt is ExportFormat.KML:
+        from commonsky.render.kml import render_kml
+        from commonsky.render.layers import Layer
+
+        layers = [Layer(f["properties"]["name"], "zone", (f,)) for f in zone_kml_features(zones)]
+        render_kml(layers, out, title=zone_file.stem, extrude_zones=True)
+    else:
+        text = write_zones_as(zones, fmt)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(f".{out.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)
     if as_json:
         print_json({"zones": len(zones), "format": fmt.value, "out": str(out)})
         return

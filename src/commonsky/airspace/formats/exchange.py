@@ -47,13 +47,11 @@ def read_zones_as(raw: bytes, fmt: ImportFormat, source: str) -> Imported:
 
 
 def write_zones_as(zones: Sequence[Zone], fmt: ExportFormat) -> str:
-    """The text of a file holding ``zones`` in ``fmt``."""
+    """The text of an ED-269 or ED-318 file holding ``zones`` (KML is drawn by `commonsky.render.kml`)."""
     import json
 
     if fmt is ExportFormat.KML:
-        from commonsky.airspace.formats.kml import write_kml
-
-        return write_kml(zones)
+        raise ValueError("KML is drawn by commonsky.render.kml (zone_kml_features gives it the zones)")
     if fmt is ExportFormat.ED269:
         from commonsky.airspace.formats.ed269 import write_ed269
 
@@ -61,6 +59,21 @@ def write_zones_as(zones: Sequence[Zone], fmt: ExportFormat) -> str:
     from commonsky.airspace.formats.ed318 import write_ed318
 
     return json.dumps(write_ed318(zones), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def zone_kml_features(zones: Sequence[Zone]) -> list[dict[str, Any]]:
+    """The zones as features for the map renderers: circles and corridors drawn as their geodesic polygons."""
+    from shapely.geometry import MultiPolygon, mapping
+
+    from commonsky.airspace.formats._common import polygons_of
+
+    out = []
+    for zone in zones:
+        feature = zone.to_feature()
+        polygons = polygons_of(zone)
+        feature["geometry"] = mapping(polygons[0] if len(polygons) == 1 else MultiPolygon(polygons))
+        out.append(feature)
+    return out
 
 
 def _json(raw: bytes, source: str) -> Any:
