@@ -79,5 +79,7 @@ def test_arc_between_keeps_its_end_points_and_interpolates_the_radius() -> None:
 def test_bad_radius_is_refused() -> None:
     with pytest.raises(GeometryError, match="radius"):
         circle_ring(47.0, 8.0, 0.0)
+    with pytest.raises(GeometryError, match="radius"):
+        circle_ring(47.0, 8.0, 3_000_000.0)  # would wrap a pole
     with pytest.raises(GeometryError, match="centre"):
         arc_between(47.0, 8.0, (47.0, 8.0), (47.1, 8.0))

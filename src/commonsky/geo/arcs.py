@@ -23,6 +23,8 @@ from commonsky.geo.geodesy import FloatArray, azimuth_deg, destination, distance
 
 #: Default greatest distance between a chord and the true arc, in metres.
 ARC_TOL_M = 1.0
+#: Largest radius drawn: an airspace circle is tens of kilometres; beyond this a ring could wrap a pole.
+MAX_RADIUS_M = 2_000_000.0
 _MIN_STEP_DEG = 0.05
 _MAX_STEP_DEG = 45.0
 
@@ -36,8 +38,8 @@ def _step_deg(radius_m: float, tol_m: float) -> float:
 
 
 def _check(radius_m: float, tol_m: float) -> None:
-    if not (math.isfinite(radius_m) and radius_m > 0):
-        raise GeometryError(f"arc radius must be a positive number of metres, got {radius_m}")
+    if not (math.isfinite(radius_m) and 0 < radius_m <= MAX_RADIUS_M):
+        raise GeometryError(f"arc radius must be between 0 and {MAX_RADIUS_M / 1000:.0f} km, got {radius_m} m")
     if not (math.isfinite(tol_m) and tol_m > 0):
         raise GeometryError(f"arc tolerance must be positive, got {tol_m} m")
 

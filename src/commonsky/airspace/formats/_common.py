@@ -226,6 +226,25 @@ def carry_out(zone: Zone, own_key: str, kind: ZoneKind, binding: bool) -> dict[s
     return block
 
 
+def extended_of(fields: dict[str, Any], where: str) -> dict[str, Any]:
+    """A zone's ``extendedProperties`` (an object, or nothing)."""
+    extended = fields.get("extendedProperties")
+    if extended is None:
+        return {}
+    if not isinstance(extended, dict):
+        raise InputError(f"{where}.extendedProperties: expected an object, got {type(extended).__name__}")
+    return extended
+
+
+def kept_fields(fields: dict[str, Any], drop: tuple[str, ...], where: str) -> dict[str, Any]:
+    """A zone's fields as read, without ``drop`` and without our own block in ``extendedProperties``."""
+    kept = {k: v for k, v in fields.items() if k not in (*drop, "extendedProperties")}
+    extended = {k: v for k, v in extended_of(fields, where).items() if k != COMMONSKY_KEY}
+    if extended:
+        kept["extendedProperties"] = extended
+    return kept
+
+
 def carry_in(zone: Zone, block: Any, where: str) -> Zone:
     """The zone with the fields of a ``commonsky`` block (written by `carry_out`) put back."""
     if not isinstance(block, Mapping):

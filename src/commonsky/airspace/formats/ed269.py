@@ -46,7 +46,9 @@ from commonsky.airspace.formats._common import (
     circle_extra,
     circle_of,
     circle_polygon,
+    extended_of,
     iso_text,
+    kept_fields,
     limit_from,
     limit_to,
     number_text,
@@ -113,7 +115,7 @@ def _zones_of(
     parts = [_part(g, raw["geometry"][j], f"{where}.geometry[{j}]") for j, g in enumerate(typed.geometry)]
     if not parts:
         raise InputError(f"{where}.geometry: no volume")
-    fields = _kept_fields(raw)
+    fields = kept_fields(raw, ("geometry",), where)
     groups = grouped(parts)
     base = _base_name(fields)
     zones = []
@@ -138,19 +140,8 @@ def _zones_of(
             )
         except CommonskyError as error:
             raise InputError(f"{where}: {error}") from error
-        zones.append(carry_in(zone, (raw.get("extendedProperties") or {}).get(COMMONSKY_KEY), where))
+        zones.append(carry_in(zone, extended_of(raw, where).get(COMMONSKY_KEY), where))
     return zones
-
-
-def _kept_fields(raw: dict[str, Any]) -> dict[str, Any]:
-    """The zone-level fields as read, without the volumes and without our own block."""
-    fields = {k: v for k, v in raw.items() if k not in ("geometry", "extendedProperties")}
-    extended = raw.get("extendedProperties")
-    if isinstance(extended, dict):
-        extended = {k: v for k, v in extended.items() if k != COMMONSKY_KEY}
-    if extended:
-        fields["extendedProperties"] = extended
-    return fields
 
 
 def _base_name(fields: dict[str, Any]) -> str:

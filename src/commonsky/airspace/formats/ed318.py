@@ -32,7 +32,9 @@ from commonsky.airspace.formats._common import (
     circle_extra,
     circle_of,
     circle_polygon,
+    extended_of,
     iso_text,
+    kept_fields,
     limit_from,
     limit_to,
     number_text,
@@ -108,7 +110,7 @@ def _zones_of(
     ]
     valid_from, valid_to, daily = summarise(periods)
     parts = [_part(m, f"{where}.geometry{suffix}", notes) for m, suffix in _members(raw.get("geometry"), where)]
-    fields = _kept_properties(raw["properties"])
+    fields = kept_fields(raw["properties"], (), f"{where}.properties")
     feature = {k: v for k, v in raw.items() if k not in ("type", "properties", "geometry")}
     groups = grouped(parts)
     base = _base_name(fields)
@@ -135,18 +137,9 @@ def _zones_of(
             )
         except CommonskyError as error:
             raise InputError(f"{where}: {error}") from error
-        zones.append(carry_in(zone, (raw["properties"].get("extendedProperties") or {}).get(COMMONSKY_KEY), where))
+        block_in = extended_of(raw["properties"], f"{where}.properties").get(COMMONSKY_KEY)
+        zones.append(carry_in(zone, block_in, where))
     return zones
-
-
-def _kept_properties(raw: dict[str, Any]) -> dict[str, Any]:
-    fields = {k: v for k, v in raw.items() if k != "extendedProperties"}
-    extended = raw.get("extendedProperties")
-    if isinstance(extended, dict):
-        extended = {k: v for k, v in extended.items() if k != COMMONSKY_KEY}
-    if extended:
-        fields["extendedProperties"] = extended
-    return fields
 
 
 def _base_name(fields: dict[str, Any]) -> str:
@@ -170,11 +163,9 @@ def _part(member: dict[str, Any], where: str, notes: list[str]) -> Part:
     layer = member.get("layer")
     kept: dict[str, Any] = {k: v for k, v in member.items() if k not in ("type", "coordinates", "extent", "layer")}
     if isinstance(layer, dict):
-        uom, lower_ref, upper_ref = (
-            str(layer.get("uom", "m")),
-            str(layer["lowerReference"]),
-            str(layer["upperReference"]),
-        )
+        if not all(isinstance(layer.get(k), str) for k in ("uom", "lowerReference", "upperReference")):
+            raise InputError(f"{where}.layer: needs uom, lowerReference and upperReference")
+        uom, lower_ref, upper_ref = layer["uom"], layer["lowerReference"], layer["upperReference"]
         floor = limit_from(layer.get("lower"), uom, lower_ref, ceiling=False, where=f"{where}.layer.lower")
         ceiling = limit_from(layer.get("upper"), uom, upper_ref, ceiling=True, where=f"{where}.layer.upper")
         kept["layer"] = {"uom": uom, "lowerReference": lower_ref, "upperReference": upper_ref}
@@ -191,15 +182,19 @@ def _part(member: dict[str, Any], where: str, notes: list[str]) -> Part:
         if not isinstance(extent, dict) or extent.get("subType") != "Circle":
             raise GeometryError(f"{where}: a Point zone needs an extent of subType Circle")
         coords, radius = member.get("coordinates"), extent.get("radius")
-        if not (isinstance(coords, list) and len(coords) >= 2 and isinstance(radius, int | float)):
+        if not (isinstance(coords, list) and len(coords) >= 2 and all(_number(c) for c in (*coords[:2], radius))):
             raise GeometryError(f"{where}: a circle needs coordinates [lon, lat] and extent.radius")
-        lon, lat, radius_m = float(coords[0]), float(coords[1]), float(radius) * UOM_M[uom.lower()]
+        lon, lat, radius_m = float(coords[0]), float(coords[1]), float(radius or 0) * UOM_M[uom.lower()]
         geometry = circle_polygon(lon, lat, radius_m, where)
         return Part(geometry, floor, ceiling, key, {"lon": lon, "lat": lat, "radius_m": radius_m}, kept)
     if kind not in ("Polygon", "MultiPolygon"):
         raise GeometryError(f"{where}: ED-318 {kind} zones are not supported (use Polygon, MultiPolygon or a circle)")
     geometry = geometry_from_json({"type": kind, "coordinates": member.get("coordinates")}, where)
     return Part(geometry, floor, ceiling, key, None, kept)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _clock(value: Any, where: str) -> float:
