@@ -89,12 +89,16 @@ def _modelled(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _modelled_feature(feature: Any) -> Any:
-    """Also ``extendedProperties`` (values of type Any, which implicitdict cannot parse) is read as it is."""
+    """Also read as they are: ``extendedProperties`` (values of type Any, which implicitdict cannot parse) and the
+    ``zoneAuthority`` entries, kept and written back but not interpreted, whose contact fields published data
+    writes as plain strings where the model wants ``{text, lang}`` (InterUSS's own Swiss sample does)."""
     if not isinstance(feature, dict):
         return feature
     props = feature.get("properties")
     if isinstance(props, dict):
         props = {k: v for k, v in props.items() if k != "extendedProperties"}
+        if isinstance(props.get("zoneAuthority"), list):
+            props["zoneAuthority"] = []
     return {**feature, "geometry": None, "properties": props}
 
 
