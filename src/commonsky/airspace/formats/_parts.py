@@ -16,7 +16,18 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from commonsky.airspace.zone import Zone
+from commonsky.airspace.formats._common import (
+    COMMONSKY_KEY,
+    DAILY_KEY,
+    Period,
+    carry_in,
+    checked,
+    circle_extra,
+    provenance,
+    summarise,
+)
+from commonsky.airspace.zone import Zone, ZoneKind
+from commonsky.errors import CommonskyError, InputError
 from commonsky.units import Altitude
 
 
@@ -62,6 +73,54 @@ def merged(group: Sequence[Part]) -> BaseGeometry:
 
 def part_name(base: str, index: int, count: int) -> str:
     return base if count == 1 else f"{base} ({index + 1}/{count})"
+
+
+@dataclass(frozen=True)
+class EdZone:
+    """What an ED zone (ED-269 zone version, ED-318 feature) says, read: the parts of `zones_of`'s result."""
+
+    key: str  # the format's key in ``extra`` ("ed269", "ed318")
+    label: str  # "ED-269", "ED-318"
+    base_name: str
+    kind: ZoneKind
+    binding: bool
+    periods: Sequence[Period]
+    parts: Sequence[Part]
+    block: dict[str, Any]  # the fields kept for every zone of it (each zone adds its own volumes)
+    extended: dict[str, Any]  # its extendedProperties (where a commonsky block may be)
+
+
+def zones_of(ed: EdZone, where: str, source: str) -> list[Zone]:
+    """The commonsky zones of one ED zone: one per group of parts (`grouped`), with the kept fields and the
+    commonsky block (if any) put back."""
+    if not ed.parts:
+        raise InputError(f"{where}: no volume")
+    valid_from, valid_to, daily = summarise(ed.periods)
+    groups = grouped(ed.parts)
+    zones = []
+    for k, group in enumerate(groups):
+        extra: dict[str, Any] = {ed.key: {**ed.block, "volumes": [p.volume for p in group]}}
+        if group[0].circle is not None:
+            extra.update(circle_extra(**group[0].circle))
+        if daily:
+            extra[DAILY_KEY] = daily
+        try:
+            zone = Zone(
+                name=part_name(ed.base_name, k, len(groups)),
+                kind=ed.kind,
+                geometry=checked(merged(group), f"{where}.geometry"),
+                floor=group[0].floor,
+                ceiling=group[0].ceiling,
+                valid_from=valid_from,
+                valid_to=valid_to,
+                binding=ed.binding,
+                provenance=provenance(source.rsplit("/", 1)[-1], ed.label),
+                extra=extra,
+            )
+        except CommonskyError as error:
+            raise InputError(f"{where}: {error}") from error
+        zones.append(carry_in(zone, ed.extended.get(COMMONSKY_KEY), where))
+    return zones
 
 
 def gathered(zones: Iterable[Zone], key: str) -> list[list[Zone]]:

@@ -36,14 +36,11 @@ from uas_standards.eurocae_ed269 import (
 
 from commonsky.airspace.formats._common import (
     COMMONSKY_KEY,
-    DAILY_KEY,
     UOM_M,
     Imported,
     Period,
-    carry_in,
     carry_out,
     checked,
-    circle_extra,
     circle_of,
     circle_polygon,
     extended_of,
@@ -53,14 +50,13 @@ from commonsky.airspace.formats._common import (
     limit_to,
     number_text,
     polygons_of,
-    provenance,
     summarise,
     time_of,
     zone_schedule,
 )
-from commonsky.airspace.formats._parts import Part, gathered, grouped, merged, new_identifier, part_name
+from commonsky.airspace.formats._parts import EdZone, Part, gathered, new_identifier, zones_of
 from commonsky.airspace.zone import Zone, ZoneKind
-from commonsky.errors import CommonskyError, GeometryError, InputError
+from commonsky.errors import GeometryError, InputError
 
 KEY = "ed269"
 LIST_KEYS = ("features", "UASZoneList")
@@ -110,38 +106,19 @@ def _zones_of(
     raw: dict[str, Any], typed: UASZoneVersion, collection: dict[str, Any], where: str, source: str, notes: list[str]
 ) -> list[Zone]:
     kind, binding = _KIND[typed.restriction]
-    periods = [_period(a, f"{where}.applicability[{j}]", notes) for j, a in enumerate(typed.applicability)]
-    valid_from, valid_to, daily = summarise(periods)
-    parts = [_part(g, raw["geometry"][j], f"{where}.geometry[{j}]") for j, g in enumerate(typed.geometry)]
-    if not parts:
-        raise InputError(f"{where}.geometry: no volume")
     fields = kept_fields(raw, ("geometry",), where)
-    groups = grouped(parts)
-    base = _base_name(fields)
-    zones = []
-    for k, group in enumerate(groups):
-        extra: dict[str, Any] = {KEY: {"zone": fields, "collection": collection, "volumes": [p.volume for p in group]}}
-        if group[0].circle is not None:
-            extra.update(circle_extra(**group[0].circle))
-        if daily:
-            extra[DAILY_KEY] = daily
-        try:
-            zone = Zone(
-                name=part_name(base, k, len(groups)),
-                kind=kind,
-                geometry=checked(merged(group), f"{where}.geometry"),
-                floor=group[0].floor,
-                ceiling=group[0].ceiling,
-                valid_from=valid_from,
-                valid_to=valid_to,
-                binding=binding,
-                provenance=provenance(source.rsplit("/", 1)[-1], "ED-269"),
-                extra=extra,
-            )
-        except CommonskyError as error:
-            raise InputError(f"{where}: {error}") from error
-        zones.append(carry_in(zone, extended_of(raw, where).get(COMMONSKY_KEY), where))
-    return zones
+    ed = EdZone(
+        key=KEY,
+        label="ED-269",
+        base_name=_base_name(fields),
+        kind=kind,
+        binding=binding,
+        periods=[_period(a, f"{where}.applicability[{j}]", notes) for j, a in enumerate(typed.applicability)],
+        parts=[_part(g, raw["geometry"][j], f"{where}.geometry[{j}]") for j, g in enumerate(typed.geometry)],
+        block={"zone": fields, "collection": collection},
+        extended=extended_of(raw, where),
+    )
+    return zones_of(ed, where, source)
 
 
 def _base_name(fields: dict[str, Any]) -> str:

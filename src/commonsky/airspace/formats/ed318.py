@@ -22,14 +22,10 @@ from uas_standards.eurocae_ed318 import CodeWeekDayType, CodeZoneType, ED318Sche
 
 from commonsky.airspace.formats._common import (
     COMMONSKY_KEY,
-    DAILY_KEY,
     UOM_M,
     Imported,
     Period,
-    carry_in,
     carry_out,
-    checked,
-    circle_extra,
     circle_of,
     circle_polygon,
     extended_of,
@@ -39,16 +35,15 @@ from commonsky.airspace.formats._common import (
     limit_to,
     number_text,
     polygons_of,
-    provenance,
     summarise,
     time_of,
     zone_schedule,
 )
-from commonsky.airspace.formats._parts import Part, gathered, grouped, merged, new_identifier, part_name
+from commonsky.airspace.formats._parts import EdZone, Part, gathered, new_identifier, zones_of
 from commonsky.airspace.formats.ed269 import model_error
 from commonsky.airspace.geojson import geometry_from_json
 from commonsky.airspace.zone import Zone, ZoneKind
-from commonsky.errors import CommonskyError, GeometryError, InputError
+from commonsky.errors import GeometryError, InputError
 
 KEY = "ed318"
 UNLIMITED_VALUE = 99_999  # what published ED-318 data writes for "no upper limit"
@@ -108,42 +103,26 @@ def _zones_of(
     if props is None:
         raise InputError(f"{where}.properties: missing (an ED-318 zone needs its properties)")
     kind, binding = _KIND[props.type]
-    periods = [
-        _period(p, f"{where}.properties.limitedApplicability[{j}]", notes)
-        for j, p in enumerate(props.get("limitedApplicability") or [])
-    ]
-    valid_from, valid_to, daily = summarise(periods)
-    parts = [_part(m, f"{where}.geometry{suffix}", notes) for m, suffix in _members(raw.get("geometry"), where)]
     fields = kept_fields(raw["properties"], (), f"{where}.properties")
-    feature = {k: v for k, v in raw.items() if k not in ("type", "properties", "geometry")}
-    groups = grouped(parts)
-    base = _base_name(fields)
-    zones = []
-    for k, group in enumerate(groups):
-        block = {"zone": fields, "feature": feature, "collection": collection, "volumes": [p.volume for p in group]}
-        extra: dict[str, Any] = {KEY: block}
-        if group[0].circle is not None:
-            extra.update(circle_extra(**group[0].circle))
-        if daily:
-            extra[DAILY_KEY] = daily
-        try:
-            zone = Zone(
-                name=part_name(base, k, len(groups)),
-                kind=kind,
-                geometry=checked(merged(group), f"{where}.geometry"),
-                floor=group[0].floor,
-                ceiling=group[0].ceiling,
-                valid_from=valid_from,
-                valid_to=valid_to,
-                binding=binding,
-                provenance=provenance(source.rsplit("/", 1)[-1], "ED-318"),
-                extra=extra,
-            )
-        except CommonskyError as error:
-            raise InputError(f"{where}: {error}") from error
-        block_in = extended_of(raw["properties"], f"{where}.properties").get(COMMONSKY_KEY)
-        zones.append(carry_in(zone, block_in, where))
-    return zones
+    ed = EdZone(
+        key=KEY,
+        label="ED-318",
+        base_name=_base_name(fields),
+        kind=kind,
+        binding=binding,
+        periods=[
+            _period(p, f"{where}.properties.limitedApplicability[{j}]", notes)
+            for j, p in enumerate(props.get("limitedApplicability") or [])
+        ],
+        parts=[_part(m, f"{where}.geometry{suffix}", notes) for m, suffix in _members(raw.get("geometry"), where)],
+        block={
+            "zone": fields,
+            "feature": {k: v for k, v in raw.items() if k not in ("type", "properties", "geometry")},
+            "collection": collection,
+        },
+        extended=extended_of(raw["properties"], f"{where}.properties"),
+    )
+    return zones_of(ed, where, source)
 
 
 def _base_name(fields: dict[str, Any]) -> str:
