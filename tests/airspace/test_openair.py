@@ -173,3 +173,9 @@ def test_latitude_out_of_range_is_refused() -> None:
     )
     with pytest.raises(InputError, match="outside lon"):
         read_openair(text, "bad.txt")
+
+
+def test_latin1_file_is_read() -> None:
+    text = "AC R\nAN EDR Müritz\nAL GND\nAH FL100\nV X=53:30:00 N 012:40:00 E\nDC 2\n".encode("latin-1")
+    (zone,) = read_openair(text, "old.txt").zones
+    assert zone.name == "EDR Müritz"

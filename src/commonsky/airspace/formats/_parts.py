@@ -1,4 +1,5 @@
-"""Volumes of one ED zone (ED-269 ``geometry[]``, ED-318 geometry members) into commonsky zones, and back.
+"""Volumes of one ED zone (ED-269 ``geometry[]``, ED-318 geometry members) into commonsky zones (`zones_of`), and
+the zones gathered back into ED zones for export (`gathered`).
 
 One commonsky zone has one altitude band, so an ED zone whose volumes have different limits becomes several
 zones. Volumes with the same limits are kept together as one (Multi)Polygon zone; a circle always stays a zone of
