@@ -213,4 +213,7 @@ def register(app: typer.Typer) -> None:
     zone = typer.Typer(help="Build and inspect zones (GeoJSON zone format).", no_args_is_help=True)
     zone.command("buffer")(zone_buffer)
     zone.command("places")(zone_places)
+    from commonsky.cli import zone_exchange
+
+    zone_exchange.register(zone)
     app.add_typer(zone, name="zone")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Body, Query
+from pydantic import BaseModel
 
 from commonsky.service.auth import Party, Role
 from commonsky.service.deps import PartyDep, ServicesDep, require
@@ -44,3 +45,27 @@ def delete_zone(
     zone_id: str, party: Authority, services: ServicesDep, version: Annotated[str, Query(min_length=1, max_length=64)]
 ) -> None:
     services.zones.delete(party, zone_id, version)
+
+
+class Ed318ImportOut(BaseModel):
+    zones: list[ZoneOut]
+    notes: list[str]
+
+
+@router.post("/zones/ed318", response_model=Ed318ImportOut, status_code=201)
+def import_ed318(
+    body: Annotated[dict[str, object], Body(description="an ED-318 FeatureCollection")],
+    party: Authority,
+    services: ServicesDep,
+) -> Ed318ImportOut:
+    """Create a zone per ED-318 volume (`commonsky zone import --format ed318`). The whole collection is read and
+    checked first: a bad one is refused (4xx) before anything is stored."""
+    from commonsky.airspace.formats.ed318 import read_ed318
+    from commonsky.service.engine import zone_from_feature
+
+    result = read_ed318(body, "ED-318 collection")
+    features = [zone.to_feature() for zone in result.zones]
+    for feature in features:
+        zone_from_feature(feature)
+    created = [ZoneOut.model_validate(services.zones.create(party, f)) for f in features]
+    return Ed318ImportOut(zones=created, notes=list(result.notes))
