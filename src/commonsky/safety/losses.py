@@ -1,0 +1,306 @@
+"""Losses of separation taken from reported positions: the truth a safety net is judged against.
+
+Pure and array based; no projection, no extrapolation. Input: one row per report, in any order: time (UNIX s),
+aircraft id, lat, lon (degrees), altitude (m) and, optionally, an on-ground flag.
+
+1. Per aircraft, reports are sorted by time (a repeated time keeps the first row). Two consecutive reports are
+   joined by a straight segment (linear in lat, lon and altitude) when they are at most ``max_gap_s`` apart and
+   both airborne. A chain of joined reports is one observed span ("run"); outside its runs an aircraft is absent,
+   so a flight is never continued past its last report nor bridged across a gap. On-ground reports take no part.
+2. Runs are sampled at the grid times ``k * step_s`` (multiples of ``step_s`` since the UNIX epoch, whatever the
+   data: any time partition of the same reports gives the same samples; ``window_s`` keeps the grid times of one
+   partition). A run of one report is sampled only if that report is on the grid.
+3. At a grid time a pair is in loss of separation when its horizontal distance (great circle on a 6,371 km
+   sphere) is below ``radius_m`` AND its altitude difference is below ``half_height_m``, both strictly: a pair
+   exactly at a minimum is separated. Both comparisons allow ``BOUNDARY_TOL_M`` (1 micrometre) so that a minimum
+   is exact in the unit it was set in: aircraft at FL360 and FL370 are 1,000 ft apart, not a loss, whatever the
+   rounding of 37000 * 0.3048 - 36000 * 0.3048 in floating point.
+4. Consecutive grid times of one pair form an episode: ``start_s``/``end_s`` are its first and last loss sample,
+   ``min_dist_m``/``min_dalt_m`` the smallest horizontal and vertical distances over it (each on its own),
+   ``alt_m`` the pair's mean altitude at the sample of smallest horizontal distance.
+
+Cost: one k-d tree per chunk of grid times over the samples alive then; memory linear in samples plus
+candidate pairs, never N x N.
+
+>>> import numpy as np
+>>> t = np.array([0.0, 60.0, 0.0, 60.0])
+>>> ids = np.array(["a", "a", "b", "b"])
+>>> lat = np.array([50.0, 50.0, 50.0, 50.0])
+>>> lon = np.array([9.9, 10.1, 10.1, 9.9])  # head-on, same level
+>>> ep = loss_episodes(t, ids, lat, lon, np.full(4, 10000.0), step_s=1.0, max_gap_s=60.0)
+>>> ep.id_a.tolist(), ep.id_b.tolist(), ep.start_s.tolist(), ep.end_s.tolist(), round(float(ep.min_dist_m[0]))
+(['a'], ['b'], [11.0], [49.0], 0)
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from numpy.typing import ArrayLike
+from scipy.spatial import cKDTree
+
+from commonsky.errors import InputError
+from commonsky.units import FT_M, NM_M
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+EARTH_RADIUS_M = 6371000.0
+BOUNDARY_TOL_M = 1e-6
+"""Distances within this of a separation minimum count as at the minimum (separated): float rounding only."""
+MAX_GAP_S = 30.0
+"""Default: reports further apart than this are not joined (a gap splits the flight)."""
+SAMPLES_PER_CHUNK = 2_000_000
+LOSS_COLUMNS = ("id_a", "id_b", "start_s", "end_s", "min_dist_m", "min_dalt_m", "alt_m")
+
+
+@dataclass(frozen=True, eq=False)
+class LossEpisodes:
+    """Loss-of-separation episodes, one row per episode, ordered by (id_a, id_b, start_s); ``id_a < id_b``.
+
+    ``start_s``/``end_s`` first and last grid time in loss; ``min_dist_m`` smallest horizontal distance,
+    ``min_dalt_m`` smallest altitude difference (absolute), ``alt_m`` mean altitude of the pair at the sample of
+    smallest horizontal distance; ``samples`` number of grid times in loss.
+    """
+
+    id_a: npt.NDArray[np.str_]
+    id_b: npt.NDArray[np.str_]
+    start_s: FloatArray
+    end_s: FloatArray
+    min_dist_m: FloatArray
+    min_dalt_m: FloatArray
+    alt_m: FloatArray
+    samples: IntArray
+
+    def __len__(self) -> int:
+        return int(self.start_s.shape[0])
+
+    @classmethod
+    def empty(cls) -> LossEpisodes:
+        """No episode."""
+        f = np.zeros(0)
+        s = np.zeros(0, dtype=np.str_)
+        return cls(s, s, f, f, f, f, f, np.zeros(0, dtype=np.int64))
+
+
+@dataclass(frozen=True, eq=False)
+class Samples:
+    """Positions of every aircraft alive at each grid time (sorted by grid index ``k``, then aircraft code)."""
+
+    k: IntArray
+    code: IntArray
+    lat: FloatArray
+    lon: FloatArray
+    alt_m: FloatArray
+
+
+def _runs(t: FloatArray, code: IntArray, airborne: BoolArray, max_gap_s: float) -> tuple[IntArray, IntArray]:
+    """Start and stop (exclusive) rows of the runs of airborne reports; rows sorted by (code, time), no repeat."""
+    n = t.shape[0]
+    joined = (code[1:] == code[:-1]) & (t[1:] - t[:-1] <= max_gap_s) & airborne[1:] & airborne[:-1]
+    starts = np.concatenate([[0], np.flatnonzero(~joined) + 1]).astype(np.int64)
+    stops = np.concatenate([starts[1:], [n]]).astype(np.int64)
+    keep = airborne[starts]  # runs of one on-ground report
+    return starts[keep], stops[keep]
+
+
+def sample_runs(
+    t: FloatArray,
+    code: IntArray,
+    lat: FloatArray,
+    lon: FloatArray,
+    alt_m: FloatArray,
+    airborne: BoolArray,
+    step_s: float,
+    max_gap_s: float,
+    window_s: tuple[float, float],
+) -> Samples:
+    """Interpolated positions on the grid ``k * step_s`` inside each run (rows sorted by (code, time))."""
+    starts, stops = _runs(t, code, airborne, max_gap_s)
+    lo = np.maximum(
+        np.ceil(t[starts] / step_s), math.ceil(window_s[0] / step_s) if np.isfinite(window_s[0]) else -np.inf
+    )
+    last_t = t[stops - 1]
+    hi = np.floor(last_t / step_s)
+    if np.isfinite(window_s[1]):
+        hi = np.minimum(hi, math.ceil(window_s[1] / step_s) - 1)  # grid times t < window end
+    count = np.maximum(hi - lo + 1, 0).astype(np.int64)
+    total = int(count.sum())
+    if total == 0:
+        z = np.zeros(0, dtype=np.int64)
+        f = np.zeros(0)
+        return Samples(z, z, f, f, f)
+    run = np.repeat(np.arange(starts.shape[0]), count)
+    offset = np.concatenate([[0], np.cumsum(count)[:-1]])
+    k = lo.astype(np.int64)[run] + (np.arange(total) - offset[run])
+    ts = k * step_s
+    # The report at or before each sample, inside the sample's run: merge rows and samples by (run, time).
+    lengths = stops - starts
+    rows = np.repeat(starts, lengths) + (
+        np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    )
+    all_run = np.concatenate([np.repeat(np.arange(starts.shape[0]), lengths), run])
+    all_t = np.concatenate([t[rows], ts])
+    is_sample = np.concatenate([np.zeros(rows.shape[0], dtype=bool), np.ones(total, dtype=bool)])
+    order = np.lexsort((is_sample, all_t, all_run))  # a report sorts before a sample at the same time
+    marker = np.where(is_sample[order], -1, np.concatenate([rows, np.zeros(total, dtype=np.int64)])[order])
+    before = np.maximum.accumulate(marker)
+    i0 = np.empty(total, dtype=np.int64)
+    sample_pos = order[is_sample[order]] - rows.shape[0]
+    i0[sample_pos] = before[is_sample[order]]
+    i1 = np.minimum(i0 + 1, stops[run] - 1)
+    span = t[i1] - t[i0]
+    frac = np.where(i1 > i0, (ts - t[i0]) / np.where(i1 > i0, span, 1.0), 0.0)
+    dlon = np.mod(lon[i1] - lon[i0] + 180.0, 360.0) - 180.0
+    out_lon = np.mod(lon[i0] + frac * dlon + 180.0, 360.0) - 180.0
+    by_time = np.lexsort((code[i0], k))
+    return Samples(
+        k=k[by_time],
+        code=code[i0][by_time],
+        lat=(lat[i0] + frac * (lat[i1] - lat[i0]))[by_time],
+        lon=out_lon[by_time],
+        alt_m=(alt_m[i0] + frac * (alt_m[i1] - alt_m[i0]))[by_time],
+    )
+
+
+def great_circle_m(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray) -> FloatArray:
+    """Haversine distance on a sphere of radius `EARTH_RADIUS_M` (m)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dlat = p2 - p1
+    dlon = np.radians(lon2 - lon1)
+    h = np.sin(0.5 * dlat) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(0.5 * dlon) ** 2
+    return np.asarray(2.0 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))), dtype=np.float64)
+
+
+def _pairs_in_loss(
+    s: Samples, radius_m: float, half_height_m: float
+) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
+    """Sample index pairs (p, q) at the same grid time in loss, with horizontal and vertical distances."""
+    ps, qs = [], []
+    n = s.k.shape[0]
+    # Chunks end on grid-time boundaries so that a chunk never splits one grid time.
+    cuts = [0]
+    while cuts[-1] < n:
+        nxt = min(cuts[-1] + SAMPLES_PER_CHUNK, n)
+        if nxt < n:
+            nxt = max(int(np.searchsorted(s.k, s.k[nxt], side="left")), cuts[-1] + 1)
+            nxt = int(np.searchsorted(s.k, s.k[nxt - 1], side="right"))
+        cuts.append(nxt)
+    for a, b in itertools.pairwise(cuts):
+        if b - a < 2:
+            continue
+        phi, lam = np.radians(s.lat[a:b]), np.radians(s.lon[a:b])
+        coords = np.empty((b - a, 5))
+        coords[:, 0] = EARTH_RADIUS_M * np.cos(phi) * np.cos(lam)
+        coords[:, 1] = EARTH_RADIUS_M * np.cos(phi) * np.sin(lam)
+        coords[:, 2] = EARTH_RADIUS_M * np.sin(phi)
+        coords[:, 3] = s.alt_m[a:b] * (radius_m / half_height_m)
+        coords[:, 4] = (s.k[a:b] - s.k[a]).astype(np.float64) * (100.0 * radius_m)  # other grid times: far away
+        # The chord is never longer than the great circle, so this ball holds every pair in the box.
+        pairs = cKDTree(coords, leafsize=16, balanced_tree=False, compact_nodes=False).query_pairs(
+            radius_m * math.sqrt(2.0) * (1.0 + 1e-9) + 1.0, output_type="ndarray"
+        )
+        if pairs.shape[0]:
+            ps.append(pairs[:, 0].astype(np.int64) + a)
+            qs.append(pairs[:, 1].astype(np.int64) + a)
+    if not ps:
+        z = np.zeros(0, dtype=np.int64)
+        return z, z, np.zeros(0), np.zeros(0)
+    p, q = np.concatenate(ps), np.concatenate(qs)
+    dh = great_circle_m(s.lat[p], s.lon[p], s.lat[q], s.lon[q])
+    dv = np.abs(s.alt_m[p] - s.alt_m[q])
+    loss = (dh < radius_m - BOUNDARY_TOL_M) & (dv < half_height_m - BOUNDARY_TOL_M) & (s.k[p] == s.k[q])
+    return p[loss], q[loss], dh[loss], dv[loss]
+
+
+def loss_episodes(
+    time_s: ArrayLike,
+    aircraft: ArrayLike,
+    lat: ArrayLike,
+    lon: ArrayLike,
+    alt_m: ArrayLike,
+    on_ground: ArrayLike | None = None,
+    *,
+    radius_m: float = 5.0 * NM_M,
+    half_height_m: float = 1000.0 * FT_M,
+    step_s: float = 1.0,
+    max_gap_s: float = MAX_GAP_S,
+    window_s: tuple[float, float] = (-math.inf, math.inf),
+) -> LossEpisodes:
+    """Loss-of-separation episodes from reports (see the module docstring for the exact method).
+
+    Rows with a non-finite time, position or altitude, or an empty id, are ignored. ``window_s`` = (from, to)
+    keeps grid times ``from <= t < to``: give a partition its reports from ``max_gap_s`` before to ``max_gap_s``
+    after its window and it finds exactly the samples a single pass over all the data finds in that window.
+    """
+    for name, value in (("radius_m", radius_m), ("half_height_m", half_height_m), ("step_s", step_s)):
+        if not math.isfinite(value) or value <= 0:
+            raise InputError(f"loss episodes: {name} must be a positive finite number, got {value!r}")
+    t = np.asarray(time_s, dtype=np.float64)
+    ids = np.asarray(aircraft).astype(np.str_)
+    la, lo = np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
+    alt = np.asarray(alt_m, dtype=np.float64)
+    ground = np.zeros(t.shape[0], dtype=bool) if on_ground is None else np.asarray(on_ground, dtype=bool)
+    ok = np.isfinite(t) & np.isfinite(la) & np.isfinite(lo) & np.isfinite(alt) & (ids != "")
+    ok &= (np.abs(la) <= 90.0) & (np.abs(lo) <= 360.0)
+    t, ids, la, lo, alt, ground = t[ok], ids[ok], la[ok], lo[ok], alt[ok], ground[ok]
+    if t.shape[0] == 0:
+        return LossEpisodes.empty()
+    names, code = np.unique(ids, return_inverse=True)
+    code = code.astype(np.int64)
+    order = np.lexsort((np.arange(t.shape[0]), t, code))
+    t, code, la, lo, alt, ground = t[order], code[order], la[order], lo[order], alt[order], ground[order]
+    repeat = np.concatenate([[False], (code[1:] == code[:-1]) & (t[1:] == t[:-1])])
+    t, code, la, lo, alt, ground = (x[~repeat] for x in (t, code, la, lo, alt, ground))
+    samples = sample_runs(t, code, la, lo, alt, ~ground, step_s, max_gap_s, window_s)
+    p, q, dh, dv = _pairs_in_loss(samples, radius_m, half_height_m)
+    if p.shape[0] == 0:
+        return LossEpisodes.empty()
+    a = np.minimum(samples.code[p], samples.code[q])  # codes follow sorted ids: a < b in string order
+    b = np.maximum(samples.code[p], samples.code[q])
+    k = samples.k[p]
+    mean_alt = 0.5 * (samples.alt_m[p] + samples.alt_m[q])
+    order = np.lexsort((k, b, a))
+    a, b, k, dh, dv, mean_alt = a[order], b[order], k[order], dh[order], dv[order], mean_alt[order]
+    new = np.ones(k.shape[0], dtype=bool)
+    new[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1]) | (k[1:] != k[:-1] + 1)
+    first = np.flatnonzero(new)
+    last = np.concatenate([first[1:], [k.shape[0]]]) - 1
+    episode = np.cumsum(new) - 1
+    closest = np.lexsort((dh, episode))[first]  # first row of each episode when sorted by distance
+    return LossEpisodes(
+        id_a=names[a[first]],
+        id_b=names[b[first]],
+        start_s=(k[first] * step_s).astype(np.float64),
+        end_s=(k[last] * step_s).astype(np.float64),
+        min_dist_m=np.minimum.reduceat(dh, first),
+        min_dalt_m=np.minimum.reduceat(dv, first),
+        alt_m=mean_alt[closest],
+        samples=(last - first + 1).astype(np.int64),
+    )
+
+
+def write_losses_csv(path: Path | str, episodes: LossEpisodes) -> None:
+    """Write `LOSS_COLUMNS`, one row per episode (times UNIX s, distances and altitude in metres)."""
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(LOSS_COLUMNS)
+        for m in range(len(episodes)):
+            writer.writerow(
+                [
+                    episodes.id_a[m],
+                    episodes.id_b[m],
+                    repr(float(episodes.start_s[m])),
+                    repr(float(episodes.end_s[m])),
+                    round(float(episodes.min_dist_m[m]), 1),
+                    round(float(episodes.min_dalt_m[m]), 1),
+                    round(float(episodes.alt_m[m]), 1),
+                ]
+            )
