@@ -46,15 +46,14 @@ from numpy.typing import ArrayLike
 from scipy.spatial import cKDTree
 
 from commonsky.errors import InputError
+from commonsky.picture.picture import EARTH_RADIUS_M
+from commonsky.safety.cpa import BOUNDARY_TOL_M
 from commonsky.units import FT_M, NM_M
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-EARTH_RADIUS_M = 6371000.0
-BOUNDARY_TOL_M = 1e-6
-"""Distances within this of a separation minimum count as at the minimum (separated): float rounding only."""
 MAX_GAP_S = 30.0
 """Default: reports further apart than this are not joined (a gap splits the flight)."""
 SAMPLES_PER_CHUNK = 2_000_000

@@ -1,0 +1,63 @@
+"""STCA filters: which aircraft take part, and how each is predicted vertically.
+
+After the EUROCONTROL Specification for Short Term Conflict Alert (EUROCONTROL-SPEC-0125) and its Guidance
+Material, which leave the numbers to each ANSP's tuning but require: eligibility (aircraft on the ground and
+other non-relevant tracks take no part), a linear prediction with a look-ahead of the order of two minutes, a
+vertical prediction that does not treat the noise of a level aircraft as a climb, alert confirmation, and
+parameters per volume of airspace. Here:
+
+- **ground suppression**: an aircraft reporting on the ground, or without an altitude, or below both
+  ``surface_gs_ms`` and ``surface_alt_m`` (low and slow near the surface), takes no part;
+- **level-flight detection with a dead band**: an aircraft whose filtered vertical rate (20 s altitude slope)
+  and reported rate are both inside ``level_band_ms`` is level and predicted at its present altitude. Two
+  aircraft holding adjacent levels 1,000 ft apart are then never in conflict: the vertical boundary is exact
+  (`commonsky.safety.cpa` compares with a 1 micrometre tolerance);
+- **vertical prediction from the filtered rate** for aircraft that are not level: the altitude slope over the
+  last 20 s, not the instantaneous reported rate (whose noise makes level pairs "climb" into each other).
+
+The numbers are per party and per region through `ProtectionPolicy` (`Protection.level_band_ms`,
+``surface_gs_ms``, ``surface_alt_m``; the separation thresholds and look-ahead as before).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from commonsky.safety.params import ProtectionPolicy
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True, eq=False)
+class StcaStates:
+    """Per aircraft: ``eligible`` (takes part), ``level`` and ``vs_pred_ms`` (vertical rate to predict with)."""
+
+    eligible: BoolArray
+    level: BoolArray
+    vs_pred_ms: FloatArray
+
+
+def stca_states(
+    policy: ProtectionPolicy,
+    lat: FloatArray,
+    lon: FloatArray,
+    alt_m: FloatArray,
+    gs_ms: FloatArray,
+    vs_ms: FloatArray,
+    vs_filt_ms: FloatArray,
+    on_ground: BoolArray,
+    party: npt.NDArray[np.str_] | None = None,
+) -> StcaStates:
+    """Eligibility, level flag and predicted vertical rate of each aircraft (see the module docstring)."""
+    n = lat.shape[0]
+    party = np.full(n, "", dtype=np.str_) if party is None else party
+    alt = np.where(np.isfinite(alt_m), alt_m, 0.0)
+    band, surface_gs, surface_alt = policy.filters_per_aircraft(lat, lon, alt, party)
+    surface = (gs_ms < surface_gs) & (alt < surface_alt)
+    eligible = ~on_ground & np.isfinite(alt_m) & ~surface
+    level = (np.abs(vs_filt_ms) < band) & (np.abs(vs_ms) < band)
+    return StcaStates(eligible=eligible, level=level, vs_pred_ms=np.where(level, 0.0, vs_filt_ms))
