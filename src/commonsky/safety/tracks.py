@@ -14,8 +14,9 @@ Hygiene, every skipped row counted by `SkipReason`:
 - repeated (icao24, time) rows keep the first; airborne rows repeating the previous position exactly are a
   forward-filled position, not a report, and are skipped;
 - groundspeed and track are derived from positions where missing, impossible or forward-filled (unchanged for
-  more than `STALE_S` while the positions disagree with it); the vertical rate likewise from altitudes. ``vs_filt_ms`` is the altitude slope over the
-  last 20 s (`commonsky.safety.kinematics.filtered_vertical_rate`), what level-flight detection reads.
+  more than `STALE_S` while the positions disagree with it); the vertical rate likewise from altitudes.
+  ``vs_filt_ms`` is the altitude slope over the last 20 s (`commonsky.safety.kinematics.filtered_vertical_rate`),
+  what level-flight detection and the vertical prediction read.
 """
 
 from __future__ import annotations
