@@ -88,7 +88,7 @@ def frames(tracks: Tracks, policy: ProtectionPolicy, step_s: float, stale_s: flo
     coslat = np.maximum(np.cos(np.radians(lat0)), 1e-6)
     lon = np.mod(tracks.lon[row] + np.degrees(ve * dt / (EARTH_RADIUS_M * coslat)) + 180.0, 360.0) - 180.0
     vs = states.vs_pred_ms[row]
-    return Frames(k, row, lat, lon, tracks.alt_m[row] + vs * dt, vn, ve, vs, states.level[row])
+    return Frames(k, row, lat, lon, states.alt_ref_m[row] + vs * dt, vn, ve, vs, states.level[row])
 
 
 def candidate_pairs(f: Frames, radius_m: float, half_height_m: float, lookahead_s: float) -> tuple[IntArray, IntArray]:

@@ -15,6 +15,8 @@ aircraft id, lat, lon (degrees), altitude (m) and, optionally, an on-ground flag
    exactly at a minimum is separated. Both comparisons allow ``BOUNDARY_TOL_M`` (1 micrometre) so that a minimum
    is exact in the unit it was set in: aircraft at FL360 and FL370 are 1,000 ft apart, not a loss, whatever the
    rounding of 37000 * 0.3048 - 36000 * 0.3048 in floating point.
+   ``alt_quantum_m`` rounds altitudes first (the replay rounds to the 100 ft of a flight level, see
+   `FLIGHT_LEVEL_QUANTUM_M`).
 4. Consecutive grid times of one pair form an episode: ``start_s``/``end_s`` are its first and last loss sample,
    ``min_dist_m``/``min_dalt_m`` the smallest horizontal and vertical distances over it (each on its own),
    ``alt_m`` the pair's mean altitude at the sample of smallest horizontal distance.
@@ -57,6 +59,11 @@ BoolArray = npt.NDArray[np.bool_]
 MAX_GAP_S = 30.0
 """Default: reports further apart than this are not joined (a gap splits the flight)."""
 SAMPLES_PER_CHUNK = 2_000_000
+FLIGHT_LEVEL_QUANTUM_M = 100.0 * FT_M
+"""Altitudes as a controller's label shows them (hundreds of feet). Mode S reports pressure altitude in 25 ft
+steps, and an aircraft holding FL370 reports 36,975 or 37,025 ft now and then: on raw reports such a step towards
+an aircraft at FL360 or FL380 would be a "loss of separation" of 975 ft, which no controller or safety analyst
+counts (ICAO Doc 4444 treats an aircraft within 200 ft of its assigned level as at that level)."""
 LOSS_COLUMNS = ("id_a", "id_b", "start_s", "end_s", "min_dist_m", "min_dalt_m", "alt_m")
 
 
@@ -169,6 +176,14 @@ def sample_runs(
     )
 
 
+def quantise(alt_m: FloatArray, quantum_m: float) -> FloatArray:
+    """Altitudes rounded to the nearest multiple of ``quantum_m``, halves to the even multiple (with 100 ft:
+    36,950 and 37,050 ft -> 37,000 ft, so a level aircraft 50 ft off a flight level stays at it)."""
+    units = np.asarray(alt_m, dtype=np.float64) / quantum_m
+    rounded = np.round(np.round(units, 6))  # the inner round absorbs the float error of the unit conversion
+    return np.asarray(rounded * quantum_m, dtype=np.float64)
+
+
 def great_circle_m(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray) -> FloatArray:
     """Haversine distance on a sphere of radius `EARTH_RADIUS_M` (m)."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
@@ -232,12 +247,15 @@ def loss_episodes(
     step_s: float = 1.0,
     max_gap_s: float = MAX_GAP_S,
     window_s: tuple[float, float] = (-math.inf, math.inf),
+    alt_quantum_m: float = 0.0,
 ) -> LossEpisodes:
     """Loss-of-separation episodes from reports (see the module docstring for the exact method).
 
     Rows with a non-finite time, position or altitude, or an empty id, are ignored. ``window_s`` = (from, to)
     keeps grid times ``from <= t < to``: give a partition its reports from ``max_gap_s`` before to ``max_gap_s``
     after its window and it finds exactly the samples a single pass over all the data finds in that window.
+    ``alt_quantum_m`` > 0 rounds reported altitudes to that step first (`quantise`; the replay uses 100 ft, see
+    `FLIGHT_LEVEL_QUANTUM_M`).
     """
     for name, value in (("radius_m", radius_m), ("half_height_m", half_height_m), ("step_s", step_s)):
         if not math.isfinite(value) or value <= 0:
@@ -246,6 +264,8 @@ def loss_episodes(
     ids = np.asarray(aircraft).astype(np.str_)
     la, lo = np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
     alt = np.asarray(alt_m, dtype=np.float64)
+    if alt_quantum_m > 0.0:
+        alt = quantise(alt, alt_quantum_m)
     ground = np.zeros(t.shape[0], dtype=bool) if on_ground is None else np.asarray(on_ground, dtype=bool)
     ok = np.isfinite(t) & np.isfinite(la) & np.isfinite(lo) & np.isfinite(alt) & (ids != "")
     ok &= (np.abs(la) <= 90.0) & (np.abs(lo) <= 360.0)

@@ -29,7 +29,7 @@ from commonsky.picture.picture import Picture
 from commonsky.safety.alerts import Alert, AlertEvent, AlertKind, AlertTracker, EventKind, Key, Observation
 from commonsky.safety.batch import Frames, frames, geometry
 from commonsky.safety.incursion import ZoneIndex, detect_incursions
-from commonsky.safety.losses import MAX_GAP_S, LossEpisodes, loss_episodes
+from commonsky.safety.losses import FLIGHT_LEVEL_QUANTUM_M, MAX_GAP_S, LossEpisodes, loss_episodes
 from commonsky.safety.params import ProtectionPolicy
 from commonsky.safety.tracks import Tracks
 
@@ -77,6 +77,7 @@ def replay(
         radius_m=policy.default.radius_m,
         half_height_m=policy.default.half_height_m,
         max_gap_s=truth_gap_s,
+        alt_quantum_m=FLIGHT_LEVEL_QUANTUM_M,
     )
     if len(tracks) == 0:
         return ReplayResult([], [], losses, _summary(tracks, [], [], losses, 0, {}))

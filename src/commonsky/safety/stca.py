@@ -9,9 +9,11 @@ parameters per volume of airspace. Here:
 - **ground suppression**: an aircraft reporting on the ground, or without an altitude, or below both
   ``surface_gs_ms`` and ``surface_alt_m`` (low and slow near the surface), takes no part;
 - **level-flight detection with a dead band**: an aircraft whose filtered vertical rate (20 s altitude slope)
-  and reported rate are both inside ``level_band_ms`` is level and predicted at its present altitude. Two
-  aircraft holding adjacent levels 1,000 ft apart are then never in conflict: the vertical boundary is exact
-  (`commonsky.safety.cpa` compares with a 1 micrometre tolerance);
+  and reported rate are both inside ``level_band_ms`` is level and predicted at its flight level (its altitude
+  to the nearest 100 ft, as its label shows it: the 25 ft steps of Mode S altitude are noise, see
+  `commonsky.safety.losses.FLIGHT_LEVEL_QUANTUM_M`). Two aircraft holding adjacent levels 1,000 ft apart are
+  then never in conflict: the vertical boundary is exact (`commonsky.safety.cpa` compares with a 1 micrometre
+  tolerance);
 - **vertical prediction from the filtered rate** for aircraft that are not level: the altitude slope over the
   last 20 s, not the instantaneous reported rate (whose noise makes level pairs "climb" into each other).
 
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from commonsky.safety.losses import FLIGHT_LEVEL_QUANTUM_M, quantise
 from commonsky.safety.params import ProtectionPolicy
 
 FloatArray = npt.NDArray[np.float64]
@@ -34,10 +37,12 @@ BoolArray = npt.NDArray[np.bool_]
 
 @dataclass(frozen=True, eq=False)
 class StcaStates:
-    """Per aircraft: ``eligible`` (takes part), ``level`` and ``vs_pred_ms`` (vertical rate to predict with)."""
+    """Per aircraft: ``eligible`` (takes part), ``level``, ``alt_ref_m`` (altitude to predict from: the flight
+    level, to 100 ft, for a level aircraft) and ``vs_pred_ms`` (vertical rate to predict with)."""
 
     eligible: BoolArray
     level: BoolArray
+    alt_ref_m: FloatArray
     vs_pred_ms: FloatArray
 
 
@@ -60,4 +65,5 @@ def stca_states(
     surface = (gs_ms < surface_gs) & (alt < surface_alt)
     eligible = ~on_ground & np.isfinite(alt_m) & ~surface
     level = (np.abs(vs_filt_ms) < band) & (np.abs(vs_ms) < band)
-    return StcaStates(eligible=eligible, level=level, vs_pred_ms=np.where(level, 0.0, vs_filt_ms))
+    alt_ref = np.where(level, quantise(alt, FLIGHT_LEVEL_QUANTUM_M), alt)
+    return StcaStates(eligible=eligible, level=level, alt_ref_m=alt_ref, vs_pred_ms=np.where(level, 0.0, vs_filt_ms))
