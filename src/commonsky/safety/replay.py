@@ -31,6 +31,7 @@ from commonsky.safety.batch import Frames, frames, geometry
 from commonsky.safety.incursion import ZoneIndex, detect_incursions
 from commonsky.safety.losses import FLIGHT_LEVEL_QUANTUM_M, MAX_GAP_S, LossEpisodes, loss_episodes
 from commonsky.safety.params import ProtectionPolicy
+from commonsky.safety.stca import stca_policy
 from commonsky.safety.tracks import Tracks
 
 
@@ -64,8 +65,10 @@ def replay(
     hold_margin: float = 0.2,
     truth_gap_s: float = MAX_GAP_S,
 ) -> ReplayResult:
-    """Run the safety net over ``tracks`` and judge it against the loss episodes of the reports."""
-    policy = policy or ProtectionPolicy()
+    """Run the safety net over ``tracks`` and judge it against the loss episodes of the reports.
+
+    ``policy`` defaults to `commonsky.safety.stca.stca_policy` (5 NM, 1,000 ft, 120 s)."""
+    policy = policy or stca_policy()
     tracker = tracker or AlertTracker()
     airborne = ~tracks.on_ground & np.isfinite(tracks.alt_m)
     losses = loss_episodes(

@@ -29,10 +29,20 @@ import numpy as np
 import numpy.typing as npt
 
 from commonsky.safety.losses import FLIGHT_LEVEL_QUANTUM_M, quantise
-from commonsky.safety.params import ProtectionPolicy
+from commonsky.safety.params import Protection, ProtectionPolicy
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+
+STCA_LOOKAHEAD_S = 120.0
+"""Default look-ahead of conflict alert: the order of two minutes the STCA guidance describes. Longer
+look-aheads warn earlier but alert on aircraft still climbing or descending towards a level below or above an
+occupied one (without the cleared level from the flight plan system, nothing tells a level-off from a bust)."""
+
+
+def stca_policy() -> ProtectionPolicy:
+    """The default policy of replay: 5 NM, 1,000 ft, `STCA_LOOKAHEAD_S`, the default filters."""
+    return ProtectionPolicy(default=Protection(lookahead_s=STCA_LOOKAHEAD_S))
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,16 +1,43 @@
-"""Files of recorded reports (CSV or Parquet) read into clean `Tracks`; the file-level errors are here."""
+"""Files of recorded reports (CSV, Parquet or JSON records) read into clean `Tracks`; the file-level errors are here."""
 
 from __future__ import annotations
 
+import gzip
+import json
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from commonsky.errors import InputError
 from commonsky.safety.tracks import REQUIRED, Tracks, missing_columns, tracks_from_columns
 
 
+def read_json_records(path: Path) -> dict[str, np.ndarray]:
+    """Columns of a JSON list of records (``.json`` or ``.json.gz``), as the ``traffic`` package ships its samples
+    (timestamps in milliseconds since the epoch, as pandas writes them, are turned into seconds)."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8") as handle:
+            records = json.load(handle)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InputError(f"{path}: cannot read tracks ({' '.join(str(error).split())[:200]})") from error
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise InputError(f"{path}: cannot read tracks (expected a JSON list of records)")
+    names = sorted({k for r in records for k in r})
+    columns = {name: np.array([r.get(name) for r in records], dtype=object) for name in names}
+    if "timestamp" in columns:
+        stamps = np.array([v if isinstance(v, (int, float)) else np.nan for v in columns["timestamp"]], dtype=float)
+        if np.nanmedian(stamps) > 1e11:  # milliseconds
+            columns["timestamp"] = stamps / 1000.0
+    return columns
+
+
 def read_table(path: Path) -> Any:
-    """A pyarrow Table of the file (Parquet by suffix, else CSV with ids read as text)."""
+    """The columns of the file: Parquet by suffix, JSON records (``.json``, ``.json.gz``), else CSV with ids
+    read as text."""
+    if path.name.lower().endswith((".json", ".json.gz")):
+        return read_json_records(path)
     import pyarrow as pa  # local: pyarrow is heavy
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
