@@ -40,8 +40,8 @@ def test_replay_alerts_and_quality(replay_files: tuple[Path, Path, dict[str, int
     assert los_pairs == [("aaa001", "aaa002"), ("ddd001", "ddd002")]
     assert q["warned"] == 1 and q["missed"] == 1
     assert q["missed_at_first_sight"] == 1  # ddd002 appears already beside ddd001
-    # Head-on from 200 km at 920 kt closing: the alert comes when the entry is 300 s away.
-    assert 290.0 <= q["warning_time_s"]["median"] <= 310.0
+    # Head-on from 200 km at 920 kt closing: the alert comes when the entry is 120 s away (STCA look-ahead).
+    assert 115.0 <= q["warning_time_s"]["median"] <= 125.0
     nuisance = [a for a in result.alerts if a.subjects == ("ccc001", "ccc002")]
     assert len(nuisance) == 1 and nuisance[0].actual_s is None
     assert q["nuisance_alerts"] == 1
