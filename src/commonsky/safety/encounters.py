@@ -270,3 +270,62 @@ def _crossing_at(a: Columns, b: Columns, i: int, j: int, gap_m: float) -> Crossi
     cos = float(np.dot(da[0], db[0]) / max(np.linalg.norm(da[0]) * np.linalg.norm(db[0]), 1e-9))
     ta, tb = np.asarray(a["timestamp"], dtype=np.float64), np.asarray(b["timestamp"], dtype=np.float64)
     return Crossing(float(ta[i]), float(tb[j]), gap_m, float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))))
+
+
+def lift_off(f: Columns, climb_rows: int = 20) -> int:
+    """Row of the first airborne report after ground reports, followed by ``climb_rows`` airborne reports that
+    climb; -1 if the flight has no such take-off."""
+    ground = np.asarray(f.get("onground", np.zeros(0, dtype=bool)), dtype=bool)
+    alt = np.asarray(f["altitude"], dtype=np.float64)
+    for i in np.flatnonzero(ground[:-1] & ~ground[1:]).tolist():
+        after = slice(i + 1, i + 1 + climb_rows)
+        if ground[after].any() or ground[after].shape[0] < climb_rows:
+            continue
+        climb = alt[after]
+        if np.isfinite(climb).all() and climb[-1] - climb[0] > 300.0:
+            return i + 1
+    return -1
+
+
+def beside(
+    mover: Columns, row: int, target: Columns, target_row: int, icao24: str, east_m: float
+) -> dict[str, np.ndarray]:
+    """``mover`` under a new id, moved in time and space so that its report ``row`` is ``east_m`` east of the
+    target's report ``target_row``, at the same time and altitude (a ground movement beside a take-off)."""
+    out = shifted(mover, icao24, float(target["timestamp"][target_row]) - float(mover["timestamp"][row]))
+    lat0 = float(target["latitude"][target_row])
+    dlat = lat0 - float(mover["latitude"][row])
+    dlon = float(target["longitude"][target_row]) - float(mover["longitude"][row])
+    dlon += float(np.degrees(east_m / (EARTH_RADIUS_M * np.cos(np.radians(lat0)))))
+    out["latitude"] = np.asarray(out["latitude"], dtype=np.float64) + dlat
+    out["longitude"] = np.asarray(out["longitude"], dtype=np.float64) + dlon
+    out["altitude"] = np.full(out["altitude"].shape[0], float(target["altitude"][target_row]))
+    out["onground"] = np.ones(out["altitude"].shape[0], dtype=bool)  # a ground movement (real flags flicker)
+    return out
+
+
+def ground_set(
+    columns: Columns, count: int = 6, slot_s: float = 2 * 3600.0, east_m: float = 300.0, first_slot: int = 0
+) -> tuple[dict[str, np.ndarray], list[tuple[str, str]]]:
+    """Take-offs with a ground movement beside them: for consecutive departures of ``columns``, the ground part
+    of the next one (up to its take-off) is moved ``east_m`` beside the first one's lift-off point, at that
+    time, on the ground. Returns the table and the (departure id, ground mover id) pairs; slots as in
+    `encounter_set` (numbered from ``first_slot``)."""
+    departures = [(f, lift_off(f)) for f in _flights(columns, 60)]
+    departures = [(f, i) for f, i in departures if i > 10]
+    pieces: list[dict[str, np.ndarray]] = []
+    made: list[tuple[str, str]] = []
+    for n in range(min(count, len(departures) - 1)):
+        (dep, lift), (other, other_lift) = departures[n], departures[n + 1]
+        ground = around(other, float(other["timestamp"][other_lift - 1]), 1e9)
+        ground = {name: values[:other_lift] for name, values in ground.items()}
+        slot = (first_slot + n) * slot_s + 1_600_000_000.0
+        base = slot - float(dep["timestamp"][lift])
+        dep_id, mover_id = f"g{n:03d}d", f"g{n:03d}m"
+        dep_piece = shifted(around(dep, float(dep["timestamp"][lift]), slot_s / 4), dep_id, base)
+        row = other_lift // 2
+        lift_row = int(np.argmin(np.abs(dep_piece["timestamp"] - slot)))
+        pieces.append(dep_piece)
+        pieces.append(beside(ground, row, dep_piece, lift_row, mover_id, east_m))
+        made.append((dep_id, mover_id))
+    return concat(pieces) if pieces else {}, made

@@ -9,7 +9,8 @@ parameters per volume of airspace. Here:
 - **ground suppression**: an aircraft reporting on the ground, or without an altitude, or below both
   ``surface_gs_ms`` and ``surface_alt_m`` (low and slow near the surface), takes no part;
 - **level-flight detection with a dead band**: an aircraft whose filtered vertical rate (20 s altitude slope)
-  and reported rate are both inside ``level_band_ms`` is level and predicted at its flight level (its altitude
+  is inside ``level_band_ms`` is level (the reported rate is not read: its noise and its jumps at the start of
+  a manoeuvre are what the dead band is for) and predicted at its flight level (its altitude
   to the nearest 100 ft, as its label shows it: the 25 ft steps of Mode S altitude are noise, see
   `commonsky.safety.losses.FLIGHT_LEVEL_QUANTUM_M`). Two aircraft holding adjacent levels 1,000 ft apart are
   then never in conflict: the vertical boundary is exact (`commonsky.safety.cpa` compares with a 1 micrometre
@@ -74,6 +75,6 @@ def stca_states(
     band, surface_gs, surface_alt = policy.filters_per_aircraft(lat, lon, alt, party)
     surface = (gs_ms < surface_gs) & (alt < surface_alt)
     eligible = ~on_ground & np.isfinite(alt_m) & ~surface
-    level = (np.abs(vs_filt_ms) < band) & (np.abs(vs_ms) < band)
+    level = np.abs(vs_filt_ms) < band
     alt_ref = np.where(level, quantise(alt, FLIGHT_LEVEL_QUANTUM_M), alt)
     return StcaStates(eligible=eligible, level=level, alt_ref_m=alt_ref, vs_pred_ms=np.where(level, 0.0, vs_filt_ms))
