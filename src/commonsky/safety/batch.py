@@ -31,15 +31,17 @@ from commonsky.safety.tracks import Tracks
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 SAMPLES_PER_CHUNK = 500_000
-SLICES = 4
+SLICES = 1
 
 
 @dataclass(frozen=True, eq=False)
 class Frames:
-    """Every (picture k, aircraft) sample, sorted by k: the report row it comes from and its state at k."""
+    """Every (picture k, aircraft) sample, sorted by k: the report row it comes from, the aircraft's code (its
+    rank among the ids) and its state at k."""
 
     k: IntArray
     row: IntArray
+    aircraft: IntArray
     lat: FloatArray
     lon: FloatArray
     alt_m: FloatArray
@@ -91,7 +93,7 @@ def frames(tracks: Tracks, policy: ProtectionPolicy, step_s: float, stale_s: flo
     coslat = np.maximum(np.cos(np.radians(lat0)), 1e-6)
     lon = np.mod(tracks.lon[row] + np.degrees(ve * dt / (EARTH_RADIUS_M * coslat)) + 180.0, 360.0) - 180.0
     vs = states.vs_pred_ms[row]
-    return Frames(k, row, lat, lon, states.alt_ref_m[row] + vs * dt, vn, ve, vs, states.level[row])
+    return Frames(k, row, code[row], lat, lon, states.alt_ref_m[row] + vs * dt, vn, ve, vs, states.level[row])
 
 
 def candidate_pairs(f: Frames, radius_m: float, half_height_m: float, lookahead_s: float) -> tuple[IntArray, IntArray]:
@@ -159,7 +161,9 @@ def candidate_pairs(f: Frames, radius_m: float, half_height_m: float, lookahead_
 
 
 def geometry(f: Frames, policy: ProtectionPolicy, grows: tuple[float, ...] = (1.0,)) -> list[PairGeometry]:
-    """Conflicting pairs of every picture, once per protection scale in ``grows`` (candidates found once)."""
+    """Conflicting pairs of every picture, once per protection scale in ``grows`` (ascending; candidates found
+    once). Scales after the first only keep aircraft pairs that conflict under the first in some picture: they
+    serve the hold margin, which only keeps alerts up."""
     party = np.full(len(f), "", dtype=np.str_)
     radius, height, look = policy.per_aircraft(f.lat, f.lon, f.alt_m, party)
     big = max(grows)
@@ -167,8 +171,18 @@ def geometry(f: Frames, policy: ProtectionPolicy, grows: tuple[float, ...] = (1.
         p = q = np.zeros(0, dtype=np.int64)
     else:
         p, q = candidate_pairs(f, float(radius.max()) * big, float(height.max()) * big, float(look.max()) * big)
-    r, h, t = np.maximum(radius[p], radius[q]), np.maximum(height[p], height[q]), np.maximum(look[p], look[q])
-    return [
-        pair_geometry(f.lat, f.lon, f.alt_m, f.vn_ms, f.ve_ms, f.vs_ms, p, q, r * g, h * g, t * g, conflicts_only=True)
-        for g in grows
-    ]
+    out: list[PairGeometry] = []
+    for n, g in enumerate(grows):
+        if n:
+            ac = f.aircraft
+            first = out[0]
+            known = np.unique(ac[first.i] * (int(ac.max()) + 1) + ac[first.j])
+            keep = np.isin(ac[p] * (int(ac.max()) + 1) + ac[q], known)
+            p, q = p[keep], q[keep]
+        r, h, t = np.maximum(radius[p], radius[q]), np.maximum(height[p], height[q]), np.maximum(look[p], look[q])
+        out.append(
+            pair_geometry(
+                f.lat, f.lon, f.alt_m, f.vn_ms, f.ve_ms, f.vs_ms, p, q, r * g, h * g, t * g, conflicts_only=True
+            )
+        )
+    return out

@@ -43,6 +43,13 @@ class NuisanceCause(StrEnum):
     BOTH_CLIMBING_OR_DESCENDING = "both climbing or descending"
 
 
+_CAUSES = (
+    NuisanceCause.BOTH_LEVEL,
+    NuisanceCause.ONE_CLIMBING_OR_DESCENDING,
+    NuisanceCause.BOTH_CLIMBING_OR_DESCENDING,
+)
+
+
 @dataclass
 class ReplayResult:
     """Alerts, events, loss episodes from the reports, and the summary of one replay."""
@@ -91,9 +98,8 @@ def replay(
     steps = np.unique(f.k)
     ks = sorted(set(seen) | (set(steps.tolist()) if zone_index is not None else set()))
     last_k = int(steps[-1]) if steps.shape[0] else 0
-    todo = np.array(ks, dtype=np.int64)
-    k = int(todo[0]) if todo.shape[0] else last_k + 1
-    done = 0
+    pos, done = 0, 0
+    k = ks[0] if ks else last_k + 1
     while k <= last_k:
         obs = dict(seen.get(k, {}))
         if zone_index is not None:
@@ -102,11 +108,14 @@ def replay(
         done += 1
         if progress is not None and done % 500 == 0:
             progress(k - int(steps[0]), last_k - int(steps[0]))
+        while pos < len(ks) and ks[pos] <= k:
+            pos += 1
         if tracker.busy:
             k += 1
-            continue
-        pos = int(np.searchsorted(todo, k, side="right"))
-        k = int(todo[pos]) if pos < todo.shape[0] else last_k + 1
+        elif pos < len(ks):
+            k = ks[pos]
+        else:
+            break
     end_s = float(last_k * step_s)
     events.extend(tracker.close(end_s))
     alerts = sorted({e.alert.alert_id: e.alert for e in events}.values(), key=lambda a: a.alert_id)
@@ -128,20 +137,24 @@ def _observations(
     found = geometry(f, policy, grows)
     out: dict[int, dict[Key, Observation]] = {}
     causes: dict[tuple[int, str, str], NuisanceCause] = {}
-    names = tracks.icao24
     for pass_no, geo in enumerate(found):
         hold = pass_no > 0
-        for p, q, tin, tcpa, dcpa, los in zip(
-            geo.i.tolist(),
-            geo.j.tolist(),
+        ids_p = tracks.icao24[f.row[geo.i]].tolist()
+        ids_q = tracks.icao24[f.row[geo.j]].tolist()
+        moving = ((~f.level[geo.i]).astype(int) + (~f.level[geo.j]).astype(int)).tolist()
+        for k, a, b, tin, tcpa, dcpa, los, lat, lon, mv in zip(
+            f.k[geo.i].tolist(),
+            ids_p,
+            ids_q,
             geo.tin_s.tolist(),
             geo.tcpa_s.tolist(),
             geo.dcpa_m.tolist(),
             geo.los.tolist(),
+            f.lat[geo.i].tolist(),
+            f.lon[geo.i].tolist(),
+            moving,
             strict=True,
         ):
-            k = int(f.k[p])
-            a, b = str(names[f.row[p]]), str(names[f.row[q]])
             if a > b:
                 a, b = b, a
             key = (AlertKind.CONFLICT, a, b)
@@ -151,19 +164,9 @@ def _observations(
                     cycle[key] = Observation(predicted_s=k * step_s + tin, in_violation=False, hold=True)
                 continue
             cycle[key] = Observation(
-                predicted_s=k * step_s + tin,
-                in_violation=bool(los),
-                tcpa_s=tcpa,
-                dcpa_m=dcpa,
-                lat=float(f.lat[p]),
-                lon=float(f.lon[p]),
+                predicted_s=k * step_s + tin, in_violation=los, tcpa_s=tcpa, dcpa_m=dcpa, lat=lat, lon=lon
             )
-            moving = int(not f.level[p]) + int(not f.level[q])
-            causes[(k, a, b)] = (
-                NuisanceCause.BOTH_LEVEL,
-                NuisanceCause.ONE_CLIMBING_OR_DESCENDING,
-                NuisanceCause.BOTH_CLIMBING_OR_DESCENDING,
-            )[moving]
+            causes[(k, a, b)] = _CAUSES[mv]
     return out, causes
 
 
