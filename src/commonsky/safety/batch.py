@@ -57,7 +57,7 @@ class Frames:
 def frames(tracks: Tracks, policy: ProtectionPolicy, step_s: float, stale_s: float) -> Frames:
     """The samples of every picture (see the module docstring)."""
     n = len(tracks)
-    _, code = np.unique(tracks.icao24, return_inverse=True)
+    code = tracks.aircraft[1]
     by_ac = np.lexsort((tracks.time_s, code))
     nxt = np.full(n, np.inf)
     same = code[by_ac][1:] == code[by_ac][:-1]
@@ -135,6 +135,9 @@ def candidate_pairs(f: Frames, radius_m: float, half_height_m: float, lookahead_
                     f.ve_ms * t_mid / (EARTH_RADIUS_M * np.maximum(np.cos(np.radians(f.lat)), 1e-6))
                 )
                 lo, hi = grid_pairs(f.k, lat, lon, r_h)
+                dz = np.abs(f.alt_m[lo] - f.alt_m[hi] + (f.vs_ms[lo] - f.vs_ms[hi]) * t_mid)
+                near = dz <= half_height_m + (np.abs(f.vs_ms[lo]) + np.abs(f.vs_ms[hi])) * half_s + 1.0
+                lo, hi = lo[near], hi[near]
                 near = great_circle_m(lat[lo], lon[lo], lat[hi], lon[hi]) <= r_h
                 lo, hi = lo[near], hi[near]
             else:

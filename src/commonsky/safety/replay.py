@@ -200,8 +200,10 @@ def _incursions(f: Frames, tracks: Tracks, k: int, step_s: float, index: ZoneInd
 
 def _first_report(tracks: Tracks) -> dict[str, float]:
     airborne = ~tracks.on_ground & np.isfinite(tracks.alt_m)
-    names, first = np.unique(tracks.icao24[airborne], return_index=True)  # rows are sorted by time
-    return dict(zip(names.tolist(), tracks.time_s[airborne][first].tolist(), strict=True))
+    names, code = tracks.aircraft
+    first = np.full(names.shape[0], np.inf)
+    np.minimum.at(first, code[airborne], tracks.time_s[airborne])
+    return {n: t for n, t in zip(names.tolist(), first.tolist(), strict=True) if np.isfinite(t)}
 
 
 def _quality(
@@ -287,7 +289,7 @@ def _summary(
         "skipped": skipped,
         "derived": dict(sorted(tracks.derived.items())),
         "rows_reordered": tracks.reordered,
-        "aircraft": int(np.unique(tracks.icao24).shape[0]) if len(tracks) else 0,
+        "aircraft": int(tracks.aircraft[0].shape[0]) if len(tracks) else 0,
         "cycles": cycles,
         "alerts": {kind.value: sum(a.kind is kind for a in alerts) for kind in AlertKind},
         "events": {kind.value: sum(e.kind is kind for e in events) for kind in EventKind},

@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -106,6 +107,12 @@ class Tracks:
 
     def __len__(self) -> int:
         return int(self.time_s.shape[0])
+
+    @cached_property
+    def aircraft(self) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.int64]]:
+        """(sorted unique ids, each row's index into them), computed once."""
+        names, code = np.unique(self.icao24, return_inverse=True)
+        return names, code.astype(np.int64)
 
 
 def _column_names(table: Any) -> list[str]:
