@@ -6,6 +6,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
@@ -133,3 +134,38 @@ def test_missing_speeds_are_derived_from_positions_and_spikes_dropped(tmp_path: 
     assert tracks.vs_ms[late] * 60 / 0.3048 == pytest.approx(1500.0, rel=0.02)
     assert tracks.vs_filt_ms[tracks.time_s >= 24] * 60 / 0.3048 == pytest.approx(1500.0, rel=0.02)
     assert not tracks.on_ground.any()
+
+
+def test_opensky_raw_columns_read_like_traffic_columns() -> None:
+    """OpenSky's state-vector names and SI units (time, lat, lon, baroaltitude m, velocity m/s, heading, vertrate
+    m/s, onground) give the same tracks as the `traffic` names in ft, kt and ft/min."""
+    from commonsky.safety.tracks import tracks_from_columns
+
+    t = np.arange(0.0, 100.0, 5.0)
+    lon = 8.0 + 0.002 * t
+    traffic = {
+        "timestamp": t,
+        "icao24": np.full(t.shape, "abc"),
+        "latitude": np.full(t.shape, 47.0),
+        "longitude": lon,
+        "altitude": np.full(t.shape, 35000.0),
+        "groundspeed": np.full(t.shape, 450.0),
+        "track": np.full(t.shape, 90.0),
+        "vertical_rate": np.zeros(t.shape),
+        "onground": np.zeros(t.shape, dtype=bool),
+    }
+    opensky = {
+        "time": t,
+        "icao24": traffic["icao24"],
+        "lat": traffic["latitude"],
+        "lon": lon,
+        "baroaltitude": np.full(t.shape, 35000.0 * 0.3048),
+        "velocity": np.full(t.shape, 450.0 * 1852.0 / 3600.0),
+        "heading": traffic["track"],
+        "vertrate": np.zeros(t.shape),
+        "onground": traffic["onground"],
+    }
+    a, b = tracks_from_columns(traffic), tracks_from_columns(opensky)
+    assert len(a) == len(b) == t.shape[0]
+    for name in ("time_s", "lat", "lon", "alt_m", "gs_ms", "trk_deg", "vs_ms"):
+        assert getattr(a, name) == pytest.approx(getattr(b, name))

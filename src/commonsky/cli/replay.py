@@ -76,15 +76,17 @@ def replay(
     w = q["warning_time_s"]
     warning = f"median {w['median']:.0f} s (min {w['min']:.0f}, max {w['max']:.0f})" if w else "-"
     skipped = ", ".join(f"{k} {v}" for k, v in summary["skipped"].items()) or "none"
+    derived = ", ".join(f"{k} {v}" for k, v in summary["derived"].items()) or "none"
     console().print(
         f"{summary['rows_used']}/{summary['rows_read']} rows used (skipped: {skipped}; reordered "
-        f"{summary['rows_reordered']}), {summary['aircraft']} aircraft, {summary['cycles']} cycles\n"
+        f"{summary['rows_reordered']}; derived from positions: {derived}), {summary['aircraft']} aircraft, "
+        f"{summary['cycles']} cycles\n"
         f"alerts: {summary['alerts']['conflict']} conflict, {summary['alerts']['incursion']} incursion\n"
         f"losses of separation: {q['los_events']}, warned {q['warned']}, missed {q['missed']} "
         f"({q['missed_at_first_sight']} at first sight); "
         f"nuisance alerts {q['nuisance_alerts']}/{q['conflict_alerts']} ({q['unresolved_at_end']} unresolved at end); "
         f"warning time {warning}\n"
-        f"written to {out}"
+        f"written to {out} (alerts.csv, losses.csv, report.html, ...)"
     )
 
 
