@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import doctest
 
+import pytest
+
 import commonsky.safety.conflicts as conflicts
+import commonsky.safety.losses as losses
 
 
-def test_conflicts_docstring_example() -> None:
-    result = doctest.testmod(conflicts)
+@pytest.mark.parametrize("module", [conflicts, losses])
+def test_docstring_examples(module: object) -> None:
+    result = doctest.testmod(module)  # type: ignore[arg-type]
     assert result.attempted > 0 and result.failed == 0

@@ -1,5 +1,6 @@
 """Tactical safety nets on the live picture: conflict alert (state-based CPA), zone incursion warning, alert
-lifecycle, and replay of recorded traffic with alert-quality metrics.
+lifecycle, and replay of recorded traffic with alert-quality metrics against loss episodes from the reports
+(`loss_episodes`; STCA filters in `commonsky.safety.stca`, see docs/stca.md).
 
 Pure detection: `detect_conflicts`, `detect_incursions` (thread-safe, no state). Stateful: `AlertTracker` and
 `SafetyNet` (NOT thread-safe: one per picture stream).
@@ -8,6 +9,7 @@ Pure detection: `detect_conflicts`, `detect_incursions` (thread-safe, no state).
 from commonsky.safety.alerts import Alert, AlertEvent, AlertKind, AlertTracker, EventKind
 from commonsky.safety.conflicts import Conflicts, detect_conflicts, write_pairs_csv
 from commonsky.safety.incursion import Incursions, ZoneIndex, detect_incursions
+from commonsky.safety.losses import LossEpisodes, loss_episodes
 from commonsky.safety.params import Protection, ProtectionPolicy, ZoneProtection
 from commonsky.safety.pipeline import CycleResult, SafetyNet
 
@@ -20,6 +22,7 @@ __all__ = [
     "CycleResult",
     "EventKind",
     "Incursions",
+    "LossEpisodes",
     "Protection",
     "ProtectionPolicy",
     "SafetyNet",
@@ -27,5 +30,6 @@ __all__ = [
     "ZoneProtection",
     "detect_conflicts",
     "detect_incursions",
+    "loss_episodes",
     "write_pairs_csv",
 ]
