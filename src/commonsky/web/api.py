@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,8 +32,8 @@ from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, WebSocket
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from commonsky.airspace.zone import parse_time
 from commonsky.errors import CommonskyError, NotFoundError
+from commonsky.sim.clock import parse_time_s
 from commonsky.sim.runner import LiveRunner
 from commonsky.sim.snapshot import LiveSnapshot
 from commonsky.units import FT_M
@@ -89,23 +88,6 @@ def _session(request: Request) -> LiveSession:
     return session
 
 
-def parse_jump_time(text: str) -> float:
-    """Unix seconds from ISO 8601 UTC text or a number of Unix seconds; `HTTPException` 422 otherwise."""
-    try:
-        value = float(text)
-        if math.isfinite(value):
-            return value
-    except ValueError:
-        pass
-    try:
-        when = parse_time(text, "time")
-    except CommonskyError as error:
-        raise HTTPException(422, f"time: {error}") from None
-    if when is None:
-        raise HTTPException(422, f"time: cannot read {text!r} as an ISO 8601 UTC time")
-    return when.timestamp()
-
-
 def live_router() -> APIRouter:
     """The router of the live picture (see the module docstring)."""
     router = APIRouter(tags=["live picture"])
@@ -115,8 +97,8 @@ def live_router() -> APIRouter:
         s = _session(request)
         snap = s.runner.snapshot
         sensors = [
-            SensorOut(name=x.name, kind=x.kind, lat=x.lat, lon=x.lon, range_km=x.range_m / 1000.0)
-            for x in s.runner.pipeline.sensors
+            SensorOut(name=x.spec.name, kind=x.spec.kind, lat=x.lat, lon=x.lon, range_km=x.spec.range_m / 1000.0)
+            for x in s.runner.pipeline.sources
         ]
         return StatusOut(
             scenario=s.name, seq=snap.seq, clock=clock_out(s.runner.clock.state()), tracks=len(snap.picture),
@@ -182,7 +164,7 @@ def live_router() -> APIRouter:
     def jump(request: Request, body: JumpIn) -> ClockOut:
         runner = _session(request).runner
         try:
-            return clock_out(runner.jump(parse_jump_time(body.time)))
+            return clock_out(runner.jump(parse_time_s(body.time)))
         except CommonskyError as error:
             raise HTTPException(422, str(error)) from None
 
@@ -249,4 +231,4 @@ def mount_live(
         return FileResponse(static / "index.html")
 
 
-__all__ = ["LiveSession", "live_router", "mount_live", "parse_jump_time"]
+__all__ = ["LiveSession", "live_router", "mount_live"]
