@@ -12,7 +12,8 @@ Routes (all JSON; OpenAPI documents the models of `commonsky.web.models`):
 - ``WS /ws/picture``: one message per new picture (at most ``max_hz`` per second, default 10), shaped
   ``{"type": "picture", "seq", "time_s", "time_iso", "clock": Clock, "tracks": {column: [values]},
   "alerts": [Alert] (at most 300, soonest first), "alert_count", "events": [Event] (last 10), "stats"}``
-  where the track columns are id, lat, lon, alt_m, gs_ms, trk_deg, vs_ms, party, intent, callsign, label.
+  where the track columns are id, lat, lon, alt_m, gs_ms, trk_deg, vs_ms, party, intent, callsign, label,
+  icao24, sources; ``plan_version`` changes when the broker's intents or zones do (refetch those layers).
 
 The routes read the run from ``app.state.live`` (a `LiveSession`), so the same router serves the standalone
 live app (`create_live_app`, used by the load benchmark) and ``commonsky run``, where
@@ -128,6 +129,8 @@ def live_router() -> APIRouter:
                 intent=str(p.intent[i]),
                 callsign=str(snap.callsign[i]),
                 label=str(snap.label[i]),
+                icao24=str(snap.icao24[i]),
+                sources=str(snap.sources[i]),
                 trail=trails.get(str(p.id[i]), []),
             )
             for i in range(len(p))
