@@ -104,7 +104,7 @@ class PartyAlerts:
                 if not party:
                     continue
                 same = str(p.party[rows[other]]) == party
-                key = f"conflict:{mine}:{other}"
+                key = f"conflict:{mine}:{alert.alert_id}"  # the alert's number, not the other's track id
                 now[(party, key)] = {
                     "type": "alert", "kind": "conflict", "key": key, "time": time, "aircraft": own(mine),
                     "other": own(other) if same else {"party": None, "note": "another aircraft"},
