@@ -15,12 +15,14 @@ import math
 import numpy as np
 
 from commonsky.plans.intent import Intent
+from commonsky.safety.params import Protection, ProtectionPolicy
+from commonsky.sim.overflights import overflight_flights, read_overflights
 from commonsky.sim.pipeline import LiveParts, LivePipeline, LivePlan, SafetyNetFactory
 from commonsky.sim.run_config import RunConfig
 from commonsky.sim.scenario import Scenario
 from commonsky.sim.sensors import default_specs, frame_for, live_sensors, network_slot
 from commonsky.sim.sources import SimulatedSensor, WatchPolicy, simulated_sources
-from commonsky.sim.truth import TruthSet, circle_traffic, truth_from_intents
+from commonsky.sim.truth import TruthFlight, TruthSet, circle_traffic, truth_from_intents
 from commonsky.surveillance.correlation import IdentityRegistry, Tolerance
 from commonsky.surveillance.sensor_config import load_sensor_specs
 from commonsky.surveillance.tracking.tracker import Components
@@ -28,14 +30,16 @@ from commonsky.surveillance.tracking.tracker import Components
 
 def live_parts(config: RunConfig) -> LiveParts:
     """The components of a run paced at ``config.tick_s``: the tracker's (`Components.default` with the config's
-    process noise and coasting), the correlation tolerance, alert hysteresis in ticks, the health policy."""
+    process noise and coasting), the correlation tolerance, alert hysteresis in ticks and protected zone, the health
+    policy."""
     raise_cycles, end_cycles = (
         max(1, math.ceil(s / config.tick_s)) for s in (config.alert_raise_s, config.alert_end_s)
     )
+    protection = Protection(radius_m=config.conflict_radius_m, half_height_m=config.conflict_half_height_m)
     return LiveParts(
         tracker=Components.default(q_m2s3=config.tracker_q_m2s3, coast_s=config.tracker_coast_s),
         tolerance=Tolerance(lateral_m=config.lateral_tol_m, vertical_m=config.vertical_tol_m),
-        safety=SafetyNetFactory(raise_cycles, end_cycles),
+        safety=SafetyNetFactory(raise_cycles, end_cycles, ProtectionPolicy(protection)),
         health=config.health,
     )
 
@@ -48,7 +52,8 @@ def truth_registry(truth: TruthSet) -> IdentityRegistry:
 
 
 def scenario_truth(scenario: Scenario, config: RunConfig = RunConfig()) -> TruthSet:
-    """The scenario's intents flown as filed, the config's unknowns and synthetic circles (see `sim.truth`)."""
+    """The scenario's intents flown as filed, the config's unknowns and synthetic circles (see `sim.truth`), and
+    its civil overflights (`sim.overflights`)."""
     intents: tuple[Intent, ...] = scenario.filing_order()
     frame = frame_for(intents)
     civil = frozenset(p.name for p in scenario.parties if p.kind == "civil")
@@ -56,7 +61,15 @@ def scenario_truth(scenario: Scenario, config: RunConfig = RunConfig()) -> Truth
     if config.synthetic > 0:
         rng = np.random.default_rng(config.seed + 1)
         circles = circle_traffic(config.synthetic, scenario.start_s, scenario.end_s, rng, config.synthetic_radius_m)
-    return truth_from_intents(intents, frame, civil, config.unknowns, config.seed, circles)
+    truth = truth_from_intents(intents, frame, civil, config.unknowns, config.seed, circles)
+    specs = read_overflights(scenario.truth, [p.name for p in scenario.parties], str(scenario.path))
+    if not specs:
+        return truth
+    rng = np.random.default_rng([config.seed, 7])
+    extra: list[TruthFlight] = []
+    for spec in specs:
+        extra += overflight_flights(spec, frame, scenario.start_s, scenario.end_s, rng, len(extra))
+    return TruthSet(frame, truth.flights + tuple(extra), circles)
 
 
 def scenario_sources(
