@@ -13,12 +13,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from shapely.geometry import box
 
 from commonsky.plans.intent import Intent
-from commonsky.safety.params import Protection, ProtectionPolicy
+from commonsky.safety.params import Protection, ProtectionPolicy, ZoneProtection
 from commonsky.sim.overflights import overflight_flights, read_overflights
 from commonsky.sim.pipeline import LiveParts, LivePipeline, LivePlan, SafetyNetFactory
-from commonsky.sim.run_config import RunConfig
+from commonsky.sim.run_config import RVSM_BAND_M, RunConfig
 from commonsky.sim.scenario import Scenario
 from commonsky.sim.sensors import default_specs, frame_for, live_sensors, network_slot
 from commonsky.sim.sources import SimulatedSensor, WatchPolicy, simulated_sources
@@ -35,12 +36,28 @@ def live_parts(config: RunConfig) -> LiveParts:
     raise_cycles, end_cycles = (
         max(1, math.ceil(s / config.tick_s)) for s in (config.alert_raise_s, config.alert_end_s)
     )
-    protection = Protection(radius_m=config.conflict_radius_m, half_height_m=config.conflict_half_height_m)
     return LiveParts(
         tracker=Components.default(q_m2s3=config.tracker_q_m2s3, coast_s=config.tracker_coast_s),
         tolerance=Tolerance(lateral_m=config.lateral_tol_m, vertical_m=config.vertical_tol_m),
-        safety=SafetyNetFactory(raise_cycles, end_cycles, ProtectionPolicy(protection)),
+        safety=SafetyNetFactory(raise_cycles, end_cycles, protection_policy(config)),
         health=config.health,
+    )
+
+
+def protection_policy(config: RunConfig) -> ProtectionPolicy:
+    """The conflict alert's protected zone: ``conflict_radius_m`` round each aircraft, ``rvsm_half_height_m`` up
+    and down inside RVSM airspace (`RVSM_BAND_M`) and ``conflict_half_height_m`` outside it (see `RunConfig`).
+    A policy can only raise its default inside a zone, so the default is the RVSM height and the two bands outside
+    RVSM raise it."""
+    world = box(-180.0, -90.0, 180.0, 90.0)
+    outside = Protection(radius_m=config.conflict_radius_m, half_height_m=config.conflict_half_height_m)
+    floor_m, ceiling_m = RVSM_BAND_M
+    return ProtectionPolicy(
+        default=Protection(radius_m=config.conflict_radius_m, half_height_m=config.rvsm_half_height_m),
+        zones=(
+            ZoneProtection(world, outside, ceiling_m=floor_m - 1.0),
+            ZoneProtection(world, outside, floor_m=ceiling_m + 1.0),
+        ),
     )
 
 
@@ -103,6 +120,7 @@ def pipeline_from_scenario(scenario: Scenario, config: RunConfig = RunConfig()) 
 __all__ = [
     "live_parts",
     "pipeline_from_scenario",
+    "protection_policy",
     "scenario_plan",
     "scenario_sources",
     "scenario_truth",
