@@ -147,7 +147,7 @@ def run(
             sys.stdout.write("\n")
         _final(last, raised[0], ticks[0], work, as_json)
         return
-    runner = make_runner(loaded, config, speed=speed, start_s=start_s, until_s=until_s)
+    runner = make_runner(loaded, config, speed=speed, start_s=start_s, until_s=until_s, paused=serve)
     stop = threading.Event()
     status = threading.Thread(target=_status_loop, args=(runner, stop, tty), daemon=True)
     if not serve:
@@ -201,7 +201,7 @@ def run(
             f"intents ({accepted} accepted when filed) into {settings.safe_database_url()}; API keys in {keys}"
         )
 
-    app = create_run_app(runner, loaded, settings, on_seeded=on_seeded)
+    app = create_run_app(runner, loaded, settings, on_seeded=on_seeded, resume=True)
     print(f"commonsky: {loaded.name}: map at http://{host}:{port}/  (broker API and docs at /docs; Ctrl-C to stop)")
     status.start()
     try:
