@@ -27,16 +27,9 @@ if TYPE_CHECKING:
 
 
 def _time_s(text: str | None, what: str) -> float | None:
-    from commonsky.web.api import parse_jump_time
+    from commonsky.sim.clock import parse_time_s
 
-    if text is None:
-        return None
-    from fastapi import HTTPException
-
-    try:
-        return parse_jump_time(text)
-    except HTTPException:
-        raise InputError(f"{what}: cannot read time {text!r} (use ISO 8601 UTC, e.g. 2014-12-02T06:30:00Z)") from None
+    return None if text is None else parse_time_s(text, what)
 
 
 def _status_loop(runner: LiveRunner, stop: threading.Event, tty: bool) -> None:
@@ -96,7 +89,7 @@ def run(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML (e.g. scenarios/diyala-2014.yaml).")],
     speed: Annotated[float, typer.Option(help="Clock rate, x real time.")] = 10.0,
     start: Annotated[
-        str | None, typer.Option(help="Start at this UTC time (default: 5 min before the first aircraft flies).")
+        str | None, typer.Option(help="Start at this UTC time (default: where the scenario's flights begin).")
     ] = None,
     until: Annotated[str | None, typer.Option(help="Stop the clock at this UTC time (default: scenario end).")] = None,
     port: Annotated[int, typer.Option(help="HTTP port of the map.")] = 8000,
@@ -116,8 +109,10 @@ def run(
 ) -> None:
     """Run SCENARIO live and serve it from the broker service: the operator's map at http://HOST:PORT/, the
     broker API seeded with the scenario's parties, zones and intents (keys in the run's keys.txt), docs at /docs."""
+    from commonsky.sim.assembly import pipeline_from_scenario
     from commonsky.sim.clock import check_speed
-    from commonsky.sim.runner import LivePipeline, RunConfig, make_runner
+    from commonsky.sim.run_config import RunConfig
+    from commonsky.sim.runner import make_runner
     from commonsky.sim.scenario import load_scenario
 
     check_speed(speed)
@@ -135,7 +130,7 @@ def run(
     config = RunConfig(synthetic=synthetic, unknowns=unknowns)
     tty = sys.stdout.isatty()
     if not serve and fast:
-        pipeline = LivePipeline.from_scenario(loaded, config)
+        pipeline = pipeline_from_scenario(loaded, config)
         pipeline.reset(start_s if start_s is not None else pipeline.first_activity_s())
         raised, work, ticks = [0], [], [0]
 
@@ -152,7 +147,7 @@ def run(
             sys.stdout.write("\n")
         _final(last, raised[0], ticks[0], work, as_json)
         return
-    runner = make_runner(loaded, config, speed=speed, start_s=start_s, until_s=until_s)
+    runner = make_runner(loaded, config, speed=speed, start_s=start_s, until_s=until_s, paused=serve)
     stop = threading.Event()
     status = threading.Thread(target=_status_loop, args=(runner, stop, tty), daemon=True)
     if not serve:
@@ -206,7 +201,7 @@ def run(
             f"intents ({accepted} accepted when filed) into {settings.safe_database_url()}; API keys in {keys}"
         )
 
-    app = create_run_app(runner, loaded, settings, on_seeded=on_seeded)
+    app = create_run_app(runner, loaded, settings, on_seeded=on_seeded, resume=True)
     print(f"commonsky: {loaded.name}: map at http://{host}:{port}/  (broker API and docs at /docs; Ctrl-C to stop)")
     status.start()
     try:

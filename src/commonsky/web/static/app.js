@@ -86,6 +86,7 @@
     const data = Object.fromEntries(await Promise.all(Object.entries(layers).map(async ([k, v]) => [k, await v])));
     for (const [k, v] of Object.entries(data)) map.addSource(k, { type: "geojson", data: v });
     state.places = data.places; state.countries = data.countries;
+    state.planLayers = { zones: data.zones, intents: data.intents };
     // Colours by party in a stable order (the filing parties, sorted), whatever appears first on the map.
     [...new Set(data.intents.features.map((f) => f.properties.party))].sort().forEach(partyColour);
     map.addSource("coverage", { type: "geojson", data: empty() });
@@ -189,6 +190,8 @@
         trk_deg: c.trk_deg[i], party: c.party[i], intent: c.intent[i], label: c.label[i], trail, times });
     }
     state.tracks = next; state.alerts = msg.alerts; state.alertCount = msg.alert_count; state.clock = msg.clock;
+    if (state.planVersion !== undefined && msg.plan_version !== state.planVersion) refreshPlan();
+    state.planVersion = msg.plan_version;
     showClock(msg.clock, msg.time_s);
     $("ntracks").textContent = c.id.length; $("nalerts").textContent = msg.alert_count;
     $("tickms").textContent = msg.stats.work_ms.toFixed(1);
@@ -196,6 +199,14 @@
     const now = performance.now(), busy = c.id.length > 500;
     if (!busy || now - state.drawnAt > 400) { drawTracks(busy && now - state.trailsAt < 2000); state.drawnAt = now; }
     drawAlerts();
+  }
+
+  // The broker's intents and zones changed (filed, preempted, ended; zones created, changed, withdrawn): redraw them.
+  async function refreshPlan() {
+    for (const name of ["zones", "intents"]) {
+      const data = await getJSON("/api/layers/" + name).catch(() => null);
+      if (data && map.getSource(name)) { map.getSource(name).setData(data); state.planLayers[name] = data; }
+    }
   }
 
   function drawTracks(keepTrails) {
