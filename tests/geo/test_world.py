@@ -292,12 +292,20 @@ def test_cited_file_rejects_bad_rows() -> None:
 # -- the bundle -----------------------------------------------------------------------------------------------------
 def test_bundle_ships_inside_the_package_and_loads_once() -> None:
     data = resources.files("commonsky.data")
-    names = ("countries.zip", "provinces.zip", "places.zip", "places_extra.csv")
-    sizes = [len(data.joinpath(name).read_bytes()) for name in names]
+    names = ("countries.zip", "qgis_gpl/provinces.zip", "places.zip", "places_extra.csv")
+    sizes = [len(data.joinpath(*name.split("/")).read_bytes()) for name in names]
     assert sum(sizes) < 25e6
     cited = read_cited_places(data.joinpath("places_extra.csv").read_text(encoding="utf-8"))
     assert all(c.source_url.startswith("https://") for c in cited)
     assert load_world() is load_world()
+
+
+def test_gpl_provinces_travel_with_their_licence() -> None:
+    gpl = resources.files("commonsky.data").joinpath("qgis_gpl")
+    assert sorted(entry.name for entry in gpl.iterdir()) == ["COPYING", "README.md", "provinces.zip"]
+    assert "GNU GENERAL PUBLIC LICENSE\n                       Version 2" in gpl.joinpath("COPYING").read_text()
+    notice = gpl.joinpath("README.md").read_text(encoding="utf-8")
+    assert "qgis-common" in notice and "GPL-2" in notice and "world_map.gpkg" in notice
 
 
 def test_geometries_are_lon_lat(world: World) -> None:
