@@ -51,7 +51,7 @@ __all__ = [
 
 DATA_PACKAGE = "commonsky.data"
 # The bundled files, as paths inside DATA_PACKAGE (scripts/build_data.py writes them there). The provinces come from
-# QGIS's generalised world map, GPL-2+ in Debian's reading, so they sit in their own folder beside their licence.
+# QGIS's generalised world map, which Debian's copyright file puts under GPL-2+: own folder, beside that licence.
 COUNTRIES_FILE = "countries.zip"
 PROVINCES_FILE = "qgis_gpl/provinces.zip"
 PLACES_FILE = "places.zip"
