@@ -72,7 +72,7 @@ def _writer(broker: Broker, party: auth.Party, seed: int, counts: dict[str, int]
                     party, intent_id, mine[intent_id], rng.choice(("accepted", "activated", "ended"))
                 )
                 local["state"] += 1
-            mine[decision.intent["id"]] = decision.intent["version"]
+            mine[decision.intent.id] = decision.intent.version
         except StaleVersionError as error:  # preempted or changed meanwhile: take the version and go on
             local["stale"] += 1
             if error.current is not None:

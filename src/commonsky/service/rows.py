@@ -10,8 +10,7 @@ from sqlalchemy import Select, bindparam, select
 
 from commonsky.service.engine import Bounds, iso
 from commonsky.service.models import IntentCellRow, IntentRow, ZoneRow
-
-LIVE = ("accepted", "activated")
+from commonsky.service.views import LIVE
 
 
 def overlaps(table: type[IntentRow] | type[ZoneRow]) -> list[Any]:

@@ -18,10 +18,12 @@ from commonsky.airspace.volume import Volume
 from commonsky.errors import InputError
 from commonsky.service.auth import Party, Role, create_party
 from commonsky.service.deps import Services
+from commonsky.service.grants import Grant
 from commonsky.service.engine import iso
 from commonsky.service.models import PartyRow
 from commonsky.service.settings import ServiceSettings
 from commonsky.sim.scenario import Scenario
+from commonsky.strategic.result import OtherKind
 
 AUTHORITY = "authority"  # the name of the seeded authority when the scenario has none
 
@@ -119,6 +121,10 @@ def seed_scenario(services: Services, scenario: Scenario) -> Seeded:
         party, issued = create_party(services.db, name, role, actor="commonsky run")
         parties[name] = SeededParty(party, issued.key)
     authority = next(s.party for s in parties.values() if s.party.role is Role.AUTHORITY)
+    for spec in scenario.parties:
+        if spec.max_priority is not None:
+            budget = broker.grants.grant(parties[spec.name].party.id).budget_units
+            broker.grants.set_grant(authority.name, spec.name, Grant(spec.max_priority, budget))
     zones: dict[str, str] = {}
     for zone in scenario.zones:
         written = services.zones.create(authority, zone.to_feature())
@@ -133,10 +139,10 @@ def seed_scenario(services: Services, scenario: Scenario) -> Seeded:
         volumes = [volume_json(v, f"intent {intent.id!r} volume {i}") for i, v in enumerate(intent.volumes)]
         seen = broker.check(owner.party, volumes, intent.priority)  # as a client does: look, then file with the key
         decision = broker.submit(owner.party, volumes, intent.priority, key=seen.key)
-        hit = frozenset(str(c["zone_name"]) for c in decision.conflicts if c.get("with") == "zone")
-        decided.append((intent.id, str(decision.intent["id"]), intent.party, decision.accepted, hit))
+        hit = frozenset(str(c.zone_name) for c in decision.conflicts if c.with_ is OtherKind.ZONE)
+        decided.append((intent.id, decision.intent.id, intent.party, decision.accepted, hit))
     intents = tuple(
-        SeededIntent(sid, bid, name, accepted, str(broker.get_intent(parties[name].party, bid)["state"]), hit)
+        SeededIntent(sid, bid, name, accepted, broker.get_intent(parties[name].party, bid).state.value, hit)
         for sid, bid, name, accepted, hit in decided
     )
     return Seeded(tuple(parties.values()), zones, intents)

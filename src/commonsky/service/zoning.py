@@ -21,7 +21,8 @@ from commonsky.service.broker import Broker, new_version
 from commonsky.service.engine import bounds, find_conflicts, overlap_json, prefilter_margin_m, zone_from_feature
 from commonsky.service.errors import StaleVersionError
 from commonsky.service.models import IntentRow, PartyRow, ZoneRow
-from commonsky.service.rows import LIVE, overlap_params, overlaps
+from commonsky.service.rows import overlap_params, overlaps
+from commonsky.service.views import LIVE
 
 
 def zone_json(row: ZoneRow, affected: int = 0) -> dict[str, Any]:
