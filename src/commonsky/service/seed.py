@@ -18,8 +18,8 @@ from commonsky.airspace.volume import Volume
 from commonsky.errors import InputError
 from commonsky.service.auth import Party, Role, create_party
 from commonsky.service.deps import Services
-from commonsky.service.grants import Grant
 from commonsky.service.engine import iso
+from commonsky.service.grants import Grant
 from commonsky.service.models import PartyRow
 from commonsky.service.settings import ServiceSettings
 from commonsky.sim.scenario import Scenario
