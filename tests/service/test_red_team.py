@@ -248,7 +248,8 @@ def test_a_day_of_probing_maps_no_route_finer_than_the_grid(make_client: Any, sq
         f"  state of A: not shown (answers name {sorted({c['reason'] for c in mapped['conflicts']})})\n"
         f"  count of A's intents: {views_per_answer} view(s) per answer for 2 intents; OVNs "
         f"{len(set(ovns_before))} distinct\n"
-        f"  A's write that the grid does not show (ceiling +500 ft) seen by B: {write_seen}; B's /conflicts lists {len(listed)}\n"
+        f"  A's write that the grid does not show (ceiling +500 ft) seen by B: {write_seen}; "
+        f"B's /conflicts lists {len(listed)}\n"
         f"  timing: median {hit_ms:.1f} ms with a conflict, {miss_ms:.1f} ms without "
         f"({len(bob.hit_s)} and {len(bob.miss_s)} answers)"
     )
