@@ -225,7 +225,7 @@ class ZoneDelete(Strict):
     version: Version
 
 
-class ZoneOut(BaseModel):
+class ZoneOut(Out):
     id: str
     version: str
     feature: dict[str, Any]

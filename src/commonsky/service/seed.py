@@ -128,7 +128,7 @@ def seed_scenario(services: Services, scenario: Scenario) -> Seeded:
     zones: dict[str, str] = {}
     for zone in scenario.zones:
         written = services.zones.create(authority, zone.to_feature())
-        zones[str(written["id"])] = zone.name
+        zones[written.id] = zone.name
     decided: list[tuple[str, str, str, bool, frozenset[str]]] = []
     for intent in scenario.filing_order():
         owner = parties.get(intent.party)

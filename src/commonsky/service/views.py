@@ -58,6 +58,16 @@ class IntentView:
 
 
 @dataclass(frozen=True)
+class ZoneView:
+    """A zone as everyone may read it; ``affected``: live intents a write of it now conflicts with."""
+
+    id: str
+    version: str
+    feature: dict[str, Any] = field(hash=False)
+    affected: int = 0
+
+
+@dataclass(frozen=True)
 class ResolutionView:
     """A verified change that would make the intent acceptable: ``dt_s`` later and/or ``dz_m`` higher."""
 
