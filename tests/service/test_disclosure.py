@@ -126,3 +126,23 @@ def test_several_intents_of_a_party_are_one_view_and_ovns_carry_only_the_grid(wo
     first = client.post("/intents/check", json=probe, headers=iqaf.headers).json()
     assert len(first["conflicts"]) == 1 and len(first["key"]) == 1
     assert "preempted" not in first and first["preempts"] is False  # equal priority: it is refused
+
+
+def test_resolutions_say_no_more_than_the_grid(world: Any) -> None:
+    client, _, usaf, iqaf = world
+    hidden = _volume(
+        shapely.box(45.0, 33.7, 45.1, 33.8), "FL097", "FL153", "2014-12-01T06:00:00Z", "2014-12-01T07:13:20Z"
+    )
+    assert client.post("/intents", json={"volumes": [hidden], "key": []}, headers=usaf.headers).json()["accepted"]
+    mine = _volume(
+        shapely.box(45.02, 33.72, 45.08, 33.78), "FL120", "FL130", "2014-12-01T07:00:00Z", "2014-12-01T07:30:00Z"
+    )
+    answer = client.post("/intents/check", json={"volumes": [mine]}, headers=iqaf.headers).json()
+    assert not answer["accepted"]
+    kinds = {r["kind"]: r for r in answer["resolutions"]}
+    assert set(kinds) == {"time", "altitude"}
+    # the exact answers would be a delay of 13 min 20 s and a climb (or descent) of 3,300 ft: the grid rounds them
+    # up, so they tell the other's end and floor/ceiling no sharper than a step and a band
+    assert kinds["time"]["dt_s"] == 900.0 and kinds["altitude"]["dz_m"] == pytest.approx(4_000 * FT_M)
+    for kind in kinds.values():
+        assert kind["dt_s"] % 300 == 0 and round(kind["dz_m"] / (1000 * FT_M), 9) % 1 == 0

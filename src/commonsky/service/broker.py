@@ -7,6 +7,11 @@ applies to its party; a higher-priority intent that is accepted *preempts* the l
 conflicts with (they become rejected, their parties are told), so two accepted intents never conflict. Activated
 (airborne) intents are never preempted.
 
+Before anything is judged a request is admitted (`Broker._admit`): its priority within the caller's grant
+(`service.grants`, 403), its volumes within the size limits and paid from the caller's probe budget
+(`service.budget`, 413/429). Every conflict a party is shown, and every preemption notice, is built by the
+disclosure policy (`service.disclosure`, `Broker._disclose`): never sharper than the authority's grid.
+
 Thread-safe: one `Broker` serves every request thread; each call opens its own transaction.
 """
 
@@ -17,14 +22,14 @@ import secrets
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from commonsky.airspace.volume import AltitudeModel, Volume
+from commonsky.airspace.volume import AltitudeModel, Overlap, Volume
 from commonsky.airspace.zone import Zone
 from commonsky.errors import InputError, NotFoundError
 from commonsky.plans.intent import Intent, IntentState
@@ -34,7 +39,7 @@ from commonsky.service.auth import Party, Role
 from commonsky.service.budget import Budgets, SizeLimits, check_size, cost_units
 from commonsky.service.cache import VersionCache
 from commonsky.service.db import Database
-from commonsky.service.disclosure import DisclosurePolicy, Obstacle, coarse_view
+from commonsky.service.disclosure import Obstacle, coarse_resolution, coarse_view
 from commonsky.service.engine import (
     Bounds,
     bounds,
@@ -53,7 +58,7 @@ from commonsky.service.models import AuditRow, IntentCellRow, IntentRow, PartyRo
 from commonsky.service.rows import (
     audit_change,
     covers,
-    intent_json,
+    intent_view,
     near_intents,
     near_zones,
     overlap_params,
@@ -66,7 +71,6 @@ from commonsky.service.views import LIVE, ConflictView, IntentView, ObstacleKind
 from commonsky.strategic.engine import StrategicEngine
 from commonsky.strategic.policy import Policy
 from commonsky.strategic.result import ConflictPart, Effect, OtherKind
-from commonsky.units import FT_M
 
 ACTIVATED = 1_000_000  # the engine's priority for an activated intent: above every filed priority
 Notify = Callable[[str, dict[str, Any]], None]
@@ -78,7 +82,6 @@ _TRANSITIONS = {
     (_S.ACTIVATED, _S.ENDED),
     (_S.REJECTED, _S.ENDED),
 }
-_RESOLUTION_STEPS = 12  # a resolution rounded to the grid is verified at up to this many further steps
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,7 @@ class _Group:
 
     obstacle: Obstacle
     blocking: bool = False
-    overlaps: list[Any] = field(default_factory=list)
+    overlaps: list[Overlap] = field(default_factory=list)
 
 
 def new_version() -> str:
@@ -439,17 +442,18 @@ class Broker:
                 group = groups.setdefault((part.own_volume, obstacle.zone_id or ""), _Group(obstacle))
                 group.blocking |= blocks
                 group.overlaps.append(part.overlap)
-        verdict.conflicts = self._disclose(party, own_id, volumes, groups)
+        verdict.conflicts = self._disclose(party.id, own_id, volumes, groups)
         return verdict
 
     def _disclose(
-        self, viewer: Party, own_id: str, volumes: Sequence[Volume], groups: dict[tuple[int, str], _Group]
+        self, viewer_id: str, own_id: str, volumes: Sequence[Volume], groups: dict[tuple[int, str], _Group]
     ) -> list[ConflictView]:
-        """The views of ``groups`` (own volume x obstacle) that the disclosure policy lets ``viewer`` see."""
+        """The views of ``groups`` (own volume x obstacle) that the disclosure policy lets party ``viewer_id``
+        see."""
         policy = self.grants.disclosure()
         return [
             coarse_view(
-                policy, self.model, viewer.id, own_id, index, volumes[index], g.obstacle, g.blocking, g.overlaps
+                policy, self.model, viewer_id, own_id, index, volumes[index], g.obstacle, g.blocking, g.overlaps
             )
             for (index, _), g in sorted(groups.items())
         ]
@@ -499,7 +503,7 @@ class Broker:
         engine = self._engine(intents, zones)
         result = engine.check(verdict.candidate, resolve=True)
         policy = self.grants.disclosure()
-        found = (_coarse_resolution(engine, verdict.candidate, r.dt_s, r.dz_m, policy) for r in result.resolutions)
+        found = (coarse_resolution(engine, verdict.candidate, r.dt_s, r.dz_m, policy) for r in result.resolutions)
         return tuple(r for r in found if r is not None)
 
     def _preempt(self, session: Session, verdict: _Verdict, priority: int) -> list[tuple[str, dict[str, Any]]]:
@@ -535,8 +539,7 @@ class Broker:
             index = volumes.index(part.other_volume) if part.other_volume in volumes else 0
             group = groups.setdefault((index, ""), _Group(Obstacle(ObstacleKind.INTENT), blocking=True))
             group.overlaps.append(part.overlap)
-        viewer = Party(row.party_id, "", Role.OPERATOR)
-        return self._disclose(viewer, row.id, volumes, groups)
+        return self._disclose(row.party_id, row.id, volumes, groups)
 
     def _own_row_locked(
         self, session: Session, party: Party, intent_id: str, version: str, extra_box: Bounds | None = None
@@ -553,7 +556,7 @@ class Broker:
                 f"intent {intent_id} changed since version {version}",
                 row.version,
                 self._changed_since(session, intent_id, version),
-                intent_json(row, party.name),
+                asdict(intent_view(row, party.name)),
             )
         if not covers(box, row_bounds(row).box):
             raise RetryError("intent moved while its region was being locked")
@@ -617,41 +620,6 @@ class Broker:
         ok = (not verdict.blocking) if accepted is None else accepted
         preempts = ok and bool(verdict.preempt)
         return Decision(ok, tuple(verdict.conflicts), preempts, intent=intent_view(row, party_name))
-
-
-def intent_view(row: IntentRow, party_name: str) -> IntentView:
-    """An intent in full: only for its owner, the authority and observers."""
-    return IntentView(
-        id=row.id,
-        party=party_name,
-        priority=row.priority,
-        state=IntentState(row.state),
-        version=row.version,
-        note=row.note,
-        volumes=row.volumes,
-        created=iso(row.created_s) or "",
-        updated=iso(row.updated_s) or "",
-    )
-
-
-def _coarse_resolution(
-    engine: StrategicEngine, candidate: Intent, dt_s: float, dz_m: float, policy: DisclosurePolicy
-) -> ResolutionView | None:
-    """A resolution rounded away from the conflict to whole steps (delay) or bands (level), verified again."""
-    for more in range(_RESOLUTION_STEPS):
-        if dz_m == 0.0:
-            dt = (math.ceil(round(dt_s / policy.step_s, 6)) + more) * policy.step_s
-            moved, summary = candidate.shifted(dt_s=dt), f"delay {dt / 60:.0f} min"
-            view = ResolutionView("time", dt, 0.0, summary)
-        else:
-            bands = math.ceil(round(abs(dz_m) / policy.band_m, 6)) + more
-            dz = math.copysign(bands * policy.band_m, dz_m)
-            verb = "climb" if dz > 0 else "descend"
-            moved, summary = candidate.shifted(dz_m=dz), f"{verb} {abs(dz) / FT_M:,.0f} ft"
-            view = ResolutionView("altitude", 0.0, dz, summary)
-        if not engine.blocking(moved):
-            return view
-    return None
 
 
 def _note(verdict: _Verdict) -> str:

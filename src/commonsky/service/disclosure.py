@@ -34,12 +34,15 @@ from shapely.geometry.base import BaseGeometry
 
 from commonsky.airspace.volume import AltitudeModel, Overlap, Volume
 from commonsky.errors import InputError
+from commonsky.plans.intent import Intent
 from commonsky.service.area_key import ovn
 from commonsky.service.engine import iso
-from commonsky.service.views import ConflictView, ObstacleKind
+from commonsky.service.views import ConflictView, ObstacleKind, ResolutionView
+from commonsky.strategic.engine import StrategicEngine
 from commonsky.strategic.result import OtherKind
 from commonsky.units import FT_M
 
+RESOLUTION_STEPS = 12  # a resolution rounded to the grid is verified at up to this many further steps
 MAX_GRID_CELLS = 250_000  # a coarsening over more cells than this is refused (the size limits keep far below it)
 
 
@@ -158,6 +161,26 @@ def coarse_view(
         alt_lo_m=alt_lo if math.isfinite(alt_lo) else None,
         alt_hi_m=alt_hi if math.isfinite(alt_hi) else None,
     )
+
+
+def coarse_resolution(
+    engine: StrategicEngine, candidate: Intent, dt_s: float, dz_m: float, policy: DisclosurePolicy
+) -> ResolutionView | None:
+    """A resolution rounded away from the conflict to whole steps (delay) or bands (level), verified again."""
+    for more in range(RESOLUTION_STEPS):
+        if dz_m == 0.0:
+            dt = (math.ceil(round(dt_s / policy.step_s, 6)) + more) * policy.step_s
+            moved, summary = candidate.shifted(dt_s=dt), f"delay {dt / 60:.0f} min"
+            view = ResolutionView("time", dt, 0.0, summary)
+        else:
+            bands = math.ceil(round(abs(dz_m) / policy.band_m, 6)) + more
+            dz = math.copysign(bands * policy.band_m, dz_m)
+            verb = "climb" if dz > 0 else "descend"
+            moved, summary = candidate.shifted(dz_m=dz), f"{verb} {abs(dz) / FT_M:,.0f} ft"
+            view = ResolutionView("altitude", 0.0, dz, summary)
+        if not engine.blocking(moved):
+            return view
+    return None
 
 
 def _merge(spans: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
