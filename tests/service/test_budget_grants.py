@@ -1,5 +1,5 @@
 """Probe budget, size limits and granted priorities, through the HTTP API. Costs are recomputed here from the
-bodies (grid cells x 5-minute steps x 1,000 ft bands, at least 1,000 units), independently of the broker."""
+bodies (per grid cell, 5-minute steps x 1,000 ft bands, at least 100 units), independently of the broker."""
 
 from __future__ import annotations
 
@@ -34,21 +34,21 @@ def test_requests_are_charged_by_size_and_refused_with_a_true_retry_after(world:
     wide = box(45.0, 33.5, 45.5, 34.0, floor="FL100", ceiling="FL200")
     assert _check(client, usaf, wide).status_code == 200
     assert _left(client, usaf) == pytest.approx(4_000.0, abs=5.0)
-    # one cell, one step, one band: charged the 1,000 unit floor
+    # one cell, one step, one band: charged the 100 unit floor of a cell
     small = box(45.01, 33.51, 45.09, 33.59, floor="FL100", ceiling="FL110", end="2014-12-01T06:05:00Z")
-    for _ in range(4):
-        assert _check(client, usaf, small).status_code == 200
+    assert _check(client, usaf, small).status_code == 200
+    assert _left(client, usaf) == pytest.approx(3_900.0, abs=5.0)
     began = time.monotonic()
-    refused = _check(client, usaf, small)
+    refused = _check(client, usaf, wide)
     assert refused.status_code == 429 and "\n" not in refused.json()["detail"]
-    left = 10_000.0 - 6_000.0 - 4 * 1_000.0 + (time.monotonic() - began + 1.0) * 10_000.0 / DAY_S
+    left = 3_900.0 + (time.monotonic() - began + 1.0) * 10_000.0 / DAY_S
     wait_s = int(refused.headers["Retry-After"])
-    assert wait_s >= 1 and abs(wait_s - (1_000.0 - left) / (10_000.0 / DAY_S)) < 5.0
+    assert wait_s >= 1 and abs(wait_s - (6_000.0 - left) / (10_000.0 / DAY_S)) < 10.0
     # a filing is charged too; the other party's budget is its own
-    filed = client.post("/intents", json={"volumes": [small], "key": []}, headers=usaf.headers)
+    filed = client.post("/intents", json={"volumes": [wide], "key": []}, headers=usaf.headers)
     assert filed.status_code == 429
     _, _, _, iqaf = world
-    assert _check(client, iqaf, small).status_code == 200
+    assert _check(client, iqaf, wide).status_code == 200
 
 
 def test_size_limits_are_refused_before_judging(world: Any) -> None:

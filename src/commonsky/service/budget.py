@@ -1,19 +1,20 @@
 """The probe budget: every dry run and filing is charged by its size against the caller's daily budget.
 
-Size is counted on the disclosure grid (`service.disclosure`): one unit is one grid cell x one time step x one
-altitude band that the proposal's volumes occupy (their active time only, altitudes from the surface to
-`CEILING_FT`), and a request costs at least `MIN_CHARGE_UNITS`. The floor is what bounds inference by yes/no
-answers: a probe smaller than a cell tells at most one bit about the sky inside it, and a day's budget
-(`grants.DEFAULT_BUDGET_UNITS` = 100 such probes) cannot map another party's route more finely than the grid
-(`tests/service/test_red_team.py`). A legitimate filing of a 100 km corridor for 2 hours over 3,000 ft costs about
-2,000 units.
+Size is counted on the disclosure grid (`service.disclosure`): a volume costs, for each grid cell its footprint
+meets, the time steps x altitude bands it occupies there (active time only, altitudes from the surface to
+`CEILING_FT`), and at least `CELL_FLOOR_UNITS` per cell. The floor per cell is what bounds inference by yes/no
+answers: an answer tells, for each cell a proposal meets, at most one bit about the sky inside that cell (whether
+the proposal's own shape there conflicts), so each such bit costs at least the floor whatever the shape, and a day's
+default budget (`grants.DEFAULT_BUDGET_UNITS`, 150 cell-probes) cannot map another party's route more finely than
+the grid (`tests/service/test_red_team.py`). A filing of a 100 km corridor (about 20 cells) for 2 hours over 3,000
+ft costs about 2,000 units: a party that files more than a few a day needs a grant from the authority.
 
 Per-request size limits, as F3548: no volume may end more than `SizeLimits.max_ahead_s` (30 days) from now, nor
 cover more than `SizeLimits.max_volume_km2` of ground; a request over them, or costing more than a whole day's
 budget, is refused (413) before it is judged. Over budget is 429 with the true wait in ``Retry-After`` (>= 1 s).
 
 Budgets refill continuously (a day's budget over 86,400 s) in a token bucket per party, per service process (as the
-rate limiter; each instance keeps its own). Thread-safe.
+rate limiter; each instance keeps its own, and a new process starts every bucket full). Thread-safe.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from commonsky.service.errors import TooLargeError
 from commonsky.units import FT_M
 
 DAY_S = 86_400.0
-MIN_CHARGE_UNITS = 1_000.0
+CELL_FLOOR_UNITS = 100.0  # what one grid cell of a request costs at least
 CEILING_FT = 60_000.0  # an unlimited ceiling is charged up to here
 _KM_PER_DEG = 111.32
 
@@ -69,8 +70,8 @@ def area_km2(volume: Volume) -> float:
 
 
 def cost_units(volumes: Sequence[Volume], policy: DisclosurePolicy, model: AltitudeModel) -> float:
-    """What a request over ``volumes`` costs: grid cells x steps x bands summed over volumes, at least
-    `MIN_CHARGE_UNITS`."""
+    """What a request over ``volumes`` costs: for each volume, its grid cells x max(steps x bands,
+    `CELL_FLOOR_UNITS`)."""
     total = 0.0
     ceiling_m = CEILING_FT * FT_M
     for volume in volumes:
@@ -86,8 +87,8 @@ def cost_units(volumes: Sequence[Volume], policy: DisclosurePolicy, model: Altit
         hi_m = min(max(model.ceiling_m(volume.band.ceiling), lo_m + 1.0), ceiling_m)
         band_lo, band_hi = policy.snap_band(lo_m, hi_m)
         bands = max(1.0, round((band_hi - band_lo) / policy.band_m))
-        total += max(cells, 1) * max(steps, 1.0) * bands
-    return max(total, MIN_CHARGE_UNITS)
+        total += max(cells, 1) * max(steps * bands, CELL_FLOOR_UNITS)
+    return total
 
 
 class Budgets:

@@ -29,7 +29,7 @@ from commonsky.service.models import DisclosurePolicyRow, GrantRow, PartyRow
 
 EMERGENCY_PRIORITY = 100
 DEFAULT_MAX_PRIORITY = 50
-DEFAULT_BUDGET_UNITS = 100_000.0  # one unit: one disclosure cell x one time step x one altitude band
+DEFAULT_BUDGET_UNITS = 15_000.0  # one unit: one disclosure cell x one time step x one altitude band
 _POLICY_ID = 1
 
 

@@ -274,8 +274,8 @@ class DisclosureOut(Strict):
 
 
 class GrantIn(Strict):
-    max_priority: int = Field(50, ge=0, le=100, strict=True, description="highest priority the party may file at")
-    budget_units: float = Field(100_000.0, ge=0, le=1e12, description="daily probe budget (cell x step x band)")
+    max_priority: int = Field(ge=0, le=100, strict=True, description="highest priority the party may file at")
+    budget_units: float = Field(ge=0, le=1e12, description="daily probe budget (units: docs/broker.md)")
 
 
 class GrantOut(BaseModel):

@@ -19,13 +19,14 @@ from commonsky.errors import InputError
 from commonsky.service.auth import Party, Role, create_party
 from commonsky.service.deps import Services
 from commonsky.service.engine import iso
-from commonsky.service.grants import Grant
+from commonsky.service.grants import DEFAULT_MAX_PRIORITY, Grant
 from commonsky.service.models import PartyRow
 from commonsky.service.settings import ServiceSettings
 from commonsky.sim.scenario import Scenario
 from commonsky.strategic.result import OtherKind
 
 AUTHORITY = "authority"  # the name of the seeded authority when the scenario has none
+SEEDED_BUDGET_UNITS = 1e9  # the scenario's parties are the authority's own simulation: their budget does not bind
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,8 @@ def seed_scenario(services: Services, scenario: Scenario) -> Seeded:
     """Write ``scenario`` into the (migrated, empty of these parties) database behind ``services``.
 
     Parties: the scenario's authority as role authority, every other party as operator (a scenario without an
-    authority gets one named ``authority``). Zones: created by the authority. Intents: submitted by their party in
+    authority gets one named ``authority``), granted its ``max_priority`` (or the default) and
+    `SEEDED_BUDGET_UNITS`. Zones: created by the authority. Intents: submitted by their party in
     the scenario's filing order with their priority. Raises `InputError` when a party already exists, when the
     authority files an intent, or when the broker compares altitudes differently from the scenario's policy
     (set ``services.broker.model = scenario.policy.altitude`` first: the verdicts would differ from
@@ -122,9 +124,9 @@ def seed_scenario(services: Services, scenario: Scenario) -> Seeded:
         parties[name] = SeededParty(party, issued.key)
     authority = next(s.party for s in parties.values() if s.party.role is Role.AUTHORITY)
     for spec in scenario.parties:
-        if spec.max_priority is not None:
-            budget = broker.grants.grant(parties[spec.name].party.id).budget_units
-            broker.grants.set_grant(authority.name, spec.name, Grant(spec.max_priority, budget))
+        if spec.role != "authority":
+            granted = DEFAULT_MAX_PRIORITY if spec.max_priority is None else spec.max_priority
+            broker.grants.set_grant(authority.name, spec.name, Grant(granted, SEEDED_BUDGET_UNITS))
     zones: dict[str, str] = {}
     for zone in scenario.zones:
         written = services.zones.create(authority, zone.to_feature())
