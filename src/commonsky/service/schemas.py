@@ -266,7 +266,13 @@ class StaleOut(BaseModel):
 class DisclosureOut(Strict):
     """The disclosure grid (docs/broker.md): lon/lat cells, time steps, altitude bands."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, from_attributes=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        allow_inf_nan=False,
+        frozen=True,
+        from_attributes=True,
+        json_schema_extra={"examples": [{"cell_deg": 0.1, "step_s": 300.0, "band_ft": 1000.0}]},
+    )
 
     cell_deg: float = Field(0.1, ge=0.01, le=10.0, description="cell side, degrees of lon and lat")
     step_s: float = Field(300.0, ge=60.0, le=86_400.0, description="time step, seconds")
@@ -274,6 +280,15 @@ class DisclosureOut(Strict):
 
 
 class GrantIn(Strict):
+    """What the authority grants one party (docs/broker.md: granted priorities, probe budget)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        allow_inf_nan=False,
+        frozen=True,
+        json_schema_extra={"examples": [{"max_priority": 100, "budget_units": 200000.0}]},
+    )
+
     max_priority: int = Field(ge=0, le=100, strict=True, description="highest priority the party may file at")
     budget_units: float = Field(ge=0, le=1e12, description="daily probe budget (units: docs/broker.md)")
 
