@@ -197,7 +197,7 @@ class Broker:
             session.add(row)
             session.flush()
             self._list(session, intent_id, box, new=True)
-            events = self._preempt(session, verdict, priority) if state is IntentState.ACCEPTED else []
+            events = self._preempt(session, verdict, intent_id, priority) if state is IntentState.ACCEPTED else []
             self._audit(
                 session,
                 party.name,
@@ -243,7 +243,7 @@ class Broker:
                 setattr(row, name, value)
             self._bump(row)
             self._list(session, intent_id, box)
-            events = self._preempt(session, verdict, priority) if not verdict.blocking else []
+            events = self._preempt(session, verdict, intent_id, priority) if not verdict.blocking else []
             self._audit(
                 session,
                 party.name,
@@ -291,7 +291,7 @@ class Broker:
                     self._bump(row)
                     self._audit(session, party.name, "recheck", row, {"state": IntentState.REJECTED, "note": row.note})
                     return self._decision(row, party.name, verdict), []
-                events = self._preempt(session, verdict, row.priority)
+                events = self._preempt(session, verdict, intent_id, row.priority)
             row.state, row.note = target.value, ""
             self._bump(row)
             if target is IntentState.ENDED:
@@ -506,7 +506,9 @@ class Broker:
         found = (coarse_resolution(engine, verdict.candidate, r.dt_s, r.dz_m, policy) for r in result.resolutions)
         return tuple(r for r in found if r is not None)
 
-    def _preempt(self, session: Session, verdict: _Verdict, priority: int) -> list[tuple[str, dict[str, Any]]]:
+    def _preempt(
+        self, session: Session, verdict: _Verdict, by_id: str, priority: int
+    ) -> list[tuple[str, dict[str, Any]]]:
         """Reject the lower-priority intents ``verdict`` preempts; each owner is told which intent, when, the class
         of what took its place (never whose), and the part of its own intent in the way, as the grid shows it."""
         events = []
@@ -518,7 +520,12 @@ class Broker:
                 raise RetryError(f"intent {other.id} changed while being preempted")
             other.state, other.note = IntentState.REJECTED.value, "preempted by a higher-priority intent"
             self._bump(other)
-            self._audit(session, "broker", "preempt", other, {"state": IntentState.REJECTED, "note": other.note})
+            change = {
+                "state": IntentState.REJECTED,
+                "note": other.note,
+                "by": by_id,
+            }  # the log names it: authority only
+            self._audit(session, "broker", "preempt", other, change)
             views = self._victim_views(other, verdict.preempt_parts.get(other.id, []))
             event = {
                 "type": "intent.preempted",
