@@ -89,9 +89,8 @@ class DisclosurePolicy:
         boxes = shapely.box(gx * self.cell_deg, gy * self.cell_deg, (gx + 1) * self.cell_deg, (gy + 1) * self.cell_deg)
         shapely.prepare(geometry)
         hit = shapely.intersects(geometry, boxes)
-        if hit.any():
-            # touching a cell along its edge is not meeting it
-            hit[hit] = shapely.area(shapely.intersection(boxes[hit], geometry)) > 1e-12
+        if hit.any():  # touching a cell along its edge is not meeting it: the interiors must meet
+            hit[hit] = shapely.relate_pattern(geometry, boxes[hit], "T********")
         return sorted((int(x), int(y)) for x, y in zip(gx[hit], gy[hit], strict=True))
 
     def cell_union(self, cells: Iterable[tuple[int, int]]) -> BaseGeometry:
@@ -122,7 +121,7 @@ def coarse_view(
 ) -> ConflictView:
     """One view: the exact ``overlaps`` of own volume ``own`` with one obstacle (all of another party's intents
     merged), as the policy lets ``viewer_id`` see them."""
-    cells = sorted({c for o in overlaps for c in policy.cells(o.geometry)})
+    cells = policy.cells(shapely.union_all([o.geometry for o in overlaps]))
     where = shapely.intersection(own.footprint, policy.cell_union(cells))
     lo_s, hi_s = own.window.start_s, own.window.end_s
     spans = sorted(policy.snap_interval(a, b) for o in overlaps for a, b in o.intervals)
