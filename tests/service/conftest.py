@@ -78,6 +78,7 @@ def settings_for(url: str, **overrides: object) -> ServiceSettings:
         "sqlite_synchronous": "NORMAL",
         "rate_per_s": 1e6,
         "rate_burst": 1_000_000,
+        "probe_budget_units": 1e12,  # the probe budget has its own tests
     }
     base.update(overrides)
     return ServiceSettings(**base)  # type: ignore[arg-type]
@@ -162,7 +163,13 @@ def start_server(request: pytest.FixtureRequest) -> Callable[..., tuple[str, obj
 
     def start(url: str, log: Path, port: int | None = None, **env: str) -> tuple[str, subprocess.Popen[bytes]]:
         port = port or _free_port()
-        environment = {**os.environ, "COMMONSKY_RATE_PER_S": "100000", "COMMONSKY_RATE_BURST": "100000", **env}
+        environment = {
+            **os.environ,
+            "COMMONSKY_RATE_PER_S": "100000",
+            "COMMONSKY_RATE_BURST": "100000",
+            "COMMONSKY_PROBE_BUDGET_UNITS": "1e12",
+            **env,
+        }
         with log.open("ab") as sink:
             process = subprocess.Popen(
                 [sys.executable, "-m", "commonsky.cli", "serve", "--db", url, "--port", str(port)],

@@ -50,7 +50,7 @@ def test_empty_key_over_an_intent_gets_409_and_stores_nothing(world: Any) -> Non
     assert body["changed"] == ["area"] and body["current_version"] is None and body["stale"] == []
     (missing,) = body["missing"]
     assert missing["blocking"] and missing["alt_lo_m"] == pytest.approx(15_000 * 0.3048)
-    assert body["key"] == [missing["ovn"]] and "1 intent(s) or zone(s)" in body["detail"]
+    assert body["key"] == [missing["ovn"]] and "1 conflict(s)" in body["detail"]
     assert _audit(client, icao) == before and client.get("/intents", headers=iqaf.headers).json() == []
     # the key a check hands out is the one the 409 names; filed with it, the intent is decided
     assert _check(client, iqaf, mine)["key"] == body["key"]
@@ -64,12 +64,12 @@ def test_no_preemption_without_naming_the_preempted(world: Any) -> None:
     low = _post(client, usaf, [circle(33.75, 45.0)], []).json()["intent"]
     high = [circle(33.76, 45.01)]
     preview = _check(client, iqaf, high, priority=5)
-    assert preview["accepted"] and preview["preempted"] == 1 and not preview["conflicts"][0]["blocking"]
+    assert preview["accepted"] and preview["preempts"] and not preview["conflicts"][0]["blocking"]
     assert _post(client, iqaf, high, [], priority=5).status_code == 409
     untouched = client.get(f"/intents/{low['id']}", headers=usaf.headers).json()
     assert untouched["state"] == "accepted" and untouched["version"] == low["version"]
     done = _post(client, iqaf, high, preview["key"], priority=5).json()
-    assert done["accepted"] and done["preempted"] == 1
+    assert done["accepted"] and done["preempts"]
     assert client.get(f"/intents/{low['id']}", headers=usaf.headers).json()["state"] == "rejected"
 
 
@@ -78,10 +78,19 @@ def test_a_change_in_the_way_makes_the_key_stale(world: Any) -> None:
     theirs = _post(client, usaf, [circle(33.75, 45.0)], []).json()["intent"]
     mine = [circle(33.76, 45.01)]
     seen = _check(client, iqaf, mine, priority=5)["key"]
-    # usaf moves its intent a little: still in the way, at a new version, so with a new OVN
+    # usaf lowers its ceiling by 500 ft: a new version, but the 1,000 ft bands the grid shows are the same, so the
+    # OVN is too (an OVN carries no more than the grid: it does not tell when another party writes)
+    lowered = client.put(
+        f"/intents/{theirs['id']}",
+        json={"version": theirs["version"], "volumes": [circle(33.75, 45.0, ceiling="FL195")], "key": []},
+        headers=usaf.headers,
+    ).json()
+    assert lowered["accepted"] and lowered["intent"]["version"] != theirs["version"]
+    assert _check(client, iqaf, mine, priority=5)["key"] == seen
+    # usaf moves its intent 11 km south: still in the way, in other cells, so with a new OVN
     moved = client.put(
         f"/intents/{theirs['id']}",
-        json={"version": theirs["version"], "volumes": [circle(33.77, 45.0)], "key": []},
+        json={"version": lowered["intent"]["version"], "volumes": [circle(33.65, 45.0)], "key": []},
         headers=usaf.headers,
     )
     assert moved.status_code == 200 and moved.json()["accepted"]
@@ -89,7 +98,7 @@ def test_a_change_in_the_way_makes_the_key_stale(world: Any) -> None:
     assert refused.status_code == 409
     body = refused.json()
     assert body["stale"] == seen and body["key"] != seen and [m["ovn"] for m in body["missing"]] == body["key"]
-    assert _post(client, iqaf, mine, body["key"], priority=5).json()["preempted"] == 1
+    assert _post(client, iqaf, mine, body["key"], priority=5).json()["preempts"]
 
 
 def test_extra_ovns_are_ignored_and_own_intent_is_not_in_its_own_way(world: Any) -> None:

@@ -72,7 +72,7 @@ def _writer(broker: Broker, party: auth.Party, seed: int, counts: dict[str, int]
                     party, intent_id, mine[intent_id], rng.choice(("accepted", "activated", "ended"))
                 )
                 local["state"] += 1
-            mine[decision.intent["id"]] = decision.intent["version"]
+            mine[decision.intent.id] = decision.intent.version
         except StaleVersionError as error:  # preempted or changed meanwhile: take the version and go on
             local["stale"] += 1
             if error.current is not None:
@@ -94,7 +94,9 @@ def test_32_racing_writers_never_get_two_conflicting_intents_accepted(
     from commonsky.service.settings import ServiceSettings
 
     url = f"sqlite:///{tmp_path / 'race.db'}" if backend == "sqlite" else request.getfixturevalue("pg_url")
-    settings = ServiceSettings(database_url=url, sqlite_synchronous="NORMAL", lock_cell_deg=0.25)
+    settings = ServiceSettings(
+        database_url=url, sqlite_synchronous="NORMAL", lock_cell_deg=0.25, probe_budget_units=1e12
+    )
     database = Database(settings)
     upgrade(database)
     broker = Broker(database, settings)

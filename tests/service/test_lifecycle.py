@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -42,7 +43,7 @@ def test_higher_priority_preempts_and_activated_is_never_preempted(world: Any, f
     client, _, usaf, iqaf = world
     low = file_intent(client, usaf, [circle(33.75, 45.0)])["intent"]
     high = file_intent(client, iqaf, [circle(33.76, 45.01)], priority=5)
-    assert high["accepted"] and high["preempted"] == 1
+    assert high["accepted"] and high["preempts"]
     assert high["conflicts"][0]["blocking"] is False
     bumped = client.get(f"/intents/{low['id']}", headers=usaf.headers).json()
     assert bumped["state"] == "rejected" and "preempted" in bumped["note"] and bumped["version"] != low["version"]
@@ -53,7 +54,8 @@ def test_higher_priority_preempts_and_activated_is_never_preempted(world: Any, f
     )
     assert activated.status_code == 200 and activated.json()["intent"]["state"] == "activated"
     higher = file_intent(client, usaf, [circle(33.75, 45.0)], priority=9)
-    assert not higher["accepted"] and higher["conflicts"][0]["reason"] == "activated intent"
+    assert not higher["accepted"] and higher["conflicts"][0]["reason"] == "another party's intent"
+    assert "activated" not in json.dumps(higher["conflicts"])  # its state is not told
 
 
 def test_stale_version_gets_409_with_what_changed(world: Any, file_intent: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -27,9 +28,15 @@ def test_preemption_and_zones_reach_the_owner_only(make_client: Any, sqlite_url:
         assert event["type"] == "zone.affects" and event["intent_id"] == mine["id"] and event["zone_id"] == zone["id"]
         assert event["alt_lo_m"] is not None and event["where"]["type"] == "Polygon"
         client.delete(f"/zones/{zone['id']}", params={"version": zone["version"]}, headers=icao.headers)
-        file_intent(client, iqaf, [circle(33.76, 45.01)], priority=4)
+        taken = file_intent(client, iqaf, [circle(33.76, 45.01)], priority=4)
         event = socket.receive_json()
         assert event["type"] == "intent.preempted" and event["intent_id"] == mine["id"]
+        # told which intent, when, and the class of what took its place; not whose, nor its priority or route
+        assert event["by"] == "routine" and event["at"].startswith("20")
+        (part,) = event["conflicts"]
+        assert part["intent_id"] == mine["id"] and part["reason"] == "another party's intent"
+        for secret in (taken["intent"]["id"], taken["intent"]["version"], "iqaf", '"priority"'):
+            assert secret not in json.dumps(event), secret
         # the preempting party heard nothing about usaf's intent: its next event is its own
         client.post("/zones", json={"feature": zone_feature("Closed", 44.8, 33.6, 45.3, 34.0)}, headers=icao.headers)
         heard = other.receive_json()
@@ -56,8 +63,9 @@ def test_events_cross_instances_on_postgres(make_client: Any, pg_url: str, file_
     with second.websocket_connect("/notifications", headers=usaf.headers) as socket:
         assert socket.receive_json()["type"] == "hello"
         taken = file_intent(first, iqaf, [circle(33.76, 45.01)], priority=4)
-        assert taken["preempted"] == 1
+        assert taken["preempts"]
         event = socket.receive_json()
-        assert event == {"type": "intent.preempted", "intent_id": mine["id"], "version": event["version"]}
+        assert event["type"] == "intent.preempted" and event["intent_id"] == mine["id"] and event["by"] == "routine"
+        assert set(event) == {"type", "intent_id", "version", "at", "by", "conflicts"}
         current = second.get(f"/intents/{mine['id']}", headers=usaf.headers).json()
         assert current["version"] == event["version"] and current["state"] == "rejected"

@@ -22,6 +22,7 @@ from commonsky.plans.route import Waypoint
 class IntentState(StrEnum):
     PROPOSED = "proposed"
     ACCEPTED = "accepted"
+    REJECTED = "rejected"  # refused or preempted: holds no airspace
     ACTIVATED = "activated"
     ENDED = "ended"
 

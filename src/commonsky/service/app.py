@@ -1,7 +1,8 @@
 """`create_app(settings)`: the FastAPI application of the broker. No module-level state: every app is separate.
 
 Status codes: 401 bad API key, 403 wrong role, 404 unknown (or another party's) intent, 409 stale version or area
-key, 413 too large, 422 invalid input (one-line ``detail``), 429 over the party's rate, 503 a decision raced too often.
+key, 413 too large, 422 invalid input (one-line ``detail``), 429 over the party's rate or probe budget (true
+Retry-After), 503 a decision raced too often.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from commonsky.airspace.volume import AltitudeModel
 from commonsky.errors import CommonskyError, InputError, NotFoundError
 from commonsky.service.auth import AuthCache
 from commonsky.service.broker import Broker
+from commonsky.service.budget import OverBudgetError
 from commonsky.service.db import Database
 from commonsky.service.deps import Services
 from commonsky.service.errors import AreaChangedError, ForbiddenError, RetryError, StaleVersionError, TooLargeError
@@ -37,7 +39,7 @@ def create_app(settings: ServiceSettings, altitude_model: AltitudeModel | None =
     ``altitude_model`` says how the broker compares altitude references (default: `AltitudeModel()`, flat
     ground); `commonsky run` passes its scenario's, so the broker decides as ``commonsky check`` does.
     """
-    from commonsky.service.routers import audit, conflicts, intents, notifications, parties, zones
+    from commonsky.service.routers import audit, conflicts, grants, intents, notifications, parties, zones
 
     database = Database(settings)
     hub = Hub(settings.notify_queue)
@@ -77,7 +79,7 @@ def create_app(settings: ServiceSettings, altitude_model: AltitudeModel | None =
     )
     app.state.services = services
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    for module in (parties, zones, intents, conflicts, audit, notifications):
+    for module in (parties, zones, intents, conflicts, audit, notifications, grants):
         app.include_router(module.router)
     _handlers(app)
 
@@ -124,6 +126,12 @@ def _handlers(app: FastAPI) -> None:
                 "key": error.key,
             },
             status_code=409,
+        )
+
+    @app.exception_handler(OverBudgetError)
+    async def over_budget(_request: Request, error: OverBudgetError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": error.message}, status_code=429, headers={"Retry-After": str(error.retry_after_s)}
         )
 
     @app.exception_handler(RetryError)

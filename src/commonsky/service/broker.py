@@ -7,6 +7,11 @@ applies to its party; a higher-priority intent that is accepted *preempts* the l
 conflicts with (they become rejected, their parties are told), so two accepted intents never conflict. Activated
 (airborne) intents are never preempted.
 
+Before anything is judged a request is admitted (`Broker._admit`): its priority within the caller's grant
+(`service.grants`, 403), its volumes within the size limits and paid from the caller's probe budget
+(`service.budget`, 413/429). Every conflict a party is shown, and every preemption notice, is built by the
+disclosure policy (`service.disclosure`, `Broker._disclose`): never sharper than the authority's grid.
+
 Thread-safe: one `Broker` serves every request thread; each call opens its own transaction.
 """
 
@@ -17,42 +22,43 @@ import secrets
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from commonsky.airspace.volume import AltitudeModel, Volume
+from commonsky.airspace.volume import AltitudeModel, Overlap, Volume
 from commonsky.airspace.zone import Zone
 from commonsky.errors import InputError, NotFoundError
-from commonsky.plans.intent import Intent
+from commonsky.plans.intent import Intent, IntentState
 from commonsky.service import audit
-from commonsky.service.area_key import check_key, key_of, ovn
+from commonsky.service.area_key import check_key, key_of
 from commonsky.service.auth import Party, Role
+from commonsky.service.budget import Budgets, SizeLimits, check_size, cost_units
 from commonsky.service.cache import VersionCache
 from commonsky.service.db import Database
+from commonsky.service.disclosure import Obstacle, coarse_resolution, coarse_view
 from commonsky.service.engine import (
     Bounds,
     bounds,
     build_engine,
     count_vertices,
-    overlap_json,
+    iso,
     prefilter_margin_m,
-    resolution_json,
     to_intent,
     volumes_from_json,
     zone_from_feature,
 )
 from commonsky.service.errors import ForbiddenError, RetryError, StaleVersionError, TooLargeError
+from commonsky.service.grants import Grants, priority_class
 from commonsky.service.grid import WIDE, grid_keys
 from commonsky.service.models import AuditRow, IntentCellRow, IntentRow, PartyRow, ZoneRow
 from commonsky.service.rows import (
-    LIVE,
     audit_change,
     covers,
-    intent_json,
+    intent_view,
     near_intents,
     near_zones,
     overlap_params,
@@ -60,31 +66,35 @@ from commonsky.service.rows import (
     union,
 )
 from commonsky.service.settings import ServiceSettings
+from commonsky.service.transient import transient
+from commonsky.service.views import LIVE, ConflictView, IntentView, ObstacleKind, ResolutionView, view_json
 from commonsky.strategic.engine import StrategicEngine
 from commonsky.strategic.policy import Policy
 from commonsky.strategic.result import ConflictPart, Effect, OtherKind
 
 ACTIVATED = 1_000_000  # the engine's priority for an activated intent: above every filed priority
 Notify = Callable[[str, dict[str, Any]], None]
+_S = IntentState
 _TRANSITIONS = {
-    ("rejected", "accepted"),
-    ("accepted", "activated"),
-    ("accepted", "ended"),
-    ("activated", "ended"),
-    ("rejected", "ended"),
+    (_S.REJECTED, _S.ACCEPTED),
+    (_S.ACCEPTED, _S.ACTIVATED),
+    (_S.ACCEPTED, _S.ENDED),
+    (_S.ACTIVATED, _S.ENDED),
+    (_S.REJECTED, _S.ENDED),
 }
 
 
 @dataclass(frozen=True)
 class Preview:
-    """What a write would do now (`Broker.check`): the verdict, the conflicts (redacted, each with the other side's
-    OVN), preemptions and resolutions. Nothing is stored or locked, so it may change before the write; the write's
-    ``key`` (= ``self.key``, the conflicts' OVNs) makes the broker refuse it (409) if it has."""
+    """What a write would do now (`Broker.check`): the verdict, the conflicts as the disclosure policy lets the
+    caller see them (each with its OVN), whether it would preempt anything, and resolutions. Nothing is stored or
+    locked, so it may change before the write; the write's ``key`` (= ``self.key``, the conflicts' OVNs) makes the
+    broker refuse it (409) if it has."""
 
     accepted: bool
-    conflicts: list[dict[str, Any]]
-    preempted: int = 0
-    resolutions: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: tuple[ConflictView, ...]
+    preempts: bool = False
+    resolutions: tuple[ResolutionView, ...] = ()
 
     @property
     def key(self) -> list[str]:
@@ -95,15 +105,25 @@ class Preview:
 class Decision(Preview):
     """What a write did, with the intent as its owner now sees it."""
 
-    intent: dict[str, Any] = field(kw_only=True)
+    intent: IntentView = field(kw_only=True)
 
 
 @dataclass
 class _Verdict:
     candidate: Intent | None = None
-    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[ConflictView] = field(default_factory=list)
     blocking: bool = False
     preempt: dict[str, IntentRow] = field(default_factory=dict)
+    preempt_parts: dict[str, list[ConflictPart]] = field(default_factory=dict)
+
+
+@dataclass
+class _Group:
+    """The exact overlaps of one own volume with one obstacle, before coarsening."""
+
+    obstacle: Obstacle
+    blocking: bool = False
+    overlaps: list[Overlap] = field(default_factory=list)
 
 
 def new_version() -> str:
@@ -111,7 +131,10 @@ def new_version() -> str:
 
 
 class Broker:
-    """Decides intents and zones against the database. ``notify(party_id, event)`` is called after commit."""
+    """Decides intents and zones against the database. ``notify(party_id, event)`` is called after commit.
+
+    ``grants`` (the authority's disclosure policy and grants), ``budgets`` (the probe budgets) and ``limits`` (size
+    limits) default to fresh ones over ``database``."""
 
     def __init__(
         self,
@@ -119,10 +142,16 @@ class Broker:
         settings: ServiceSettings,
         notify: Notify | None = None,
         model: AltitudeModel | None = None,
+        grants: Grants | None = None,
+        budgets: Budgets | None = None,
+        limits: SizeLimits | None = None,
     ) -> None:
         self.db = database
         self.settings = settings
         self.model = model or AltitudeModel()
+        self.grants = grants or Grants(database, settings.probe_budget_units)
+        self.budgets = budgets or Budgets()
+        self.limits = limits or SizeLimits()
         self._notify = notify
         self._volumes: VersionCache[tuple[Volume, ...]] = VersionCache()
         self._zones: VersionCache[tuple[Zone, tuple[Volume, ...]]] = VersionCache(1_000)
@@ -144,19 +173,20 @@ class Broker:
         in-process callers that decide without looking (tests of the no-double-acceptance invariant)."""
         self.require(party, Role.OPERATOR)
         volumes, box = self._prepare(volumes_json)
+        self._admit(party, volumes, priority)
         intent_id = str(uuid.uuid4())
 
         def run(session: Session) -> tuple[Decision, list[tuple[str, dict[str, Any]]]]:
             self.db.lock_region(session, box.box)
             verdict = self._judge(session, party, intent_id, volumes, box, priority)
             _check(verdict, key)
-            state = "rejected" if verdict.blocking else "accepted"
+            state = IntentState.REJECTED if verdict.blocking else IntentState.ACCEPTED
             now = time.time()
             row = IntentRow(
                 id=intent_id,
                 party_id=party.id,
                 priority=priority,
-                state=state,
+                state=state.value,
                 version=new_version(),
                 volumes=volumes_json,
                 note=_note(verdict),
@@ -167,7 +197,7 @@ class Broker:
             session.add(row)
             session.flush()
             self._list(session, intent_id, box, new=True)
-            events = self._preempt(session, verdict, intent_id) if state == "accepted" else []
+            events = self._preempt(session, verdict, intent_id, priority) if state is IntentState.ACCEPTED else []
             self._audit(
                 session,
                 party.name,
@@ -195,22 +225,25 @@ class Broker:
         ``key`` as in `submit`, over the new volumes."""
         self.require(party, Role.OPERATOR)
         volumes, box = self._prepare(volumes_json)
+        self._admit(party, volumes, priority)
 
         def run(session: Session) -> tuple[Decision, list[tuple[str, dict[str, Any]]]]:
             row = self._own_row_locked(session, party, intent_id, version, extra_box=box)
-            if row.state == "ended":
+            if row.state == IntentState.ENDED:
                 raise InputError(f"intent {intent_id} has ended; file a new one")
             verdict = self._judge(session, party, intent_id, volumes, box, priority)
             _check(verdict, key)
             if verdict.blocking and row.state in LIVE:
                 return self._decision(row, party.name, verdict, accepted=False), []
-            state = "rejected" if verdict.blocking else (row.state if row.state in LIVE else "accepted")
-            row.volumes, row.priority, row.state, row.note = volumes_json, priority, state, _note(verdict)
+            state = IntentState.REJECTED if verdict.blocking else IntentState(row.state)
+            if state not in LIVE and not verdict.blocking:
+                state = IntentState.ACCEPTED
+            row.volumes, row.priority, row.state, row.note = volumes_json, priority, state.value, _note(verdict)
             for name, value in box.columns().items():
                 setattr(row, name, value)
             self._bump(row)
             self._list(session, intent_id, box)
-            events = self._preempt(session, verdict, intent_id) if not verdict.blocking else []
+            events = self._preempt(session, verdict, intent_id, priority) if not verdict.blocking else []
             self._audit(
                 session,
                 party.name,
@@ -227,38 +260,46 @@ class Broker:
         party: Party,
         intent_id: str,
         version: str,
-        state: str,
+        state: IntentState | str,
         *,
         key: Sequence[str] | None = None,
         resolve: bool = False,
     ) -> Decision:
         """Move an intent along its lifecycle (see the module docstring); ``accepted`` re-checks a rejected one,
-        with ``key`` as in `submit` (activating and ending need only the intent's own version)."""
+        with ``key`` as in `submit` (activating and ending need only the intent's own version). A re-check is
+        charged to the probe budget like a filing."""
         self.require(party, Role.OPERATOR)
+        target = IntentState(state)
+        if target is IntentState.ACCEPTED:
+            with self.db.read() as session:
+                found = session.get(IntentRow, intent_id)
+            if found is None or found.party_id != party.id:
+                raise NotFoundError(f"no intent {intent_id[:100]}")
+            self._admit(party, self.intent_volumes(found), found.priority)
 
         def run(session: Session) -> tuple[Decision, list[tuple[str, dict[str, Any]]]]:
             row = self._own_row_locked(session, party, intent_id, version)
-            if (row.state, state) not in _TRANSITIONS:
-                raise InputError(f"intent {intent_id} cannot go from {row.state} to {state}")
+            if (IntentState(row.state), target) not in _TRANSITIONS:
+                raise InputError(f"intent {intent_id} cannot go from {row.state} to {target.value}")
             verdict, events = _Verdict(), []
-            if state == "accepted":
+            if target is IntentState.ACCEPTED:
                 volumes = self.intent_volumes(row)
                 verdict = self._judge(session, party, intent_id, volumes, row_bounds(row), row.priority)
                 _check(verdict, key)
                 if verdict.blocking:
                     row.note = _note(verdict)
                     self._bump(row)
-                    self._audit(session, party.name, "recheck", row, {"state": "rejected", "note": row.note})
+                    self._audit(session, party.name, "recheck", row, {"state": IntentState.REJECTED, "note": row.note})
                     return self._decision(row, party.name, verdict), []
-                events = self._preempt(session, verdict, intent_id)
-            row.state, row.note = state, ""
+                events = self._preempt(session, verdict, intent_id, row.priority)
+            row.state, row.note = target.value, ""
             self._bump(row)
-            if state == "ended":
+            if target is IntentState.ENDED:
                 session.execute(delete(IntentCellRow).where(IntentCellRow.intent_id == intent_id))
-            self._audit(session, party.name, "state", row, {"state": state, "note": ""})
+            self._audit(session, party.name, "state", row, {"state": target, "note": ""})
             return self._decision(row, party.name, verdict), events
 
-        return self._recheck_resolved(self._run(run), party, state, resolve)
+        return self._recheck_resolved(self._run(run), party, target, resolve)
 
     def check(
         self,
@@ -270,21 +311,22 @@ class Broker:
         resolve: bool = False,
     ) -> Preview:
         """Dry run of `submit` (or, with ``intent_id``, of `update` of the caller's own intent): the verdict, the
-        conflicts with their OVNs and the key to file with. Reads only; takes no lock."""
+        conflicts with their OVNs and the key to file with. Reads only; takes no lock; charged to the budget."""
         self.require(party, Role.OPERATOR)
         volumes, box = self._prepare(volumes_json)
+        self._admit(party, volumes, priority)
         with self.db.read() as session:
             if intent_id is not None:
                 row = session.get(IntentRow, intent_id)
                 if row is None or row.party_id != party.id:
-                    raise NotFoundError(f"no intent {intent_id}")
+                    raise NotFoundError(f"no intent {intent_id[:100]}")
             own_id = intent_id or str(uuid.uuid4())
             verdict = self._judge(session, party, own_id, volumes, box, priority)
-            resolutions = self.resolutions(session, verdict, box) if resolve else []
-        preempted = 0 if verdict.blocking else len(verdict.preempt)
-        return Preview(not verdict.blocking, verdict.conflicts, preempted, resolutions)
+            resolutions = self.resolutions(session, verdict, box) if resolve else ()
+        preempts = not verdict.blocking and bool(verdict.preempt)
+        return Preview(not verdict.blocking, tuple(verdict.conflicts), preempts, resolutions)
 
-    def get_intent(self, party: Party, intent_id: str) -> dict[str, Any]:
+    def get_intent(self, party: Party, intent_id: str) -> IntentView:
         with self.db.read() as session:
             found = session.execute(
                 select(IntentRow, PartyRow.name)
@@ -292,27 +334,27 @@ class Broker:
                 .where(IntentRow.id == intent_id)
             ).first()
         if found is None or (party.role is Role.OPERATOR and found[0].party_id != party.id):
-            raise NotFoundError(f"no intent {intent_id}")
-        return intent_json(found[0], found[1])
+            raise NotFoundError(f"no intent {intent_id[:100]}")
+        return intent_view(found[0], found[1])
 
-    def list_intents(self, party: Party, state: str | None, limit: int, offset: int) -> list[dict[str, Any]]:
+    def list_intents(self, party: Party, state: IntentState | None, limit: int, offset: int) -> list[IntentView]:
         """Operators see their own intents; authority and observers see the whole picture."""
         query = select(IntentRow, PartyRow.name).join(PartyRow, PartyRow.id == IntentRow.party_id)
         if party.role is Role.OPERATOR:
             query = query.where(IntentRow.party_id == party.id)
         if state is not None:
-            query = query.where(IntentRow.state == state)
+            query = query.where(IntentRow.state == state.value)
         query = query.order_by(IntentRow.created_s, IntentRow.id).limit(limit).offset(offset)
         with self.db.read() as session:
-            return [intent_json(row, name) for row, name in session.execute(query).all()]
+            return [intent_view(row, name) for row, name in session.execute(query).all()]
 
-    def conflicts_of(self, party: Party) -> list[dict[str, Any]]:
+    def conflicts_of(self, party: Party) -> list[ConflictView]:
         """The conflicts that concern the caller's own intents that are not ended, as it may see them."""
-        out: list[dict[str, Any]] = []
+        out: list[ConflictView] = []
         with self.db.read() as session:
             rows = session.scalars(
                 select(IntentRow)
-                .where(IntentRow.party_id == party.id, IntentRow.state != "ended")
+                .where(IntentRow.party_id == party.id, IntentRow.state != IntentState.ENDED.value)
                 .order_by(IntentRow.created_s)
             )
             for row in rows.all():
@@ -337,13 +379,23 @@ class Broker:
             verdict = self._judge(session, party, intent_id, volumes, box, priority)
             return replace(decision, resolutions=self.resolutions(session, verdict, box))
 
-    def _recheck_resolved(self, decision: Decision, party: Party, state: str, resolve: bool) -> Decision:
-        if state != "accepted" or decision.accepted or not resolve:
+    def _recheck_resolved(self, decision: Decision, party: Party, state: IntentState, resolve: bool) -> Decision:
+        if state is not IntentState.ACCEPTED or decision.accepted or not resolve:
             return decision
         intent = decision.intent
-        volumes = volumes_from_json(intent["volumes"])
+        volumes = volumes_from_json(intent.volumes)
         box = bounds(volumes, self.model)
-        return self._resolved(decision, party, intent["id"], volumes, box, intent["priority"], resolve)
+        return self._resolved(decision, party, intent.id, volumes, box, intent.priority, resolve)
+
+    # admission: grants, size limits, probe budget -----------------------------------------------------------
+    def _admit(self, party: Party, volumes: Sequence[Volume], priority: int) -> None:
+        """Before anything is judged: the priority within the caller's grant (403), the volumes within the size
+        limits (413), and the request paid from the caller's probe budget (429 with Retry-After)."""
+        grant = self.grants.grant(party.id)
+        grant.allow(priority)
+        check_size(volumes, self.limits, time.time())
+        cost = cost_units(volumes, self.grants.disclosure(), self.model)
+        self.budgets.charge(party.id, grant.budget_units, cost)
 
     # decisions -------------------------------------------------------------------------------------------------
     def _prepare(self, volumes_json: list[dict[str, Any]]) -> tuple[tuple[Volume, ...], Bounds]:
@@ -363,7 +415,8 @@ class Broker:
     def _judge(
         self, session: Session, party: Party, own_id: str, volumes: Sequence[Volume], box: Bounds, priority: int
     ) -> _Verdict:
-        """Run the strategic engine on the rows the SQL prefilter finds near ``box``."""
+        """Run the strategic engine on the rows the SQL prefilter finds near ``box``; the conflicts come out as the
+        disclosure policy lets ``party`` see them (`_disclose`)."""
         margin = prefilter_margin_m(self.model)
         intents = self._near(session, own_id, box, margin)
         zones = session.scalars(near_zones(), overlap_params(box, margin)).all()
@@ -372,22 +425,38 @@ class Broker:
         by_id = {r.id: r for r in intents}
         zone_rows = {r.id: r for r in zones}
         verdict = _Verdict(candidate=candidate)
+        groups: dict[tuple[int, str], _Group] = {}
         for conflict in engine.check(candidate, resolve=False).conflicts:
-            zone = zone_rows.get(conflict.other) if conflict.kind is OtherKind.ZONE else None
             blocks = conflict.effect is Effect.BLOCKS
-            if zone is not None:
-                reason = "binding zone" if blocks else "advisory zone"
-            elif by_id[conflict.other].state == "activated":
-                reason = "activated intent"
-            elif blocks:
-                reason = "intent of equal or higher priority"
+            if conflict.kind is OtherKind.ZONE:
+                zone = zone_rows[conflict.other]
+                kind = ObstacleKind.BINDING_ZONE if blocks else ObstacleKind.ADVISORY_ZONE
+                obstacle = Obstacle(kind, zone.id, zone.name, zone.version)
             else:
-                reason = "lower-priority intent (preempted if this one is accepted)"
-                verdict.preempt[conflict.other] = by_id[conflict.other]
+                obstacle = Obstacle(ObstacleKind.INTENT)
+                if not blocks:
+                    verdict.preempt[conflict.other] = by_id[conflict.other]
+                    verdict.preempt_parts[conflict.other] = list(conflict.parts)
             verdict.blocking |= blocks
-            seen = ovn(party.id, "zone", zone.id, zone.version) if zone else _intent_ovn(party, by_id[conflict.other])
-            verdict.conflicts.extend(_conflict(own_id, part, blocks, reason, seen, zone) for part in conflict.parts)
+            for part in conflict.parts:
+                group = groups.setdefault((part.own_volume, obstacle.zone_id or ""), _Group(obstacle))
+                group.blocking |= blocks
+                group.overlaps.append(part.overlap)
+        verdict.conflicts = self._disclose(party.id, own_id, volumes, groups)
         return verdict
+
+    def _disclose(
+        self, viewer_id: str, own_id: str, volumes: Sequence[Volume], groups: dict[tuple[int, str], _Group]
+    ) -> list[ConflictView]:
+        """The views of ``groups`` (own volume x obstacle) that the disclosure policy lets party ``viewer_id``
+        see."""
+        policy = self.grants.disclosure()
+        return [
+            coarse_view(
+                policy, self.model, viewer_id, own_id, index, volumes[index], g.obstacle, g.blocking, g.overlaps
+            )
+            for (index, _), g in sorted(groups.items())
+        ]
 
     def _list(self, session: Session, intent_id: str, box: Bounds, *, new: bool = False) -> None:
         """(Re)list an intent in the prefilter grid (a ``new`` one has nothing listed yet)."""
@@ -410,37 +479,74 @@ class Broker:
             self.model,
             [(r.id, self.zone_of(r)[0]) for r in zones],
             [
-                to_intent(r.id, r.party_id, self.intent_volumes(r), ACTIVATED if r.state == "activated" else r.priority)
+                to_intent(
+                    r.id,
+                    r.party_id,
+                    self.intent_volumes(r),
+                    ACTIVATED if r.state == IntentState.ACTIVATED else r.priority,
+                )
                 for r in intents
             ],
         )
 
-    def resolutions(self, session: Session, verdict: _Verdict, box: Bounds) -> list[dict[str, Any]]:
+    def resolutions(self, session: Session, verdict: _Verdict, box: Bounds) -> tuple[ResolutionView, ...]:
         """Verified resolutions of a rejected intent (earliest free slot, nearest free block): the engine searches
-        against every live intent and zone over the same lon/lat box, at any altitude, up to its time horizon."""
+        against every live intent and zone over the same lon/lat box, at any altitude, up to its time horizon, then
+        each is rounded to the disclosure grid (a delay to whole steps, a move to whole bands) and verified again,
+        so it says no more of the others than the grid does."""
         if verdict.candidate is None or not verdict.blocking:
-            return []
+            return ()
         horizon = Policy().max_time_shift_s
         wide = replace(box, alt_lo_m=-math.inf, alt_hi_m=math.inf, t1_s=box.t1_s + horizon)
         intents = self._near(session, verdict.candidate.id, wide, 0.0)
         zones = session.scalars(near_zones(), overlap_params(wide, 0.0)).all()
-        result = self._engine(intents, zones).check(verdict.candidate, resolve=True)
-        return [resolution_json(r) for r in result.resolutions]
+        engine = self._engine(intents, zones)
+        result = engine.check(verdict.candidate, resolve=True)
+        policy = self.grants.disclosure()
+        found = (coarse_resolution(engine, verdict.candidate, r.dt_s, r.dz_m, policy) for r in result.resolutions)
+        return tuple(r for r in found if r is not None)
 
-    def _preempt(self, session: Session, verdict: _Verdict, by_id: str) -> list[tuple[str, dict[str, Any]]]:
+    def _preempt(
+        self, session: Session, verdict: _Verdict, by_id: str, priority: int
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """Reject the lower-priority intents ``verdict`` preempts; each owner is told which intent, when, the class
+        of what took its place (never whose), and the part of its own intent in the way, as the grid shows it."""
         events = []
+        at = iso(time.time())
         for other in verdict.preempt.values():
             seen = other.version
             session.refresh(other, with_for_update=not self.db.is_sqlite)
-            if other.version != seen or other.state != "accepted":
+            if other.version != seen or other.state != IntentState.ACCEPTED:
                 raise RetryError(f"intent {other.id} changed while being preempted")
-            other.state, other.note = "rejected", "preempted by a higher-priority intent"
+            other.state, other.note = IntentState.REJECTED.value, "preempted by a higher-priority intent"
             self._bump(other)
-            self._audit(session, "broker", "preempt", other, {"state": "rejected", "note": other.note, "by": by_id})
-            events.append(
-                (other.party_id, {"type": "intent.preempted", "intent_id": other.id, "version": other.version})
-            )
+            change = {
+                "state": IntentState.REJECTED,
+                "note": other.note,
+                "by": by_id,
+            }  # the log names it: authority only
+            self._audit(session, "broker", "preempt", other, change)
+            views = self._victim_views(other, verdict.preempt_parts.get(other.id, []))
+            event = {
+                "type": "intent.preempted",
+                "intent_id": other.id,
+                "version": other.version,
+                "at": at,
+                "by": priority_class(priority).value,
+                "conflicts": [view_json(v) for v in views],
+            }
+            events.append((other.party_id, event))
         return events
+
+    def _victim_views(self, row: IntentRow, parts: Sequence[ConflictPart]) -> list[ConflictView]:
+        """The preempted intent's own conflicting parts, as the disclosure policy lets its owner see them."""
+        volumes = self.intent_volumes(row)
+        groups: dict[tuple[int, str], _Group] = {}
+        for part in parts:
+            index = volumes.index(part.other_volume) if part.other_volume in volumes else 0
+            group = groups.setdefault((index, ""), _Group(Obstacle(ObstacleKind.INTENT), blocking=True))
+            group.overlaps.append(part.overlap)
+        return self._disclose(row.party_id, row.id, volumes, groups)
 
     def _own_row_locked(
         self, session: Session, party: Party, intent_id: str, version: str, extra_box: Bounds | None = None
@@ -448,7 +554,7 @@ class Broker:
         """The caller's intent, with its region (and ``extra_box``) locked and its version checked."""
         row = session.get(IntentRow, intent_id)
         if row is None or row.party_id != party.id:
-            raise NotFoundError(f"no intent {intent_id}")
+            raise NotFoundError(f"no intent {intent_id[:100]}")
         box = union(row_bounds(row).box, extra_box.box if extra_box else None)
         self.db.lock_region(session, box)
         session.refresh(row, with_for_update=not self.db.is_sqlite)
@@ -457,7 +563,7 @@ class Broker:
                 f"intent {intent_id} changed since version {version}",
                 row.version,
                 self._changed_since(session, intent_id, version),
-                intent_json(row, party.name),
+                asdict(intent_view(row, party.name)),
             )
         if not covers(box, row_bounds(row).box):
             raise RetryError("intent moved while its region was being locked")
@@ -486,7 +592,7 @@ class Broker:
             except RetryError:
                 continue
             except OperationalError as error:
-                if attempt == 7 or not _transient(error):
+                if attempt == 7 or not transient(error):
                     raise
                 time.sleep(0.01 * (attempt + 1))
         else:
@@ -519,40 +625,15 @@ class Broker:
 
     def _decision(self, row: IntentRow, party_name: str, verdict: _Verdict, accepted: bool | None = None) -> Decision:
         ok = (not verdict.blocking) if accepted is None else accepted
-        preempted = len(verdict.preempt) if ok else 0
-        return Decision(ok, verdict.conflicts, preempted, intent=intent_json(row, party_name))
+        preempts = ok and bool(verdict.preempt)
+        return Decision(ok, tuple(verdict.conflicts), preempts, intent=intent_view(row, party_name))
 
 
 def _note(verdict: _Verdict) -> str:
-    blocking = sum(c["blocking"] for c in verdict.conflicts)
+    blocking = sum(c.blocking for c in verdict.conflicts)
     return f"{blocking} blocking conflict(s)" if blocking else ""
 
 
 def _check(verdict: _Verdict, key: Sequence[str] | None) -> None:
     if key is not None:
         check_key(verdict.conflicts, key)
-
-
-def _intent_ovn(viewer: Party, row: IntentRow) -> str:
-    return ovn(viewer.id, "intent", row.id, row.version)
-
-
-def _conflict(
-    own_id: str, part: ConflictPart, blocking: bool, reason: str, other_ovn: str, zone: ZoneRow | None = None
-) -> dict[str, Any]:
-    return {
-        "intent_id": own_id,
-        "volume_index": part.own_volume,
-        "with": "zone" if zone else "intent",
-        "zone_id": zone.id if zone else None,
-        "zone_name": zone.name if zone else None,
-        "blocking": blocking,
-        "reason": reason,
-        "ovn": other_ovn,
-        **overlap_json(part.overlap),
-    }
-
-
-def _transient(error: OperationalError) -> bool:
-    text = str(error.orig).lower()
-    return any(word in text for word in ("locked", "deadlock", "could not serialize", "busy"))

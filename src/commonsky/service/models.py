@@ -109,3 +109,26 @@ class AuditRow(Base):
     change: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class DisclosurePolicyRow(Base):
+    """The authority's disclosure policy (`service.disclosure`): one row, ``id`` 1; none means the defaults."""
+
+    __tablename__ = "disclosure_policy"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    cell_deg: Mapped[float] = mapped_column(Float)
+    step_s: Mapped[float] = mapped_column(Float)
+    band_ft: Mapped[float] = mapped_column(Float)
+    updated_s: Mapped[float] = mapped_column(Float)
+
+
+class GrantRow(Base):
+    """What the authority granted one party (`service.grants`): its highest priority and its probe budget."""
+
+    __tablename__ = "party_grants"
+
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), primary_key=True)
+    max_priority: Mapped[int] = mapped_column(Integer)
+    budget_units: Mapped[float] = mapped_column(Float)
+    updated_s: Mapped[float] = mapped_column(Float)

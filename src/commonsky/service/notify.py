@@ -85,6 +85,8 @@ class PgRelay:
         payload = json.dumps({"party": party_id, "event": event}, separators=(",", ":"))
         if len(payload.encode()) > _MAX_PAYLOAD:
             slim = {k: v for k, v in event.items() if k != "where"} | {"where_omitted": True}
+            if isinstance(event.get("conflicts"), list):  # intent.preempted: the views lose theirs
+                slim["conflicts"] = [{k: v for k, v in c.items() if k != "where"} for c in event["conflicts"]]
             payload = json.dumps({"party": party_id, "event": slim}, separators=(",", ":"))
         with self._engine.begin() as connection:
             connection.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload})

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import Select, bindparam, select
 
+from commonsky.plans.intent import IntentState
 from commonsky.service.engine import Bounds, iso
 from commonsky.service.models import IntentCellRow, IntentRow, ZoneRow
-
-LIVE = ("accepted", "activated")
+from commonsky.service.views import LIVE, IntentView
 
 
 def overlaps(table: type[IntentRow] | type[ZoneRow]) -> list[Any]:
@@ -84,16 +84,16 @@ def audit_change(text: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def intent_json(row: IntentRow, party_name: str) -> dict[str, Any]:
+def intent_view(row: IntentRow, party_name: str) -> IntentView:
     """An intent in full: only for its owner, the authority and observers."""
-    return {
-        "id": row.id,
-        "party": party_name,
-        "priority": row.priority,
-        "state": row.state,
-        "version": row.version,
-        "note": row.note,
-        "volumes": row.volumes,
-        "created": iso(row.created_s) or "",
-        "updated": iso(row.updated_s) or "",
-    }
+    return IntentView(
+        id=row.id,
+        party=party_name,
+        priority=row.priority,
+        state=IntentState(row.state),
+        version=row.version,
+        note=row.note,
+        volumes=row.volumes,
+        created=iso(row.created_s) or "",
+        updated=iso(row.updated_s) or "",
+    )

@@ -10,6 +10,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from commonsky.plans.intent import IntentState
+from commonsky.service.views import ObstacleKind
+from commonsky.strategic.result import OtherKind
+
 Lat = Annotated[float, Field(ge=-90.0, le=90.0)]
 Lon = Annotated[float, Field(ge=-180.0, le=180.0)]
 Version = Annotated[str, Field(min_length=1, max_length=64, description="opaque version token (as F3548's OVN)")]
@@ -118,11 +122,17 @@ class StateChange(Strict):
     )
 
 
-class IntentOut(BaseModel):
+class Out(BaseModel):
+    """An answer, built from the broker's frozen views (`service.views`)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class IntentOut(Out):
     id: str
     party: str
     priority: int
-    state: Literal["accepted", "rejected", "activated", "ended"]
+    state: IntentState
     version: str
     note: str
     volumes: list[dict[str, Any]]
@@ -130,28 +140,30 @@ class IntentOut(BaseModel):
     updated: str
 
 
-class ConflictOut(BaseModel):
-    """A conflict as the party concerned may see it: where, when, which altitudes; never whose or which route."""
+class ConflictOut(Out):
+    """A conflict as the disclosure policy lets the party concerned see it (docs/broker.md): the part of its own
+    volume that conflicts, coarsened to the grid (cells, whole time steps, whole altitude bands), and the kind of
+    obstacle; never whose, which route, its priority, its state or how many intents."""
 
     intent_id: str = Field(description="the caller's own intent")
-    volume_index: int
-    with_: Literal["intent", "zone"] = Field(alias="with")
+    volume_index: int = Field(description="the caller's own volume")
+    with_: OtherKind = Field(alias="with")
     zone_id: str | None = None
     zone_name: str | None = None
-    blocking: bool
-    reason: str
-    ovn: str = Field(description="the other intent's or the zone's OVN as this caller sees it: name it in `key`")
-    where: dict[str, Any]
+    blocking: bool = Field(description="it refuses this proposal (false: it would be preempted, or only advises)")
+    reason: ObstacleKind
+    ovn: str = Field(description="this conflict view's OVN as this caller sees it: name it in `key`")
+    where: dict[str, Any] = Field(description="GeoJSON (lon/lat): the caller's own volume within the grid cells")
     start: str | None
     end: str | None
-    intervals: list[list[str | None]]
+    intervals: list[tuple[str | None, str | None]]
     alt_lo_m: float | None
     alt_hi_m: float | None
 
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True, from_attributes=True)
 
 
-class ResolutionOut(BaseModel):
+class ResolutionOut(Out):
     """A verified change that would make the intent acceptable: move it ``dt_s`` later and/or ``dz_m`` higher."""
 
     kind: Literal["time", "altitude"]
@@ -160,12 +172,12 @@ class ResolutionOut(BaseModel):
     summary: str
 
 
-class CheckOut(BaseModel):
+class CheckOut(Out):
     """What filing would do now. Nothing is held: file with ``key`` and the broker refuses (409) if it changed."""
 
     accepted: bool = Field(description="would be accepted now")
     conflicts: list[ConflictOut]
-    preempted: int = Field(description="lower-priority accepted intents filing would preempt now")
+    preempts: bool = Field(description="filing would preempt lower-priority accepted intents now")
     resolutions: list[ResolutionOut] = Field(default_factory=list)
     key: list[str] = Field(description="the OVNs of these conflicts: the key of a next write over them")
 
@@ -174,7 +186,7 @@ class SubmissionOut(CheckOut):
     """What a write did, with the intent as its owner now sees it."""
 
     accepted: bool
-    preempted: int = Field(description="lower-priority accepted intents this acceptance rejected")
+    preempts: bool = Field(description="this acceptance preempted lower-priority accepted intents")
     intent: IntentOut
 
 
@@ -213,7 +225,7 @@ class ZoneDelete(Strict):
     version: Version
 
 
-class ZoneOut(BaseModel):
+class ZoneOut(Out):
     id: str
     version: str
     feature: dict[str, Any]
@@ -249,3 +261,39 @@ class StaleOut(BaseModel):
     missing: list[ConflictOut] = Field(default_factory=list)
     stale: list[str] = Field(default_factory=list)
     key: list[str] | None = None
+
+
+class DisclosureOut(Strict):
+    """The disclosure grid (docs/broker.md): lon/lat cells, time steps, altitude bands."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        allow_inf_nan=False,
+        frozen=True,
+        from_attributes=True,
+        json_schema_extra={"examples": [{"cell_deg": 0.1, "step_s": 300.0, "band_ft": 1000.0}]},
+    )
+
+    cell_deg: float = Field(0.1, ge=0.01, le=10.0, description="cell side, degrees of lon and lat")
+    step_s: float = Field(300.0, ge=60.0, le=86_400.0, description="time step, seconds")
+    band_ft: float = Field(1_000.0, ge=100.0, le=10_000.0, description="altitude band, feet")
+
+
+class GrantIn(Strict):
+    """What the authority grants one party (docs/broker.md: granted priorities, probe budget)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        allow_inf_nan=False,
+        frozen=True,
+        json_schema_extra={"examples": [{"max_priority": 100, "budget_units": 200000.0}]},
+    )
+
+    max_priority: int = Field(ge=0, le=100, strict=True, description="highest priority the party may file at")
+    budget_units: float = Field(ge=0, le=1e12, description="daily probe budget (units: docs/broker.md)")
+
+
+class GrantOut(BaseModel):
+    max_priority: int
+    budget_units: float
+    budget_left: float | None = Field(description="units left now (only to the party itself)")

@@ -19,11 +19,14 @@ from commonsky.errors import InputError
 from commonsky.service.auth import Party, Role, create_party
 from commonsky.service.deps import Services
 from commonsky.service.engine import iso
+from commonsky.service.grants import DEFAULT_MAX_PRIORITY, Grant
 from commonsky.service.models import PartyRow
 from commonsky.service.settings import ServiceSettings
 from commonsky.sim.scenario import Scenario
+from commonsky.strategic.result import OtherKind
 
 AUTHORITY = "authority"  # the name of the seeded authority when the scenario has none
+SEEDED_BUDGET_UNITS = 1e9  # the scenario's parties are the authority's own simulation: their budget does not bind
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,8 @@ def seed_scenario(services: Services, scenario: Scenario) -> Seeded:
     """Write ``scenario`` into the (migrated, empty of these parties) database behind ``services``.
 
     Parties: the scenario's authority as role authority, every other party as operator (a scenario without an
-    authority gets one named ``authority``). Zones: created by the authority. Intents: submitted by their party in
+    authority gets one named ``authority``), granted its ``max_priority`` (or the default) and
+    `SEEDED_BUDGET_UNITS`. Zones: created by the authority. Intents: submitted by their party in
     the scenario's filing order with their priority. Raises `InputError` when a party already exists, when the
     authority files an intent, or when the broker compares altitudes differently from the scenario's policy
     (set ``services.broker.model = scenario.policy.altitude`` first: the verdicts would differ from
@@ -119,10 +123,14 @@ def seed_scenario(services: Services, scenario: Scenario) -> Seeded:
         party, issued = create_party(services.db, name, role, actor="commonsky run")
         parties[name] = SeededParty(party, issued.key)
     authority = next(s.party for s in parties.values() if s.party.role is Role.AUTHORITY)
+    for spec in scenario.parties:
+        if spec.role != "authority":
+            granted = DEFAULT_MAX_PRIORITY if spec.max_priority is None else spec.max_priority
+            broker.grants.set_grant(authority.name, spec.name, Grant(granted, SEEDED_BUDGET_UNITS))
     zones: dict[str, str] = {}
     for zone in scenario.zones:
         written = services.zones.create(authority, zone.to_feature())
-        zones[str(written["id"])] = zone.name
+        zones[written.id] = zone.name
     decided: list[tuple[str, str, str, bool, frozenset[str]]] = []
     for intent in scenario.filing_order():
         owner = parties.get(intent.party)
@@ -133,10 +141,10 @@ def seed_scenario(services: Services, scenario: Scenario) -> Seeded:
         volumes = [volume_json(v, f"intent {intent.id!r} volume {i}") for i, v in enumerate(intent.volumes)]
         seen = broker.check(owner.party, volumes, intent.priority)  # as a client does: look, then file with the key
         decision = broker.submit(owner.party, volumes, intent.priority, key=seen.key)
-        hit = frozenset(str(c["zone_name"]) for c in decision.conflicts if c.get("with") == "zone")
-        decided.append((intent.id, str(decision.intent["id"]), intent.party, decision.accepted, hit))
+        hit = frozenset(str(c.zone_name) for c in decision.conflicts if c.with_ is OtherKind.ZONE)
+        decided.append((intent.id, decision.intent.id, intent.party, decision.accepted, hit))
     intents = tuple(
-        SeededIntent(sid, bid, name, accepted, str(broker.get_intent(parties[name].party, bid)["state"]), hit)
+        SeededIntent(sid, bid, name, accepted, broker.get_intent(parties[name].party, bid).state.value, hit)
         for sid, bid, name, accepted, hit in decided
     )
     return Seeded(tuple(parties.values()), zones, intents)

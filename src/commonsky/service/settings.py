@@ -43,6 +43,9 @@ class ServiceSettings(BaseSettings):
     )
     max_lock_cells: int = Field(64, ge=1, le=10_000, description="above this many cells a write locks the world")
     notify_queue: int = Field(1_000, ge=1, description="events kept per WebSocket subscriber before dropping it")
+    probe_budget_units: float = Field(
+        15_000.0, ge=0, le=1e12, description="daily probe budget of a party without a grant (docs/broker.md)"
+    )
 
     @field_validator("database_url")
     @classmethod

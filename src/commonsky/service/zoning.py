@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Hashable, Sequence
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import select
@@ -21,11 +22,12 @@ from commonsky.service.broker import Broker, new_version
 from commonsky.service.engine import bounds, find_conflicts, overlap_json, prefilter_margin_m, zone_from_feature
 from commonsky.service.errors import StaleVersionError
 from commonsky.service.models import IntentRow, PartyRow, ZoneRow
-from commonsky.service.rows import LIVE, overlap_params, overlaps
+from commonsky.service.rows import overlap_params, overlaps
+from commonsky.service.views import LIVE, ZoneView
 
 
-def zone_json(row: ZoneRow, affected: int = 0) -> dict[str, Any]:
-    return {"id": row.id, "version": row.version, "feature": row.feature, "affected": affected}
+def zone_view(row: ZoneRow, affected: int = 0) -> ZoneView:
+    return ZoneView(row.id, row.version, row.feature, affected)
 
 
 class ZoneKeeper:
@@ -35,7 +37,7 @@ class ZoneKeeper:
         self.broker = broker
         self.db = broker.db
 
-    def create(self, party: Party, feature: dict[str, Any]) -> dict[str, Any]:
+    def create(self, party: Party, feature: dict[str, Any]) -> ZoneView:
         self.broker.require(party, Role.AUTHORITY)
         zone, volumes = zone_from_feature(feature)
         normal = zone.to_feature()
@@ -57,9 +59,9 @@ class ZoneKeeper:
             audit.append(
                 self.db, session, party.name, "create", "zone", row.id, {"version": row.version, "feature": normal}
             )
-        return zone_json(row, self._tell_affected(row, volumes))
+        return zone_view(row, self._tell_affected(row, volumes))
 
-    def update(self, party: Party, zone_id: str, version: str, feature: dict[str, Any]) -> dict[str, Any]:
+    def update(self, party: Party, zone_id: str, version: str, feature: dict[str, Any]) -> ZoneView:
         self.broker.require(party, Role.AUTHORITY)
         zone, volumes = zone_from_feature(feature)
         normal = zone.to_feature()
@@ -75,7 +77,7 @@ class ZoneKeeper:
             audit.append(
                 self.db, session, party.name, "update", "zone", row.id, {"version": row.version, "feature": normal}
             )
-        return zone_json(row, self._tell_affected(row, volumes))
+        return zone_view(row, self._tell_affected(row, volumes))
 
     def delete(self, party: Party, zone_id: str, version: str) -> None:
         self.broker.require(party, Role.AUTHORITY)
@@ -86,17 +88,17 @@ class ZoneKeeper:
             session.flush()
             audit.append(self.db, session, party.name, "delete", "zone", zone_id, {"version": None, "deleted": True})
 
-    def get(self, zone_id: str) -> dict[str, Any]:
+    def get(self, zone_id: str) -> ZoneView:
         with self.db.read() as session:
             row = session.get(ZoneRow, zone_id)
         if row is None:
             raise NotFoundError(f"no zone {zone_id}")
-        return zone_json(row)
+        return zone_view(row)
 
-    def list(self, limit: int, offset: int) -> list[dict[str, Any]]:
+    def list(self, limit: int, offset: int) -> list[ZoneView]:
         with self.db.read() as session:
             rows = session.scalars(select(ZoneRow).order_by(ZoneRow.name, ZoneRow.id).limit(limit).offset(offset))
-            return [zone_json(r) for r in rows.all()]
+            return [zone_view(r) for r in rows.all()]
 
     def _current(self, session: Any, zone_id: str, version: str) -> ZoneRow:
         row = session.get(ZoneRow, zone_id)
@@ -105,7 +107,7 @@ class ZoneKeeper:
         if row.version != version:
             changed = ["feature"]
             raise StaleVersionError(
-                f"zone {zone_id} changed since version {version}", row.version, changed, zone_json(row)
+                f"zone {zone_id} changed since version {version}", row.version, changed, asdict(zone_view(row))
             )
         assert isinstance(row, ZoneRow)
         return row

@@ -46,13 +46,15 @@ _ZONE_COMMON = (
 
 @dataclass(frozen=True)
 class Party:
-    """Someone who files intents (or runs the authority): name, kind, role and default priority."""
+    """Someone who files intents (or runs the authority): name, kind, role, default priority, and the highest
+    priority the authority grants it (``max_priority``; None: the broker's default grant)."""
 
     name: str
     kind: str
     role: str = "operator"
     priority: int = 0
     description: str = ""
+    max_priority: int | None = None
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,9 @@ def _parties(f: Fields, value: Any) -> tuple[Party, ...]:
     out: list[Party] = []
     for i, spec in enumerate(f.sequence(value, "parties", allow_empty=False)):
         where = child("parties", i)
-        spec = f.mapping(spec, where, ("name", "kind", "role", "priority", "description"), ("name", "kind"))
+        spec = f.mapping(
+            spec, where, ("name", "kind", "role", "priority", "max_priority", "description"), ("name", "kind")
+        )
         name = f.text(spec["name"], child(where, "name"))
         if any(p.name == name for p in out):
             f.fail(child(where, "name"), f"duplicate party {name!r}")
@@ -188,6 +192,9 @@ def _parties(f: Fields, value: Any) -> tuple[Party, ...]:
                 role=f.choice(spec.get("role", "operator"), child(where, "role"), PARTY_ROLES, "party role"),
                 priority=f.integer(spec.get("priority", 0), child(where, "priority")),
                 description=str(spec.get("description", "")),
+                max_priority=f.integer(spec["max_priority"], child(where, "max_priority"))
+                if "max_priority" in spec
+                else None,
             )
         )
     return tuple(out)

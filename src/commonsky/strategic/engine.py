@@ -86,9 +86,9 @@ class StrategicEngine:
     def store(self, intent: Intent) -> Intent:
         """Store ``intent`` as accepted without checking it (loading a trusted state, benchmarks).
 
-        A proposed intent becomes accepted; an ended one no longer holds airspace, so it is removed instead.
+        A proposed intent becomes accepted; an ended or rejected one holds no airspace, so it is removed instead.
         """
-        if intent.state is IntentState.ENDED:
+        if intent.state in (IntentState.ENDED, IntentState.REJECTED):
             self.remove(intent.id)
             return intent
         stored = intent.with_state(IntentState.ACCEPTED) if intent.state is IntentState.PROPOSED else intent

@@ -1,8 +1,6 @@
-"""/conflicts: the conflicts that concern the caller's own intents: where, when, which altitudes; never whose."""
+"""/conflicts: the conflicts that concern the caller's own intents, as the disclosure policy lets it see them."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from fastapi import APIRouter
 
@@ -13,5 +11,5 @@ router = APIRouter(tags=["conflicts"])
 
 
 @router.get("/conflicts", response_model=list[ConflictOut])
-def own_conflicts(party: PartyDep, services: ServicesDep) -> list[dict[str, Any]]:
-    return services.broker.conflicts_of(party)
+def own_conflicts(party: PartyDep, services: ServicesDep) -> list[ConflictOut]:
+    return [ConflictOut.model_validate(v) for v in services.broker.conflicts_of(party)]

@@ -6,11 +6,12 @@ The write endpoints are async and run the broker in the thread pool themselves: 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
+from commonsky.plans.intent import IntentState
 from commonsky.service.auth import Party, Role
 from commonsky.service.broker import Decision, Preview
 from commonsky.service.deps import PartyDep, ServicesDep, require
@@ -36,17 +37,12 @@ Stale: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _out(decision: Preview) -> dict[str, Any]:
-    out = {
-        "accepted": decision.accepted,
-        "conflicts": decision.conflicts,
-        "preempted": decision.preempted,
-        "resolutions": decision.resolutions,
-        "key": decision.key,
-    }
-    if isinstance(decision, Decision):
-        out["intent"] = decision.intent
-    return out
+def _checked(preview: Preview) -> CheckOut:
+    return CheckOut.model_validate(preview)
+
+
+def _done(decision: Decision) -> SubmissionOut:
+    return SubmissionOut.model_validate(decision)
 
 
 def _volumes(body: IntentBody) -> list[dict[str, Any]]:
@@ -59,13 +55,13 @@ def _volumes(body: IntentBody) -> list[dict[str, Any]]:
     status_code=201,
     responses={413: {"description": "too many vertices or volumes"}, **Stale},
 )
-async def submit(body: IntentIn, party: Operator, services: ServicesDep, resolve: Resolve = True) -> dict[str, Any]:
+async def submit(body: IntentIn, party: Operator, services: ServicesDep, resolve: Resolve = True) -> SubmissionOut:
     """File an intent. It is decided at once: ``accepted`` true, or false with every blocking conflict
     (and, with ``resolve``, the earliest free time slot and the nearest free altitude block). ``key`` names the
     OVNs of what the caller saw in its way (409 with ``missing`` if that is not all)."""
     submit = services.broker.submit
     decision = await run_in_threadpool(submit, party, _volumes(body), body.priority, key=body.key, resolve=resolve)
-    return _out(decision)
+    return _done(decision)
 
 
 @router.post(
@@ -73,30 +69,30 @@ async def submit(body: IntentIn, party: Operator, services: ServicesDep, resolve
     response_model=CheckOut,
     responses={413: {"description": "too many vertices or volumes"}, 404: {"description": "no such intent"}},
 )
-async def check(body: IntentCheck, party: Operator, services: ServicesDep, resolve: Resolve = True) -> dict[str, Any]:
+async def check(body: IntentCheck, party: Operator, services: ServicesDep, resolve: Resolve = True) -> CheckOut:
     """What filing (or, with ``intent_id``, changing that intent) would do now, and the ``key`` to do it with.
     Stores nothing; the conflicts are shown as on a write (where, when, altitudes, OVN; never whose)."""
     check = services.broker.check
     preview = await run_in_threadpool(
         check, party, _volumes(body), body.priority, intent_id=body.intent_id, resolve=resolve
     )
-    return _out(preview)
+    return _checked(preview)
 
 
 @router.get("/intents", response_model=list[IntentOut])
 def list_intents(
     party: PartyDep,
     services: ServicesDep,
-    state: Literal["accepted", "rejected", "activated", "ended"] | None = None,
+    state: IntentState | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> list[dict[str, Any]]:
-    return services.broker.list_intents(party, state, limit, offset)
+) -> list[IntentOut]:
+    return [IntentOut.model_validate(v) for v in services.broker.list_intents(party, state, limit, offset)]
 
 
 @router.get("/intents/{intent_id}", response_model=IntentOut, responses={404: {"description": "no such intent"}})
-def get_intent(intent_id: str, party: PartyDep, services: ServicesDep) -> dict[str, Any]:
-    return services.broker.get_intent(party, intent_id)
+def get_intent(intent_id: str, party: PartyDep, services: ServicesDep) -> IntentOut:
+    return IntentOut.model_validate(services.broker.get_intent(party, intent_id))
 
 
 @router.put(
@@ -106,7 +102,7 @@ def get_intent(intent_id: str, party: PartyDep, services: ServicesDep) -> dict[s
 )
 async def replace_intent(
     intent_id: str, body: IntentUpdate, party: Operator, services: ServicesDep, resolve: Resolve = True
-) -> dict[str, Any]:
+) -> SubmissionOut:
     """Replace volumes and priority, naming the version seen and the area key of the new volumes. A refused change
     leaves a live intent as it was."""
     volumes = _volumes(body)
@@ -114,7 +110,7 @@ async def replace_intent(
     decision = await run_in_threadpool(
         update, party, intent_id, body.version, volumes, body.priority, key=body.key, resolve=resolve
     )
-    return _out(decision)
+    return _done(decision)
 
 
 @router.put(
@@ -124,11 +120,11 @@ async def replace_intent(
 )
 async def change_state(
     intent_id: str, body: StateChange, party: Operator, services: ServicesDep, resolve: Resolve = True
-) -> dict[str, Any]:
+) -> SubmissionOut:
     """Activate, end, or (``accepted``) re-check a rejected intent, naming its version; a re-check also names the
     area key."""
     change = services.broker.change_state
     decision = await run_in_threadpool(
         change, party, intent_id, body.version, body.state, key=body.key, resolve=resolve
     )
-    return _out(decision)
+    return _done(decision)

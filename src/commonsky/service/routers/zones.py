@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel
@@ -21,23 +21,23 @@ def list_zones(
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-) -> list[dict[str, Any]]:
-    return services.zones.list(limit, offset)
+) -> list[ZoneOut]:
+    return [ZoneOut.model_validate(z) for z in services.zones.list(limit, offset)]
 
 
 @router.get("/zones/{zone_id}", response_model=ZoneOut, responses={404: {"description": "no such zone"}})
-def get_zone(zone_id: str, party: PartyDep, services: ServicesDep) -> dict[str, Any]:
-    return services.zones.get(zone_id)
+def get_zone(zone_id: str, party: PartyDep, services: ServicesDep) -> ZoneOut:
+    return ZoneOut.model_validate(services.zones.get(zone_id))
 
 
 @router.post("/zones", response_model=ZoneOut, status_code=201)
-def create_zone(body: ZoneIn, party: Authority, services: ServicesDep) -> dict[str, Any]:
-    return services.zones.create(party, body.feature)
+def create_zone(body: ZoneIn, party: Authority, services: ServicesDep) -> ZoneOut:
+    return ZoneOut.model_validate(services.zones.create(party, body.feature))
 
 
 @router.put("/zones/{zone_id}", response_model=ZoneOut, responses={409: {"model": StaleOut}})
-def replace_zone(zone_id: str, body: ZoneUpdate, party: Authority, services: ServicesDep) -> dict[str, Any]:
-    return services.zones.update(party, zone_id, body.version, body.feature)
+def replace_zone(zone_id: str, body: ZoneUpdate, party: Authority, services: ServicesDep) -> ZoneOut:
+    return ZoneOut.model_validate(services.zones.update(party, zone_id, body.version, body.feature))
 
 
 @router.delete("/zones/{zone_id}", status_code=204, responses={409: {"model": StaleOut}})
