@@ -32,7 +32,7 @@ from commonsky.plans.intent import Intent, IntentState
 from commonsky.service.broker import Broker
 from commonsky.service.db import Database
 from commonsky.service.models import AuditRow, IntentRow, PartyRow, ZoneRow
-from commonsky.service.rows import LIVE
+from commonsky.service.views import LIVE
 
 CHANNEL = "commonsky_plan"
 """PostgreSQL notification channel of plan changes (payload: the audit seq that changed it)."""
