@@ -43,6 +43,10 @@ class ServiceSettings(BaseSettings):
     )
     max_lock_cells: int = Field(64, ge=1, le=10_000, description="above this many cells a write locks the world")
     notify_queue: int = Field(1_000, ge=1, description="events kept per WebSocket subscriber before dropping it")
+    dss_public_keys: tuple[str, ...] = Field(
+        (), description="PEM files of the keys trusted to sign DSS access tokens (RS256); none: /dss/v1 is off"
+    )
+    dss_audiences: tuple[str, ...] = Field((), description="accepted `aud` of DSS access tokens")
 
     @field_validator("database_url")
     @classmethod
@@ -62,6 +66,12 @@ class ServiceSettings(BaseSettings):
     def _loopback_unless_allowed(self) -> ServiceSettings:
         if not self.allow_remote and not is_loopback(self.host):
             raise ValueError(f"host {self.host!r} is not loopback: set allow_remote (and put TLS in front)")
+        return self
+
+    @model_validator(mode="after")
+    def _dss_audience_with_keys(self) -> ServiceSettings:
+        if self.dss_public_keys and not self.dss_audiences:
+            raise ValueError("dss_public_keys given without dss_audiences: name the audiences tokens must carry")
         return self
 
     @property
