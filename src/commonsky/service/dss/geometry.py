@@ -29,6 +29,8 @@ _GEOD = Geod(ellps="WGS84")
 _CIRCLE_POINTS = 64
 MAX_AREA_KM2 = float(constants.CstrMaxAreaKm2)  # the largest area a DSS request may name (F3548 constants)
 _US = 1_000_000
+_CLOCK_TOLERANCE_US = constants.TimeSyncMaxDifferentialSeconds * _US
+_M_PER_DEG_LAT = 111_132.0  # below the polar 111,694 m per degree: polar caps come out slightly large, never small
 
 
 @dataclass(frozen=True)
@@ -104,8 +106,10 @@ class Extent:
         )
 
     def covers(self, other: Extent) -> bool:
-        """Whether this extent's envelope in time and altitude and its union of areas hold all of ``other``."""
-        if other.t0_us < self.t0_us or other.t1_us > self.t1_us:
+        """Whether a subscription over this extent hears of ``other`` until ``other`` ends: it lasts at least as
+        long, and its altitude envelope and union of areas hold all of ``other``. It may start up to F3548's clock
+        tolerance (``TimeSyncMaxDifferentialSeconds``) after ``other`` does, as InterUSS's DSS accepts."""
+        if other.t1_us > self.t1_us or self.t0_us > other.t0_us + _CLOCK_TOLERANCE_US:
             return False
         if other.alt_lo_m < self.alt_lo_m or other.alt_hi_m > self.alt_hi_m:
             return False
@@ -184,6 +188,12 @@ def _circle(raw: Mapping[str, Any], what: str) -> Polygon:
     if not (0.0 < radius_m < 1.0e6):
         raise bad_request(f"{what}: radius must be positive and below 1000 km")
     lng, lat = _point(center, what)
+    pole = 90.0 if lat >= 0 else -90.0
+    _, _, to_pole_m = _GEOD.inv(lng, lat, lng, pole)
+    if to_pole_m <= radius_m:
+        # A circle around a pole is no polygon in lon/lat: take the polar cap that holds it.
+        edge = pole - math.copysign((to_pole_m + radius_m) / _M_PER_DEG_LAT, pole)
+        return Polygon([(-180.0, edge), (180.0, edge), (180.0, pole), (-180.0, pole)])
     azimuths = np.linspace(0.0, 360.0, _CIRCLE_POINTS, endpoint=False)
     lons, lats, _ = _GEOD.fwd(
         np.full(_CIRCLE_POINTS, lng), np.full(_CIRCLE_POINTS, lat), azimuths, np.full(_CIRCLE_POINTS, radius_m)

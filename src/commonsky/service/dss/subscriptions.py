@@ -98,7 +98,10 @@ def put(db: Database, manager: str, raw_id: str, version: str | None, body: Any)
                 id=subscription_id, manager=manager, notification_index=0, implicit=False, **values
             )
         else:
-            statement = update(SUBSCRIPTIONS).where(SUBSCRIPTIONS.c.id == subscription_id).values(**values)
+            # Written by hand, an implicit subscription becomes the USS's own: it outlives its intents.
+            statement = (
+                update(SUBSCRIPTIONS).where(SUBSCRIPTIONS.c.id == subscription_id).values(implicit=False, **values)
+            )
         session.execute(statement)
         saved = _load(session, subscription_id)
         assert saved is not None
