@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 from uas_standards.astm.f3548.v21 import api, constants
 
@@ -16,9 +16,11 @@ from commonsky.service.dss.errors import DssError, bad_request
 from commonsky.service.dss.geometry import now_us, parse_extents
 from commonsky.service.dss.tables import CONSTRAINTS
 
+_LOAD = select(CONSTRAINTS).where(CONSTRAINTS.c.id == bindparam("id"))
+
 
 def _load(session: Session, constraint_id: str) -> Row[Any] | None:
-    return session.execute(select(CONSTRAINTS).where(CONSTRAINTS.c.id == constraint_id)).first()
+    return session.execute(_LOAD, {"id": constraint_id}).first()
 
 
 def put(db: Database, manager: str, raw_id: str, ovn: str | None, body: Any) -> tuple[int, dict[str, Any]]:
@@ -49,6 +51,7 @@ def put(db: Database, manager: str, raw_id: str, ovn: str | None, body: Any) -> 
             session.execute(insert(CONSTRAINTS).values(id=constraint_id, manager=manager, **values))
         else:
             session.execute(update(CONSTRAINTS).where(CONSTRAINTS.c.id == constraint_id).values(**values))
+        records.index(session, CONSTRAINTS, constraint_id, extent)
         touched = [extent] if row is None else [extent, records.extent_of(row)]
         subscribers = records.notify(session, touched, now, intents=False)
         saved = _load(session, constraint_id)
@@ -64,6 +67,7 @@ def remove(db: Database, manager: str, raw_id: str, ovn: str) -> dict[str, Any]:
         db.lock_region(session, records.extent_of(row).box)
         reference = records.refs(session, [row], manager, intents=False)[0]
         session.execute(delete(CONSTRAINTS).where(CONSTRAINTS.c.id == constraint_id))
+        records.index(session, CONSTRAINTS, constraint_id, None)
         subscribers = records.notify(session, [records.extent_of(row)], now_us(), intents=False)
         return {"subscribers": subscribers, "constraint_reference": reference}
 

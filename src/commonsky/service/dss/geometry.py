@@ -75,7 +75,7 @@ class Extent:
     def alt_hi_m(self) -> float:
         return max(v.alt_hi_m for v in self.volumes)
 
-    @property
+    @cached_property
     def box(self) -> tuple[float, float, float, float]:
         """``(min_lon, min_lat, max_lon, max_lat)`` of all volumes."""
         bounds = np.array([v.shape.bounds for v in self.volumes])

@@ -8,10 +8,12 @@ live operational intent (other than itself) and constraint that meets its extent
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import Row, delete, update
 from sqlalchemy.orm import Session
 from uas_standards.astm.f3548.v21 import api, constants
 
@@ -26,13 +28,13 @@ _KEYED = {api.OperationalIntentState.Accepted, api.OperationalIntentState.Activa
 
 
 def _load(session: Session, intent_id: str) -> Row[Any] | None:
-    return session.execute(select(OPERATIONAL_INTENTS).where(OPERATIONAL_INTENTS.c.id == intent_id)).first()
+    return records.driver(session, "SELECT * FROM dss_operational_intents WHERE id = %(id)s", {"id": intent_id}).first()
 
 
 def _key_check(session: Session, intent_id: str, manager: str, extent: Extent, key: set[str], now: int) -> None:
     intents = [
         r
-        for r in records.overlapping(session, OPERATIONAL_INTENTS, [extent], now, OPERATIONAL_INTENTS.c.id != intent_id)
+        for r in records.overlapping(session, OPERATIONAL_INTENTS, [extent], now, lambda row: row.id != intent_id)
         if r.ovn not in key
     ]
     constraints = [r for r in records.overlapping(session, CONSTRAINTS, [extent], now) if r.ovn not in key]
@@ -46,31 +48,79 @@ def _key_check(session: Session, intent_id: str, manager: str, extent: Extent, k
         raise DssError(409, message, body)
 
 
-def put(db: Database, manager: str, raw_id: str, ovn: str | None, body: Any) -> tuple[int, dict[str, Any]]:
-    """Create (``ovn`` None: 201) or update (200) an operational intent reference."""
-    intent_id = records.entity_id(raw_id, "operational intent id")
-    if isinstance(body, dict) and not isinstance(body.get("extents"), list):
+@dataclass(frozen=True)
+class PutRequest:
+    """A checked ``PutOperationalIntentReferenceParameters`` (read by hand: it is the hot path, and parsing
+    through `ImplicitDict` costs more than the rest of the request)."""
+
+    extent: Extent
+    key: frozenset[str]
+    state: api.OperationalIntentState
+    uss_base_url: str
+    subscription_id: str | None
+    new_subscription_url: str | None
+    new_subscription_constraints: bool
+    ovn_suffix: str | None
+
+
+def _text(body: Mapping[str, Any], name: str, required: bool = False) -> str | None:
+    value = body.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise bad_request(f"{name} must be a string")
+    return value
+
+
+def parse_request(body: Any, now: int) -> PutRequest:
+    """Check a PUT body as F3548 (``api.PutOperationalIntentReferenceParameters``) and its limits require."""
+    if not isinstance(body, Mapping) or not isinstance(body.get("extents"), list):
         raise bad_request("extents must be a list of Volume4D")
-    params = records.parse_body(body, api.PutOperationalIntentReferenceParameters)
     extent = parse_extents(body["extents"], "extents", max_vertices=constants.OiMaxVertices)
-    now = now_us()
     if extent.t1_us < now:
         raise bad_request("the operational intent ends in the past")
     if extent.t0_us > now + HORIZON_US:
         raise bad_request(f"the operational intent starts beyond the {constants.OiMaxPlanHorizonDays}-day horizon")
-    url = records.https_url(params.uss_base_url, "uss_base_url")
-    state = api.OperationalIntentState(params.state)
-    given_sub = params.get("subscription_id")
-    new_sub = params.get("new_subscription")
-    if given_sub and new_sub:
+    try:
+        state = api.OperationalIntentState(body.get("state"))
+    except ValueError:
+        names = ", ".join(s.value for s in api.OperationalIntentState)
+        raise bad_request(f"state {str(body.get('state'))[:40]!r} is not one of {names}") from None
+    url = records.https_url(str(_text(body, "uss_base_url", required=True)), "uss_base_url")
+    key = body.get("key") or []
+    if not isinstance(key, list) or not all(isinstance(k, str) for k in key):
+        raise bad_request("key must be a list of OVNs")
+    given_sub = _text(body, "subscription_id")
+    new_sub = body.get("new_subscription")
+    if given_sub and new_sub is not None:
         raise bad_request("give subscription_id or new_subscription, not both")
+    new_url = None
     if new_sub is not None:
-        records.https_url(new_sub.uss_base_url, "new_subscription.uss_base_url")
+        if not isinstance(new_sub, Mapping):
+            raise bad_request("new_subscription must be an object")
+        new_url = records.https_url(str(_text(new_sub, "uss_base_url", required=True)), "new_subscription.uss_base_url")
     if given_sub:
         given_sub = records.entity_id(given_sub, "subscription_id")
     elif new_sub is None and state in _KEYED:
         raise bad_request(f"an operational intent in state {state.value} needs subscription_id or new_subscription")
-    key = set(params.get("key") or [])
+    return PutRequest(
+        extent,
+        frozenset(key),
+        state,
+        url,
+        given_sub or None,
+        new_url,
+        bool(new_sub.get("notify_for_constraints")) if new_sub is not None else False,
+        _text(body, "requested_ovn_suffix"),
+    )
+
+
+def put(db: Database, manager: str, raw_id: str, ovn: str | None, body: Any) -> tuple[int, dict[str, Any]]:
+    """Create (``ovn`` None: 201) or update (200) an operational intent reference."""
+    intent_id = records.entity_id(raw_id, "operational intent id")
+    now = now_us()
+    request = parse_request(body, now)
+    extent, state, key = request.extent, request.state, set(request.key)
     with db.write() as session:
         db.lock_region(session, extent.box)
         row = _load(session, intent_id)
@@ -80,31 +130,31 @@ def put(db: Database, manager: str, raw_id: str, ovn: str | None, body: Any) -> 
             row = records.owned(row, manager, "operational intent", ovn)
         if state in _KEYED:
             _key_check(session, intent_id, manager, extent, key, now)
-        if given_sub:
-            subscriptions.attach(session, manager, given_sub, extent)
-            subscription_id = given_sub
-        elif new_sub is not None:
-            for_constraints = bool(new_sub.get("notify_for_constraints") or False)
+        if request.subscription_id is not None:
+            subscriptions.attach(session, manager, request.subscription_id, extent)
+            subscription_id = request.subscription_id
+        elif request.new_subscription_url is not None:
             subscription_id = subscriptions.implicit_for(
-                session, manager, new_sub.uss_base_url, extent, for_constraints
+                session, manager, request.new_subscription_url, extent, request.new_subscription_constraints
             )
         else:
             subscription_id = records.NULL_SUBSCRIPTION
-        suffix = params.get("requested_ovn_suffix")
+        suffix = request.ovn_suffix
         values = {
             "version": 1 if row is None else row.version + 1,
             "state": state.value,
             "ovn": f"{intent_id}_{suffix}"[:128] if suffix else str(uuid.uuid4()),
-            "uss_base_url": url,
+            "uss_base_url": request.uss_base_url,
             "subscription_id": subscription_id,
             **records.envelope_values(extent),
         }
         if row is None:
-            session.execute(insert(OPERATIONAL_INTENTS).values(id=intent_id, manager=manager, **values))
+            records.insert_row(session, OPERATIONAL_INTENTS, {"id": intent_id, "manager": manager, **values})
         else:
             session.execute(update(OPERATIONAL_INTENTS).where(OPERATIONAL_INTENTS.c.id == intent_id).values(**values))
             if row.subscription_id != subscription_id:
                 subscriptions.drop_if_orphan(session, row.subscription_id)
+        records.index(session, OPERATIONAL_INTENTS, intent_id, extent)
         touched = [extent] if row is None else [extent, records.extent_of(row)]
         subscribers = records.notify(session, touched, now, intents=True)
         saved = _load(session, intent_id)
@@ -120,6 +170,7 @@ def remove(db: Database, manager: str, raw_id: str, ovn: str) -> dict[str, Any]:
         db.lock_region(session, records.extent_of(row).box)
         reference = records.refs(session, [row], manager, intents=True)[0]
         session.execute(delete(OPERATIONAL_INTENTS).where(OPERATIONAL_INTENTS.c.id == intent_id))
+        records.index(session, OPERATIONAL_INTENTS, intent_id, None)
         subscriptions.drop_if_orphan(session, row.subscription_id)
         subscribers = records.notify(session, [records.extent_of(row)], now_us(), intents=True)
         return {"subscribers": subscribers, "operational_intent_reference": reference}

@@ -6,17 +6,20 @@ Every function here runs inside a transaction the caller holds (`Database.write`
 from __future__ import annotations
 
 import json
+import math
+import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from implicitdict import ImplicitDict
-from sqlalchemy import Row, Table, and_, select, update
+from sqlalchemy import CursorResult, Row, Table
 from sqlalchemy.orm import Session
 
 from commonsky.service.dss.errors import DssError, bad_request
 from commonsky.service.dss.geometry import Extent, parse_volume, time_json
-from commonsky.service.dss.tables import SUBSCRIPTIONS, USS_AVAILABILITY
+from commonsky.service.dss.tables import CELLS, SUBSCRIPTIONS
 
 NO_OVN = "Available from USS"  # what another USS sees in place of an OVN (InterUSS's phrase)
 NULL_SUBSCRIPTION = "00000000-0000-4000-8000-000000000000"
@@ -82,33 +85,86 @@ def envelope_values(extent: Extent) -> dict[str, Any]:
     }
 
 
+def _all(_row: Row[Any]) -> bool:
+    return True
+
+
 def extent_of(row: Row[Any]) -> Extent:
     return Extent.from_json(json.loads(row.volumes))
 
 
+CELL_DEG = 0.05  # about 5.5 km: a 10,000 km² area covers some 330 cells
+MAX_CELLS = 512
+WIDE = -1
+
+
+def cell_keys(box: tuple[float, float, float, float]) -> list[int]:
+    """The grid keys of a lon/lat box, or ``[WIDE]`` when it covers more than `MAX_CELLS` cells."""
+    min_lon, min_lat, max_lon, max_lat = box
+    ix0, ix1 = math.floor(min_lon / CELL_DEG), math.floor(max_lon / CELL_DEG)
+    iy0, iy1 = math.floor(min_lat / CELL_DEG), math.floor(max_lat / CELL_DEG)
+    if (ix1 - ix0 + 1) * (iy1 - iy0 + 1) > MAX_CELLS:
+        return [WIDE]
+    return [(ix + 4_000) * 10_000 + (iy + 2_000) for ix in range(ix0, ix1 + 1) for iy in range(iy0, iy1 + 1)]
+
+
+def driver(session: Session, sql: str, params: Any = None) -> CursorResult[Any]:
+    """Run SQL written with ``%(name)s`` parameters straight on the driver (both backends' drivers take named
+    parameters; SQLite spells them ``:name``). The hot statements go this way: SQLAlchemy's statement handling
+    costs more than SQLite takes to run them."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        sql = _sqlite_spelling(sql)
+    return connection.exec_driver_sql(sql, params)
+
+
+@lru_cache(maxsize=1024)
+def _sqlite_spelling(sql: str) -> str:
+    return re.sub(r"%\((\w+)\)s", r":\1", sql)
+
+
+def insert_row(session: Session, table: Table, values: Mapping[str, Any] | list[dict[str, Any]]) -> None:
+    first = values[0] if isinstance(values, list) else values
+    columns = list(first)
+    names = ", ".join(columns)
+    marks = ", ".join(f"%({c})s" for c in columns)
+    driver(session, f"INSERT INTO {table.name} ({names}) VALUES ({marks})", values)
+
+
+def index(session: Session, table: Table, entity_id: str, extent: Extent | None) -> None:
+    """List an entity under the cells of ``extent`` (None: remove it from the grid)."""
+    driver(
+        session, "DELETE FROM dss_cells WHERE kind = %(kind)s AND id = %(id)s", {"kind": table.name, "id": entity_id}
+    )
+    if extent is not None:
+        rows = [{"kind": table.name, "key": key, "id": entity_id} for key in cell_keys(extent.box)]
+        insert_row(session, CELLS, rows)
+
+
+_WINDOW = (
+    "max_lat >= %(min_lat)s AND min_lat <= %(max_lat)s AND max_lon >= %(min_lon)s AND min_lon <= %(max_lon)s"
+    " AND t1_us >= %(t0_us)s AND t0_us <= %(t1_us)s AND alt_hi_m >= %(alt_lo_m)s AND alt_lo_m <= %(alt_hi_m)s"
+)
+
+
 def overlapping(
-    session: Session, table: Table, extents: Iterable[Extent], now_us: int, *conditions: Any
+    session: Session, table: Table, extents: Iterable[Extent], now_us: int, keep: Callable[[Row[Any]], bool] = _all
 ) -> list[Row[Any]]:
-    """Rows of ``table`` not yet ended whose extent meets one of ``extents`` in 4D (SQL prefilter, exact test)."""
+    """Rows of ``table`` not yet ended, kept by ``keep``, whose extent meets one of ``extents`` in 4D (grid and
+    envelope prefilter in SQL, then `Extent.intersects`)."""
     found: dict[str, Row[Any]] = {}
     for extent in extents:
         min_lon, min_lat, max_lon, max_lat = extent.box
-        c = table.c
-        query = select(table).where(
-            and_(
-                c.max_lat >= min_lat,
-                c.min_lat <= max_lat,
-                c.max_lon >= min_lon,
-                c.min_lon <= max_lon,
-                c.t1_us >= max(extent.t0_us, now_us),
-                c.t0_us <= extent.t1_us,
-                c.alt_hi_m >= extent.alt_lo_m,
-                c.alt_lo_m <= extent.alt_hi_m,
-                *conditions,
-            )
-        )
-        for row in session.execute(query):
-            if row.id not in found and extent_of(row).intersects(extent):
+        window: dict[str, Any] = {"min_lon": min_lon, "min_lat": min_lat, "max_lon": max_lon, "max_lat": max_lat}
+        window |= {"t0_us": max(extent.t0_us, now_us), "t1_us": extent.t1_us}
+        window |= {"alt_lo_m": extent.alt_lo_m, "alt_hi_m": extent.alt_hi_m, "kind": table.name}
+        keys = cell_keys(extent.box)
+        sql = f"SELECT * FROM {table.name} WHERE {_WINDOW}"
+        if keys != [WIDE]:
+            listed = ", ".join(str(k) for k in [*keys, WIDE])  # integers made here: safe to inline
+            sql += f" AND id IN (SELECT id FROM dss_cells WHERE kind = %(kind)s AND key IN ({listed}))"
+        for row in driver(session, sql, window):
+            if row.id not in found and keep(row) and extent_of(row).intersects(extent):
                 found[row.id] = row
     return list(found.values())
 
@@ -117,7 +173,9 @@ def availability(session: Session, managers: Iterable[str]) -> dict[str, str]:
     names = sorted(set(managers))
     if not names:
         return {}
-    rows = session.execute(select(USS_AVAILABILITY).where(USS_AVAILABILITY.c.uss.in_(names)))
+    params = {f"m{i}": name for i, name in enumerate(names)}
+    listed = ", ".join(f"%({k})s" for k in params)
+    rows = driver(session, f"SELECT uss, availability FROM dss_uss_availability WHERE uss IN ({listed})", params)
     return {row.uss: row.availability for row in rows}
 
 
@@ -153,18 +211,17 @@ def refs(session: Session, rows: list[Row[Any]], viewer: str, *, intents: bool) 
     return [render(r, viewer, known) for r in rows]
 
 
+_BUMP = "UPDATE dss_subscriptions SET notification_index = notification_index + 1 WHERE id = %(subscription_id)s"
+
+
 def notify(session: Session, extents: list[Extent], now_us: int, *, intents: bool) -> list[dict[str, Any]]:
     """Bump the notification index of every live subscription that asked to hear about this kind of entity in
     ``extents``; the F3548 ``subscribers`` list (one entry per USS base URL)."""
-    flag = SUBSCRIPTIONS.c.notify_for_operational_intents if intents else SUBSCRIPTIONS.c.notify_for_constraints
-    rows = overlapping(session, SUBSCRIPTIONS, extents, now_us, flag.is_(True))
+    flag = "notify_for_operational_intents" if intents else "notify_for_constraints"
+    rows = overlapping(session, SUBSCRIPTIONS, extents, now_us, lambda row: bool(getattr(row, flag)))
     by_url: dict[str, list[dict[str, Any]]] = {}
     for row in sorted(rows, key=lambda r: r.id):
-        session.execute(
-            update(SUBSCRIPTIONS)
-            .where(SUBSCRIPTIONS.c.id == row.id)
-            .values(notification_index=SUBSCRIPTIONS.c.notification_index + 1)
-        )
+        driver(session, _BUMP, {"subscription_id": row.id})
         by_url.setdefault(row.uss_base_url, []).append(
             {"subscription_id": row.id, "notification_index": row.notification_index + 1}
         )

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 from uas_standards.astm.f3548.v21 import api, constants
 
@@ -44,15 +44,18 @@ def subscription_json(row: Row[Any], dependent_ids: list[str]) -> dict[str, Any]
         "time_start": time_json(row.t0_us),
         "time_end": time_json(row.t1_us),
         "uss_base_url": row.uss_base_url,
-        "notify_for_operational_intents": row.notify_for_operational_intents,
-        "notify_for_constraints": row.notify_for_constraints,
-        "implicit_subscription": row.implicit,
+        "notify_for_operational_intents": bool(row.notify_for_operational_intents),
+        "notify_for_constraints": bool(row.notify_for_constraints),
+        "implicit_subscription": bool(row.implicit),
         "dependent_operational_intents": dependent_ids,
     }
 
 
+_LOAD = select(SUBSCRIPTIONS).where(SUBSCRIPTIONS.c.id == bindparam("id"))
+
+
 def _load(session: Session, subscription_id: str) -> Row[Any] | None:
-    return session.execute(select(SUBSCRIPTIONS).where(SUBSCRIPTIONS.c.id == subscription_id)).first()
+    return session.execute(_LOAD, {"id": subscription_id}).first()
 
 
 def put(db: Database, manager: str, raw_id: str, version: str | None, body: Any) -> dict[str, Any]:
@@ -103,6 +106,7 @@ def put(db: Database, manager: str, raw_id: str, version: str | None, body: Any)
                 update(SUBSCRIPTIONS).where(SUBSCRIPTIONS.c.id == subscription_id).values(implicit=False, **values)
             )
         session.execute(statement)
+        records.index(session, SUBSCRIPTIONS, subscription_id, extent)
         saved = _load(session, subscription_id)
         assert saved is not None
         answer: dict[str, Any] = {"subscription": subscription_json(saved, [r.id for r in depending])}
@@ -129,6 +133,7 @@ def remove(db: Database, manager: str, raw_id: str, version: str) -> dict[str, A
         if dependents(session, subscription_id):
             raise bad_request("operational intents still depend on this subscription")
         session.execute(delete(SUBSCRIPTIONS).where(SUBSCRIPTIONS.c.id == subscription_id))
+        records.index(session, SUBSCRIPTIONS, subscription_id, None)
         return {"subscription": subscription_json(row, [])}
 
 
@@ -136,7 +141,7 @@ def query(db: Database, manager: str, body: Any) -> dict[str, Any]:
     now = now_us()
     area = records.area_of_interest(body)
     with db.read() as session:
-        rows = records.overlapping(session, SUBSCRIPTIONS, [area], now, SUBSCRIPTIONS.c.manager == manager)
+        rows = records.overlapping(session, SUBSCRIPTIONS, [area], now, lambda row: row.manager == manager)
         return {
             "subscriptions": [subscription_json(r, [d.id for d in dependents(session, r.id)]) for r in rows],
         }
@@ -145,19 +150,22 @@ def query(db: Database, manager: str, body: Any) -> dict[str, Any]:
 def implicit_for(session: Session, manager: str, url: str, extent: Extent, for_constraints: bool) -> str:
     """A new implicit subscription covering ``extent``; its id."""
     subscription_id = str(uuid.uuid4())
-    session.execute(
-        insert(SUBSCRIPTIONS).values(
-            id=subscription_id,
-            manager=manager,
-            version=new_version(),
-            notification_index=0,
-            uss_base_url=url,
-            notify_for_operational_intents=True,
-            notify_for_constraints=for_constraints,
-            implicit=True,
+    records.insert_row(
+        session,
+        SUBSCRIPTIONS,
+        {
+            "id": subscription_id,
+            "manager": manager,
+            "version": new_version(),
+            "notification_index": 0,
+            "uss_base_url": url,
+            "notify_for_operational_intents": True,
+            "notify_for_constraints": for_constraints,
+            "implicit": True,
             **records.envelope_values(extent),
-        )
+        },
     )
+    records.index(session, SUBSCRIPTIONS, subscription_id, extent)
     return subscription_id
 
 
@@ -179,6 +187,7 @@ def attach(session: Session, manager: str, subscription_id: str, extent: Extent)
         .where(SUBSCRIPTIONS.c.id == subscription_id)
         .values(version=new_version(), **records.envelope_values(grown))
     )
+    records.index(session, SUBSCRIPTIONS, subscription_id, grown)
 
 
 def drop_if_orphan(session: Session, subscription_id: str) -> None:
@@ -186,3 +195,4 @@ def drop_if_orphan(session: Session, subscription_id: str) -> None:
     row = _load(session, subscription_id)
     if row is not None and row.implicit and not dependents(session, subscription_id):
         session.execute(delete(SUBSCRIPTIONS).where(SUBSCRIPTIONS.c.id == subscription_id))
+        records.index(session, SUBSCRIPTIONS, subscription_id, None)

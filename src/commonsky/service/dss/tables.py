@@ -68,6 +68,17 @@ SUBSCRIPTIONS = Table(
     Index("ix_dss_sub_box", "min_lat", "max_lat"),
 )
 
+# The prefilter grid: each entity is listed under the `CELL_DEG` cells its lon/lat box covers (or under -1 when
+# that is more than `MAX_CELLS`), so a search reads the entities near it instead of a range of the whole table.
+CELLS = Table(
+    "dss_cells",
+    Base.metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("key", BigInteger, primary_key=True, autoincrement=False),
+    Column("id", String(36), primary_key=True),
+    Index("ix_dss_cells_id", "kind", "id"),
+)
+
 USS_AVAILABILITY = Table(
     "dss_uss_availability",
     Base.metadata,

@@ -69,6 +69,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_dss_sub_box", "dss_subscriptions", ["min_lat", "max_lat"])
     op.create_table(
+        "dss_cells",
+        sa.Column("kind", sa.String(32), primary_key=True),
+        sa.Column("key", sa.BigInteger(), primary_key=True, autoincrement=False),
+        sa.Column("id", sa.String(36), primary_key=True),
+    )
+    op.create_index("ix_dss_cells_id", "dss_cells", ["kind", "id"])
+    op.create_table(
         "dss_uss_availability",
         sa.Column("uss", sa.String(255), primary_key=True),
         sa.Column("availability", sa.String(16), nullable=False),
@@ -77,5 +84,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("dss_uss_availability", "dss_subscriptions", "dss_constraints", "dss_operational_intents"):
+    for table in (
+        "dss_uss_availability",
+        "dss_cells",
+        "dss_subscriptions",
+        "dss_constraints",
+        "dss_operational_intents",
+    ):
         op.drop_table(table)
