@@ -153,7 +153,7 @@ def test_a_circle_is_stored_with_its_area(dss: TestClient, signer: Any) -> None:
     ("change", "why"),
     [
         (lambda v: v["volume"].update(outline_polygon={"vertices": [{"lat": 0, "lng": 0}] * 3}), "exactly one"),
-        (lambda v: v["volume"]["altitude_lower"].update(reference="AGL"), "AltitudeReference"),
+        (lambda v: v["volume"]["altitude_lower"].update(reference="AGL"), "W84"),
         (lambda v: v["time_end"].update(value="tomorrow"), "time_end"),
         (lambda v: v["volume"]["outline_circle"]["radius"].update(value=60_000), "km²"),
         (lambda v: v.update(time_start=v["time_end"], time_end=v["time_start"]), "after time_end"),
