@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Row, delete, update
@@ -154,12 +155,11 @@ def put(db: Database, manager: str, raw_id: str, ovn: str | None, body: Any) -> 
             session.execute(update(OPERATIONAL_INTENTS).where(OPERATIONAL_INTENTS.c.id == intent_id).values(**values))
             if row.subscription_id != subscription_id:
                 subscriptions.drop_if_orphan(session, row.subscription_id)
-        records.index(session, OPERATIONAL_INTENTS, intent_id, extent)
+        records.index(session, OPERATIONAL_INTENTS, intent_id, extent, new=row is None)
         touched = [extent] if row is None else [extent, records.extent_of(row)]
         subscribers = records.notify(session, touched, now, intents=True)
-        saved = _load(session, intent_id)
-        assert saved is not None
-        reference = records.refs(session, [saved], manager, intents=True)[0]
+        saved = SimpleNamespace(id=intent_id, manager=manager, **values)
+        reference = records.intent_json(saved, manager, records.availability(session, [manager]))
         return (201 if row is None else 200), {"subscribers": subscribers, "operational_intent_reference": reference}
 
 

@@ -131,11 +131,11 @@ def insert_row(session: Session, table: Table, values: Mapping[str, Any] | list[
     driver(session, f"INSERT INTO {table.name} ({names}) VALUES ({marks})", values)
 
 
-def index(session: Session, table: Table, entity_id: str, extent: Extent | None) -> None:
-    """List an entity under the cells of ``extent`` (None: remove it from the grid)."""
-    driver(
-        session, "DELETE FROM dss_cells WHERE kind = %(kind)s AND id = %(id)s", {"kind": table.name, "id": entity_id}
-    )
+def index(session: Session, table: Table, entity_id: str, extent: Extent | None, *, new: bool = False) -> None:
+    """List an entity under the cells of ``extent`` (None: remove it from the grid); ``new``: it was not listed."""
+    if not new:
+        where = {"kind": table.name, "id": entity_id}
+        driver(session, "DELETE FROM dss_cells WHERE kind = %(kind)s AND id = %(id)s", where)
     if extent is not None:
         rows = [{"kind": table.name, "key": key, "id": entity_id} for key in cell_keys(extent.box)]
         insert_row(session, CELLS, rows)
@@ -179,7 +179,7 @@ def availability(session: Session, managers: Iterable[str]) -> dict[str, str]:
     return {row.uss: row.availability for row in rows}
 
 
-def _entity_json(row: Row[Any], viewer: str, availability_of: Mapping[str, str]) -> dict[str, Any]:
+def _entity_json(row: Any, viewer: str, availability_of: Mapping[str, str]) -> dict[str, Any]:
     return {
         "id": row.id,
         "manager": row.manager,
@@ -192,7 +192,7 @@ def _entity_json(row: Row[Any], viewer: str, availability_of: Mapping[str, str])
     }
 
 
-def intent_json(row: Row[Any], viewer: str, availability_of: Mapping[str, str]) -> dict[str, Any]:
+def intent_json(row: Any, viewer: str, availability_of: Mapping[str, str]) -> dict[str, Any]:
     """An F3548 ``OperationalIntentReference``; the OVN only for its manager."""
     body = _entity_json(row, viewer, availability_of)
     body["state"] = row.state

@@ -165,7 +165,7 @@ def implicit_for(session: Session, manager: str, url: str, extent: Extent, for_c
             **records.envelope_values(extent),
         },
     )
-    records.index(session, SUBSCRIPTIONS, subscription_id, extent)
+    records.index(session, SUBSCRIPTIONS, subscription_id, extent, new=True)
     return subscription_id
 
 
