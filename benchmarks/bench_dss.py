@@ -11,6 +11,7 @@ is printed beside ours, not measured.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -66,7 +67,7 @@ def _serve(url: str, pem: Path, log: Path, synchronous: str) -> tuple[str, subpr
     command += ["--log-level", "warning", "--dss-public-key", str(pem), "--dss-audience", "localhost"]
     with log.open("ab") as sink:
         process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=env)
-    base = f"http://localhost:{port}"
+    base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
             if httpx.get(f"{base}/dss/v1/healthy", timeout=1.0).status_code == 200:
@@ -111,40 +112,74 @@ def _body(i: int, offset: int) -> dict[str, Any]:
     }
 
 
-async def _load(base: str, token: str, rate: int, seconds: float, offset: int) -> dict[str, float]:
-    import httpx
+class _Pool:
+    """Keep-alive HTTP/1.1 connections, requests pre-encoded: the load generator must cost far less than the
+    server it measures (httpx costs about as much per request as the DSS itself on this machine)."""
 
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+
+    async def send(self, payload: bytes) -> int:
+        conn = self.idle.pop() if self.idle else await asyncio.open_connection(self.host, self.port)
+        reader, writer = conn
+        writer.write(payload)
+        await writer.drain()
+        status = int((await reader.readline()).split()[1])
+        length = 0
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        await reader.readexactly(length)
+        self.idle.append(conn)
+        return status
+
+    def close(self) -> None:
+        for _, writer in self.idle:
+            writer.close()
+
+
+def _payload(base: str, token: str, body: dict[str, Any]) -> bytes:
+    host = base.split("//", 1)[1]
+    data = json.dumps(body).encode()
+    head = (
+        f"PUT /dss/v1/operational_intent_references/{uuid.uuid4()} HTTP/1.1\r\nHost: {host}\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
+    )
+    return head.encode() + data
+
+
+async def _load(base: str, token: str, rate: int, seconds: float, offset: int) -> dict[str, float]:
     count = int(rate * seconds)
-    bodies = [_body(i, offset) for i in range(count)]
+    payloads = [_payload(base, token, _body(i, offset)) for i in range(count)]
+    host, port = base.split("//", 1)[1].split(":")
+    pool = _Pool(host, int(port))
     latencies: list[float] = []
     errors = 0
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
-    headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(headers=headers, timeout=120.0, limits=limits) as client:
 
-        async def one(i: int, due: float) -> None:
-            nonlocal errors
-            try:
-                url = f"{base}/dss/v1/operational_intent_references/{uuid.uuid4()}"
-                response = await client.put(url, json=bodies[i])
-            except httpx.HTTPError:
-                errors += 1
-                return
-            if response.status_code != 201:
-                errors += 1
-                return
-            latencies.append(time.perf_counter() - due)
+    async def one(i: int, due: float) -> None:
+        nonlocal errors
+        try:
+            status = await pool.send(payloads[i])
+        except (OSError, ValueError, IndexError, asyncio.IncompleteReadError):
+            errors += 1
+            return
+        if status != 201:
+            errors += 1
+            return
+        latencies.append(time.perf_counter() - due)
 
-        start = time.perf_counter() + 0.2
-        tasks = []
-        for i in range(count):
-            due = start + i / rate
-            delay = due - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(i, due)))
-        await asyncio.gather(*tasks)
-        elapsed = time.perf_counter() - start
+    start = time.perf_counter() + 0.2
+    tasks = []
+    for i in range(count):
+        due = start + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(i, due)))
+    await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - start
+    pool.close()
     quantile = statistics.quantiles(sorted(latencies), n=100) if len(latencies) > 1 else [float("nan")] * 99
     return {
         "sent": count,
