@@ -9,6 +9,8 @@ availability arbitration.
 from __future__ import annotations
 
 import json
+import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +26,7 @@ from commonsky.service.dss.auth import AA, CM, CMSA, CP, SC, Caller, TokenVerifi
 from commonsky.service.dss.errors import bad_request
 
 router = APIRouter(prefix="/dss/v1", tags=["dss (ASTM F3548-21)"])
+log = logging.getLogger("commonsky.service.dss")
 
 
 @dataclass(frozen=True)
@@ -177,9 +180,6 @@ async def make_report(request: Request) -> JSONResponse:
     body = await _body(request)
     if not isinstance(body, dict) or "exchange" not in body:
         raise bad_request("an ErrorReport needs an exchange")
-    import logging
-    import uuid
-
     report_id = str(uuid.uuid4())
-    logging.getLogger("commonsky.service.dss").warning("DSS report %s received", report_id)
+    log.warning("DSS report %s received", report_id)
     return JSONResponse({**body, "report_id": report_id}, status_code=201)
