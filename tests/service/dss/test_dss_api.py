@@ -170,3 +170,25 @@ def test_malformed_or_oversized_extents_get_400(dss: TestClient, signer: Any, ch
     assert answer.status_code == 400, answer.text
     assert why in answer.json()["message"]
     assert math.pi * 60**2 > 10_000  # the 60 km circle is above F3548's 10,000 km² (independent of the product)
+
+
+def test_uss_availability_needs_the_current_version(dss: TestClient, signer: Any) -> None:
+    arbiter = token(signer, "arbiter", scope="utm.availability_arbitration")
+    first = dss.put("/dss/v1/uss_availability/uss9", json={"availability": "Down"}, headers=arbiter)
+    assert first.status_code == 200 and first.json()["status"]["availability"] == "Down"
+    stale = dss.put("/dss/v1/uss_availability/uss9", json={"availability": "Normal"}, headers=arbiter)
+    assert stale.status_code == 409
+    assert (
+        dss.put(
+            "/dss/v1/uss_availability/uss9", json={"availability": "Normal"}, headers=token(signer, "uss9")
+        ).status_code
+        == 403
+    )
+    made = dss.put(
+        f"/dss/v1/operational_intent_references/{uuid.uuid4()}",
+        json=intent_body([volume(-20, -40, 100, 5, 60)]),
+        headers=token(signer, "uss9"),
+    )
+    assert made.json()["operational_intent_reference"]["uss_availability"] == "Down"
+    report = dss.post("/dss/v1/reports", json={"exchange": {"url": "https://x"}}, headers=token(signer, "uss9"))
+    assert report.status_code == 201 and report.json()["report_id"]
