@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 BENCH_VENV := .venv-bench
 OUT := out
 
-.PHONY: run report test lint typecheck pytest bench data web browser postgres clean
+.PHONY: run report test lint typecheck pytest bench data web browser postgres prober clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,10 +35,21 @@ browser:
 postgres:
 	bash scripts/pg.sh start
 
-pytest: $(BIN)/.installed browser postgres
+pytest: $(BIN)/.installed browser postgres prober
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
+
+# InterUSS's DSS prober (the F3548 conformance suite) in its own venv: a peer, never a runtime dependency.
+PROBER_VENV := .venv-prober
+$(PROBER_VENV)/.installed: tests/service/dss/prober-requirements.txt
+	$(PYTHON) -m venv $(PROBER_VENV)
+	$(PROBER_VENV)/bin/pip install -q -U pip
+	$(PROBER_VENV)/bin/pip install -q --no-deps --ignore-requires-python interuss-monitoring==0.37.0
+	$(PROBER_VENV)/bin/pip install -q -r tests/service/dss/prober-requirements.txt
+	touch $@
+
+prober: $(PROBER_VENV)/.installed
 
 # Peers (BlueSky) live in their own venv: they are oracles and baselines, never runtime dependencies.
 $(BENCH_VENV)/.installed: benchmarks/requirements-peers.txt

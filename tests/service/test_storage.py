@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from commonsky.service.db import Database, lock_cells
+from commonsky.service.dss import tables as _dss_tables  # noqa: F401  (registers the DSS tables)
 from commonsky.service.migrate import current_revision, upgrade
 from commonsky.service.models import Base
 from commonsky.service.settings import ServiceSettings
@@ -16,7 +17,7 @@ def test_migrations_match_models_and_are_idempotent(database_url: str) -> None:
     assert current_revision(database) is None
     upgrade(database)
     upgrade(database)
-    assert current_revision(database) == "0003"
+    assert current_revision(database) == "0004"
     with database.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
     assert diff == []

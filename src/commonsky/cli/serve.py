@@ -55,13 +55,18 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Listen address (loopback unless COMMONSKY_ALLOW_REMOTE).")] = None,
     port: Annotated[int | None, typer.Option(help="TCP port.")] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    dss_public_key: Annotated[
+        list[str] | None, typer.Option(help="PEM public key trusted to sign DSS tokens (repeatable); turns on /dss/v1.")
+    ] = None,
+    dss_audience: Annotated[list[str] | None, typer.Option(help="Accepted DSS token audience (repeatable).")] = None,
 ) -> None:
     """Run the broker (FastAPI; OpenAPI at /docs). Migrates the database first."""
     import uvicorn
 
     from commonsky.service.app import create_app
 
-    settings = load_settings(db, host=host, port=port)
+    dss = {"dss_public_keys": tuple(dss_public_key or ()) or None, "dss_audiences": tuple(dss_audience or ()) or None}
+    settings = load_settings(db, host=host, port=port, **dss)
     app = create_app(settings)
     uvicorn.run(
         app, host=settings.host, port=settings.port, log_level=log_level, access_log=True, timeout_graceful_shutdown=5

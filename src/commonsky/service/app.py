@@ -24,6 +24,7 @@ from commonsky.service.broker import Broker
 from commonsky.service.budget import OverBudgetError
 from commonsky.service.db import Database
 from commonsky.service.deps import Services
+from commonsky.service.dss import mount_dss
 from commonsky.service.errors import AreaChangedError, ForbiddenError, RetryError, StaleVersionError, TooLargeError
 from commonsky.service.limits import BodyLimit, RateLimiter
 from commonsky.service.notify import Hub, PgRelay
@@ -82,6 +83,7 @@ def create_app(settings: ServiceSettings, altitude_model: AltitudeModel | None =
     for module in (parties, zones, intents, conflicts, audit, notifications, grants):
         app.include_router(module.router)
     _handlers(app)
+    mount_dss(app, settings, database)
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, str]:

@@ -46,6 +46,10 @@ class ServiceSettings(BaseSettings):
     probe_budget_units: float = Field(
         15_000.0, ge=0, le=1e12, description="daily probe budget of a party without a grant (docs/broker.md)"
     )
+    dss_public_keys: tuple[str, ...] = Field(
+        (), description="PEM files of the keys trusted to sign DSS access tokens (RS256); none: /dss/v1 is off"
+    )
+    dss_audiences: tuple[str, ...] = Field((), description="accepted `aud` of DSS access tokens")
 
     @field_validator("database_url")
     @classmethod
@@ -65,6 +69,12 @@ class ServiceSettings(BaseSettings):
     def _loopback_unless_allowed(self) -> ServiceSettings:
         if not self.allow_remote and not is_loopback(self.host):
             raise ValueError(f"host {self.host!r} is not loopback: set allow_remote (and put TLS in front)")
+        return self
+
+    @model_validator(mode="after")
+    def _dss_audience_with_keys(self) -> ServiceSettings:
+        if self.dss_public_keys and not self.dss_audiences:
+            raise ValueError("dss_public_keys given without dss_audiences: name the audiences tokens must carry")
         return self
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from commonsky.service.dss import tables as _dss_tables  # noqa: F401  (registers the DSS tables)
 from commonsky.service.models import Base
 
 

@@ -1,0 +1,144 @@
+"""InterUSS's own DSS prober (interuss-monitoring, in its own venv) against a real `commonsky serve`.
+
+The eight files issue 15 names must pass whole, on SQLite and on PostgreSQL, and so must the other files of the
+prober's ``scd`` suite; the results per file are printed (``pytest -s``). The venv is built by ``make prober``
+(``.venv-prober``); ``COMMONSKY_PROBER_PYTHON`` points elsewhere. Request files and the public key of the
+prober's ``NoAuth`` signer come from ``../shared/reference/interuss``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+INTERUSS = ROOT.parent / "shared" / "reference" / "interuss"
+REQUIRED = (
+    "test_subscription_simple",
+    "test_subscription_queries",
+    "test_subscription_query_time",
+    "test_operation_simple",
+    "test_operation_references_error_cases",
+    "test_operation_references_state_transition",
+    "test_constraint_simple",
+    "test_uss_availability",
+)
+OTHERS = (
+    "test_operations_simple",
+    "test_constraints_with_subscriptions",
+    "test_subscription_update_validation",
+    "test_operation_special_cases",
+    "test_operation_simple_heavy_traffic",
+    "test_operation_simple_heavy_traffic_concurrent",
+)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    passed: int
+    failed: int
+    skipped: int
+
+    def __str__(self) -> str:
+        return f"{self.passed} passed, {self.failed} failed, {self.skipped} skipped"
+
+
+def prober_python() -> Path:
+    given = os.environ.get("COMMONSKY_PROBER_PYTHON")
+    python = Path(given) if given else ROOT / ".venv-prober" / "bin" / "python"
+    if not python.exists():
+        pytest.fail(f"the InterUSS prober venv is missing ({python}): run `make prober`")
+    return python
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serve(database_url: str, log: Path) -> Iterator[str]:
+    """A real `commonsky serve` with /dss/v1 trusting the prober's key; yields its endpoint."""
+    port = free_port()
+    command = [sys.executable, "-m", "commonsky.cli", "serve", "--db", database_url, "--port", str(port)]
+    command += ["--dss-public-key", str(INTERUSS / "noauth_public.pem"), "--log-level", "warning"]
+    command += ["--dss-audience", "localhost", "--dss-audience", "127.0.0.1"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+    with log.open("w") as out:
+        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+        try:
+            endpoint = f"http://localhost:{port}"
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{endpoint}/dss/v1/healthy", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"commonsky serve did not start: {log.read_text()[-1000:]}")
+                time.sleep(0.2)
+            yield endpoint
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def run_prober(endpoint: str, files: tuple[str, ...], work: Path) -> dict[str, FileResult]:
+    """Run the prober on ``files`` from a scratch folder holding ``scd/resources``; results per file."""
+    python = prober_python()
+    shutil.copytree(INTERUSS / "scd_resources", work / "scd" / "resources", dirs_exist_ok=True)
+    where = subprocess.run(
+        [str(python), "-c", "import monitoring.prober, os; print(os.path.dirname(monitoring.prober.__file__))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    package = Path(where.stdout.strip())
+    report = work / "prober.xml"
+    command = [str(python), "-m", "pytest", *(str(package / "scd" / f"{name}.py") for name in files)]
+    command += ["--rootdir", str(package), "-p", "no:cacheprovider", "-q", "--junitxml", str(report)]
+    command += ["--dss-endpoint", endpoint, "--scd-api-version", "1.0.0", "--heavy_traffic_concurrent_workers", "2"]
+    command += ["--scd-auth1", "NoAuth(sub=uss1)", "--scd-auth2", "NoAuth(sub=uss2)"]
+    done = subprocess.run(command, cwd=work, capture_output=True, text=True, timeout=900, check=False)
+    if not report.exists():
+        pytest.fail(f"the prober wrote no report: {done.stdout[-1500:]} {done.stderr[-1500:]}")
+    counts: dict[str, list[int]] = {name: [0, 0, 0] for name in files}
+    for case in ET.parse(report).getroot().iter("testcase"):
+        name = case.get("classname", "").rsplit(".", 1)[-1]
+        if name not in counts:
+            continue
+        outcome = 0
+        if case.find("failure") is not None or case.find("error") is not None:
+            outcome = 1
+        elif case.find("skipped") is not None:
+            outcome = 2
+        counts[name][outcome] += 1
+    return {name: FileResult(*c) for name, c in counts.items()}
+
+
+@pytest.mark.slow
+def test_interuss_prober_passes_the_required_files(database_url: str, tmp_path: Path) -> None:
+    with serve(database_url, tmp_path / "serve.log") as endpoint:
+        # In name order, as InterUSS runs them: USS availability, set to Down, comes after the reads of "Unknown".
+        results = run_prober(endpoint, tuple(sorted(REQUIRED + OTHERS)), tmp_path)
+    backend = database_url.split(":", 1)[0]
+    for name, result in results.items():
+        print(f"prober on {backend}: {name}: {result}")
+    broken = {name: str(r) for name, r in results.items() if r.failed or not r.passed}
+    assert not broken, f"prober files with failures: {broken}"
+    assert all(results[name].skipped == 0 for name in REQUIRED), {n: str(results[n]) for n in REQUIRED}
