@@ -16,6 +16,8 @@ class FeedCounters:
     bytes_read: int = 0
     frames: int = 0  # frames or lines that parsed as a message (Mode S, Mode A/C, SBS)
     mode_ac: int = 0  # Mode A/C frames (counted, not decoded)
+    heartbeats: int = 0  # keep-alive frames or lines of an idle link (Beast all-zero '1' frame, AVR *0000;)
+    receiver_frames: int = 0  # Beast receiver-id prefixes, status and receiver-position frames
     garbage_bytes: int = 0  # bytes skipped while resynchronising a binary stream
     garbage_lines: int = 0  # text lines that are not a message of the format
     crc_failures: int = 0  # wrong length, bad parity, or an address that contradicts the listed one

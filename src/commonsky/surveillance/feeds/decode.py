@@ -158,6 +158,6 @@ class ModeSDecoder:
     def _time_of(self, frame: RawFrame, received_s: float) -> float:
         if frame.timestamp_s is not None:
             return frame.timestamp_s
-        if frame.mlat_ticks is not None:
+        if frame.mlat_ticks:  # a zero counter is dump1090's "no MLAT clock": time the frame on reception
             return self._clock.time_of(frame.mlat_ticks, received_s)
         return received_s

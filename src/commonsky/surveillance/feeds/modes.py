@@ -128,7 +128,8 @@ class RawFrame:
 
     ``msg`` is 2 bytes (Mode A/C), 7 or 14 bytes (Mode S). ``mlat_ticks`` is the receiver's 12 MHz counter when the
     feed carries it (Beast, AVR ``@``), ``signal`` the Beast signal byte (0-255), ``timestamp_s`` a UTC epoch in
-    seconds when the feed carries wall-clock time (hexcsv), ``expected_icao24`` an address listed beside the frame.
+    seconds when the feed carries wall-clock time (hexcsv), ``expected_icao24`` an address listed beside the frame,
+    ``receiver_id`` the receiver a Beast aggregator (readsb ``--net-receiver-id``) names for it.
     """
 
     msg: bytes
@@ -136,6 +137,7 @@ class RawFrame:
     signal: int | None = None
     timestamp_s: float | None = None
     expected_icao24: str | None = None
+    receiver_id: int | None = None
 
     @property
     def hex(self) -> str:
