@@ -28,12 +28,13 @@ T0633 = 1_417_501_980.0
 
 
 def _server(root: Path, synthetic: int, ticks: int = 60, warm: int = 20) -> dict[str, Any]:
-    from commonsky.sim.runner import LivePipeline, RunConfig
+    from commonsky.sim.assembly import pipeline_from_scenario
+    from commonsky.sim.run_config import RunConfig
     from commonsky.sim.scenario import load_scenario
     from commonsky.web.models import stream_message
 
     scenario = load_scenario(root / "scenarios" / "diyala-2014.yaml")
-    pipeline = LivePipeline.from_scenario(scenario, RunConfig(synthetic=synthetic))
+    pipeline = pipeline_from_scenario(scenario, RunConfig(synthetic=synthetic))
     pipeline.reset(T0633)
     snaps = []
     for k in range(warm + ticks):
@@ -59,7 +60,8 @@ def _browser(root: Path, seconds: float = 10.0) -> dict[str, Any] | str:
         return f"not measured: {CHROMIUM} missing (scripts/browser.sh installs it)"
     from playwright.sync_api import sync_playwright
 
-    from commonsky.sim.runner import RunConfig, make_runner
+    from commonsky.sim.run_config import RunConfig
+    from commonsky.sim.runner import make_runner
     from commonsky.sim.scenario import load_scenario
     from commonsky.web.app import create_live_app
 

@@ -11,9 +11,13 @@ import shapely
 
 from commonsky.geo.geodesy import LocalFrame
 from commonsky.safety.alerts import AlertKind
+from commonsky.sim.assembly import pipeline_from_scenario
 from commonsky.sim.clock import SimClock
-from commonsky.sim.runner import LivePipeline, LiveRunner, RunConfig
+from commonsky.sim.pipeline import LivePipeline
+from commonsky.sim.run_config import RunConfig
+from commonsky.sim.runner import LiveRunner
 from commonsky.sim.scenario import Scenario, load_scenario
+from commonsky.sim.sources import SimulatedSensor
 from commonsky.sim.truth import circle_traffic
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,7 +31,7 @@ def diyala() -> Scenario:
 
 @pytest.fixture(scope="module")
 def pipeline(diyala: Scenario) -> LivePipeline:
-    return LivePipeline.from_scenario(diyala)
+    return pipeline_from_scenario(diyala)
 
 
 def test_routes_are_flown_from_their_filed_waypoints(pipeline: LivePipeline) -> None:
@@ -71,7 +75,7 @@ def test_unknowns_fly_without_identity(pipeline: LivePipeline) -> None:
 
 @pytest.fixture(scope="module")
 def run_0630(diyala: Scenario) -> list:  # type: ignore[type-arg]
-    pipeline = LivePipeline.from_scenario(diyala)
+    pipeline = pipeline_from_scenario(diyala)
     pipeline.reset(T0630)
     snaps: list = []  # type: ignore[type-arg]
     pipeline.run_until(T0630 + 12 * 60, snaps.append)
@@ -110,7 +114,7 @@ def test_snapshots_are_immutable_and_numbered(run_0630: list) -> None:  # type: 
 
 
 def test_reset_clears_tracks_and_alerts(diyala: Scenario) -> None:
-    pipeline = LivePipeline.from_scenario(diyala)
+    pipeline = pipeline_from_scenario(diyala)
     pipeline.reset(T0630 + 360.0)
     pipeline.run_until(T0630 + 420.0)
     pipeline.reset(T0630 + 3600.0)
@@ -137,7 +141,7 @@ def test_circle_traffic_stays_in_its_disc() -> None:
 
 
 def test_runner_thread_follows_the_clock(diyala: Scenario) -> None:
-    pipeline = LivePipeline.from_scenario(diyala, RunConfig(unknowns=0))
+    pipeline = pipeline_from_scenario(diyala, RunConfig(unknowns=0))
     clock = SimClock(diyala.start_s, diyala.end_s, speed=60.0)
     clock.jump(T0630)
     runner = LiveRunner(pipeline, clock)
@@ -168,10 +172,12 @@ def test_the_scenario_sensors_are_used(pipeline: LivePipeline) -> None:
     from commonsky.surveillance.sensor_config import load_sensor_specs
 
     specs = load_sensor_specs(ROOT / "scenarios" / "diyala-2014.yaml")
-    assert [(s.name, s.kind) for s in pipeline.sensors] == [(s.name, s.kind) for s in specs]
-    assert {"radar", "adsb", "aew"} <= {s.kind for s in pipeline.sensors}
-    assert [s.sensor.sensor_id for s in pipeline.sensors] == list(range(len(specs)))
-    aew = next(s for s in pipeline.sensors if s.kind == "aew")
+    sources = [s for s in pipeline.sources if isinstance(s, SimulatedSensor)]
+    assert len(sources) == len(pipeline.sources)
+    assert [(s.spec.name, s.spec.kind) for s in sources] == [(s.name, s.kind) for s in specs]
+    assert {"radar", "adsb", "aew"} <= {s.spec.kind for s in sources}
+    assert [s.sensor.sensor_id for s in sources] == list(range(len(specs)))
+    aew = next(s.slot for s in sources if s.spec.kind == "aew")
     flight = next(fl for fl in pipeline.truth.flights if fl.intent_id == aew.spec.intent)
     assert (aew.start_s, aew.end_s) == (flight.start_s, flight.end_s)
     assert not aew.active(flight.start_s - 1.0) and aew.active(flight.start_s + 1.0)
@@ -183,7 +189,7 @@ def test_no_coverage_loss_on_a_healthy_morning(run_0630: list) -> None:  # type:
 
 
 def test_a_runner_that_cannot_keep_up_skips_ahead(diyala: Scenario) -> None:
-    pipeline = LivePipeline.from_scenario(diyala, RunConfig(unknowns=0))
+    pipeline = pipeline_from_scenario(diyala, RunConfig(unknowns=0))
     clock = SimClock(diyala.start_s, diyala.end_s, speed=3000.0)
     clock.jump(T0630)
     runner = LiveRunner(pipeline, clock)

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from commonsky.sim.runner import LivePipeline, RunConfig
+from commonsky.sim.assembly import pipeline_from_scenario
+from commonsky.sim.pipeline import LivePipeline
+from commonsky.sim.run_config import RunConfig
 from commonsky.sim.scenario import load_scenario
 from commonsky.sim.snapshot import COVERAGE_KEY_BASE, LiveSnapshot
 
@@ -63,7 +65,7 @@ sensors:
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> LivePipeline:
     path: Path = tmp_path_factory.mktemp("outage") / "outage.yaml"
     path.write_text(SCENARIO)
-    return LivePipeline.from_scenario(load_scenario(path), RunConfig(unknowns=0))
+    return pipeline_from_scenario(load_scenario(path), RunConfig(unknowns=0))
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from commonsky.sim.runner import LiveRunner, RunConfig, make_runner
+from commonsky.sim.run_config import RunConfig
+from commonsky.sim.runner import LiveRunner, make_runner
 from commonsky.sim.scenario import Scenario, load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]

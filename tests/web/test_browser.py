@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from commonsky.service.settings import ServiceSettings
-from commonsky.sim.runner import LiveRunner, RunConfig, make_runner
+from commonsky.sim.run_config import RunConfig
+from commonsky.sim.runner import LiveRunner, make_runner
 from commonsky.sim.scenario import Scenario
 from commonsky.web.app import create_live_app, create_run_app
 from commonsky.web.serving import CHROMIUM, CHROMIUM_FLAGS, ServerThread, fresh_profile

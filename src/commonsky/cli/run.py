@@ -27,16 +27,9 @@ if TYPE_CHECKING:
 
 
 def _time_s(text: str | None, what: str) -> float | None:
-    from commonsky.web.api import parse_jump_time
+    from commonsky.sim.clock import parse_time_s
 
-    if text is None:
-        return None
-    from fastapi import HTTPException
-
-    try:
-        return parse_jump_time(text)
-    except HTTPException:
-        raise InputError(f"{what}: cannot read time {text!r} (use ISO 8601 UTC, e.g. 2014-12-02T06:30:00Z)") from None
+    return None if text is None else parse_time_s(text, what)
 
 
 def _status_loop(runner: LiveRunner, stop: threading.Event, tty: bool) -> None:
@@ -116,8 +109,10 @@ def run(
 ) -> None:
     """Run SCENARIO live and serve it from the broker service: the operator's map at http://HOST:PORT/, the
     broker API seeded with the scenario's parties, zones and intents (keys in the run's keys.txt), docs at /docs."""
+    from commonsky.sim.assembly import pipeline_from_scenario
     from commonsky.sim.clock import check_speed
-    from commonsky.sim.runner import LivePipeline, RunConfig, make_runner
+    from commonsky.sim.run_config import RunConfig
+    from commonsky.sim.runner import make_runner
     from commonsky.sim.scenario import load_scenario
 
     check_speed(speed)
@@ -135,7 +130,7 @@ def run(
     config = RunConfig(synthetic=synthetic, unknowns=unknowns)
     tty = sys.stdout.isatty()
     if not serve and fast:
-        pipeline = LivePipeline.from_scenario(loaded, config)
+        pipeline = pipeline_from_scenario(loaded, config)
         pipeline.reset(start_s if start_s is not None else pipeline.first_activity_s())
         raised, work, ticks = [0], [], [0]
 

@@ -47,6 +47,12 @@ class SafetyNet:
     def __post_init__(self) -> None:
         self._index = ZoneIndex.build(self.zones)
 
+    def set_zones(self, zones: Sequence[Zone]) -> None:
+        """Check the next pictures against ``zones`` (created, changed or withdrawn while live); the alerts up are
+        kept, and one about a zone gone ends by the tracker's hysteresis."""
+        self.zones = tuple(zones)
+        self._index = ZoneIndex.build(self.zones)
+
     def step(self, picture: Picture) -> CycleResult:
         """Detect on ``picture`` and advance the alert lifecycle to ``picture.time_s``."""
         conflicts = detect_conflicts(picture, self.policy)

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from commonsky.airspace.zone import parse_time
 from commonsky.errors import InputError
 
 MAX_SPEED = 10_000.0
@@ -59,6 +60,26 @@ class ClockState:
 def iso_utc(time_s: float) -> str:
     """Unix seconds as ``YYYY-MM-DDTHH:MM:SSZ``."""
     return datetime.fromtimestamp(time_s, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time_s(text: str, what: str = "time") -> float:
+    """Unix seconds from ISO 8601 text (``2014-12-02T06:30:00Z``; naive means UTC) or a finite number of Unix
+    seconds; `InputError` naming ``what`` otherwise.
+
+    >>> parse_time_s("2014-12-02T06:30:00Z"), parse_time_s("1417501800")
+    (1417501800.0, 1417501800.0)
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        pass
+    else:
+        if math.isfinite(value):
+            return value
+        raise InputError(f"{what}: {text!r} is not a finite number of Unix seconds")
+    when = parse_time(text.strip(), what)
+    assert when is not None  # a string never parses to None
+    return when.timestamp()
 
 
 def check_speed(speed: float) -> float:
@@ -148,4 +169,4 @@ class SimClock:
         return self.state()
 
 
-__all__ = ["MAX_SPEED", "ClockState", "SimClock", "check_speed", "iso_utc"]
+__all__ = ["MAX_SPEED", "ClockState", "SimClock", "check_speed", "iso_utc", "parse_time_s"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -73,6 +73,10 @@ class LiveSnapshot:
     ``trails`` are earlier positions, oldest first. ``work_ms`` is the wall time this tick took; ``n_truth`` the
     aircraft really flying and ``n_plots`` the detections fused during the tick; ``stage_ms`` splits ``work_ms`` by
     stage.
+    ``sources`` (parallel to the picture) names the sources whose plots have updated each track (``", "``
+    between names) and ``icao24`` its ADS-B address ("" if none); ``plan_version`` is the version of the plan
+    (intents, zones) the picture was checked against; ``late_batches`` counts the batches that arrived too late to
+    be fused since the last restart.
     ``seq`` increases by one per publication (a tick, or a change of the clock while the picture stands still).
     """
 
@@ -91,9 +95,13 @@ class LiveSnapshot:
     identity_alerts: tuple[IdentityAlert, ...] = ()
     coverage_alerts: tuple[CoverageAlert, ...] = ()
     coverage_events: tuple[CoverageLossEvent, ...] = ()
+    sources: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=str))
+    icao24: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=str))
+    plan_version: int = 0
+    late_batches: int = 0
 
     def __post_init__(self) -> None:
-        for column in (self.callsign, self.label):
+        for column in (self.callsign, self.label, self.sources, self.icao24):
             column.setflags(write=False)
 
     @property

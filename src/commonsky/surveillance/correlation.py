@@ -314,6 +314,12 @@ class Correlator:
         """The alerts currently raised (their latest event)."""
         return tuple(self._last.values())
 
+    def replan(self, index: IntentIndex, registry: IdentityRegistry) -> None:
+        """Correlate against new intents and identities from the next step on (intents filed, ended or changed
+        while live), keeping each track's alert state: an alert that no longer holds ends by its hysteresis."""
+        self.index = index
+        self.registry = registry
+
     def step(self, tracks: Tracks) -> tuple[Correlation, tuple[CorrelationEvent, ...]]:
         """Correlate the confirmed tracks of a snapshot; return the correlation with the alert status applied
         (``non-conforming`` once the alert is on, ``unknown`` only once its alert is on, else ``pending``) and the

@@ -12,7 +12,8 @@ Routes (all JSON; OpenAPI documents the models of `commonsky.web.models`):
 - ``WS /ws/picture``: one message per new picture (at most ``max_hz`` per second, default 10), shaped
   ``{"type": "picture", "seq", "time_s", "time_iso", "clock": Clock, "tracks": {column: [values]},
   "alerts": [Alert] (at most 300, soonest first), "alert_count", "events": [Event] (last 10), "stats"}``
-  where the track columns are id, lat, lon, alt_m, gs_ms, trk_deg, vs_ms, party, intent, callsign, label.
+  where the track columns are id, lat, lon, alt_m, gs_ms, trk_deg, vs_ms, party, intent, callsign, label,
+  icao24, sources; ``plan_version`` changes when the broker's intents or zones do (refetch those layers).
 
 The routes read the run from ``app.state.live`` (a `LiveSession`), so the same router serves the standalone
 live app (`create_live_app`, used by the load benchmark) and ``commonsky run``, where
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,8 +33,8 @@ from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, WebSocket
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from commonsky.airspace.zone import parse_time
 from commonsky.errors import CommonskyError, NotFoundError
+from commonsky.sim.clock import parse_time_s
 from commonsky.sim.runner import LiveRunner
 from commonsky.sim.snapshot import LiveSnapshot
 from commonsky.units import FT_M
@@ -89,23 +89,6 @@ def _session(request: Request) -> LiveSession:
     return session
 
 
-def parse_jump_time(text: str) -> float:
-    """Unix seconds from ISO 8601 UTC text or a number of Unix seconds; `HTTPException` 422 otherwise."""
-    try:
-        value = float(text)
-        if math.isfinite(value):
-            return value
-    except ValueError:
-        pass
-    try:
-        when = parse_time(text, "time")
-    except CommonskyError as error:
-        raise HTTPException(422, f"time: {error}") from None
-    if when is None:
-        raise HTTPException(422, f"time: cannot read {text!r} as an ISO 8601 UTC time")
-    return when.timestamp()
-
-
 def live_router() -> APIRouter:
     """The router of the live picture (see the module docstring)."""
     router = APIRouter(tags=["live picture"])
@@ -115,8 +98,8 @@ def live_router() -> APIRouter:
         s = _session(request)
         snap = s.runner.snapshot
         sensors = [
-            SensorOut(name=x.name, kind=x.kind, lat=x.lat, lon=x.lon, range_km=x.range_m / 1000.0)
-            for x in s.runner.pipeline.sensors
+            SensorOut(name=x.spec.name, kind=x.spec.kind, lat=x.lat, lon=x.lon, range_km=x.spec.range_m / 1000.0)
+            for x in s.runner.pipeline.sources
         ]
         return StatusOut(
             scenario=s.name, seq=snap.seq, clock=clock_out(s.runner.clock.state()), tracks=len(snap.picture),
@@ -146,6 +129,8 @@ def live_router() -> APIRouter:
                 intent=str(p.intent[i]),
                 callsign=str(snap.callsign[i]),
                 label=str(snap.label[i]),
+                icao24=str(snap.icao24[i]),
+                sources=str(snap.sources[i]),
                 trail=trails.get(str(p.id[i]), []),
             )
             for i in range(len(p))
@@ -182,7 +167,7 @@ def live_router() -> APIRouter:
     def jump(request: Request, body: JumpIn) -> ClockOut:
         runner = _session(request).runner
         try:
-            return clock_out(runner.jump(parse_jump_time(body.time)))
+            return clock_out(runner.jump(parse_time_s(body.time)))
         except CommonskyError as error:
             raise HTTPException(422, str(error)) from None
 
@@ -249,4 +234,4 @@ def mount_live(
         return FileResponse(static / "index.html")
 
 
-__all__ = ["LiveSession", "live_router", "mount_live", "parse_jump_time"]
+__all__ = ["LiveSession", "live_router", "mount_live"]

@@ -25,12 +25,14 @@ from commonsky.airspace.volume import CorridorShape
 from commonsky.errors import NoSharedBorderError, NotFoundError
 from commonsky.geo.world import load_world
 from commonsky.sim.clock import iso_utc
-from commonsky.sim.runner import LivePipeline
+from commonsky.sim.pipeline import LivePipeline, LivePlan
 from commonsky.surveillance.coverage import Grid, OrbitMode, coverage
 from commonsky.surveillance.coverage_map import mask_polygons
 from commonsky.surveillance.sensor_config import build_sensor
 
 LAYERS = ("countries", "provinces", "places", "border", "zones", "intents", "sensors", "coverage")
+PLAN_LAYERS = ("zones", "intents")
+"""Layers drawn from the live plan: redrawn when the broker's intents or zones change (`LivePlan.version`)."""
 SIMPLIFY_DEG = 0.01
 """Tolerance (degrees, ~1 km) for base-layer outlines."""
 VIEW_MARGIN_DEG = 3.0
@@ -59,15 +61,21 @@ class LayerStore:
         self.pipeline = pipeline
         self._lock = threading.Lock()
         self._cache: dict[str, dict[str, Any]] = {}
+        self._bbox = self._plan_bbox()
 
-    def view_bbox(self) -> tuple[float, float, float, float]:
-        """(west, south, east, north) of what the run covers, degrees, with `VIEW_MARGIN_DEG` around."""
-        shapes = [v.footprint for i in self.pipeline.intents for v in i.volumes]
-        shapes += [z.geometry for z in self.pipeline.zones if z.area_km2() < 1e6]
+    def _plan_bbox(self) -> tuple[float, float, float, float]:
+        plan = self.pipeline.plan
+        shapes = [v.footprint for i in plan.intents for v in i.volumes]
+        shapes += [z.geometry for z in plan.zones if z.area_km2() < 1e6]
         bounds = np.array([g.bounds for g in shapes]) if shapes else np.array([[-180.0, -80.0, 180.0, 80.0]])
         m = VIEW_MARGIN_DEG
         return (float(bounds[:, 0].min() - m), float(bounds[:, 1].min() - m),
                 float(bounds[:, 2].max() + m), float(bounds[:, 3].max() + m))  # fmt: skip
+
+    def view_bbox(self) -> tuple[float, float, float, float]:
+        """(west, south, east, north) of what the run covered when it started (its intents' and zones' extent),
+        degrees, with `VIEW_MARGIN_DEG` around: fixed for the run, so the base layers are drawn once."""
+        return self._bbox
 
     def get(self, name: str, **params: Any) -> dict[str, Any]:
         """Layer ``name`` (one of `LAYERS`); `NotFoundError` for another name."""
@@ -78,9 +86,14 @@ class LayerStore:
         }  # fmt: skip
         if name not in builders:
             raise NotFoundError(f"unknown layer {name!r} (layers: {', '.join(LAYERS)})")
-        key = name + "".join(f":{k}={v}" for k, v in sorted(params.items()))
+        plan = self.pipeline.plan
+        if name in PLAN_LAYERS:
+            params = {**params, "plan": plan}
+        key = name + "".join(f":{k}={v.version if k == 'plan' else v}" for k, v in sorted(params.items()))
         with self._lock:
             if key not in self._cache:
+                if name in PLAN_LAYERS:  # an older plan's layer will not be asked for again
+                    self._cache = {k: v for k, v in self._cache.items() if not k.startswith(name + ":")}
                 self._cache[key] = builders[name](**params)
             return self._cache[key]
 
@@ -130,17 +143,17 @@ class LayerStore:
                 out.append(_feature(_rounded(line, 0.002), a=a, b=b))
         return collection(out)
 
-    def _zones(self) -> dict[str, Any]:
+    def _zones(self, plan: LivePlan) -> dict[str, Any]:
         out = []
-        for zone in self.pipeline.zones:
+        for zone in plan.zones:
             feature = zone.to_feature()
             feature["geometry"] = mapping(_rounded(zone.geometry, 0.002))
             out.append(feature)
         return collection(out)
 
-    def _intents(self) -> dict[str, Any]:
+    def _intents(self, plan: LivePlan) -> dict[str, Any]:
         out = []
-        for intent in self.pipeline.intents:
+        for intent in plan.intents:
             for volume in intent.volumes:
                 props = dict(
                     intent=intent.id, party=intent.party, label=intent.label, band=volume.band.label(),
@@ -154,9 +167,10 @@ class LayerStore:
 
     def _sensors(self) -> dict[str, Any]:
         return collection([
-            _feature(shapely.Point(round(s.lon, 4), round(s.lat, 4)), name=s.name, kind=s.kind,
-                     range_km=round(s.range_m / 1000.0, 1))
-            for s in self.pipeline.sensors
+            _feature(shapely.Point(round(s.lon, 4), round(s.lat, 4)), name=s.spec.name, kind=s.spec.kind,
+                     range_km=round(s.spec.range_m / 1000.0, 1))
+            for s in self.pipeline.sources
+            if math.isfinite(s.lat) and math.isfinite(s.lon)
         ])  # fmt: skip
 
     def _coverage(self, alt_m: float = 304.8) -> dict[str, Any]:
@@ -164,7 +178,9 @@ class LayerStore:
         surveillance stage's `coverage` on a `COVERAGE_CELL_M` grid over the view (an AEW radar counts where it
         sees from every point of its orbit)."""
         grid = Grid.over(self._view(), COVERAGE_CELL_M)
-        specs = [slot.spec for slot in self.pipeline.sensors]
+        specs = [
+            s.spec for s in self.pipeline.sources if s.spec.kind == "aew" or math.isfinite(s.spec.lat + s.spec.lon)
+        ]
         built = tuple(build_sensor(spec, grid.frame, self.pipeline.intents) for spec in specs)
         cov = coverage(grid, built, alt_m, OrbitMode.WORST)
         out = []

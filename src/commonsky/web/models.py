@@ -59,6 +59,8 @@ class TrackOut(BaseModel):
     intent: str = Field(description='matched intent id, ""  when none')
     callsign: str
     label: str = Field(description="callsign, else party, else UNKNOWN")
+    icao24: str = Field(default="", description='ADS-B address (hex), "" when none')
+    sources: str = Field(default="", description="names of the sensors and receivers whose reports updated it")
     trail: list[tuple[float, float]] = Field(default_factory=list, description="earlier [lon, lat], oldest first")
 
 
@@ -217,7 +219,7 @@ def tracks_columns(snap: LiveSnapshot) -> dict[str, list[Any]]:
         "alt_m": np.round(p.alt_m).tolist(), "gs_ms": np.round(p.gs_ms, 1).tolist(),
         "trk_deg": np.round(p.trk_deg).tolist(), "vs_ms": np.round(p.vs_ms, 1).tolist(),
         "party": p.party.tolist(), "intent": p.intent.tolist(), "callsign": snap.callsign.tolist(),
-        "label": snap.label.tolist(),
+        "label": snap.label.tolist(), "icao24": snap.icao24.tolist(), "sources": snap.sources.tolist(),
     }  # fmt: skip
 
 
@@ -235,4 +237,5 @@ def stream_message(snap: LiveSnapshot) -> dict[str, Any]:
         "alert_count": len(alerts),
         "events": [event_dict(e) for e in snap.events[-10:]],
         "stats": {"work_ms": round(snap.work_ms, 2), "truth": snap.n_truth, "plots": snap.n_plots},
+        "plan_version": snap.plan_version,
     }

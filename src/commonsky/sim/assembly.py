@@ -1,0 +1,97 @@
+"""Building a live run from a scenario: the one place that chooses the pipeline's components.
+
+`live_parts` turns a `RunConfig` into the components a `LivePipeline` takes (tracker, correlation tolerance,
+safety-net factory, health policy); `scenario_plan` is the plan the scenario files (intents, zones, identities);
+`scenario_sources` flies the truth and builds the simulated sensors; `pipeline_from_scenario` puts them together.
+
+>>> from commonsky.sim.scenario import load_scenario
+>>> pipeline = pipeline_from_scenario(load_scenario("scenarios/diyala-2014.yaml"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from commonsky.plans.intent import Intent
+from commonsky.sim.pipeline import LiveParts, LivePipeline, LivePlan, SafetyNetFactory
+from commonsky.sim.run_config import RunConfig
+from commonsky.sim.scenario import Scenario
+from commonsky.sim.sensors import default_specs, frame_for, live_sensors, network_slot
+from commonsky.sim.sources import SimulatedSensor, WatchPolicy, simulated_sources
+from commonsky.sim.truth import TruthSet, circle_traffic, truth_from_intents
+from commonsky.surveillance.correlation import IdentityRegistry, Tolerance
+from commonsky.surveillance.sensor_config import load_sensor_specs
+from commonsky.surveillance.tracking.tracker import Components
+
+
+def live_parts(config: RunConfig) -> LiveParts:
+    """The components of a run paced at ``config.tick_s``: the tracker's (`Components.default` with the config's
+    process noise and coasting), the correlation tolerance, alert hysteresis in ticks, the health policy."""
+    raise_cycles, end_cycles = (
+        max(1, math.ceil(s / config.tick_s)) for s in (config.alert_raise_s, config.alert_end_s)
+    )
+    return LiveParts(
+        tracker=Components.default(q_m2s3=config.tracker_q_m2s3, coast_s=config.tracker_coast_s),
+        tolerance=Tolerance(lateral_m=config.lateral_tol_m, vertical_m=config.vertical_tol_m),
+        safety=SafetyNetFactory(raise_cycles, end_cycles),
+        health=config.health,
+    )
+
+
+def truth_registry(truth: TruthSet) -> IdentityRegistry:
+    """The ADS-B addresses the truth's flights declare, with their party and intent."""
+    _, party, intent, _, icao = truth.identity()
+    declared = {str(a): (str(p), str(i)) for a, p, i in zip(icao, party, intent, strict=True) if a and p}
+    return IdentityRegistry.build(icao24=declared)
+
+
+def scenario_truth(scenario: Scenario, config: RunConfig = RunConfig()) -> TruthSet:
+    """The scenario's intents flown as filed, the config's unknowns and synthetic circles (see `sim.truth`)."""
+    intents: tuple[Intent, ...] = scenario.filing_order()
+    frame = frame_for(intents)
+    civil = frozenset(p.name for p in scenario.parties if p.kind == "civil")
+    circles = None
+    if config.synthetic > 0:
+        rng = np.random.default_rng(config.seed + 1)
+        circles = circle_traffic(config.synthetic, scenario.start_s, scenario.end_s, rng, config.synthetic_radius_m)
+    return truth_from_intents(intents, frame, civil, config.unknowns, config.seed, circles)
+
+
+def scenario_sources(
+    scenario: Scenario, truth: TruthSet, config: RunConfig = RunConfig()
+) -> tuple[SimulatedSensor, ...]:
+    """The scenario's sensors (or `default_specs`) observing ``truth``, plus an ADS-B network for synthetic
+    traffic."""
+    intents = scenario.filing_order()
+    specs = load_sensor_specs(scenario.path, scenario.intents) if scenario.sensors else ()
+    slots = live_sensors(specs or default_specs(truth.frame, intents), truth.frame, truth, intents)
+    if truth.circles is not None:
+        slots += (network_slot(truth.frame, len(slots), config.synthetic_radius_m + 100_000.0),)
+    policy = WatchPolicy(config.coverage_alt_m, config.coverage_res_m, config.health.silent_after_periods)
+    return simulated_sources(slots, truth, config.seed, policy)
+
+
+def scenario_plan(scenario: Scenario, truth: TruthSet) -> LivePlan:
+    """The plan as the scenario files it: all its intents in filing order, its zones, the truth's identities."""
+    return LivePlan(scenario.filing_order(), tuple(scenario.zones), truth_registry(truth))
+
+
+def pipeline_from_scenario(scenario: Scenario, config: RunConfig = RunConfig()) -> LivePipeline:
+    """A pipeline for ``scenario``: truth from its intents, its sensors (or the defaults), its plan."""
+    truth = scenario_truth(scenario, config)
+    return LivePipeline(
+        truth.frame, scenario_sources(scenario, truth, config), scenario_plan(scenario, truth), live_parts(config),
+        scenario.start_s, scenario.end_s, config, truth=truth,
+    )  # fmt: skip
+
+
+__all__ = [
+    "live_parts",
+    "pipeline_from_scenario",
+    "scenario_plan",
+    "scenario_sources",
+    "scenario_truth",
+    "truth_registry",
+]

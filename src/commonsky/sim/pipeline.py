@@ -1,0 +1,302 @@
+"""`LivePipeline`: plot sources -> tracker -> identity -> picture -> safety nets -> one `LiveSnapshot` per tick.
+
+The pipeline is stateful and NOT thread-safe: one thread steps it. Each `LivePipeline.step` moves the picture to
+``t_s`` in named stages:
+
+1. `fuse`: every source (`commonsky.sim.sources.PlotSource`: simulated sensors, real receivers) is polled, its
+   batches are reported to the `SensorHealthMonitor` and fused by the tracker in time order;
+2. `watch_health`: a source that fell silent raises a coverage-loss alert (one per source) until it reports again;
+3. `identify`: the `Correlator` names each confirmed track's party and intent and raises "unknown" and
+   "non-conforming" alerts;
+4. `draw`: the confirmed tracks become a `Picture`, and a trail point is kept every ``trail_step_s``;
+5. `check`: the `SafetyNet` turns the picture into conflict and zone-incursion alerts;
+6. the `LiveSnapshot` is assembled (immutable, safe to hand to any thread).
+
+Every component is passed in (`LiveParts`): the tracker's components, the correlation tolerance and alert policy,
+the safety-net factory and the health policy; `commonsky.sim.assembly` builds them for a scenario. The plan the
+picture is checked against (intents, zones, known identities: a `LivePlan`) can be replaced between ticks
+(`apply_plan`) without losing tracks or alerts: that is how the broker's live state reaches the picture.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from commonsky.airspace.zone import Zone
+from commonsky.errors import InputError
+from commonsky.geo.geodesy import LocalFrame
+from commonsky.picture.picture import Picture
+from commonsky.plans.intent import Intent
+from commonsky.safety.alerts import AlertEvent, AlertTracker
+from commonsky.safety.pipeline import SafetyNet
+from commonsky.sim.clock import ClockState
+from commonsky.sim.run_config import RunConfig
+from commonsky.sim.snapshot import CoverageAlert, IdentityAlert, LiveSnapshot, TrailFrame
+from commonsky.sim.sources import MAX_SOURCES, PlotSource
+from commonsky.sim.truth import TruthSet
+from commonsky.surveillance.correlation import AlertPolicy, Correlator, IdentityRegistry, IntentIndex, Tolerance
+from commonsky.surveillance.health import CoverageLossEvent, HealthPolicy, SensorHealthMonitor
+from commonsky.surveillance.sensors.types import Plots
+from commonsky.surveillance.tracking.tracker import Components, Tracker
+from commonsky.surveillance.tracking.tracks import Tracks
+
+
+@dataclass(frozen=True)
+class SafetyNetFactory:
+    """Makes a fresh `SafetyNet` over some zones: an alert must be seen ``raise_cycles`` ticks in a row to be
+    raised and be gone ``end_cycles`` ticks to end (see `AlertTracker`)."""
+
+    raise_cycles: int = 1
+    end_cycles: int = 3
+
+    def __call__(self, zones: Sequence[Zone]) -> SafetyNet:
+        return SafetyNet(zones=tuple(zones), tracker=AlertTracker(self.raise_cycles, self.end_cycles))
+
+
+@dataclass(frozen=True)
+class LiveParts:
+    """The components a `LivePipeline` is built from (strategies; each reset builds new state from them)."""
+
+    tracker: Components
+    tolerance: Tolerance
+    safety: Callable[[Sequence[Zone]], SafetyNet]
+    health: HealthPolicy = field(default_factory=HealthPolicy)
+    correlation: AlertPolicy = field(default_factory=AlertPolicy)
+
+
+@dataclass(frozen=True, eq=False)
+class LivePlan:
+    """What the picture is checked against: the intents in effect (correlation), the zones (incursion) and the
+    identities the authority knows (``registry``: ICAO address or callsign -> party, intent). ``version`` counts
+    the plans a pipeline has applied (0: the one it was built with)."""
+
+    intents: tuple[Intent, ...]
+    zones: tuple[Zone, ...]
+    registry: IdentityRegistry
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class _Fused:
+    """What `LivePipeline.fuse` did: how many plots it fused, and how many late batches it had to drop."""
+
+    n_plots: int
+    late: int
+
+
+class LivePipeline:
+    """Sources, tracker, identity, safety net and trails of one run (NOT thread-safe; see module docstring).
+
+    ``frame``: the local frame of the tracker; ``truth``: the simulated aircraft, when any (counted in the
+    snapshot, and `first_activity_s`); ``start_s``/``end_s``: the run's window (Unix s)."""
+
+    def __init__(
+        self,
+        frame: LocalFrame,
+        sources: Sequence[PlotSource],
+        plan: LivePlan,
+        parts: LiveParts,
+        start_s: float,
+        end_s: float,
+        config: RunConfig = RunConfig(),
+        truth: TruthSet | None = None,
+    ) -> None:
+        ids = [s.sensor.sensor_id for s in sources]
+        if len(set(ids)) != len(ids) or any(not 0 <= i < MAX_SOURCES for i in ids):
+            raise InputError(f"plot sources need distinct ids in 0..{MAX_SOURCES - 1}, got {ids}")
+        self.frame = frame
+        self.sources = tuple(sources)
+        self.parts = parts
+        self.truth = truth
+        self.start_s = start_s
+        self.end_s = end_s
+        self.config = config
+        self._names = {s.sensor.sensor_id: s.spec.name for s in self.sources}
+        self._seq = 0
+        self._events: deque[AlertEvent] = deque(maxlen=config.events_kept)
+        self._plan = plan
+        self._index = IntentIndex.build(plan.intents, frame, parts.tolerance)
+        self.reset(start_s)
+
+    # -- the plan (intents, zones, identities) ---------------------------------------------------------------
+    @property
+    def plan(self) -> LivePlan:
+        return self._plan
+
+    @property
+    def intents(self) -> tuple[Intent, ...]:
+        return self._plan.intents
+
+    @property
+    def zones(self) -> tuple[Zone, ...]:
+        return self._plan.zones
+
+    def apply_plan(self, plan: LivePlan) -> None:
+        """Check the picture against ``plan`` from the next step on, keeping tracks and the alerts still true
+        (an alert about a zone that was withdrawn ends by the usual hysteresis)."""
+        if plan.intents != self._plan.intents:
+            self._index = IntentIndex.build(plan.intents, self.frame, self.parts.tolerance)
+        self._correlator.replan(self._index, plan.registry)
+        if plan.zones != self._plan.zones:
+            self._safety.set_zones(plan.zones)
+        self._plan = plan
+
+    # -- time ------------------------------------------------------------------------------------------------
+    @property
+    def time_s(self) -> float:
+        return self._time_s
+
+    def first_activity_s(self, lead_s: float = 300.0) -> float:
+        """``lead_s`` before the first truth flight starts, within the run's window (its start if none flies)."""
+        flights = self.truth.flights if self.truth is not None else ()
+        first = min((fl.start_s for fl in flights), default=self.start_s + lead_s)
+        return min(max(self.start_s, first - lead_s), self.end_s)
+
+    def skip_to(self, t_s: float) -> None:
+        """Drop what the sources have due before ``t_s`` (the next `step` fuses only later batches)."""
+        for source in self.sources:
+            source.restart(t_s)
+
+    def reset(self, t_s: float) -> None:
+        """Start afresh at ``t_s``: no tracks, no alerts, no trails (after a jump in time)."""
+        t_s = float(t_s)
+        self._time_s = t_s
+        self._tracker = Tracker(self.parts.tracker, start_s=t_s)
+        self._safety = self.parts.safety(self._plan.zones)
+        self._correlator = Correlator(self._index, self._plan.registry, self.parts.correlation)
+        self._identity_raised: dict[tuple[int, str], float] = {}
+        self.skip_to(t_s)
+        self._trails: deque[TrailFrame] = deque(maxlen=self.config.trail_len)
+        self._next_trail_s = t_s
+        self._health = SensorHealthMonitor([s.watched for s in self.sources], t_s, self.parts.health)
+        self._coverage_alerts: dict[int, CoverageAlert] = {}
+        self._coverage_events: deque[CoverageLossEvent] = deque(maxlen=self.config.events_kept)
+        self._late = 0
+
+    # -- the stages --------------------------------------------------------------------------------------------
+    def step(self, t_s: float, clock: ClockState | None = None) -> LiveSnapshot:
+        """Advance to ``t_s`` (not before the current time) and return the new snapshot."""
+        began = time.perf_counter()
+        fused = self.fuse(t_s)
+        self._time_s = float(t_s)
+        self.watch_health(t_s)
+        tracked = time.perf_counter()
+        tracks = self._tracker.tracks.confirmed_only()
+        party, intent, identity_alerts = self.identify()
+        picture = self.draw(tracks, party, intent, t_s)
+        pictured = time.perf_counter()
+        self.check(picture)
+        checked = time.perf_counter()
+        stage_ms = (("sources+tracker", tracked - began), ("identity+picture", pictured - tracked),
+                    ("safety nets", checked - pictured))  # fmt: skip
+        return self._snapshot(picture, tracks, identity_alerts, fused, clock, began, stage_ms)
+
+    def fuse(self, t_s: float) -> _Fused:
+        """Poll every source up to ``t_s`` and fuse their batches in time order; a batch older than the tracks
+        (a receiver running late) is reported to the health monitor but not fused."""
+        batches: list[tuple[float, int, Plots]] = []
+        for k, source in enumerate(self.sources):
+            batches += [(plots.t_s, k, plots) for plots in source.poll(t_s)]
+        batches.sort(key=lambda b: (b[0], b[1]))
+        n_plots = late = 0
+        for _, k, plots in batches:
+            self._health.report(plots)
+            if plots.t_s < self._tracker.tracks.t_s:
+                late += 1
+                continue
+            n_plots += len(plots)
+            self._tracker.step(plots, self.sources[k].sensor)
+        self._late += late
+        return _Fused(n_plots, late)
+
+    def watch_health(self, t_s: float) -> None:
+        """Step the health monitor at ``t_s`` and keep its coverage-loss alerts (one per silent source)."""
+        for event in self._health.step(t_s, self._tracker.tracks):
+            self._coverage_events.append(event)
+            if event.action == "raised":
+                source = next(s for s in self.sources if s.sensor.sensor_id == event.sensor_id)
+                self._coverage_alerts[event.sensor_id] = CoverageAlert(event, source.lat, source.lon)
+            else:
+                self._coverage_alerts.pop(event.sensor_id, None)
+
+    def identify(self) -> tuple[np.ndarray, np.ndarray, tuple[IdentityAlert, ...]]:
+        """Party and intent of each confirmed track (in order), and the identity alerts up."""
+        corr, events = self._correlator.step(self._tracker.tracks)
+        for event in events:
+            key = (event.track_id, event.kind)
+            if event.action == "raised":
+                self._identity_raised[key] = event.t_s
+            elif event.action == "ended":
+                self._identity_raised.pop(key, None)
+        alerts = tuple(
+            IdentityAlert(e, self._identity_raised.get((e.track_id, e.kind), e.t_s)) for e in self._correlator.active
+        )
+        return corr.party.astype(str), corr.intent.astype(str), alerts
+
+    def draw(self, tracks: Tracks, party: np.ndarray, intent: np.ndarray, t_s: float) -> Picture:
+        """The picture of the confirmed ``tracks`` (ids ``T<n>``), with a trail point when one is due."""
+        lat, lon = tracks.geodetic(self.frame)
+        vel = tracks.vel_ms
+        picture = Picture.from_arrays(
+            id=np.char.add("T", tracks.track_id.astype(str)), lat=lat, lon=lon, alt_m=tracks.pos_m[:, 2],
+            gs_ms=np.hypot(vel[:, 0], vel[:, 1]), trk_deg=np.degrees(np.arctan2(vel[:, 0], vel[:, 1])),
+            vs_ms=vel[:, 2], party=party, intent=intent, time_s=t_s,
+        )  # fmt: skip
+        if t_s >= self._next_trail_s:
+            self._trails.append(TrailFrame(t_s, picture.id, picture.lat, picture.lon))
+            self._next_trail_s = t_s + self.config.trail_step_s
+        return picture
+
+    def check(self, picture: Picture) -> None:
+        """Run the safety nets on ``picture``; their events join the recent ones."""
+        self._events.extend(self._safety.step(picture).events)
+
+    def source_names(self, tracks: Tracks) -> np.ndarray:
+        """Per track, the names of the sources whose plots have updated it, joined by ``", "``."""
+        names = []
+        for mask in tracks.sensor_mask.tolist():
+            names.append(", ".join(name for sid, name in self._names.items() if mask >> sid & 1))
+        return np.array(names, dtype=str)
+
+    def _snapshot(
+        self,
+        picture: Picture,
+        tracks: Tracks,
+        identity_alerts: tuple[IdentityAlert, ...],
+        fused: _Fused,
+        clock: ClockState | None,
+        began: float,
+        stage_s: tuple[tuple[str, float], ...],
+    ) -> LiveSnapshot:
+        callsign = np.asarray(tracks.callsign, dtype=str)
+        party = picture.party
+        label = np.where(callsign != "", callsign, np.where(party != "", party, "UNKNOWN"))
+        self._seq += 1
+        n_truth = len(self.truth.states_at(picture.time_s)) if self.truth is not None else 0
+        state = clock or ClockState(picture.time_s, 1.0, False, self.start_s, self.end_s)
+        return LiveSnapshot(
+            seq=self._seq, clock=state, picture=picture, callsign=callsign, label=label,
+            alerts=tuple(self._safety.tracker.active), events=tuple(self._events), trails=tuple(self._trails),
+            identity_alerts=identity_alerts, coverage_alerts=tuple(self._coverage_alerts.values()),
+            coverage_events=tuple(self._coverage_events), n_truth=n_truth, n_plots=fused.n_plots,
+            work_ms=(time.perf_counter() - began) * 1e3, stage_ms=tuple((k, v * 1e3) for k, v in stage_s),
+            sources=self.source_names(tracks), icao24=np.asarray(tracks.icao24, dtype=str),
+            plan_version=self._plan.version, late_batches=self._late,
+        )  # fmt: skip
+
+    def run_until(self, t_s: float, on_tick: Callable[[LiveSnapshot], None] | None = None) -> LiveSnapshot:
+        """Step tick by tick from the current time to ``t_s`` as fast as possible; return the last snapshot."""
+        snap = self.step(self._time_s)
+        while self._time_s < t_s:
+            snap = self.step(min(self._time_s + self.config.tick_s, t_s))
+            if on_tick is not None:
+                on_tick(snap)
+        return snap
+
+
+__all__ = ["LiveParts", "LivePipeline", "LivePlan", "SafetyNetFactory"]

@@ -1,0 +1,55 @@
+"""`RunConfig`: how a live run is built (`commonsky.sim.assembly`), stepped (`LivePipeline`) and paced."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from commonsky.surveillance.health import HealthPolicy
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """How a live run is built and paced.
+
+    ``tick_s``: simulated seconds per tick (the picture rate is 1 / tick_s in simulated time);
+    ``unknowns``: unknown aircraft added to the truth; ``synthetic``: extra aircraft on circles (load tests),
+    within ``synthetic_radius_m`` of the frame centre, heard by an ADS-B network (`network_slot`);
+    ``trail_step_s``/``trail_len``: a trail point every so many simulated seconds, this many kept;
+    ``max_lag_s``: when the pipeline falls further behind the clock than this, it skips ahead (tracks coast);
+    ``events_kept``: how many recent alert events a snapshot carries; ``seed``: noise and unknowns;
+    ``alert_raise_s``/``alert_end_s``: alert hysteresis in simulated seconds (a condition must hold this long to
+    raise an alert, and be gone this long to end it): radar tracks update every 10 s and their velocities
+    jitter, so a pair near the edge of the protected zone would otherwise flicker;
+    ``tracker_q_m2s3``: the tracker's process noise: orbits turn at 2-3 m/s², and with the tracker's default
+    (1 m²/s³) turning aircraft spawn duplicate tracks that then "conflict" with themselves (69 nuisance alerts an
+    hour on the Diyala orbits at 1, 16 alerts at 10, all real). ``tracker_coast_s``: how long a confirmed track
+    coasts without a plot before it is deleted: longer than the health monitor takes to call a 10 s radar silent
+    (3 scans), so the coverage-loss alert can name the tracks the silent sensor alone was feeding before they
+    drop (the tracker's own default, 12 s, also drops a radar-only track on a single missed detection).
+    ``health``: when the sensor health monitor calls a sensor silent; ``coverage_alt_m``/``coverage_res_m``: the
+    altitude and grid of the area a coverage-loss alert says the silent sensor covered (computed once per run).
+    ``lateral_tol_m``/``vertical_tol_m``: how far outside its intent's volumes a track still correlates: radar
+    heights (from elevation) are coarse, a km off at long range, so the vertical tolerance is wide.
+    """
+
+    tick_s: float = 1.0
+    unknowns: int = 3
+    synthetic: int = 0
+    synthetic_radius_m: float = 700_000.0
+    trail_step_s: float = 10.0
+    trail_len: int = 30
+    max_lag_s: float = 30.0
+    events_kept: int = 50
+    tracker_q_m2s3: float = 10.0
+    tracker_coast_s: float = 40.0
+    alert_raise_s: float = 3.0
+    alert_end_s: float = 45.0
+    seed: int = 1
+    health: HealthPolicy = field(default_factory=HealthPolicy)
+    coverage_alt_m: float = 3_000.0
+    coverage_res_m: float = 5_000.0
+    lateral_tol_m: float = 2_000.0
+    vertical_tol_m: float = 1_500.0
+
+
+__all__ = ["RunConfig"]
