@@ -7,6 +7,11 @@ and no batch while the link is down, so a receiver that falls silent raises the 
 radar that stops scanning. Without a scenario ``t_s`` is wall time; with one, real reports join the simulated
 ones at the scenario's current time (at a clock rate other than x1 real aircraft keep their real pace).
 
+Reports arrive asynchronously -- each aircraft squits at its own pace, a batch holds whoever was heard since the
+previous poll -- so an aircraft missing from one batch is not a missed detection: the tracker is handed an
+`AsyncReports` view of the receiver, under which a batch looks only at the tracks it updates (they confirm on
+reports, and coast and end by time). The health monitor watches the receiver's real coverage model.
+
 Reports without a barometric altitude (surface movements, SBS lines without one) are not plotted. Not
 thread-safe: the pipeline's thread polls it; the feed's own thread only fills the `LiveFeed` buffer.
 """
@@ -70,6 +75,30 @@ class UnplacedReceiver:
     def observe(self, truth: TargetStates, rng: np.random.Generator) -> Plots:
         """A real receiver does not observe simulated truth: always empty."""
         return Plots.empty(truth.t_s, self.sensor_id)
+
+
+@dataclass(frozen=True)
+class AsyncReports:
+    """The tracker's view of an asynchronous reporter (see the module docstring): it never counts a miss."""
+
+    model: Sensor
+
+    @property
+    def sensor_id(self) -> int:
+        return self.model.sensor_id
+
+    @property
+    def cooperative(self) -> bool:
+        return True
+
+    def detection_probability(self, pos_m: F64, t_s: float) -> F64:
+        return np.zeros(np.asarray(pos_m).shape[:-1])
+
+    def times_s(self, start_s: float, end_s: float) -> F64:
+        return self.model.times_s(start_s, end_s)
+
+    def observe(self, truth: TargetStates, rng: np.random.Generator) -> Plots:
+        return self.model.observe(truth, rng)
 
 
 def latest_per_aircraft(states: Sequence[StateVector]) -> list[StateVector]:
@@ -145,7 +174,8 @@ class ReceiverSource:
                 update_period_s=settings.period_s, max_range_m=settings.range_m,
             )  # fmt: skip
             area = covered_area(model, frame, settings.coverage_alt_m, settings.range_m, settings.coverage_res_m)
-        self.sensor = model
+        self.model = model
+        self.sensor = AsyncReports(model)
         self.spec = SensorSpec(
             index=sensor_id, name=feed.url.label, kind="adsb", lat=self.lat, lon=self.lon,
             alt_m=position.alt_m if position is not None else math.nan, range_m=settings.range_m,
