@@ -1,4 +1,6 @@
-"""From raw frames to observations: parity checks and address policy here, field decoding delegated to rs1090.
+"""From raw frames to observations: parity checks and address policy here, then field decoding: natively for the
+messages a state vector needs (`commonsky.surveillance.feeds.fields`, no call per message into rs1090), by rs1090
+for the rest.
 
 rs1090 (MIT, Rust) decodes the fields of a verified message (altitude, callsign, velocity, CPR coordinates,
 squawk). It does not check parity before decoding address/parity replies, and it panics (a BaseException) on
@@ -12,6 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from commonsky.surveillance.feeds.counters import FeedCounters
+from commonsky.surveillance.feeds.fields import decode_native
 from commonsky.surveillance.feeds.modes import MLAT_HZ, Parity, RawFrame, check_parity, flight_status_on_ground
 from commonsky.surveillance.feeds.records import CprFix, Observation
 
@@ -144,12 +147,17 @@ class ModeSDecoder:
         elif icao not in self._verified and not self.trust_address_parity:
             self.counters.unverified += 1
             return None
+        time_s = self._time_of(frame, received_s)
+        native = decode_native(frame.msg, check.df, icao, time_s)
+        if native is not None:
+            self.counters.decoded += 1
+            return native
         fields = decode_fields(frame.msg)
         if fields is None:
             self.counters.undecoded += 1
             return None
         self.counters.decoded += 1
-        observation = fields_to_observation(fields, self._time_of(frame, received_s), icao)
+        observation = fields_to_observation(fields, time_s, icao)
         status = flight_status_on_ground(frame.msg)
         if status is not None and observation.onground is None:
             observation = replace(observation, onground=status)
