@@ -58,6 +58,7 @@ class BeastFramer:
         """Append ``data`` and return every frame completed by it, in stream order."""
         self._buffer += data
         frames: list[RawFrame] = []
+        mode_ac = 0
         buf = self._buffer
         pos = 0
         size = len(buf)
@@ -86,9 +87,11 @@ class BeastFramer:
                 continue
             pos = end
             if kind in PAYLOAD_BYTES:
-                if kind == 0x31 and body == HEARTBEAT_BODY:
-                    self.counters.heartbeats += 1
-                    continue
+                if kind == 0x31:
+                    if body == HEARTBEAT_BODY:
+                        self.counters.heartbeats += 1
+                        continue
+                    mode_ac += 1
                 frames.append(
                     RawFrame(
                         msg=bytes(body[HEADER_BYTES:]),
@@ -104,7 +107,7 @@ class BeastFramer:
             self.counters.garbage_bytes += len(buf)
             buf.clear()
         self.counters.frames += len(frames)
-        self.counters.mode_ac += sum(1 for frame in frames if frame.is_mode_ac)
+        self.counters.mode_ac += mode_ac
         return frames
 
     def _special(self, kind: int, body: bytes) -> None:

@@ -10,7 +10,6 @@ non-hex input, so every frame goes through `check_parity` first and is handed ov
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from typing import Any
 
 from commonsky.surveillance.feeds.counters import FeedCounters
@@ -129,26 +128,32 @@ class ModeSDecoder:
 
     def decode(self, frame: RawFrame, received_s: float) -> Observation | None:
         """The observation carried by ``frame`` (received at UTC epoch ``received_s``), or None, counted."""
-        if frame.is_mode_ac:
+        msg = frame.msg
+        if len(msg) == 2:  # Mode A/C
             return None
-        check = check_parity(frame.msg)
-        if check.parity is Parity.FAILED:
+        parity, df, icao = check_parity(msg)
+        if parity is Parity.FAILED:
             self.counters.crc_failures += 1
             return None
-        if check.parity is Parity.UNSUPPORTED or check.icao24 is None:
+        if parity is Parity.UNSUPPORTED or icao is None:
             self.counters.unsupported += 1
             return None
-        icao = check.icao24
-        if frame.expected_icao24 is not None and frame.expected_icao24 != icao:
+        expected = frame.expected_icao24
+        if expected is not None and expected != icao:
             self.counters.crc_failures += 1
             return None
-        if check.parity is Parity.OK or frame.expected_icao24 is not None:
+        if parity is Parity.OK or expected is not None:
             self._verified.add(icao)
         elif icao not in self._verified and not self.trust_address_parity:
             self.counters.unverified += 1
             return None
-        time_s = self._time_of(frame, received_s)
-        native = decode_native(frame.msg, check.df, icao, time_s)
+        if frame.timestamp_s is not None:
+            time_s = frame.timestamp_s
+        elif frame.mlat_ticks:  # a zero counter is dump1090's "no MLAT clock": time the frame on reception
+            time_s = self._clock.time_of(frame.mlat_ticks, received_s)
+        else:
+            time_s = received_s
+        native = decode_native(msg, df, icao, time_s)
         if native is not None:
             self.counters.decoded += 1
             return native
@@ -160,12 +165,5 @@ class ModeSDecoder:
         observation = fields_to_observation(fields, time_s, icao)
         status = flight_status_on_ground(frame.msg)
         if status is not None and observation.onground is None:
-            observation = replace(observation, onground=status)
+            observation = observation._replace(onground=status)
         return observation
-
-    def _time_of(self, frame: RawFrame, received_s: float) -> float:
-        if frame.timestamp_s is not None:
-            return frame.timestamp_s
-        if frame.mlat_ticks:  # a zero counter is dump1090's "no MLAT clock": time the frame on reception
-            return self._clock.time_of(frame.mlat_ticks, received_s)
-        return received_s
