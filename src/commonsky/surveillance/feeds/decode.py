@@ -14,7 +14,14 @@ from typing import Any
 
 from commonsky.surveillance.feeds.counters import FeedCounters
 from commonsky.surveillance.feeds.fields import decode_native
-from commonsky.surveillance.feeds.modes import MLAT_HZ, Parity, RawFrame, check_parity, flight_status_on_ground
+from commonsky.surveillance.feeds.modes import (
+    MLAT_HZ,
+    Parity,
+    RawFrame,
+    check_parity,
+    flight_status_on_ground,
+    residuals,
+)
 from commonsky.surveillance.feeds.records import CprFix, Observation
 
 
@@ -126,12 +133,23 @@ class ModeSDecoder:
         self._clock = TickClock(start_s)
         self._verified: set[str] = set()
 
-    def decode(self, frame: RawFrame, received_s: float) -> Observation | None:
-        """The observation carried by ``frame`` (received at UTC epoch ``received_s``), or None, counted."""
+    def decode_many(self, frames: list[RawFrame], received_s: float) -> list[Observation]:
+        """The observations of ``frames`` (in order, the rejected ones counted and left out): parity of all of
+        them at once (`residuals`), then `decode` each."""
+        found = []
+        for frame, residual in zip(frames, residuals([f.msg for f in frames]), strict=True):
+            observation = self.decode(frame, received_s, residual if residual >= 0 else None)
+            if observation is not None:
+                found.append(observation)
+        return found
+
+    def decode(self, frame: RawFrame, received_s: float, residual: int | None = None) -> Observation | None:
+        """The observation carried by ``frame`` (received at UTC epoch ``received_s``), or None, counted.
+        ``residual``: its parity residual when already computed."""
         msg = frame.msg
         if len(msg) == 2:  # Mode A/C
             return None
-        parity, df, icao = check_parity(msg)
+        parity, df, icao = check_parity(msg, residual)
         if parity is Parity.FAILED:
             self.counters.crc_failures += 1
             return None

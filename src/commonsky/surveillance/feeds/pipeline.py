@@ -117,12 +117,7 @@ class FeedPipeline:
     def _frames(self, frames: list[RawFrame], received_s: float) -> list[StateVector]:
         if self._tap is not None and frames:
             self._tap(frames)
-        observations = []
-        for frame in frames:
-            observation = self._decoder.decode(frame, received_s)
-            if observation is not None:
-                observations.append(observation)
-        return self._build(observations)
+        return self._build(self._decoder.decode_many(frames, received_s))
 
     def _build(self, observations: list[Observation]) -> list[StateVector]:
         states = []
