@@ -25,6 +25,7 @@ class FeedCounters:
     unsupported: int = 0  # frames of downlink formats not decoded here
     decoded: int = 0  # messages that passed the checks and were decoded into fields
     undecoded: int = 0  # messages that passed the checks but that the field decoder rejected
+    skipped: int = 0  # messages a live picture does not need, not decoded (`FeedOptions.picture_only`)
     positions: int = 0  # accepted position fixes
     position_jumps: int = 0  # position fixes rejected as implausible (speed above the limit between fixes)
     cpr_unresolved: int = 0  # CPR frames that could not be decoded yet (no pair, no reference, zone straddle)

@@ -24,6 +24,9 @@ from commonsky.surveillance.feeds.modes import (
 )
 from commonsky.surveillance.feeds.records import CprFix, Observation
 
+PICTURE_DFS = frozenset({5, 17, 18, 21})
+"""What a live picture needs decoded: extended squitters and identity replies."""
+
 
 class TickClock:
     """Turns the receiver's 12 MHz MLAT counter into UTC epoch seconds. Stateful, not thread-safe.
@@ -123,19 +126,33 @@ class ModeSDecoder:
     beside the frame (hexcsv), or has been seen in a verified DF11/17/18 frame, or when ``trust_address_parity``
     is set; otherwise they are counted as ``unverified`` and dropped, so that corrupted replies do not invent
     aircraft. A listed address that contradicts the recovered one is a CRC failure.
+
+    ``picture_only`` (a live picture): `decode_many` decodes only the downlink formats a live picture shows
+    (`PICTURE_DFS`: extended squitters, which carry position, velocity and identity, and identity replies, which
+    carry the squawk); the others (all-calls, altitude replies, Comm-B altitude) are counted as ``skipped``.
     """
 
     def __init__(
-        self, counters: FeedCounters | None = None, *, start_s: float | None = None, trust_address_parity: bool = False
+        self,
+        counters: FeedCounters | None = None,
+        *,
+        start_s: float | None = None,
+        trust_address_parity: bool = False,
+        picture_only: bool = False,
     ) -> None:
         self.counters = counters if counters is not None else FeedCounters()
         self.trust_address_parity = trust_address_parity
+        self.picture_only = picture_only
         self._clock = TickClock(start_s)
         self._verified: set[str] = set()
 
     def decode_many(self, frames: list[RawFrame], received_s: float) -> list[Observation]:
         """The observations of ``frames`` (in order, the rejected ones counted and left out): parity of all of
         them at once (`residuals`), then `decode` each."""
+        if self.picture_only:
+            kept = [f for f in frames if len(f.msg) > 2 and f.msg[0] >> 3 in PICTURE_DFS]
+            self.counters.skipped += len(frames) - len(kept)
+            frames = kept
         found = []
         for frame, residual in zip(frames, residuals([f.msg for f in frames]), strict=True):
             observation = self.decode(frame, received_s, residual if residual >= 0 else None)

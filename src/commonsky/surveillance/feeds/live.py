@@ -67,7 +67,7 @@ class LiveFeed:
         self.counters = FeedCounters()
         reference = None if url.position is None else (url.position.lat_deg, url.position.lon_deg)
         # Live SBS: dump1090 stamps messages with its host's local time; reception time is the safe clock.
-        options = FeedOptions(sbs_received_time=True, state=StateOptions(reference_deg=reference))
+        options = FeedOptions(sbs_received_time=True, state=StateOptions(reference_deg=reference), picture_only=True)
         self._pipeline = FeedPipeline(url.scheme.value, self.counters, options)
         self._stop = threading.Event()
         self._source = TcpSource(url.host, url.port, policy, self.counters, self._on_event, poll_s, self._stop)
