@@ -31,7 +31,7 @@ from benchmarks.context import BenchContext, table
 CENTRE = (50.0, 8.0)
 LIVE_HEADER = ["offered msg/s", "read msg/s", "tracks", "latency p50 s", "p99 s", "tick p99 ms",
                "RSS MB (10 s -> end)", "goal met"]  # fmt: skip
-LIVE_RATES = ((5_000, 30.0), (2_000, 30.0))  # aircraft (x10 msg/s), seconds: 50,000 and 20,000 msg/s
+LIVE_RATES = ((5_000, 20.0), (2_000, 30.0))  # aircraft (x10 msg/s), seconds: 50,000 and 20,000 msg/s
 
 
 def _real_messages(root: Path) -> tuple[bytes, list[str]]:
@@ -192,8 +192,10 @@ def run(ctx: BenchContext) -> str:
         table(["messages", "count", "rs1090 batch msg/s", "commonsky msg/s", "ratio", "goal met"], rows),
         "",
         f"Live: synthetic aircraft (10 messages each a second) served as Beast by `commonsky feed replay` in its own "
-        f"process at x1, read by `commonsky run`'s loop (feeds only, one tick a second), {live[0]['seconds']:.0f} s "
-        "each (the 10-minute run the issue asks for was not made here). Latency: report time (receiver clock) to "
+        "process at x1, read by `commonsky run`'s loop (feeds only, one tick a second), for "
+        f"{' and '.join(str(round(r['seconds'])) + ' s' for r in live)} (measured after the first 10 s; the "
+        f"10-minute run the issue asks for was not made here). Machine load average {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores during the run. Latency: report time (receiver clock) to "
         "the end of the tick that fused it. Goal: the offered rate sustained, p99 latency under 1 s, no growth of "
         "memory.",
         "",
