@@ -6,7 +6,9 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -101,3 +103,23 @@ def test_a_feed_survives_garbage_a_drop_and_a_restart(reference_dir: Path) -> No
         assert "msgs" in status.line() or "DOWN" in status.line()
     finally:
         feed.stop()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["missing.bin", "--format", "beast"], "cannot read feed file missing.bin"),
+        (["{avr}", "--format", "avr"], "no Mode S frames"),
+        (["{avr}", "--format", "sbs"], "a recording to replay is beast, avr or hexcsv"),
+        (["{avr}", "--format", "avr", "--serve-as", "sbs"], "--serve-as 'sbs'"),
+        (["{avr}", "--format", "avr", "--speed", "0"], "--speed 0"),
+    ],
+)
+def test_feed_replay_bad_input_is_one_line(
+    cli: Callable[..., Any], tmp_path: Path, args: list[str], message: str
+) -> None:
+    garbage = tmp_path / "garbage.avr"
+    garbage.write_text("not a frame\n")
+    result = cli("feed", "replay", *[a.replace("{avr}", str(garbage)) for a in args], "--port", "0")
+    assert result.code == 2 and result.err.startswith("commonsky: error:") and message in result.err
+    assert result.err.count("\n") == 1

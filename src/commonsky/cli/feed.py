@@ -30,6 +30,8 @@ def replay(
 
     if not 0 <= port <= 65535:
         raise InputError(f"--port {port}: must be within 0..65535")
+    if not speed > 0:
+        raise InputError(f"--speed {speed:g}: must be positive")
     try:
         out = ReplayFormat(serve_as or ("avr" if fmt == "avr" else "beast"))
     except ValueError:
