@@ -15,9 +15,9 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 # The main job on the embedded defaults: the Diyala buffer-zone report, then the Diyala scenario run live with
-# the operator's map at http://127.0.0.1:8000 (Ctrl-C stops it).
+# the operator's map at http://127.0.0.1:8000 (Ctrl-C stops it), from 06:29Z where its morning's action begins.
 run: report
-	$(BIN)/commonsky run scenarios/diyala-2014.yaml --speed 10 --port 8000
+	$(BIN)/commonsky run scenarios/diyala-2014.yaml --speed 10 --port 8000 --start 2014-12-02T06:29:00Z
 
 report: $(BIN)/.installed
 	$(BIN)/commonsky report --out $(OUT)/diyala

@@ -62,12 +62,16 @@ def test_operator_sees_tracks_move_and_zooms_to_an_alert(
             common = set(first) & set(second)
             assert common and any(first[i] != second[i] for i in common), "no track moved"
             page.wait_for_selector("#alerts li.conflict", timeout=30_000)
+            runner.pause()  # the operator looks at a standing picture: no alert ends during the fly-to
+            time.sleep(1.0)
+            page.wait_for_selector("#alerts li.conflict", timeout=30_000)
+            shown = page.evaluate("() => window.commonsky.state.alerts")
             before = page.evaluate("() => window.commonsky.bounds()")
             page.click("#alerts li.conflict")
             page.wait_for_function("() => window.commonsky.state.lastFit !== null", timeout=5_000)
             time.sleep(1.2)  # the fly-to animation
             fit = page.evaluate("() => window.commonsky.state.lastFit")
-            alert = page.evaluate(f"() => window.commonsky.state.alerts.find(a => a.alert_id === {fit['alert']})")
+            alert = next(a for a in shown if a["alert_id"] == fit["alert"])
             assert alert["kind"] == "conflict"
             tracks = dict((i, (x, y)) for i, x, y in page.evaluate("() => window.commonsky.positions()"))
             assert set(alert["subjects"]) <= set(tracks)  # both aircraft of the conflict are on the map

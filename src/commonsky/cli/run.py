@@ -102,7 +102,7 @@ def run(
     ] = None,
     speed: Annotated[float, typer.Option(help="Clock rate, x real time.")] = 10.0,
     start: Annotated[
-        str | None, typer.Option(help="Start at this UTC time (default: 5 min before the first aircraft flies).")
+        str | None, typer.Option(help="Start at this UTC time (default: where the scenario's flights begin).")
     ] = None,
     until: Annotated[str | None, typer.Option(help="Stop the clock at this UTC time (default: scenario end).")] = None,
     port: Annotated[int, typer.Option(help="HTTP port of the map.")] = 8000,

@@ -13,14 +13,17 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from shapely.geometry import box
 
 from commonsky.plans.intent import Intent
+from commonsky.safety.params import Protection, ProtectionPolicy, ZoneProtection
+from commonsky.sim.overflights import overflight_flights, read_overflights
 from commonsky.sim.pipeline import LiveParts, LivePipeline, LivePlan, SafetyNetFactory
-from commonsky.sim.run_config import RunConfig
+from commonsky.sim.run_config import RVSM_BAND_M, RunConfig
 from commonsky.sim.scenario import Scenario
 from commonsky.sim.sensors import default_specs, frame_for, live_sensors, network_slot
 from commonsky.sim.sources import SimulatedSensor, WatchPolicy, simulated_sources
-from commonsky.sim.truth import TruthSet, circle_traffic, truth_from_intents
+from commonsky.sim.truth import TruthFlight, TruthSet, circle_traffic, truth_from_intents
 from commonsky.surveillance.correlation import IdentityRegistry, Tolerance
 from commonsky.surveillance.sensor_config import load_sensor_specs
 from commonsky.surveillance.tracking.tracker import Components
@@ -28,15 +31,33 @@ from commonsky.surveillance.tracking.tracker import Components
 
 def live_parts(config: RunConfig) -> LiveParts:
     """The components of a run paced at ``config.tick_s``: the tracker's (`Components.default` with the config's
-    process noise and coasting), the correlation tolerance, alert hysteresis in ticks, the health policy."""
+    process noise and coasting), the correlation tolerance, alert hysteresis in ticks and protected zone, the health
+    policy."""
     raise_cycles, end_cycles = (
         max(1, math.ceil(s / config.tick_s)) for s in (config.alert_raise_s, config.alert_end_s)
     )
     return LiveParts(
         tracker=Components.default(q_m2s3=config.tracker_q_m2s3, coast_s=config.tracker_coast_s),
         tolerance=Tolerance(lateral_m=config.lateral_tol_m, vertical_m=config.vertical_tol_m),
-        safety=SafetyNetFactory(raise_cycles, end_cycles),
+        safety=SafetyNetFactory(raise_cycles, end_cycles, protection_policy(config)),
         health=config.health,
+    )
+
+
+def protection_policy(config: RunConfig) -> ProtectionPolicy:
+    """The conflict alert's protected zone: ``conflict_radius_m`` round each aircraft, ``rvsm_half_height_m`` up
+    and down inside RVSM airspace (`RVSM_BAND_M`) and ``conflict_half_height_m`` outside it (see `RunConfig`).
+    A policy can only raise its default inside a zone, so the default is the RVSM height and the two bands outside
+    RVSM raise it."""
+    world = box(-180.0, -90.0, 180.0, 90.0)
+    outside = Protection(radius_m=config.conflict_radius_m, half_height_m=config.conflict_half_height_m)
+    floor_m, ceiling_m = RVSM_BAND_M
+    return ProtectionPolicy(
+        default=Protection(radius_m=config.conflict_radius_m, half_height_m=config.rvsm_half_height_m),
+        zones=(
+            ZoneProtection(world, outside, ceiling_m=floor_m - 1.0),
+            ZoneProtection(world, outside, floor_m=ceiling_m + 1.0),
+        ),
     )
 
 
@@ -48,7 +69,8 @@ def truth_registry(truth: TruthSet) -> IdentityRegistry:
 
 
 def scenario_truth(scenario: Scenario, config: RunConfig = RunConfig()) -> TruthSet:
-    """The scenario's intents flown as filed, the config's unknowns and synthetic circles (see `sim.truth`)."""
+    """The scenario's intents flown as filed, the config's unknowns and synthetic circles (see `sim.truth`), and
+    its civil overflights (`sim.overflights`)."""
     intents: tuple[Intent, ...] = scenario.filing_order()
     frame = frame_for(intents)
     civil = frozenset(p.name for p in scenario.parties if p.kind == "civil")
@@ -56,7 +78,15 @@ def scenario_truth(scenario: Scenario, config: RunConfig = RunConfig()) -> Truth
     if config.synthetic > 0:
         rng = np.random.default_rng(config.seed + 1)
         circles = circle_traffic(config.synthetic, scenario.start_s, scenario.end_s, rng, config.synthetic_radius_m)
-    return truth_from_intents(intents, frame, civil, config.unknowns, config.seed, circles)
+    truth = truth_from_intents(intents, frame, civil, config.unknowns, config.seed, circles)
+    specs = read_overflights(scenario.truth, [p.name for p in scenario.parties], str(scenario.path))
+    if not specs:
+        return truth
+    rng = np.random.default_rng([config.seed, 7])
+    extra: list[TruthFlight] = []
+    for spec in specs:
+        extra += overflight_flights(spec, frame, scenario.start_s, scenario.end_s, rng, len(extra))
+    return TruthSet(frame, truth.flights + tuple(extra), circles)
 
 
 def scenario_sources(
@@ -90,6 +120,7 @@ def pipeline_from_scenario(scenario: Scenario, config: RunConfig = RunConfig()) 
 __all__ = [
     "live_parts",
     "pipeline_from_scenario",
+    "protection_policy",
     "scenario_plan",
     "scenario_sources",
     "scenario_truth",

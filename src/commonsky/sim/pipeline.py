@@ -33,6 +33,7 @@ from commonsky.geo.geodesy import LocalFrame
 from commonsky.picture.picture import Picture
 from commonsky.plans.intent import Intent
 from commonsky.safety.alerts import AlertEvent, AlertTracker
+from commonsky.safety.params import ProtectionPolicy
 from commonsky.safety.pipeline import SafetyNet
 from commonsky.sim.clock import ClockState
 from commonsky.sim.run_config import RunConfig
@@ -49,13 +50,15 @@ from commonsky.surveillance.tracking.tracks import Tracks
 @dataclass(frozen=True)
 class SafetyNetFactory:
     """Makes a fresh `SafetyNet` over some zones: an alert must be seen ``raise_cycles`` ticks in a row to be
-    raised and be gone ``end_cycles`` ticks to end (see `AlertTracker`)."""
+    raised and be gone ``end_cycles`` ticks to end (see `AlertTracker`); pairs are protected by ``policy``."""
 
     raise_cycles: int = 1
     end_cycles: int = 3
+    policy: ProtectionPolicy = field(default_factory=ProtectionPolicy)
 
     def __call__(self, zones: Sequence[Zone]) -> SafetyNet:
-        return SafetyNet(zones=tuple(zones), tracker=AlertTracker(self.raise_cycles, self.end_cycles))
+        tracker = AlertTracker(self.raise_cycles, self.end_cycles)
+        return SafetyNet(policy=self.policy, zones=tuple(zones), tracker=tracker)
 
 
 @dataclass(frozen=True)
@@ -151,8 +154,9 @@ class LivePipeline:
     def time_s(self) -> float:
         return self._time_s
 
-    def first_activity_s(self, lead_s: float = 300.0) -> float:
-        """``lead_s`` before the first truth flight starts, within the run's window (its start if none flies)."""
+    def first_activity_s(self, lead_s: float = 0.0) -> float:
+        """Where the run's flights begin: ``lead_s`` before the first truth flight starts, within the run's window
+        (its start when something already flies then, or when nothing flies at all)."""
         flights = self.truth.flights if self.truth is not None else ()
         first = min((fl.start_s for fl in flights), default=self.start_s + lead_s)
         return min(max(self.start_s, first - lead_s), self.end_s)
@@ -239,13 +243,17 @@ class LivePipeline:
         return corr.party.astype(str), corr.intent.astype(str), alerts
 
     def draw(self, tracks: Tracks, party: np.ndarray, intent: np.ndarray, t_s: float) -> Picture:
-        """The picture of the confirmed ``tracks`` (ids ``T<n>``), with a trail point when one is due."""
+        """The picture of the confirmed ``tracks`` (ids ``T<n>``), with a trail point when one is due. A track
+        climbing or descending slower than ``level_vs_ms``, or younger than ``settle_looks`` looks, is drawn level
+        (see `RunConfig`)."""
         lat, lon = tracks.geodetic(self.frame)
         vel = tracks.vel_ms
+        settling = tracks.n_looks < self.config.settle_looks
+        vs_ms = np.where((np.abs(vel[:, 2]) < self.config.level_vs_ms) | settling, 0.0, vel[:, 2])
         picture = Picture.from_arrays(
             id=np.char.add("T", tracks.track_id.astype(str)), lat=lat, lon=lon, alt_m=tracks.pos_m[:, 2],
             gs_ms=np.hypot(vel[:, 0], vel[:, 1]), trk_deg=np.degrees(np.arctan2(vel[:, 0], vel[:, 1])),
-            vs_ms=vel[:, 2], party=party, intent=intent, time_s=t_s,
+            vs_ms=vs_ms, party=party, intent=intent, time_s=t_s,
         )  # fmt: skip
         if t_s >= self._next_trail_s:
             self._trails.append(TrailFrame(t_s, picture.id, picture.lat, picture.lon))

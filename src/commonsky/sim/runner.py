@@ -139,9 +139,8 @@ def make_runner(
     scenario: Scenario, config: RunConfig = RunConfig(), speed: float = 1.0, start_s: float | None = None,
     until_s: float | None = None,
 ) -> LiveRunner:  # fmt: skip
-    """A runner for ``scenario`` at ``speed`` x real time, from ``start_s`` (default: 5 minutes before the first
-    aircraft flies, or the scenario start if later) until ``until_s`` (default: its end). Not started: call
-    `LiveRunner.start`."""
+    """A runner for ``scenario`` at ``speed`` x real time, from ``start_s`` (default: where its flights begin,
+    `LivePipeline.first_activity_s`) until ``until_s`` (default: its end). Not started: call `LiveRunner.start`."""
     pipeline = pipeline_from_scenario(scenario, config)
     if start_s is None:
         start_s = pipeline.first_activity_s()

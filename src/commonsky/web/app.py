@@ -3,7 +3,8 @@
 - `create_run_app`: what ``commonsky run`` serves. ONE app: the broker service (`commonsky.service.app.create_app`,
   its routes keeping their own API-key auth) with the live picture and map mounted on it (`mount_live`, open on
   loopback as the authority's picture), the scenario seeded into the broker's database at startup
-  (`commonsky.service.seed`), and the runner started and stopped with the app.
+  (`commonsky.service.seed`), the runner started and stopped with the app, and the `LiveBridge` between them:
+  the broker's intents and zones reach the picture as they change, and the picture's alerts reach the parties.
 - `create_live_app`: the live picture alone, without a broker (benchmarks and tests of the picture).
 """
 
@@ -67,6 +68,7 @@ def create_run_app(
     """
     from commonsky.service.app import create_app
     from commonsky.service.seed import seed_scenario
+    from commonsky.web.bridge import LiveBridge
 
     app = create_app(settings, altitude_model=scenario.policy.altitude)
     services = app.state.services
@@ -79,6 +81,10 @@ def create_run_app(
             seeded = await asyncio.to_thread(seed_scenario, services, scenario)
             if on_seeded is not None:
                 on_seeded(seeded)
+            filed = {i.id: i for i in scenario.filing_order()}
+            bridge = LiveBridge(services, runner, {s.broker_id: filed[s.scenario_id] for s in seeded.intents})
+            app.state.bridge = bridge
+            await asyncio.to_thread(bridge.start)
             if start:
                 runner.start()
             try:
@@ -86,6 +92,7 @@ def create_run_app(
             finally:
                 if start:
                     runner.stop()
+                await asyncio.to_thread(bridge.stop)
 
     app.router.lifespan_context = lifespan
     return app

@@ -207,6 +207,8 @@
         sources: c.sources ? c.sources[i] : "" });
     }
     state.tracks = next; state.alerts = msg.alerts; state.alertCount = msg.alert_count; state.clock = msg.clock;
+    if (state.planVersion !== undefined && msg.plan_version !== state.planVersion) refreshPlan();
+    state.planVersion = msg.plan_version;
     showClock(msg.clock, msg.time_s);
     $("ntracks").textContent = c.id.length; $("nalerts").textContent = msg.alert_count;
     $("tickms").textContent = msg.stats.work_ms.toFixed(1);
@@ -214,6 +216,14 @@
     const now = performance.now(), busy = c.id.length > 500;
     if (!busy || now - state.drawnAt > 400) { drawTracks(busy && now - state.trailsAt < 2000); state.drawnAt = now; }
     drawAlerts();
+  }
+
+  // The broker's intents and zones changed (filed, preempted, ended; zones created, changed, withdrawn): redraw them.
+  async function refreshPlan() {
+    for (const name of ["zones", "intents"]) {
+      const data = await getJSON("/api/layers/" + name).catch(() => null);
+      if (data && map.getSource(name)) map.getSource(name).setData(data);
+    }
   }
 
   function drawTracks(keepTrails) {
