@@ -3,6 +3,8 @@ the file. Only 127.0.0.1 and free ports are used; every wait is bounded."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import threading
 import time
@@ -14,6 +16,7 @@ import pytest
 
 from commonsky.surveillance.feeds.live import LiveFeed
 from commonsky.surveillance.feeds.pipeline import FeedOptions, FeedPipeline, ingest
+from commonsky.surveillance.feeds.process import ProcessFeed
 from commonsky.surveillance.feeds.records import StateVector
 from commonsky.surveillance.feeds.replay import ReplayFormat, ReplayServer, load_recording
 from commonsky.surveillance.feeds.source import FileSource, ReconnectPolicy
@@ -28,7 +31,7 @@ def _file_states(path: Path, fmt: str) -> list[StateVector]:
     return states
 
 
-def _read_until(feed: LiveFeed, count: int, timeout_s: float = 20.0) -> list[StateVector]:
+def _read_until(feed: LiveFeed | ProcessFeed, count: int, timeout_s: float = 20.0) -> list[StateVector]:
     got: list[StateVector] = []
     end = time.monotonic() + timeout_s
     while len(got) < count and time.monotonic() < end:
@@ -123,3 +126,31 @@ def test_feed_replay_bad_input_is_one_line(
     result = cli("feed", "replay", *[a.replace("{avr}", str(garbage)) for a in args], "--port", "0")
     assert result.code == 2 and result.err.startswith("commonsky: error:") and message in result.err
     assert result.err.count("\n") == 1
+
+
+def test_a_feed_read_in_its_own_process_gives_the_same_states(reference_dir: Path) -> None:
+    """`ProcessFeed` (what `commonsky run` uses): the same states as a thread-read feed, and its status; when its
+    reader process dies the feed reads as down with an error event."""
+    path = reference_dir / "adsb" / "pymodes_sample_data_adsb.csv"
+    expected = _file_states(path, "hexcsv")
+    with ReplayServer(load_recording(path, "hexcsv"), speed=400.0, loop=True) as server:
+        feed = ProcessFeed(parse_feed_url(f"beast://127.0.0.1:{server.port}?name=child"), QUICK)
+        feed.start()
+        try:
+            got = _read_until(feed, len(expected), timeout_s=30.0)
+            status = feed.status()
+            assert status.link_up and status.label == "child" and status.counters["decoded"] >= 2000 - 3
+            assert feed.counters.frames >= 2000
+            process = feed._process  # the test ends the child the way a crash would
+            assert process is not None and process.pid is not None
+            os.kill(process.pid, signal.SIGKILL)
+            end = time.monotonic() + 10.0
+            while feed.status().link_up and time.monotonic() < end:
+                time.sleep(0.05)
+            down = feed.status()
+            assert not down.link_up and down.last_event is not None and down.last_event.kind == "error"
+        finally:
+            feed.stop()
+    assert [(s.icao24, s.latitude_deg, s.longitude_deg) for s in got[: len(expected)]] == [
+        (s.icao24, s.latitude_deg, s.longitude_deg) for s in expected
+    ]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from commonsky.errors import InputError
 from commonsky.sim.scenario import Scenario
-from commonsky.surveillance.feeds.live import LiveFeed
+from commonsky.surveillance.feeds.process import FeedReader, ProcessFeed
 from commonsky.surveillance.feeds.url import FeedUrl, parse_feed_url, probe
 
 
@@ -21,21 +21,22 @@ def feed_urls(texts: Sequence[str], scenario: Scenario) -> tuple[FeedUrl, ...]:
     return urls
 
 
-def open_feeds(urls: Sequence[FeedUrl], probe_timeout_s: float = 3.0) -> list[LiveFeed]:
-    """Check every feed answers (`InputError`, one line, when one does not), then start reading them all."""
+def open_feeds(urls: Sequence[FeedUrl], probe_timeout_s: float = 3.0) -> list[FeedReader]:
+    """Check every feed answers (`InputError`, one line, when one does not), then start reading them all, each in
+    its own process (a busy feed's decoding does not slow the picture loop)."""
     for url in urls:
         probe(url, probe_timeout_s)
-    feeds = [LiveFeed(url) for url in urls]
+    feeds: list[FeedReader] = [ProcessFeed(url) for url in urls]
     for feed in feeds:
         feed.start()
     return feeds
 
 
-def close_feeds(feeds: Sequence[LiveFeed]) -> None:
+def close_feeds(feeds: Sequence[FeedReader]) -> None:
     for feed in feeds:
         feed.stop()
 
 
-def feeds_line(feeds: Sequence[LiveFeed]) -> str:
+def feeds_line(feeds: Sequence[FeedReader]) -> str:
     """The feeds' part of the status line, e.g. ``  feeds: beast 127.0.0.1:30005 up: 1,204 msgs, ...``."""
     return "  feeds: " + "; ".join(feed.status().line() for feed in feeds) if feeds else ""

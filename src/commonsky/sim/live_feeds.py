@@ -7,7 +7,8 @@
 - without one (`feeds_scenario`: no parties, intents or zones), the picture holds what the feeds see, in a local
   frame centred on the receivers, and the clock is wall time (`feeds_runner` runs it at x1 from now).
 
-The `LiveFeed` readers are made, started and stopped by the caller (the CLI): this module only wires them in.
+The feed readers (`LiveFeed`, `ProcessFeed`) are made, started and stopped by the caller (the CLI): this module
+only wires them in.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from commonsky.sim.scenario import Scenario
 from commonsky.sim.sources import MAX_SOURCES, PlotSource
 from commonsky.strategic.policy import Policy
 from commonsky.surveillance.correlation import IdentityRegistry
-from commonsky.surveillance.feeds.live import LiveFeed
+from commonsky.surveillance.feeds.process import FeedReader
 from commonsky.surveillance.feeds.receiver import ReceiverSettings, ReceiverSource
 
 FEEDS_WINDOW_S = 366 * 86_400.0
@@ -43,7 +44,7 @@ def feeds_scenario(now_s: float) -> Scenario:
     )  # fmt: skip
 
 
-def receivers_frame(feeds: Sequence[LiveFeed]) -> LocalFrame:
+def receivers_frame(feeds: Sequence[FeedReader]) -> LocalFrame:
     """A local frame centred on the receivers whose position is known; `InputError` when none is."""
     placed = [f.url.position for f in feeds if f.url.position is not None]
     if not placed:
@@ -59,7 +60,7 @@ def receivers_frame(feeds: Sequence[LiveFeed]) -> LocalFrame:
 
 
 def receiver_sources(
-    feeds: Sequence[LiveFeed], frame: LocalFrame, first_id: int, settings: ReceiverSettings = ReceiverSettings()
+    feeds: Sequence[FeedReader], frame: LocalFrame, first_id: int, settings: ReceiverSettings = ReceiverSettings()
 ) -> tuple[ReceiverSource, ...]:
     """One `ReceiverSource` per feed, with sensor ids from ``first_id`` on."""
     if first_id + len(feeds) > MAX_SOURCES:
@@ -69,7 +70,7 @@ def receiver_sources(
 
 def feeds_pipeline(
     scenario: Scenario,
-    feeds: Sequence[LiveFeed],
+    feeds: Sequence[FeedReader],
     config: RunConfig = RunConfig(),
     settings: ReceiverSettings = ReceiverSettings(),
 ) -> LivePipeline:

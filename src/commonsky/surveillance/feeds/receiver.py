@@ -1,4 +1,5 @@
-"""A real receiver as a plot source of the live picture: a `LiveFeed` polled once per tick into `Plots`.
+"""A real receiver as a plot source of the live picture: a live feed (`LiveFeed`, `ProcessFeed`) polled once per
+tick into `Plots`.
 
 `ReceiverSource` follows the live pipeline's plot-source contract (``commonsky.sim.sources.PlotSource``): each
 ``poll(t_s)`` returns one batch while the link is up -- the latest report of every aircraft heard since the
@@ -13,7 +14,7 @@ previous poll -- so an aircraft missing from one batch is not a missed detection
 reports, and coast and end by time). The health monitor watches the receiver's real coverage model.
 
 Reports without a barometric altitude (surface movements, SBS lines without one) are not plotted. Not
-thread-safe: the pipeline's thread polls it; the feed's own thread only fills the `LiveFeed` buffer.
+thread-safe: the pipeline's thread polls it; the feed's own thread (or process) only fills its buffer.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ import numpy as np
 from shapely.geometry import Polygon
 
 from commonsky.geo.geodesy import LocalFrame
-from commonsky.surveillance.feeds.live import FeedStatus, LiveFeed
+from commonsky.surveillance.feeds.live import FeedStatus
+from commonsky.surveillance.feeds.process import FeedReader
 from commonsky.surveillance.feeds.records import StateVector
 from commonsky.surveillance.health import WatchedSensor, covered_area
 from commonsky.surveillance.sensor_config import SensorSpec
@@ -147,7 +149,7 @@ class ReceiverSource:
 
     def __init__(
         self,
-        feed: LiveFeed,
+        feed: FeedReader,
         sensor_id: int,
         frame: LocalFrame,
         settings: ReceiverSettings = ReceiverSettings(),
