@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing as mp
+import signal
 import threading
 import time
 from collections import deque
@@ -44,6 +45,7 @@ class FeedReader(Protocol):
 def _child(url: FeedUrl, policy: ReconnectPolicy, data: Connection, control: Connection) -> None:
     """Read the feed; every `SEND_EVERY_S` send what arrived; end on a word from the parent or when it is gone.
     (Pipes only, no shared lock: a reader killed mid-wait must not leave the parent waiting on a lock it held.)"""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent ends this reader
     feed = LiveFeed(url, policy)
     feed.start()
     try:
