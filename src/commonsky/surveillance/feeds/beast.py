@@ -78,7 +78,10 @@ class BeastFramer:
                 self.counters.garbage_bytes += 1  # not a frame start (or a stray escaped byte): skip it
                 pos = start + 1
                 continue
-            body, end = self._unescape(buf, start + 2, need)
+            body: bytearray | None = buf[start + 2 : start + 2 + need]  # common case inline: whole, unescaped
+            end = start + 2 + need
+            if body is not None and (len(body) != need or ESCAPE in body):
+                body, end = self._unescape(buf, start + 2, need)
             if body is None:
                 if end < 0:
                     break  # incomplete: wait for more bytes

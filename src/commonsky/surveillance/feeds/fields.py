@@ -108,20 +108,20 @@ def _surface_speed_kt(movement: int) -> float | None:
     return 175.0
 
 
-def _velocity(me: int, obs: dict[str, object]) -> None:
+def _velocity(me: int, timestamp_s: float, icao24: str) -> Observation:
     subtype = (me >> 48) & 0x7
     vr = (me >> 10) & 0x1FF
-    if vr:
-        obs["vertical_rate_fpm"] = float((vr - 1) * 64 * (-1 if (me >> 19) & 1 else 1))
-    if subtype in (1, 2):
+    rate = float((vr - 1) * 64 * (-1 if (me >> 19) & 1 else 1)) if vr else None
+    if subtype == 1 or subtype == 2:
         v_ew, v_ns = (me >> 32) & 0x3FF, (me >> 21) & 0x3FF
-        if v_ew == 0 or v_ns == 0:
-            return
-        scale = 4 if subtype == 2 else 1
-        east = (v_ew - 1) * scale * (-1 if (me >> 42) & 1 else 1)
-        north = (v_ns - 1) * scale * (-1 if (me >> 31) & 1 else 1)
-        obs["groundspeed_kt"] = math.hypot(east, north)
-        obs["track_deg"] = math.degrees(math.atan2(east, north)) % 360.0
+        if v_ew and v_ns:
+            scale = 4 if subtype == 2 else 1
+            east = (v_ew - 1) * scale * (-1 if (me >> 42) & 1 else 1)
+            north = (v_ns - 1) * scale * (-1 if (me >> 31) & 1 else 1)
+            track = math.degrees(math.atan2(east, north)) % 360.0
+            return Observation(timestamp_s, icao24, groundspeed_kt=math.hypot(east, north), track_deg=track,
+                               vertical_rate_fpm=rate)  # fmt: skip
+    return Observation(timestamp_s, icao24, vertical_rate_fpm=rate)
 
 
 def decode_native(msg: bytes, df: int, icao24: str, timestamp_s: float) -> Observation | None:
@@ -129,28 +129,27 @@ def decode_native(msg: bytes, df: int, icao24: str, timestamp_s: float) -> Obser
     value = int.from_bytes(msg, "big")
     bits = len(msg) * 8
     if df == 17:
-        me = (value >> 24) & ((1 << 56) - 1)
+        me = (value >> 24) & 0xFFFFFFFFFFFFFF
         tc = me >> 51
-        obs: dict[str, object] = {}
+        if 9 <= tc <= 18:  # the commonest first: airborne position, barometric altitude
+            cpr = CprFix((me >> 17) & 0x1FFFF, me & 0x1FFFF, bool((me >> 34) & 1), False)
+            return Observation(timestamp_s, icao24, altitude_ft=altitude12_ft((me >> 36) & 0xFFF), onground=False,
+                               cpr=cpr)  # fmt: skip
+        if tc == 19:
+            return _velocity(me, timestamp_s, icao24)
         if 1 <= tc <= 4:
-            obs["callsign"] = _callsign(me)
-        elif 5 <= tc <= 8:
-            movement = (me >> 44) & 0x7F
-            obs["groundspeed_kt"] = speed = _surface_speed_kt(movement)
-            if (me >> 43) & 1 and speed is not None:
-                obs["track_deg"] = ((me >> 36) & 0x7F) * 360.0 / 128.0
-            obs["onground"] = True
-            obs["cpr"] = CprFix((me >> 17) & 0x1FFFF, me & 0x1FFFF, bool((me >> 34) & 1), True)
-        elif 9 <= tc <= 18 or 20 <= tc <= 22:
-            if tc <= 18:
-                obs["altitude_ft"] = altitude12_ft((me >> 36) & 0xFFF)
-            obs["onground"] = False
-            obs["cpr"] = CprFix((me >> 17) & 0x1FFFF, me & 0x1FFFF, bool((me >> 34) & 1), False)
-        elif tc == 19:
-            _velocity(me, obs)
-        elif tc == 28 and (me >> 48) & 0x7 == 1:  # emergency/priority status: it carries the Mode A code
-            obs["squawk"] = squawk((me >> 32) & 0x1FFF)
-        return Observation(timestamp_s=timestamp_s, icao24=icao24, **obs)  # type: ignore[arg-type]
+            return Observation(timestamp_s, icao24, callsign=_callsign(me))
+        if 5 <= tc <= 8:
+            speed = _surface_speed_kt((me >> 44) & 0x7F)
+            track = ((me >> 36) & 0x7F) * 360.0 / 128.0 if (me >> 43) & 1 and speed is not None else None
+            cpr = CprFix((me >> 17) & 0x1FFFF, me & 0x1FFFF, bool((me >> 34) & 1), True)
+            return Observation(timestamp_s, icao24, groundspeed_kt=speed, track_deg=track, onground=True, cpr=cpr)
+        if 20 <= tc <= 22:  # GNSS height: not the barometric altitude of a state vector
+            cpr = CprFix((me >> 17) & 0x1FFFF, me & 0x1FFFF, bool((me >> 34) & 1), False)
+            return Observation(timestamp_s, icao24, onground=False, cpr=cpr)
+        if tc == 28 and (me >> 48) & 0x7 == 1:  # emergency/priority status: it carries the Mode A code
+            return Observation(timestamp_s, icao24, squawk=squawk((me >> 32) & 0x1FFF))
+        return Observation(timestamp_s, icao24)
     if df == 11:
         ca = (value >> (bits - 8)) & 0x7
         return Observation(timestamp_s, icao24, onground=True if ca == 4 else False if ca == 5 else None)
