@@ -112,3 +112,37 @@ def test_frame_time_with_2000_live_tracks(playwright: Any, diyala: Scenario, tmp
     print("\n2,000-track frame time:", json.dumps(report))
     assert n >= 1900 and seq1 - seq0 >= 4 and stats["frames"] > 10
     assert errors == []
+
+
+def test_a_zone_written_to_the_broker_appears_on_the_open_map_and_leaves_it(
+    playwright: Any, diyala: Scenario, runner: LiveRunner, tmp_path: Path
+) -> None:
+    import httpx
+
+    from commonsky.service.seed import Seeded
+
+    errors: list[str] = []
+    seeded: list[Seeded] = []
+    settings = ServiceSettings(database_url=f"sqlite:///{tmp_path / 'broker.db'}")
+    with ServerThread(create_run_app(runner, diyala, settings, on_seeded=seeded.append)) as server:
+        page = open_page(playwright, server.url, errors)
+        names = "() => window.commonsky.state.planLayers.zones.features.map(f => f.properties.name)"
+        try:  # the map has drawn its layers and streams: only a redraw on a new plan can show the zone
+            ready = "() => window.commonsky.state.messages >= 2 && window.commonsky.state.planLayers !== undefined"
+            page.wait_for_function(ready, timeout=30_000)
+            assert "Closed east" not in page.evaluate(names)
+            ring = [[45.0, 33.0], [45.5, 33.0], [45.5, 33.5], [45.0, 33.5], [45.0, 33.0]]
+            feature = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
+                       "properties": {"format": "commonsky.zone/1", "name": "Closed east", "kind": "restricted",
+                                      "floor": "SFC", "ceiling": "FL300"}}  # fmt: skip
+            auth = {"Authorization": f"Bearer {seeded[0].key_of('authority')}"}
+            made = httpx.post(server.url + "zones", json={"feature": feature}, headers=auth, timeout=20.0)
+            assert made.status_code == 201, made.text
+            page.wait_for_function(f"() => ({names})().includes('Closed east')", timeout=30_000)
+            zone = made.json()
+            gone = httpx.delete(f"{server.url}zones/{zone['id']}", params={"version": zone["version"]}, headers=auth)
+            assert gone.status_code == 204, gone.text
+            page.wait_for_function(f"() => !({names})().includes('Closed east')", timeout=30_000)
+        finally:
+            page.context.close()
+    assert errors == []

@@ -245,11 +245,13 @@ def _incursion_and_withdrawal(live: Live, writer: httpx.Client) -> None:
         assert _until("the withdrawn zone to leave the map", withdrawn)
 
 
+@pytest.mark.slow
 def test_a_zone_created_while_live_raises_the_incursion_warning(diyala: Scenario, tmp_path: Path) -> None:
     with _served(diyala, ServiceSettings(database_url=f"sqlite:///{tmp_path / 'run.db'}")) as live:
         _incursion_and_withdrawal(live, live.http)
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_a_zone_written_on_another_instance_reaches_the_picture(diyala: Scenario, pg_url: str) -> None:
     """Two instances behind one PostgreSQL: the authority writes on a plain broker, the picture runs on the other,

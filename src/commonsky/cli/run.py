@@ -170,9 +170,10 @@ def run(
     feeds = open_feeds(urls)  # every feed answers, or one line and exit 2
     try:
         if feeds:
-            runner = feeds_runner(loaded, feeds_pipeline(loaded, feeds, config), speed, start_s, until_s)
+            pipeline = feeds_pipeline(loaded, feeds, config)
+            runner = feeds_runner(loaded, pipeline, speed, start_s, until_s, paused=serve)
         else:
-            runner = make_runner(loaded, config, speed=speed, start_s=start_s, until_s=until_s)
+            runner = make_runner(loaded, config, speed=speed, start_s=start_s, until_s=until_s, paused=serve)
     except BaseException:
         close_feeds(feeds)
         raise
@@ -231,7 +232,7 @@ def run(
             f"intents ({accepted} accepted when filed) into {settings.safe_database_url()}; API keys in {keys}"
         )
 
-    app = create_run_app(runner, loaded, settings, on_seeded=on_seeded)
+    app = create_run_app(runner, loaded, settings, on_seeded=on_seeded, resume=True)
     print(f"commonsky: {loaded.name}: map at http://{host}:{port}/  (broker API and docs at /docs; Ctrl-C to stop)")
     status.start()
     try:

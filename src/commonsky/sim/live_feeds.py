@@ -92,8 +92,10 @@ def feeds_runner(
     speed: float = 1.0,
     start_s: float | None = None,
     until_s: float | None = None,
+    paused: bool = False,
 ) -> LiveRunner:
-    """A runner for ``pipeline``: a scenario's clock (as `make_runner`), or wall time at x1 without intents."""
+    """A runner for ``pipeline``: a scenario's clock (as `make_runner`, ``paused`` until resumed), or wall time at
+    x1 without intents (never paused: the receivers do not wait)."""
     if not scenario.intents:
         clock = SimClock(scenario.start_s, scenario.end_s, speed=1.0, paused=False)
         now = time.time()
@@ -102,7 +104,7 @@ def feeds_runner(
         return LiveRunner(pipeline, clock)
     start = pipeline.first_activity_s() if start_s is None else start_s
     end = scenario.end_s if until_s is None else min(until_s, scenario.end_s)
-    clock = SimClock(scenario.start_s, end, speed=speed, paused=False)
+    clock = SimClock(scenario.start_s, end, speed=speed, paused=paused)
     if not math.isclose(start, scenario.start_s):
         clock.jump(start)
     return LiveRunner(pipeline, clock)

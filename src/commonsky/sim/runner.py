@@ -137,15 +137,17 @@ class LiveRunner:
 
 def make_runner(
     scenario: Scenario, config: RunConfig = RunConfig(), speed: float = 1.0, start_s: float | None = None,
-    until_s: float | None = None,
+    until_s: float | None = None, paused: bool = False,
 ) -> LiveRunner:  # fmt: skip
     """A runner for ``scenario`` at ``speed`` x real time, from ``start_s`` (default: where its flights begin,
-    `LivePipeline.first_activity_s`) until ``until_s`` (default: its end). Not started: call `LiveRunner.start`."""
+    `LivePipeline.first_activity_s`) until ``until_s`` (default: its end). Not started: call `LiveRunner.start`.
+    With ``paused`` its clock stands until resumed (a server resumes it once it serves, so the time it took to
+    start is not lost from the scenario)."""
     pipeline = pipeline_from_scenario(scenario, config)
     if start_s is None:
         start_s = pipeline.first_activity_s()
     end = scenario.end_s if until_s is None else min(until_s, scenario.end_s)
-    clock = SimClock(scenario.start_s, end, speed=speed, paused=False)
+    clock = SimClock(scenario.start_s, end, speed=speed, paused=paused)
     if start_s is not None and not math.isclose(start_s, scenario.start_s):
         clock.jump(start_s)
     return LiveRunner(pipeline, clock)

@@ -57,13 +57,15 @@ def create_run_app(
     *,
     start: bool = True,
     on_seeded: Callable[[Seeded], None] | None = None,
+    resume: bool = False,
 ) -> FastAPI:
     """The broker service for ``settings`` serving ``runner``'s live picture (map at /, OpenAPI at /docs).
 
     At startup, after the service's own startup (database migration), ``scenario`` is seeded into the database
     (`commonsky.service.seed.seed_scenario`; the broker compares altitudes with the scenario's policy, as
     ``commonsky check`` does) and ``on_seeded`` gets the result, API keys included: the only place they appear.
-    With ``start`` the runner's thread then starts, and it stops before the service shuts down. Seeding a
+    With ``start`` the runner's thread then starts, and it stops before the service shuts down; with ``resume``
+    its clock (built paused) then runs, so the scenario starts when the map can open, not before the seeding. Seeding a
     database that already holds one of the scenario's parties fails the startup (`InputError`).
     """
     from commonsky.service.app import create_app
@@ -87,6 +89,8 @@ def create_run_app(
             await asyncio.to_thread(bridge.start)
             if start:
                 runner.start()
+            if resume:
+                runner.resume()
             try:
                 yield
             finally:

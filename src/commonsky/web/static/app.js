@@ -86,6 +86,7 @@
     const data = Object.fromEntries(await Promise.all(Object.entries(layers).map(async ([k, v]) => [k, await v])));
     for (const [k, v] of Object.entries(data)) map.addSource(k, { type: "geojson", data: v });
     state.places = data.places; state.countries = data.countries;
+    state.planLayers = { zones: data.zones, intents: data.intents };
     // Colours by party in a stable order (the filing parties, sorted), whatever appears first on the map.
     [...new Set(data.intents.features.map((f) => f.properties.party))].sort().forEach(partyColour);
     map.addSource("coverage", { type: "geojson", data: empty() });
@@ -222,7 +223,7 @@
   async function refreshPlan() {
     for (const name of ["zones", "intents"]) {
       const data = await getJSON("/api/layers/" + name).catch(() => null);
-      if (data && map.getSource(name)) map.getSource(name).setData(data);
+      if (data && map.getSource(name)) { map.getSource(name).setData(data); state.planLayers[name] = data; }
     }
   }
 
