@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 BENCH_VENV := .venv-bench
 OUT := out
 
-.PHONY: run report test lint typecheck pytest bench data web browser postgres prober clean
+.PHONY: run report test lint typecheck pytest bench data web browser postgres dump1090 prober clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,11 @@ browser:
 postgres:
 	bash scripts/pg.sh start
 
-pytest: $(BIN)/.installed browser postgres prober
+# A real receiver peer for the feed tests: Debian's dump1090-mutability, its daemon not auto-started.
+dump1090:
+	bash scripts/dump1090.sh
+
+pytest: $(BIN)/.installed browser postgres dump1090 prober
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest

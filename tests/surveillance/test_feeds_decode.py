@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import math
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -130,7 +129,7 @@ def test_a_corrupted_position_is_rejected_and_the_track_recovers(adsb_lines: lis
     for i, obs in enumerate(observations):
         assert obs is not None
         if i == bad_index and obs.cpr is not None:  # a CPR latitude off by a third of a zone: ~120 NM away
-            obs = replace(obs, cpr=replace(obs.cpr, lat_cpr=(obs.cpr.lat_cpr + 43690) % 131072))
+            obs = obs._replace(cpr=obs.cpr._replace(lat_cpr=(obs.cpr.lat_cpr + 43690) % 131072))
         state = builder.update(obs)
         if state is not None:
             states.append(state)
@@ -144,8 +143,8 @@ def test_sbs_positions_go_through_the_same_plausibility_check() -> None:
     builder = StateBuilder()
     near = Observation(0.0, "abcdef", latitude_deg=50.0, longitude_deg=10.0)
     assert builder.update(near) is not None
-    assert builder.update(replace(near, timestamp_s=10.0, latitude_deg=50.03)) is not None  # 3.3 km in 10 s
-    assert builder.update(replace(near, timestamp_s=11.0, latitude_deg=51.0)) is None  # 108 km in 1 s
+    assert builder.update(near._replace(timestamp_s=10.0, latitude_deg=50.03)) is not None  # 3.3 km in 10 s
+    assert builder.update(near._replace(timestamp_s=11.0, latitude_deg=51.0)) is None  # 108 km in 1 s
     assert builder.counters.position_jumps == 1 and builder.counters.states == 2
 
 

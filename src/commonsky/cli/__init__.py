@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "audit",
     "coverage",
     "run",
+    "feed",
 )
 
 

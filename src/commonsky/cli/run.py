@@ -1,4 +1,6 @@
-"""`commonsky run SCENARIO.yaml`: run a scenario live (truth -> sensors -> tracker -> picture -> safety nets)
+"""`commonsky run [SCENARIO.yaml] [--feed URL ...]`: run a scenario live (truth -> sensors -> tracker -> picture ->
+safety nets), with real receivers' feeds (`--feed beast://HOST:PORT`, the scenario's ``receivers:``) fused in, or
+the receivers alone on a wall clock,
 and serve it from the broker service: one app with the operator's map at http://HOST:PORT/, the broker's API
 (parties, zones, intents; API keys) and OpenAPI at /docs. The scenario's parties, zones and intents are seeded
 into the broker's database (a fresh SQLite file in a temporary directory unless ``--db``); the parties' keys are
@@ -11,6 +13,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -32,11 +35,11 @@ def _time_s(text: str | None, what: str) -> float | None:
     return None if text is None else parse_time_s(text, what)
 
 
-def _status_loop(runner: LiveRunner, stop: threading.Event, tty: bool) -> None:
-    """Print the summary line: rewritten in place on a terminal, every 10 s otherwise."""
+def _status_loop(runner: LiveRunner, stop: threading.Event, tty: bool, feeds: Callable[[], str] = str) -> None:
+    """Print the summary line (and the feeds' state): rewritten in place on a terminal, every 10 s otherwise."""
     period = 0.5 if tty else 10.0
     while not stop.wait(period):
-        line = runner.snapshot.summary()
+        line = runner.snapshot.summary() + feeds()
         if runner.error is not None:
             line += f"  ERROR: {runner.error}"
         sys.stdout.write(("\r\x1b[2K" + line) if tty else line + "\n")
@@ -86,7 +89,17 @@ def _final(snap: LiveSnapshot, raised: int, ticks: int, work_ms: list[float], as
 
 
 def run(
-    scenario: Annotated[Path, typer.Argument(help="Scenario YAML (e.g. scenarios/diyala-2014.yaml).")],
+    scenario: Annotated[
+        Path | None, typer.Argument(help="Scenario YAML (e.g. scenarios/diyala-2014.yaml); none: --feed only.")
+    ] = None,
+    feed: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--feed",
+            help="A real receiver: beast://HOST:PORT, avr://HOST:PORT or sbs://HOST:PORT, optionally "
+            "?lat=..&lon=..&alt_m=..&name=.. (repeat for several). Without a scenario the clock is wall time.",
+        ),
+    ] = None,
     speed: Annotated[float, typer.Option(help="Clock rate, x real time.")] = 10.0,
     start: Annotated[
         str | None, typer.Option(help="Start at this UTC time (default: where the scenario's flights begin).")
@@ -109,8 +122,10 @@ def run(
 ) -> None:
     """Run SCENARIO live and serve it from the broker service: the operator's map at http://HOST:PORT/, the
     broker API seeded with the scenario's parties, zones and intents (keys in the run's keys.txt), docs at /docs."""
+    from commonsky.cli._feeds import close_feeds, feed_urls, feeds_line, open_feeds
     from commonsky.sim.assembly import pipeline_from_scenario
     from commonsky.sim.clock import check_speed
+    from commonsky.sim.live_feeds import feeds_pipeline, feeds_runner, feeds_scenario
     from commonsky.sim.run_config import RunConfig
     from commonsky.sim.runner import make_runner
     from commonsky.sim.scenario import load_scenario
@@ -120,7 +135,12 @@ def run(
         raise InputError(f"--host {host}: not a loopback address; the live picture has no login (add --allow-remote)")
     if synthetic < 0 or unknowns < 0:
         raise InputError("--synthetic and --unknowns must not be negative")
-    loaded = load_scenario(scenario)
+    if scenario is None and not feed:
+        raise InputError("give a SCENARIO file, or --feed URL for a picture of real receivers only")
+    loaded = load_scenario(scenario) if scenario is not None else feeds_scenario(time.time())
+    urls = feed_urls(feed or [], loaded)
+    if urls and fast:
+        raise InputError("--fast does not go with real receivers: their feeds run at wall time")
     start_s, until_s = _time_s(start, "--start"), _time_s(until, "--until")
     for value, what in ((start_s, "--start"), (until_s, "--until")):
         if value is not None and not loaded.start_s <= value <= loaded.end_s:
@@ -147,9 +167,19 @@ def run(
             sys.stdout.write("\n")
         _final(last, raised[0], ticks[0], work, as_json)
         return
-    runner = make_runner(loaded, config, speed=speed, start_s=start_s, until_s=until_s, paused=serve)
+    feeds = open_feeds(urls)  # every feed answers, or one line and exit 2
+    try:
+        if feeds:
+            pipeline = feeds_pipeline(loaded, feeds, config)
+            runner = feeds_runner(loaded, pipeline, speed, start_s, until_s, paused=serve)
+        else:
+            runner = make_runner(loaded, config, speed=speed, start_s=start_s, until_s=until_s, paused=serve)
+    except BaseException:
+        close_feeds(feeds)
+        raise
     stop = threading.Event()
-    status = threading.Thread(target=_status_loop, args=(runner, stop, tty), daemon=True)
+    line = lambda: feeds_line(feeds)  # noqa: E731
+    status = threading.Thread(target=_status_loop, args=(runner, stop, tty, line), daemon=True)
     if not serve:
         runner.start()
         status.start()
@@ -162,6 +192,7 @@ def run(
         finally:
             stop.set()
             runner.stop()
+            close_feeds(feeds)
         if tty:
             sys.stdout.write("\n")
         snap = runner.snapshot
@@ -208,6 +239,7 @@ def run(
         uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:
         stop.set()
+        close_feeds(feeds)
         if tty:
             sys.stdout.write("\n")
 

@@ -38,7 +38,7 @@ from commonsky.safety.pipeline import SafetyNet
 from commonsky.sim.clock import ClockState
 from commonsky.sim.run_config import RunConfig
 from commonsky.sim.snapshot import CoverageAlert, IdentityAlert, LiveSnapshot, TrailFrame
-from commonsky.sim.sources import MAX_SOURCES, PlotSource
+from commonsky.sim.sources import MAX_SOURCES, HearsSquawks, PlotSource
 from commonsky.sim.truth import TruthSet
 from commonsky.surveillance.correlation import AlertPolicy, Correlator, IdentityRegistry, IntentIndex, Tolerance
 from commonsky.surveillance.health import CoverageLossEvent, HealthPolicy, SensorHealthMonitor
@@ -271,6 +271,12 @@ class LivePipeline:
             names.append(", ".join(name for sid, name in self._names.items() if mask >> sid & 1))
         return np.array(names, dtype=str)
 
+    def squawks(self, tracks: Tracks) -> np.ndarray:
+        """Per track, the Mode A code a source that hears codes (a real receiver) last heard from its address."""
+        hearing = [s for s in self.sources if isinstance(s, HearsSquawks)]
+        codes = [next((c for s in hearing if (c := s.squawk(str(a)))), "") if a else "" for a in tracks.icao24]
+        return np.array(codes, dtype=str)
+
     def _snapshot(
         self,
         picture: Picture,
@@ -294,7 +300,7 @@ class LivePipeline:
             coverage_events=tuple(self._coverage_events), n_truth=n_truth, n_plots=fused.n_plots,
             work_ms=(time.perf_counter() - began) * 1e3, stage_ms=tuple((k, v * 1e3) for k, v in stage_s),
             sources=self.source_names(tracks), icao24=np.asarray(tracks.icao24, dtype=str),
-            plan_version=self._plan.version, late_batches=self._late,
+            plan_version=self._plan.version, late_batches=self._late, squawk=self.squawks(tracks),
         )  # fmt: skip
 
     def run_until(self, t_s: float, on_tick: Callable[[LiveSnapshot], None] | None = None) -> LiveSnapshot:

@@ -22,13 +22,15 @@ from commonsky.plans.intent import Intent
 from commonsky.plans.route import RouteBuffers
 from commonsky.sim.scenario_fields import SHAPE_KEYS, Fields
 from commonsky.sim.scenario_intents import read_intent, route_buffers
+from commonsky.sim.scenario_receivers import read_receivers
 from commonsky.sim.scenario_yaml import ScenarioError, child, load_yaml
 from commonsky.sim.scenario_zones import zone_geometry, zone_overrides
 from commonsky.strategic.policy import Policy
+from commonsky.surveillance.feeds.url import FeedUrl
 
 PARTY_KINDS = ("military", "state", "civil")
 PARTY_ROLES = ("operator", "authority", "observer")
-_TOP = ("scenario", "policy", "defaults", "parties", "zones", "intents", "sensors", "truth")
+_TOP = ("scenario", "policy", "defaults", "parties", "zones", "intents", "sensors", "truth", "receivers")
 _ZONE_COMMON = (
     "name",
     "kind",
@@ -79,6 +81,7 @@ class Scenario:
     expectations: dict[str, Expectation] = field(default_factory=dict)
     sensors: tuple[dict[str, Any], ...] = ()
     truth: tuple[dict[str, Any], ...] = ()
+    receivers: tuple[FeedUrl, ...] = ()
 
     def party(self, name: str) -> Party:
         for party in self.parties:
@@ -146,6 +149,7 @@ def load_scenario(path: Path | str) -> Scenario:
         expectations={k: Expectation(v[0], v[1]) for k, v in expectations.items()},
         sensors=_reserved(f, top.get("sensors"), "sensors"),
         truth=_reserved(f, top.get("truth"), "truth"),
+        receivers=read_receivers(f, top.get("receivers")),
     )
 
 

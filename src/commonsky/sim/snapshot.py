@@ -73,7 +73,8 @@ class LiveSnapshot:
     ``trails`` are earlier positions, oldest first. ``work_ms`` is the wall time this tick took; ``n_truth`` the
     aircraft really flying and ``n_plots`` the detections fused during the tick; ``stage_ms`` splits ``work_ms`` by
     stage.
-    ``sources`` (parallel to the picture) names the sources whose plots have updated each track (``", "``
+    ``squawk`` (parallel to the picture) is the Mode A code real receivers heard from the track's address ("" if
+    none). ``sources`` (parallel to the picture) names the sources whose plots have updated each track (``", "``
     between names) and ``icao24`` its ADS-B address ("" if none); ``plan_version`` is the version of the plan
     (intents, zones) the picture was checked against; ``late_batches`` counts the batches that arrived too late to
     be fused since the last restart.
@@ -99,9 +100,10 @@ class LiveSnapshot:
     icao24: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=str))
     plan_version: int = 0
     late_batches: int = 0
+    squawk: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=str))
 
     def __post_init__(self) -> None:
-        for column in (self.callsign, self.label, self.sources, self.icao24):
+        for column in (self.callsign, self.label, self.sources, self.icao24, self.squawk):
             column.setflags(write=False)
 
     @property

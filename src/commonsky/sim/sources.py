@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -78,6 +78,15 @@ class PlotSource(Protocol):
 
     def poll(self, t_s: float) -> Sequence[Plots]:
         """The batches due or arrived since the previous poll, oldest first, stamped in ``(previous, t_s]``."""
+        ...
+
+
+@runtime_checkable
+class HearsSquawks(Protocol):
+    """A source that also hears Mode A codes (a real receiver): the picture shows them beside the tracks."""
+
+    def squawk(self, icao24: str) -> str:
+        """The latest code heard from ``icao24`` ("" when none)."""
         ...
 
 
@@ -167,6 +176,7 @@ def simulated_sources(
 
 __all__ = [
     "MAX_SOURCES",
+    "HearsSquawks",
     "PlotSource",
     "SimulatedSensor",
     "WatchPolicy",

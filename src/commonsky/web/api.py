@@ -13,7 +13,7 @@ Routes (all JSON; OpenAPI documents the models of `commonsky.web.models`):
   ``{"type": "picture", "seq", "time_s", "time_iso", "clock": Clock, "tracks": {column: [values]},
   "alerts": [Alert] (at most 300, soonest first), "alert_count", "events": [Event] (last 10), "stats"}``
   where the track columns are id, lat, lon, alt_m, gs_ms, trk_deg, vs_ms, party, intent, callsign, label,
-  icao24, sources; ``plan_version`` changes when the broker's intents or zones do (refetch those layers).
+  icao24, sources, squawk; ``plan_version`` changes when the broker's intents or zones do (refetch those layers).
 
 The routes read the run from ``app.state.live`` (a `LiveSession`), so the same router serves the standalone
 live app (`create_live_app`, used by the load benchmark) and ``commonsky run``, where
@@ -131,6 +131,7 @@ def live_router() -> APIRouter:
                 label=str(snap.label[i]),
                 icao24=str(snap.icao24[i]),
                 sources=str(snap.sources[i]),
+                squawk=str(snap.squawk[i]),
                 trail=trails.get(str(p.id[i]), []),
             )
             for i in range(len(p))

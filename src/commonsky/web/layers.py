@@ -36,6 +36,8 @@ PLAN_LAYERS = ("zones", "intents")
 SIMPLIFY_DEG = 0.01
 """Tolerance (degrees, ~1 km) for base-layer outlines."""
 VIEW_MARGIN_DEG = 3.0
+RECEIVER_VIEW_DEG = 5.0
+"""Half-width of the view around a receiver when nothing else places the run."""
 COVERAGE_CELL_M = 8_000.0
 
 Feature = dict[str, Any]
@@ -67,6 +69,10 @@ class LayerStore:
         plan = self.pipeline.plan
         shapes = [v.footprint for i in plan.intents for v in i.volumes]
         shapes += [z.geometry for z in plan.zones if z.area_km2() < 1e6]
+        if not shapes:  # a run fed by real receivers only: around the placed ones (their reach is a few degrees)
+            reach = RECEIVER_VIEW_DEG - VIEW_MARGIN_DEG
+            shapes = [box(s.lon - reach, s.lat - reach, s.lon + reach, s.lat + reach)
+                      for s in self.pipeline.sources if math.isfinite(s.lat) and math.isfinite(s.lon)]  # fmt: skip
         bounds = np.array([g.bounds for g in shapes]) if shapes else np.array([[-180.0, -80.0, 180.0, 80.0]])
         m = VIEW_MARGIN_DEG
         return (float(bounds[:, 0].min() - m), float(bounds[:, 1].min() - m),

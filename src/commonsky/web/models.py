@@ -61,6 +61,7 @@ class TrackOut(BaseModel):
     label: str = Field(description="callsign, else party, else UNKNOWN")
     icao24: str = Field(default="", description='ADS-B address (hex), "" when none')
     sources: str = Field(default="", description="names of the sensors and receivers whose reports updated it")
+    squawk: str = Field(default="", description='Mode A code heard by a real receiver, "" when none')
     trail: list[tuple[float, float]] = Field(default_factory=list, description="earlier [lon, lat], oldest first")
 
 
@@ -220,6 +221,7 @@ def tracks_columns(snap: LiveSnapshot) -> dict[str, list[Any]]:
         "trk_deg": np.round(p.trk_deg).tolist(), "vs_ms": np.round(p.vs_ms, 1).tolist(),
         "party": p.party.tolist(), "intent": p.intent.tolist(), "callsign": snap.callsign.tolist(),
         "label": snap.label.tolist(), "icao24": snap.icao24.tolist(), "sources": snap.sources.tolist(),
+        "squawk": snap.squawk.tolist(),
     }  # fmt: skip
 
 

@@ -10,7 +10,11 @@ Layers, each usable alone:
 - `cpr`: pure CPR position decoding (global pair, local reference);
 - `StateBuilder`: per-aircraft assembly into `StateVector`s with implausible jumps rejected;
 - `source`: `FileSource` and `TcpSource` (reconnects with backoff, reports drops and silences);
-- `pipeline`: `FeedPipeline` ties it together, `ingest` runs it, `StateCsvWriter` writes OpenSky-style CSV.
+- `pipeline`: `FeedPipeline` ties it together, `ingest` runs it, `StateCsvWriter` writes OpenSky-style CSV;
+- `fields`: native decoding of the fields a state vector needs (rs1090 for the rest);
+- live receivers: `url` (``beast://``, ``avr://``, ``sbs://`` addresses), `live.LiveFeed` (a reader thread),
+  `process.ProcessFeed` (a reader process), `receiver.ReceiverSource` (a plot source of the live picture);
+- `replay.ReplayServer` serves a recording as a live feed; `synthetic` makes traffic for load tests.
 
 Every stage counts what it rejects in one shared `FeedCounters`; no input bytes make any stage raise.
 """

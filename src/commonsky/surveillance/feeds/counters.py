@@ -16,6 +16,8 @@ class FeedCounters:
     bytes_read: int = 0
     frames: int = 0  # frames or lines that parsed as a message (Mode S, Mode A/C, SBS)
     mode_ac: int = 0  # Mode A/C frames (counted, not decoded)
+    heartbeats: int = 0  # keep-alive frames or lines of an idle link (Beast all-zero '1' frame, AVR *0000;)
+    receiver_frames: int = 0  # Beast receiver-id prefixes, status and receiver-position frames
     garbage_bytes: int = 0  # bytes skipped while resynchronising a binary stream
     garbage_lines: int = 0  # text lines that are not a message of the format
     crc_failures: int = 0  # wrong length, bad parity, or an address that contradicts the listed one
@@ -23,6 +25,7 @@ class FeedCounters:
     unsupported: int = 0  # frames of downlink formats not decoded here
     decoded: int = 0  # messages that passed the checks and were decoded into fields
     undecoded: int = 0  # messages that passed the checks but that the field decoder rejected
+    skipped: int = 0  # messages a live picture does not need, not decoded (`FeedOptions.picture_only`)
     positions: int = 0  # accepted position fixes
     position_jumps: int = 0  # position fixes rejected as implausible (speed above the limit between fixes)
     cpr_unresolved: int = 0  # CPR frames that could not be decoded yet (no pair, no reference, zone straddle)

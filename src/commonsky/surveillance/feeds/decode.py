@@ -1,4 +1,6 @@
-"""From raw frames to observations: parity checks and address policy here, field decoding delegated to rs1090.
+"""From raw frames to observations: parity checks and address policy here, then field decoding: natively for the
+messages a state vector needs (`commonsky.surveillance.feeds.fields`, no call per message into rs1090), by rs1090
+for the rest.
 
 rs1090 (MIT, Rust) decodes the fields of a verified message (altitude, callsign, velocity, CPR coordinates,
 squawk). It does not check parity before decoding address/parity replies, and it panics (a BaseException) on
@@ -8,12 +10,22 @@ non-hex input, so every frame goes through `check_parity` first and is handed ov
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from typing import Any
 
 from commonsky.surveillance.feeds.counters import FeedCounters
-from commonsky.surveillance.feeds.modes import MLAT_HZ, Parity, RawFrame, check_parity, flight_status_on_ground
+from commonsky.surveillance.feeds.fields import decode_native
+from commonsky.surveillance.feeds.modes import (
+    MLAT_HZ,
+    Parity,
+    RawFrame,
+    check_parity,
+    flight_status_on_ground,
+    residuals,
+)
 from commonsky.surveillance.feeds.records import CprFix, Observation
+
+PICTURE_DFS = frozenset({5, 17, 18, 21})
+"""What a live picture needs decoded: extended squitters and identity replies."""
 
 
 class TickClock:
@@ -114,50 +126,79 @@ class ModeSDecoder:
     beside the frame (hexcsv), or has been seen in a verified DF11/17/18 frame, or when ``trust_address_parity``
     is set; otherwise they are counted as ``unverified`` and dropped, so that corrupted replies do not invent
     aircraft. A listed address that contradicts the recovered one is a CRC failure.
+
+    ``picture_only`` (a live picture): `decode_many` decodes only the downlink formats a live picture shows
+    (`PICTURE_DFS`: extended squitters, which carry position, velocity and identity, and identity replies, which
+    carry the squawk); the others (all-calls, altitude replies, Comm-B altitude) are counted as ``skipped``.
     """
 
     def __init__(
-        self, counters: FeedCounters | None = None, *, start_s: float | None = None, trust_address_parity: bool = False
+        self,
+        counters: FeedCounters | None = None,
+        *,
+        start_s: float | None = None,
+        trust_address_parity: bool = False,
+        picture_only: bool = False,
     ) -> None:
         self.counters = counters if counters is not None else FeedCounters()
         self.trust_address_parity = trust_address_parity
+        self.picture_only = picture_only
         self._clock = TickClock(start_s)
         self._verified: set[str] = set()
 
-    def decode(self, frame: RawFrame, received_s: float) -> Observation | None:
-        """The observation carried by ``frame`` (received at UTC epoch ``received_s``), or None, counted."""
-        if frame.is_mode_ac:
+    def decode_many(self, frames: list[RawFrame], received_s: float) -> list[Observation]:
+        """The observations of ``frames`` (in order, the rejected ones counted and left out): parity of all of
+        them at once (`residuals`), then `decode` each."""
+        if self.picture_only:
+            kept = [f for f in frames if len(f.msg) > 2 and f.msg[0] >> 3 in PICTURE_DFS]
+            self.counters.skipped += len(frames) - len(kept)
+            frames = kept
+        found = []
+        for frame, residual in zip(frames, residuals([f.msg for f in frames]), strict=True):
+            observation = self.decode(frame, received_s, residual if residual >= 0 else None)
+            if observation is not None:
+                found.append(observation)
+        return found
+
+    def decode(self, frame: RawFrame, received_s: float, residual: int | None = None) -> Observation | None:
+        """The observation carried by ``frame`` (received at UTC epoch ``received_s``), or None, counted.
+        ``residual``: its parity residual when already computed."""
+        msg = frame.msg
+        if len(msg) == 2:  # Mode A/C
             return None
-        check = check_parity(frame.msg)
-        if check.parity is Parity.FAILED:
+        parity, df, icao = check_parity(msg, residual)
+        if parity is Parity.FAILED:
             self.counters.crc_failures += 1
             return None
-        if check.parity is Parity.UNSUPPORTED or check.icao24 is None:
+        if parity is Parity.UNSUPPORTED or icao is None:
             self.counters.unsupported += 1
             return None
-        icao = check.icao24
-        if frame.expected_icao24 is not None and frame.expected_icao24 != icao:
+        expected = frame.expected_icao24
+        if expected is not None and expected != icao:
             self.counters.crc_failures += 1
             return None
-        if check.parity is Parity.OK or frame.expected_icao24 is not None:
+        if parity is Parity.OK or expected is not None:
             self._verified.add(icao)
         elif icao not in self._verified and not self.trust_address_parity:
             self.counters.unverified += 1
             return None
+        if frame.timestamp_s is not None:
+            time_s = frame.timestamp_s
+        elif frame.mlat_ticks:  # a zero counter is dump1090's "no MLAT clock": time the frame on reception
+            time_s = self._clock.time_of(frame.mlat_ticks, received_s)
+        else:
+            time_s = received_s
+        native = decode_native(msg, df, icao, time_s)
+        if native is not None:
+            self.counters.decoded += 1
+            return native
         fields = decode_fields(frame.msg)
         if fields is None:
             self.counters.undecoded += 1
             return None
         self.counters.decoded += 1
-        observation = fields_to_observation(fields, self._time_of(frame, received_s), icao)
+        observation = fields_to_observation(fields, time_s, icao)
         status = flight_status_on_ground(frame.msg)
         if status is not None and observation.onground is None:
-            observation = replace(observation, onground=status)
+            observation = observation._replace(onground=status)
         return observation
-
-    def _time_of(self, frame: RawFrame, received_s: float) -> float:
-        if frame.timestamp_s is not None:
-            return frame.timestamp_s
-        if frame.mlat_ticks is not None:
-            return self._clock.time_of(frame.mlat_ticks, received_s)
-        return received_s

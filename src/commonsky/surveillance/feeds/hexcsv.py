@@ -21,7 +21,10 @@ BOM = "\ufeff"
 def parse_hexcsv_line(line: str) -> RawFrame | None:
     """One CSV line as a frame, or None when it holds no epoch and message. Pure; never raises."""
     try:
-        fields = [field.strip() for field in next(csv.reader([line.lstrip(BOM).lstrip("ï»¿")]))]
+        if '""' in line:  # an escaped quote: only a CSV reader reads that right (the fields here never need one)
+            fields = [field.strip() for field in next(csv.reader([line.lstrip(BOM).lstrip("ï»¿")]))]
+        else:
+            fields = [field.strip().strip('"').strip() for field in line.lstrip(BOM).lstrip("ï»¿").split(",")]
         epoch_s = float(fields[0])
     except (ValueError, StopIteration, IndexError, csv.Error):
         return None

@@ -6,6 +6,7 @@ from commonsky.surveillance.feeds.counters import FeedCounters
 from commonsky.surveillance.feeds.modes import RawFrame
 
 MAX_LINE_BYTES = 4096
+HEARTBEAT_MSG = bytes(2)
 
 
 class LineSplitter:
@@ -73,7 +74,9 @@ class LineFramer:
             if not line:
                 continue
             frame = self.parse_line(line)
-            if frame is not None:
+            if frame is not None and frame.msg == HEARTBEAT_MSG and not frame.mlat_ticks:
+                self.counters.heartbeats += 1  # dump1090/readsb raw-output keep-alive, *0000;
+            elif frame is not None:
                 frames.append(frame)
             elif not self.ignorable(line):
                 self.counters.garbage_lines += 1

@@ -59,13 +59,15 @@ def make_framer(fmt: str, counters: FeedCounters) -> Framer:
 class FeedOptions:
     """start_s: UTC epoch (s) of the first MLAT tick of a Beast/AVR recording (default: time of reading).
     trust_address_parity: accept DF0/4/5/16/20/21 replies from addresses never verified. sbs_received_time: stamp
-    SBS messages with their reception time, not their generated time. state: `StateOptions`.
+    SBS messages with their reception time, not their generated time. state: `StateOptions`. picture_only: decode
+    only what a live picture shows (see `ModeSDecoder`).
     """
 
     start_s: float | None = None
     trust_address_parity: bool = False
     sbs_received_time: bool = False
     state: StateOptions = field(default_factory=StateOptions)
+    picture_only: bool = False
 
 
 class FeedPipeline:
@@ -87,7 +89,10 @@ class FeedPipeline:
         self._sbs = SbsReader(self.counters, received_time=options.sbs_received_time) if fmt == "sbs" else None
         self._framer = None if fmt == "sbs" else make_framer(fmt, self.counters)
         self._decoder = ModeSDecoder(
-            self.counters, start_s=options.start_s, trust_address_parity=options.trust_address_parity
+            self.counters,
+            start_s=options.start_s,
+            trust_address_parity=options.trust_address_parity,
+            picture_only=options.picture_only,
         )
         self._builder = StateBuilder(self.counters, options.state)
         self._latest_s = 0.0
@@ -117,12 +122,7 @@ class FeedPipeline:
     def _frames(self, frames: list[RawFrame], received_s: float) -> list[StateVector]:
         if self._tap is not None and frames:
             self._tap(frames)
-        observations = []
-        for frame in frames:
-            observation = self._decoder.decode(frame, received_s)
-            if observation is not None:
-                observations.append(observation)
-        return self._build(observations)
+        return self._build(self._decoder.decode_many(frames, received_s))
 
     def _build(self, observations: list[Observation]) -> list[StateVector]:
         states = []

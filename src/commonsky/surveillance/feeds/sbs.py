@@ -11,7 +11,6 @@ are skipped; malformed lines are counted as garbage.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from datetime import UTC, datetime
 
 from commonsky.surveillance.feeds.avr import HEX_DIGITS
@@ -107,7 +106,7 @@ class SbsReader:
             if observation is None:
                 self.counters.garbage_lines += 1
             else:
-                out.append(replace(observation, timestamp_s=received_s) if self.received_time else observation)
+                out.append(observation._replace(timestamp_s=received_s) if self.received_time else observation)
         self.counters.frames += len(out)
         self.counters.decoded += len(out)
         return out

@@ -8,6 +8,7 @@ through the shared counters and an ``on_event`` callback, and always terminates 
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -106,7 +107,7 @@ class TcpSource:
     """A live feed on ``host:port`` (dump1090: 30002 AVR, 30003 SBS, 30005 Beast). Not thread-safe.
 
     Reconnects with exponential backoff after a drop or silence, within the bounds of its `ReconnectPolicy`.
-    ``clock`` and ``sleep`` are injectable for tests that must not wait.
+    ``stop``, when given and set, ends the iteration within ``poll_s`` (a reader thread being shut down).
     """
 
     def __init__(
@@ -117,8 +118,10 @@ class TcpSource:
         counters: FeedCounters | None = None,
         on_event: Callable[[LinkEvent], None] | None = None,
         poll_s: float = 0.2,
+        stop: threading.Event | None = None,
     ) -> None:
         self.host, self.port = host, port
+        self._stop = stop if stop is not None else threading.Event()
         self.description = f"tcp://{host}:{port}"
         self.policy = policy if policy is not None else ReconnectPolicy()
         self.counters = counters if counters is not None else FeedCounters()
@@ -143,7 +146,7 @@ class TcpSource:
         failures = 0
         backoff = policy.initial_backoff_s
         gap = False
-        while deadline is None or time.monotonic() < deadline:
+        while (deadline is None or time.monotonic() < deadline) and not self._stop.is_set():
             try:
                 conn = socket.create_connection((self.host, self.port), timeout=policy.connect_timeout_s)
             except OSError as error:
@@ -176,12 +179,12 @@ class TcpSource:
                 return
             self._wait(backoff, deadline)
             backoff = min(backoff * 2, policy.max_backoff_s) if backoff > 0 else policy.initial_backoff_s
-        self._report("ended", "maximum duration reached")
+        self._report("ended", "stopped" if self._stop.is_set() else "maximum duration reached")
 
     def _read(self, conn: socket.socket, deadline: float | None, gap: bool) -> Iterator[Chunk]:
         conn.settimeout(self._poll_s)
         last_data = time.monotonic()
-        while deadline is None or time.monotonic() < deadline:
+        while (deadline is None or time.monotonic() < deadline) and not self._stop.is_set():
             try:
                 data = conn.recv(CHUNK_BYTES)
             except TimeoutError:
@@ -204,11 +207,10 @@ class TcpSource:
             yield Chunk(data, time.time(), after_gap=gap)
             gap = False
 
-    @staticmethod
-    def _wait(seconds: float, deadline: float | None) -> None:
+    def _wait(self, seconds: float, deadline: float | None) -> None:
         if deadline is not None:
             seconds = min(seconds, max(0.0, deadline - time.monotonic()))
-        time.sleep(seconds)
+        self._stop.wait(seconds)
 
 
 def open_source(

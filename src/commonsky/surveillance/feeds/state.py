@@ -77,13 +77,22 @@ class _Aircraft:
         self.last_seen_s = -math.inf
 
     def merge(self, obs: Observation) -> None:
-        for name in ("callsign", "altitude_ft", "groundspeed_kt", "vertical_rate_fpm", "squawk", "onground"):
-            value = getattr(obs, name)
-            if value is not None:
-                setattr(self, name, value)
+        # Written out field by field: this runs once per message.
+        if obs.callsign is not None:
+            self.callsign = obs.callsign
+        if obs.altitude_ft is not None:
+            self.altitude_ft = obs.altitude_ft
         if obs.groundspeed_kt is not None:
+            self.groundspeed_kt = obs.groundspeed_kt
             self.track_deg = obs.track_deg
-        self.last_seen_s = max(self.last_seen_s, obs.timestamp_s)
+        if obs.vertical_rate_fpm is not None:
+            self.vertical_rate_fpm = obs.vertical_rate_fpm
+        if obs.squawk is not None:
+            self.squawk = obs.squawk
+        if obs.onground is not None:
+            self.onground = obs.onground
+        if obs.timestamp_s > self.last_seen_s:
+            self.last_seen_s = obs.timestamp_s
 
 
 class StateBuilder:

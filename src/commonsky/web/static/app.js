@@ -134,8 +134,24 @@
       "icon-allow-overlap": true, "icon-ignore-placement": true, "icon-size": 1.0 },
       paint: { "icon-color": ["get", "colour"], "icon-halo-color": "#fff", "icon-halo-width": 1.2 } });
 
+    // Click an aircraft: its identity as heard (ICAO address, callsign, squawk) and who sees it.
+    const details = new maplibregl.Popup({ closeButton: true, closeOnClick: true, maxWidth: "280px" });
+    for (const layer of ["tracks-dot", "tracks-icon"]) {
+      map.on("click", layer, (e) => {
+        const t = e.features.length ? state.tracks.get(e.features[0].properties.id) : null;
+        if (!t) return;
+        const rows = [["track", t.id], ["ICAO", t.icao24 ? t.icao24.toUpperCase() : "—"], ["callsign", t.callsign || "—"],
+          ["squawk", t.squawk || "—"], ["party", t.party || "unknown"], ["intent", t.intent || "—"],
+          ["FL", String(Math.max(0, Math.round(t.alt_m / 30.48))).padStart(3, "0")],
+          ["seen by", t.sources || "—"]];
+        const html = rows.map(([k, v]) => `<tr><th>${k}</th><td>${String(v).replace(/[<&>]/g, "")}</td></tr>`).join("");
+        details.setLngLat([t.lon, t.lat]).setHTML(`<table class="track-details">${html}</table>`).addTo(map);
+      });
+    }
     const b = data.zones.features.length ? bboxOf(data.intents) : null;
+    const r = data.intents.features.length ? null : bboxOf(data.sensors);  // receivers only: frame their reach
     if (b) map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 30, duration: 0 });
+    else if (r) map.fitBounds([[r[0] - 3, r[1] - 3], [r[2] + 3, r[3] + 3]], { padding: 30, duration: 0 });
     drawZoneLegend();
     wireControls();
     const status = await getJSON("/api/status");
@@ -187,7 +203,9 @@
         trail[trail.length - 1] = [c.lon[i], c.lat[i]]; times[times.length - 1] = msg.time_s;
       }
       next.set(c.id[i], { id: c.id[i], lat: c.lat[i], lon: c.lon[i], alt_m: c.alt_m[i], gs_ms: c.gs_ms[i],
-        trk_deg: c.trk_deg[i], party: c.party[i], intent: c.intent[i], label: c.label[i], trail, times });
+        trk_deg: c.trk_deg[i], party: c.party[i], intent: c.intent[i], label: c.label[i], trail, times,
+        callsign: c.callsign[i], icao24: c.icao24 ? c.icao24[i] : "", squawk: c.squawk ? c.squawk[i] : "",
+        sources: c.sources ? c.sources[i] : "" });
     }
     state.tracks = next; state.alerts = msg.alerts; state.alertCount = msg.alert_count; state.clock = msg.clock;
     if (state.planVersion !== undefined && msg.plan_version !== state.planVersion) refreshPlan();
@@ -402,10 +420,13 @@
       for (const [t, p] of visible) {
         if (!fits(p.x + 8, p.y - 13, 110, 27)) continue;
         const fl = "FL" + String(Math.max(0, Math.round(t.alt_m / 30.48))).padStart(3, "0");
-        const who = t.party ? t.label : "UNKNOWN";
+        // A real aircraft without a party is named by its callsign, else its ICAO address (still drawn as unknown).
+        const heard = t.callsign || (t.icao24 ? t.icao24.toUpperCase() : "");
+        const who = t.party ? t.label : heard || "UNKNOWN";
         text(who + (t.intent && t.intent !== who ? "  " + t.intent : ""), p.x + 9, p.y - 2,
           "600 11px system-ui, sans-serif", t.party ? "#212529" : UNKNOWN);
-        text(`${fl} ${Math.round(t.gs_ms / 0.5144)}kt`, p.x + 9, p.y + 10, "10px ui-monospace, monospace", "#495057");
+        text(`${fl} ${Math.round(t.gs_ms / 0.5144)}kt${t.squawk ? " " + t.squawk : ""}`, p.x + 9, p.y + 10,
+          "10px ui-monospace, monospace", "#495057");
       }
     }
     if (state.countries) {

@@ -1,0 +1,215 @@
+"""A real receiver as a plot source of the live picture: a live feed (`LiveFeed`, `ProcessFeed`) polled once per
+tick into `Plots`.
+
+`ReceiverSource` follows the live pipeline's plot-source contract (``commonsky.sim.sources.PlotSource``): each
+``poll(t_s)`` returns one batch while the link is up -- the latest report of every aircraft heard since the
+previous poll, dead-reckoned from its report time to now and stamped ``t_s`` (empty when nothing was heard) --
+and no batch while the link is down, so a receiver that falls silent raises the same coverage-loss alert as a
+radar that stops scanning. Without a scenario ``t_s`` is wall time; with one, real reports join the simulated
+ones at the scenario's current time (at a clock rate other than x1 real aircraft keep their real pace).
+
+Reports arrive asynchronously -- each aircraft squits at its own pace, a batch holds whoever was heard since the
+previous poll -- so an aircraft missing from one batch is not a missed detection: the tracker is handed an
+`AsyncReports` view of the receiver, under which a batch looks only at the tracks it updates (they confirm on
+reports, and coast and end by time). The health monitor watches the receiver's real coverage model.
+
+Reports without a barometric altitude (surface movements, SBS lines without one) are not plotted. Not
+thread-safe: the pipeline's thread polls it; the feed's own thread (or process) only fills its buffer.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from shapely.geometry import Polygon
+
+from commonsky.geo.geodesy import LocalFrame
+from commonsky.surveillance.feeds.live import FeedStatus
+from commonsky.surveillance.feeds.process import FeedReader
+from commonsky.surveillance.feeds.records import StateVector
+from commonsky.surveillance.health import WatchedSensor, covered_area
+from commonsky.surveillance.sensor_config import SensorSpec
+from commonsky.surveillance.sensors.adsb import AdsbReceiver, nacp_sigma_m
+from commonsky.surveillance.sensors.platform import FixedSite
+from commonsky.surveillance.sensors.types import F64, Plots, Sensor, TargetStates
+from commonsky.units import FPM_MS, FT_M, KT_MS
+
+MAX_DEAD_RECKONING_S = 10.0
+"""A report older than this when polled is plotted where it was, not extrapolated further."""
+
+
+@dataclass(frozen=True)
+class ReceiverSettings:
+    """How real receivers join the picture: ``range_m`` their assumed reach (coverage, alerts), ``period_s`` the
+    report period the health monitor expects (one batch per tick), ``nacp`` the position accuracy assumed for
+    reports (DO-260B NACp; 8 is a 93 m 95 % bound), ``sigma_alt_m`` the altitude noise (25 ft coding)."""
+
+    range_m: float = 400_000.0
+    period_s: float = 1.0
+    nacp: int = 8
+    sigma_alt_m: float = 15.0
+    coverage_alt_m: float = 10_000.0
+    coverage_res_m: float = 10_000.0
+
+
+@dataclass(frozen=True)
+class UnplacedReceiver:
+    """The sensor model of a receiver whose position is not given: it may hear any transmitting aircraft."""
+
+    sensor_id: int
+    update_period_s: float = 1.0
+    p_receive: float = 0.98
+
+    @property
+    def cooperative(self) -> bool:
+        return True
+
+    def detection_probability(self, pos_m: F64, t_s: float) -> F64:
+        return np.full(np.asarray(pos_m).shape[:-1], self.p_receive)
+
+    def times_s(self, start_s: float, end_s: float) -> F64:
+        return np.arange(start_s, end_s, self.update_period_s, dtype=float)
+
+    def observe(self, truth: TargetStates, rng: np.random.Generator) -> Plots:
+        """A real receiver does not observe simulated truth: always empty."""
+        return Plots.empty(truth.t_s, self.sensor_id)
+
+
+@dataclass(frozen=True)
+class AsyncReports:
+    """The tracker's view of an asynchronous reporter (see the module docstring): it never counts a miss."""
+
+    model: Sensor
+
+    @property
+    def sensor_id(self) -> int:
+        return self.model.sensor_id
+
+    @property
+    def cooperative(self) -> bool:
+        return True
+
+    def detection_probability(self, pos_m: F64, t_s: float) -> F64:
+        return np.zeros(np.asarray(pos_m).shape[:-1])
+
+    def times_s(self, start_s: float, end_s: float) -> F64:
+        return self.model.times_s(start_s, end_s)
+
+    def observe(self, truth: TargetStates, rng: np.random.Generator) -> Plots:
+        return self.model.observe(truth, rng)
+
+
+def latest_per_aircraft(states: Sequence[StateVector]) -> list[StateVector]:
+    """The newest state of each aircraft with an altitude, in first-seen order."""
+    latest: dict[str, StateVector] = {}
+    for state in states:
+        if state.altitude_ft is None:
+            continue
+        held = latest.get(state.icao24)
+        if held is None or state.timestamp_s >= held.timestamp_s:
+            latest[state.icao24] = state
+    return list(latest.values())
+
+
+def states_to_plots(
+    states: Sequence[StateVector], frame: LocalFrame, t_s: float, now_s: float, sensor_id: int, sigma_m: F64
+) -> Plots:
+    """One batch at ``t_s``: each aircraft's latest state, moved by its velocity from its time to ``now_s`` (at
+    most `MAX_DEAD_RECKONING_S`), in ``frame``; ``sigma_m`` the per-axis noise (east, north, up)."""
+    latest = latest_per_aircraft(states)
+    if not latest:
+        return Plots.empty(t_s, sensor_id)
+
+    def col(values: list[float | None], scale: float = 1.0) -> F64:
+        return np.array([0.0 if v is None else v * scale for v in values], dtype=float)
+
+    age = np.clip(now_s - col([s.timestamp_s for s in latest]), 0.0, MAX_DEAD_RECKONING_S)
+    gs = col([s.groundspeed_kt for s in latest], KT_MS)
+    trk = np.radians(col([s.track_deg for s in latest]))
+    east, north = frame.to_local(col([s.latitude_deg for s in latest]), col([s.longitude_deg for s in latest]))
+    pos = np.column_stack(
+        [
+            np.asarray(east) + gs * np.sin(trk) * age,
+            np.asarray(north) + gs * np.cos(trk) * age,
+            col([s.altitude_ft for s in latest], FT_M) + col([s.vertical_rate_fpm for s in latest], FPM_MS) * age,
+        ]
+    )
+    return Plots.from_positions(
+        t_s, sensor_id, pos, np.diag(np.asarray(sigma_m) ** 2),
+        icao24=[s.icao24 for s in latest], callsign=[(s.callsign or "")[:8] for s in latest],
+    )  # fmt: skip
+
+
+class ReceiverSource:
+    """One real receiver feeding the live tracker (see the module docstring)."""
+
+    def __init__(
+        self,
+        feed: FeedReader,
+        sensor_id: int,
+        frame: LocalFrame,
+        settings: ReceiverSettings = ReceiverSettings(),
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.feed = feed
+        self.frame = frame
+        self.settings = settings
+        self._wall = wall_clock
+        self._last_s = -math.inf
+        self._squawk: dict[str, str] = {}
+        position = feed.url.position
+        model: Sensor
+        if position is None:
+            self.lat = self.lon = math.nan
+            model = UnplacedReceiver(sensor_id, settings.period_s)
+            area = Polygon()
+        else:
+            self.lat, self.lon = position.lat_deg, position.lon_deg
+            east, north = frame.to_local(position.lat_deg, position.lon_deg)
+            site = FixedSite(float(east), float(north), position.alt_m)
+            model = AdsbReceiver(
+                sensor_id, site, nacp=settings.nacp, sigma_alt_m=settings.sigma_alt_m,
+                update_period_s=settings.period_s, max_range_m=settings.range_m,
+            )  # fmt: skip
+            area = covered_area(model, frame, settings.coverage_alt_m, settings.range_m, settings.coverage_res_m)
+        self.model = model
+        self.sensor = AsyncReports(model)
+        self.spec = SensorSpec(
+            index=sensor_id, name=feed.url.label, kind="adsb", lat=self.lat, lon=self.lon,
+            alt_m=position.alt_m if position is not None else math.nan, range_m=settings.range_m,
+            scan_s=settings.period_s, min_elevation_deg=0.0,
+        )  # fmt: skip
+        self.watched = WatchedSensor(model, feed.url.label, settings.period_s, area)
+        sigma = nacp_sigma_m(settings.nacp)
+        self._sigma_m = np.array([sigma, sigma, settings.sigma_alt_m])
+
+    @property
+    def name(self) -> str:
+        return self.feed.url.label
+
+    def status(self) -> FeedStatus:
+        return self.feed.status()
+
+    def squawk(self, icao24: str) -> str:
+        """The latest Mode A code this receiver heard from ``icao24`` ("" when none)."""
+        return self._squawk.get(icao24, "")
+
+    def restart(self, t_s: float) -> None:
+        """A jump in time: what was buffered belongs to the old picture."""
+        self.feed.drain()
+        self._last_s = float(t_s)
+
+    def poll(self, t_s: float) -> list[Plots]:
+        drained = self.feed.drain()
+        if t_s <= self._last_s or (not drained.link_up and not drained.states):
+            return []
+        self._last_s = t_s
+        for state in drained.states:
+            if state.squawk:
+                self._squawk[state.icao24] = state.squawk
+        plots = states_to_plots(drained.states, self.frame, t_s, self._wall(), self.sensor.sensor_id, self._sigma_m)
+        return [plots]

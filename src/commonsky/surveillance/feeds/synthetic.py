@@ -1,0 +1,140 @@
+"""Synthetic Mode S traffic for load tests and demos: aircraft flying straight lines, as a receiver would hear them.
+
+`synthetic_recording` encodes, for each of ``n_aircraft`` aircraft, ten messages a second in the proportions a
+ground receiver hears them: two airborne positions (even and odd CPR), two velocities, two all-call replies (DF11),
+an altitude reply (DF4), an identity reply (DF5, the squawk), a Comm-B altitude reply (DF20) and an identification
+(TC 4). Parity is computed as a transponder computes it (plain CRC for squitters, address/parity for replies), so
+every message verifies. Pure functions of a seed; the result is a `Recording` any replay server serves.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from commonsky.surveillance.feeds.counters import FeedCounters
+from commonsky.surveillance.feeds.cpr import CPR_SCALE, NZ, nl
+from commonsky.surveillance.feeds.fields import CHARSET
+from commonsky.surveillance.feeds.modes import RawFrame, crc24
+from commonsky.surveillance.feeds.replay import Recording
+
+EARTH_RADIUS_M = 6_371_000.0
+MESSAGES_PER_S = 10
+
+
+@dataclass(frozen=True)
+class SyntheticAircraft:
+    """One aircraft: address, callsign, squawk; start position (degrees), altitude (ft), ground speed (kt),
+    track (degrees true), vertical rate (ft/min)."""
+
+    icao24: int
+    callsign: str
+    squawk: str
+    lat_deg: float
+    lon_deg: float
+    alt_ft: float
+    gs_kt: float
+    track_deg: float
+    vs_fpm: float = 0.0
+
+    def position(self, t_s: float) -> tuple[float, float, float]:
+        """(lat, lon, altitude ft) after ``t_s`` seconds (flat earth: a few hundred km at most)."""
+        d_m = self.gs_kt * 1852.0 / 3600.0 * t_s
+        north, east = d_m * math.cos(math.radians(self.track_deg)), d_m * math.sin(math.radians(self.track_deg))
+        lat = self.lat_deg + math.degrees(north / EARTH_RADIUS_M)
+        lon = self.lon_deg + math.degrees(east / (EARTH_RADIUS_M * math.cos(math.radians(self.lat_deg))))
+        return lat, lon, self.alt_ft + self.vs_fpm * t_s / 60.0
+
+
+def cpr_encode(lat_deg: float, lon_deg: float, odd: bool) -> tuple[int, int]:
+    """Airborne CPR encoding (17 bits each) of a position, DO-260B A.1.7."""
+    i = 1 if odd else 0
+    dlat = 360.0 / (4 * NZ - i)
+    yz = math.floor(CPR_SCALE * (lat_deg % dlat) / dlat + 0.5)
+    rlat = dlat * (yz / CPR_SCALE + math.floor(lat_deg / dlat))
+    dlon = 360.0 / max(nl(rlat) - i, 1)
+    xz = math.floor(CPR_SCALE * (lon_deg % dlon) / dlon + 0.5)
+    return yz & 0x1FFFF, xz & 0x1FFFF
+
+
+def _alt12(alt_ft: float) -> int:
+    n = max(0, min(2047, round((alt_ft + 1000.0) / 25.0)))
+    return (n >> 4) << 5 | 0x10 | (n & 0xF)
+
+
+def _alt13(alt_ft: float) -> int:
+    n = max(0, min(2047, round((alt_ft + 1000.0) / 25.0)))
+    return (n >> 5) << 7 | ((n >> 4) & 1) << 5 | 0x10 | (n & 0xF)
+
+
+def _id13(code: str) -> int:
+    a, b, c, d = (int(ch, 8) for ch in code)
+    bits = [c & 1, a & 1, c >> 1 & 1, a >> 1 & 1, c >> 2 & 1, a >> 2 & 1, 0,
+            b & 1, d & 1, b >> 1 & 1, d >> 1 & 1, b >> 2 & 1, d >> 2 & 1]  # fmt: skip
+    return sum(bit << (12 - k) for k, bit in enumerate(bits))
+
+
+def _squitter(df: int, icao: int, me: int) -> bytes:
+    head = bytes([df << 3 | 5]) + icao.to_bytes(3, "big") + me.to_bytes(7, "big")
+    return head + crc24(head).to_bytes(3, "big")
+
+
+def _reply(first: bytes, icao: int) -> bytes:
+    """An address/parity reply: the parity field is the CRC of the rest XOR the address."""
+    return first + (crc24(first) ^ icao).to_bytes(3, "big")
+
+
+def messages(plane: SyntheticAircraft, t_s: float) -> list[tuple[float, bytes]]:
+    """The ten messages of one second from ``t_s``, with their offsets (s)."""
+    icao, out = plane.icao24, []
+    for k, (dt, odd) in enumerate(((0.0, False), (0.5, True))):
+        lat, lon, alt = plane.position(t_s + dt)
+        yz, xz = cpr_encode(lat, lon, odd)
+        me = 11 << 51 | _alt12(alt) << 36 | int(odd) << 34 | yz << 17 | xz
+        out.append((t_s + dt, _squitter(17, icao, me)))
+        east = plane.gs_kt * math.sin(math.radians(plane.track_deg))
+        north = plane.gs_kt * math.cos(math.radians(plane.track_deg))
+        vr = round(abs(plane.vs_fpm) / 64.0) + 1
+        me = (19 << 51 | 1 << 48 | int(east < 0) << 42 | (round(abs(east)) + 1) << 32 | int(north < 0) << 31
+              | (round(abs(north)) + 1) << 21 | int(plane.vs_fpm < 0) << 19 | vr << 10)  # fmt: skip
+        out.append((t_s + dt + 0.1, _squitter(17, icao, me)))
+        all_call = bytes([11 << 3 | 5]) + icao.to_bytes(3, "big")
+        out.append((t_s + dt + 0.2, all_call + crc24(all_call).to_bytes(3, "big")))
+        if k == 0:
+            out.append((t_s + 0.3, _reply(bytes([4 << 3, 0]) + _alt13(alt).to_bytes(2, "big"), icao)))
+            out.append((t_s + 0.35, _reply(bytes([20 << 3, 0]) + _alt13(alt).to_bytes(2, "big") + bytes([0x10]) +
+                                          bytes(6), icao)))  # fmt: skip
+        else:
+            out.append((t_s + 0.8, _reply(bytes([5 << 3, 0]) + _id13(plane.squawk).to_bytes(2, "big"), icao)))
+            chars = [CHARSET.index(ch) for ch in plane.callsign.ljust(8)[:8]]
+            me = 4 << 51 | sum(c << (42 - 6 * j) for j, c in enumerate(chars))
+            out.append((t_s + 0.9, _squitter(17, icao, me)))
+    return out
+
+
+def synthetic_fleet(
+    n_aircraft: int, centre_deg: tuple[float, float], radius_m: float = 300_000.0, seed: int = 1
+) -> list[SyntheticAircraft]:
+    """``n_aircraft`` aircraft spread over a disc, FL250-FL400, 380-480 kt, in every direction."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for k in range(n_aircraft):
+        r, bearing = radius_m * math.sqrt(rng.random()), rng.random() * 2 * math.pi
+        lat = centre_deg[0] + math.degrees(r * math.cos(bearing) / EARTH_RADIUS_M)
+        lon = centre_deg[1] + math.degrees(
+            r * math.sin(bearing) / (EARTH_RADIUS_M * math.cos(math.radians(centre_deg[0])))
+        )
+        alt_ft, gs_kt, track_deg = float(rng.integers(250, 401) * 100), rng.uniform(380, 480), rng.uniform(0, 360)
+        code = f"{(1000 + k) % 7777:04o}"[-4:]
+        out.append(SyntheticAircraft(0x700000 + k, f"SYN{k:04d}", code, lat, lon, alt_ft, gs_kt, track_deg))
+    return out
+
+
+def synthetic_recording(fleet: list[SyntheticAircraft], duration_s: float) -> Recording:
+    """Every message of ``fleet`` over ``duration_s`` seconds, in time order, as a `Recording`."""
+    timed = [(t, msg) for plane in fleet for s in range(math.ceil(duration_s)) for t, msg in messages(plane, s)]
+    timed.sort(key=lambda item: item[0])
+    frames = tuple(RawFrame(msg) for _, msg in timed)
+    return Recording(frames, np.array([t for t, _ in timed], dtype=float), FeedCounters())
