@@ -1,6 +1,6 @@
 """Serve a FastAPI app from a background thread on a free loopback port (browser tests and benchmarks).
 
->>> # with ServerThread(app) as server: page.goto(server.url)
+Usage: ``with ServerThread(app) as server: page.goto(server.url)`` (the browser tests do exactly this).
 """
 
 from __future__ import annotations
