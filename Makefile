@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 BENCH_VENV := .venv-bench
 OUT := out
 
-.PHONY: run report test lint typecheck pytest bench data web browser postgres dump1090 prober clean
+.PHONY: run report test lint lint-js typecheck pytest bench data web browser postgres dump1090 prober clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,7 @@ dump1090:
 pytest: $(BIN)/.installed browser postgres dump1090 prober
 	$(BIN)/pytest -q
 
-test: lint typecheck pytest
+test: lint lint-js typecheck pytest
 
 # InterUSS's DSS prober (the F3548 conformance suite) in its own venv: a peer, never a runtime dependency.
 PROBER_VENV := .venv-prober
@@ -65,9 +65,17 @@ $(BENCH_VENV)/.installed: benchmarks/requirements-peers.txt
 bench: $(BIN)/.installed $(BENCH_VENV)/.installed browser postgres
 	$(BIN)/python -m benchmarks.run --peer-python $(BENCH_VENV)/bin/python
 
-# MapLibre GL JS from npm, copied into the package (the copies are committed so installing needs no npm).
-web: package.json package-lock.json
+# npm packages exactly as package-lock.json pins them: MapLibre GL JS and ESLint.
+node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+# ESLint (eslint.config.js) over the map's ES modules in src/commonsky/web/static.
+lint-js: node_modules/.installed
+	npx --no-install eslint
+
+# MapLibre GL JS from npm, copied into the package (the copies are committed so installing needs no npm).
+web: node_modules/.installed
 	mkdir -p src/commonsky/web/static/vendor
 	cp node_modules/maplibre-gl/dist/maplibre-gl.js node_modules/maplibre-gl/dist/maplibre-gl.css \
 		src/commonsky/web/static/vendor/

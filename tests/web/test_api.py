@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 
 import pytest
 from fastapi import FastAPI
@@ -14,8 +15,10 @@ from commonsky.sim.runner import LiveRunner
 from commonsky.web.api import mount_live
 from commonsky.web.app import create_live_app
 from commonsky.web.layers import LAYERS
+from commonsky.web.static_files import static_dir
 
 T0633 = 1_417_501_980.0
+STATIC = static_dir()
 
 
 @pytest.fixture()
@@ -39,6 +42,23 @@ def test_status_describes_the_run(client: TestClient) -> None:
     assert {s["kind"] for s in status["sensors"]} >= {"radar", "adsb", "aew"}
     assert status["clock"]["start_iso"] == "2014-12-02T00:00:00Z"
     assert status["clock"]["time_s"] >= T0633
+
+
+def test_status_serves_the_map_its_units_trails_and_first_view(client: TestClient, runner: LiveRunner) -> None:
+    status = client.get("/api/status").json()
+    ft_m, nm_m = 0.3048, 1852.0  # by definition (international foot, nautical mile)
+    assert status["units"] == pytest.approx({"ft_m": ft_m, "kt_ms": nm_m / 3600.0, "nm_m": nm_m, "fpm_ms": ft_m / 60})
+    assert status["units"]["kt_ms"] == pytest.approx(0.514444, abs=1e-6)
+    config = runner.pipeline.config
+    assert status["trail"] == {"step_s": config.trail_step_s, "points": config.trail_len}
+    view = status["view"]
+    for intent in runner.pipeline.plan.intents:  # every intent of the scenario is framed
+        for volume in intent.volumes:
+            w, s, e, n = volume.footprint.bounds
+            assert view["west"] <= w + 1e-4 and view["south"] <= s + 1e-4, intent.id
+            assert view["east"] >= e - 1e-4 and view["north"] >= n - 1e-4, intent.id
+    # ... and no more than the region: the Diyala scenario lies in Iraq, about 10 x 9 degrees
+    assert view["east"] - view["west"] < 15.0 and view["north"] - view["south"] < 15.0
 
 
 def test_tracks_and_trails(client: TestClient) -> None:
@@ -143,11 +163,19 @@ def test_websocket_streams_new_pictures(client: TestClient) -> None:
 
 def test_page_and_assets(client: TestClient) -> None:
     page = client.get("/")
-    assert page.status_code == 200 and "maplibre-gl.js" in page.text and "/static/app.js" in page.text
-    for asset in ("app.js", "style.css", "vendor/maplibre-gl.js", "vendor/maplibre-gl.css"):
+    assert page.status_code == 200 and "maplibre-gl.js" in page.text
+    assert '<script type="module" src="/static/app.js">' in page.text
+    modules = sorted(p.relative_to(STATIC).as_posix() for p in STATIC.rglob("*.js") if "vendor" not in p.parts)
+    assert "app.js" in modules and len(modules) > 5
+    for asset in (*modules, "style.css", "vendor/maplibre-gl.js", "vendor/maplibre-gl.css"):
         assert client.get(f"/static/{asset}").status_code == 200, asset
-    for own in ("/", "/static/app.js", "/static/style.css"):  # no CDN, no tile server: nothing remote is loaded
+    for own in ("/", "/static/style.css", *(f"/static/{m}" for m in modules)):  # no CDN, no tile server
         assert not re.search(r"(https?|wss?)://[a-z0-9]", client.get(own).text), own
+    imported = set()
+    for m in modules:  # every relative import resolves to a served module
+        for target in re.findall(r'^import .* from "(\./[^"]+)";$', client.get(f"/static/{m}").text, re.M):
+            imported.add((PurePosixPath(m).parent / target).as_posix().removeprefix("./"))
+    assert imported == set(modules) - {"app.js"}
 
 
 def test_openapi_documents_every_route(client: TestClient) -> None:

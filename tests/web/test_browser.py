@@ -1,10 +1,12 @@
 """The operator's map in headless Debian Chromium: tracks move, an alert rises, clicking it frames both
-aircraft; and the frame time with 2,000 live tracks at 1 Hz (measured and reported, not asserted)."""
+aircraft; a party name with markup stays text and a lost stream is said in the page; and the frame time with
+2,000 live tracks at 1 Hz (measured and reported, not asserted)."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -145,4 +147,47 @@ def test_a_zone_written_to_the_broker_appears_on_the_open_map_and_leaves_it(
             page.wait_for_function(f"() => !({names})().includes('Closed east')", timeout=30_000)
         finally:
             page.context.close()
+    assert errors == []
+
+
+MARKUP_PARTY = '<em>iran</em> <img src="x" onerror="window.injected = 1">'
+
+
+def markup_scenario(tmp_path: Path) -> Scenario:
+    """The Diyala scenario with the party ``iran`` renamed to `MARKUP_PARTY` (its zone files linked beside it)."""
+    from commonsky.sim.scenario import load_scenario
+
+    root = Path(__file__).resolve().parents[2] / "scenarios"
+    text = (root / "diyala-2014.yaml").read_text()
+    quoted = json.dumps(MARKUP_PARTY)  # a JSON string is a YAML double-quoted string
+    renamed = re.sub(r"^(\s*(?:- )?(?:name|party)): iran$", rf"\1: {quoted}", text, flags=re.M)
+    renamed = renamed.replace("applies_to: [coalition, iran]", f"applies_to: [coalition, {quoted}]")
+    assert renamed.count(quoted) == 5  # the party, its three intents and the zone that binds it
+    (tmp_path / "zones").symlink_to(root / "zones")
+    (tmp_path / "markup.yaml").write_text(renamed)
+    return load_scenario(tmp_path / "markup.yaml")
+
+
+def test_a_party_name_with_markup_is_text_and_a_lost_stream_is_said_in_the_page(
+    playwright: Any, tmp_path: Path
+) -> None:
+    scenario = markup_scenario(tmp_path)
+    runner = make_runner(scenario, RunConfig(), speed=20.0, start_s=T0633)
+    errors: list[str] = []
+    server = ServerThread(create_live_app(runner, name=scenario.name)).start()
+    page = open_page(playwright, server.url, errors)
+    try:
+        page.wait_for_function("() => window.commonsky.state.messages >= 2", timeout=30_000)
+        rows = page.eval_on_selector_all("#legend-parties .row", "rows => rows.map(r => r.textContent)")
+        assert MARKUP_PARTY in rows  # the name as typed, markup and all
+        assert page.locator("#panel em, #panel img").count() == 0  # ... and no element made from it
+        assert page.evaluate("() => window.injected") is None
+        assert page.locator("#notice").is_hidden()  # nothing wrong yet
+        server.stop()  # the stream drops: the page says so instead of freezing silently
+        page.wait_for_selector("#notice:not([hidden])", timeout=20_000)
+        assert "stream is down" in page.inner_text("#notice")
+        assert page.inner_text("#conn") == "offline"
+    finally:
+        page.context.close()
+        server.stop()
     assert errors == []

@@ -55,3 +55,6 @@ def test_tracks_carry_icao_callsign_squawk_and_receiver(
     assert {t["sources"] for t in tracks} == {"Mast A"}
     sensors = c.get("/api/layers/sensors").json()["features"]
     assert [(f["properties"]["name"], f["geometry"]["coordinates"]) for f in sensors] == [("Mast A", [8.0, 50.0])]
+    view = c.get("/api/status").json()["view"]  # the map opens on the receiver's reach (no scenario places it)
+    assert (view["west"] + view["east"]) / 2 == pytest.approx(CENTRE[1]) and view["west"] < CENTRE[1] - 1.0
+    assert (view["south"] + view["north"]) / 2 == pytest.approx(CENTRE[0]) and view["south"] < CENTRE[0] - 1.0

@@ -2,7 +2,8 @@
 
 Routes (all JSON; OpenAPI documents the models of `commonsky.web.models`):
 
-- ``GET /api/status``: scenario, clock, counts, per-tick work time, sensors;
+- ``GET /api/status``: scenario, clock, counts, per-tick work time, sensors, and what the map needs to draw
+  (display unit factors, trail settings, the initial view);
 - ``GET /api/picture/tracks[?trail=true]``: confirmed tracks (with earlier positions when asked);
 - ``GET /api/picture/alerts``: alerts up, and the recent alert events;
 - ``GET /api/clock``; ``POST /api/clock/pause``, ``/resume``, ``/speed`` ``{"speed": 10}``,
@@ -55,7 +56,9 @@ from commonsky.web.models import (
     clock_out,
     event_dict,
     stream_message,
+    trail_out,
     trails_by_track,
+    view_out,
 )
 from commonsky.web.static_files import static_dir
 
@@ -107,6 +110,8 @@ def live_router() -> APIRouter:
             plots_last_tick=snap.n_plots,
             work_ms=snap.work_ms,
             sensors=sensors,
+            trail=trail_out(s.runner.pipeline.config),
+            view=view_out(s.layers.fit_bbox()),
         )  # fmt: skip
 
     @router.get("/api/picture/tracks", response_model=TracksOut, summary="Confirmed tracks of the live picture")

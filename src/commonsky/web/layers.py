@@ -63,7 +63,9 @@ class LayerStore:
         self.pipeline = pipeline
         self._lock = threading.Lock()
         self._cache: dict[str, dict[str, Any]] = {}
-        self._bbox = self._plan_bbox()
+        self._fit = self._plan_bbox()
+        m = VIEW_MARGIN_DEG
+        self._bbox = (self._fit[0] - m, self._fit[1] - m, self._fit[2] + m, self._fit[3] + m)
 
     def _plan_bbox(self) -> tuple[float, float, float, float]:
         plan = self.pipeline.plan
@@ -74,9 +76,13 @@ class LayerStore:
             shapes = [box(s.lon - reach, s.lat - reach, s.lon + reach, s.lat + reach)
                       for s in self.pipeline.sources if math.isfinite(s.lat) and math.isfinite(s.lon)]  # fmt: skip
         bounds = np.array([g.bounds for g in shapes]) if shapes else np.array([[-180.0, -80.0, 180.0, 80.0]])
-        m = VIEW_MARGIN_DEG
-        return (float(bounds[:, 0].min() - m), float(bounds[:, 1].min() - m),
-                float(bounds[:, 2].max() + m), float(bounds[:, 3].max() + m))  # fmt: skip
+        return (float(bounds[:, 0].min()), float(bounds[:, 1].min()),
+                float(bounds[:, 2].max()), float(bounds[:, 3].max()))  # fmt: skip
+
+    def fit_bbox(self) -> tuple[float, float, float, float]:
+        """(west, south, east, north) the map frames when it opens, degrees: the extent of the run's intents and
+        zones (not the continent-wide ones), or of the receivers' reach when nothing else places the run."""
+        return self._fit
 
     def view_bbox(self) -> tuple[float, float, float, float]:
         """(west, south, east, north) of what the run covered when it started (its intents' and zones' extent),

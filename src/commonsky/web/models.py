@@ -14,7 +14,9 @@ from pydantic import BaseModel, Field
 
 from commonsky.safety.alerts import Alert, AlertEvent
 from commonsky.sim.clock import MAX_SPEED, ClockState, iso_utc
+from commonsky.sim.run_config import RunConfig
 from commonsky.sim.snapshot import CoverageAlert, IdentityAlert, LiveSnapshot
+from commonsky.units import FPM_MS, FT_M, KT_MS, NM_M
 
 MAX_ALERTS_STREAMED = 300
 """The WebSocket carries at most this many alerts (the soonest predicted first); `/api/picture/alerts` has all."""
@@ -117,8 +119,33 @@ class SensorOut(BaseModel):
     range_km: float
 
 
+class UnitsOut(BaseModel):
+    """Metres (or m/s) in one display unit: the map divides an SI value by these (`commonsky.units`)."""
+
+    ft_m: float = Field(default=FT_M, description="metres in a foot")
+    kt_ms: float = Field(default=KT_MS, description="m/s in a knot")
+    nm_m: float = Field(default=NM_M, description="metres in a nautical mile")
+    fpm_ms: float = Field(default=FPM_MS, description="m/s in a foot per minute")
+
+
+class TrailOut(BaseModel):
+    """How the map keeps trails: a point every ``step_s`` simulated seconds, ``points`` of them (the run's own)."""
+
+    step_s: float
+    points: int
+
+
+class ViewOut(BaseModel):
+    """What the map frames when it opens: the scenario's intents and zones, or the receivers' reach (degrees)."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+
+
 class StatusOut(BaseModel):
-    """What the run is doing."""
+    """What the run is doing, and what the map needs to draw it (units, trails, initial view)."""
 
     scenario: str
     seq: int
@@ -129,6 +156,9 @@ class StatusOut(BaseModel):
     plots_last_tick: int
     work_ms: float = Field(description="wall time of the last tick's pipeline work, ms")
     sensors: list[SensorOut]
+    units: UnitsOut = Field(default_factory=UnitsOut)
+    trail: TrailOut
+    view: ViewOut
 
 
 class FeatureCollectionOut(BaseModel):
@@ -147,6 +177,16 @@ def clock_out(state: ClockState) -> ClockOut:
         time_s=state.time_s, time_iso=state.iso, speed=state.speed, paused=state.paused, start_s=state.start_s,
         end_s=state.end_s, start_iso=iso_utc(state.start_s), end_iso=iso_utc(state.end_s), finished=state.finished,
     )  # fmt: skip
+
+
+def trail_out(config: RunConfig) -> TrailOut:
+    return TrailOut(step_s=config.trail_step_s, points=config.trail_len)
+
+
+def view_out(bbox: tuple[float, float, float, float]) -> ViewOut:
+    """``bbox`` (west, south, east, north), degrees, rounded to 1e-4 (~10 m)."""
+    west, south, east, north = (round(x, 4) for x in bbox)
+    return ViewOut(west=west, south=south, east=east, north=north)
 
 
 def alert_dict(a: Alert) -> dict[str, Any]:
