@@ -1,0 +1,122 @@
+"""The archive analysis on Dask: read Parquet in parallel, key each report to its partitions (with halos),
+shuffle by key, analyse each partition, merge the fragments.
+
+Only fragments (one row per episode piece) and counts come back to the client; reports stay on the workers, a
+partition at a time. The client is passed in (`commonsky.archive.cluster` makes one), so the same plan runs on
+an in-process `LocalCluster` or on any running cluster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from commonsky.archive.block import BlockResult, Settings, analyse_block, analyse_blocks
+from commonsky.archive.infringements import merge_zones
+from commonsky.archive.losses import merge_losses
+from commonsky.archive.schema import REPORT_COLUMNS, SchemaSpec, normalise
+from commonsky.archive.source import Archive
+from commonsky.errors import InputError
+from commonsky.safety.losses import EARTH_RADIUS_M
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from dask.delayed import Delayed
+    from distributed import Client
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Episodes (merged over partitions) and the counts of a run."""
+
+    losses: pd.DataFrame
+    infringements: pd.DataFrame
+    reports: int
+    samples: int
+    fast_segments: int
+    partitions: int
+
+
+def keyed(frame: pd.DataFrame, spec: SchemaSpec, settings: Settings) -> pd.DataFrame:
+    """Normalised reports with their partition ``key``, one row per partition that needs the report."""
+
+    rows = normalise(frame, spec)
+    t, lat, lon = (rows[c].to_numpy(dtype=np.float64) for c in ("time_s", "lat", "lon"))
+    tiling = settings.tiling
+    keep = np.isfinite(t) & np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90.0) & (np.abs(lon) <= 180.0)
+    keep &= (t >= settings.window_s[0] - tiling.time_halo_s) & (t < settings.window_s[1] + tiling.time_halo_s)
+    if settings.bbox is not None:
+        halo_lat = float(np.degrees(tiling.halo_m / EARTH_RADIUS_M))
+        keep &= (lat >= settings.bbox[1] - halo_lat) & (lat <= settings.bbox[3] + halo_lat)
+    rows = rows.loc[keep].reset_index(drop=True)
+    index, key = tiling.keys(*(rows[c].to_numpy(dtype=np.float64) for c in ("time_s", "lat", "lon")))
+    out = rows.iloc[index].reset_index(drop=True)
+    out["key"] = key
+    return out
+
+
+def _meta() -> pd.DataFrame:
+    import pandas as pd
+
+    kinds = {"icao24": object, "callsign": object, "on_ground": bool}
+    frame = pd.DataFrame({c: pd.Series([], dtype=kinds.get(c, np.float64)) for c in REPORT_COLUMNS})
+    frame["key"] = pd.Series([], dtype=np.int64)
+    return frame
+
+
+def plan(archive: Archive, settings: Settings, split_row_groups: bool = True) -> list[Delayed]:
+    """The Dask graph: one delayed `BlockResult` per shuffled partition."""
+    import dask.dataframe as dd
+    from dask.delayed import delayed
+
+    filters = None
+    w0, w1 = settings.window_s
+    halo = settings.tiling.time_halo_s
+    if archive.numeric_time and (np.isfinite(w0) or np.isfinite(w1)):
+        t = archive.spec.time
+        filters = [[(t, ">=", w0 - halo)] * bool(np.isfinite(w0)) + [(t, "<", w1 + halo)] * bool(np.isfinite(w1))]
+    frame = dd.read_parquet(
+        list(archive.files), columns=list(archive.columns), filters=filters, split_row_groups=split_row_groups
+    )
+    with_keys = frame.map_partitions(keyed, archive.spec, settings, meta=_meta())
+    shuffled = with_keys.shuffle(on="key", npartitions=max(frame.npartitions, 2), shuffle_method="tasks")
+    block = delayed(analyse_blocks, pure=True)
+    return [block(part, settings) for part in shuffled.to_delayed()]
+
+
+def merge(results: list[BlockResult], settings: Settings) -> Analysis:
+    """Merge the partitions' fragments into episodes; `InputError` when no report fell in the window."""
+    import pandas as pd
+
+    reports = sum(r.reports for r in results)
+    if reports == 0:
+        raise InputError("no rows in the analysis window (check --from/--to, --bbox and the archive's time span)")
+    losses = pd.concat([r.losses for r in results], ignore_index=True)
+    zones = pd.concat([r.zones for r in results], ignore_index=True)
+    return Analysis(
+        losses=merge_losses(losses, settings.step_s),
+        infringements=merge_zones(zones, settings.step_s),
+        reports=reports,
+        samples=sum(r.samples for r in results),
+        fast_segments=sum(r.fast_segments for r in results),
+        partitions=len(results),
+    )
+
+
+def analyse(
+    archive: Archive, settings: Settings, client: Client, progress: Callable[[list[Any]], None] | None = None
+) -> Analysis:
+    """Run the plan on ``client``; ``progress(futures)`` (e.g. `distributed.progress`) may watch it."""
+    futures = client.compute(plan(archive, settings))  # type: ignore[no-untyped-call]
+    if progress is not None:
+        progress(futures)
+    return merge(client.gather(futures), settings)  # type: ignore[no-untyped-call]
+
+
+def analyse_in_process(frame: pd.DataFrame, settings: Settings) -> Analysis:
+    """The single-partition reference on normalised reports already in memory (small data, tests, benchmarks):
+    one partition owns everything, no halo, no Dask."""
+    return merge([analyse_block(frame, None, settings)], settings)

@@ -1,0 +1,116 @@
+"""Losses of separation from grid samples, as episode fragments that merge into the same episodes whatever the
+partitioning.
+
+A pair (a, b) is in loss at grid time t exactly as in `commonsky.safety.losses`: both have a position at t (see
+`commonsky.archive.reports`), their great-circle distance is below the radius and their altitude difference
+below the half-height (strictly, with its `BOUNDARY_TOL_M`). An *episode* is a maximal run of consecutive grid
+times in loss; a pair is named with the smaller icao24 first (``icao24_a``). A partition reports only the
+samples it *owns* (``owned``, chosen by the caller: the pair's first aircraft's sample in its tile and hour),
+grouped into fragments; `merge_losses` joins fragments of one pair that touch, which gives exactly the episodes
+of the whole data at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from commonsky.archive.pairs import close_pairs
+from commonsky.archive.reports import BoolArray, Samples, wrap_deg
+from commonsky.safety.losses import BOUNDARY_TOL_M
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+LOSS_COLUMNS = (
+    "icao24_a", "icao24_b", "start_s", "end_s", "samples", "min_dist_m", "min_dalt_m", "alt_m",
+    "closest_s", "lat", "lon",
+)  # fmt: skip
+
+
+def loss_fragments(
+    samples: Samples, owned: Callable[[npt.NDArray[np.intp]], BoolArray], radius_m: float, half_height_m: float,
+    step_s: float,
+) -> pd.DataFrame:  # fmt: skip
+    """Fragments of loss episodes from the owned samples; ``owned(i)`` says which of sample indices ``i`` (each a
+    pair's first aircraft) this partition owns. Columns `LOSS_COLUMNS` (degrees, metres, UNIX seconds); the
+    closest point (``closest_s``, ``lat``/``lon`` midway between the two, ``alt_m`` their mean) is the sample
+    of smallest horizontal distance, the earliest on a tie; ``min_dalt_m`` is the smallest |altitude
+    difference| on its own, as in `commonsky.safety.losses.LossEpisodes`."""
+    import pandas as pd
+
+    i, j, dist = close_pairs(samples.tk, samples.lat, samples.lon, radius_m - BOUNDARY_TOL_M)
+    dalt = np.abs(samples.alt_m[i] - samples.alt_m[j])
+    los = dalt < half_height_m - BOUNDARY_TOL_M
+    i, j, dist, dalt = i[los], j[los], dist[los], dalt[los]
+    swap = samples.code[i] > samples.code[j]
+    i, j = np.where(swap, j, i), np.where(swap, i, j)
+    mine = owned(i)
+    i, j, dist, dalt = i[mine], j[mine], dist[mine], dalt[mine]
+    if i.shape[0] == 0:
+        return empty_losses()
+    ca, cb, tk = samples.code[i], samples.code[j], samples.tk[i]
+    order = np.lexsort((tk, cb, ca))
+    i, j, ca, cb, tk = i[order], j[order], ca[order], cb[order], tk[order]
+    dist, dalt = dist[order], dalt[order]
+    new = np.ones(i.shape[0], dtype=bool)
+    new[1:] = (ca[1:] != ca[:-1]) | (cb[1:] != cb[:-1]) | (tk[1:] - tk[:-1] > 1)
+    run = np.cumsum(new) - 1
+    starts = np.flatnonzero(new)
+    ends = np.append(starts[1:], i.shape[0]) - 1
+    best = np.lexsort((tk, dist, run))
+    best = best[np.flatnonzero(np.diff(np.append(-1, run[best])))]
+    lon_a, lon_b = samples.lon[i[best]], samples.lon[j[best]]
+    return pd.DataFrame(
+        {
+            "icao24_a": samples.names[ca[starts]],
+            "icao24_b": samples.names[cb[starts]],
+            "start_s": tk[starts] * step_s,
+            "end_s": tk[ends] * step_s,
+            "samples": (ends - starts + 1).astype(np.int64),
+            "min_dist_m": dist[best],
+            "min_dalt_m": np.minimum.reduceat(dalt, starts),
+            "alt_m": 0.5 * (samples.alt_m[i[best]] + samples.alt_m[j[best]]),
+            "closest_s": tk[best] * step_s,
+            "lat": 0.5 * (samples.lat[i[best]] + samples.lat[j[best]]),
+            "lon": wrap_deg(lon_a + 0.5 * wrap_deg(lon_b - lon_a)),
+        }
+    )
+
+
+def empty_losses() -> pd.DataFrame:
+    import pandas as pd
+
+    frame = pd.DataFrame({c: np.zeros(0) for c in LOSS_COLUMNS})
+    for c in ("icao24_a", "icao24_b"):
+        frame[c] = frame[c].astype(object)
+    return frame.astype({"samples": np.int64})
+
+
+def merge_losses(fragments: pd.DataFrame, step_s: float) -> pd.DataFrame:
+    """Episodes from fragments (of any partitioning): fragments of one pair whose grid times touch are joined;
+    the closest point is the fragment's with the smallest distance (earliest on a tie)."""
+    if len(fragments) == 0:
+        return empty_losses()
+    frame = fragments.sort_values(["icao24_a", "icao24_b", "start_s"], kind="stable").reset_index(drop=True)
+    a, b = frame["icao24_a"].to_numpy(), frame["icao24_b"].to_numpy()
+    start, end = frame["start_s"].to_numpy(), frame["end_s"].to_numpy()
+    new = np.ones(len(frame), dtype=bool)
+    new[1:] = (
+        (a[1:] != a[:-1]) | (b[1:] != b[:-1]) | (start[1:] - end[:-1] > 1.5 * step_s)
+    )  # a pair's fragments never overlap
+    frame["episode"] = np.cumsum(new) - 1
+    best = frame.sort_values(["episode", "min_dist_m", "closest_s"], kind="stable").drop_duplicates("episode")
+    best = best.set_index("episode")
+    grouped = frame.groupby("episode")
+    out = best.copy()
+    out["start_s"] = grouped["start_s"].min()
+    out["end_s"] = grouped["end_s"].max()
+    out["samples"] = grouped["samples"].sum()
+    out["min_dalt_m"] = grouped["min_dalt_m"].min()
+    out = out.reset_index(drop=True)[list(LOSS_COLUMNS)]
+    out.insert(4, "duration_s", out["end_s"] - out["start_s"])
+    return out.sort_values(["start_s", "icao24_a", "icao24_b"], kind="stable").reset_index(drop=True)
