@@ -73,7 +73,7 @@ def write_hourly(frame: pd.DataFrame, folder: Path, time_column: str = "time") -
     """One Parquet file per hour, as OpenSky partitions its table."""
     folder.mkdir(parents=True, exist_ok=True)
     t = frame[time_column]
-    seconds = t if np.issubdtype(t.dtype, np.number) else t.astype("int64") // 10**9
+    seconds = t if pd.api.types.is_numeric_dtype(t) else (t - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
     for hour, part in frame.groupby(seconds // 3600):
         part.to_parquet(folder / f"states_{int(hour) * 3600}.parquet", index=False, row_group_size=20_000)
     return folder

@@ -105,3 +105,38 @@ def test_brute_force_on_reported_seconds(opensky_archive: tuple[Path, pd.DataFra
     truth = seen.set_index(["icao24_a", "icao24_b", "time"])["loss"]
     assert int(truth.sum()) > 100
     assert covered.reindex(truth.index, fill_value=False).equals(truth)
+
+
+@pytest.mark.slow
+def test_traffic_columns_give_the_same_losses(
+    opensky_archive: tuple[Path, pd.DataFrame], two_workers: object, tmp_path: Path
+) -> None:
+    """The same flights in the traffic / OpenSky API columns (timestamps, feet, knots, ft/min): converted at the
+    edge, they give the episodes of the single-process computation on the SI data."""
+    from .conftest import write_hourly
+
+    _, frame = opensky_archive
+    air = frame.loc[~frame["onground"]].reset_index(drop=True)
+    traffic = pd.DataFrame(
+        {
+            "timestamp": pd.to_datetime(air["time"], unit="s", utc=True),
+            "icao24": air["icao24"].str.upper(),  # ids are compared in lowercase
+            "callsign": air["callsign"],
+            "latitude": air["lat"],
+            "longitude": air["lon"],
+            "altitude": air["baroaltitude"] / 0.3048,
+            "groundspeed": air["velocity"] / (1852.0 / 3600.0),
+            "track": air["heading"],
+            "vertical_rate": air["vertrate"] / 0.3048 * 60.0,
+        }
+    )
+    folder = write_hourly(traffic, tmp_path / "traffic", time_column="timestamp")
+    archive = open_archive(str(folder))
+    assert archive.spec.schema.value == "traffic"
+    result = analyse(archive, settings(2.0), two_workers)  # type: ignore[arg-type]
+    got = episodes(result)
+    want = single_process(air)
+    pd.testing.assert_frame_equal(got.drop(columns=["alt_m", "min_dalt_m"]), want.drop(columns=["alt_m", "min_dalt_m"]),
+                                  check_dtype=False, rtol=1e-9)  # fmt: skip
+    np.testing.assert_allclose(got["alt_m"], want["alt_m"], atol=1e-6)  # through feet and back
+    np.testing.assert_allclose(got["min_dalt_m"], want["min_dalt_m"], atol=1e-6)
