@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from commonsky.archive.infringements import ZoneSet, empty_zones, zone_fragments
-from commonsky.archive.losses import empty_losses, loss_fragments
+from commonsky.archive.losses import Columns, empty_losses, loss_fragments
 from commonsky.archive.partition import Tiling
 from commonsky.archive.reports import BoolArray, grid_samples
 
@@ -61,7 +61,47 @@ def in_bbox(lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64], bbox: BB
     return out
 
 
-def analyse_block(frame: pd.DataFrame, key: int | None, settings: Settings) -> BlockResult:
+@dataclass(frozen=True)
+class Reports:
+    """Normalised reports as arrays (see `commonsky.archive.schema.REPORT_COLUMNS`)."""
+
+    time_s: npt.NDArray[np.float64]
+    icao24: npt.NDArray[np.int64]
+    lat: npt.NDArray[np.float64]
+    lon: npt.NDArray[np.float64]
+    alt_m: npt.NDArray[np.float64]
+    on_ground: BoolArray
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> Reports:
+        return cls(
+            frame["time_s"].to_numpy(dtype=np.float64),
+            frame["icao24"].to_numpy(dtype=np.int64),
+            frame["lat"].to_numpy(dtype=np.float64),
+            frame["lon"].to_numpy(dtype=np.float64),
+            frame["alt_m"].to_numpy(dtype=np.float64),
+            frame["on_ground"].to_numpy(dtype=bool),
+        )
+
+    def take(self, rows: npt.NDArray[np.intp]) -> Reports:
+        return Reports(
+            self.time_s[rows], self.icao24[rows], self.lat[rows], self.lon[rows], self.alt_m[rows],
+            self.on_ground[rows],
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Fragments:
+    """Fragment tables of one partition, as named arrays."""
+
+    losses: list[Columns]
+    zones: list[Columns]
+    reports: int
+    samples: int
+    fast_segments: int
+
+
+def analyse_block(reports: Reports, key: int | None, settings: Settings) -> Fragments:
     """Owned fragments of partition ``key`` (None: everything is owned, the single-partition reference)."""
     if key is None:
         window, tile = settings.window_s, None
@@ -70,38 +110,53 @@ def analyse_block(frame: pd.DataFrame, key: int | None, settings: Settings) -> B
         block_s = settings.tiling.block_s
         window = (max(block * block_s, settings.window_s[0]), min((block + 1) * block_s, settings.window_s[1]))
     samples = grid_samples(
-        frame["time_s"].to_numpy(dtype=np.float64),
-        frame["icao24"].to_numpy(dtype=object),
-        frame["lat"].to_numpy(dtype=np.float64),
-        frame["lon"].to_numpy(dtype=np.float64),
-        frame["alt_m"].to_numpy(dtype=np.float64),
-        frame["on_ground"].to_numpy(dtype=bool),
-        step_s=settings.step_s,
-        max_gap_s=settings.max_gap_s,
-        window_s=window,
-    )
+        reports.time_s, reports.icao24, reports.lat, reports.lon, reports.alt_m, reports.on_ground,
+        step_s=settings.step_s, max_gap_s=settings.max_gap_s, window_s=window,
+    )  # fmt: skip
     owned = in_bbox(samples.lat, samples.lon, settings.bbox)
-    time_s, lat, lon = (frame[c].to_numpy(dtype=np.float64) for c in ("time_s", "lat", "lon"))
-    mine = in_bbox(lat, lon, settings.bbox) & (time_s >= window[0]) & (time_s < window[1])
+    mine = in_bbox(reports.lat, reports.lon, settings.bbox) & (reports.time_s >= window[0])
+    mine &= reports.time_s < window[1]
     if tile is not None:
         owned &= settings.tiling.tile_of(samples.lat, samples.lon) == tile
-        mine &= settings.tiling.tile_of(lat, lon) == tile
+        mine &= settings.tiling.tile_of(reports.lat, reports.lon) == tile
     losses = loss_fragments(samples, lambda i: owned[i], settings.radius_m, settings.half_height_m, settings.step_s)
-    zones = zone_fragments(samples, owned, settings.zones, settings.step_s) if len(settings.zones) else empty_zones()
-    return BlockResult(losses, zones, int(np.count_nonzero(mine)), int(np.count_nonzero(owned)), samples.fast_segments)
+    zones = zone_fragments(samples, owned, settings.zones, settings.step_s) if len(settings.zones) else []
+    return Fragments(
+        [losses] if losses else [], zones, int(np.count_nonzero(mine)), int(np.count_nonzero(owned)),
+        samples.fast_segments,
+    )  # fmt: skip
 
 
-def analyse_blocks(frame: pd.DataFrame, settings: Settings) -> BlockResult:
-    """Every partition present in ``frame`` (a shuffled Dask partition: whole partitions, by ``key``)."""
+def _frame(tables: list[Columns], empty: pd.DataFrame) -> pd.DataFrame:
     import pandas as pd
 
-    parts = [analyse_block(group, int(key), settings) for key, group in frame.groupby("key", sort=True)]
-    if not parts:
-        return BlockResult(empty_losses(), empty_zones(), 0, 0, 0)
+    if not tables:
+        return empty
+    return pd.DataFrame({c: np.concatenate([t[c] for t in tables]) for c in empty.columns})
+
+
+def collect(parts: list[Fragments]) -> BlockResult:
+    """One result from the fragments of several partitions (frames built once)."""
     return BlockResult(
-        pd.concat([p.losses for p in parts], ignore_index=True),
-        pd.concat([p.zones for p in parts], ignore_index=True),
+        _frame([t for p in parts for t in p.losses], empty_losses()),
+        _frame([t for p in parts for t in p.zones], empty_zones()),
         sum(p.reports for p in parts),
         sum(p.samples for p in parts),
         sum(p.fast_segments for p in parts),
     )
+
+
+def analyse_blocks(frame: pd.DataFrame, settings: Settings) -> BlockResult:
+    """Every partition present in ``frame`` (a shuffled Dask partition: whole partitions, by ``key``)."""
+    key = frame["key"].to_numpy(dtype=np.int64)
+    if key.shape[0] == 0:
+        return collect([])
+    order = np.argsort(key, kind="stable")
+    reports = Reports.of(frame).take(order)
+    keys, starts = np.unique(key[order], return_index=True)
+    stops = np.append(starts[1:], key.shape[0])
+    parts = [
+        analyse_block(reports.take(np.arange(a, b)), int(k), settings)
+        for k, a, b in zip(keys, starts, stops, strict=True)
+    ]
+    return collect(parts)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from commonsky.archive.block import BlockResult, Settings, analyse_block, analyse_blocks
+from commonsky.archive.block import BlockResult, Reports, Settings, analyse_block, analyse_blocks, collect
 from commonsky.archive.infringements import merge_zones
 from commonsky.archive.losses import merge_losses
 from commonsky.archive.schema import REPORT_COLUMNS, SchemaSpec, normalise
@@ -46,7 +46,14 @@ def keyed(frame: pd.DataFrame, spec: SchemaSpec, settings: Settings) -> pd.DataF
     rows = normalise(frame, spec)
     t, lat, lon = (rows[c].to_numpy(dtype=np.float64) for c in ("time_s", "lat", "lon"))
     tiling = settings.tiling
-    keep = np.isfinite(t) & np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90.0) & (np.abs(lon) <= 180.0)
+    keep = (
+        (rows["icao24"].to_numpy() >= 0)
+        & np.isfinite(t)
+        & np.isfinite(lat)
+        & np.isfinite(lon)
+        & (np.abs(lat) <= 90.0)
+        & (np.abs(lon) <= 180.0)
+    )
     keep &= (t >= settings.window_s[0] - tiling.time_halo_s) & (t < settings.window_s[1] + tiling.time_halo_s)
     if settings.bbox is not None:
         halo_lat = float(np.degrees(tiling.halo_m / EARTH_RADIUS_M))
@@ -61,7 +68,7 @@ def keyed(frame: pd.DataFrame, spec: SchemaSpec, settings: Settings) -> pd.DataF
 def _meta() -> pd.DataFrame:
     import pandas as pd
 
-    kinds = {"icao24": object, "callsign": object, "on_ground": bool}
+    kinds = {"icao24": np.int64, "on_ground": bool}
     frame = pd.DataFrame({c: pd.Series([], dtype=kinds.get(c, np.float64)) for c in REPORT_COLUMNS})
     frame["key"] = pd.Series([], dtype=np.int64)
     return frame
@@ -119,4 +126,4 @@ def analyse(
 def analyse_in_process(frame: pd.DataFrame, settings: Settings) -> Analysis:
     """The single-partition reference on normalised reports already in memory (small data, tests, benchmarks):
     one partition owns everything, no halo, no Dask."""
-    return merge([analyse_block(frame, None, settings)], settings)
+    return merge([collect([analyse_block(Reports.of(frame), None, settings)])], settings)

@@ -19,7 +19,9 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from commonsky.airspace.zone import Zone
+from commonsky.archive.losses import Columns
 from commonsky.archive.reports import BoolArray, FloatArray, Samples, wrap_deg
+from commonsky.archive.schema import hex_ids
 from commonsky.safety.losses import EARTH_RADIUS_M
 
 if TYPE_CHECKING:
@@ -73,10 +75,8 @@ def _to_plane(lat: FloatArray, lon: FloatArray, lat0: float, lon0: float) -> Flo
     return np.column_stack([x, y])
 
 
-def zone_fragments(samples: Samples, owned: BoolArray, zones: ZoneSet, step_s: float) -> pd.DataFrame:
-    """Fragments of infringement episodes from the owned samples (columns `ZONE_COLUMNS`)."""
-    import pandas as pd
-
+def zone_fragments(samples: Samples, owned: BoolArray, zones: ZoneSet, step_s: float) -> list[Columns]:
+    """Fragments of infringement episodes from the owned samples (columns `ZONE_COLUMNS`), one table a zone."""
     parts = []
     for z in range(len(zones)):
         geom = zones.geometries[z]
@@ -96,16 +96,12 @@ def zone_fragments(samples: Samples, owned: BoolArray, zones: ZoneSet, step_s: f
         depth = shapely.distance(shapely.points(xy), zones.planar[z].boundary)
         vdepth = np.minimum(samples.alt_m[idx] - zones.floor_m[z], zones.ceiling_m[z] - samples.alt_m[idx])
         parts.append(_runs(samples, idx, z, zones.names[z], np.asarray(depth, dtype=np.float64), vdepth, step_s))
-    if not parts:
-        return empty_zones()
-    return pd.concat(parts, ignore_index=True)
+    return parts
 
 
 def _runs(
     samples: Samples, idx: np.ndarray, z: int, name: str, depth: FloatArray, vdepth: FloatArray, step_s: float
-) -> pd.DataFrame:
-    import pandas as pd
-
+) -> Columns:
     code, tk = samples.code[idx], samples.tk[idx]
     order = np.lexsort((tk, code))
     idx, code, tk, depth, vdepth = idx[order], code[order], tk[order], depth[order], vdepth[order]
@@ -117,8 +113,7 @@ def _runs(
     deep = np.lexsort((tk, -depth, run))
     deep = deep[np.flatnonzero(np.diff(np.append(-1, run[deep])))]
     vmax = np.maximum.reduceat(vdepth, starts)
-    return pd.DataFrame(
-        {
+    return {
             "icao24": samples.names[code[starts]],
             "zone": np.full(starts.shape[0], name, dtype=object),
             "start_s": tk[starts] * step_s,
@@ -131,24 +126,22 @@ def _runs(
             "entry_alt_m": samples.alt_m[idx[starts]],
             "deepest_lat": samples.lat[idx[deep]],
             "deepest_lon": samples.lon[idx[deep]],
-        }
-    )
+    }  # fmt: skip
 
 
 def empty_zones() -> pd.DataFrame:
+    """No fragment (integer addresses)."""
     import pandas as pd
 
-    frame = pd.DataFrame({c: np.zeros(0) for c in ZONE_COLUMNS})
-    for c in ("icao24", "zone"):
-        frame[c] = frame[c].astype(object)
-    return frame.astype({"samples": np.int64})
+    kinds = {"icao24": np.int64, "samples": np.int64, "zone": object}
+    return pd.DataFrame({c: np.zeros(0, dtype=kinds.get(c, np.float64)) for c in ZONE_COLUMNS})
 
 
 def merge_zones(fragments: pd.DataFrame, step_s: float) -> pd.DataFrame:
     """Infringement episodes from fragments of any partitioning (fragments of one aircraft and zone that touch
     are joined; entry from the first, deepest point from the deepest, earliest on a tie)."""
     if len(fragments) == 0:
-        frame = empty_zones()
+        frame = empty_zones().astype({"icao24": object})
         frame.insert(4, "duration_s", frame["end_s"])
         return frame
     frame = fragments.sort_values(["icao24", "zone", "start_s"], kind="stable").reset_index(drop=True)
@@ -168,4 +161,6 @@ def merge_zones(fragments: pd.DataFrame, step_s: float) -> pd.DataFrame:
         out[c] = deepest[c]
     out = out.reset_index(drop=True)[list(ZONE_COLUMNS)]
     out.insert(4, "duration_s", out["end_s"] - out["start_s"])
-    return out.sort_values(["start_s", "icao24", "zone"], kind="stable").reset_index(drop=True)
+    out = out.sort_values(["start_s", "icao24", "zone"], kind="stable").reset_index(drop=True)
+    out["icao24"] = hex_ids(out["icao24"].to_numpy())
+    return out

@@ -20,10 +20,14 @@ import numpy.typing as npt
 
 from commonsky.archive.pairs import close_pairs
 from commonsky.archive.reports import BoolArray, Samples, wrap_deg
+from commonsky.archive.schema import hex_ids
 from commonsky.safety.losses import BOUNDARY_TOL_M
 
 if TYPE_CHECKING:
     import pandas as pd
+
+Columns = dict[str, npt.NDArray[np.generic]]
+"""A fragment table as named arrays (empty dict: no row); `pandas` frames are built once per task."""
 
 LOSS_COLUMNS = (
     "icao24_a", "icao24_b", "start_s", "end_s", "samples", "min_dist_m", "min_dalt_m", "alt_m",
@@ -34,14 +38,12 @@ LOSS_COLUMNS = (
 def loss_fragments(
     samples: Samples, owned: Callable[[npt.NDArray[np.intp]], BoolArray], radius_m: float, half_height_m: float,
     step_s: float,
-) -> pd.DataFrame:  # fmt: skip
+) -> Columns:  # fmt: skip
     """Fragments of loss episodes from the owned samples; ``owned(i)`` says which of sample indices ``i`` (each a
     pair's first aircraft) this partition owns. Columns `LOSS_COLUMNS` (degrees, metres, UNIX seconds); the
     closest point (``closest_s``, ``lat``/``lon`` midway between the two, ``alt_m`` their mean) is the sample
     of smallest horizontal distance, the earliest on a tie; ``min_dalt_m`` is the smallest |altitude
     difference| on its own, as in `commonsky.safety.losses.LossEpisodes`."""
-    import pandas as pd
-
     i, j, dist = close_pairs(samples.tk, samples.lat, samples.lon, radius_m - BOUNDARY_TOL_M)
     dalt = np.abs(samples.alt_m[i] - samples.alt_m[j])
     los = dalt < half_height_m - BOUNDARY_TOL_M
@@ -51,7 +53,7 @@ def loss_fragments(
     mine = owned(i)
     i, j, dist, dalt = i[mine], j[mine], dist[mine], dalt[mine]
     if i.shape[0] == 0:
-        return empty_losses()
+        return {}
     ca, cb, tk = samples.code[i], samples.code[j], samples.tk[i]
     order = np.lexsort((tk, cb, ca))
     i, j, ca, cb, tk = i[order], j[order], ca[order], cb[order], tk[order]
@@ -64,8 +66,7 @@ def loss_fragments(
     best = np.lexsort((tk, dist, run))
     best = best[np.flatnonzero(np.diff(np.append(-1, run[best])))]
     lon_a, lon_b = samples.lon[i[best]], samples.lon[j[best]]
-    return pd.DataFrame(
-        {
+    return {
             "icao24_a": samples.names[ca[starts]],
             "icao24_b": samples.names[cb[starts]],
             "start_s": tk[starts] * step_s,
@@ -77,24 +78,24 @@ def loss_fragments(
             "closest_s": tk[best] * step_s,
             "lat": 0.5 * (samples.lat[i[best]] + samples.lat[j[best]]),
             "lon": wrap_deg(lon_a + 0.5 * wrap_deg(lon_b - lon_a)),
-        }
-    )
+    }  # fmt: skip
 
 
 def empty_losses() -> pd.DataFrame:
+    """No fragment (integer addresses)."""
     import pandas as pd
 
-    frame = pd.DataFrame({c: np.zeros(0) for c in LOSS_COLUMNS})
-    for c in ("icao24_a", "icao24_b"):
-        frame[c] = frame[c].astype(object)
-    return frame.astype({"samples": np.int64})
+    ints = ("icao24_a", "icao24_b", "samples")
+    return pd.DataFrame({c: np.zeros(0, dtype=np.int64 if c in ints else np.float64) for c in LOSS_COLUMNS})
 
 
 def merge_losses(fragments: pd.DataFrame, step_s: float) -> pd.DataFrame:
     """Episodes from fragments (of any partitioning): fragments of one pair whose grid times touch are joined;
     the closest point is the fragment's with the smallest distance (earliest on a tie)."""
     if len(fragments) == 0:
-        return empty_losses()
+        empty = empty_losses().astype({"icao24_a": object, "icao24_b": object})
+        empty.insert(4, "duration_s", empty["end_s"])
+        return empty
     frame = fragments.sort_values(["icao24_a", "icao24_b", "start_s"], kind="stable").reset_index(drop=True)
     a, b = frame["icao24_a"].to_numpy(), frame["icao24_b"].to_numpy()
     start, end = frame["start_s"].to_numpy(), frame["end_s"].to_numpy()
@@ -113,4 +114,6 @@ def merge_losses(fragments: pd.DataFrame, step_s: float) -> pd.DataFrame:
     out["min_dalt_m"] = grouped["min_dalt_m"].min()
     out = out.reset_index(drop=True)[list(LOSS_COLUMNS)]
     out.insert(4, "duration_s", out["end_s"] - out["start_s"])
-    return out.sort_values(["start_s", "icao24_a", "icao24_b"], kind="stable").reset_index(drop=True)
+    out = out.sort_values(["start_s", "icao24_a", "icao24_b"], kind="stable").reset_index(drop=True)
+    out["icao24_a"], out["icao24_b"] = hex_ids(out["icao24_a"].to_numpy()), hex_ids(out["icao24_b"].to_numpy())
+    return out

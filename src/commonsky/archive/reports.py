@@ -31,9 +31,10 @@ MAX_GS_MS = 1000.0 * KT_MS
 @dataclass(frozen=True, eq=False)
 class Samples:
     """Aircraft positions on the grid: ``tk`` grid index (time = tk * step_s), ``code`` index into ``names``
-    (sorted, so a smaller code is a smaller icao24), degrees, metres; ``fast_segments`` see the module."""
+    (24-bit addresses, sorted, so a smaller code is a smaller icao24), degrees, metres; ``fast_segments``: see
+    the module."""
 
-    names: npt.NDArray[np.object_]
+    names: IntArray
     tk: IntArray
     code: IntArray
     lat: FloatArray
@@ -53,7 +54,7 @@ def wrap_deg(dlon: FloatArray) -> FloatArray:
 
 def grid_samples(
     time_s: FloatArray,
-    icao24: npt.NDArray[np.object_],
+    icao24: IntArray,
     lat: FloatArray,
     lon: FloatArray,
     alt_m: FloatArray,
@@ -66,19 +67,23 @@ def grid_samples(
     """Samples at grid times in ``window_s`` (from <= t < to) from reports in any order (module docstring)."""
     import pandas as pd
 
-    ok = np.isfinite(time_s) & np.isfinite(lat) & np.isfinite(lon) & np.isfinite(alt_m) & (icao24 != "")
+    ok = np.isfinite(time_s) & np.isfinite(lat) & np.isfinite(lon) & np.isfinite(alt_m) & (icao24 >= 0)
     idx = np.flatnonzero(ok)
     codes, names = pd.factorize(icao24[idx], sort=True)
     codes = codes.astype(np.int64)
-    order = np.lexsort((alt_m[idx], lon[idx], lat[idx], time_s[idx], codes))
-    rows, code = idx[order], codes[order]
-    t = time_s[rows]
-    dup = np.zeros(rows.shape[0], dtype=bool)
+    order = np.lexsort((time_s[idx], codes))
+    t, code = time_s[idx][order], codes[order]
+    dup = np.zeros(idx.shape[0], dtype=bool)
     dup[1:] = (code[1:] == code[:-1]) & (t[1:] == t[:-1])
+    if dup.any():  # rare: only then the full order that makes the kept row independent of the input order
+        order = np.lexsort((alt_m[idx], lon[idx], lat[idx], time_s[idx], codes))
+        t, code = time_s[idx][order], codes[order]
+        dup[1:] = (code[1:] == code[:-1]) & (t[1:] == t[:-1])
+    rows = idx[order]
     rows, code, t = rows[~dup], code[~dup], t[~dup]
     la, lo, al, air = lat[rows], lon[rows], alt_m[rows], ~on_ground[rows]
     joined = (code[1:] == code[:-1]) & (t[1:] - t[:-1] <= max_gap_s) & air[1:] & air[:-1]
     hop = great_circle_m(la[:-1][joined], lo[:-1][joined], la[1:][joined], lo[1:][joined])
     fast = int(np.count_nonzero(hop > MAX_GS_MS * max_gap_s))
     s = sample_runs(t, code, la, lo, al, air, step_s, max_gap_s, window_s)
-    return Samples(np.asarray(names, dtype=object), s.k, s.code, s.lat, s.lon, s.alt_m, fast)
+    return Samples(np.asarray(names, dtype=np.int64), s.k, s.code, s.lat, s.lon, s.alt_m, fast)

@@ -24,8 +24,9 @@ from commonsky.units import FPM_MS, FT_M, KT_MS
 if TYPE_CHECKING:
     import pandas as pd
 
-REPORT_COLUMNS = ("time_s", "icao24", "callsign", "lat", "lon", "alt_m", "gs_ms", "trk_deg", "vs_ms", "on_ground")
-"""Normalised report columns: UNIX seconds, lowercase hex id, callsign, degrees, metres, m/s, degrees, m/s, bool."""
+REPORT_COLUMNS = ("time_s", "icao24", "lat", "lon", "alt_m", "on_ground")
+"""Normalised report columns: UNIX seconds, the 24-bit address as an integer (-1 where it is not 6 hex digits),
+degrees, metres, bool. Speeds are not read: losses and infringements come from positions only."""
 
 
 class ArchiveSchema(StrEnum):
@@ -91,37 +92,53 @@ def detect_schema(columns: list[str], where: str) -> SchemaSpec:
 
 
 def source_columns(spec: SchemaSpec, available: list[str]) -> list[str]:
-    """The source columns to read: the required ones and the optional ones present."""
-    return [*spec.required, *(c for c in spec.optional if c in available)]
+    """The source columns `normalise` reads: time, id, position, altitude, and ``onground`` when present."""
+    wanted = [spec.time, "icao24", *(spec.columns[c][0] for c in ("lat", "lon", "alt_m"))]
+    return wanted + ["onground"] * ("onground" in available)
 
 
 def normalise(frame: pd.DataFrame, spec: SchemaSpec) -> pd.DataFrame:
     """A frame with `REPORT_COLUMNS` in SI units from one in ``spec``'s schema (rows kept as they are).
 
-    ``on_ground`` is false where the schema has no ``onground``. A missing vertical rate reads as 0 m/s, as in
-    `commonsky replay`.
-    """
+    ``on_ground`` is false where the schema has no ``onground``."""
     import pandas as pd
 
     n = len(frame)
-    out: dict[str, object] = {"time_s": _seconds(frame[spec.time])}
-    out["icao24"] = frame["icao24"].astype("string").fillna("").str.strip().str.lower().to_numpy(dtype=object)
-    if "callsign" in frame.columns:
-        out["callsign"] = frame["callsign"].astype("string").fillna("").str.strip().to_numpy(dtype=object)
-    else:
-        out["callsign"] = np.full(n, "", dtype=object)
-    for name, (source, factor) in spec.columns.items():
-        if source in frame.columns:
-            values = pd.to_numeric(frame[source], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-            out[name] = values * factor
-        else:
-            out[name] = np.zeros(n)
-    out["vs_ms"] = np.where(np.isfinite(out["vs_ms"]), out["vs_ms"], 0.0)  # type: ignore[call-overload]
+    out: dict[str, object] = {"time_s": _seconds(frame[spec.time]), "icao24": addresses(frame["icao24"])}
+    for name in ("lat", "lon", "alt_m"):
+        source, factor = spec.columns[name]
+        values = pd.to_numeric(frame[source], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        out[name] = values * factor if factor != 1.0 else values
     if "onground" in frame.columns:
         out["on_ground"] = frame["onground"].astype("boolean").fillna(False).to_numpy(dtype=bool)
     else:
         out["on_ground"] = np.zeros(n, dtype=bool)
     return pd.DataFrame(out, index=pd.RangeIndex(n))
+
+
+def addresses(column: pd.Series) -> np.ndarray:
+    """24-bit ICAO addresses as integers from hex text (any case, padded or not); -1 where unreadable."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    values = np.array([_hex(u) for u in uniques] + [-1], dtype=np.int64)
+    out: np.ndarray = values[codes]  # the sentinel -1 picks the trailing -1
+    return out
+
+
+def _hex(value: object) -> int:
+    text = str(value).strip()
+    if len(text) != 6:
+        return -1
+    try:
+        return int(text, 16)
+    except ValueError:
+        return -1
+
+
+def hex_ids(values: np.ndarray) -> np.ndarray:
+    """Integers back to the 6-digit lowercase text of OpenSky's ``icao24``."""
+    return np.array([f"{int(v):06x}" for v in values], dtype=object)
 
 
 def _seconds(column: pd.Series) -> np.ndarray:
