@@ -52,7 +52,7 @@ def assert_same(got: pd.DataFrame, want: pd.DataFrame, least: int = 20) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("tile", [1.0, 2.0, 10.0, 180.0])
+@pytest.mark.parametrize("tile", [1.0, 10.0, 180.0])
 def test_two_workers_match_single_process(
     opensky_archive: tuple[Path, pd.DataFrame], two_workers: object, tile: float
 ) -> None:
@@ -63,7 +63,7 @@ def test_two_workers_match_single_process(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("tile", [3.0, 30.0])
+@pytest.mark.parametrize("tile", [3.0])
 def test_one_worker_matches_single_process(
     opensky_archive: tuple[Path, pd.DataFrame], one_worker: object, tile: float
 ) -> None:
@@ -88,9 +88,10 @@ def test_brute_force_on_reported_seconds(opensky_archive: tuple[Path, pd.DataFra
     single-process result, and every pair in those episodes at such a second is in loss."""
     _, frame = opensky_archive
     want = single_process(frame)
-    air = frame.loc[~frame["onground"]]
+    air = frame.loc[~frame["onground"], ["time", "icao24", "lat", "lon", "baroaltitude"]]
     rows = air.merge(air, on="time", suffixes=("_a", "_b"))
-    rows = rows.loc[rows["icao24_a"] < rows["icao24_b"]]
+    near = (rows["lat_a"] - rows["lat_b"]).abs() < 0.2  # 22 km: wider than the radius
+    rows = rows.loc[near & (rows["icao24_a"] < rows["icao24_b"])]
     p1, p2 = np.radians(rows["lat_a"]), np.radians(rows["lat_b"])
     h = (
         np.sin((p2 - p1) / 2) ** 2

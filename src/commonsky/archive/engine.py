@@ -42,6 +42,7 @@ class Analysis:
 
 def keyed(frame: pd.DataFrame, spec: SchemaSpec, settings: Settings) -> pd.DataFrame:
     """Normalised reports with their partition ``key``, one row per partition that needs the report."""
+    import pandas as pd
 
     rows = normalise(frame, spec)
     t, lat, lon = (rows[c].to_numpy(dtype=np.float64) for c in ("time_s", "lat", "lon"))
@@ -58,9 +59,10 @@ def keyed(frame: pd.DataFrame, spec: SchemaSpec, settings: Settings) -> pd.DataF
     if settings.bbox is not None:
         halo_lat = float(np.degrees(tiling.halo_m / EARTH_RADIUS_M))
         keep &= (lat >= settings.bbox[1] - halo_lat) & (lat <= settings.bbox[3] + halo_lat)
-    rows = rows.loc[keep].reset_index(drop=True)
-    index, key = tiling.keys(*(rows[c].to_numpy(dtype=np.float64) for c in ("time_s", "lat", "lon")))
-    out = rows.iloc[index].reset_index(drop=True)
+    kept = np.flatnonzero(keep)
+    index, key = tiling.keys(t[kept], lat[kept], lon[kept])
+    rows_of = kept[index]
+    out = pd.DataFrame({c: rows[c].to_numpy()[rows_of] for c in REPORT_COLUMNS})
     out["key"] = key
     return out
 
