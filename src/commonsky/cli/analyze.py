@@ -55,7 +55,7 @@ def analyze(
     height: Annotated[str, typer.Option(help="Protected zone half-height.")] = "1000ft",
     step: Annotated[str, typer.Option(help="Time between samples.")] = "1s",
     max_gap: Annotated[str, typer.Option(help="Reports further apart split a flight.")] = "30s",
-    tile: Annotated[float, typer.Option(help="Tile size in degrees (divides 180); memory per partition.")] = 10.0,
+    tile: Annotated[float, typer.Option(help="Tile size in degrees (divides 180); memory per partition.")] = 5.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON (no progress bar).")] = False,
 ) -> None:
     """Losses of separation and zone infringements over an archive (OpenSky state_vectors_data4 or traffic columns)."""
