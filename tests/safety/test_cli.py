@@ -117,3 +117,25 @@ def test_replay_bad_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     junk.write_text("not parquet")
     code, _, err = _run(["replay", str(junk), "--out", str(tmp_path / "o")], capsys)
     assert code == 2 and "cannot read tracks" in err and err.count("\n") == 1
+
+
+def test_replay_file_without_a_usable_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "text.csv"
+    rows = "".join(f"{k},abc,north,10,30000,400,90,0\n" for k in range(49))
+    path.write_text("timestamp,icao24,latitude,longitude,altitude,groundspeed,track,vertical_rate\n" + rows)
+    code, stdout, err = _run(["replay", str(path), "--out", str(tmp_path / "o")], capsys)
+    assert code == 2 and stdout == "" and err.count("\n") == 1
+    assert "no usable row in 49 (missing_position 49)" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_replay_writes_losses_and_the_report(
+    replay_files: tuple[Path, Path, dict[str, int]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tracks, _, _ = replay_files
+    out = tmp_path / "out"
+    code, _, _ = _run(["replay", str(tracks), "--out", str(out)], capsys)
+    assert code == 0
+    lines = (out / "losses.csv").read_text().splitlines()
+    assert lines[0] == "id_a,id_b,start_s,end_s,min_dist_m,min_dalt_m,alt_m" and len(lines) == 3
+    assert (out / "report.html").stat().st_size > 10_000 and (out / "warning_time.png").is_file()

@@ -186,13 +186,33 @@ def test_bad_input_and_csv(tmp_path: object) -> None:
     assert lines[0].split(",") == list(LOSS_COLUMNS) and len(lines) == len(got) + 1
 
 
-def test_chunking_does_not_change_the_answer(monkeypatch: pytest.MonkeyPatch) -> None:
-    import commonsky.safety.losses as losses
+@pytest.mark.parametrize("coarse", [1, 3, 20])
+def test_the_coarse_block_does_not_change_the_answer(monkeypatch: pytest.MonkeyPatch, coarse: int) -> None:
+    import commonsky.safety.loss_search as search
 
     arrays = _as_arrays(_random_flights(2))
     whole = loss_episodes(*arrays)
-    monkeypatch.setattr(losses, "SAMPLES_PER_CHUNK", 37)
-    chunked = loss_episodes(*arrays)
+    monkeypatch.setattr(search, "COARSE", coarse)
+    other = loss_episodes(*arrays)
     assert len(whole) > 0
     for name in ("id_a", "id_b", "start_s", "end_s", "min_dist_m", "samples"):
-        assert (getattr(whole, name) == getattr(chunked, name)).all()
+        assert (getattr(whole, name) == getattr(other, name)).all()
+
+
+def test_flight_level_quantum_ignores_mode_s_steps_but_not_real_deviations() -> None:
+    """FL370 reporting 36,975 ft now and then beside FL360: a loss on raw reports, none in flight levels; a real
+    descent to 36,900 ft (FL369) is a loss either way."""
+    from commonsky.safety.losses import FLIGHT_LEVEL_QUANTUM_M
+
+    def pair(wobble_ft: float) -> dict[str, list[tuple[float, float, float, float, bool]]]:
+        high = [
+            (float(t), 47.0, 8.0 + 0.001 * t, 37000.0 - (wobble_ft if t % 10 == 0 else 0.0), False)
+            for t in range(0, 61, 5)
+        ]
+        low = [(float(t), 47.0, 8.02 + 0.001 * t, 36000.0, False) for t in range(0, 61, 5)]
+        return {"high": high, "low": low}
+
+    for wobble_ft, raw_loss, level_loss in ((25.0, True, False), (50.0, True, False), (100.0, True, True)):
+        arrays = _as_arrays(pair(wobble_ft))
+        assert (len(loss_episodes(*arrays)) > 0) is raw_loss
+        assert (len(loss_episodes(*arrays, alt_quantum_m=FLIGHT_LEVEL_QUANTUM_M)) > 0) is level_loss

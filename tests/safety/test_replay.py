@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pyarrow.csv as pacsv
@@ -11,15 +12,22 @@ import pytest
 
 from commonsky.airspace.zone import read_zones
 from commonsky.errors import InputError
-from commonsky.safety.replay import replay, write_outputs
-from commonsky.safety.tracks import read_tracks
+from commonsky.safety.replay import NuisanceCause, replay
+from commonsky.safety.replay_outputs import write_outputs
+from commonsky.safety.track_files import read_tracks
 
 
 def test_bad_rows_are_skipped_and_counted(replay_files: tuple[Path, Path, dict[str, int]]) -> None:
     tracks_path, _, expected = replay_files
     tracks = read_tracks(tracks_path)
-    assert tracks.skipped == {k: expected[k] for k in ("missing_or_nan", "impossible_speed", "duplicate_id_time")}
-    assert len(tracks) == expected["good"] - 1  # the spike row is one of the good ones, moved 2 degrees
+    # NaN latitude and empty id: no position; the 2-degree jump and the rows placed 2 degrees off: spikes; the
+    # rows without (or with impossible) groundspeed but a good position are kept, their speed derived.
+    assert tracks.skipped["missing_position"] == 2
+    # One copied row, and one bad row that lands on a real report's (id, time).
+    assert tracks.skipped["duplicate_id_time"] == expected["duplicate_id_time"] + 1
+    assert tracks.skipped["position_spike"] == 3
+    assert "groundspeed_track" not in tracks.derived  # straight flight at a constant speed is not "stale"
+    assert len(tracks) + sum(tracks.skipped.values()) == tracks.rows_read
     assert tracks.reordered >= 1
     assert (tracks.time_s[1:] >= tracks.time_s[:-1]).all()
 
@@ -28,15 +36,16 @@ def test_replay_alerts_and_quality(replay_files: tuple[Path, Path, dict[str, int
     tracks_path, zones_path, _ = replay_files
     result = replay(read_tracks(tracks_path), read_zones(zones_path))
     q = result.summary["quality"]
-    los_pairs = sorted((a, b) for a, b, _, _ in result.los_events)
+    los_pairs = sorted(zip(result.losses.id_a.tolist(), result.losses.id_b.tolist(), strict=True))
     assert los_pairs == [("aaa001", "aaa002"), ("ddd001", "ddd002")]
     assert q["warned"] == 1 and q["missed"] == 1
     assert q["missed_at_first_sight"] == 1  # ddd002 appears already beside ddd001
-    # Head-on from 200 km at 920 kt closing: the alert comes when the entry is 300 s away.
-    assert 290.0 <= q["warning_time_s"]["median"] <= 310.0
+    # Head-on from 200 km at 920 kt closing: the alert comes when the entry is 120 s away (STCA look-ahead).
+    assert 115.0 <= q["warning_time_s"]["median"] <= 125.0
     nuisance = [a for a in result.alerts if a.subjects == ("ccc001", "ccc002")]
     assert len(nuisance) == 1 and nuisance[0].actual_s is None
     assert q["nuisance_alerts"] == 1
+    assert list(result.nuisance.values()) == [NuisanceCause.ONE_CLIMBING_OR_DESCENDING]
     zone_alerts = [a for a in result.alerts if a.kind.value == "incursion"]
     assert [a.subjects for a in zone_alerts] == [("eee001", "Training area")]
     assert zone_alerts[0].actual_s is not None and zone_alerts[0].warning_time_s > 200.0
@@ -46,10 +55,17 @@ def test_replay_alerts_and_quality(replay_files: tuple[Path, Path, dict[str, int
         "alerts.geojson",
         "events.csv",
         "events.geojson",
+        "losses.csv",
+        "nuisance_by_cause.png",
+        "over_time.png",
+        "report.html",
         "summary.json",
+        "warning_time.png",
     ]
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
-    assert summary["rows_skipped"] == 7
+    assert summary["rows_skipped"] == sum(summary["skipped"].values()) > 0
+    assert len((tmp_path / "out" / "losses.csv").read_text().splitlines()) == 3
+    assert "data:image/png;base64," in (tmp_path / "out" / "report.html").read_text()
     geo = json.loads((tmp_path / "out" / "alerts.geojson").read_text())
     assert len(geo["features"]) == len(result.alerts)
 
@@ -78,8 +94,8 @@ def test_iso_timestamps_and_missing_file(tmp_path: Path) -> None:
         "not a time,abc,50,9.99,30000,400,90,0\n"
     )
     tracks = read_tracks(path)
-    assert len(tracks) == 2 and tracks.skipped == {"missing_or_nan": 1} and tracks.reordered == 1
-    assert tracks.time_s[0] == pytest.approx(1735689600.0) and tracks.vertical_rate_missing == 1
+    assert len(tracks) == 2 and tracks.skipped == {"missing_position": 1} and tracks.reordered == 1
+    assert tracks.time_s[0] == pytest.approx(1735689600.0)
     with pytest.raises(InputError, match="no such file"):
         read_tracks(tmp_path / "none.csv")
     bad = tmp_path / "bad.csv"
@@ -88,18 +104,32 @@ def test_iso_timestamps_and_missing_file(tmp_path: Path) -> None:
         read_tracks(bad)
 
 
-def test_a_file_of_only_bad_rows_gives_an_empty_replay(tmp_path: Path) -> None:
+def test_a_file_without_a_usable_row_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
-    path.write_text(
-        "timestamp,icao24,latitude,longitude,altitude,groundspeed,track,vertical_rate\n"
-        "1,abc,95,10,30000,400,90,0\n"
-        "2,abc,50,10,,400,90,0\n"
-        "3,abc,50,10,30000,99999,90,0\n"
-    )
+    rows = "".join(f"{k},abc,north,10,30000,400,90,0\n" for k in range(49))
+    path.write_text("timestamp,icao24,latitude,longitude,altitude,groundspeed,track,vertical_rate\n" + rows)
+    with pytest.raises(InputError, match=r"no usable row in 49 \(missing_position 49\)"):
+        read_tracks(path)
+
+
+def test_missing_speeds_are_derived_from_positions_and_spikes_dropped(tmp_path: Path) -> None:
+    """A flight at 400 kt on track 090, climbing 1,500 ft/min, with groundspeed, track and vertical rate missing
+    on every other row, one altitude spike of 107,700 ft and one of +3,000 ft for a single report."""
+    kt = 1852.0 / 3600.0
+    lines = ["timestamp,icao24,latitude,longitude,altitude,groundspeed,track,vertical_rate,onground"]
+    for t in range(0, 120, 2):
+        lon = 8.0 + math.degrees(400 * kt * t / (6371000.0 * math.cos(math.radians(47.0))))
+        alt = 20000 + 1500 * t / 60.0 + (107700 if t == 40 else 0) + (3000 if t == 80 else 0)
+        speeds = ",," if t % 4 else "400,90,1500"
+        lines.append(f"{t},abc,47.0,{lon},{alt},{speeds},False")
+    path = tmp_path / "climb.csv"
+    path.write_text("\n".join(lines) + "\n")
     tracks = read_tracks(path)
-    assert len(tracks) == 0
-    assert tracks.skipped == {"position_out_of_range": 1, "missing_or_nan": 1, "impossible_speed": 1}
-    result = replay(tracks)
-    assert result.alerts == [] and result.summary["cycles"] == 0 and result.summary["rows_skipped"] == 3
-    write_outputs(result, tmp_path / "out")
-    assert json.loads((tmp_path / "out" / "summary.json").read_text())["quality"]["los_events"] == 0
+    assert tracks.skipped == {"altitude_out_of_range": 1, "altitude_spike": 1}
+    assert tracks.derived["groundspeed_track"] == 30  # t = 2, 6, ..., 118
+    late = tracks.time_s >= 10
+    assert tracks.gs_ms[late] == pytest.approx(400 * kt, rel=0.01)
+    assert tracks.trk_deg[late] == pytest.approx(90.0, abs=0.5)
+    assert tracks.vs_ms[late] * 60 / 0.3048 == pytest.approx(1500.0, rel=0.02)
+    assert tracks.vs_filt_ms[tracks.time_s >= 24] * 60 / 0.3048 == pytest.approx(1500.0, rel=0.02)
+    assert not tracks.on_ground.any()

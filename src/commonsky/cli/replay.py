@@ -12,11 +12,13 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as JSON
 
 def replay(
     tracks: Annotated[Path, typer.Argument(help="State vectors, CSV or Parquet (OpenSky / traffic columns).")],
-    out: Annotated[Path, typer.Option(help="Folder for alerts, events (CSV, GeoJSON) and summary.json.")],
+    out: Annotated[
+        Path, typer.Option(help="Folder for alerts, events, losses (CSV, GeoJSON), summary.json and report.html.")
+    ],
     zones: Annotated[Path | None, typer.Option(help="Zones GeoJSON (commonsky zone format).")] = None,
     radius: Annotated[str, typer.Option(help="Protected zone radius.")] = "5NM",
     height: Annotated[str, typer.Option(help="Protected zone half-height.")] = "1000ft",
-    lookahead: Annotated[str, typer.Option(help="Look-ahead time.")] = "300s",
+    lookahead: Annotated[str, typer.Option(help="Look-ahead time.")] = "120s",
     step: Annotated[str, typer.Option(help="Time between pictures.")] = "5s",
     stale: Annotated[str, typer.Option(help="Drop aircraft whose last report is older than this.")] = "30s",
     end_cycles: Annotated[int, typer.Option(help="Cycles an alert's condition must be absent before it ends.")] = 3,
@@ -33,8 +35,8 @@ def replay(
     from commonsky.safety.alerts import AlertTracker
     from commonsky.safety.params import Protection, ProtectionPolicy
     from commonsky.safety.replay import replay as run_replay
-    from commonsky.safety.replay import write_outputs
-    from commonsky.safety.tracks import read_tracks
+    from commonsky.safety.replay_outputs import write_outputs
+    from commonsky.safety.track_files import read_tracks
     from commonsky.units import parse_duration
 
     protection = Protection.parse(radius, height, lookahead)

@@ -136,6 +136,11 @@ class AlertTracker:
         """Alerts currently up, oldest first."""
         return sorted(self._active.values(), key=lambda a: a.alert_id)
 
+    @property
+    def busy(self) -> bool:
+        """Whether a cycle with nothing seen would still change something (alerts up or waiting to be raised)."""
+        return bool(self._active or self._pending)
+
     def update(self, time_s: float, seen: dict[Key, Observation]) -> list[AlertEvent]:
         """Feed one cycle's observations; return the events it causes (raised, updated, ended)."""
         events: list[AlertEvent] = []

@@ -34,6 +34,8 @@ POLAR_LAT_DEG = 70.0
 """Above this mean |latitude| a pair is computed in a true tangent plane instead of BlueSky's flat-earth frame."""
 
 LEVEL_VS_MS = 1e-6
+BOUNDARY_TOL_M = 1e-6
+"""Distances within this of a protection boundary count as on it (outside): float rounding only."""
 LEVEL_TOUT_S = 1e4
 
 
@@ -130,8 +132,10 @@ def pair_geometry(
     """
     i = np.asarray(i, dtype=np.intp)
     j = np.asarray(j, dtype=np.intp)
-    big_r = np.broadcast_to(np.asarray(radius_m, dtype=np.float64), i.shape)
-    big_h = np.broadcast_to(np.asarray(half_height_m, dtype=np.float64), i.shape)
+    # Boundaries exact in the unit they were set in: a pair 1,000 ft apart is at the minimum, not inside it,
+    # whatever the float rounding of the feet-to-metres conversion (see BOUNDARY_TOL_M).
+    big_r = np.broadcast_to(np.asarray(radius_m, dtype=np.float64), i.shape) - BOUNDARY_TOL_M
+    big_h = np.broadcast_to(np.asarray(half_height_m, dtype=np.float64), i.shape) - BOUNDARY_TOL_M
     look = np.broadcast_to(np.asarray(lookahead_s, dtype=np.float64), i.shape)
 
     # Vertical: crossing of the +/-H slab by the straight-line altitude difference.

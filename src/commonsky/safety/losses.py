@@ -15,12 +15,14 @@ aircraft id, lat, lon (degrees), altitude (m) and, optionally, an on-ground flag
    exactly at a minimum is separated. Both comparisons allow ``BOUNDARY_TOL_M`` (1 micrometre) so that a minimum
    is exact in the unit it was set in: aircraft at FL360 and FL370 are 1,000 ft apart, not a loss, whatever the
    rounding of 37000 * 0.3048 - 36000 * 0.3048 in floating point.
+   ``alt_quantum_m`` rounds altitudes first (the replay rounds to the 100 ft of a flight level, see
+   `FLIGHT_LEVEL_QUANTUM_M`).
 4. Consecutive grid times of one pair form an episode: ``start_s``/``end_s`` are its first and last loss sample,
    ``min_dist_m``/``min_dalt_m`` the smallest horizontal and vertical distances over it (each on its own),
    ``alt_m`` the pair's mean altitude at the sample of smallest horizontal distance.
 
-Cost: one k-d tree per chunk of grid times over the samples alive then; memory linear in samples plus
-candidate pairs, never N x N.
+Cost follows the reports and the pairs that come close (`commonsky.safety.loss_search`: coarse-to-fine
+candidate search); memory linear, never N x N.
 
 >>> import numpy as np
 >>> t = np.array([0.0, 60.0, 0.0, 60.0])
@@ -35,7 +37,6 @@ candidate pairs, never N x N.
 from __future__ import annotations
 
 import csv
-import itertools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,21 +44,23 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 from numpy.typing import ArrayLike
-from scipy.spatial import cKDTree
 
 from commonsky.errors import InputError
+from commonsky.safety.cpa import BOUNDARY_TOL_M
+from commonsky.safety.loss_search import Reports, close_samples
 from commonsky.units import FT_M, NM_M
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-EARTH_RADIUS_M = 6371000.0
-BOUNDARY_TOL_M = 1e-6
-"""Distances within this of a separation minimum count as at the minimum (separated): float rounding only."""
 MAX_GAP_S = 30.0
 """Default: reports further apart than this are not joined (a gap splits the flight)."""
-SAMPLES_PER_CHUNK = 2_000_000
+FLIGHT_LEVEL_QUANTUM_M = 100.0 * FT_M
+"""Altitudes as a controller's label shows them (hundreds of feet). Mode S reports pressure altitude in 25 ft
+steps, and an aircraft holding FL370 reports 36,975 or 37,025 ft now and then: on raw reports such a step towards
+an aircraft at FL360 or FL380 would be a "loss of separation" of 975 ft, which no controller or safety analyst
+counts (ICAO Doc 4444 treats an aircraft within 200 ft of its assigned level as at that level)."""
 LOSS_COLUMNS = ("id_a", "id_b", "start_s", "end_s", "min_dist_m", "min_dalt_m", "alt_m")
 
 
@@ -90,134 +93,12 @@ class LossEpisodes:
         return cls(s, s, f, f, f, f, f, np.zeros(0, dtype=np.int64))
 
 
-@dataclass(frozen=True, eq=False)
-class Samples:
-    """Positions of every aircraft alive at each grid time (sorted by grid index ``k``, then aircraft code)."""
-
-    k: IntArray
-    code: IntArray
-    lat: FloatArray
-    lon: FloatArray
-    alt_m: FloatArray
-
-
-def _runs(t: FloatArray, code: IntArray, airborne: BoolArray, max_gap_s: float) -> tuple[IntArray, IntArray]:
-    """Start and stop (exclusive) rows of the runs of airborne reports; rows sorted by (code, time), no repeat."""
-    n = t.shape[0]
-    joined = (code[1:] == code[:-1]) & (t[1:] - t[:-1] <= max_gap_s) & airborne[1:] & airborne[:-1]
-    starts = np.concatenate([[0], np.flatnonzero(~joined) + 1]).astype(np.int64)
-    stops = np.concatenate([starts[1:], [n]]).astype(np.int64)
-    keep = airborne[starts]  # runs of one on-ground report
-    return starts[keep], stops[keep]
-
-
-def sample_runs(
-    t: FloatArray,
-    code: IntArray,
-    lat: FloatArray,
-    lon: FloatArray,
-    alt_m: FloatArray,
-    airborne: BoolArray,
-    step_s: float,
-    max_gap_s: float,
-    window_s: tuple[float, float],
-) -> Samples:
-    """Interpolated positions on the grid ``k * step_s`` inside each run (rows sorted by (code, time))."""
-    starts, stops = _runs(t, code, airborne, max_gap_s)
-    lo = np.maximum(
-        np.ceil(t[starts] / step_s), math.ceil(window_s[0] / step_s) if np.isfinite(window_s[0]) else -np.inf
-    )
-    last_t = t[stops - 1]
-    hi = np.floor(last_t / step_s)
-    if np.isfinite(window_s[1]):
-        hi = np.minimum(hi, math.ceil(window_s[1] / step_s) - 1)  # grid times t < window end
-    count = np.maximum(hi - lo + 1, 0).astype(np.int64)
-    total = int(count.sum())
-    if total == 0:
-        z = np.zeros(0, dtype=np.int64)
-        f = np.zeros(0)
-        return Samples(z, z, f, f, f)
-    run = np.repeat(np.arange(starts.shape[0]), count)
-    offset = np.concatenate([[0], np.cumsum(count)[:-1]])
-    k = lo.astype(np.int64)[run] + (np.arange(total) - offset[run])
-    ts = k * step_s
-    # The report at or before each sample, inside the sample's run: merge rows and samples by (run, time).
-    lengths = stops - starts
-    rows = np.repeat(starts, lengths) + (
-        np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    )
-    all_run = np.concatenate([np.repeat(np.arange(starts.shape[0]), lengths), run])
-    all_t = np.concatenate([t[rows], ts])
-    is_sample = np.concatenate([np.zeros(rows.shape[0], dtype=bool), np.ones(total, dtype=bool)])
-    order = np.lexsort((is_sample, all_t, all_run))  # a report sorts before a sample at the same time
-    marker = np.where(is_sample[order], -1, np.concatenate([rows, np.zeros(total, dtype=np.int64)])[order])
-    before = np.maximum.accumulate(marker)
-    i0 = np.empty(total, dtype=np.int64)
-    sample_pos = order[is_sample[order]] - rows.shape[0]
-    i0[sample_pos] = before[is_sample[order]]
-    i1 = np.minimum(i0 + 1, stops[run] - 1)
-    span = t[i1] - t[i0]
-    frac = np.where(i1 > i0, (ts - t[i0]) / np.where(i1 > i0, span, 1.0), 0.0)
-    dlon = np.mod(lon[i1] - lon[i0] + 180.0, 360.0) - 180.0
-    out_lon = np.mod(lon[i0] + frac * dlon + 180.0, 360.0) - 180.0
-    by_time = np.lexsort((code[i0], k))
-    return Samples(
-        k=k[by_time],
-        code=code[i0][by_time],
-        lat=(lat[i0] + frac * (lat[i1] - lat[i0]))[by_time],
-        lon=out_lon[by_time],
-        alt_m=(alt_m[i0] + frac * (alt_m[i1] - alt_m[i0]))[by_time],
-    )
-
-
-def great_circle_m(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray) -> FloatArray:
-    """Haversine distance on a sphere of radius `EARTH_RADIUS_M` (m)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dlat = p2 - p1
-    dlon = np.radians(lon2 - lon1)
-    h = np.sin(0.5 * dlat) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(0.5 * dlon) ** 2
-    return np.asarray(2.0 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))), dtype=np.float64)
-
-
-def _pairs_in_loss(
-    s: Samples, radius_m: float, half_height_m: float
-) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
-    """Sample index pairs (p, q) at the same grid time in loss, with horizontal and vertical distances."""
-    ps, qs = [], []
-    n = s.k.shape[0]
-    # Chunks end on grid-time boundaries so that a chunk never splits one grid time.
-    cuts = [0]
-    while cuts[-1] < n:
-        nxt = min(cuts[-1] + SAMPLES_PER_CHUNK, n)
-        if nxt < n:
-            nxt = max(int(np.searchsorted(s.k, s.k[nxt], side="left")), cuts[-1] + 1)
-            nxt = int(np.searchsorted(s.k, s.k[nxt - 1], side="right"))
-        cuts.append(nxt)
-    for a, b in itertools.pairwise(cuts):
-        if b - a < 2:
-            continue
-        phi, lam = np.radians(s.lat[a:b]), np.radians(s.lon[a:b])
-        coords = np.empty((b - a, 5))
-        coords[:, 0] = EARTH_RADIUS_M * np.cos(phi) * np.cos(lam)
-        coords[:, 1] = EARTH_RADIUS_M * np.cos(phi) * np.sin(lam)
-        coords[:, 2] = EARTH_RADIUS_M * np.sin(phi)
-        coords[:, 3] = s.alt_m[a:b] * (radius_m / half_height_m)
-        coords[:, 4] = (s.k[a:b] - s.k[a]).astype(np.float64) * (100.0 * radius_m)  # other grid times: far away
-        # The chord is never longer than the great circle, so this ball holds every pair in the box.
-        pairs = cKDTree(coords, leafsize=16, balanced_tree=False, compact_nodes=False).query_pairs(
-            radius_m * math.sqrt(2.0) * (1.0 + 1e-9) + 1.0, output_type="ndarray"
-        )
-        if pairs.shape[0]:
-            ps.append(pairs[:, 0].astype(np.int64) + a)
-            qs.append(pairs[:, 1].astype(np.int64) + a)
-    if not ps:
-        z = np.zeros(0, dtype=np.int64)
-        return z, z, np.zeros(0), np.zeros(0)
-    p, q = np.concatenate(ps), np.concatenate(qs)
-    dh = great_circle_m(s.lat[p], s.lon[p], s.lat[q], s.lon[q])
-    dv = np.abs(s.alt_m[p] - s.alt_m[q])
-    loss = (dh < radius_m - BOUNDARY_TOL_M) & (dv < half_height_m - BOUNDARY_TOL_M) & (s.k[p] == s.k[q])
-    return p[loss], q[loss], dh[loss], dv[loss]
+def quantise(alt_m: FloatArray, quantum_m: float) -> FloatArray:
+    """Altitudes rounded to the nearest multiple of ``quantum_m``, halves to the even multiple (with 100 ft:
+    36,950 and 37,050 ft -> 37,000 ft, so a level aircraft 50 ft off a flight level stays at it)."""
+    units = np.asarray(alt_m, dtype=np.float64) / quantum_m
+    rounded = np.round(np.round(units, 6))  # the inner round absorbs the float error of the unit conversion
+    return np.asarray(rounded * quantum_m, dtype=np.float64)
 
 
 def loss_episodes(
@@ -233,12 +114,15 @@ def loss_episodes(
     step_s: float = 1.0,
     max_gap_s: float = MAX_GAP_S,
     window_s: tuple[float, float] = (-math.inf, math.inf),
+    alt_quantum_m: float = 0.0,
 ) -> LossEpisodes:
     """Loss-of-separation episodes from reports (see the module docstring for the exact method).
 
     Rows with a non-finite time, position or altitude, or an empty id, are ignored. ``window_s`` = (from, to)
     keeps grid times ``from <= t < to``: give a partition its reports from ``max_gap_s`` before to ``max_gap_s``
     after its window and it finds exactly the samples a single pass over all the data finds in that window.
+    ``alt_quantum_m`` > 0 rounds reported altitudes to that step first (`quantise`; the replay uses 100 ft, see
+    `FLIGHT_LEVEL_QUANTUM_M`).
     """
     for name, value in (("radius_m", radius_m), ("half_height_m", half_height_m), ("step_s", step_s)):
         if not math.isfinite(value) or value <= 0:
@@ -247,6 +131,8 @@ def loss_episodes(
     ids = np.asarray(aircraft).astype(np.str_)
     la, lo = np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
     alt = np.asarray(alt_m, dtype=np.float64)
+    if alt_quantum_m > 0.0:
+        alt = quantise(alt, alt_quantum_m)
     ground = np.zeros(t.shape[0], dtype=bool) if on_ground is None else np.asarray(on_ground, dtype=bool)
     ok = np.isfinite(t) & np.isfinite(la) & np.isfinite(lo) & np.isfinite(alt) & (ids != "")
     ok &= (np.abs(la) <= 90.0) & (np.abs(lo) <= 360.0)
@@ -259,14 +145,13 @@ def loss_episodes(
     t, code, la, lo, alt, ground = t[order], code[order], la[order], lo[order], alt[order], ground[order]
     repeat = np.concatenate([[False], (code[1:] == code[:-1]) & (t[1:] == t[:-1])])
     t, code, la, lo, alt, ground = (x[~repeat] for x in (t, code, la, lo, alt, ground))
-    samples = sample_runs(t, code, la, lo, alt, ~ground, step_s, max_gap_s, window_s)
-    p, q, dh, dv = _pairs_in_loss(samples, radius_m, half_height_m)
-    if p.shape[0] == 0:
+    reports = Reports.build(t, code, la, lo, alt, ~ground, max_gap_s, step_s)
+    k, a, b, dh, dv, mean_alt = close_samples(reports, step_s, window_s, radius_m, half_height_m)
+    loss = (dh < radius_m - BOUNDARY_TOL_M) & (dv < half_height_m - BOUNDARY_TOL_M)
+    k, a, b, dh, dv, mean_alt = k[loss], a[loss], b[loss], dh[loss], dv[loss], mean_alt[loss]
+    if k.shape[0] == 0:
         return LossEpisodes.empty()
-    a = np.minimum(samples.code[p], samples.code[q])  # codes follow sorted ids: a < b in string order
-    b = np.maximum(samples.code[p], samples.code[q])
-    k = samples.k[p]
-    mean_alt = 0.5 * (samples.alt_m[p] + samples.alt_m[q])
+    # Codes follow the sorted ids, so a < b in string order too.
     order = np.lexsort((k, b, a))
     a, b, k, dh, dv, mean_alt = a[order], b[order], k[order], dh[order], dv[order], mean_alt[order]
     new = np.ones(k.shape[0], dtype=bool)

@@ -15,20 +15,33 @@ from shapely.geometry.base import BaseGeometry
 
 from commonsky.airspace.zone import Zone
 from commonsky.errors import InputError
-from commonsky.units import FT_M, NM_M, parse_distance, parse_duration, parse_length
+from commonsky.units import FPM_MS, FT_M, KT_MS, NM_M, parse_distance, parse_duration, parse_length
 
 FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
 class Protection:
-    """Protected zone radius (m), half-height (m) and look-ahead (s). Defaults: 5 NM, 1000 ft, 300 s."""
+    """Protected zone radius (m), half-height (m) and look-ahead (s). Defaults: 5 NM, 1000 ft, 300 s.
+
+    The STCA filters (`commonsky.safety.stca`) read the last three: ``level_band_ms``, the vertical-rate dead band
+    inside which an aircraft counts as level (default 400 ft/min); ``surface_gs_ms`` and ``surface_alt_m``, below
+    both of which an aircraft counts as on the surface (default 50 kt and 2,500 ft); set either to 0 to rely on
+    the on-ground flag alone.
+    """
 
     radius_m: float = 5.0 * NM_M
     half_height_m: float = 1000.0 * FT_M
     lookahead_s: float = 300.0
+    level_band_ms: float = 400.0 * FPM_MS
+    surface_gs_ms: float = 50.0 * KT_MS
+    surface_alt_m: float = 2500.0 * FT_M
 
     def __post_init__(self) -> None:
+        for name in ("level_band_ms", "surface_gs_ms", "surface_alt_m"):
+            value = getattr(self, name)
+            if not np.isfinite(value) or value < 0:
+                raise InputError(f"protection {name} must be a finite number >= 0, got {value!r}")
         for name in ("radius_m", "half_height_m", "lookahead_s"):
             value = getattr(self, name)
             if not np.isfinite(value) or value <= 0:
@@ -93,3 +106,25 @@ class ProtectionPolicy:
                 height[inside] = np.maximum(height[inside], zone.protection.half_height_m)
                 look[inside] = np.maximum(look[inside], zone.protection.lookahead_s)
         return radius, height, look
+
+    def filters_per_aircraft(
+        self, lat: FloatArray, lon: FloatArray, alt_m: FloatArray, party: npt.NDArray[np.str_]
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Arrays (level_band_ms, surface_gs_ms, surface_alt_m), one value per aircraft: the default, replaced by
+        the party's entry, then by the last zone the aircraft is inside (a region sets its own filters)."""
+        n = lat.shape[0]
+        band = np.full(n, self.default.level_band_ms)
+        gs = np.full(n, self.default.surface_gs_ms)
+        alt = np.full(n, self.default.surface_alt_m)
+        for name, prot in self.by_party.items():
+            mask = party == name
+            band[mask], gs[mask], alt[mask] = prot.level_band_ms, prot.surface_gs_ms, prot.surface_alt_m
+        if self.zones and n:
+            import shapely
+
+            for zone in self.zones:
+                inside = np.asarray(shapely.contains_xy(zone.geometry, lon, np.asarray(lat)), dtype=bool)
+                inside &= (alt_m >= zone.floor_m) & (alt_m <= zone.ceiling_m)
+                p = zone.protection
+                band[inside], gs[inside], alt[inside] = p.level_band_ms, p.surface_gs_ms, p.surface_alt_m
+        return band, gs, alt

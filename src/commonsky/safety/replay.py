@@ -1,62 +1,57 @@
-"""Replay recorded traffic through the safety net and measure how good its alerts were.
+"""Replay recorded traffic through the safety net and measure how good its alerts were against the reports.
 
-Pictures are built every ``step_s`` seconds from each aircraft's latest report no older than ``stale_s``,
-dead-reckoned to the picture time. True losses of separation are those the same pictures show (inside both
-radius and half-height). Quality, for conflict alerts: a LoS is *warned* if an alert for that pair was raised
-strictly before the LoS began (its warning time is the difference), otherwise *missed*; an alert is a
-*nuisance* if its pair never lost separation between its raise and its end. Losses that began in the first
-picture holding both aircraft are counted apart (``missed_at_first_sight``), and so are alerts still up without
-a loss when the data ends (``unresolved_at_end``, not nuisance). Truth is sampled at picture times: a grazing
-loss shorter than one step can fall between pictures, and its alert then counts as nuisance.
+Alerts: pictures every ``step_s`` seconds (grid times ``k * step_s``), each aircraft's latest report no older
+than ``stale_s`` dead-reckoned to the picture time, STCA filters applied (`commonsky.safety.stca`), conflicts of
+all pictures found at once (`commonsky.safety.batch`), then the alert lifecycle (`AlertTracker`) picture by
+picture, visiting only pictures where something is seen or an alert is up.
+
+Truth: loss episodes from the reported positions (`commonsky.safety.losses`), never from the pictures. A loss is
+*warned* if an alert for its pair was raised strictly before it began and was still up then (the warning time is
+the difference), otherwise *missed*; missed losses that began within one step of the later aircraft's first
+report are counted apart (``missed_at_first_sight``: nothing could have warned of them). A conflict alert is a
+*nuisance* if no loss episode of its pair overlaps its life; alerts still up without a loss when the data ends
+are counted apart (``unresolved_at_end``). Each nuisance alert gets a cause from the pair's vertical state when
+it was raised (`NuisanceCause`).
 """
 
 from __future__ import annotations
 
-import json
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
 
 from commonsky.airspace.zone import Zone
-from commonsky.picture.picture import EARTH_RADIUS_M, Picture
-from commonsky.safety.alerts import Alert, AlertEvent, AlertKind, AlertTracker, EventKind
+from commonsky.picture.picture import Picture
+from commonsky.safety.alerts import Alert, AlertEvent, AlertKind, AlertTracker, EventKind, Key, Observation
+from commonsky.safety.batch import Frames, frames, geometry
+from commonsky.safety.incursion import ZoneIndex, detect_incursions
+from commonsky.safety.losses import FLIGHT_LEVEL_QUANTUM_M, MAX_GAP_S, LossEpisodes, loss_episodes
 from commonsky.safety.params import ProtectionPolicy
-from commonsky.safety.pipeline import SafetyNet
+from commonsky.safety.stca import stca_policy
 from commonsky.safety.tracks import Tracks
+
+
+class NuisanceCause(StrEnum):
+    """The vertical state of a pair when a nuisance alert was raised."""
+
+    BOTH_LEVEL = "both level"
+    ONE_CLIMBING_OR_DESCENDING = "one climbing or descending"
+    BOTH_CLIMBING_OR_DESCENDING = "both climbing or descending"
 
 
 @dataclass
 class ReplayResult:
-    """Alerts, events, true losses of separation, and the summary of one replay."""
+    """Alerts, events, loss episodes from the reports, and the summary of one replay."""
 
     alerts: list[Alert]
     events: list[AlertEvent]
-    los_events: list[tuple[str, str, float, float]]  # ownship, intruder, start, end
+    losses: LossEpisodes
     summary: dict[str, Any] = field(default_factory=dict)
-
-
-def picture_at(tracks: Tracks, last_row: np.ndarray, time_s: float, stale_s: float) -> Picture:
-    """The picture at ``time_s`` from the latest row per aircraft (``last_row``, -1 = none), dead-reckoned."""
-    rows = last_row[last_row >= 0]
-    rows = rows[time_s - tracks.time_s[rows] <= stale_s]
-    dt = time_s - tracks.time_s[rows]
-    trk = np.radians(tracks.trk_deg[rows])
-    lat = tracks.lat[rows] + np.degrees(tracks.gs_ms[rows] * np.cos(trk) * dt / EARTH_RADIUS_M)
-    coslat = np.maximum(np.cos(np.radians(tracks.lat[rows])), 1e-6)
-    lon = tracks.lon[rows] + np.degrees(tracks.gs_ms[rows] * np.sin(trk) * dt / (EARTH_RADIUS_M * coslat))
-    return Picture.from_arrays(
-        id=tracks.icao24[rows],
-        lat=np.clip(lat, -90.0, 90.0),
-        lon=lon,
-        alt_m=tracks.alt_m[rows] + tracks.vs_ms[rows] * dt,
-        gs_ms=tracks.gs_ms[rows],
-        trk_deg=tracks.trk_deg[rows],
-        vs_ms=tracks.vs_ms[rows],
-        time_s=time_s,
-    )
+    nuisance: dict[int, NuisanceCause] = field(default_factory=dict)
 
 
 def replay(
@@ -68,83 +63,163 @@ def replay(
     tracker: AlertTracker | None = None,
     progress: Callable[[int, int], None] | None = None,
     hold_margin: float = 0.2,
+    truth_gap_s: float = MAX_GAP_S,
 ) -> ReplayResult:
-    """Run the safety net over ``tracks`` every ``step_s`` seconds; ``progress(done, total)`` after each cycle."""
-    net = SafetyNet(
-        policy=policy or ProtectionPolicy(), zones=zones, tracker=tracker or AlertTracker(), hold_margin=hold_margin
+    """Run the safety net over ``tracks`` and judge it against the loss episodes of the reports.
+
+    ``policy`` defaults to `commonsky.safety.stca.stca_policy` (5 NM, 1,000 ft, 120 s)."""
+    policy = policy or stca_policy()
+    tracker = tracker or AlertTracker()
+    airborne = ~tracks.on_ground & np.isfinite(tracks.alt_m)
+    losses = loss_episodes(
+        tracks.time_s[airborne],
+        tracks.icao24[airborne],
+        tracks.lat[airborne],
+        tracks.lon[airborne],
+        tracks.alt_m[airborne],
+        radius_m=policy.default.radius_m,
+        half_height_m=policy.default.half_height_m,
+        max_gap_s=truth_gap_s,
+        alt_quantum_m=FLIGHT_LEVEL_QUANTUM_M,
     )
     if len(tracks) == 0:
-        return ReplayResult([], [], [], _summary(tracks, [], [], [], 0, 0.0))
-    names, codes = np.unique(tracks.icao24, return_inverse=True)
-    last_row = np.full(int(codes.max()) + 1, -1, dtype=np.int64)
-    start, stop = float(tracks.time_s[0]), float(tracks.time_s[-1])
-    times = start + step_s * np.arange(int(np.floor((stop - start) / step_s)) + 1)
+        return ReplayResult([], [], losses, _summary(tracks, [], [], losses, 0, {}))
+    f = frames(tracks, policy, step_s, stale_s)
+    seen, causes = _observations(f, tracks, policy, step_s, hold_margin)
+    zone_index = ZoneIndex.build(zones) if zones else None
     events: list[AlertEvent] = []
-    los_frames: dict[tuple[str, str], list[float]] = {}
-    pointer = 0
-    import time as clock
-
-    busy = 0.0
-    for k, t in enumerate(times):
-        end = int(np.searchsorted(tracks.time_s, t, side="right"))
-        rows = np.arange(pointer, end)
-        np.maximum.at(last_row, codes[rows], rows)
-        pointer = end
-        picture = picture_at(tracks, last_row, float(t), stale_s)
-        began = clock.perf_counter()
-        cycle = net.step(picture)
-        busy += clock.perf_counter() - began
-        events.extend(cycle.events)
-        c = cycle.conflicts
-        for m in np.flatnonzero(c.los):
-            los_frames.setdefault((str(c.ownship_id[m]), str(c.intruder_id[m])), []).append(float(t))
-        if progress is not None:
-            progress(k + 1, times.shape[0])
-    events.extend(net.finish(float(times[-1])))
+    steps = np.unique(f.k)
+    ks = sorted(set(seen) | (set(steps.tolist()) if zone_index is not None else set()))
+    last_k = int(steps[-1]) if steps.shape[0] else 0
+    todo = np.array(ks, dtype=np.int64)
+    k = int(todo[0]) if todo.shape[0] else last_k + 1
+    done = 0
+    while k <= last_k:
+        obs = dict(seen.get(k, {}))
+        if zone_index is not None:
+            obs.update(_incursions(f, tracks, k, step_s, zone_index))
+        events.extend(tracker.update(k * step_s, obs))
+        done += 1
+        if progress is not None and done % 500 == 0:
+            progress(k - int(steps[0]), last_k - int(steps[0]))
+        if tracker.busy:
+            k += 1
+            continue
+        pos = int(np.searchsorted(todo, k, side="right"))
+        k = int(todo[pos]) if pos < todo.shape[0] else last_k + 1
+    end_s = float(last_k * step_s)
+    events.extend(tracker.close(end_s))
     alerts = sorted({e.alert.alert_id: e.alert for e in events}.values(), key=lambda a: a.alert_id)
-    los_events = _los_events(los_frames, step_s)
-    first_report = np.full(names.shape[0], np.inf)
-    np.minimum.at(first_report, codes, tracks.time_s)
-    first_frame = times[np.minimum(np.searchsorted(times, first_report, side="left"), times.shape[0] - 1)]
-    first_seen = dict(zip(names.tolist(), first_frame.tolist(), strict=True))
-    summary = _summary(tracks, alerts, events, los_events, times.shape[0], busy)
-    summary["quality"] = _quality(alerts, los_events, first_seen, float(times[-1]))
-    return ReplayResult(alerts, events, los_events, summary)
+    first = _first_report(tracks)
+    summary = _summary(tracks, alerts, events, losses, int(steps.shape[0]), {})
+    quality, nuisance = _quality(alerts, losses, first, end_s, step_s, causes)
+    summary["quality"] = quality
+    if progress is not None:
+        progress(1, 1)
+    return ReplayResult(alerts, events, losses, summary, nuisance)
 
 
-def _los_events(frames: dict[tuple[str, str], list[float]], step_s: float) -> list[tuple[str, str, float, float]]:
-    out = []
-    for (a, b), ts in sorted(frames.items()):
-        first = last = ts[0]
-        for t in ts[1:]:
-            if t - last > 1.5 * step_s:
-                out.append((a, b, first, last))
-                first = t
-            last = t
-        out.append((a, b, first, last))
-    return out
+def _observations(
+    f: Frames, tracks: Tracks, policy: ProtectionPolicy, step_s: float, hold_margin: float
+) -> tuple[dict[int, dict[Key, Observation]], dict[tuple[int, str, str], NuisanceCause]]:
+    """Per picture, the conflict observations (and hold observations within the hold margin); per (picture,
+    pair), the pair's vertical state, kept for the nuisance causes."""
+    grows = (1.0, 1.0 + hold_margin) if hold_margin > 0 else (1.0,)
+    found = geometry(f, policy, grows)
+    out: dict[int, dict[Key, Observation]] = {}
+    causes: dict[tuple[int, str, str], NuisanceCause] = {}
+    names = tracks.icao24
+    for pass_no, geo in enumerate(found):
+        hold = pass_no > 0
+        for p, q, tin, tcpa, dcpa, los in zip(
+            geo.i.tolist(),
+            geo.j.tolist(),
+            geo.tin_s.tolist(),
+            geo.tcpa_s.tolist(),
+            geo.dcpa_m.tolist(),
+            geo.los.tolist(),
+            strict=True,
+        ):
+            k = int(f.k[p])
+            a, b = str(names[f.row[p]]), str(names[f.row[q]])
+            if a > b:
+                a, b = b, a
+            key = (AlertKind.CONFLICT, a, b)
+            cycle = out.setdefault(k, {})
+            if hold:
+                if key not in cycle:
+                    cycle[key] = Observation(predicted_s=k * step_s + tin, in_violation=False, hold=True)
+                continue
+            cycle[key] = Observation(
+                predicted_s=k * step_s + tin,
+                in_violation=bool(los),
+                tcpa_s=tcpa,
+                dcpa_m=dcpa,
+                lat=float(f.lat[p]),
+                lon=float(f.lon[p]),
+            )
+            moving = int(not f.level[p]) + int(not f.level[q])
+            causes[(k, a, b)] = (
+                NuisanceCause.BOTH_LEVEL,
+                NuisanceCause.ONE_CLIMBING_OR_DESCENDING,
+                NuisanceCause.BOTH_CLIMBING_OR_DESCENDING,
+            )[moving]
+    return out, causes
+
+
+def _incursions(f: Frames, tracks: Tracks, k: int, step_s: float, index: ZoneIndex) -> dict[Key, Observation]:
+    lo, hi = np.searchsorted(f.k, k, side="left"), np.searchsorted(f.k, k, side="right")
+    if hi == lo:
+        return {}
+    rows = f.row[lo:hi]
+    gs = np.hypot(f.vn_ms[lo:hi], f.ve_ms[lo:hi])
+    picture = Picture.from_arrays(
+        id=tracks.icao24[rows],
+        lat=f.lat[lo:hi],
+        lon=f.lon[lo:hi],
+        alt_m=f.alt_m[lo:hi],
+        gs_ms=gs,
+        trk_deg=np.degrees(np.arctan2(f.ve_ms[lo:hi], f.vn_ms[lo:hi])),
+        vs_ms=f.vs_ms[lo:hi],
+        time_s=k * step_s,
+    )
+    inc = detect_incursions(picture, index, 300.0)
+    return {
+        (AlertKind.INCURSION, str(inc.aircraft_id[m]), str(inc.zone_name[m])): Observation(
+            predicted_s=k * step_s + float(inc.time_to_entry_s[m]),
+            in_violation=bool(inc.inside[m]),
+            lat=float(inc.entry_lat[m]),
+            lon=float(inc.entry_lon[m]),
+        )
+        for m in range(len(inc))
+    }
+
+
+def _first_report(tracks: Tracks) -> dict[str, float]:
+    airborne = ~tracks.on_ground & np.isfinite(tracks.alt_m)
+    names, first = np.unique(tracks.icao24[airborne], return_index=True)  # rows are sorted by time
+    return dict(zip(names.tolist(), tracks.time_s[airborne][first].tolist(), strict=True))
 
 
 def _quality(
     alerts: list[Alert],
-    los_events: list[tuple[str, str, float, float]],
-    first_seen: dict[str, float] | None = None,
-    end_s: float = np.inf,
-) -> dict[str, Any]:
-    """Warned / missed losses and nuisance alerts (see module docstring).
-
-    ``missed_at_first_sight``: missed losses that began in the first picture holding both aircraft (no system
-    could have warned of them). ``unresolved_at_end``: alerts still up, without a loss, when the data ended; they
-    are not counted as nuisance (the data cannot tell).
-    """
-    first_seen = first_seen or {}
+    losses: LossEpisodes,
+    first_seen: dict[str, float],
+    end_s: float,
+    step_s: float,
+    causes: dict[tuple[int, str, str], NuisanceCause],
+) -> tuple[dict[str, Any], dict[int, NuisanceCause]]:
+    """Warned / missed losses and nuisance alerts (see the module docstring)."""
     by_pair: dict[tuple[str, str], list[Alert]] = {}
     for alert in alerts:
         if alert.kind is AlertKind.CONFLICT:
             by_pair.setdefault(alert.subjects, []).append(alert)
     spans: dict[tuple[str, str], list[tuple[float, float]]] = {}
-    warnings, missed, unwarnable = [], 0, 0
-    for a, b, start, stop in los_events:
+    warnings: list[float] = []
+    missed = unwarnable = 0
+    for a, b, start, stop in zip(
+        losses.id_a.tolist(), losses.id_b.tolist(), losses.start_s.tolist(), losses.end_s.tolist(), strict=True
+    ):
         spans.setdefault((a, b), []).append((start, stop))
         raised = [
             al.raised_s
@@ -155,8 +230,9 @@ def _quality(
             warnings.append(start - min(raised))
         else:
             missed += 1
-            unwarnable += start <= max(first_seen.get(a, -np.inf), first_seen.get(b, -np.inf))
-    nuisance = unresolved = 0
+            unwarnable += start <= max(first_seen.get(a, -np.inf), first_seen.get(b, -np.inf)) + step_s
+    nuisance: dict[int, NuisanceCause] = {}
+    unresolved = 0
     for pair, pair_alerts in by_pair.items():
         for al in pair_alerts:
             end = al.ended_s if al.ended_s is not None else np.inf
@@ -164,38 +240,41 @@ def _quality(
                 continue
             if end >= end_s:
                 unresolved += 1
-            else:
-                nuisance += 1
+                continue
+            k = round(al.raised_s / step_s)
+            nuisance[al.alert_id] = causes.get((k, pair[0], pair[1]), NuisanceCause.BOTH_LEVEL)
     w = np.array(warnings)
-    dist = {}
+    dist: dict[str, float] = {}
     if w.size:
         levels = np.percentile(w, [0, 10, 50, 90, 100])
-        dist = {
-            name: round(float(v), 1) for name, v in zip(("min", "p10", "median", "p90", "max"), levels, strict=True)
-        }
+        dist = {n: round(float(v), 1) for n, v in zip(("min", "p10", "median", "p90", "max"), levels, strict=True)}
         dist["mean"] = round(float(w.mean()), 1)
     n_conf = sum(len(v) for v in by_pair.values())
     judged = n_conf - unresolved
+    n_loss = len(losses)
     return {
-        "los_events": len(los_events),
+        "los_events": n_loss,
         "warned": len(warnings),
         "missed": missed,
         "missed_at_first_sight": unwarnable,
         "conflict_alerts": n_conf,
-        "nuisance_alerts": nuisance,
+        "nuisance_alerts": len(nuisance),
+        "nuisance_by_cause": dict(Counter(c.value for c in nuisance.values())),
         "unresolved_at_end": unresolved,
-        "nuisance_rate": round(nuisance / judged, 3) if judged else 0.0,
+        "nuisance_rate": round(len(nuisance) / judged, 3) if judged else 0.0,
+        "nuisance_per_loss": round(len(nuisance) / n_loss, 3) if n_loss else 0.0,
+        "warning_times_s": [round(float(x), 1) for x in w],
         "warning_time_s": dist,
-    }
+    }, nuisance
 
 
 def _summary(
     tracks: Tracks,
     alerts: list[Alert],
     events: list[AlertEvent],
-    los_events: list[tuple[str, str, float, float]],
+    losses: LossEpisodes,
     cycles: int,
-    busy_s: float,
+    quality: dict[str, Any],
 ) -> dict[str, Any]:
     skipped = dict(sorted(tracks.skipped.items()))
     return {
@@ -203,79 +282,11 @@ def _summary(
         "rows_used": len(tracks),
         "rows_skipped": sum(skipped.values()),
         "skipped": skipped,
+        "derived": dict(sorted(tracks.derived.items())),
         "rows_reordered": tracks.reordered,
-        "vertical_rate_missing_as_zero": tracks.vertical_rate_missing,
         "aircraft": int(np.unique(tracks.icao24).shape[0]) if len(tracks) else 0,
         "cycles": cycles,
-        "detection_s_per_cycle": round(busy_s / cycles, 5) if cycles else 0.0,
         "alerts": {kind.value: sum(a.kind is kind for a in alerts) for kind in AlertKind},
         "events": {kind.value: sum(e.kind is kind for e in events) for kind in EventKind},
-        "quality": _quality(alerts, los_events),
+        "quality": quality or {"los_events": len(losses)},
     }
-
-
-def _num(value: float | None) -> float | None:
-    return None if value is None or not np.isfinite(value) else float(value)
-
-
-def _alert_row(alert: Alert) -> dict[str, Any]:
-    return {
-        "alert_id": alert.alert_id,
-        "kind": alert.kind.value,
-        "subject": alert.subjects[0],
-        "other": alert.subjects[1],
-        "raised_s": alert.raised_s,
-        "ended_s": alert.ended_s,
-        "predicted_s": _num(alert.predicted_s),
-        "actual_s": alert.actual_s,
-        "warning_time_s": _num(round(alert.warning_time_s, 3)),
-        "tcpa_s": _num(alert.tcpa_s),
-        "dcpa_m": _num(alert.dcpa_m),
-        "lat": _num(alert.lat),
-        "lon": _num(alert.lon),
-    }
-
-
-def write_outputs(result: ReplayResult, out_dir: Path | str) -> list[Path]:
-    """Write alerts.csv, events.csv, alerts.geojson, events.geojson and summary.json into ``out_dir``."""
-    import csv
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    alert_rows = [_alert_row(a) for a in result.alerts]
-    event_rows = [{"event": e.kind.value, "time_s": e.time_s, **_alert_row(e.alert)} for e in result.events]
-    written = []
-    for name, rows, header in (
-        ("alerts.csv", alert_rows, list(_alert_row(_blank()).keys())),
-        ("events.csv", event_rows, ["event", "time_s", *_alert_row(_blank()).keys()]),
-    ):
-        with open(out / name, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=header)
-            writer.writeheader()
-            writer.writerows(rows)
-        written.append(out / name)
-    for name, rows in (("alerts.geojson", alert_rows), ("events.geojson", event_rows)):
-        features = [
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
-                "properties": {k: v for k, v in r.items() if k not in ("lat", "lon")},
-            }
-            for r in rows
-            if r["lat"] is not None and r["lon"] is not None
-        ]
-        (out / name).write_text(json.dumps({"type": "FeatureCollection", "features": features}, default=_json))
-        written.append(out / name)
-    (out / "summary.json").write_text(json.dumps(result.summary, indent=2, default=_json))
-    written.append(out / "summary.json")
-    return written
-
-
-def _blank() -> Alert:
-    return Alert(0, AlertKind.CONFLICT, ("", ""), 0.0, 0.0, 0.0)
-
-
-def _json(value: object) -> object:
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

@@ -1,38 +1,92 @@
-"""Recorded state vectors in the OpenSky / ``traffic`` convention, read and cleaned for replay.
+"""Recorded reports cleaned for replay and truth: one table of rows in, clean per-aircraft arrays out.
 
-Columns: ``timestamp`` (UNIX seconds or ISO 8601 text), ``icao24``, ``callsign`` (optional), ``latitude``,
-``longitude`` (degrees), ``altitude`` (ft), ``groundspeed`` (kt), ``track`` (degrees), ``vertical_rate`` (ft/min).
-Rows that cannot be used are skipped and counted, never fatal: missing or non-finite fields, positions out of
-range, impossible speeds (ground speed above `MAX_GS_KT`, vertical rate above `MAX_VR_FPM`, or a position jump
-implying more than `MAX_GS_KT` from both neighbours), and repeated (icao24, timestamp) rows (the first is kept).
-Out-of-order rows are sorted back into time order and counted. A missing vertical rate counts as 0 (and is
-counted too): OpenSky leaves it empty often.
+`tracks_from_columns` takes any table of columns (a dict of arrays, a pandas DataFrame, a pyarrow Table) in the
+OpenSky / ``traffic`` convention: ``timestamp`` (UNIX s), ``icao24``, ``latitude``, ``longitude`` (degrees),
+``altitude`` (ft), and optionally ``groundspeed`` (kt), ``track`` (degrees), ``vertical_rate`` (ft/min),
+``onground``, ``callsign``. OpenSky's raw state-vector names and SI units are read too: ``time``, ``lat``,
+``lon``, ``baroaltitude`` (m), ``velocity`` (m/s), ``heading``, ``vertrate`` (m/s).
+
+Hygiene, every skipped row counted by `SkipReason`:
+- rows without time, id or position, or with a position out of range, are skipped; airborne rows without an
+  altitude too (on-ground rows may lack one: they are kept, marked on the ground);
+- altitudes outside [`MIN_ALT_FT`, `MAX_ALT_FT`] and one-row altitude spikes (steps in and out faster than
+  `MAX_VR_FPM`) are skipped, and so are one-row position spikes (faster than `MAX_GS_KT` in and out);
+- repeated (icao24, time) rows keep the first; airborne rows repeating the previous position exactly are a
+  forward-filled position, not a report, and are skipped;
+- groundspeed and track are derived from positions where missing, impossible or forward-filled (unchanged for
+  more than `STALE_S` while the positions disagree with it); the vertical rate likewise from altitudes.
+  ``vs_filt_ms`` is the altitude slope over the last 20 s (`commonsky.safety.kinematics.filtered_vertical_rate`),
+  what level-flight detection and the vertical prediction read.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from commonsky.errors import InputError
-from commonsky.picture.picture import EARTH_RADIUS_M
+from commonsky.safety import kinematics as kin
 from commonsky.units import FPM_MS, FT_M, KT_MS
 
-REQUIRED = ("timestamp", "icao24", "latitude", "longitude", "altitude", "groundspeed", "track")
 MAX_GS_KT = 1000.0
 MAX_VR_FPM = 12000.0
+MIN_ALT_FT = -2000.0
+MAX_ALT_FT = 80000.0
+STALE_S = 15.0
+# A value unchanged for more than STALE_S is forward-filled when the positions (or altitudes) disagree with it by
+# more than this.
+DISAGREE_GS_KT = 30.0
+DISAGREE_TRK_DEG = 15.0
+DISAGREE_VR_FPM = 500.0
+REQUIRED = ("timestamp", "icao24", "latitude", "longitude", "altitude")
+# OpenSky's raw state-vector columns: name -> (our name, factor to our file units).
+OPENSKY = {
+    "time": ("timestamp", 1.0),
+    "lat": ("latitude", 1.0),
+    "lon": ("longitude", 1.0),
+    "baroaltitude": ("altitude", 1.0 / FT_M),
+    "velocity": ("groundspeed", 1.0 / KT_MS),
+    "heading": ("track", 1.0),
+    "vertrate": ("vertical_rate", 1.0 / FPM_MS),
+}
 
 FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+class SkipReason(StrEnum):
+    """Why a row was left out."""
+
+    MISSING_POSITION = "missing_position"
+    MISSING_ALTITUDE = "missing_altitude"
+    POSITION_OUT_OF_RANGE = "position_out_of_range"
+    ALTITUDE_OUT_OF_RANGE = "altitude_out_of_range"
+    DUPLICATE_ID_TIME = "duplicate_id_time"
+    REPEATED_POSITION = "repeated_position"
+    POSITION_SPIKE = "position_spike"
+    ALTITUDE_SPIKE = "altitude_spike"
+
+
+class Derived(StrEnum):
+    """Which reported values were replaced by values derived from positions or altitudes."""
+
+    GROUNDSPEED_TRACK = "groundspeed_track"
+    VERTICAL_RATE = "vertical_rate"
 
 
 @dataclass(frozen=True, eq=False)
 class Tracks:
-    """Clean state vectors sorted by time (then icao24), SI units; ``skipped`` counts rows left out by reason."""
+    """Clean reports sorted by time (then icao24), SI units.
+
+    ``vs_ms`` reported vertical rate where usable, else derived; ``vs_filt_ms`` the filtered (20 s) altitude
+    slope; ``on_ground`` the reported flag; ``skipped`` counts rows left out by `SkipReason` value, ``derived``
+    rows whose values were derived, by `Derived` value.
+    """
 
     time_s: FloatArray
     icao24: npt.NDArray[np.str_]
@@ -43,160 +97,190 @@ class Tracks:
     gs_ms: FloatArray
     trk_deg: FloatArray
     vs_ms: FloatArray
+    vs_filt_ms: FloatArray
+    on_ground: BoolArray
     rows_read: int
     skipped: dict[str, int]
+    derived: dict[str, int]
     reordered: int
-    vertical_rate_missing: int
 
     def __len__(self) -> int:
         return int(self.time_s.shape[0])
 
 
-def _read_table(path: Path) -> dict[str, np.ndarray]:
-    import pyarrow as pa  # local: pyarrow is heavy
-    import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
+def _column_names(table: Any) -> list[str]:
+    if hasattr(table, "column_names"):  # pyarrow
+        return list(table.column_names)
+    if hasattr(table, "columns"):  # pandas
+        return [str(c) for c in table.columns]
+    return list(table.keys())
 
+
+def _column(table: Any, name: str) -> np.ndarray:
+    value = table[name]
+    if hasattr(value, "to_numpy"):
+        value = value.to_numpy()
+    return np.asarray(value)
+
+
+def _floats(values: np.ndarray) -> FloatArray:
     try:
-        if path.suffix.lower() in (".parquet", ".pq"):
-            table = pq.read_table(path)
-        else:
-            table = pacsv.read_csv(
-                path,
-                convert_options=pacsv.ConvertOptions(
-                    column_types={"icao24": pa.string(), "callsign": pa.string()}, strings_can_be_null=True
-                ),
-            )
-    except (OSError, pa.ArrowInvalid) as error:
-        raise InputError(f"{path}: cannot read tracks ({' '.join(str(error).split())[:200]})") from error
-    missing = [c for c in REQUIRED if c not in table.column_names]
-    if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(missing)} (need {', '.join(REQUIRED)})")
-    out: dict[str, np.ndarray] = {}
-    for name in table.column_names:
-        column = table.column(name)
-        if name == "timestamp":
-            out[name] = _seconds(column)
-        elif name in ("icao24", "callsign"):
-            out[name] = np.array([("" if v is None else str(v).strip()) for v in column.to_pylist()], dtype=np.str_)
-        else:
-            try:
-                out[name] = np.asarray(
-                    pc.cast(column, pa.float64(), safe=False).to_numpy(zero_copy_only=False), dtype=np.float64
-                )
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                out[name] = np.array([_to_float(v) for v in column.to_pylist()], dtype=np.float64)
-    return out
-
-
-def _to_float(value: object) -> float:
-    try:
-        return float(value)  # type: ignore[arg-type]
+        return np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
-        return float("nan")
+        out = np.full(values.shape[0], np.nan)
+        for k, v in enumerate(values.tolist()):
+            try:
+                out[k] = float(v)
+            except (TypeError, ValueError):
+                continue
+        return out
 
 
-def _seconds(column: Any) -> FloatArray:
-    """UNIX seconds from a pyarrow column of numbers, timestamps or ISO text; NaN where unreadable."""
-    import pyarrow as pa
+def _seconds(values: np.ndarray) -> FloatArray:
+    if np.issubdtype(values.dtype, np.datetime64):
+        ns = values.astype("datetime64[ns]")
+        return np.where(np.isnat(ns), np.nan, ns.astype(np.int64) / 1e9)
+    if values.dtype.kind in "OUS":
+        return np.array([_one_second(v) for v in values.tolist()], dtype=np.float64)
+    return _floats(values)
 
-    kind = column.type
-    if pa.types.is_timestamp(kind):
-        ns = column.cast(pa.timestamp("ns", tz=kind.tz)).cast(pa.int64())
-        values = ns.to_numpy(zero_copy_only=False).astype(np.float64) / 1e9
-        nulls = column.is_null().to_numpy(zero_copy_only=False)
-        return np.where(nulls, np.nan, values)
-    if pa.types.is_integer(kind) or pa.types.is_floating(kind):
-        return np.asarray(column.cast(pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
-    col = column
-    out = np.full(len(col), np.nan)
-    for k, value in enumerate(col.to_pylist()):
-        if value is None:
+
+def _one_second(value: object) -> float:
+    """UNIX seconds from a number, a datetime or ISO 8601 text; NaN if none of these."""
+    if value is None:
+        return np.nan
+    if hasattr(value, "timestamp"):
+        return float(value.timestamp())
+    text = str(value).strip()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        return float(np.datetime64(text.replace("Z", "").split("+")[0], "ns").astype(np.int64) / 1e9)
+    except ValueError:
+        return np.nan
+
+
+def _strings(values: np.ndarray) -> npt.NDArray[np.str_]:
+    return np.array([("" if v is None or v != v else str(v).strip()) for v in values.tolist()], dtype=np.str_)
+
+
+def normalise(table: Any) -> dict[str, np.ndarray]:
+    """The columns of ``table`` under our names and file units (raw OpenSky names converted)."""
+    names = _column_names(table)
+    out: dict[str, np.ndarray] = {}
+    for name in names:
+        target, factor = OPENSKY.get(name, (name, 1.0))
+        if target in out and name != target:
             continue
-        text = str(value).strip()
-        try:
-            out[k] = float(text)
-            continue
-        except ValueError:
-            pass
-        try:
-            stamp = np.datetime64(text.replace("Z", "").split("+")[0], "ns")
-            out[k] = stamp.astype(np.int64) / 1e9
-        except ValueError:
-            continue
+        if target in ("icao24", "callsign"):
+            out[target] = _strings(_column(table, name))
+        elif target == "timestamp":
+            out[target] = _seconds(_column(table, name))
+        elif target == "onground":
+            raw = _column(table, name)
+            out[target] = np.array([bool(v) and v == v and str(v).lower() != "false" for v in raw.tolist()])
+        elif target in ("latitude", "longitude", "altitude", "groundspeed", "track", "vertical_rate"):
+            out[target] = _floats(_column(table, name)) * factor
     return out
 
 
-def read_tracks(path: Path | str) -> Tracks:
-    """Read and clean a CSV or Parquet file of state vectors. Raises `InputError` only if the file itself is
-    unusable (unreadable, a required column missing); bad rows are skipped and counted."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    raw = _read_table(path)
-    n = raw["timestamp"].shape[0]
+def missing_columns(table: Any) -> list[str]:
+    """Required columns (under either naming) that ``table`` lacks."""
+    present = {OPENSKY.get(n, (n, 1.0))[0] for n in _column_names(table)}
+    return [c for c in REQUIRED if c not in present]
+
+
+def tracks_from_columns(table: Mapping[str, Any] | Any) -> Tracks:
+    """Clean reports from a table of columns (see the module docstring). Never raises on bad rows: they are
+    skipped and counted; a table with no usable row gives empty `Tracks`."""
+    raw = normalise(table)
+    n = raw["timestamp"].shape[0] if "timestamp" in raw else 0
+    nan = np.full(n, np.nan)
+    t = raw.get("timestamp", nan)
+    ids = raw.get("icao24", np.full(n, "", dtype=np.str_))
+    lat, lon = raw.get("latitude", nan), raw.get("longitude", nan)
+    alt_ft = raw.get("altitude", nan)
+    ground = raw.get("onground", np.zeros(n, dtype=bool))
     skipped: Counter[str] = Counter()
     keep = np.ones(n, dtype=bool)
 
-    def drop(mask: npt.NDArray[np.bool_], reason: str) -> None:
+    def drop(mask: BoolArray, reason: SkipReason) -> None:
         new = mask & keep
         if new.any():
-            skipped[reason] += int(new.sum())
+            skipped[reason.value] += int(new.sum())
             keep[new] = False
 
-    numbers = ("timestamp", "latitude", "longitude", "altitude", "groundspeed", "track")
-    drop(np.logical_or.reduce([~np.isfinite(raw[c]) for c in numbers]) | (raw["icao24"] == ""), "missing_or_nan")
-    drop((np.abs(raw["latitude"]) > 90.0) | (np.abs(raw["longitude"]) > 180.0), "position_out_of_range")
-    vr = raw.get("vertical_rate", np.full(n, np.nan))
-    vr_missing = ~np.isfinite(vr)
-    vr = np.where(vr_missing, 0.0, vr)
-    drop((raw["groundspeed"] > MAX_GS_KT) | (raw["groundspeed"] < 0.0) | (np.abs(vr) > MAX_VR_FPM), "impossible_speed")
+    drop(~np.isfinite(t) | ~np.isfinite(lat) | ~np.isfinite(lon) | (ids == ""), SkipReason.MISSING_POSITION)
+    drop((np.abs(lat) > 90.0) | (np.abs(lon) > 180.0), SkipReason.POSITION_OUT_OF_RANGE)
+    drop(~np.isfinite(alt_ft) & ~ground, SkipReason.MISSING_ALTITUDE)
+    drop((alt_ft < MIN_ALT_FT) | (alt_ft > MAX_ALT_FT), SkipReason.ALTITUDE_OUT_OF_RANGE)
 
-    time_s = raw["timestamp"]
     idx = np.flatnonzero(keep)
-    reordered = int(np.count_nonzero(np.diff(time_s[idx]) < 0)) if idx.shape[0] > 1 else 0
-    order = idx[np.lexsort((idx, time_s[idx], raw["icao24"][idx]))]  # by aircraft, then time, then file order
-    ac, t = raw["icao24"][order], time_s[order]
+    reordered = int(np.count_nonzero(np.diff(t[idx]) < 0)) if idx.shape[0] > 1 else 0
+    names, codes = np.unique(ids, return_inverse=True)
+    codes = codes.astype(np.int64)
+    order = idx[np.lexsort((idx, t[idx], codes[idx]))]  # by aircraft, then time, then file order
+
+    def drop_sorted(mask: BoolArray, reason: SkipReason) -> None:
+        nonlocal order
+        drop(np.isin(np.arange(n), order[mask]), reason)
+        order = order[~mask]
+
+    c, tt = codes[order], t[order]
     dup = np.zeros(order.shape[0], dtype=bool)
-    dup[1:] = (ac[1:] == ac[:-1]) & (t[1:] == t[:-1])
-    drop(np.isin(np.arange(n), order[dup]), "duplicate_id_time")
-    order = order[~dup]
-    jump = _jumps(raw["icao24"][order], time_s[order], raw["latitude"][order], raw["longitude"][order])
-    drop(np.isin(np.arange(n), order[jump]), "impossible_speed")
-    order = order[~jump]
-    order = order[np.lexsort((raw["icao24"][order], time_s[order]))]
+    dup[1:] = (c[1:] == c[:-1]) & (tt[1:] == tt[:-1])
+    drop_sorted(dup, SkipReason.DUPLICATE_ID_TIME)
+    c = codes[order]
+    drop_sorted(kin.repeated(c, lat[order], lon[order]) & ~ground[order], SkipReason.REPEATED_POSITION)
+    c, tt = codes[order], t[order]
+    steps = kin.position_steps_m(lat[order], lon[order]) if order.shape[0] > 1 else np.zeros(0)
+    drop_sorted(kin.spikes(c, tt, steps, MAX_GS_KT * KT_MS), SkipReason.POSITION_SPIKE)
+    c, tt, a = codes[order], t[order], alt_ft[order]
+    alt_steps = np.nan_to_num(np.abs(np.diff(a)), nan=0.0) if order.shape[0] > 1 else np.zeros(0)
+    drop_sorted(kin.spikes(c, tt, alt_steps, MAX_VR_FPM / 60.0), SkipReason.ALTITUDE_SPIKE)
+
+    c, tt = codes[order], t[order]
+    la, lo, alt_m, gr = lat[order], lon[order], alt_ft[order] * FT_M, ground[order]
+    gs = raw.get("groundspeed", nan)[order] * KT_MS
+    trk = raw.get("track", nan)[order]
+    vr = raw.get("vertical_rate", nan)[order] * FPM_MS
+    d_gs, d_trk = kin.velocity_from_positions(c, tt, la, lo)
+    vs_filt = kin.filtered_vertical_rate(c, tt, alt_m)
+    turn = np.abs(np.mod(trk - d_trk + 180.0, 360.0) - 180.0)
+    disagree = (np.abs(gs - d_gs) > DISAGREE_GS_KT * KT_MS) | (turn > DISAGREE_TRK_DEG)
+    stale_v = (kin.stale_since_change(c, tt, kin.repeated(c, gs, trk)) > STALE_S) & disagree
+    bad_v = ~np.isfinite(gs) | ~np.isfinite(trk) | (gs < 0.0) | (gs > MAX_GS_KT * KT_MS) | stale_v
+    use_d = bad_v & np.isfinite(d_gs)
+    gs = np.where(use_d, d_gs, gs)
+    trk = np.where(use_d, d_trk, trk)
+    stale_vr = kin.stale_since_change(c, tt, kin.repeated(c, vr)) > STALE_S
+    stale_vr &= np.abs(vr - vs_filt) > DISAGREE_VR_FPM * FPM_MS
+    bad_vr = ~np.isfinite(vr) | (np.abs(vr) > MAX_VR_FPM * FPM_MS) | stale_vr
+    use_dvr = bad_vr & np.isfinite(vs_filt)
+    vr = np.where(use_dvr, vs_filt, vr)
+    # Nothing derivable (a lone report): stands still, level.
+    gs, trk, vr = np.nan_to_num(gs, nan=0.0), np.mod(np.nan_to_num(trk, nan=0.0), 360.0), np.nan_to_num(vr, nan=0.0)
+    vs_filt = np.where(np.isfinite(vs_filt), vs_filt, vr)
+
+    by_time = np.lexsort((c, tt))
     callsign = raw.get("callsign", np.full(n, "", dtype=np.str_))
+    derived = {Derived.GROUNDSPEED_TRACK.value: int(use_d.sum()), Derived.VERTICAL_RATE.value: int(use_dvr.sum())}
     return Tracks(
-        time_s=time_s[order],
-        icao24=raw["icao24"][order],
-        callsign=callsign[order],
-        lat=raw["latitude"][order],
-        lon=raw["longitude"][order],
-        alt_m=raw["altitude"][order] * FT_M,
-        gs_ms=raw["groundspeed"][order] * KT_MS,
-        trk_deg=np.mod(raw["track"][order], 360.0),
-        vs_ms=vr[order] * FPM_MS,
+        time_s=tt[by_time],
+        icao24=names[c][by_time],
+        callsign=callsign[order][by_time],
+        lat=la[by_time],
+        lon=lo[by_time],
+        alt_m=alt_m[by_time],
+        gs_ms=gs[by_time],
+        trk_deg=trk[by_time],
+        vs_ms=vr[by_time],
+        vs_filt_ms=vs_filt[by_time],
+        on_ground=gr[by_time],
         rows_read=n,
         skipped=dict(skipped),
+        derived={k: v for k, v in derived.items() if v},
         reordered=reordered,
-        vertical_rate_missing=int(np.count_nonzero(vr_missing & keep)),
     )
-
-
-def _jumps(ac: np.ndarray, t: FloatArray, lat: FloatArray, lon: FloatArray) -> npt.NDArray[np.bool_]:
-    """Rows (sorted by aircraft then time) whose position implies > MAX_GS_KT from both neighbours (a spike)."""
-    n = ac.shape[0]
-    if n < 2:
-        return np.zeros(n, dtype=bool)
-    same = ac[1:] == ac[:-1]
-    phi1, phi2 = np.radians(lat[:-1]), np.radians(lat[1:])
-    dlon = np.radians(np.mod(lon[1:] - lon[:-1] + 180.0, 360.0) - 180.0)
-    dist = EARTH_RADIUS_M * np.hypot(phi2 - phi1, dlon * np.cos(0.5 * (phi1 + phi2)))
-    dt = np.maximum(t[1:] - t[:-1], 1.0)  # at least 1 s: timestamps are rounded to seconds in OpenSky data
-    fast = same & (dist / dt > MAX_GS_KT * KT_MS)
-    before = np.concatenate([[False], fast])
-    after = np.concatenate([fast, [False]])
-    has_next = np.concatenate([same, [False]])
-    spike: npt.NDArray[np.bool_] = before & (after | ~has_next)
-    return spike

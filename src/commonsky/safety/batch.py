@@ -1,0 +1,174 @@
+"""Conflict detection over every picture of a replay at once: cost follows the aircraft alive at each step.
+
+A report is shown in the pictures from its time until the aircraft's next report or until it is ``stale_s``
+old, whichever comes first; pictures are at the grid times ``k * step_s`` (UNIX s). Each (picture, aircraft)
+sample is dead-reckoned to the picture time (track and groundspeed; vertically with the STCA predicted rate),
+aircraft the STCA filters make ineligible are left out, then one k-d tree per chunk of pictures finds the
+candidate pairs of the same picture and `commonsky.safety.cpa.pair_geometry` tests them all in one call. Nothing
+loops over steps or pairs in Python here; empty pictures cost nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy.spatial import cKDTree
+
+from commonsky.picture.picture import EARTH_RADIUS_M
+from commonsky.safety.cpa import PairGeometry, pair_geometry
+from commonsky.safety.grid_pairs import grid_pairs
+from commonsky.safety.grid_pairs import usable as grid_usable
+from commonsky.safety.loss_search import great_circle_m
+from commonsky.safety.params import ProtectionPolicy
+from commonsky.safety.pruning import FRAME_SAFETY, SLACK_M
+from commonsky.safety.stca import stca_states
+from commonsky.safety.tracks import Tracks
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+SAMPLES_PER_CHUNK = 500_000
+SLICES = 4
+
+
+@dataclass(frozen=True, eq=False)
+class Frames:
+    """Every (picture k, aircraft) sample, sorted by k: the report row it comes from and its state at k."""
+
+    k: IntArray
+    row: IntArray
+    lat: FloatArray
+    lon: FloatArray
+    alt_m: FloatArray
+    vn_ms: FloatArray
+    ve_ms: FloatArray
+    vs_ms: FloatArray
+    level: npt.NDArray[np.bool_]
+
+    def __len__(self) -> int:
+        return int(self.k.shape[0])
+
+
+def frames(tracks: Tracks, policy: ProtectionPolicy, step_s: float, stale_s: float) -> Frames:
+    """The samples of every picture (see the module docstring)."""
+    n = len(tracks)
+    _, code = np.unique(tracks.icao24, return_inverse=True)
+    by_ac = np.lexsort((tracks.time_s, code))
+    nxt = np.full(n, np.inf)
+    same = code[by_ac][1:] == code[by_ac][:-1]
+    nxt[by_ac[:-1][same]] = tracks.time_s[by_ac][1:][same]
+    t = tracks.time_s
+    k0 = np.ceil(t / step_s)
+    k1 = np.minimum(np.floor((t + stale_s) / step_s), np.ceil(nxt / step_s) - 1)
+    count = np.maximum(k1 - k0 + 1, 0).astype(np.int64)
+    total = int(count.sum())
+    row = np.repeat(np.arange(n, dtype=np.int64), count)
+    offset = np.concatenate([[0], np.cumsum(count)[:-1]])
+    k = k0.astype(np.int64)[row] + (np.arange(total) - offset[row])
+    order = np.lexsort((code[row], k))
+    k, row = k[order], row[order]
+    states = stca_states(
+        policy,
+        tracks.lat,
+        tracks.lon,
+        tracks.alt_m,
+        tracks.gs_ms,
+        tracks.vs_ms,
+        tracks.vs_filt_ms,
+        tracks.on_ground,
+    )
+    keep = states.eligible[row]
+    k, row = k[keep], row[keep]
+    dt = k * step_s - t[row]
+    trk = np.radians(tracks.trk_deg[row])
+    vn = tracks.gs_ms[row] * np.cos(trk)
+    ve = tracks.gs_ms[row] * np.sin(trk)
+    lat0 = tracks.lat[row]
+    lat = np.clip(lat0 + np.degrees(vn * dt / EARTH_RADIUS_M), -90.0, 90.0)
+    coslat = np.maximum(np.cos(np.radians(lat0)), 1e-6)
+    lon = np.mod(tracks.lon[row] + np.degrees(ve * dt / (EARTH_RADIUS_M * coslat)) + 180.0, 360.0) - 180.0
+    vs = states.vs_pred_ms[row]
+    return Frames(k, row, lat, lon, states.alt_ref_m[row] + vs * dt, vn, ve, vs, states.level[row])
+
+
+def candidate_pairs(f: Frames, radius_m: float, half_height_m: float, lookahead_s: float) -> tuple[IntArray, IntArray]:
+    """Sample pairs (p < q) of the same picture that may come within the protection in [0, lookahead_s]: a
+    superset, by the bounds of `commonsky.safety.pruning` applied picture by picture."""
+    n = len(f)
+    if n < 2:
+        z = np.zeros(0, dtype=np.int64)
+        return z, z
+    phi, lam = np.radians(f.lat), np.radians(f.lon)
+    cphi, sphi, clam, slam = np.cos(phi), np.sin(phi), np.cos(lam), np.sin(lam)
+    pos = EARTH_RADIUS_M * np.stack([cphi * clam, cphi * slam, sphi], axis=1)
+    vel = np.stack(
+        [-slam * f.ve_ms - sphi * clam * f.vn_ms, clam * f.ve_ms - sphi * slam * f.vn_ms, cphi * f.vn_ms], axis=1
+    )
+    vmax = float(np.hypot(f.vn_ms, f.ve_ms).max())
+    half_s = 0.5 * lookahead_s / SLICES
+    frame_gain = FRAME_SAFETY * (math.tan(math.radians(min(float(np.abs(f.lat).max()), 71.0))) + 1.0) / EARTH_RADIUS_M
+    cuts = [0]
+    while cuts[-1] < n:
+        nxt = min(cuts[-1] + SAMPLES_PER_CHUNK, n)
+        if nxt < n:
+            nxt = max(int(np.searchsorted(f.k, f.k[nxt], side="left")), cuts[-1] + 1)
+            nxt = int(np.searchsorted(f.k, f.k[nxt - 1], side="right"))
+        cuts.append(nxt)
+    hashed = grid_usable(f.lat, f.lon)
+    codes = []
+    for a, b in itertools.pairwise([0, n] if hashed else cuts):
+        kk = (f.k[a:b] - f.k[a]).astype(np.float64)
+        for step in range(SLICES):
+            t_mid = (2 * step + 1) * half_s
+            t_end = t_mid + half_s
+            reach_m = radius_m + 2.0 * vmax * t_end
+            frame_m = frame_gain * vmax * t_end * reach_m + (vmax * t_end) ** 2 / EARTH_RADIUS_M
+            r_h = radius_m + 2.0 * vmax * half_s + frame_m + 1e-3 * reach_m + SLACK_M
+            if hashed:
+                lat = f.lat + np.degrees(f.vn_ms * t_mid / EARTH_RADIUS_M)
+                lon = f.lon + np.degrees(
+                    f.ve_ms * t_mid / (EARTH_RADIUS_M * np.maximum(np.cos(np.radians(f.lat)), 1e-6))
+                )
+                lo, hi = grid_pairs(f.k, lat, lon, r_h)
+                near = great_circle_m(lat[lo], lon[lo], lat[hi], lon[hi]) <= r_h
+                lo, hi = lo[near], hi[near]
+            else:
+                coords = np.empty((b - a, 4))
+                coords[:, :3] = pos[a:b] + vel[a:b] * t_mid
+                coords[:, 3] = kk * (10.0 * r_h)  # other pictures: far away
+                pairs = cKDTree(coords, leafsize=16, balanced_tree=False, compact_nodes=False).query_pairs(
+                    r_h, output_type="ndarray"
+                )
+                lo = np.minimum(pairs[:, 0], pairs[:, 1]).astype(np.int64) + a
+                hi = np.maximum(pairs[:, 0], pairs[:, 1]).astype(np.int64) + a
+            # Vertically, per pair: the altitude difference at the slice's middle changes by at most
+            # (|vs_lo| + |vs_hi|) * half_s within the slice.
+            dz = np.abs(f.alt_m[lo] - f.alt_m[hi] + (f.vs_ms[lo] - f.vs_ms[hi]) * t_mid)
+            near = dz <= half_height_m + (np.abs(f.vs_ms[lo]) + np.abs(f.vs_ms[hi])) * half_s + 1.0
+            codes.append(lo[near] * n + hi[near])
+    if not codes:
+        z = np.zeros(0, dtype=np.int64)
+        return z, z
+    unique = np.sort(np.concatenate(codes))  # sort + neighbour test: faster than np.unique here
+    if unique.shape[0] > 1:
+        unique = unique[np.concatenate([[True], unique[1:] != unique[:-1]])]
+    return unique // n, unique % n
+
+
+def geometry(f: Frames, policy: ProtectionPolicy, grows: tuple[float, ...] = (1.0,)) -> list[PairGeometry]:
+    """Conflicting pairs of every picture, once per protection scale in ``grows`` (candidates found once)."""
+    party = np.full(len(f), "", dtype=np.str_)
+    radius, height, look = policy.per_aircraft(f.lat, f.lon, f.alt_m, party)
+    big = max(grows)
+    if len(f) < 2:
+        p = q = np.zeros(0, dtype=np.int64)
+    else:
+        p, q = candidate_pairs(f, float(radius.max()) * big, float(height.max()) * big, float(look.max()) * big)
+    r, h, t = np.maximum(radius[p], radius[q]), np.maximum(height[p], height[q]), np.maximum(look[p], look[q])
+    return [
+        pair_geometry(f.lat, f.lon, f.alt_m, f.vn_ms, f.ve_ms, f.vs_ms, p, q, r * g, h * g, t * g, conflicts_only=True)
+        for g in grows
+    ]

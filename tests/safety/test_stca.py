@@ -1,0 +1,69 @@
+"""STCA filters and exact boundaries: level pairs at every adjacent level pair, ground suppression, parameters per
+party and per region."""
+
+from __future__ import annotations
+
+import numpy as np
+from shapely.geometry import box
+
+from commonsky.picture import Picture
+from commonsky.safety.conflicts import detect_conflicts
+from commonsky.safety.params import Protection, ProtectionPolicy, ZoneProtection
+from commonsky.safety.stca import stca_states
+
+FT = 0.3048
+FPM = FT / 60.0
+
+
+def test_level_pairs_exactly_1000_ft_apart_never_conflict_at_any_level() -> None:
+    """Head-on pairs at FLn and FLn+10 for every n from 10 to 400 (the float flip of the issue: 37000 * 0.3048 -
+    36000 * 0.3048 < 304.8), then the same pairs 975 ft apart, which all conflict."""
+    for spacing_ft, expected in ((1000, 0), (975, 1)):
+        conflicting = 0
+        levels = range(1000, 40001, 1000)
+        for ft in levels:
+            p = Picture.from_arrays(
+                ["a", "b"],
+                [47.0, 47.0],
+                [8.0, 8.2],
+                [ft * FT, (ft + spacing_ft) * FT],
+                [230.0, 230.0],
+                [90.0, 270.0],
+                [0.0, 0.0],
+            )
+            conflicting += len(detect_conflicts(p))
+        assert conflicting == expected * len(levels)
+
+
+def _states(policy: ProtectionPolicy, **over: object) -> object:
+    n = 4
+    values: dict[str, object] = {
+        "lat": np.full(n, 47.0),
+        "lon": np.array([8.0, 8.1, 8.2, 8.3]),
+        "alt_m": np.array([1500.0, 1500.0, 10000.0, 10000.0]) * FT,
+        "gs_ms": np.array([10.0, 120.0, 230.0, 230.0]),
+        "vs_ms": np.zeros(n),
+        "vs_filt_ms": np.array([0.0, 0.0, 300.0 * FPM, 600.0 * FPM]),
+        "on_ground": np.array([False, False, False, False]),
+    }
+    values.update(over)
+    return stca_states(policy, **values)  # type: ignore[arg-type]
+
+
+def test_ground_and_level_filters_with_defaults() -> None:
+    s = _states(ProtectionPolicy(), on_ground=np.array([False, True, False, False]))
+    # Slow and low: on the surface; reported on the ground: out; the two en-route aircraft take part.
+    assert s.eligible.tolist() == [False, False, True, True]  # type: ignore[attr-defined]
+    # 300 ft/min filtered is inside the 400 ft/min dead band: level, predicted at its flight level; 600 is not.
+    assert s.level.tolist()[2:] == [True, False]  # type: ignore[attr-defined]
+    assert s.vs_pred_ms[2] == 0.0 and s.vs_pred_ms[3] == 600.0 * FPM  # type: ignore[attr-defined]
+
+
+def test_filters_per_party_and_per_region() -> None:
+    tight = Protection(level_band_ms=200.0 * FPM, surface_gs_ms=0.0)
+    region = ZoneProtection(box(8.25, 46.0, 9.0, 48.0), Protection(level_band_ms=800.0 * FPM))
+    policy = ProtectionPolicy(by_party={"police": tight}, zones=[region])
+    s = _states(policy, party=np.array(["police", "", "police", ""]), gs_ms=np.array([10.0, 10.0, 230.0, 230.0]))
+    # The party turns the surface rule off for its aircraft; its band is tighter; the region widens the band.
+    assert s.eligible.tolist()[:2] == [True, False]  # type: ignore[attr-defined]
+    assert s.level.tolist()[2:] == [False, True]  # type: ignore[attr-defined]
