@@ -22,7 +22,7 @@ from benchmarks.archive_gen import write_archive
 from benchmarks.context import BenchContext, table
 
 AIRCRAFT = 2800
-RADIUS_M, HALF_HEIGHT_M, GAP_S = 5 * 1852.0, 1000 * 0.3048, 30.0
+RADIUS_M, HALF_HEIGHT_M, GAP_S, QUANTUM_M = 5 * 1852.0, 1000 * 0.3048, 30.0, 100 * 0.3048
 GOAL_PER_CORE = 1_000_000
 
 
@@ -32,7 +32,7 @@ def _settings(tile: float) -> object:
     from commonsky.archive.partition import Tiling
 
     tiling = Tiling.for_analysis(tile, RADIUS_M, GAP_S)
-    return Settings(RADIUS_M, HALF_HEIGHT_M, 1.0, GAP_S, (-np.inf, np.inf), None, tiling, ZoneSet.build([]))
+    return Settings(RADIUS_M, HALF_HEIGHT_M, QUANTUM_M, 1.0, GAP_S, (-np.inf, np.inf), None, tiling, ZoneSet.build([]))
 
 
 def _dask(folder: Path, workers: int, tile: float) -> tuple[float, int, int]:
@@ -66,7 +66,7 @@ def _single(frame: object) -> tuple[float, int]:
     start = time.perf_counter()
     ep = loss_episodes(
         f["time_s"], ids, f["lat"], f["lon"], f["alt_m"], f["on_ground"],  # type: ignore[index]
-        radius_m=RADIUS_M, half_height_m=HALF_HEIGHT_M, step_s=1.0, max_gap_s=GAP_S,
+        radius_m=RADIUS_M, half_height_m=HALF_HEIGHT_M, step_s=1.0, max_gap_s=GAP_S, alt_quantum_m=QUANTUM_M,
     )  # fmt: skip
     return time.perf_counter() - start, len(ep)
 

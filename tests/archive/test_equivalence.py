@@ -17,20 +17,20 @@ from commonsky.archive.partition import Tiling
 from commonsky.archive.source import open_archive
 from commonsky.safety.losses import loss_episodes
 
-RADIUS_M, HALF_HEIGHT_M, GAP_S = 9260.0, 304.8, 30.0
+RADIUS_M, HALF_HEIGHT_M, GAP_S, QUANTUM_M = 9260.0, 304.8, 30.0, 30.48
 COLUMNS = ["icao24_a", "icao24_b", "start_s", "end_s", "samples", "min_dist_m", "min_dalt_m", "alt_m"]
 
 
 def settings(tile: float, window: tuple[float, float] = (-np.inf, np.inf)) -> Settings:
     tiling = Tiling.for_analysis(tile, RADIUS_M, GAP_S)
-    return Settings(RADIUS_M, HALF_HEIGHT_M, 1.0, GAP_S, window, None, tiling, ZoneSet.build([]))
+    return Settings(RADIUS_M, HALF_HEIGHT_M, QUANTUM_M, 1.0, GAP_S, window, None, tiling, ZoneSet.build([]))
 
 
 def single_process(frame: pd.DataFrame, window: tuple[float, float] = (-np.inf, np.inf)) -> pd.DataFrame:
     ep = loss_episodes(
         frame["time"].to_numpy(float), frame["icao24"].to_numpy(str), frame["lat"], frame["lon"],
         frame["baroaltitude"], frame["onground"], radius_m=RADIUS_M, half_height_m=HALF_HEIGHT_M, step_s=1.0,
-        max_gap_s=GAP_S, window_s=window,
+        max_gap_s=GAP_S, window_s=window, alt_quantum_m=QUANTUM_M,
     )  # fmt: skip
     return pd.DataFrame(
         {
@@ -84,11 +84,13 @@ def test_window_matches_single_process_window(opensky_archive: tuple[Path, pd.Da
 
 def test_brute_force_on_reported_seconds(opensky_archive: tuple[Path, pd.DataFrame]) -> None:
     """At seconds where both aircraft reported (no interpolation), a pair is in loss iff the haversine distance
-    and the altitude difference are below the minima: every such (pair, second) lies inside one episode of the
-    single-process result, and every pair in those episodes at such a second is in loss."""
+    and the difference of altitudes rounded to 100 ft are below the minima: every such (pair, second) lies
+    inside one episode of the single-process result, and every pair in those episodes at such a second is in
+    loss."""
     _, frame = opensky_archive
     want = single_process(frame)
     air = frame.loc[~frame["onground"], ["time", "icao24", "lat", "lon", "baroaltitude"]]
+    air = air.assign(baroaltitude=np.round(air["baroaltitude"] / QUANTUM_M) * QUANTUM_M)  # hundreds of feet
     rows = air.merge(air, on="time", suffixes=("_a", "_b"))
     near = (rows["lat_a"] - rows["lat_b"]).abs() < 0.2  # 22 km: wider than the radius
     rows = rows.loc[near & (rows["icao24_a"] < rows["icao24_b"])]
@@ -98,7 +100,8 @@ def test_brute_force_on_reported_seconds(opensky_archive: tuple[Path, pd.DataFra
         + np.cos(p1) * np.cos(p2) * np.sin(np.radians(rows["lon_b"] - rows["lon_a"]) / 2) ** 2
     )
     dist = 2 * 6371000.0 * np.arcsin(np.sqrt(h))
-    loss = (dist < RADIUS_M) & ((rows["baroaltitude_a"] - rows["baroaltitude_b"]).abs() < HALF_HEIGHT_M)
+    # Exactly 1,000 ft apart (two flight levels, whatever the float rounding) is separated.
+    loss = (dist < RADIUS_M) & ((rows["baroaltitude_a"] - rows["baroaltitude_b"]).abs() < HALF_HEIGHT_M - 1e-6)
     seen = rows.loc[:, ["icao24_a", "icao24_b", "time"]].assign(loss=loss.to_numpy())
     merged = seen.merge(want, on=["icao24_a", "icao24_b"], how="left")
     inside = (merged["time"] >= merged["start_s"]) & (merged["time"] <= merged["end_s"])

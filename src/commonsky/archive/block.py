@@ -16,7 +16,7 @@ import numpy.typing as npt
 from commonsky.archive.infringements import ZoneSet, empty_zones, zone_fragments
 from commonsky.archive.losses import Columns, empty_losses, loss_fragments
 from commonsky.archive.partition import Tiling
-from commonsky.archive.reports import BoolArray, grid_samples
+from commonsky.archive.reports import BoolArray, prepare, run_samples
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,11 +26,13 @@ BBox = tuple[float, float, float, float]
 
 @dataclass(frozen=True)
 class Settings:
-    """What every partition needs: protection (m), grid step and gap (s), the analysis window (UNIX s, from
-    inclusive, to exclusive), an optional (west, south, east, north) box, the tiling and the zones."""
+    """What every partition needs: protection (m), altitude rounding (m, 0: none), grid step and gap (s), the
+    analysis window (UNIX s, from inclusive, to exclusive), an optional (west, south, east, north) box, the
+    tiling and the zones."""
 
     radius_m: float
     half_height_m: float
+    alt_quantum_m: float
     step_s: float
     max_gap_s: float
     window_s: tuple[float, float]
@@ -46,7 +48,7 @@ class BlockResult:
     losses: pd.DataFrame
     zones: pd.DataFrame
     reports: int  # rows owned (in the window, the box and the partition's own hour and tile)
-    samples: int  # grid samples owned (aircraft-times analysed)
+    samples: int  # grid samples owned, tested against the zones (0 without zones)
     fast_segments: int
 
 
@@ -62,7 +64,7 @@ def in_bbox(lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64], bbox: BB
 
 
 @dataclass(frozen=True)
-class Reports:
+class Rows:
     """Normalised reports as arrays (see `commonsky.archive.schema.REPORT_COLUMNS`)."""
 
     time_s: npt.NDArray[np.float64]
@@ -73,7 +75,7 @@ class Reports:
     on_ground: BoolArray
 
     @classmethod
-    def of(cls, frame: pd.DataFrame) -> Reports:
+    def of(cls, frame: pd.DataFrame) -> Rows:
         return cls(
             frame["time_s"].to_numpy(dtype=np.float64),
             frame["icao24"].to_numpy(dtype=np.int64),
@@ -83,8 +85,8 @@ class Reports:
             frame["on_ground"].to_numpy(dtype=bool),
         )
 
-    def take(self, rows: npt.NDArray[np.intp]) -> Reports:
-        return Reports(
+    def take(self, rows: npt.NDArray[np.intp]) -> Rows:
+        return Rows(
             self.time_s[rows], self.icao24[rows], self.lat[rows], self.lon[rows], self.alt_m[rows],
             self.on_ground[rows],
         )  # fmt: skip
@@ -101,7 +103,7 @@ class Fragments:
     fast_segments: int
 
 
-def analyse_block(reports: Reports, key: int | None, settings: Settings) -> Fragments:
+def analyse_block(reports: Rows, key: int | None, settings: Settings) -> Fragments:
     """Owned fragments of partition ``key`` (None: everything is owned, the single-partition reference)."""
     if key is None:
         window, tile = settings.window_s, None
@@ -109,22 +111,26 @@ def analyse_block(reports: Reports, key: int | None, settings: Settings) -> Frag
         block, tile = settings.tiling.split_key(key)
         block_s = settings.tiling.block_s
         window = (max(block * block_s, settings.window_s[0]), min((block + 1) * block_s, settings.window_s[1]))
-    samples = grid_samples(
+    prepared = prepare(
         reports.time_s, reports.icao24, reports.lat, reports.lon, reports.alt_m, reports.on_ground,
-        step_s=settings.step_s, max_gap_s=settings.max_gap_s, window_s=window,
+        step_s=settings.step_s, max_gap_s=settings.max_gap_s, alt_quantum_m=settings.alt_quantum_m,
     )  # fmt: skip
-    owned = in_bbox(samples.lat, samples.lon, settings.bbox)
-    mine = in_bbox(reports.lat, reports.lon, settings.bbox) & (reports.time_s >= window[0])
-    mine &= reports.time_s < window[1]
-    if tile is not None:
-        owned &= settings.tiling.tile_of(samples.lat, samples.lon) == tile
-        mine &= settings.tiling.tile_of(reports.lat, reports.lon) == tile
-    losses = loss_fragments(samples, lambda i: owned[i], settings.radius_m, settings.half_height_m, settings.step_s)
-    zones = zone_fragments(samples, owned, settings.zones, settings.step_s) if len(settings.zones) else []
-    return Fragments(
-        [losses] if losses else [], zones, int(np.count_nonzero(mine)), int(np.count_nonzero(owned)),
-        samples.fast_segments,
-    )  # fmt: skip
+    tiling = settings.tiling
+
+    def owns(lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64]) -> BoolArray:
+        inside = in_bbox(lat, lon, settings.bbox)
+        return inside if tile is None else inside & (tiling.tile_of(lat, lon) == tile)
+
+    losses = loss_fragments(prepared, owns, settings.radius_m, settings.half_height_m, settings.step_s, window)
+    zones: list[Columns] = []
+    samples = 0
+    if len(settings.zones):
+        grid = run_samples(prepared, settings.step_s, window)
+        owned = owns(grid.lat, grid.lon)
+        zones = zone_fragments(grid, owned, settings.zones, settings.step_s)
+        samples = int(np.count_nonzero(owned))
+    mine = owns(reports.lat, reports.lon) & (reports.time_s >= window[0]) & (reports.time_s < window[1])
+    return Fragments([losses] if losses else [], zones, int(np.count_nonzero(mine)), samples, prepared.fast_segments)
 
 
 def _frame(tables: list[Columns], empty: pd.DataFrame) -> pd.DataFrame:
@@ -152,7 +158,7 @@ def analyse_blocks(frame: pd.DataFrame, settings: Settings) -> BlockResult:
     if key.shape[0] == 0:
         return collect([])
     order = np.argsort(key, kind="stable")
-    reports = Reports.of(frame).take(order)
+    reports = Rows.of(frame).take(order)
     keys, starts = np.unique(key[order], return_index=True)
     stops = np.append(starts[1:], key.shape[0])
     parts = [

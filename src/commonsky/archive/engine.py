@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from commonsky.archive.block import BlockResult, Reports, Settings, analyse_block, analyse_blocks, collect
+from commonsky.archive.block import BlockResult, Rows, Settings, analyse_block, analyse_blocks, collect
 from commonsky.archive.infringements import merge_zones
 from commonsky.archive.losses import merge_losses
 from commonsky.archive.schema import REPORT_COLUMNS, SchemaSpec, normalise
 from commonsky.archive.source import Archive
 from commonsky.errors import InputError
-from commonsky.safety.losses import EARTH_RADIUS_M
+from commonsky.picture.picture import EARTH_RADIUS_M
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -128,4 +128,4 @@ def analyse(
 def analyse_in_process(frame: pd.DataFrame, settings: Settings) -> Analysis:
     """The single-partition reference on normalised reports already in memory (small data, tests, benchmarks):
     one partition owns everything, no halo, no Dask."""
-    return merge([collect([analyse_block(Reports.of(frame), None, settings)])], settings)
+    return merge([collect([analyse_block(Rows.of(frame), None, settings)])], settings)

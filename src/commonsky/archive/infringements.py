@@ -22,7 +22,7 @@ from commonsky.airspace.zone import Zone
 from commonsky.archive.losses import Columns
 from commonsky.archive.reports import BoolArray, FloatArray, Samples, wrap_deg
 from commonsky.archive.schema import hex_ids
-from commonsky.safety.losses import EARTH_RADIUS_M
+from commonsky.picture.picture import EARTH_RADIUS_M
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -1,9 +1,10 @@
 """Losses of separation from grid samples, as episode fragments that merge into the same episodes whatever the
 partitioning.
 
-A pair (a, b) is in loss at grid time t exactly as in `commonsky.safety.losses`: both have a position at t (see
-`commonsky.archive.reports`), their great-circle distance is below the radius and their altitude difference
-below the half-height (strictly, with its `BOUNDARY_TOL_M`). An *episode* is a maximal run of consecutive grid
+A pair (a, b) is in loss at grid time t exactly as in `commonsky.safety.losses`, whose search
+(`commonsky.safety.loss_search.close_samples`) finds the candidates: both have a position at t, their
+great-circle distance is below the radius and their altitude difference below the half-height (strictly, with
+`BOUNDARY_TOL_M`). An *episode* is a maximal run of consecutive grid
 times in loss; a pair is named with the smaller icao24 first (``icao24_a``). A partition reports only the
 samples it *owns* (``owned``, chosen by the caller: the pair's first aircraft's sample in its tile and hour),
 grouped into fragments; `merge_losses` joins fragments of one pair that touch, which gives exactly the episodes
@@ -18,10 +19,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from commonsky.archive.pairs import close_pairs
-from commonsky.archive.reports import BoolArray, Samples, wrap_deg
+from commonsky.archive.reports import BoolArray, FloatArray, Prepared, wrap_deg
 from commonsky.archive.schema import hex_ids
-from commonsky.safety.losses import BOUNDARY_TOL_M
+from commonsky.safety.cpa import BOUNDARY_TOL_M
+from commonsky.safety.loss_search import close_samples
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,49 +37,50 @@ LOSS_COLUMNS = (
 
 
 def loss_fragments(
-    samples: Samples, owned: Callable[[npt.NDArray[np.intp]], BoolArray], radius_m: float, half_height_m: float,
-    step_s: float,
+    prepared: Prepared, owned: Callable[[FloatArray, FloatArray], BoolArray], radius_m: float, half_height_m: float,
+    step_s: float, window_s: tuple[float, float],
 ) -> Columns:  # fmt: skip
-    """Fragments of loss episodes from the owned samples; ``owned(i)`` says which of sample indices ``i`` (each a
-    pair's first aircraft) this partition owns. Columns `LOSS_COLUMNS` (degrees, metres, UNIX seconds); the
-    closest point (``closest_s``, ``lat``/``lon`` midway between the two, ``alt_m`` their mean) is the sample
-    of smallest horizontal distance, the earliest on a tie; ``min_dalt_m`` is the smallest |altitude
-    difference| on its own, as in `commonsky.safety.losses.LossEpisodes`."""
-    i, j, dist = close_pairs(samples.tk, samples.lat, samples.lon, radius_m - BOUNDARY_TOL_M)
-    dalt = np.abs(samples.alt_m[i] - samples.alt_m[j])
-    los = dalt < half_height_m - BOUNDARY_TOL_M
-    i, j, dist, dalt = i[los], j[los], dist[los], dalt[los]
-    swap = samples.code[i] > samples.code[j]
-    i, j = np.where(swap, j, i), np.where(swap, i, j)
-    mine = owned(i)
-    i, j, dist, dalt = i[mine], j[mine], dist[mine], dalt[mine]
-    if i.shape[0] == 0:
+    """Fragments of loss episodes at grid times in ``window_s`` whose pair this partition owns: ``owned(lat,
+    lon)`` of the pair's first aircraft. Columns `LOSS_COLUMNS` (degrees, metres, UNIX seconds); the closest
+    point (``closest_s``, ``lat``/``lon`` midway between the two, ``alt_m`` their mean) is the sample of smallest
+    horizontal distance, the earliest on a tie; ``min_dalt_m`` is the smallest |altitude difference| on its own,
+    as in `commonsky.safety.losses.LossEpisodes`."""
+    r = prepared.reports
+    if r is None:
         return {}
-    ca, cb, tk = samples.code[i], samples.code[j], samples.tk[i]
+    tk, ca, cb, dist, dalt, alt = close_samples(r, step_s, window_s, radius_m, half_height_m)
+    loss = (dist < radius_m - BOUNDARY_TOL_M) & (dalt < half_height_m - BOUNDARY_TOL_M)
+    tk, ca, cb, dist, dalt, alt = tk[loss], ca[loss], cb[loss], dist[loss], dalt[loss], alt[loss]
+    _, lat_a, lon_a, _ = r.positions_at(ca, tk, step_s)
+    mine = owned(lat_a, lon_a)
+    tk, ca, cb = tk[mine], ca[mine], cb[mine]
+    dist, dalt, alt, lat_a, lon_a = (x[mine] for x in (dist, dalt, alt, lat_a, lon_a))
+    if tk.shape[0] == 0:
+        return {}
     order = np.lexsort((tk, cb, ca))
-    i, j, ca, cb, tk = i[order], j[order], ca[order], cb[order], tk[order]
-    dist, dalt = dist[order], dalt[order]
-    new = np.ones(i.shape[0], dtype=bool)
+    tk, ca, cb = tk[order], ca[order], cb[order]
+    dist, dalt, alt, lat_a, lon_a = (x[order] for x in (dist, dalt, alt, lat_a, lon_a))
+    new = np.ones(tk.shape[0], dtype=bool)
     new[1:] = (ca[1:] != ca[:-1]) | (cb[1:] != cb[:-1]) | (tk[1:] - tk[:-1] > 1)
     run = np.cumsum(new) - 1
     starts = np.flatnonzero(new)
-    ends = np.append(starts[1:], i.shape[0]) - 1
+    ends = np.append(starts[1:], tk.shape[0]) - 1
     best = np.lexsort((tk, dist, run))
     best = best[np.flatnonzero(np.diff(np.append(-1, run[best])))]
-    lon_a, lon_b = samples.lon[i[best]], samples.lon[j[best]]
+    _, lat_b, lon_b, _ = r.positions_at(cb[best], tk[best], step_s)
     return {
-            "icao24_a": samples.names[ca[starts]],
-            "icao24_b": samples.names[cb[starts]],
-            "start_s": tk[starts] * step_s,
-            "end_s": tk[ends] * step_s,
-            "samples": (ends - starts + 1).astype(np.int64),
-            "min_dist_m": dist[best],
-            "min_dalt_m": np.minimum.reduceat(dalt, starts),
-            "alt_m": 0.5 * (samples.alt_m[i[best]] + samples.alt_m[j[best]]),
-            "closest_s": tk[best] * step_s,
-            "lat": 0.5 * (samples.lat[i[best]] + samples.lat[j[best]]),
-            "lon": wrap_deg(lon_a + 0.5 * wrap_deg(lon_b - lon_a)),
-    }  # fmt: skip
+        "icao24_a": prepared.names[ca[starts]],
+        "icao24_b": prepared.names[cb[starts]],
+        "start_s": tk[starts] * step_s,
+        "end_s": tk[ends] * step_s,
+        "samples": (ends - starts + 1).astype(np.int64),
+        "min_dist_m": dist[best],
+        "min_dalt_m": np.minimum.reduceat(dalt, starts),
+        "alt_m": alt[best],
+        "closest_s": tk[best] * step_s,
+        "lat": 0.5 * (lat_a[best] + lat_b),
+        "lon": wrap_deg(lon_a[best] + 0.5 * wrap_deg(lon_b - lon_a[best])),
+    }
 
 
 def empty_losses() -> pd.DataFrame:

@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from commonsky.archive.reports import MAX_GS_MS, FloatArray, IntArray
 from commonsky.errors import InputError
-from commonsky.safety.losses import EARTH_RADIUS_M
+from commonsky.picture.picture import EARTH_RADIUS_M
 
 HOUR_S = 3600.0
 TILE_DIVISORS = (1, 2, 3, 4, 5, 6, 9, 10, 12, 15, 18, 20, 30, 36, 45, 60, 90, 180)

@@ -1,23 +1,26 @@
-"""One partition's reports as grid samples, through the same sampling as `commonsky.safety.losses`.
+"""One partition's reports, prepared for `commonsky.safety.loss_search`, and grid samples of their runs.
 
-The reports are put in a fixed order first (aircraft, time, then lat, lon, altitude), so a repeated
-(icao24, time) keeps the same row whatever order the shuffle delivered them in; then
-`commonsky.safety.losses.sample_runs` interpolates every observed span on the grid ``k * step_s``: the very
-function the single-process computation (`commonsky.safety.losses.loss_episodes`) uses.
+The reports are put in a fixed order first (aircraft, time; on a repeated (icao24, time) also lat, lon,
+altitude, and the first row then is kept), so the kept row does not depend on the order the shuffle delivered
+the rows in. Altitudes are rounded to ``alt_quantum_m`` first, as `commonsky.safety.losses.loss_episodes` does.
+Then `commonsky.safety.loss_search.Reports` joins each flight's reports into runs: the very structure the
+single-process computation uses.
 
-Spatial partitions assume that two consecutive reports of one aircraft joined by a segment (at most
-``max_gap_s`` apart) are at most `MAX_GS_MS` x ``max_gap_s`` apart; segments faster than that are counted
+Spatial partitions assume that two consecutive reports of one aircraft joined in a run (at most ``max_gap_s``
+apart) are at most `MAX_GS_MS` x ``max_gap_s`` apart; segments faster than that are counted
 (``fast_segments``) so that a run can say when the assumption did not hold for its data.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from commonsky.safety.losses import great_circle_m, sample_runs
+from commonsky.safety.loss_search import Reports, great_circle_m
+from commonsky.safety.losses import quantise
 from commonsky.units import KT_MS
 
 FloatArray = npt.NDArray[np.float64]
@@ -29,10 +32,19 @@ MAX_GS_MS = 1000.0 * KT_MS
 
 
 @dataclass(frozen=True, eq=False)
+class Prepared:
+    """Reports of one partition: ``names`` the 24-bit addresses of the codes (sorted, so a smaller code is a
+    smaller icao24), the loss-search structure, and the count of joined segments faster than `MAX_GS_MS`."""
+
+    names: IntArray
+    reports: Reports | None  # None: no usable report
+    fast_segments: int
+
+
+@dataclass(frozen=True, eq=False)
 class Samples:
-    """Aircraft positions on the grid: ``tk`` grid index (time = tk * step_s), ``code`` index into ``names``
-    (24-bit addresses, sorted, so a smaller code is a smaller icao24), degrees, metres; ``fast_segments``: see
-    the module."""
+    """Aircraft positions on the grid: ``tk`` grid index (time = tk * step_s), ``code`` index into ``names``,
+    degrees, metres."""
 
     names: IntArray
     tk: IntArray
@@ -40,7 +52,6 @@ class Samples:
     lat: FloatArray
     lon: FloatArray
     alt_m: FloatArray
-    fast_segments: int
 
     def __len__(self) -> int:
         return int(self.tk.shape[0])
@@ -52,7 +63,7 @@ def wrap_deg(dlon: FloatArray) -> FloatArray:
     return wrapped
 
 
-def grid_samples(
+def prepare(
     time_s: FloatArray,
     icao24: IntArray,
     lat: FloatArray,
@@ -62,13 +73,18 @@ def grid_samples(
     *,
     step_s: float,
     max_gap_s: float,
-    window_s: tuple[float, float],
-) -> Samples:
-    """Samples at grid times in ``window_s`` (from <= t < to) from reports in any order (module docstring)."""
+    alt_quantum_m: float,
+) -> Prepared:
+    """Order, de-duplicate and join reports given in any order (see the module docstring)."""
     import pandas as pd
 
+    if alt_quantum_m > 0.0:
+        alt_m = quantise(alt_m, alt_quantum_m)
     ok = np.isfinite(time_s) & np.isfinite(lat) & np.isfinite(lon) & np.isfinite(alt_m) & (icao24 >= 0)
+    ok &= (np.abs(lat) <= 90.0) & (np.abs(lon) <= 360.0)
     idx = np.flatnonzero(ok)
+    if idx.shape[0] == 0:
+        return Prepared(np.zeros(0, dtype=np.int64), None, 0)
     codes, names = pd.factorize(icao24[idx], sort=True)
     codes = codes.astype(np.int64)
     order = np.lexsort((time_s[idx], codes))
@@ -79,11 +95,33 @@ def grid_samples(
         order = np.lexsort((alt_m[idx], lon[idx], lat[idx], time_s[idx], codes))
         t, code = time_s[idx][order], codes[order]
         dup[1:] = (code[1:] == code[:-1]) & (t[1:] == t[:-1])
-    rows = idx[order]
-    rows, code, t = rows[~dup], code[~dup], t[~dup]
+    rows = idx[order][~dup]
+    t, code = t[~dup], code[~dup]
     la, lo, al, air = lat[rows], lon[rows], alt_m[rows], ~on_ground[rows]
-    joined = (code[1:] == code[:-1]) & (t[1:] - t[:-1] <= max_gap_s) & air[1:] & air[:-1]
-    hop = great_circle_m(la[:-1][joined], lo[:-1][joined], la[1:][joined], lo[1:][joined])
+    reports = Reports.build(t, code, la, lo, al, air, max_gap_s, step_s)
+    j = np.flatnonzero(reports.joined)
+    hop = great_circle_m(la[j], lo[j], la[j + 1], lo[j + 1])
     fast = int(np.count_nonzero(hop > MAX_GS_MS * max_gap_s))
-    s = sample_runs(t, code, la, lo, al, air, step_s, max_gap_s, window_s)
-    return Samples(np.asarray(names, dtype=np.int64), s.k, s.code, s.lat, s.lon, s.alt_m, fast)
+    return Prepared(np.asarray(names, dtype=np.int64), reports, fast)
+
+
+def run_samples(prepared: Prepared, step_s: float, window_s: tuple[float, float]) -> Samples:
+    """Every aircraft's position at every grid time of ``window_s`` its runs cover (for zone tests)."""
+    r = prepared.reports
+    empty = np.zeros(0, dtype=np.int64)
+    if r is None:
+        return Samples(prepared.names, empty, empty, np.zeros(0), np.zeros(0), np.zeros(0))
+    starts, stops = r.runs()
+    k_first = np.ceil(r.t[starts] / step_s)
+    k_last = np.floor(r.t[stops - 1] / step_s)
+    if math.isfinite(window_s[0]):
+        k_first = np.maximum(k_first, math.ceil(window_s[0] / step_s))
+    if math.isfinite(window_s[1]):
+        k_last = np.minimum(k_last, math.ceil(window_s[1] / step_s) - 1)
+    count = np.maximum(k_last - k_first + 1, 0).astype(np.int64)
+    run = np.repeat(np.arange(starts.shape[0]), count)
+    offset = np.arange(int(count.sum()), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
+    tk = k_first.astype(np.int64)[run] + offset
+    code = r.code[starts][run]
+    exists, lat, lon, alt = r.positions_at(code, tk, step_s)
+    return Samples(prepared.names, tk[exists], code[exists], lat[exists], lon[exists], alt[exists])
