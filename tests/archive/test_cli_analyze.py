@@ -81,6 +81,12 @@ def test_outputs_and_infringements(opensky_archive: tuple[Path, pd.DataFrame], t
     by_row = covered.groupby([joined["icao24"], joined["time"]]).any()
     assert by_row.all() and len(by_row) == len(inside)  # every reported position inside is in an episode
     assert (zones["duration_s"] == zones["end_s"] - zones["start_s"]).all()
+    reported = set(zip(air["icao24"], air["time"], strict=True))
+    before = np.array([(a, t - 1) in reported for a, t in zip(zones["icao24"], zones["start_s"], strict=True)])
+    assert zones["entered"].to_numpy()[before].all()  # a report one second before: it came in
+    first_seen = air.groupby("icao24")["time"].min()
+    at_start = (zones["start_s"] == zones["icao24"].map(first_seen)).to_numpy()
+    assert at_start.any() and not zones["entered"].to_numpy()[at_start].any()  # inside from its first report
     deepest = inside.assign(d=depth_m(inside["lat"].to_numpy(), inside["lon"].to_numpy())).groupby("icao24")["d"].max()
     got = zones.groupby("icao24")["depth_m"].max()
     assert (got.reindex(deepest.index) >= deepest - 1.0).all()  # samples include every reported second

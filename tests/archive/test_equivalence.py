@@ -63,7 +63,7 @@ def test_two_workers_match_single_process(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("tile", [3.0, 180.0])
+@pytest.mark.parametrize("tile", [3.0])
 def test_one_worker_matches_single_process(
     opensky_archive: tuple[Path, pd.DataFrame], one_worker: object, tile: float
 ) -> None:

@@ -127,7 +127,12 @@ def analyse_block(reports: Rows, key: int | None, settings: Settings) -> Fragmen
     if len(settings.zones):
         grid = run_samples(prepared, settings.step_s, window)
         owned = owns(grid.lat, grid.lon)
-        zones = zone_fragments(grid, owned, settings.zones, settings.step_s)
+        r = prepared.reports
+
+        def observed(code: npt.NDArray[np.int64], tk: npt.NDArray[np.int64]) -> BoolArray:
+            return np.zeros(code.shape[0], dtype=bool) if r is None else r.positions_at(code, tk, settings.step_s)[0]
+
+        zones = zone_fragments(grid, owned, settings.zones, settings.step_s, observed)
         samples = int(np.count_nonzero(owned))
     mine = owns(reports.lat, reports.lon) & (reports.time_s >= window[0]) & (reports.time_s < window[1])
     return Fragments([losses] if losses else [], zones, int(np.count_nonzero(mine)), samples, prepared.fast_segments)

@@ -1,6 +1,9 @@
 """Zone infringements: an aircraft's grid samples inside a binding zone (laterally, inside its altitude band, in
 its validity window), as episode fragments per (aircraft, zone) that merge like loss fragments.
 
+``entered`` is true when the aircraft was observed (outside) one grid step before the episode: a real entry;
+false when it was already inside at its first position in the data (or after a gap).
+
 Depth: ``depth_m`` is the largest horizontal distance inside the zone's outline over the episode, measured in an
 equirectangular frame at the zone's centre (good to about 1 % for zones a few hundred km across);
 ``vertical_depth_m`` the largest distance inside the altitude band (the nearer of floor and ceiling, AGL limits
@@ -10,7 +13,7 @@ binding zone binds every aircraft.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,7 +23,7 @@ from shapely.geometry.base import BaseGeometry
 
 from commonsky.airspace.zone import Zone
 from commonsky.archive.losses import Columns
-from commonsky.archive.reports import BoolArray, FloatArray, Samples, wrap_deg
+from commonsky.archive.reports import BoolArray, FloatArray, IntArray, Samples, wrap_deg
 from commonsky.archive.schema import hex_ids
 from commonsky.picture.picture import EARTH_RADIUS_M
 
@@ -28,7 +31,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 ZONE_COLUMNS = (
-    "icao24", "zone", "start_s", "end_s", "samples", "depth_m", "vertical_depth_m",
+    "icao24", "zone", "entered", "start_s", "end_s", "samples", "depth_m", "vertical_depth_m",
     "entry_lat", "entry_lon", "entry_alt_m", "deepest_lat", "deepest_lon",
 )  # fmt: skip
 
@@ -75,8 +78,12 @@ def _to_plane(lat: FloatArray, lon: FloatArray, lat0: float, lon0: float) -> Flo
     return np.column_stack([x, y])
 
 
-def zone_fragments(samples: Samples, owned: BoolArray, zones: ZoneSet, step_s: float) -> list[Columns]:
-    """Fragments of infringement episodes from the owned samples (columns `ZONE_COLUMNS`), one table a zone."""
+def zone_fragments(
+    samples: Samples, owned: BoolArray, zones: ZoneSet, step_s: float,
+    observed: Callable[[IntArray, IntArray], BoolArray],
+) -> list[Columns]:  # fmt: skip
+    """Fragments of infringement episodes from the owned samples (columns `ZONE_COLUMNS`), one table a zone.
+    ``observed(code, tk)``: whether the aircraft has a position at grid index tk (for ``entered``)."""
     parts = []
     for z in range(len(zones)):
         geom = zones.geometries[z]
@@ -95,13 +102,14 @@ def zone_fragments(samples: Samples, owned: BoolArray, zones: ZoneSet, step_s: f
         xy = _to_plane(samples.lat[idx], samples.lon[idx], *zones.centre[z])
         depth = shapely.distance(shapely.points(xy), zones.planar[z].boundary)
         vdepth = np.minimum(samples.alt_m[idx] - zones.floor_m[z], zones.ceiling_m[z] - samples.alt_m[idx])
-        parts.append(_runs(samples, idx, z, zones.names[z], np.asarray(depth, dtype=np.float64), vdepth, step_s))
+        parts.append(_runs(samples, idx, zones.names[z], np.asarray(depth, dtype=np.float64), vdepth, step_s, observed))
     return parts
 
 
 def _runs(
-    samples: Samples, idx: np.ndarray, z: int, name: str, depth: FloatArray, vdepth: FloatArray, step_s: float
-) -> Columns:
+    samples: Samples, idx: np.ndarray, name: str, depth: FloatArray, vdepth: FloatArray, step_s: float,
+    observed: Callable[[IntArray, IntArray], BoolArray],
+) -> Columns:  # fmt: skip
     code, tk = samples.code[idx], samples.tk[idx]
     order = np.lexsort((tk, code))
     idx, code, tk, depth, vdepth = idx[order], code[order], tk[order], depth[order], vdepth[order]
@@ -116,6 +124,7 @@ def _runs(
     return {
             "icao24": samples.names[code[starts]],
             "zone": np.full(starts.shape[0], name, dtype=object),
+            "entered": observed(code[starts], tk[starts] - 1),  # seen, outside, one step before
             "start_s": tk[starts] * step_s,
             "end_s": tk[ends] * step_s,
             "samples": (ends - starts + 1).astype(np.int64),
@@ -133,7 +142,7 @@ def empty_zones() -> pd.DataFrame:
     """No fragment (integer addresses)."""
     import pandas as pd
 
-    kinds = {"icao24": np.int64, "samples": np.int64, "zone": object}
+    kinds = {"icao24": np.int64, "samples": np.int64, "zone": object, "entered": bool}
     return pd.DataFrame({c: np.zeros(0, dtype=kinds.get(c, np.float64)) for c in ZONE_COLUMNS})
 
 
