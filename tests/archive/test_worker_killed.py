@@ -24,7 +24,7 @@ def test_killed_worker_is_survived(opensky_archive: tuple[Path, pd.DataFrame]) -
     config = settings(1.0)
     with dask_client(workers=2, memory_limit="1GiB") as client:
         assert isinstance(client, Client)
-        futures = client.compute(plan(open_archive(str(folder)), config))
+        futures = client.compute(plan(open_archive(str(folder)), config, pieces=12))  # work left after the first
         deadline = time.monotonic() + 120
         while not any(f.done() for f in futures) and time.monotonic() < deadline:
             time.sleep(0.05)

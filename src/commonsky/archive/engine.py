@@ -76,8 +76,14 @@ def _meta() -> pd.DataFrame:
     return frame
 
 
-def plan(archive: Archive, settings: Settings, split_row_groups: bool = True) -> list[Delayed]:
-    """The Dask graph: one delayed `BlockResult` per shuffled partition."""
+ROWS_PER_SHUFFLED_PARTITION = 4_000_000
+"""Reports per shuffled partition (about 170 MB of normalised rows; each is then analysed one hour x tile at a
+time). Fewer, larger pieces keep the task shuffle's overhead down (it grows with the square of the count)."""
+
+
+def plan(archive: Archive, settings: Settings, pieces: int | None = None) -> list[Delayed]:
+    """The Dask graph: one delayed `BlockResult` per shuffled partition (``pieces`` of them; default from
+    `ROWS_PER_SHUFFLED_PARTITION`)."""
     import dask.dataframe as dd
     from dask.delayed import delayed
 
@@ -87,11 +93,10 @@ def plan(archive: Archive, settings: Settings, split_row_groups: bool = True) ->
     if archive.numeric_time and (np.isfinite(w0) or np.isfinite(w1)):
         t = archive.spec.time
         filters = [[(t, ">=", w0 - halo)] * bool(np.isfinite(w0)) + [(t, "<", w1 + halo)] * bool(np.isfinite(w1))]
-    frame = dd.read_parquet(
-        list(archive.files), columns=list(archive.columns), filters=filters, split_row_groups=split_row_groups
-    )
+    frame = dd.read_parquet(list(archive.files), columns=list(archive.columns), filters=filters)
     with_keys = frame.map_partitions(keyed, archive.spec, settings, meta=_meta())
-    shuffled = with_keys.shuffle(on="key", npartitions=max(frame.npartitions, 2), shuffle_method="tasks")
+    pieces = pieces or max(2, -(-archive.rows // ROWS_PER_SHUFFLED_PARTITION))
+    shuffled = with_keys.shuffle(on="key", npartitions=pieces, shuffle_method="tasks")
     block = delayed(analyse_blocks, pure=True)
     return [block(part, settings) for part in shuffled.to_delayed()]
 
