@@ -144,3 +144,18 @@ def test_traffic_columns_give_the_same_losses(
                                   check_dtype=False, rtol=1e-9)  # fmt: skip
     np.testing.assert_allclose(got["alt_m"], want["alt_m"], atol=1e-6)  # through feet and back
     np.testing.assert_allclose(got["min_dalt_m"], want["min_dalt_m"], atol=1e-6)
+
+
+@pytest.mark.slow
+def test_time_chunks_match_single_process(opensky_archive: tuple[Path, pd.DataFrame], two_workers: object) -> None:
+    """An archive analysed in consecutive time chunks (one shuffle each, to bound worker memory) gives the same
+    episodes, and every report is counted once."""
+    from commonsky.archive.engine import time_chunks
+
+    folder, frame = opensky_archive
+    archive = open_archive(str(folder))
+    assert archive.time_span_s == (float(frame["time"].min()), float(frame["time"].max()))
+    assert len(time_chunks(archive, settings(5.0), rows_per_chunk=40_000)) == 2  # the data spans two hours
+    result = analyse(archive, settings(5.0), two_workers, rows_per_chunk=40_000)  # type: ignore[arg-type]
+    assert_same(episodes(result), single_process(frame))
+    assert result.reports == len(frame)

@@ -8,8 +8,9 @@ an in-process `LocalCluster` or on any running cluster.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -120,14 +121,49 @@ def merge(results: list[BlockResult], settings: Settings) -> Analysis:
     )
 
 
+ROWS_PER_CHUNK = 20_000_000
+"""Reports per time chunk: the archive is analysed in consecutive time windows of about this many reports (whole
+hours), one shuffle each, so a worker never holds more than one chunk's shuffled reports (about 1 GB)."""
+
+
+def time_chunks(
+    archive: Archive, settings: Settings, rows_per_chunk: int = ROWS_PER_CHUNK
+) -> list[tuple[float, float]]:
+    """Consecutive windows (whole hours) covering the analysis window and the archive's time span; one window
+    when the span is unknown (no row-group statistics) or the archive is small."""
+    w0, w1 = settings.window_s
+    if archive.time_span_s is None or archive.rows <= rows_per_chunk:
+        return [(w0, w1)]
+    lo = max(w0, archive.time_span_s[0])
+    hi = min(w1, archive.time_span_s[1] + 1.0)
+    if not lo < hi:
+        return [(w0, w1)]
+    block = settings.tiling.block_s
+    first, last = np.floor(lo / block) * block, np.ceil(hi / block) * block
+    hours = round(float(last - first) / block)
+    count = min(hours, -(-archive.rows // rows_per_chunk))
+    per = -(-hours // count)
+    edges = [first + k * per * block for k in range(-(-hours // per))] + [last]
+    edges[0], edges[-1] = w0, w1  # the chunks still cover the whole window
+    return list(itertools.pairwise(edges))
+
+
 def analyse(
-    archive: Archive, settings: Settings, client: Client, progress: Callable[[list[Any]], None] | None = None
+    archive: Archive,
+    settings: Settings,
+    client: Client,
+    progress: Callable[[list[Any]], None] | None = None,
+    rows_per_chunk: int = ROWS_PER_CHUNK,
 ) -> Analysis:
-    """Run the plan on ``client``; ``progress(futures)`` (e.g. `distributed.progress`) may watch it."""
-    futures = client.compute(plan(archive, settings))  # type: ignore[no-untyped-call]
-    if progress is not None:
-        progress(futures)
-    return merge(client.gather(futures), settings)  # type: ignore[no-untyped-call]
+    """Run the plan on ``client``, one time chunk after the other (`time_chunks`); ``progress(futures)`` (e.g.
+    `distributed.progress`) may watch each chunk."""
+    results: list[BlockResult] = []
+    for window in time_chunks(archive, settings, rows_per_chunk):
+        futures = client.compute(plan(archive, replace(settings, window_s=window)))  # type: ignore[no-untyped-call]
+        if progress is not None:
+            progress(futures)
+        results.extend(client.gather(futures))  # type: ignore[no-untyped-call]
+    return merge(results, settings)
 
 
 def analyse_in_process(frame: pd.DataFrame, settings: Settings) -> Analysis:

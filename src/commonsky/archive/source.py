@@ -20,6 +20,7 @@ class Archive:
     columns: tuple[str, ...]
     rows: int
     numeric_time: bool
+    time_span_s: tuple[float, float] | None = None  # from row-group statistics, when every file has them
 
 
 def resolve_files(archive: str) -> list[str]:
@@ -63,4 +64,21 @@ def open_archive(archive: str) -> Archive:
             columns = [c for c in columns if c in schema.names]
         rows += meta.num_rows
     assert spec is not None
-    return Archive(tuple(files), spec, tuple(columns), rows, numeric_time)
+    span = _time_span(files, spec.time) if numeric_time else None
+    return Archive(tuple(files), spec, tuple(columns), rows, numeric_time, span)
+
+
+def _time_span(files: list[str], column: str) -> tuple[float, float] | None:
+    """Earliest and latest time (UNIX s) from the row-group statistics; None if any row group has none."""
+    import pyarrow.parquet as pq
+
+    low, high = float("inf"), float("-inf")
+    for name in files:
+        meta = pq.read_metadata(name)
+        index = meta.schema.to_arrow_schema().get_field_index(column)
+        for g in range(meta.num_row_groups):
+            stats = meta.row_group(g).column(index).statistics
+            if stats is None or not stats.has_min_max:
+                return None
+            low, high = min(low, float(stats.min)), max(high, float(stats.max))
+    return (low, high) if low <= high else None
