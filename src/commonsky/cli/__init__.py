@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ingest",
     "detect",
     "replay",
+    "analyze",
     "check",
     "serve",
     "audit",

@@ -1,0 +1,190 @@
+"""Archive analysis (`commonsky analyze`) on Dask: rows/s per core with 1 and 2 workers, against the single-process
+loss computation (`commonsky.safety.losses.loss_episodes`) and traffic's ``closest_point_of_approach``.
+
+Synthetic OpenSky-schema archive (benchmarks/archive_gen.py: world traffic like `world_scenario`, one row per
+aircraft per second, hourly files) of COMMONSKY_BENCH_ARCHIVE_ROWS rows (default 10^7; 10^8 when asked). Dask
+times exclude starting the cluster; the single-process time excludes reading the files. traffic runs in the
+peers' venv on the same 60 flights over 30 minutes (a European subset of the same archive), as does commonsky.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.archive_gen import write_archive
+from benchmarks.context import BenchContext, table
+
+AIRCRAFT = 2800
+RADIUS_M, HALF_HEIGHT_M, GAP_S, QUANTUM_M = 5 * 1852.0, 1000 * 0.3048, 30.0, 100 * 0.3048
+GOAL_PER_CORE = 1_000_000
+
+
+def _settings(tile: float) -> object:
+    from commonsky.archive.block import Settings
+    from commonsky.archive.infringements import ZoneSet
+    from commonsky.archive.partition import Tiling
+
+    tiling = Tiling.for_analysis(tile, RADIUS_M, GAP_S)
+    return Settings(RADIUS_M, HALF_HEIGHT_M, QUANTUM_M, 1.0, GAP_S, (-np.inf, np.inf), None, tiling, ZoneSet.build([]))
+
+
+def _cpu_s() -> float:
+    """CPU seconds (user + system) of the calling process."""
+    times = os.times()
+    return times.user + times.system
+
+
+def _workers_cpu_s(client: object) -> float:
+    """CPU seconds used so far by the worker processes (os.times is a builtin: nothing of ours to unpickle)."""
+    times = client.run(os.times).values()  # type: ignore[attr-defined]
+    return float(sum(t.user + t.system for t in times))
+
+
+def _dask(folder: Path, workers: int, tile: float) -> tuple[float, float, int, int]:
+    """(wall s, CPU s of the workers, rows, losses) of one run."""
+    from commonsky.archive.cluster import dask_client
+    from commonsky.archive.engine import analyse
+    from commonsky.archive.source import open_archive
+
+    archive = open_archive(str(folder))
+    with dask_client(workers=workers) as client:
+        cpu0 = _workers_cpu_s(client)
+        start = time.perf_counter()
+        result = analyse(archive, _settings(tile), client)  # type: ignore[arg-type]
+        seconds = time.perf_counter() - start
+        cpu = _workers_cpu_s(client) - cpu0
+    return seconds, cpu, archive.rows, len(result.losses)
+
+
+def _read(folder: Path) -> object:
+    import pandas as pd
+
+    from commonsky.archive.schema import SPECS, ArchiveSchema, normalise
+
+    spec = SPECS[ArchiveSchema.OPENSKY]
+    return normalise(pd.concat([pd.read_parquet(f) for f in sorted(folder.glob("*.parquet"))]), spec)
+
+
+def _single(frame: object) -> tuple[float, float, int]:
+    from commonsky.archive.schema import hex_ids
+    from commonsky.safety.losses import loss_episodes
+
+    f = frame  # normalised: SI columns
+    ids = hex_ids(f["icao24"].to_numpy())  # type: ignore[index]
+    start, cpu0 = time.perf_counter(), _cpu_s()
+    ep = loss_episodes(
+        f["time_s"], ids, f["lat"], f["lon"], f["alt_m"], f["on_ground"],  # type: ignore[index]
+        radius_m=RADIUS_M, half_height_m=HALF_HEIGHT_M, step_s=1.0, max_gap_s=GAP_S, alt_quantum_m=QUANTUM_M,
+    )  # fmt: skip
+    return time.perf_counter() - start, _cpu_s() - cpu0, len(ep)
+
+
+def _subset(folder: Path, out: Path, flights: int = 60, seconds: int = 1800) -> Path:
+    """The ``flights`` aircraft starting nearest to 49 N 8 E (the densest hotspot), their first ``seconds``
+    seconds."""
+    import pandas as pd
+
+    first = sorted(folder.glob("*.parquet"))[0]
+    frame = pd.read_parquet(first)
+    t0 = frame["time"].min()
+    start = frame.loc[frame["time"] == t0]
+    far = (start["lat"] - 49.0) ** 2 + ((start["lon"] - 8.0) * 0.66) ** 2
+    chosen = start.loc[far.nsmallest(flights).index, "icao24"]
+    sub = frame.loc[frame["icao24"].isin(chosen) & (frame["time"] < t0 + seconds)]
+    out.mkdir(parents=True, exist_ok=True)
+    sub.to_parquet(out / "subset.parquet", index=False)
+    return out
+
+
+def frame_flights(folder: Path) -> int:
+    """Distinct aircraft in the subset."""
+    import pandas as pd
+
+    return int(pd.read_parquet(folder / "subset.parquet", columns=["icao24"])["icao24"].nunique())
+
+
+def _peer(ctx: BenchContext, path: Path, workers: int) -> dict | None:
+    script = Path(__file__).parent / "peers" / "traffic_cpa.py"
+    try:
+        done = subprocess.run(
+            [ctx.peer_python, str(script), str(path), str(workers)], capture_output=True, text=True, timeout=1800,
+            check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired) as error:
+        print(f"traffic failed: {error}")
+        return None
+    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("{")]
+    if done.returncode != 0 or not lines:
+        print(f"traffic failed ({done.returncode}): {done.stderr.strip()[-400:]}")
+        return None
+    return dict(json.loads(lines[-1]))
+
+
+def run(ctx: BenchContext) -> str:
+    rows_goal = int(float(os.environ.get("COMMONSKY_BENCH_ARCHIVE_ROWS", "1e7")))
+    tile = float(os.environ.get("COMMONSKY_BENCH_ARCHIVE_TILE", "10"))
+    out_rows: list[list[str]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-archive-") as tmp:
+        folder = Path(tmp) / "archive"
+        began = time.perf_counter()
+        rows = write_archive(folder, AIRCRAFT, -(-rows_goal // AIRCRAFT))
+        print(f"generated {rows} rows in {time.perf_counter() - began:.0f} s", flush=True)
+        timings: dict[int, float] = {}
+        cpu_rate: dict[int, float] = {}
+        for workers in (1, 2):
+            seconds, cpu, n, losses = _dask(folder, workers, tile)
+            timings[workers], cpu_rate[workers] = seconds, n / cpu
+            print(f"dask {workers} worker(s): {seconds:.1f} s, {cpu:.1f} CPU s, {losses} losses", flush=True)
+            out_rows.append([f"commonsky analyze, {workers} worker(s), tile {tile:g}°", f"{n:,}", f"{seconds:.1f}",
+                             f"{n / seconds:,.0f}", f"{n / seconds / workers:,.0f}", f"{n / cpu:,.0f}",
+                             str(losses)])  # fmt: skip
+        frame = _read(folder)
+        seconds, cpu, losses = _single(frame)
+        del frame
+        print(f"single process: {seconds:.1f} s, {losses} losses", flush=True)
+        out_rows.append(["loss_episodes, one process (no Dask, files already read)", f"{rows:,}", f"{seconds:.1f}",
+                         f"{rows / seconds:,.0f}", f"{rows / seconds:,.0f}", f"{rows / cpu:,.0f}",
+                         str(losses)])  # fmt: skip
+        sub = _subset(folder, Path(tmp) / "subset")
+        sub_rows = len(_read(sub))  # type: ignore[arg-type]
+        seconds_sub, cpu_sub, n_sub, losses_sub = _dask(sub, 1, tile)
+        peer = _peer(ctx, sub / "subset.parquet", 2)
+        frame = _read(sub)
+        single_sub, single_cpu, single_losses = _single(frame)
+        flights = int(frame_flights(sub))
+        out_rows.append([f"commonsky analyze, 1 worker: {flights} flights x 30 min", f"{n_sub:,}", f"{seconds_sub:.2f}",
+                         f"{n_sub / seconds_sub:,.0f}", f"{n_sub / seconds_sub:,.0f}", f"{n_sub / cpu_sub:,.0f}",
+                         str(losses_sub)])  # fmt: skip
+        rate = f"{sub_rows / single_sub:,.0f}"
+        out_rows.append(["loss_episodes, one process: same flights", f"{sub_rows:,}", f"{single_sub:.2f}", rate, rate,
+                         f"{sub_rows / single_cpu:,.0f}", str(single_losses)])  # fmt: skip
+        if peer is not None:
+            ps = float(peer["seconds"])
+            out_rows.append(["traffic 2.13 closest_point_of_approach, 2 processes: same flights", f"{sub_rows:,}",
+                             f"{ps:.1f}", f"{sub_rows / ps:,.0f}", f"{sub_rows / ps / 2:,.0f}", "-",
+                             f"{peer['loss_pairs']} pairs"])  # fmt: skip
+        else:
+            out_rows.append(["traffic 2.13 closest_point_of_approach", "-", "failed (see log)", "-", "-", "-", "-"])
+    ratio = timings[1] / timings[2]
+    best = max(cpu_rate.values())
+    return (
+        "## Archive analysis on Dask (issue 14)\n\n"
+        f"Synthetic OpenSky-schema archive, {rows:,} rows ({AIRCRAFT} aircraft worldwide, one row a second), "
+        "losses of separation (5 NM / 1,000 ft, 1 s grid, 30 s gap), no zones. Dask: in-process LocalCluster of "
+        "single-threaded worker processes, wall time of the run without cluster start-up; rows/s per core = rows/s "
+        "divided by workers; rows per CPU-second counts the workers' own CPU time (user + system), the fairer "
+        f"figure on a shared machine. Scaling 1 -> 2 workers (wall): {ratio:.2f}x (ideal 2x; this machine's 2 "
+        f"cores were shared with other jobs, load {os.getloadavg()[0]:.0f}). Goal {GOAL_PER_CORE:,} rows/s per "
+        f"core: {'met' if best >= GOAL_PER_CORE else 'not met'} (best {best:,.0f} rows per CPU-second). "
+        "traffic counts pairs that came within 5 NM / 1,000 ft by its own interpolation; "
+        "commonsky counts loss episodes (a pair can have several).\n\n"
+        + table(["run", "rows", "seconds", "rows/s", "rows/s per core", "rows per CPU-second", "losses"], out_rows)
+        + "\n"
+    )

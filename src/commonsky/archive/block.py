@@ -1,0 +1,173 @@
+"""The work of one partition: its reports (with halo) -> owned loss and infringement fragments and counts.
+
+Pure: a function of the rows and the settings, run on a Dask worker (or in-process for the single-partition
+reference). Peak memory is a small multiple of the partition's rows (about 400 bytes a row: the frame, the
+sorted copies and the grid samples) plus its candidate pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from commonsky.archive.infringements import ZoneSet, empty_zones, zone_fragments
+from commonsky.archive.losses import Columns, empty_losses, loss_fragments
+from commonsky.archive.partition import Tiling
+from commonsky.archive.reports import BoolArray, prepare, run_samples
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+BBox = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every partition needs: protection (m), altitude rounding (m, 0: none), grid step and gap (s), the
+    analysis window (UNIX s, from inclusive, to exclusive), an optional (west, south, east, north) box, the
+    tiling and the zones."""
+
+    radius_m: float
+    half_height_m: float
+    alt_quantum_m: float
+    step_s: float
+    max_gap_s: float
+    window_s: tuple[float, float]
+    bbox: BBox | None
+    tiling: Tiling
+    zones: ZoneSet
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    """Fragments and counts of one partition (or of several, concatenated)."""
+
+    losses: pd.DataFrame
+    zones: pd.DataFrame
+    reports: int  # rows owned (in the window, the box and the partition's own hour and tile)
+    samples: int  # grid samples owned, tested against the zones (0 without zones)
+    fast_segments: int
+
+
+def in_bbox(lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64], bbox: BBox | None) -> BoolArray:
+    """Inside (west, south, east, north); west > east crosses the antimeridian."""
+    if bbox is None:
+        return np.ones(lat.shape[0], dtype=bool)
+    w, s, e, n = bbox
+    lat_ok = (lat >= s) & (lat <= n)
+    lon_ok = ((lon >= w) & (lon <= e)) if w <= e else ((lon >= w) | (lon <= e))
+    out: BoolArray = lat_ok & lon_ok
+    return out
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Normalised reports as arrays (see `commonsky.archive.schema.REPORT_COLUMNS`)."""
+
+    time_s: npt.NDArray[np.float64]
+    icao24: npt.NDArray[np.int64]
+    lat: npt.NDArray[np.float64]
+    lon: npt.NDArray[np.float64]
+    alt_m: npt.NDArray[np.float64]
+    on_ground: BoolArray
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> Rows:
+        return cls(
+            frame["time_s"].to_numpy(dtype=np.float64),
+            frame["icao24"].to_numpy(dtype=np.int64),
+            frame["lat"].to_numpy(dtype=np.float64),
+            frame["lon"].to_numpy(dtype=np.float64),
+            frame["alt_m"].to_numpy(dtype=np.float64),
+            frame["on_ground"].to_numpy(dtype=bool),
+        )
+
+    def take(self, rows: npt.NDArray[np.intp]) -> Rows:
+        return Rows(
+            self.time_s[rows], self.icao24[rows], self.lat[rows], self.lon[rows], self.alt_m[rows],
+            self.on_ground[rows],
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Fragments:
+    """Fragment tables of one partition, as named arrays."""
+
+    losses: list[Columns]
+    zones: list[Columns]
+    reports: int
+    samples: int
+    fast_segments: int
+
+
+def analyse_block(reports: Rows, key: int | None, settings: Settings) -> Fragments:
+    """Owned fragments of partition ``key`` (None: everything is owned, the single-partition reference)."""
+    if key is None:
+        window, tile = settings.window_s, None
+    else:
+        block, tile = settings.tiling.split_key(key)
+        block_s = settings.tiling.block_s
+        window = (max(block * block_s, settings.window_s[0]), min((block + 1) * block_s, settings.window_s[1]))
+    prepared = prepare(
+        reports.time_s, reports.icao24, reports.lat, reports.lon, reports.alt_m, reports.on_ground,
+        step_s=settings.step_s, max_gap_s=settings.max_gap_s, alt_quantum_m=settings.alt_quantum_m,
+    )  # fmt: skip
+    tiling = settings.tiling
+
+    def owns(lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64]) -> BoolArray:
+        inside = in_bbox(lat, lon, settings.bbox)
+        return inside if tile is None else inside & (tiling.tile_of(lat, lon) == tile)
+
+    losses = loss_fragments(prepared, owns, settings.radius_m, settings.half_height_m, settings.step_s, window)
+    zones: list[Columns] = []
+    samples = 0
+    if len(settings.zones):
+        grid = run_samples(prepared, settings.step_s, window)
+        owned = owns(grid.lat, grid.lon)
+        r = prepared.reports
+
+        def observed(code: npt.NDArray[np.int64], tk: npt.NDArray[np.int64]) -> BoolArray:
+            return np.zeros(code.shape[0], dtype=bool) if r is None else r.positions_at(code, tk, settings.step_s)[0]
+
+        zones = zone_fragments(grid, owned, settings.zones, settings.step_s, observed)
+        samples = int(np.count_nonzero(owned))
+    mine = owns(reports.lat, reports.lon) & (reports.time_s >= window[0]) & (reports.time_s < window[1])
+    return Fragments([losses] if losses else [], zones, int(np.count_nonzero(mine)), samples, prepared.fast_segments)
+
+
+def _frame(tables: list[Columns], empty: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
+    if not tables:
+        return empty
+    return pd.DataFrame({c: np.concatenate([t[c] for t in tables]) for c in empty.columns})
+
+
+def collect(parts: list[Fragments]) -> BlockResult:
+    """One result from the fragments of several partitions (frames built once)."""
+    return BlockResult(
+        _frame([t for p in parts for t in p.losses], empty_losses()),
+        _frame([t for p in parts for t in p.zones], empty_zones()),
+        sum(p.reports for p in parts),
+        sum(p.samples for p in parts),
+        sum(p.fast_segments for p in parts),
+    )
+
+
+def analyse_blocks(frame: pd.DataFrame, settings: Settings) -> BlockResult:
+    """Every partition present in ``frame`` (a shuffled Dask partition: whole partitions, by ``key``)."""
+    key = frame["key"].to_numpy(dtype=np.int64)
+    if key.shape[0] == 0:
+        return collect([])
+    order = np.argsort(key, kind="stable")
+    reports = Rows.of(frame).take(order)
+    keys, starts = np.unique(key[order], return_index=True)
+    stops = np.append(starts[1:], key.shape[0])
+    parts = [
+        analyse_block(reports.take(np.arange(a, b)), int(k), settings)
+        for k, a, b in zip(keys, starts, stops, strict=True)
+    ]
+    return collect(parts)

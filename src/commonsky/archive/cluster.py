@@ -1,0 +1,54 @@
+"""A Dask client: an in-process `LocalCluster` (worker processes on this machine) or a running scheduler."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from commonsky.errors import InputError
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+
+@contextmanager
+def dask_client(
+    scheduler: str | None = None, workers: int | None = None, timeout_s: float = 10.0, memory_limit: str = "auto"
+) -> Iterator[Client]:
+    """A client on ``scheduler`` (``tcp://host:port``) or on a new LocalCluster of ``workers`` single-threaded
+    worker processes (default: one per core), listening on 127.0.0.1 only, closed on exit.
+    An unreachable scheduler is an `InputError`."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        if workers is not None:
+            raise InputError("give --workers or --scheduler, not both")
+        try:
+            client = Client(scheduler, timeout=f"{timeout_s}s")  # type: ignore[no-untyped-call]
+        except (OSError, TimeoutError, ValueError) as error:
+            raise InputError(f"scheduler {scheduler}: unreachable ({' '.join(str(error).split())[:160]})") from error
+        with client:
+            yield client
+        return
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers {workers}: must be at least 1")
+    with dask.config.set({"distributed.worker.daemon": False}), LocalCluster(  # type: ignore[no-untyped-call]
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",
+        memory_limit=memory_limit,
+    ) as cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]  # fmt: skip
+        yield client
+
+
+def dashboard(client: Client) -> str | None:
+    """The dashboard's address, when the scheduler serves one (it needs bokeh)."""
+    try:
+        services = client.scheduler_info().get("services", {})
+    except (OSError, KeyError):
+        return None
+    return str(client.dashboard_link) if "dashboard" in services else None

@@ -1,0 +1,106 @@
+"""Partitions of an archive: one hour of time by one tile of lat/lon, with halos, and who owns what.
+
+A row (report) goes to the partition of its own hour and tile, and also to every partition whose halo holds it:
+in time, ``time_halo_s`` before and after the hour (so that each grid time of the hour has the reports around
+it: `commonsky.safety.losses` needs ``max_gap_s``); in space, ``halo_m`` around the tile (the protected radius,
+plus the longest credible segment between two reports, `MAX_GS_MS` x ``max_gap_s``, on each side, so that a
+partner within the radius of an owned sample, and both reports around each of them, are present).
+
+Ownership: a grid sample belongs to the hour of its time; a pair in loss at time t belongs to the tile holding
+the sample of its first aircraft (smaller icao24) at t; an aircraft inside a zone to the tile holding its
+sample. Every (pair or aircraft, time) is thus counted in exactly one partition, whatever the tile size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from commonsky.archive.reports import MAX_GS_MS, FloatArray, IntArray
+from commonsky.errors import InputError
+from commonsky.picture.picture import EARTH_RADIUS_M
+
+HOUR_S = 3600.0
+TILE_DIVISORS = (1, 2, 3, 4, 5, 6, 9, 10, 12, 15, 18, 20, 30, 36, 45, 60, 90, 180)
+
+
+@dataclass(frozen=True)
+class Tiling:
+    """Tiles of ``tile_deg`` x ``tile_deg`` degrees (rows from 90 S, columns from 180 W) and one-hour blocks."""
+
+    tile_deg: float
+    halo_m: float
+    time_halo_s: float
+    block_s: float = HOUR_S
+
+    def __post_init__(self) -> None:
+        if self.tile_deg not in TILE_DIVISORS:
+            raise InputError(
+                f"tile size {self.tile_deg:g} deg: must divide 180 ({', '.join(str(d) for d in TILE_DIVISORS)})"
+            )
+
+    @classmethod
+    def for_analysis(cls, tile_deg: float, radius_m: float, max_gap_s: float) -> Tiling:
+        return cls(tile_deg, halo_m=radius_m + 2.0 * MAX_GS_MS * max_gap_s, time_halo_s=2.0 * max_gap_s + 1.0)
+
+    @property
+    def rows(self) -> int:
+        return round(180.0 / self.tile_deg)
+
+    @property
+    def cols(self) -> int:
+        return round(360.0 / self.tile_deg)
+
+    @property
+    def tiles(self) -> int:
+        return self.rows * self.cols
+
+    def tile_of(self, lat: FloatArray, lon: FloatArray) -> IntArray:
+        """Owning tile of each position."""
+        row = np.clip(np.floor((lat + 90.0) / self.tile_deg), 0, self.rows - 1).astype(np.int64)
+        col = np.floor((np.mod(lon + 180.0, 360.0)) / self.tile_deg).astype(np.int64) % self.cols
+        return row * self.cols + col
+
+    def box(self, tile: int) -> tuple[float, float, float, float]:
+        """(west, south, east, north) of a tile, degrees."""
+        row, col = divmod(tile, self.cols)
+        return (col * self.tile_deg - 180.0, row * self.tile_deg - 90.0, (col + 1) * self.tile_deg - 180.0,
+                (row + 1) * self.tile_deg - 90.0)  # fmt: skip
+
+    def keys(self, time_s: FloatArray, lat: FloatArray, lon: FloatArray) -> tuple[npt.NDArray[np.intp], IntArray]:
+        """Every (row index, partition key) pair: a row appears once per partition that needs it.
+
+        Key = block x tiles + tile, with block = floor(time / block_s)."""
+        n = time_s.shape[0]
+        block = np.floor(time_s / self.block_s).astype(np.int64)
+        into = time_s - block * self.block_s
+        b_lo = block - (into < self.time_halo_s)
+        b_hi = block + (self.block_s - into <= self.time_halo_s)
+        halo_lat = float(np.degrees(self.halo_m / EARTH_RADIUS_M))
+        r_lo = np.clip(np.floor((lat - halo_lat + 90.0) / self.tile_deg), 0, self.rows - 1).astype(np.int64)
+        r_hi = np.clip(np.floor((lat + halo_lat + 90.0) / self.tile_deg), 0, self.rows - 1).astype(np.int64)
+        top = np.minimum(np.abs(lat) + halo_lat, 90.0)
+        cos_top = np.cos(np.radians(top))
+        halo_lon = np.where(cos_top > 1e-9, 1.05 * halo_lat / np.maximum(cos_top, 1e-9), 360.0)  # 1.05: see pairs
+        every = halo_lon >= 180.0
+        c_lo = np.floor((lon - halo_lon + 180.0) / self.tile_deg).astype(np.int64)
+        c_hi = np.floor((lon + halo_lon + 180.0) / self.tile_deg).astype(np.int64)
+        c_lo = np.where(every, 0, c_lo)
+        c_hi = np.where(every, self.cols - 1, np.minimum(c_hi, c_lo + self.cols - 1))
+        nb, nr, nc = b_hi - b_lo + 1, r_hi - r_lo + 1, c_hi - c_lo + 1
+        copies = nb * nr * nc
+        row = np.repeat(np.arange(n), copies)
+        k = np.arange(int(copies.sum()), dtype=np.int64) - np.repeat(np.cumsum(copies) - copies, copies)
+        nr_r, nc_r = nr[row], nc[row]
+        b = b_lo[row] + k // (nr_r * nc_r)
+        rest = k % (nr_r * nc_r)
+        r = r_lo[row] + rest // nc_r
+        c = (c_lo[row] + rest % nc_r) % self.cols
+        return row, b * self.tiles + r * self.cols + c
+
+    def split_key(self, key: int) -> tuple[int, int]:
+        """(block, tile) of a partition key."""
+        block, tile = divmod(int(key), self.tiles)
+        return block, tile

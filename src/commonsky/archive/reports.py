@@ -1,0 +1,127 @@
+"""One partition's reports, prepared for `commonsky.safety.loss_search`, and grid samples of their runs.
+
+The reports are put in a fixed order first (aircraft, time; on a repeated (icao24, time) also lat, lon,
+altitude, and the first row then is kept), so the kept row does not depend on the order the shuffle delivered
+the rows in. Altitudes are rounded to ``alt_quantum_m`` first, as `commonsky.safety.losses.loss_episodes` does.
+Then `commonsky.safety.loss_search.Reports` joins each flight's reports into runs: the very structure the
+single-process computation uses.
+
+Spatial partitions assume that two consecutive reports of one aircraft joined in a run (at most ``max_gap_s``
+apart) are at most `MAX_GS_MS` x ``max_gap_s`` apart; segments faster than that are counted
+(``fast_segments``) so that a run can say when the assumption did not hold for its data.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from commonsky.safety.loss_search import Reports, great_circle_m
+from commonsky.safety.losses import quantise
+from commonsky.units import KT_MS
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+MAX_GS_MS = 1000.0 * KT_MS
+"""Fastest credible ground speed (m/s); the spatial halo is sized with it."""
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """Reports of one partition: ``names`` the 24-bit addresses of the codes (sorted, so a smaller code is a
+    smaller icao24), the loss-search structure, and the count of joined segments faster than `MAX_GS_MS`."""
+
+    names: IntArray
+    reports: Reports | None  # None: no usable report
+    fast_segments: int
+
+
+@dataclass(frozen=True, eq=False)
+class Samples:
+    """Aircraft positions on the grid: ``tk`` grid index (time = tk * step_s), ``code`` index into ``names``,
+    degrees, metres."""
+
+    names: IntArray
+    tk: IntArray
+    code: IntArray
+    lat: FloatArray
+    lon: FloatArray
+    alt_m: FloatArray
+
+    def __len__(self) -> int:
+        return int(self.tk.shape[0])
+
+
+def wrap_deg(dlon: FloatArray) -> FloatArray:
+    """Longitude differences into [-180, 180)."""
+    wrapped: FloatArray = np.mod(dlon + 180.0, 360.0) - 180.0
+    return wrapped
+
+
+def prepare(
+    time_s: FloatArray,
+    icao24: IntArray,
+    lat: FloatArray,
+    lon: FloatArray,
+    alt_m: FloatArray,
+    on_ground: BoolArray,
+    *,
+    step_s: float,
+    max_gap_s: float,
+    alt_quantum_m: float,
+) -> Prepared:
+    """Order, de-duplicate and join reports given in any order (see the module docstring)."""
+    import pandas as pd
+
+    if alt_quantum_m > 0.0:
+        alt_m = quantise(alt_m, alt_quantum_m)
+    ok = np.isfinite(time_s) & np.isfinite(lat) & np.isfinite(lon) & np.isfinite(alt_m) & (icao24 >= 0)
+    ok &= (np.abs(lat) <= 90.0) & (np.abs(lon) <= 360.0)
+    idx = np.flatnonzero(ok)
+    if idx.shape[0] == 0:
+        return Prepared(np.zeros(0, dtype=np.int64), None, 0)
+    codes, names = pd.factorize(icao24[idx], sort=True)
+    codes = codes.astype(np.int64)
+    order = np.lexsort((time_s[idx], codes))
+    t, code = time_s[idx][order], codes[order]
+    dup = np.zeros(idx.shape[0], dtype=bool)
+    dup[1:] = (code[1:] == code[:-1]) & (t[1:] == t[:-1])
+    if dup.any():  # rare: only then the full order that makes the kept row independent of the input order
+        order = np.lexsort((alt_m[idx], lon[idx], lat[idx], time_s[idx], codes))
+        t, code = time_s[idx][order], codes[order]
+        dup[1:] = (code[1:] == code[:-1]) & (t[1:] == t[:-1])
+    rows = idx[order][~dup]
+    t, code = t[~dup], code[~dup]
+    la, lo, al, air = lat[rows], lon[rows], alt_m[rows], ~on_ground[rows]
+    reports = Reports.build(t, code, la, lo, al, air, max_gap_s, step_s)
+    j = np.flatnonzero(reports.joined)
+    hop = great_circle_m(la[j], lo[j], la[j + 1], lo[j + 1])
+    fast = int(np.count_nonzero(hop > MAX_GS_MS * max_gap_s))
+    return Prepared(np.asarray(names, dtype=np.int64), reports, fast)
+
+
+def run_samples(prepared: Prepared, step_s: float, window_s: tuple[float, float]) -> Samples:
+    """Every aircraft's position at every grid time of ``window_s`` its runs cover (for zone tests)."""
+    r = prepared.reports
+    empty = np.zeros(0, dtype=np.int64)
+    if r is None:
+        return Samples(prepared.names, empty, empty, np.zeros(0), np.zeros(0), np.zeros(0))
+    starts, stops = r.runs()
+    k_first = np.ceil(r.t[starts] / step_s)
+    k_last = np.floor(r.t[stops - 1] / step_s)
+    if math.isfinite(window_s[0]):
+        k_first = np.maximum(k_first, math.ceil(window_s[0] / step_s))
+    if math.isfinite(window_s[1]):
+        k_last = np.minimum(k_last, math.ceil(window_s[1] / step_s) - 1)
+    count = np.maximum(k_last - k_first + 1, 0).astype(np.int64)
+    run = np.repeat(np.arange(starts.shape[0]), count)
+    offset = np.arange(int(count.sum()), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
+    tk = k_first.astype(np.int64)[run] + offset
+    code = r.code[starts][run]
+    exists, lat, lon, alt = r.positions_at(code, tk, step_s)
+    return Samples(prepared.names, tk[exists], code[exists], lat[exists], lon[exists], alt[exists])

@@ -1,0 +1,161 @@
+"""The Dask run finds the same loss episodes as the single-process computation on the whole data
+(`commonsky.safety.losses.loss_episodes`), for several tile sizes and worker counts, and both agree with a
+brute-force check written here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from commonsky.archive.block import Settings
+from commonsky.archive.engine import Analysis, analyse
+from commonsky.archive.infringements import ZoneSet
+from commonsky.archive.partition import Tiling
+from commonsky.archive.source import open_archive
+from commonsky.safety.losses import loss_episodes
+
+RADIUS_M, HALF_HEIGHT_M, GAP_S, QUANTUM_M = 9260.0, 304.8, 30.0, 30.48
+COLUMNS = ["icao24_a", "icao24_b", "start_s", "end_s", "samples", "min_dist_m", "min_dalt_m", "alt_m"]
+
+
+def settings(tile: float, window: tuple[float, float] = (-np.inf, np.inf)) -> Settings:
+    tiling = Tiling.for_analysis(tile, RADIUS_M, GAP_S)
+    return Settings(RADIUS_M, HALF_HEIGHT_M, QUANTUM_M, 1.0, GAP_S, window, None, tiling, ZoneSet.build([]))
+
+
+def single_process(frame: pd.DataFrame, window: tuple[float, float] = (-np.inf, np.inf)) -> pd.DataFrame:
+    ep = loss_episodes(
+        frame["time"].to_numpy(float), frame["icao24"].to_numpy(str), frame["lat"], frame["lon"],
+        frame["baroaltitude"], frame["onground"], radius_m=RADIUS_M, half_height_m=HALF_HEIGHT_M, step_s=1.0,
+        max_gap_s=GAP_S, window_s=window, alt_quantum_m=QUANTUM_M,
+    )  # fmt: skip
+    return pd.DataFrame(
+        {
+            "icao24_a": ep.id_a.astype(object), "icao24_b": ep.id_b.astype(object), "start_s": ep.start_s,
+            "end_s": ep.end_s, "samples": ep.samples, "min_dist_m": ep.min_dist_m, "min_dalt_m": ep.min_dalt_m,
+            "alt_m": ep.alt_m,
+        }
+    )  # fmt: skip
+
+
+def episodes(result: Analysis) -> pd.DataFrame:
+    frame = result.losses[COLUMNS].astype({"icao24_a": object, "icao24_b": object})
+    return frame.sort_values(["icao24_a", "icao24_b", "start_s"]).reset_index(drop=True)
+
+
+def assert_same(got: pd.DataFrame, want: pd.DataFrame, least: int = 20) -> None:
+    assert len(want) >= least  # the data must hold enough losses to mean something
+    pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-12, atol=1e-9, check_dtype=False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("tile", [1.0, 10.0])
+def test_two_workers_match_single_process(
+    opensky_archive: tuple[Path, pd.DataFrame], two_workers: object, tile: float
+) -> None:
+    folder, frame = opensky_archive
+    result = analyse(open_archive(str(folder)), settings(tile), two_workers)  # type: ignore[arg-type]
+    assert_same(episodes(result), single_process(frame))
+    assert result.reports == int((~frame["onground"]).sum() + frame["onground"].sum())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("tile", [3.0])
+def test_one_worker_matches_single_process(
+    opensky_archive: tuple[Path, pd.DataFrame], one_worker: object, tile: float
+) -> None:
+    folder, frame = opensky_archive
+    result = analyse(open_archive(str(folder)), settings(tile), one_worker)  # type: ignore[arg-type]
+    assert_same(episodes(result), single_process(frame))
+
+
+@pytest.mark.slow
+def test_window_matches_single_process_window(opensky_archive: tuple[Path, pd.DataFrame], two_workers: object) -> None:
+    folder, frame = opensky_archive
+    t0 = float(frame["time"].min())
+    window = (t0 + 400.0, t0 + 1100.0)  # across the hour boundary at t0 + 750
+    result = analyse(open_archive(str(folder)), settings(2.0, window), two_workers)  # type: ignore[arg-type]
+    assert_same(episodes(result), single_process(frame, window), least=10)
+    assert result.reports == int(((frame["time"] >= window[0]) & (frame["time"] < window[1])).sum())
+
+
+def test_brute_force_on_reported_seconds(opensky_archive: tuple[Path, pd.DataFrame]) -> None:
+    """At seconds where both aircraft reported (no interpolation), a pair is in loss iff the haversine distance
+    and the difference of altitudes rounded to 100 ft are below the minima: every such (pair, second) lies
+    inside one episode of the single-process result, and every pair in those episodes at such a second is in
+    loss."""
+    _, frame = opensky_archive
+    want = single_process(frame)
+    air = frame.loc[~frame["onground"], ["time", "icao24", "lat", "lon", "baroaltitude"]]
+    air = air.assign(baroaltitude=np.round(air["baroaltitude"] / QUANTUM_M) * QUANTUM_M)  # hundreds of feet
+    rows = air.merge(air, on="time", suffixes=("_a", "_b"))
+    near = (rows["lat_a"] - rows["lat_b"]).abs() < 0.2  # 22 km: wider than the radius
+    rows = rows.loc[near & (rows["icao24_a"] < rows["icao24_b"])]
+    p1, p2 = np.radians(rows["lat_a"]), np.radians(rows["lat_b"])
+    h = (
+        np.sin((p2 - p1) / 2) ** 2
+        + np.cos(p1) * np.cos(p2) * np.sin(np.radians(rows["lon_b"] - rows["lon_a"]) / 2) ** 2
+    )
+    dist = 2 * 6371000.0 * np.arcsin(np.sqrt(h))
+    # Exactly 1,000 ft apart (two flight levels, whatever the float rounding) is separated.
+    loss = (dist < RADIUS_M) & ((rows["baroaltitude_a"] - rows["baroaltitude_b"]).abs() < HALF_HEIGHT_M - 1e-6)
+    seen = rows.loc[:, ["icao24_a", "icao24_b", "time"]].assign(loss=loss.to_numpy())
+    merged = seen.merge(want, on=["icao24_a", "icao24_b"], how="left")
+    inside = (merged["time"] >= merged["start_s"]) & (merged["time"] <= merged["end_s"])
+    covered = inside.groupby([merged["icao24_a"], merged["icao24_b"], merged["time"]]).any()
+    truth = seen.set_index(["icao24_a", "icao24_b", "time"])["loss"]
+    assert int(truth.sum()) > 100
+    assert covered.reindex(truth.index, fill_value=False).equals(truth)
+
+
+@pytest.mark.slow
+def test_traffic_columns_give_the_same_losses(
+    opensky_archive: tuple[Path, pd.DataFrame], two_workers: object, tmp_path: Path
+) -> None:
+    """The same flights in the traffic / OpenSky API columns (timestamps, feet, knots, ft/min): converted at the
+    edge, they give the episodes of the single-process computation on the SI data."""
+    from .conftest import write_hourly
+
+    _, frame = opensky_archive
+    air = frame.loc[~frame["onground"]].reset_index(drop=True)
+    traffic = pd.DataFrame(
+        {
+            "timestamp": pd.to_datetime(air["time"], unit="s", utc=True),
+            "icao24": air["icao24"].str.upper(),  # ids are compared in lowercase
+            "callsign": air["callsign"],
+            "latitude": air["lat"],
+            "longitude": air["lon"],
+            "altitude": air["baroaltitude"] / 0.3048,
+            "groundspeed": air["velocity"] / (1852.0 / 3600.0),
+            "track": air["heading"],
+            "vertical_rate": air["vertrate"] / 0.3048 * 60.0,
+        }
+    )
+    folder = write_hourly(traffic, tmp_path / "traffic", time_column="timestamp")
+    archive = open_archive(str(folder))
+    assert archive.spec.schema.value == "traffic"
+    result = analyse(archive, settings(2.0), two_workers)  # type: ignore[arg-type]
+    got = episodes(result)
+    want = single_process(air)
+    pd.testing.assert_frame_equal(got.drop(columns=["alt_m", "min_dalt_m"]), want.drop(columns=["alt_m", "min_dalt_m"]),
+                                  check_dtype=False, rtol=1e-9)  # fmt: skip
+    np.testing.assert_allclose(got["alt_m"], want["alt_m"], atol=1e-6)  # through feet and back
+    np.testing.assert_allclose(got["min_dalt_m"], want["min_dalt_m"], atol=1e-6)
+
+
+@pytest.mark.slow
+def test_time_chunks_match_single_process(opensky_archive: tuple[Path, pd.DataFrame], two_workers: object) -> None:
+    """An archive analysed in consecutive time chunks (one shuffle each, to bound worker memory) gives the same
+    episodes, and every report is counted once."""
+    from commonsky.archive.engine import time_chunks
+
+    folder, frame = opensky_archive
+    archive = open_archive(str(folder))
+    assert archive.time_span_s == (float(frame["time"].min()), float(frame["time"].max()))
+    assert len(time_chunks(archive, settings(5.0), rows_per_chunk=40_000)) == 2  # the data spans two hours
+    result = analyse(archive, settings(5.0), two_workers, rows_per_chunk=40_000)  # type: ignore[arg-type]
+    assert_same(episodes(result), single_process(frame))
+    assert result.reports == len(frame)
