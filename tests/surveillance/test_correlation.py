@@ -24,7 +24,7 @@ from commonsky.surveillance.correlation import (
     Tolerance,
     correlate,
 )
-from commonsky.surveillance.tracking.tracks import Tracks
+from commonsky.surveillance.tracking.tracks import LiveTracks
 from commonsky.units import FT_M, parse_altitude
 
 FRAME = LocalFrame(33.5, 44.5)
@@ -64,10 +64,10 @@ def _on_route(lat: float, t: float) -> tuple[np.ndarray, np.ndarray]:
     return np.array([*xy, 300 * 100 * FT_M]), np.array([*(u * SPEED), 0.0])
 
 
-def tracks_of(t: float, rows: list[tuple[int, np.ndarray, np.ndarray, str, str]]) -> Tracks:
+def tracks_of(t: float, rows: list[tuple[int, np.ndarray, np.ndarray, str, str]]) -> LiveTracks:
     """Confirmed tracks ``(id, pos, vel, icao24, callsign)``."""
     x = np.array([np.concatenate([p, v]) for _, p, v, _, _ in rows]).reshape(-1, 6)
-    base = Tracks.new(t, [r[0] for r in rows], x, np.tile(np.eye(6) * 100.0, (len(rows), 1, 1)))
+    base = LiveTracks.new(t, [r[0] for r in rows], x, np.tile(np.eye(6) * 100.0, (len(rows), 1, 1)))
     return replace(
         base,
         confirmed=np.ones(len(rows), dtype=bool),

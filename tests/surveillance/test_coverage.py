@@ -16,9 +16,9 @@ import pytest
 import shapely
 
 from commonsky.airspace._footprint import circle_footprint
+from commonsky.earth import EFFECTIVE_EARTH_RADIUS_M
 from commonsky.surveillance.coverage import Grid, OrbitMode, best_new_sites, coverage, horizon_check_km, sensor_at
 from commonsky.surveillance.sensor_config import BuiltSensor, SensorSpec, build_sensor
-from commonsky.surveillance.sensors.geometry import EFFECTIVE_EARTH_RADIUS_M
 from commonsky.units import FT_M
 
 KRE = EFFECTIVE_EARTH_RADIUS_M

@@ -17,7 +17,7 @@ from commonsky.surveillance.sensors.radar import Radar
 from commonsky.surveillance.sensors.scenario import Trajectories
 from commonsky.surveillance.sensors.types import Plots
 from commonsky.surveillance.tracking.tracker import Tracker
-from commonsky.surveillance.tracking.tracks import Tracks
+from commonsky.surveillance.tracking.tracks import LiveTracks
 
 FRAME = LocalFrame(33.3, 44.4)
 SCAN_S = 4.0
@@ -66,7 +66,7 @@ def run() -> dict[str, object]:
     monitor = SensorHealthMonitor(watch, start_s=0.0, policy=HealthPolicy(silent_after_periods=3))
     tracker = Tracker.default(coast_s=COAST_S)
     rng = np.random.default_rng(11)
-    snaps: dict[float, Tracks] = {}
+    snaps: dict[float, LiveTracks] = {}
     events = []
     for t in np.arange(0.0, END_S, SCAN_S):
         for spec, radar in sensors:
@@ -80,7 +80,7 @@ def run() -> dict[str, object]:
 
 
 def test_tracks_of_the_silent_radar_coast_then_drop(run: dict[str, object]) -> None:
-    snaps: dict[float, Tracks] = run["snaps"]  # type: ignore[assignment]
+    snaps: dict[float, LiveTracks] = run["snaps"]  # type: ignore[assignment]
     last_a: float = run["last_a"]  # type: ignore[assignment]
     before = snaps[last_a].confirmed_only()
     only_a = before.track_id[before.sensor_mask == 1]
@@ -123,9 +123,9 @@ def test_coverage_loss_alert_names_the_sensor_and_area(run: dict[str, object]) -
 def test_empty_scans_are_an_outage_only_when_plots_were_expected() -> None:
     a, _ = _radars()
     area = shapely.Point(44.4, 33.3).buffer(1.0)
-    one_target = Tracks.new(0.0, [5], np.array([[10_000.0, 0, FL200, 0, 0, 0]]), np.eye(6)[None] * 100.0)
+    one_target = LiveTracks.new(0.0, [5], np.array([[10_000.0, 0, FL200, 0, 0, 0]]), np.eye(6)[None] * 100.0)
     one_target = type(one_target)(**{**one_target.__dict__, "confirmed": np.ones(1, dtype=bool)})
-    for tracks, expect_alert in ((Tracks.empty(0.0), False), (one_target, True)):
+    for tracks, expect_alert in ((LiveTracks.empty(0.0), False), (one_target, True)):
         monitor = SensorHealthMonitor([WatchedSensor(a, "Radar A", SCAN_S, area)], 0.0, HealthPolicy(3, 2.0))
         events = []
         for t in np.arange(0.0, 40.0, SCAN_S):
@@ -144,5 +144,5 @@ def test_sensor_off_duty_is_not_an_outage() -> None:
     a, _ = _radars()
     watch = WatchedSensor(a, "Radar A", SCAN_S, shapely.Point(44.4, 33.3).buffer(1.0), start_s=1000.0, end_s=2000.0)
     monitor = SensorHealthMonitor([watch], 0.0)
-    assert monitor.step(500.0, Tracks.empty(500.0)) == ()
-    assert [e.action for e in monitor.step(1000.0, Tracks.empty(1000.0))] == ["raised"]
+    assert monitor.step(500.0, LiveTracks.empty(500.0)) == ()
+    assert [e.action for e in monitor.step(1000.0, LiveTracks.empty(1000.0))] == ["raised"]

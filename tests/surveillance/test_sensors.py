@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from scipy.special import chdtri
 
+from commonsky.earth import EFFECTIVE_EARTH_RADIUS_M
 from commonsky.errors import InputError
 from commonsky.surveillance.sensors.adsb import AdsbReceiver, nacp_sigma_m
 from commonsky.surveillance.sensors.geometry import (
-    EFFECTIVE_EARTH_RADIUS_M,
     from_polar,
     horizon_range_m,
     min_detectable_alt_m,

@@ -25,14 +25,14 @@ from commonsky.surveillance.sensors.scenario import Trajectories
 from commonsky.surveillance.sensors.types import NO_ORIGIN, Plots, Sensor
 from commonsky.surveillance.tracking.models import AdaptiveProcessNoise
 from commonsky.surveillance.tracking.tracker import Components, Tracker
-from commonsky.surveillance.tracking.tracks import Tracks
+from commonsky.surveillance.tracking.tracks import LiveTracks
 
 N_WINDOW = 4  # Tracker.default(): 3 of 4
 
 
 @dataclass
 class Run:
-    snaps: list[Tracks]
+    snaps: list[LiveTracks]
     tracks: StateTable
     truth: StateTable
     plot_noise_rms_m: dict[int, float]  # per sensor: sqrt(mean trace R) over plots of real targets
@@ -45,7 +45,7 @@ def simulate(traj: Trajectories, sensors: list[tuple[Sensor, float]], end_s: flo
     rng = np.random.default_rng(seed)
     events = sorted((t, k) for k, (sensor, first) in enumerate(sensors) for t in sensor.times_s(first, end_s))
     tracker = tracker or Tracker.default()
-    snaps: dict[float, Tracks] = {}
+    snaps: dict[float, LiveTracks] = {}
     traces: dict[int, list[float]] = {}
     for t, k in events:
         sensor = sensors[k][0]

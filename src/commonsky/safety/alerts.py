@@ -19,6 +19,7 @@ from enum import StrEnum
 
 import numpy as np
 
+from commonsky.errors import InputError
 from commonsky.safety.conflicts import Conflicts
 from commonsky.safety.incursion import Incursions
 
@@ -129,7 +130,7 @@ class AlertTracker:
 
     def __post_init__(self) -> None:
         if self.raise_cycles < 1 or self.end_cycles < 1:
-            raise ValueError("raise_cycles and end_cycles must be >= 1")
+            raise InputError(f"raise_cycles and end_cycles must be >= 1, got {self.raise_cycles} and {self.end_cycles}")
 
     @property
     def active(self) -> list[Alert]:

@@ -44,7 +44,7 @@ from commonsky.surveillance.correlation import AlertPolicy, Correlator, Identity
 from commonsky.surveillance.health import CoverageLossEvent, HealthPolicy, SensorHealthMonitor
 from commonsky.surveillance.sensors.types import Plots
 from commonsky.surveillance.tracking.tracker import Components, Tracker
-from commonsky.surveillance.tracking.tracks import Tracks
+from commonsky.surveillance.tracking.tracks import LiveTracks
 
 
 @dataclass(frozen=True)
@@ -242,7 +242,7 @@ class LivePipeline:
         )
         return corr.party.astype(str), corr.intent.astype(str), alerts
 
-    def draw(self, tracks: Tracks, party: np.ndarray, intent: np.ndarray, t_s: float) -> Picture:
+    def draw(self, tracks: LiveTracks, party: np.ndarray, intent: np.ndarray, t_s: float) -> Picture:
         """The picture of the confirmed ``tracks`` (ids ``T<n>``), with a trail point when one is due. A track
         climbing or descending slower than ``level_vs_ms``, or younger than ``settle_looks`` looks, is drawn level
         (see `RunConfig`)."""
@@ -264,14 +264,14 @@ class LivePipeline:
         """Run the safety nets on ``picture``; their events join the recent ones."""
         self._events.extend(self._safety.step(picture).events)
 
-    def source_names(self, tracks: Tracks) -> np.ndarray:
+    def source_names(self, tracks: LiveTracks) -> np.ndarray:
         """Per track, the names of the sources whose plots have updated it, joined by ``", "``."""
         names = []
         for mask in tracks.sensor_mask.tolist():
             names.append(", ".join(name for sid, name in self._names.items() if mask >> sid & 1))
         return np.array(names, dtype=str)
 
-    def squawks(self, tracks: Tracks) -> np.ndarray:
+    def squawks(self, tracks: LiveTracks) -> np.ndarray:
         """Per track, the Mode A code a source that hears codes (a real receiver) last heard from its address."""
         hearing = [s for s in self.sources if isinstance(s, HearsSquawks)]
         codes = [next((c for s in hearing if (c := s.squawk(str(a)))), "") if a else "" for a in tracks.icao24]
@@ -280,7 +280,7 @@ class LivePipeline:
     def _snapshot(
         self,
         picture: Picture,
-        tracks: Tracks,
+        tracks: LiveTracks,
         identity_alerts: tuple[IdentityAlert, ...],
         fused: _Fused,
         clock: ClockState | None,

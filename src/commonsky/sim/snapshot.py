@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from commonsky._typing import FloatArray
 from commonsky.picture.picture import Picture
 from commonsky.safety.alerts import Alert, AlertEvent
 from commonsky.sim.clock import ClockState, iso_utc
 from commonsky.surveillance.correlation import CorrelationEvent
 from commonsky.surveillance.health import CoverageLossEvent
-from commonsky.surveillance.sensors.types import F64
 
 
 @dataclass(frozen=True, eq=False)
@@ -20,8 +20,8 @@ class TrailFrame:
 
     time_s: float
     track: np.ndarray
-    lat: F64
-    lon: F64
+    lat: FloatArray
+    lon: FloatArray
 
 
 @dataclass(frozen=True)

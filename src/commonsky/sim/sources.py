@@ -40,8 +40,9 @@ from commonsky.sim.truth import TruthSet
 from commonsky.surveillance.health import WatchedSensor, covered_area
 from commonsky.surveillance.sensor_config import SensorSpec
 from commonsky.surveillance.sensors.types import Plots, Sensor
+from commonsky.surveillance.tracking.tracks import MAX_SENSORS
 
-MAX_SOURCES = 64
+MAX_SOURCES = MAX_SENSORS
 """Sources a pipeline can tell apart in a track's ``sensor_mask`` (one bit each)."""
 
 

@@ -33,14 +33,12 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
+from commonsky._typing import BoolArray, FloatArray, IntArray, StrArray
 from commonsky.airspace.volume import AltitudeModel, CorridorShape
 from commonsky.geo.geodesy import LocalFrame
 from commonsky.plans.intent import Intent
-from commonsky.surveillance.sensors.types import F64, I64
-from commonsky.surveillance.tracking.tracks import Tracks
+from commonsky.surveillance.tracking.tracks import LiveTracks
 
-B = NDArray[np.bool_]
-U = NDArray[np.str_]
 LEG_MIN_SPEED_MS = 20.0  # a corridor flown slower than this end to end is an orbit (racetrack), not a route leg
 
 MATCHED, UNKNOWN, OUTSIDE = "matched", "unknown", "outside"
@@ -64,12 +62,12 @@ class IdentityRegistry:
     """ADS-B identities the authority knows (sorted keys): icao24 (lower case) and callsign (upper case) ->
     party and intent id ("" for a party's aircraft with no intent)."""
 
-    icao24: U
-    icao_party: U
-    icao_intent: U
-    callsign: U
-    call_party: U
-    call_intent: U
+    icao24: StrArray
+    icao_party: StrArray
+    icao_intent: StrArray
+    callsign: StrArray
+    call_party: StrArray
+    call_intent: StrArray
 
     @classmethod
     def build(
@@ -84,7 +82,7 @@ class IdentityRegistry:
             np.array([v[0] for _, v in call], dtype=str), np.array([v[1] for _, v in call], dtype=str),
         )  # fmt: skip
 
-    def lookup(self, icao24: U, callsign: U) -> tuple[B, U, U]:
+    def lookup(self, icao24: StrArray, callsign: StrArray) -> tuple[BoolArray, StrArray, StrArray]:
         """``(found, party, intent)`` for N tracks: by icao24 first, then by callsign."""
         n = len(icao24)
         found = np.zeros(n, dtype=bool)
@@ -110,15 +108,15 @@ class IntentIndex:
     tol: Tolerance
     tree: shapely.STRtree
     footprint: NDArray[np.object_]  # (V,) unwidened local footprints
-    intent: U
-    party: U
-    floor_m: F64
-    ceiling_m: F64
-    start_s: F64
-    end_s: F64
-    is_leg: B
-    course: F64  # (V, 2) unit vector of a leg's course in the frame (zeros for orbits)
-    intent_order: I64  # filing order of each volume's intent
+    intent: StrArray
+    party: StrArray
+    floor_m: FloatArray
+    ceiling_m: FloatArray
+    start_s: FloatArray
+    end_s: FloatArray
+    is_leg: BoolArray
+    course: FloatArray  # (V, 2) unit vector of a leg's course in the frame (zeros for orbits)
+    intent_order: IntArray  # filing order of each volume's intent
 
     @classmethod
     def build(
@@ -159,7 +157,9 @@ class IntentIndex:
             intent_order=np.array([k for k, _, _ in vols], dtype=np.int64),
         )
 
-    def pairs(self, pos_m: F64, vel_ms: F64, t_s: float) -> tuple[I64, I64, B, B, B]:
+    def pairs(
+        self, pos_m: FloatArray, vel_ms: FloatArray, t_s: float
+    ) -> tuple[IntArray, IntArray, BoolArray, BoolArray, BoolArray]:
         """Track/volume pairs laterally within tolerance: ``(track, volume, alt_ok, time_ok, heading_ok)``.
         Bounding boxes from the tree, then the exact test on the prepared widened footprints, pair by pair."""
         ti, vi = self.tree.query(shapely.points(pos_m[:, :2]))
@@ -177,7 +177,7 @@ class IntentIndex:
         )
         return ti, vi, alt_ok, time_ok, heading_ok
 
-    def distance_m(self, pos_m: F64, ti: I64, vi: I64) -> F64:
+    def distance_m(self, pos_m: FloatArray, ti: IntArray, vi: IntArray) -> FloatArray:
         """Ground distance (m) of tracks ``ti`` to the unwidened footprints ``vi`` (0 inside), pair by pair."""
         if not len(ti):
             return np.zeros(0)
@@ -190,18 +190,18 @@ class Correlation:
     none), ``basis`` (identity, volume or ""), ``reason`` why a track is outside its intent ("" otherwise)."""
 
     t_s: float
-    track_id: I64
-    status: U
-    intent: U
-    party: U
-    basis: U
-    reason: U
+    track_id: IntArray
+    status: StrArray
+    intent: StrArray
+    party: StrArray
+    basis: StrArray
+    reason: StrArray
 
     def __len__(self) -> int:
         return len(self.track_id)
 
 
-def correlate(tracks: Tracks, index: IntentIndex, registry: IdentityRegistry) -> Correlation:
+def correlate(tracks: LiveTracks, index: IntentIndex, registry: IdentityRegistry) -> Correlation:
     """The instantaneous correlation of every row of ``tracks`` (see the module docstring)."""
     n = len(tracks)
     t_s = tracks.t_s
@@ -237,7 +237,7 @@ def correlate(tracks: Tracks, index: IntentIndex, registry: IdentityRegistry) ->
     return Correlation(t_s, tracks.track_id.copy(), status, intent, party, basis, reason)
 
 
-def _reasons(n: int, ti: I64, alt_ok: B, time_ok: B, heading_ok: B) -> U:
+def _reasons(n: int, ti: IntArray, alt_ok: BoolArray, time_ok: BoolArray, heading_ok: BoolArray) -> StrArray:
     """Why each track is outside its own intent, from its laterally fitting own-volume pairs."""
     lateral = np.zeros(n, dtype=bool)
     lateral[ti] = True
@@ -287,15 +287,17 @@ class CorrelationEvent:
 class _State:
     """Per-track memory, one row per track id (sorted)."""
 
-    track_id: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    unknown_run: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    known_run: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    outside_since: F64 = field(default_factory=lambda: np.zeros(0))
-    inside_since: F64 = field(default_factory=lambda: np.zeros(0))
-    unknown_on: B = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    nonconf_on: B = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    sig_unknown: U = field(default_factory=lambda: np.zeros(0, dtype=str))  # identity at the last unknown event
-    sig_nonconf: U = field(default_factory=lambda: np.zeros(0, dtype=str))  # intent, reason, identity at the last
+    track_id: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    unknown_run: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    known_run: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    outside_since: FloatArray = field(default_factory=lambda: np.zeros(0))
+    inside_since: FloatArray = field(default_factory=lambda: np.zeros(0))
+    unknown_on: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    nonconf_on: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    sig_unknown: StrArray = field(default_factory=lambda: np.zeros(0, dtype=str))  # identity at the last unknown event
+    sig_nonconf: StrArray = field(
+        default_factory=lambda: np.zeros(0, dtype=str)
+    )  # intent, reason, identity at the last
 
 
 class Correlator:
@@ -320,7 +322,7 @@ class Correlator:
         self.index = index
         self.registry = registry
 
-    def step(self, tracks: Tracks) -> tuple[Correlation, tuple[CorrelationEvent, ...]]:
+    def step(self, tracks: LiveTracks) -> tuple[Correlation, tuple[CorrelationEvent, ...]]:
         """Correlate the confirmed tracks of a snapshot; return the correlation with the alert status applied
         (``non-conforming`` once the alert is on, ``unknown`` only once its alert is on, else ``pending``) and the
         events of this step."""
@@ -368,7 +370,11 @@ class Correlator:
         return shown, tuple(events)
 
     def _events(
-        self, live: Tracks, corr: Correlation, unknown: tuple[B, B, B], nonconf: tuple[B, B, B]
+        self,
+        live: LiveTracks,
+        corr: Correlation,
+        unknown: tuple[BoolArray, BoolArray, BoolArray],
+        nonconf: tuple[BoolArray, BoolArray, BoolArray],
     ) -> list[CorrelationEvent]:
         """Events of the rows whose alerts start, end or change: each kind is ``(was_on, is_on, updated)``."""
         events: list[CorrelationEvent] = []
@@ -399,7 +405,7 @@ class Correlator:
                     self._last[key] = event
         return events
 
-    def _dropped(self, gone: I64, t_s: float) -> list[CorrelationEvent]:
+    def _dropped(self, gone: IntArray, t_s: float) -> list[CorrelationEvent]:
         out = []
         for tid in gone.tolist():
             for key in (tid * 2, tid * 2 + 1):

@@ -31,7 +31,7 @@ from shapely.geometry.base import BaseGeometry
 from commonsky.errors import InputError
 from commonsky.geo.geodesy import LocalFrame, geodesic_area_m2
 from commonsky.surveillance.sensors.types import Plots, Sensor
-from commonsky.surveillance.tracking.tracks import Tracks
+from commonsky.surveillance.tracking.tracks import LiveTracks, sensor_bit
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ class SensorHealthMonitor:
         """Names of the sensors currently silent."""
         return tuple(self.sensors[i].name for i, s in self._state.items() if s.silent)
 
-    def step(self, t_s: float, tracks: Tracks) -> tuple[CoverageLossEvent, ...]:
+    def step(self, t_s: float, tracks: LiveTracks) -> tuple[CoverageLossEvent, ...]:
         """Update every sensor at ``t_s`` against the picture ``tracks``; return raised and ended alerts."""
         live = tracks.confirmed_only()
         events: list[CoverageLossEvent] = []
@@ -169,9 +169,9 @@ class SensorHealthMonitor:
         return tuple(events)
 
 
-def orphans(tracks: Tracks, sensor_id: int) -> tuple[int, ...]:
+def orphans(tracks: LiveTracks, sensor_id: int) -> tuple[int, ...]:
     """Ids of the tracks that only ``sensor_id`` ever updated."""
-    only = tracks.sensor_mask == (np.uint64(1) << np.uint64(sensor_id % 64))
+    only = tracks.sensor_mask == sensor_bit(sensor_id)
     return tuple(int(i) for i in tracks.track_id[only])
 
 

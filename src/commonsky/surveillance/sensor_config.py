@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import shapely
 
+from commonsky._typing import FloatArray
 from commonsky.errors import CommonskyError
 from commonsky.geo.geodesy import LocalFrame
 from commonsky.plans.intent import Intent
@@ -39,7 +40,6 @@ from commonsky.sim.scenario_yaml import ScenarioError, child, load_yaml
 from commonsky.surveillance.sensors.adsb import AdsbReceiver
 from commonsky.surveillance.sensors.platform import FixedSite, Platform
 from commonsky.surveillance.sensors.radar import Radar
-from commonsky.surveillance.sensors.types import F64
 from commonsky.units import parse_distance, parse_duration, parse_length
 
 SENSOR_KINDS = ("radar", "adsb", "aew")
@@ -81,10 +81,10 @@ class SensorSpec:
 class PathPlatform:
     """An antenna moving along sampled positions ``pos_m`` (P, 3) at times ``t_s`` (P,), linear in between."""
 
-    t_s: F64
-    pos_m: F64
+    t_s: FloatArray
+    pos_m: FloatArray
 
-    def position_m(self, t_s: float) -> F64:
+    def position_m(self, t_s: float) -> FloatArray:
         return np.array([np.interp(t_s, self.t_s, self.pos_m[:, k]) for k in range(3)])
 
 
@@ -95,7 +95,7 @@ class BuiltSensor:
 
     spec: SensorSpec
     sensor: Radar | AdsbReceiver
-    times_s: F64
+    times_s: FloatArray
     lat: float
     lon: float
 
