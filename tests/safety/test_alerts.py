@@ -7,8 +7,9 @@ import math
 import pytest
 
 from commonsky.errors import InputError
+from commonsky.events import EventKind
 from commonsky.picture import Picture
-from commonsky.safety.alerts import AlertKind, AlertTracker, EventKind, Observation
+from commonsky.safety.alerts import AlertKind, AlertTracker, Observation
 from commonsky.safety.pipeline import SafetyNet
 
 KEY = (AlertKind.CONFLICT, "A", "B")

@@ -20,6 +20,7 @@ from enum import StrEnum
 import numpy as np
 
 from commonsky.errors import InputError
+from commonsky.events import EventKind
 from commonsky.safety.conflicts import Conflicts
 from commonsky.safety.incursion import Incursions
 
@@ -27,12 +28,6 @@ from commonsky.safety.incursion import Incursions
 class AlertKind(StrEnum):
     CONFLICT = "conflict"
     INCURSION = "incursion"
-
-
-class EventKind(StrEnum):
-    RAISED = "raised"
-    UPDATED = "updated"
-    ENDED = "ended"
 
 
 @dataclass(frozen=True, slots=True)

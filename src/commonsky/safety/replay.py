@@ -25,8 +25,9 @@ from typing import Any
 import numpy as np
 
 from commonsky.airspace.zone import Zone
+from commonsky.events import EventKind
 from commonsky.picture.picture import Picture
-from commonsky.safety.alerts import Alert, AlertEvent, AlertKind, AlertTracker, EventKind, Key, Observation
+from commonsky.safety.alerts import Alert, AlertEvent, AlertKind, AlertTracker, Key, Observation
 from commonsky.safety.batch import Frames, frames, geometry
 from commonsky.safety.incursion import ZoneIndex, detect_incursions
 from commonsky.safety.losses import FLIGHT_LEVEL_QUANTUM_M, MAX_GAP_S, LossEpisodes, loss_episodes

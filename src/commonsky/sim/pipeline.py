@@ -29,6 +29,7 @@ import numpy as np
 
 from commonsky.airspace.zone import Zone
 from commonsky.errors import InputError
+from commonsky.events import EventKind
 from commonsky.geo.geodesy import LocalFrame
 from commonsky.picture.picture import Picture
 from commonsky.plans.intent import Intent
@@ -222,7 +223,7 @@ class LivePipeline:
         """Step the health monitor at ``t_s`` and keep its coverage-loss alerts (one per silent source)."""
         for event in self._health.step(t_s, self._tracker.tracks):
             self._coverage_events.append(event)
-            if event.action == "raised":
+            if event.action == EventKind.RAISED:
                 source = next(s for s in self.sources if s.sensor.sensor_id == event.sensor_id)
                 self._coverage_alerts[event.sensor_id] = CoverageAlert(event, source.lat, source.lon)
             else:
@@ -233,9 +234,9 @@ class LivePipeline:
         corr, events = self._correlator.step(self._tracker.tracks)
         for event in events:
             key = (event.track_id, event.kind)
-            if event.action == "raised":
+            if event.action == EventKind.RAISED:
                 self._identity_raised[key] = event.t_s
-            elif event.action == "ended":
+            elif event.action == EventKind.ENDED:
                 self._identity_raised.pop(key, None)
         alerts = tuple(
             IdentityAlert(e, self._identity_raised.get((e.track_id, e.kind), e.t_s)) for e in self._correlator.active

@@ -10,7 +10,7 @@ from commonsky._typing import FloatArray
 from commonsky.picture.picture import Picture
 from commonsky.safety.alerts import Alert, AlertEvent
 from commonsky.sim.clock import ClockState, iso_utc
-from commonsky.surveillance.correlation import CorrelationEvent
+from commonsky.surveillance.correlation import CorrelationEvent, CorrelationKind
 from commonsky.surveillance.health import CoverageLossEvent
 
 
@@ -34,7 +34,7 @@ class IdentityAlert:
     @property
     def key(self) -> int:
         """Stable id: one per track and kind (never equal to a safety-net alert id, which counts from 1)."""
-        return -(self.event.track_id * 2 + (self.event.kind != "unknown") + 1)
+        return -(self.event.track_id * 2 + (self.event.kind != CorrelationKind.UNKNOWN) + 1)
 
 
 COVERAGE_KEY_BASE = -1_000_000_000

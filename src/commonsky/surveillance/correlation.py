@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 import shapely
@@ -35,14 +36,31 @@ from numpy.typing import NDArray
 
 from commonsky._typing import BoolArray, FloatArray, IntArray, StrArray
 from commonsky.airspace.volume import AltitudeModel, CorridorShape
+from commonsky.events import EventKind
 from commonsky.geo.geodesy import LocalFrame
 from commonsky.plans.intent import Intent
 from commonsky.surveillance.tracking.tracks import LiveTracks
 
 LEG_MIN_SPEED_MS = 20.0  # a corridor flown slower than this end to end is an orbit (racetrack), not a route leg
 
-MATCHED, UNKNOWN, OUTSIDE = "matched", "unknown", "outside"
-PENDING, NON_CONFORMING = "pending", "non-conforming"
+
+class TrackStatus(StrEnum):
+    """A track's correlation status (the ``status`` column of `Correlation`)."""
+
+    MATCHED = "matched"
+    UNKNOWN = "unknown"
+    OUTSIDE = "outside"
+    PENDING = "pending"
+    NON_CONFORMING = "non-conforming"
+
+
+class CorrelationKind(StrEnum):
+    """The alerts of the correlation: an aircraft nobody claims, or one outside its intent."""
+
+    UNKNOWN = "unknown"
+    NON_CONFORMING = "non-conforming"
+
+
 BY_IDENTITY, BY_VOLUME = "identity", "volume"
 
 
@@ -77,10 +95,13 @@ class IdentityRegistry:
         icao = sorted((k.strip().lower(), v) for k, v in (icao24 or {}).items() if k.strip())
         call = sorted((k.strip().upper(), v) for k, v in (callsign or {}).items() if k.strip())
         return cls(
-            np.array([k for k, _ in icao], dtype=str), np.array([v[0] for _, v in icao], dtype=str),
-            np.array([v[1] for _, v in icao], dtype=str), np.array([k for k, _ in call], dtype=str),
-            np.array([v[0] for _, v in call], dtype=str), np.array([v[1] for _, v in call], dtype=str),
-        )  # fmt: skip
+            np.array([k for k, _ in icao], dtype=str),
+            np.array([v[0] for _, v in icao], dtype=str),
+            np.array([v[1] for _, v in icao], dtype=str),
+            np.array([k for k, _ in call], dtype=str),
+            np.array([v[0] for _, v in call], dtype=str),
+            np.array([v[1] for _, v in call], dtype=str),
+        )
 
     def lookup(self, icao24: StrArray, callsign: StrArray) -> tuple[BoolArray, StrArray, StrArray]:
         """``(found, party, intent)`` for N tracks: by icao24 first, then by callsign."""
@@ -208,7 +229,7 @@ def correlate(tracks: LiveTracks, index: IntentIndex, registry: IdentityRegistry
     found, party, intent = registry.lookup(tracks.icao24, tracks.callsign)
     ti, vi, alt_ok, time_ok, heading_ok = index.pairs(tracks.pos_m, tracks.vel_ms, t_s)
     full = alt_ok & time_ok & heading_ok
-    status = np.full(n, UNKNOWN, dtype="<U14")
+    status = np.full(n, TrackStatus.UNKNOWN, dtype="<U14")
     basis = np.full(n, "", dtype="<U8")
     reason = np.full(n, "", dtype="<U40")
     party = party.astype(np.result_type(party, index.party))
@@ -218,9 +239,11 @@ def correlate(tracks: LiveTracks, index: IntentIndex, registry: IdentityRegistry
     own = index.intent[vi] == intent[ti]
     conforming = np.zeros(n, dtype=bool)
     np.logical_or.at(conforming, ti[own & full], True)
-    status[has_intent] = np.where(conforming[has_intent], MATCHED, OUTSIDE)
+    status[has_intent] = np.where(conforming[has_intent], TrackStatus.MATCHED, TrackStatus.OUTSIDE)
     basis[found] = BY_IDENTITY
-    status[found & ~has_intent] = MATCHED  # a known party's aircraft with no intent: identified, not alerted
+    status[found & ~has_intent] = (
+        TrackStatus.MATCHED
+    )  # a known party's aircraft with no intent: identified, not alerted
     off = has_intent & ~conforming
     reason[off] = _reasons(n, ti[own], alt_ok[own], time_ok[own], heading_ok[own])[off]
     reason[off & ~np.isin(intent, index.intent)] = "its intent is not on file"
@@ -232,7 +255,7 @@ def correlate(tracks: LiveTracks, index: IntentIndex, registry: IdentityRegistry
         order = np.lexsort((index.intent_order[vi[ok]], dist, ti[ok]))
         first = np.unique(ti[ok][order], return_index=True)[1]
         rows, vols = ti[ok][order][first], vi[ok][order][first]
-        intent[rows], party[rows], status[rows] = index.intent[vols], index.party[vols], MATCHED
+        intent[rows], party[rows], status[rows] = index.intent[vols], index.party[vols], TrackStatus.MATCHED
         basis[rows] = np.where(found[rows], BY_IDENTITY, BY_VOLUME)
     return Correlation(t_s, tracks.track_id.copy(), status, intent, party, basis, reason)
 
@@ -267,11 +290,11 @@ class AlertPolicy:
 
 @dataclass(frozen=True)
 class CorrelationEvent:
-    """An alert's life: ``kind`` unknown or non-conforming; ``action`` raised, updated or ended."""
+    """An alert's life: which alert (``kind``) and what happened to it (``action``)."""
 
     t_s: float
-    kind: str
-    action: str
+    kind: CorrelationKind
+    action: EventKind
     track_id: int
     intent: str
     party: str
@@ -338,8 +361,8 @@ class Correlator:
                 base[seen] = col[pos[seen]]
             return base
 
-        unknown = corr.status == UNKNOWN
-        outside = corr.status == OUTSIDE
+        unknown = corr.status == TrackStatus.UNKNOWN
+        outside = corr.status == TrackStatus.OUTSIDE
         unknown_run = np.where(unknown, carry(old.unknown_run, 0) + 1, 0)
         known_run = np.where(unknown, 0, carry(old.known_run, 0) + 1)
         out_since, in_since = carry(old.outside_since, np.nan), carry(old.inside_since, np.nan)
@@ -364,8 +387,8 @@ class Correlator:
                 last_n)  # fmt: skip
         self._s = _State(*(np.asarray(col)[order] for col in cols))
         status = corr.status.copy()
-        status[(outside & ~nonconf_on) | (unknown & ~unknown_on)] = PENDING
-        status[nonconf_on] = NON_CONFORMING
+        status[(outside & ~nonconf_on) | (unknown & ~unknown_on)] = TrackStatus.PENDING
+        status[nonconf_on] = TrackStatus.NON_CONFORMING
         shown = Correlation(corr.t_s, corr.track_id, status, corr.intent, corr.party, corr.basis, corr.reason)
         return shown, tuple(events)
 
@@ -385,21 +408,40 @@ class Correlator:
         alt = live.pos_m[rows, 2]
         for k, row in enumerate(rows):
             tid = int(live.track_id[row])
-            for kind, (was_on, is_on, updated) in ((UNKNOWN, unknown), (NON_CONFORMING, nonconf)):
+            for kind, (was_on, is_on, updated) in (
+                (CorrelationKind.UNKNOWN, unknown),
+                (CorrelationKind.NON_CONFORMING, nonconf),
+            ):
                 was, now = bool(was_on[row]), bool(is_on[row])
                 if was == now and not updated[row]:
                     continue
-                action = "raised" if now and not was else "ended" if was and not now else "updated"
-                reason = str(corr.reason[row]) if kind == NON_CONFORMING else "no intent and no known identity"
-                if action == "ended":
-                    reason = "matched" if kind == UNKNOWN else "conforming again"
+                action = (
+                    EventKind.RAISED if now and not was else EventKind.ENDED if was and not now else EventKind.UPDATED
+                )
+                reason = (
+                    str(corr.reason[row])
+                    if kind is CorrelationKind.NON_CONFORMING
+                    else "no intent and no known identity"
+                )
+                if action is EventKind.ENDED:
+                    reason = "matched" if kind is CorrelationKind.UNKNOWN else "conforming again"
                 event = CorrelationEvent(
-                    live.t_s, kind, action, tid, str(corr.intent[row]), str(corr.party[row]), reason,
-                    str(live.icao24[row]), str(live.callsign[row]), float(lat[k]), float(lon[k]), float(alt[k]),
-                )  # fmt: skip
+                    live.t_s,
+                    kind,
+                    action,
+                    tid,
+                    str(corr.intent[row]),
+                    str(corr.party[row]),
+                    reason,
+                    str(live.icao24[row]),
+                    str(live.callsign[row]),
+                    float(lat[k]),
+                    float(lon[k]),
+                    float(alt[k]),
+                )
                 events.append(event)
-                key = tid * 2 + (kind == NON_CONFORMING)
-                if action == "ended":
+                key = tid * 2 + (kind is CorrelationKind.NON_CONFORMING)
+                if action is EventKind.ENDED:
                     self._last.pop(key, None)
                 else:
                     self._last[key] = event
@@ -412,9 +454,21 @@ class Correlator:
                 last = self._last.pop(key, None)
                 if last is not None:
                     out.append(
-                        CorrelationEvent(t_s, last.kind, "ended", tid, last.intent, last.party, "track dropped",
-                                         last.icao24, last.callsign, last.lat, last.lon, last.alt_m)
-                    )  # fmt: skip
+                        CorrelationEvent(
+                            t_s,
+                            last.kind,
+                            EventKind.ENDED,
+                            tid,
+                            last.intent,
+                            last.party,
+                            "track dropped",
+                            last.icao24,
+                            last.callsign,
+                            last.lat,
+                            last.lon,
+                            last.alt_m,
+                        )
+                    )
         return out
 
 
