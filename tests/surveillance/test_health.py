@@ -38,8 +38,9 @@ def _configured() -> tuple[tuple[SensorSpec, Radar], ...]:
     out = []
     for i, (x, outages) in enumerate(((0.0, ((STOP_S, math.inf),)), (300_000.0, ()))):
         lat, lon = FRAME.to_geodetic(x, 0.0)
-        spec = SensorSpec(i, f"Radar {'AB'[i]}", "radar", float(lat), float(lon), 30.0, 150_000.0, SCAN_S, 0.0,
-                          outages=outages)  # fmt: skip
+        spec = SensorSpec(
+            i, f"Radar {'AB'[i]}", "radar", float(lat), float(lon), 30.0, 150_000.0, SCAN_S, 0.0, outages=outages
+        )
         sensor = build_sensor(spec, FRAME).sensor
         assert isinstance(sensor, Radar)
         out.append((spec, sensor))
@@ -49,8 +50,14 @@ def _configured() -> tuple[tuple[SensorSpec, Radar], ...]:
 def _traffic() -> Trajectories:
     """Three aircraft near radar A only and three near radar B only, FL200, 180 m/s."""
     t = np.arange(0.0, END_S + 1.0, 1.0)
-    pos0 = [[-40_000, 0, FL200], [20_000, 40_000, FL200], [0, -50_000, FL200],
-            [280_000, 30_000, FL200], [320_000, -20_000, FL200], [300_000, 50_000, FL200]]  # fmt: skip
+    pos0 = [
+        [-40_000, 0, FL200],
+        [20_000, 40_000, FL200],
+        [0, -50_000, FL200],
+        [280_000, 30_000, FL200],
+        [320_000, -20_000, FL200],
+        [300_000, 50_000, FL200],
+    ]
     vel = [[180, 0, 0], [0, -180, 0], [-120, 120, 0], [0, -180, 0], [-180, 0, 0], [120, -120, 0]]
     return Trajectories.straight(t, pos0, vel)
 

@@ -237,5 +237,12 @@ def test_values_copy_their_inputs_and_are_read_only() -> None:
     with pytest.raises(ValueError):
         plots.pos_m[0, 0] = 1.0
     with pytest.raises(InputError):
-        Plots(0.0, 1, np.zeros((2, 3)), np.zeros((3, 3, 3)), *(np.zeros(2),) * 3, *(np.array(["", ""]),) * 2,
-              np.zeros(2, dtype=np.int64))  # fmt: skip
+        Plots(
+            0.0,
+            1,
+            np.zeros((2, 3)),
+            np.zeros((3, 3, 3)),
+            *(np.zeros(2),) * 3,
+            *(np.array(["", ""]),) * 2,
+            np.zeros(2, dtype=np.int64),
+        )

@@ -70,9 +70,14 @@ def live_sensors(
         if flight is None:
             raise InputError(f"sensor {spec.name!r}: no truth flight for intent {spec.intent!r}")
         radar = Radar(
-            spec.index, flight, max_range_m=spec.range_m, scan_period_s=spec.scan_s, ref_range_m=0.8 * spec.range_m,
-            min_elevation_deg=spec.min_elevation_deg, max_elevation_deg=20.0,
-        )  # fmt: skip
+            spec.index,
+            flight,
+            max_range_m=spec.range_m,
+            scan_period_s=spec.scan_s,
+            ref_range_m=0.8 * spec.range_m,
+            min_elevation_deg=spec.min_elevation_deg,
+            max_elevation_deg=20.0,
+        )
         mid = flight.position_m((flight.start_s + flight.end_s) / 2)
         lat, lon = frame.to_geodetic(float(mid[0]), float(mid[1]))
         out.append(SensorSlot(spec, radar, float(lat), float(lon), flight.start_s, flight.end_s))
@@ -109,8 +114,9 @@ def network_slot(frame: LocalFrame, sensor_id: int, range_m: float) -> SensorSlo
     """A wide-area ADS-B network as one sensor: every transmitting aircraft within ``range_m`` of the frame centre
     is heard once per second (a stand-in for many receivers merged by address: no radio horizon)."""
     spec = SensorSpec(sensor_id, "ADS-B network", "adsb", frame.lat0, frame.lon0, 60.0, range_m, 1.0, -90.0)
-    receiver = AdsbReceiver(sensor_id, FixedSite(0.0, 0.0, 60.0), max_range_m=range_m, min_elevation_deg=-90.0,
-                            re_m=FLAT_EARTH_RADIUS_M)  # fmt: skip
+    receiver = AdsbReceiver(
+        sensor_id, FixedSite(0.0, 0.0, 60.0), max_range_m=range_m, min_elevation_deg=-90.0, re_m=FLAT_EARTH_RADIUS_M
+    )
     return SensorSlot(spec, receiver, frame.lat0, frame.lon0)
 
 

@@ -383,8 +383,17 @@ class Correlator:
         last_u = np.where(unknown_on, np.where(upd_u | ~was_unknown, sig_u, last_u), "")
         last_n = np.where(nonconf_on, np.where(upd_n | ~was_nonconf, sig_n, last_n), "")
         order = np.argsort(live.track_id, kind="stable")
-        cols = (live.track_id, unknown_run, known_run, outside_since, inside_since, unknown_on, nonconf_on, last_u,
-                last_n)  # fmt: skip
+        cols = (
+            live.track_id,
+            unknown_run,
+            known_run,
+            outside_since,
+            inside_since,
+            unknown_on,
+            nonconf_on,
+            last_u,
+            last_n,
+        )
         self._s = _State(*(np.asarray(col)[order] for col in cols))
         status = corr.status.copy()
         status[(outside & ~nonconf_on) | (unknown & ~unknown_on)] = TrackStatus.PENDING

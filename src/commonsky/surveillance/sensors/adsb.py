@@ -26,8 +26,18 @@ from commonsky.surveillance.sensors.types import Plots, TargetStates
 
 # Estimated Position Uncertainty (95 % horizontal radius, m) for each NACp, RTCA DO-260B table 2-14.
 NACP_EPU_M: dict[int, float] = {
-    1: 18_520.0, 2: 7_408.0, 3: 3_704.0, 4: 1_852.0, 5: 926.0, 6: 555.6, 7: 185.2, 8: 92.6, 9: 30.0, 10: 10.0, 11: 3.0,
-}  # fmt: skip
+    1: 18_520.0,
+    2: 7_408.0,
+    3: 3_704.0,
+    4: 1_852.0,
+    5: 926.0,
+    6: 555.6,
+    7: 185.2,
+    8: 92.6,
+    9: 30.0,
+    10: 10.0,
+    11: 3.0,
+}
 # A circular 2D Gaussian holds 95 % of its mass within sqrt(-2 ln 0.05) sigma.
 EPU95_PER_SIGMA = math.sqrt(-2.0 * math.log(0.05))
 

@@ -115,9 +115,17 @@ class Plots:
         """No plots (a scan that saw nothing)."""
         z = np.zeros(0)
         return cls(
-            t_s, sensor_id, np.zeros((0, 3)), np.zeros((0, 3, 3)), z, z.copy(), z.copy(),
-            np.zeros(0, dtype=ICAO_DTYPE), np.zeros(0, dtype=CALLSIGN_DTYPE), np.zeros(0, dtype=np.int64),
-        )  # fmt: skip
+            t_s,
+            sensor_id,
+            np.zeros((0, 3)),
+            np.zeros((0, 3, 3)),
+            z,
+            z.copy(),
+            z.copy(),
+            np.zeros(0, dtype=ICAO_DTYPE),
+            np.zeros(0, dtype=CALLSIGN_DTYPE),
+            np.zeros(0, dtype=np.int64),
+        )
 
     @classmethod
     def from_positions(
@@ -139,11 +147,17 @@ class Plots:
         cov = np.broadcast_to(np.asarray(cov_m2, dtype=float), (n, 3, 3)).copy()
         nan = np.full(n, np.nan)
         return cls(
-            float(t_s), int(sensor_id), pos, cov, nan, nan.copy(), nan.copy(),
+            float(t_s),
+            int(sensor_id),
+            pos,
+            cov,
+            nan,
+            nan.copy(),
+            nan.copy(),
             np.asarray(icao24 if icao24 is not None else [""] * n, dtype=ICAO_DTYPE),
             np.asarray(callsign if callsign is not None else [""] * n, dtype=CALLSIGN_DTYPE),
             np.full(n, NO_ORIGIN, dtype=np.int64) if origin is None else np.array(origin, dtype=np.int64),
-        )  # fmt: skip
+        )
 
     @classmethod
     def from_geodetic(
@@ -167,9 +181,17 @@ class Plots:
         """The plots at ``index`` (integer indices or a boolean mask), as a new value."""
         i = np.asarray(index)
         return Plots(
-            self.t_s, self.sensor_id, self.pos_m[i], self.cov_m2[i], self.range_m[i], self.az_deg[i],
-            self.el_deg[i], self.icao24[i], self.callsign[i], self.origin[i],
-        )  # fmt: skip
+            self.t_s,
+            self.sensor_id,
+            self.pos_m[i],
+            self.cov_m2[i],
+            self.range_m[i],
+            self.az_deg[i],
+            self.el_deg[i],
+            self.icao24[i],
+            self.callsign[i],
+            self.origin[i],
+        )
 
 
 class Sensor(Protocol):
