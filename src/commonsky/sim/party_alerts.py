@@ -21,6 +21,7 @@ Stateful and NOT thread-safe: one per picture stream. Events are JSON-ready dict
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,12 @@ from commonsky.sim.snapshot import LiveSnapshot
 from commonsky.surveillance.correlation import CorrelationKind, IntentIndex, Tolerance
 
 Event = dict[str, Any]
+
+
+class PartyAlertKind(StrEnum):
+    """The party alert that has no counterpart on the live map: an unknown aircraft near a party's intent."""
+
+    UNKNOWN_NEAR_INTENT = "unknown-near-intent"
 
 
 @dataclass(frozen=True)
@@ -174,7 +181,7 @@ class PartyAlerts:
                 continue
             out[(party, key)] = {
                 "type": "alert",
-                "kind": "unknown-near-intent",
+                "kind": PartyAlertKind.UNKNOWN_NEAR_INTENT,
                 "key": key,
                 "time": time,
                 "intent": intent,

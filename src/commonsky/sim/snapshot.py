@@ -11,7 +11,7 @@ from commonsky.picture.picture import Picture
 from commonsky.safety.alerts import Alert, AlertEvent
 from commonsky.sim.clock import ClockState, iso_utc
 from commonsky.surveillance.correlation import CorrelationEvent, CorrelationKind
-from commonsky.surveillance.health import CoverageLossEvent
+from commonsky.surveillance.health import CoverageLossEvent, HealthAlertKind
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,7 +116,7 @@ class LiveSnapshot:
         state = "paused" if self.clock.paused else ("end" if self.clock.finished else f"x{self.clock.speed:g}")
         unknown = int((self.picture.party == "").sum())
         kinds = [a.kind.value for a in self.alerts] + [a.event.kind for a in self.identity_alerts]
-        kinds += ["coverage-loss"] * len(self.coverage_alerts)
+        kinds += [HealthAlertKind.COVERAGE_LOSS] * len(self.coverage_alerts)
         split = ", ".join(f"{k} {kinds.count(k)}" for k in sorted(set(kinds)))
         return (
             f"{iso_utc(self.time_s)} {state}  tracks {len(self.picture)} (truth {self.n_truth}, unknown {unknown})  "

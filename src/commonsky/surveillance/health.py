@@ -22,6 +22,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -33,6 +34,12 @@ from commonsky.events import EventKind
 from commonsky.geo.geodesy import LocalFrame, geodesic_area_m2
 from commonsky.surveillance.sensors.types import Plots, Sensor
 from commonsky.surveillance.tracking.tracks import LiveTracks, sensor_bit
+
+
+class HealthAlertKind(StrEnum):
+    """The alert the sensor health monitor raises (its kind on the live map)."""
+
+    COVERAGE_LOSS = "coverage-loss"
 
 
 @dataclass(frozen=True)
