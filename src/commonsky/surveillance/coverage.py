@@ -35,7 +35,7 @@ from shapely.geometry.base import BaseGeometry
 from commonsky._typing import BoolArray, FloatArray
 from commonsky.errors import InputError
 from commonsky.geo.geodesy import LocalFrame
-from commonsky.surveillance.sensor_config import BuiltSensor
+from commonsky.surveillance.sensor_config import BuiltSensor, SensorKind
 from commonsky.surveillance.sensors.platform import FixedSite
 
 MAX_CELLS = 4_000_000
@@ -171,7 +171,7 @@ class SiteChoice:
 def reach_m(template: BuiltSensor, alt_m: float, max_m: float = 1_500_000.0, step_m: float = 100.0) -> float:
     """Ground distance (m) out to which ``template`` (a ground sensor) sees an aircraft at ``alt_m``: the last
     distance at which its own detection model still says yes (the floor rises monotonically with distance)."""
-    if template.spec.kind == "aew":
+    if template.spec.kind is SensorKind.AEW:
         raise InputError(f"sensor {template.spec.name!r} is airborne; choose a ground sensor as the template")
     site = template.sensor.platform.position_m(0.0)
     r = np.arange(0.0, max_m, step_m)

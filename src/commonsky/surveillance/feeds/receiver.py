@@ -33,7 +33,7 @@ from commonsky.surveillance.feeds.live import FeedStatus
 from commonsky.surveillance.feeds.process import FeedReader
 from commonsky.surveillance.feeds.records import StateVector
 from commonsky.surveillance.health import WatchedSensor, covered_area
-from commonsky.surveillance.sensor_config import SensorSpec
+from commonsky.surveillance.sensor_config import SensorKind, SensorSpec
 from commonsky.surveillance.sensors.adsb import AdsbReceiver, nacp_sigma_m
 from commonsky.surveillance.sensors.platform import FixedSite
 from commonsky.surveillance.sensors.types import Plots, Sensor, TargetStates
@@ -180,7 +180,7 @@ class ReceiverSource:
         self.model = model
         self.sensor = AsyncReports(model)
         self.spec = SensorSpec(
-            index=sensor_id, name=feed.url.label, kind="adsb", lat=self.lat, lon=self.lon,
+            index=sensor_id, name=feed.url.label, kind=SensorKind.ADSB, lat=self.lat, lon=self.lon,
             alt_m=position.alt_m if position is not None else math.nan, range_m=settings.range_m,
             scan_s=settings.period_s, min_elevation_deg=0.0,
         )  # fmt: skip
