@@ -17,7 +17,7 @@ import pytest
 
 BINARY = Path("/usr/bin/dump1090-mutability")
 ADDRESS_PARITY_DFS = frozenset({0, 4, 5, 16, 20, 21})
-"""Replies whose parity field is overlaid with the aircraft address (ICAO Annex 10 Vol IV, 3.1.2.3.3.2)."""
+"""Replies whose parity field is overlaid with the aircraft address (address/parity)."""
 
 
 def _crc24_remainder(msg: bytes) -> int:
