@@ -9,23 +9,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from commonsky.picture.picture import EARTH_RADIUS_M, Picture
+from commonsky.earth import BLUESKY_EARTH_RADIUS_M
+from commonsky.picture.picture import Picture
 from commonsky.safety.alerts import Alert, AlertEvent, AlertTracker
 from commonsky.safety.params import ProtectionPolicy
 from commonsky.safety.pipeline import SafetyNet
-from commonsky.safety.tracks import Tracks
+from commonsky.safety.tracks import RecordedTracks
 
 
-def picture_at(tracks: Tracks, last_row: np.ndarray, time_s: float, stale_s: float) -> Picture:
+def picture_at(tracks: RecordedTracks, last_row: np.ndarray, time_s: float, stale_s: float) -> Picture:
     """The picture at ``time_s`` from the latest row per aircraft (``last_row``, -1 = none), dead-reckoned."""
     rows = last_row[last_row >= 0]
     rows = rows[time_s - tracks.time_s[rows] <= stale_s]
     rows = rows[np.isfinite(tracks.alt_m[rows])]  # the old reader dropped rows without an altitude
     dt = time_s - tracks.time_s[rows]
     trk = np.radians(tracks.trk_deg[rows])
-    lat = tracks.lat[rows] + np.degrees(tracks.gs_ms[rows] * np.cos(trk) * dt / EARTH_RADIUS_M)
+    lat = tracks.lat[rows] + np.degrees(tracks.gs_ms[rows] * np.cos(trk) * dt / BLUESKY_EARTH_RADIUS_M)
     coslat = np.maximum(np.cos(np.radians(tracks.lat[rows])), 1e-6)
-    lon = tracks.lon[rows] + np.degrees(tracks.gs_ms[rows] * np.sin(trk) * dt / (EARTH_RADIUS_M * coslat))
+    lon = tracks.lon[rows] + np.degrees(tracks.gs_ms[rows] * np.sin(trk) * dt / (BLUESKY_EARTH_RADIUS_M * coslat))
     return Picture.from_arrays(
         id=tracks.icao24[rows],
         lat=np.clip(lat, -90.0, 90.0),
@@ -38,7 +39,7 @@ def picture_at(tracks: Tracks, last_row: np.ndarray, time_s: float, stale_s: flo
     )
 
 
-def legacy_replay(tracks: Tracks, step_s: float = 5.0, stale_s: float = 30.0) -> list[Alert]:
+def legacy_replay(tracks: RecordedTracks, step_s: float = 5.0, stale_s: float = 30.0) -> list[Alert]:
     """The conflict alerts the pre-issue-13 replay raised on ``tracks`` (default protection: 5 NM, 1,000 ft,
     300 s; 3 cycles to end; hold margin 0.2)."""
     net = SafetyNet(policy=ProtectionPolicy(), zones=(), tracker=AlertTracker(), hold_margin=0.2)

@@ -95,10 +95,15 @@ def test_labels_of_a_crowded_cluster_do_not_overlap(map_layers: list[Layer]) -> 
     from commonsky.render.png import compose_png
 
     towns = [
-        ("Basrah", 47.78, 30.51), ("Al Başrah al Qadīmah", 47.82, 30.50), ("Abū al-Khaşīb", 47.97, 30.45),
-        ("Khorramshahr", 48.18, 30.44), ("Abadan", 48.30, 30.34), ("Az Zubayr", 47.70, 30.39),
-        ("Al Hārithah", 47.74, 30.58), ("Shatt al-Arab", 47.93, 30.55),
-    ]  # fmt: skip
+        ("Basrah", 47.78, 30.51),
+        ("Al Başrah al Qadīmah", 47.82, 30.50),
+        ("Abū al-Khaşīb", 47.97, 30.45),
+        ("Khorramshahr", 48.18, 30.44),
+        ("Abadan", 48.30, 30.34),
+        ("Az Zubayr", 47.70, 30.39),
+        ("Al Hārithah", 47.74, 30.58),
+        ("Shatt al-Arab", 47.93, 30.55),
+    ]
     places = Layer(
         "Towns", "place", tuple(place_feature(n, lon, lat, inside=i % 2 == 0) for i, (n, lon, lat) in enumerate(towns))
     )

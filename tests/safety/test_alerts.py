@@ -6,8 +6,10 @@ import math
 
 import pytest
 
+from commonsky.errors import InputError
+from commonsky.events import EventKind
 from commonsky.picture import Picture
-from commonsky.safety.alerts import AlertKind, AlertTracker, EventKind, Observation
+from commonsky.safety.alerts import AlertKind, AlertTracker, Observation
 from commonsky.safety.pipeline import SafetyNet
 
 KEY = (AlertKind.CONFLICT, "A", "B")
@@ -45,7 +47,7 @@ def test_raise_needs_consecutive_cycles() -> None:
 
 
 def test_bad_settings() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(InputError, match="end_cycles must be >= 1"):
         AlertTracker(end_cycles=0)
 
 

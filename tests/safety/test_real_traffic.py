@@ -26,7 +26,7 @@ from commonsky.safety.alerts import Alert, AlertKind
 from commonsky.safety.encounters import EncounterKind, concat, encounter_set, ground_set
 from commonsky.safety.replay import ReplayResult, replay
 from commonsky.safety.track_files import read_json_records, read_tracks
-from commonsky.safety.tracks import Tracks, tracks_from_columns
+from commonsky.safety.tracks import RecordedTracks, tracks_from_columns
 
 pytestmark = pytest.mark.slow
 
@@ -213,14 +213,14 @@ def ground_alerts(alerts: list[Alert], table: dict[str, np.ndarray]) -> int:
 @dataclass
 class Study:
     table: dict[str, np.ndarray]
-    tracks: Tracks
+    tracks: RecordedTracks
     result: ReplayResult
     losses: list[tuple[str, str, float, float]]
     legacy: list[Alert]
     kinds: dict[tuple[str, str], str]
 
 
-def _slices(tracks: Tracks, slot_s: float) -> list[Tracks]:
+def _slices(tracks: RecordedTracks, slot_s: float) -> list[RecordedTracks]:
     """The tracks of each encounter slot (they never meet across slots), for the per-step legacy loop."""
     slot = np.floor((tracks.time_s - 1_600_000_000.0) / slot_s + 0.5).astype(int)
     out = []

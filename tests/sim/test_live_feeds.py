@@ -51,8 +51,9 @@ def server(recording_path: Path) -> Iterator[ReplayServer]:
 
 
 def _feed(port: int, name: str = "roof") -> LiveFeed:
-    feed = LiveFeed(parse_feed_url(f"beast://127.0.0.1:{port}?lat=51.4&lon=7.0&alt_m=100&name={name}"), QUICK,
-                    poll_s=0.05)  # fmt: skip
+    feed = LiveFeed(
+        parse_feed_url(f"beast://127.0.0.1:{port}?lat=51.4&lon=7.0&alt_m=100&name={name}"), QUICK, poll_s=0.05
+    )
     feed.start()
     return feed
 

@@ -80,8 +80,14 @@ def test_the_picture_knows_them(diyala: Scenario) -> None:
 
 
 def test_bad_entries_are_one_line_errors() -> None:
-    good = {"overflights": "x", "party": "p", "per_day": 10, "levels": ["FL330", "FL390"], "speed": ["440kt", "490kt"],
-            "flows": [{"name": "a", "share": 1, "path": [[30.0, 47.0], [37.0, 42.0]]}]}  # fmt: skip
+    good = {
+        "overflights": "x",
+        "party": "p",
+        "per_day": 10,
+        "levels": ["FL330", "FL390"],
+        "speed": ["440kt", "490kt"],
+        "flows": [{"name": "a", "share": 1, "path": [[30.0, 47.0], [37.0, 42.0]]}],
+    }
     assert read_overflights([good], ["p"], "f.yaml")[0].per_day == 10.0
     for change, message in (
         ({"party": "q"}, "truth[0].party"),
@@ -99,8 +105,14 @@ def test_bad_entries_are_one_line_errors() -> None:
 
 
 def test_flights_fly_their_path_at_their_speed() -> None:
-    good = {"overflights": "x", "party": "p", "per_day": 500, "levels": ["FL330", "FL330"], "speed": ["450kt", "450kt"],
-            "flows": [{"name": "a", "path": [[30.0, 47.0], [34.0, 44.0]]}]}  # fmt: skip
+    good = {
+        "overflights": "x",
+        "party": "p",
+        "per_day": 500,
+        "levels": ["FL330", "FL330"],
+        "speed": ["450kt", "450kt"],
+        "flows": [{"name": "a", "path": [[30.0, 47.0], [34.0, 44.0]]}],
+    }
     spec = read_overflights([good], ["p"], "f.yaml")[0]
     frame = LocalFrame(32.0, 45.5)
     flights = overflight_flights(spec, frame, 0.0, 86_400.0, np.random.default_rng(3))

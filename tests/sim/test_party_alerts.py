@@ -24,14 +24,33 @@ LAT = [33.5, 33.52, 33.6, 33.7]
 
 def _snapshot(alerts: tuple[Alert, ...], identity: tuple[IdentityAlert, ...] = (), t_s: float = T0) -> LiveSnapshot:
     picture = Picture.from_arrays(
-        id=IDS, lat=LAT, lon=[44.5, 44.52, 44.6, 44.7], alt_m=[9000.0, 9100.0, 9000.0, 200.0],
-        gs_ms=[200.0] * 4, trk_deg=[90.0] * 4, vs_ms=[0.0] * 4, party=PARTY, intent=INTENT, time_s=t_s,
-    )  # fmt: skip
+        id=IDS,
+        lat=LAT,
+        lon=[44.5, 44.52, 44.6, 44.7],
+        alt_m=[9000.0, 9100.0, 9000.0, 200.0],
+        gs_ms=[200.0] * 4,
+        trk_deg=[90.0] * 4,
+        vs_ms=[0.0] * 4,
+        party=PARTY,
+        intent=INTENT,
+        time_s=t_s,
+    )
     return LiveSnapshot(
-        seq=1, clock=ClockState(t_s, 1.0, False, T0, T0 + 3600.0), picture=picture,
-        callsign=np.array(CALLSIGN), label=np.array(CALLSIGN), alerts=alerts, events=(), trails=(), n_truth=4,
-        n_plots=0, work_ms=0.0, identity_alerts=identity, icao24=np.array(ICAO), sources=np.array([""] * 4),
-    )  # fmt: skip
+        seq=1,
+        clock=ClockState(t_s, 1.0, False, T0, T0 + 3600.0),
+        picture=picture,
+        callsign=np.array(CALLSIGN),
+        label=np.array(CALLSIGN),
+        alerts=alerts,
+        events=(),
+        trails=(),
+        n_truth=4,
+        n_plots=0,
+        work_ms=0.0,
+        identity_alerts=identity,
+        icao24=np.array(ICAO),
+        sources=np.array([""] * 4),
+    )
 
 
 def _conflict(a: str, b: str, alert_id: int = 1) -> Alert:

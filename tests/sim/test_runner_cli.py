@@ -13,8 +13,17 @@ SCENARIO = str(ROOT / "scenarios" / "diyala-2014.yaml")
 
 
 def test_run_fast_reports_tracks_and_alerts(cli: Callable[..., Any]) -> None:
-    result = cli("run", SCENARIO, "--no-serve", "--fast", "--start", "2014-12-02T06:30:00Z",
-                 "--until", "2014-12-02T06:40:00Z", "--json")  # fmt: skip
+    result = cli(
+        "run",
+        SCENARIO,
+        "--no-serve",
+        "--fast",
+        "--start",
+        "2014-12-02T06:30:00Z",
+        "--until",
+        "2014-12-02T06:40:00Z",
+        "--json",
+    )
     assert result.code == 0, result.err
     out = result.json()
     assert out["time"] == "2014-12-02T06:40:00Z" and out["ticks"] == 600

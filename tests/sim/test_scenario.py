@@ -104,7 +104,10 @@ def test_filing_order_is_time_then_priority(scenario: Scenario) -> None:
 def test_route_intents_keep_their_filed_waypoints(scenario: Scenario) -> None:
     early = next(i for i in scenario.intents if i.id == "early")
     assert [(round(w.lat, 3), round(w.lon, 3)) for w in early.route] == [
-        (33.754, 44.605), (34.272, 45.168), (34.272, 45.168), (33.754, 44.605)
-    ]  # fmt: skip
+        (33.754, 44.605),
+        (34.272, 45.168),
+        (34.272, 45.168),
+        (33.754, 44.605),
+    ]
     assert early.route[2].time_s - early.route[1].time_s == 600.0  # the hold
     assert all(i.route == () for i in scenario.intents if i.id != "early")

@@ -24,7 +24,7 @@ from commonsky.surveillance.correlation import (
     Tolerance,
     correlate,
 )
-from commonsky.surveillance.tracking.tracks import Tracks
+from commonsky.surveillance.tracking.tracks import LiveTracks
 from commonsky.units import FT_M, parse_altitude
 
 FRAME = LocalFrame(33.5, 44.5)
@@ -48,9 +48,14 @@ ROUTE_C = _route("route-c", "civil", 33.86)
 ORBIT = Intent(
     "orbit-b",
     "coalition",
-    (Volume(CircleShape((33.0, 44.0), 20_000.0), AltitudeBand(parse_altitude("FL200"), parse_altitude("FL220")),
-            TimeWindow(T0 - 3600, T0 + 7200)),),
-)  # fmt: skip
+    (
+        Volume(
+            CircleShape((33.0, 44.0), 20_000.0),
+            AltitudeBand(parse_altitude("FL200"), parse_altitude("FL220")),
+            TimeWindow(T0 - 3600, T0 + 7200),
+        ),
+    ),
+)
 INTENTS = (ROUTE_A, ROUTE_C, ORBIT)
 
 
@@ -64,10 +69,10 @@ def _on_route(lat: float, t: float) -> tuple[np.ndarray, np.ndarray]:
     return np.array([*xy, 300 * 100 * FT_M]), np.array([*(u * SPEED), 0.0])
 
 
-def tracks_of(t: float, rows: list[tuple[int, np.ndarray, np.ndarray, str, str]]) -> Tracks:
+def tracks_of(t: float, rows: list[tuple[int, np.ndarray, np.ndarray, str, str]]) -> LiveTracks:
     """Confirmed tracks ``(id, pos, vel, icao24, callsign)``."""
     x = np.array([np.concatenate([p, v]) for _, p, v, _, _ in rows]).reshape(-1, 6)
-    base = Tracks.new(t, [r[0] for r in rows], x, np.tile(np.eye(6) * 100.0, (len(rows), 1, 1)))
+    base = LiveTracks.new(t, [r[0] for r in rows], x, np.tile(np.eye(6) * 100.0, (len(rows), 1, 1)))
     return replace(
         base,
         confirmed=np.ones(len(rows), dtype=bool),
@@ -238,8 +243,15 @@ def test_end_to_end_with_real_sensors_and_tracker(index: IntentIndex) -> None:
             vel[i, 1] = [SPEED * np.cos(np.radians(30.0)), -side, 0.0]
         pos[i, 2] = [-100_000.0 + 150.0 * (ti - T0), 100_000.0, 4_500.0]
         vel[i, 2] = [150.0, 0.0, 0.0]
-    traj = Trajectories(t, np.arange(3), pos, vel, np.array(["aa0001", "cc0003", ""]),
-                        np.array(["CIV1", "CIV3", ""]), np.array([True, True, False]))  # fmt: skip
+    traj = Trajectories(
+        t,
+        np.arange(3),
+        pos,
+        vel,
+        np.array(["aa0001", "cc0003", ""]),
+        np.array(["CIV1", "CIV3", ""]),
+        np.array([True, True, False]),
+    )
     radar = Radar(0, FixedSite(0.0, 0.0, 60.0), max_range_m=250_000.0, scan_period_s=4.0)
     adsb = AdsbReceiver(1, FixedSite(0.0, 0.0, 60.0))
     scans = sorted([(s, 0) for s in radar.times_s(t[0], t[-1])] + [(s, 1) for s in adsb.times_s(t[0], t[-1])])

@@ -16,9 +16,9 @@ import pytest
 import shapely
 
 from commonsky.airspace._footprint import circle_footprint
+from commonsky.earth import EFFECTIVE_EARTH_RADIUS_M
 from commonsky.surveillance.coverage import Grid, OrbitMode, best_new_sites, coverage, horizon_check_km, sensor_at
 from commonsky.surveillance.sensor_config import BuiltSensor, SensorSpec, build_sensor
-from commonsky.surveillance.sensors.geometry import EFFECTIVE_EARTH_RADIUS_M
 from commonsky.units import FT_M
 
 KRE = EFFECTIVE_EARTH_RADIUS_M
@@ -131,9 +131,17 @@ def test_aew_orbit_worst_case_is_inside_the_union() -> None:
     from commonsky.plans.intent import Intent
     from commonsky.units import parse_altitude
 
-    orbit = Intent("aew", "coalition", (Volume(CorridorShape(((33.0, 44.0), (33.6, 44.8)), 18_000.0),
-                                               AltitudeBand(parse_altitude("FL290"), parse_altitude("FL310")),
-                                               TimeWindow(0.0, 36_000.0)),))  # fmt: skip
+    orbit = Intent(
+        "aew",
+        "coalition",
+        (
+            Volume(
+                CorridorShape(((33.0, 44.0), (33.6, 44.8)), 18_000.0),
+                AltitudeBand(parse_altitude("FL290"), parse_altitude("FL310")),
+                TimeWindow(0.0, 36_000.0),
+            ),
+        ),
+    )
     grid = Grid.over(shapely.box(42.5, 31.5, 46.5, 35.0), 4_000.0)
     spec = SensorSpec(0, "E-3", "aew", math.nan, math.nan, 0.0, 150_000.0, 10.0, -10.0, "aew")
     aew = build_sensor(spec, grid.frame, [orbit])

@@ -18,8 +18,19 @@ Run = Callable[..., tuple[int, str, str]]
 
 def test_png_geojson_and_json(cli: Run, tmp_path: Path) -> None:
     png, geo = tmp_path / "cov.png", tmp_path / "cov.geojson"
-    code, out, err = cli("coverage", str(SCENARIO), "--altitude", "500ft", "--out", str(png), "--out", str(geo),
-                         "--add-like", "Baghdad PSR", "--json")  # fmt: skip
+    code, out, err = cli(
+        "coverage",
+        str(SCENARIO),
+        "--altitude",
+        "500ft",
+        "--out",
+        str(png),
+        "--out",
+        str(geo),
+        "--add-like",
+        "Baghdad PSR",
+        "--json",
+    )
     assert code == 0, err
     summary = json.loads(out)
     study = study_scenario(SCENARIO, 500 * FT_M, add_like="Baghdad PSR")
@@ -54,8 +65,9 @@ def test_png_geojson_and_json(cli: Run, tmp_path: Path) -> None:
 
 
 def test_zone_study_text(cli: Run) -> None:
-    code, out, err = cli("coverage", str(SCENARIO), "--altitude", "1500 m", "--zone", "Diyala watch area",
-                         "--resolution", "4km")  # fmt: skip
+    code, out, err = cli(
+        "coverage", str(SCENARIO), "--altitude", "1500 m", "--zone", "Diyala watch area", "--resolution", "4km"
+    )
     assert code == 0, err
     assert "Diyala watch area" in out and "unseen below" in out and "no terrain" in out
 
@@ -92,8 +104,9 @@ def test_diyala_scenario(cli: Run, project_root: Path, tmp_path: Path) -> None:
     path = project_root / "scenarios" / "diyala-2014.yaml"
     zone = "Iraq-Iran 20 mi buffer"
     geo = tmp_path / "cov.geojson"
-    code, out, err = cli("coverage", str(path), "--altitude", "500ft", "--zone", zone, "--resolution", "5km",
-                         "--out", str(geo), "--json")  # fmt: skip
+    code, out, err = cli(
+        "coverage", str(path), "--altitude", "500ft", "--zone", zone, "--resolution", "5km", "--out", str(geo), "--json"
+    )
     assert code == 0, err
     low = json.loads(out)
     code, out, err = cli("coverage", str(path), "--altitude", "FL250", "--zone", zone, "--resolution", "5km", "--json")

@@ -74,16 +74,23 @@ def _compare(msgs: list[bytes]) -> tuple[int, list[str]]:
         theirs: Observation = fields_to_observation(fields, 0.0, icao)
         if check.df in (4, 5, 20, 21) and theirs.onground is None:
             fs = msg[0] & 7  # rs1090 does not report the flight status; the ingest takes it from these bits
-            theirs = Observation(0.0, icao, **{k: getattr(theirs, k) for k in FIELDS if k != "onground"},
-                                 onground=True if fs in (1, 3) else False if fs in (0, 2) else None)  # fmt: skip
+            theirs = Observation(
+                0.0,
+                icao,
+                **{k: getattr(theirs, k) for k in FIELDS if k != "onground"},
+                onground=True if fs in (1, 3) else False if fs in (0, 2) else None,
+            )
         me = int.from_bytes(msg[4:11], "big")
         if check.df == 17 and me >> 51 == 28 and (me >> 48) & 7 != 1:
             # Only subtype 1 (emergency/priority status) carries the Mode A code; rs1090 2.x reads those bits as one
             # in every subtype, ACAS resolution advisories included. The ingest does not follow it there.
             theirs = Observation(0.0, icao, **{k: getattr(theirs, k) for k in FIELDS if k != "squawk"})
         compared += 1
-        wrong += [f"{msg.hex()} {k}: {getattr(native, k)} vs {getattr(theirs, k)}" for k in FIELDS
-                  if not _equal(getattr(native, k), getattr(theirs, k))]  # fmt: skip
+        wrong += [
+            f"{msg.hex()} {k}: {getattr(native, k)} vs {getattr(theirs, k)}"
+            for k in FIELDS
+            if not _equal(getattr(native, k), getattr(theirs, k))
+        ]
     return compared, wrong
 
 

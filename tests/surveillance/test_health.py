@@ -17,7 +17,7 @@ from commonsky.surveillance.sensors.radar import Radar
 from commonsky.surveillance.sensors.scenario import Trajectories
 from commonsky.surveillance.sensors.types import Plots
 from commonsky.surveillance.tracking.tracker import Tracker
-from commonsky.surveillance.tracking.tracks import Tracks
+from commonsky.surveillance.tracking.tracks import LiveTracks
 
 FRAME = LocalFrame(33.3, 44.4)
 SCAN_S = 4.0
@@ -38,8 +38,9 @@ def _configured() -> tuple[tuple[SensorSpec, Radar], ...]:
     out = []
     for i, (x, outages) in enumerate(((0.0, ((STOP_S, math.inf),)), (300_000.0, ()))):
         lat, lon = FRAME.to_geodetic(x, 0.0)
-        spec = SensorSpec(i, f"Radar {'AB'[i]}", "radar", float(lat), float(lon), 30.0, 150_000.0, SCAN_S, 0.0,
-                          outages=outages)  # fmt: skip
+        spec = SensorSpec(
+            i, f"Radar {'AB'[i]}", "radar", float(lat), float(lon), 30.0, 150_000.0, SCAN_S, 0.0, outages=outages
+        )
         sensor = build_sensor(spec, FRAME).sensor
         assert isinstance(sensor, Radar)
         out.append((spec, sensor))
@@ -49,8 +50,14 @@ def _configured() -> tuple[tuple[SensorSpec, Radar], ...]:
 def _traffic() -> Trajectories:
     """Three aircraft near radar A only and three near radar B only, FL200, 180 m/s."""
     t = np.arange(0.0, END_S + 1.0, 1.0)
-    pos0 = [[-40_000, 0, FL200], [20_000, 40_000, FL200], [0, -50_000, FL200],
-            [280_000, 30_000, FL200], [320_000, -20_000, FL200], [300_000, 50_000, FL200]]  # fmt: skip
+    pos0 = [
+        [-40_000, 0, FL200],
+        [20_000, 40_000, FL200],
+        [0, -50_000, FL200],
+        [280_000, 30_000, FL200],
+        [320_000, -20_000, FL200],
+        [300_000, 50_000, FL200],
+    ]
     vel = [[180, 0, 0], [0, -180, 0], [-120, 120, 0], [0, -180, 0], [-180, 0, 0], [120, -120, 0]]
     return Trajectories.straight(t, pos0, vel)
 
@@ -66,7 +73,7 @@ def run() -> dict[str, object]:
     monitor = SensorHealthMonitor(watch, start_s=0.0, policy=HealthPolicy(silent_after_periods=3))
     tracker = Tracker.default(coast_s=COAST_S)
     rng = np.random.default_rng(11)
-    snaps: dict[float, Tracks] = {}
+    snaps: dict[float, LiveTracks] = {}
     events = []
     for t in np.arange(0.0, END_S, SCAN_S):
         for spec, radar in sensors:
@@ -80,7 +87,7 @@ def run() -> dict[str, object]:
 
 
 def test_tracks_of_the_silent_radar_coast_then_drop(run: dict[str, object]) -> None:
-    snaps: dict[float, Tracks] = run["snaps"]  # type: ignore[assignment]
+    snaps: dict[float, LiveTracks] = run["snaps"]  # type: ignore[assignment]
     last_a: float = run["last_a"]  # type: ignore[assignment]
     before = snaps[last_a].confirmed_only()
     only_a = before.track_id[before.sensor_mask == 1]
@@ -123,9 +130,9 @@ def test_coverage_loss_alert_names_the_sensor_and_area(run: dict[str, object]) -
 def test_empty_scans_are_an_outage_only_when_plots_were_expected() -> None:
     a, _ = _radars()
     area = shapely.Point(44.4, 33.3).buffer(1.0)
-    one_target = Tracks.new(0.0, [5], np.array([[10_000.0, 0, FL200, 0, 0, 0]]), np.eye(6)[None] * 100.0)
+    one_target = LiveTracks.new(0.0, [5], np.array([[10_000.0, 0, FL200, 0, 0, 0]]), np.eye(6)[None] * 100.0)
     one_target = type(one_target)(**{**one_target.__dict__, "confirmed": np.ones(1, dtype=bool)})
-    for tracks, expect_alert in ((Tracks.empty(0.0), False), (one_target, True)):
+    for tracks, expect_alert in ((LiveTracks.empty(0.0), False), (one_target, True)):
         monitor = SensorHealthMonitor([WatchedSensor(a, "Radar A", SCAN_S, area)], 0.0, HealthPolicy(3, 2.0))
         events = []
         for t in np.arange(0.0, 40.0, SCAN_S):
@@ -144,5 +151,5 @@ def test_sensor_off_duty_is_not_an_outage() -> None:
     a, _ = _radars()
     watch = WatchedSensor(a, "Radar A", SCAN_S, shapely.Point(44.4, 33.3).buffer(1.0), start_s=1000.0, end_s=2000.0)
     monitor = SensorHealthMonitor([watch], 0.0)
-    assert monitor.step(500.0, Tracks.empty(500.0)) == ()
-    assert [e.action for e in monitor.step(1000.0, Tracks.empty(1000.0))] == ["raised"]
+    assert monitor.step(500.0, LiveTracks.empty(500.0)) == ()
+    assert [e.action for e in monitor.step(1000.0, LiveTracks.empty(1000.0))] == ["raised"]

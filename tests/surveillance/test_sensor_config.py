@@ -29,8 +29,11 @@ def with_sensors(tmp_path: Path, lines: str) -> Path:
 def test_good_sensors_are_read() -> None:
     scenario = load_scenario(SCENARIO)
     specs = load_sensor_specs(SCENARIO, scenario.intents)
-    assert [(s.name, s.kind) for s in specs] == [("Baghdad PSR", "radar"), ("Baqubah ADS-B", "adsb"),
-                                                 ("E-3 radar", "aew")]  # fmt: skip
+    assert [(s.name, s.kind) for s in specs] == [
+        ("Baghdad PSR", "radar"),
+        ("Baqubah ADS-B", "adsb"),
+        ("E-3 radar", "aew"),
+    ]
     psr, adsb, aew = specs
     assert (psr.lat, psr.lon, psr.alt_m, psr.range_m, psr.scan_s) == (33.26, 44.23, 60.0, 250_000.0, 10.0)
     assert adsb.cooperative and adsb.scan_s == 1.0 and not psr.cooperative
@@ -102,13 +105,21 @@ def test_sensors_not_a_list(tmp_path: Path) -> None:
 
 
 def test_outages(tmp_path: Path) -> None:
-    entry = "  - {name: X, kind: radar, at: [33.0, 44.0], outages: [{start: 2014-12-02T12:00:00Z}, " \
-            "{start: 2014-12-02T10:00:00Z, end: 2014-12-02T10:30:00Z}]}\n"  # fmt: skip
+    entry = (
+        "  - {name: X, kind: radar, at: [33.0, 44.0], outages: [{start: 2014-12-02T12:00:00Z}, "
+        "{start: 2014-12-02T10:00:00Z, end: 2014-12-02T10:30:00Z}]}\n"
+    )
     path = with_sensors(tmp_path, GOOD + entry)
     psr, x = load_sensor_specs(path, load_scenario(SCENARIO).intents)
     ten = 1417514400.0  # 2014-12-02T10:00:00Z
     assert psr.outages == () and not psr.silent_at(ten)
     assert x.outages == ((ten, ten + 1800.0), (ten + 7200.0, math.inf))
     assert [x.silent_at(ten + dt) for dt in (-1.0, 0.0, 1799.0, 1800.0, 7199.0, 7200.0, 1e9)] == [
-        False, True, True, False, False, True, True,
-    ]  # fmt: skip
+        False,
+        True,
+        True,
+        False,
+        False,
+        True,
+        True,
+    ]

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from scipy.special import chdtri
 
+from commonsky.earth import EFFECTIVE_EARTH_RADIUS_M
 from commonsky.errors import InputError
 from commonsky.surveillance.sensors.adsb import AdsbReceiver, nacp_sigma_m
 from commonsky.surveillance.sensors.geometry import (
-    EFFECTIVE_EARTH_RADIUS_M,
     from_polar,
     horizon_range_m,
     min_detectable_alt_m,
@@ -237,5 +237,12 @@ def test_values_copy_their_inputs_and_are_read_only() -> None:
     with pytest.raises(ValueError):
         plots.pos_m[0, 0] = 1.0
     with pytest.raises(InputError):
-        Plots(0.0, 1, np.zeros((2, 3)), np.zeros((3, 3, 3)), *(np.zeros(2),) * 3, *(np.array(["", ""]),) * 2,
-              np.zeros(2, dtype=np.int64))  # fmt: skip
+        Plots(
+            0.0,
+            1,
+            np.zeros((2, 3)),
+            np.zeros((3, 3, 3)),
+            *(np.zeros(2),) * 3,
+            *(np.array(["", ""]),) * 2,
+            np.zeros(2, dtype=np.int64),
+        )

@@ -25,27 +25,28 @@ from commonsky.surveillance.sensors.scenario import Trajectories
 from commonsky.surveillance.sensors.types import NO_ORIGIN, Plots, Sensor
 from commonsky.surveillance.tracking.models import AdaptiveProcessNoise
 from commonsky.surveillance.tracking.tracker import Components, Tracker
-from commonsky.surveillance.tracking.tracks import Tracks
+from commonsky.surveillance.tracking.tracks import LiveTracks
 
 N_WINDOW = 4  # Tracker.default(): 3 of 4
 
 
 @dataclass
 class Run:
-    snaps: list[Tracks]
+    snaps: list[LiveTracks]
     tracks: StateTable
     truth: StateTable
     plot_noise_rms_m: dict[int, float]  # per sensor: sqrt(mean trace R) over plots of real targets
     scans: int
 
 
-def simulate(traj: Trajectories, sensors: list[tuple[Sensor, float]], end_s: float, seed: int,
-             tracker: Tracker | None = None) -> Run:  # fmt: skip
+def simulate(
+    traj: Trajectories, sensors: list[tuple[Sensor, float]], end_s: float, seed: int, tracker: Tracker | None = None
+) -> Run:
     """Run sensors (sensor, first scan time) over ``traj``; one snapshot per scan, the last one per time."""
     rng = np.random.default_rng(seed)
     events = sorted((t, k) for k, (sensor, first) in enumerate(sensors) for t in sensor.times_s(first, end_s))
     tracker = tracker or Tracker.default()
-    snaps: dict[float, Tracks] = {}
+    snaps: dict[float, LiveTracks] = {}
     traces: dict[int, list[float]] = {}
     for t, k in events:
         sensor = sensors[k][0]
@@ -67,8 +68,16 @@ def simulate(traj: Trajectories, sensors: list[tuple[Sensor, float]], end_s: flo
 
 
 def radar(**kw: float) -> Radar:
-    base = dict(max_range_m=250e3, scan_period_s=2.0, pd_ref=0.9, ref_range_m=150e3, sigma_range_m=50.0,
-                sigma_az_deg=0.1, sigma_el_deg=0.5, false_alarms_per_scan=2.0)  # fmt: skip
+    base = dict(
+        max_range_m=250e3,
+        scan_period_s=2.0,
+        pd_ref=0.9,
+        ref_range_m=150e3,
+        sigma_range_m=50.0,
+        sigma_az_deg=0.1,
+        sigma_el_deg=0.5,
+        false_alarms_per_scan=2.0,
+    )
     base.update(kw)
     return Radar(1, FixedSite(0.0, 0.0, 20.0), **base)  # type: ignore[arg-type]
 
@@ -177,10 +186,20 @@ def test_airborne_radar_on_racetrack_holds_a_low_flyer_beyond_the_ground_horizon
     t = np.arange(0.0, 121.0, 1.0)
     traj = Trajectories.straight(t, [[0.0, 200e3, 150.0]], [[180.0, 0.0, 0.0]])
     ground = radar(scan_period_s=4.0)
-    orbit = RacetrackOrbit(-60e3, 60e3, heading_deg=90.0, leg_length_m=120e3, turn_radius_m=25e3, alt_m=9_000.0,
-                           speed_ms=200.0)  # fmt: skip
-    aew = Radar(4, orbit, max_range_m=400e3, scan_period_s=10.0 / 3, ref_range_m=300e3, min_elevation_deg=-90.0,
-                sigma_range_m=80.0, sigma_az_deg=0.2, sigma_el_deg=0.5)  # fmt: skip
+    orbit = RacetrackOrbit(
+        -60e3, 60e3, heading_deg=90.0, leg_length_m=120e3, turn_radius_m=25e3, alt_m=9_000.0, speed_ms=200.0
+    )
+    aew = Radar(
+        4,
+        orbit,
+        max_range_m=400e3,
+        scan_period_s=10.0 / 3,
+        ref_range_m=300e3,
+        min_elevation_deg=-90.0,
+        sigma_range_m=80.0,
+        sigma_az_deg=0.2,
+        sigma_el_deg=0.5,
+    )
     assert ground.detection_probability(traj.at(0.0).pos_m, 0.0)[0] == 0.0
     run = simulate(traj, [(ground, 0.0), (aew, 0.2)], 120.0, seed=5)
     assert 1 not in run.plot_noise_rms_m  # the ground radar never saw it
@@ -280,8 +299,9 @@ def test_real_adsb_flight_is_one_track_whose_velocity_matches_the_aircraft(refer
     from commonsky.surveillance.feeds import FeedPipeline, ingest, open_source, states_to_si
 
     states: list[object] = []
-    ingest(open_source(str(reference_dir / "adsb" / "pymodes_sample_data_adsb.csv")), FeedPipeline("hexcsv"),
-           states.extend)  # fmt: skip
+    ingest(
+        open_source(str(reference_dir / "adsb" / "pymodes_sample_data_adsb.csv")), FeedPipeline("hexcsv"), states.extend
+    )
     si = states_to_si(states)  # type: ignore[arg-type]
     assert len(si["t_s"]) > 900
     frame = LocalFrame(float(np.median(si["lat_deg"])), float(np.median(si["lon_deg"])))
@@ -294,9 +314,15 @@ def test_real_adsb_flight_is_one_track_whose_velocity_matches_the_aircraft(refer
         along = np.array([np.sin(trk), np.cos(trk), 0.0])
         cov = np.diag([15.0, 15.0, 10.0]) ** 2 + (gs / np.sqrt(12.0)) ** 2 * np.outer(along, along)
         plots = Plots.from_geodetic(
-            frame, float(t - si["t_s"][0]), 2, si["lat_deg"][i], si["lon_deg"][i], si["alt_m"][i], cov,
+            frame,
+            float(t - si["t_s"][0]),
+            2,
+            si["lat_deg"][i],
+            si["lon_deg"][i],
+            si["alt_m"][i],
+            cov,
             list(si["icao24"][i]),
-        )  # fmt: skip
+        )
         snap = tracker.step(plots).confirmed_only()
         ids |= set(snap.track_id.tolist())
         if len(snap):

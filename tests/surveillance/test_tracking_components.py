@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
+from commonsky.errors import InputError
 from commonsky.surveillance.sensors.types import Plots
 from commonsky.surveillance.tracking.assignment import ClusteredGNN
 from commonsky.surveillance.tracking.gating import MahalanobisGater
@@ -20,7 +21,8 @@ from commonsky.surveillance.tracking.models import (
     KalmanPositionUpdater,
 )
 from commonsky.surveillance.tracking.roles import Candidates
-from commonsky.surveillance.tracking.tracks import Tracks
+from commonsky.surveillance.tracking.tracker import Tracker
+from commonsky.surveillance.tracking.tracks import LiveTracks
 
 # commonsky orders the state [e, n, u, ve, vn, vu]; Stone Soup's CV model [x, vx, y, vy, z, vz].
 TO_SS = [0, 3, 1, 4, 2, 5]
@@ -79,7 +81,7 @@ def test_sparse_gate_equals_brute_force() -> None:
     cov = np.broadcast_to(np.diag([200.0, 300.0, 800.0]) ** 2, (m, 3, 3))
     plots = Plots.from_positions(0.0, 1, pos, cov)
     gater = MahalanobisGater(0.999)
-    cand = gater.gate(Tracks.new(0.0, np.arange(n), x, p), x, p, plots)
+    cand = gater.gate(LiveTracks.new(0.0, np.arange(n), x, p), x, p, plots)
     nu = pos[None] - x[:, None, :3]
     s = p[:, None, :3, :3] + cov[None]
     d2 = np.einsum("nmi,nmi->nm", nu, np.linalg.solve(s, nu[..., None])[..., 0])
@@ -93,8 +95,8 @@ def test_identity_refuses_conflicts_and_prefers_matches() -> None:
     x = np.zeros((2, 6))
     x[1, 0] = 50.0
     p = np.broadcast_to(np.eye(6) * 1e4, (2, 6, 6)).copy()
-    tracks = Tracks.new(0.0, [0, 1], x, p)
-    tracks = Tracks(**{**tracks.__dict__, "icao24": np.array(["aaaaaa", ""], dtype="<U6")})
+    tracks = LiveTracks.new(0.0, [0, 1], x, p)
+    tracks = LiveTracks(**{**tracks.__dict__, "icao24": np.array(["aaaaaa", ""], dtype="<U6")})
     plots = Plots.from_positions(0.0, 2, [[10.0, 0, 0], [0.0, 0, 0]], np.eye(3) * 100, icao24=["bbbbbb", "aaaaaa"])
     cand = MahalanobisGater().gate(tracks, x, p, plots)
     pairs = set(zip(cand.track_idx.tolist(), cand.plot_idx.tolist(), strict=True))
@@ -165,3 +167,16 @@ def test_clustered_gnn_is_optimal_on_any_small_problem(n_t: int, n_p: int, densi
     big[n_t:, n_p:] = 0.0
     r, c = linear_sum_assignment(big)
     assert cost[pick].sum() + miss * (n_t - len(pick)) == pytest.approx(big[r, c].sum(), abs=1e-9)
+
+
+def test_a_65th_sensor_is_refused_not_wrapped() -> None:
+    """Sensor ids name bits of a uint64 mask: id 63 is the last bit, id 64 (a 65th sensor) is an error, not bit 0."""
+    one_plot = np.array([[1000.0, 2000.0, 3000.0]])
+    tracker = Tracker.default()
+    started = tracker.step(Plots.from_positions(0.0, 63, one_plot, np.eye(3) * 100.0))
+    assert [int(m) for m in started.sensor_mask] == [2**63]
+    for bad in (64, 65, -1):
+        with pytest.raises(InputError, match=f"sensor id {bad} is out of range.*ids 0..63"):
+            Tracker.default().step(Plots.from_positions(0.0, bad, one_plot, np.eye(3) * 100.0))
+    with pytest.raises(InputError, match="sensor id 64 is out of range"):
+        tracker.step(Plots.from_positions(1.0, 64, one_plot, np.eye(3) * 100.0))

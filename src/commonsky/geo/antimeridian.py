@@ -15,7 +15,7 @@ import shapely.errors
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-from commonsky.geo.geodesy import FloatArray
+from commonsky._typing import FloatArray
 
 GeomArray = NDArray[np.object_]
 

@@ -18,8 +18,9 @@ import math
 
 import numpy as np
 
+from commonsky._typing import FloatArray
 from commonsky.errors import GeometryError
-from commonsky.geo.geodesy import FloatArray, azimuth_deg, destination, distance_m
+from commonsky.geo.geodesy import azimuth_deg, destination, distance_m
 
 #: Default greatest distance between a chord and the true arc, in metres.
 ARC_TOL_M = 1.0

@@ -30,11 +30,12 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from commonsky._typing import FloatArray, IndexArray
+from commonsky.earth import EARTH_MEAN_RADIUS_M
 from commonsky.errors import GeometryError, InputError
 from commonsky.geo.antimeridian import WINDING_THRESHOLD_DEG, GeomArray, cap_ring, fold
-from commonsky.geo.geodesy import EARTH_MEAN_RADIUS_M, FloatArray, aeqd_forward, aeqd_inverse, wgs84
+from commonsky.geo.geodesy import aeqd_forward, aeqd_inverse, wgs84
 from commonsky.geo.paths import (
-    IntArray,
     Paths,
     areal_parts,
     densify,
@@ -108,8 +109,8 @@ def _check(distance_m: float, rel_error: float) -> None:
 class _Pieces:
     """Pieces of paths: vertex ranges first..last (inclusive) into the dense paths and their frame centres."""
 
-    first: IntArray
-    last: IntArray
+    first: IndexArray
+    last: IndexArray
     lat0: FloatArray
     lon0: FloatArray
 
@@ -143,7 +144,7 @@ def _split(paths: Paths, piece_length_m: float) -> _Pieces:
     return _Pieces(first, last, paths.lat[centre], paths.lon[centre])
 
 
-def _ranges(first: IntArray, last: IntArray) -> tuple[IntArray, IntArray]:
+def _ranges(first: IndexArray, last: IndexArray) -> tuple[IndexArray, IndexArray]:
     """Concatenated vertex indices of the ranges and the range index of each."""
     sizes = last - first + 1
     owner = np.repeat(np.arange(len(first)), sizes)
@@ -207,7 +208,7 @@ def _drop_false_holes(planar: GeomArray, index: PolylineIndex, radius_m: float) 
     return out
 
 
-def _unswell(pieces: IntArray, planar: GeomArray, index: PolylineIndex, plan: BufferPlan) -> GeomArray:
+def _unswell(pieces: IndexArray, planar: GeomArray, index: PolylineIndex, plan: BufferPlan) -> GeomArray:
     """Planar buffers of ``pieces`` with the swellings of GEOS's input simplification pulled back (see above)."""
     radius = plan.radius_m
     dense = shapely.segmentize(planar, plan.distance_m / 20.0)
@@ -233,7 +234,7 @@ def _unswell(pieces: IntArray, planar: GeomArray, index: PolylineIndex, plan: Bu
 
 
 def _unproject_rings(
-    xy: FloatArray, ring_start: IntArray, ring_piece: IntArray, pieces: _Pieces
+    xy: FloatArray, ring_start: IndexArray, ring_piece: IndexArray, pieces: _Pieces
 ) -> tuple[FloatArray, FloatArray]:
     """Frame coordinates of rings back to (lat, unwrapped lon), each ring anchored at its piece's centre."""
     piece_of = np.repeat(ring_piece, np.diff(ring_start))

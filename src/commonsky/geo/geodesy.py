@@ -19,19 +19,12 @@ from typing import Any, overload
 
 import numpy as np
 import shapely
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 from pyproj import Geod
 from shapely.geometry.base import BaseGeometry
 
+from commonsky._typing import FloatArray
 from commonsky.errors import InputError
-
-FloatArray = NDArray[np.float64]
-
-#: Semi-major axis and flattening of WGS84.
-WGS84_A_M = 6_378_137.0
-WGS84_F = 1 / 298.257223563
-#: Mean radius of WGS84 (IUGG R1), for error budgets only, never for distances.
-EARTH_MEAN_RADIUS_M = 6_371_008.8
 
 
 @cache

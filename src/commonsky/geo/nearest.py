@@ -21,8 +21,10 @@ from numpy.typing import ArrayLike
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
-from commonsky.geo.geodesy import WGS84_A_M, WGS84_F, FloatArray, aeqd_forward, wrap_lon
-from commonsky.geo.paths import IntArray, Paths, areal_parts, densify, geometry_paths, make_paths
+from commonsky._typing import FloatArray, IndexArray
+from commonsky.earth import WGS84_A_M, WGS84_F
+from commonsky.geo.geodesy import aeqd_forward, wrap_lon
+from commonsky.geo.paths import Paths, areal_parts, densify, geometry_paths, make_paths
 
 #: Longest segment kept after densifying (m), and how far a lon/lat edge may stray from its geodesic (m).
 SEGMENT_M = 50_000.0
@@ -88,10 +90,10 @@ class _SegmentIndex:
     """Segments of densified paths (vertex indices a -> b) with a k-d tree on their vertices (ECEF)."""
 
     paths: Paths
-    seg_a: IntArray
-    seg_b: IntArray
-    seg_of_start: IntArray
-    seg_of_end: IntArray
+    seg_a: IndexArray
+    seg_b: IndexArray
+    seg_of_start: IndexArray
+    seg_of_end: IndexArray
     xyz: FloatArray
     chord: FloatArray
     tree: cKDTree

@@ -17,12 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-from commonsky.geo.geodesy import EARTH_MEAN_RADIUS_M, FloatArray, wgs84
-
-IntArray = NDArray[np.intp]
+from commonsky._typing import FloatArray, IndexArray
+from commonsky.earth import EARTH_MEAN_RADIUS_M
+from commonsky.geo.geodesy import wgs84
 
 #: Most vertices inserted into one edge by :func:`densify` (guards against absurd tolerances).
 MAX_SPLITS_PER_EDGE = 20_000
@@ -35,17 +34,17 @@ class Paths:
 
     lon: FloatArray
     lat: FloatArray
-    start: IntArray
+    start: IndexArray
 
     @property
     def count(self) -> int:
         return len(self.start) - 1
 
     @property
-    def sizes(self) -> IntArray:
+    def sizes(self) -> IndexArray:
         return np.diff(self.start)
 
-    def path_of_vertex(self) -> IntArray:
+    def path_of_vertex(self) -> IndexArray:
         """Index of the path each vertex belongs to."""
         return np.repeat(np.arange(self.count), self.sizes)
 
@@ -102,7 +101,7 @@ def areal_parts(geom: BaseGeometry) -> list[BaseGeometry]:
     return [p for p in _simple_parts(geom) if shapely.get_type_id(p) == shapely.GeometryType.POLYGON]
 
 
-def unwrap_segments(lon: FloatArray, start: IntArray, anchor: FloatArray | None = None) -> FloatArray:
+def unwrap_segments(lon: FloatArray, start: IndexArray, anchor: FloatArray | None = None) -> FloatArray:
     """Longitudes unwrapped along each segment ``start[k]:start[k+1]`` (steps of at most 180 degrees).
 
     With ``anchor`` (one longitude per segment), each segment's first vertex is moved by whole turns to lie
@@ -156,8 +155,8 @@ def lonlat_edge_splits(
 
 
 def subdivide(
-    x: FloatArray, y: FloatArray, start: IntArray, splits: IntArray
-) -> tuple[FloatArray, FloatArray, IntArray]:
+    x: FloatArray, y: FloatArray, start: IndexArray, splits: IndexArray
+) -> tuple[FloatArray, FloatArray, IndexArray]:
     """Cut edge e of the segmented polylines (segment k = vertices ``start[k]:start[k+1]``; edges numbered by
     their first vertex, last vertices excluded) into ``splits[e]`` equal parts; returns new x, y, start."""
     n = len(x)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from commonsky.geo.geodesy import FloatArray
-from commonsky.geo.paths import IntArray, subdivide
+from commonsky._typing import FloatArray, IndexArray
+from commonsky.geo.paths import subdivide
 
 #: Nearest vertices fetched per query, in rounds, before falling back to a ball search.
 NEIGHBOURS = (6, 32)
@@ -29,15 +29,15 @@ class PolylineIndex:
 
     x: FloatArray
     y: FloatArray
-    seg_a: IntArray
-    seg_b: IntArray
-    seg_of_start: IntArray
-    seg_of_end: IntArray
+    seg_a: IndexArray
+    seg_b: IndexArray
+    seg_of_start: IndexArray
+    seg_of_end: IndexArray
     longest_m: float
     tree: cKDTree
 
     @classmethod
-    def build(cls, x: FloatArray, y: FloatArray, start: IntArray, max_segment_m: float) -> PolylineIndex:
+    def build(cls, x: FloatArray, y: FloatArray, start: IndexArray, max_segment_m: float) -> PolylineIndex:
         """Index polylines, first splitting segments longer than ``max_segment_m`` or the median segment, whichever
         is longer (which keeps the search band, nearest vertex plus half the longest segment, narrow)."""
         is_last = np.zeros(len(x), dtype=bool)
@@ -64,7 +64,7 @@ class PolylineIndex:
         tree = cKDTree(np.column_stack([x + line_of * SEPARATION_M, y]))
         return cls(x, y, seg_a, seg_b, seg_of_start, seg_of_end, longest, tree)
 
-    def nearest(self, qx: FloatArray, qy: FloatArray, owner: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    def nearest(self, qx: FloatArray, qy: FloatArray, owner: IndexArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         """For query points each tied to polyline ``owner``: (distance, foot x, foot y) of its nearest point."""
         out = [np.empty(len(qx)) for _ in range(3)]
         for lo in range(0, len(qx), CHUNK):  # bounds the (queries x 2k) work arrays
@@ -73,7 +73,7 @@ class PolylineIndex:
                 o[part] = r
         return out[0], out[1], out[2]
 
-    def _nearest(self, qx: FloatArray, qy: FloatArray, owner: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    def _nearest(self, qx: FloatArray, qy: FloatArray, owner: IndexArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         n = len(qx)
         q = np.column_stack([qx + owner * SEPARATION_M, qy])
         out_d, out_x, out_y = np.full(n, np.inf), np.zeros(n), np.zeros(n)
@@ -107,7 +107,7 @@ class PolylineIndex:
         return out_d, out_x, out_y
 
     def _to_segments(
-        self, query: IntArray, vertex: IntArray, qx: FloatArray, qy: FloatArray
+        self, query: IndexArray, vertex: IndexArray, qx: FloatArray, qy: FloatArray
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Distance and foot from query points to both segments at each vertex; columns [start-of, end-of]."""
         seg = np.concatenate([self.seg_of_start[vertex], self.seg_of_end[vertex]], axis=1)

@@ -15,16 +15,12 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from commonsky._typing import FloatArray, StrArray
+from commonsky.earth import BLUESKY_EARTH_RADIUS_M
 from commonsky.errors import InputError
-
-FloatArray = npt.NDArray[np.float64]
-StrArray = npt.NDArray[np.str_]
 
 REFERENCE_COLUMNS = ("id", "lat_deg", "lon_deg", "alt_m", "gs_ms", "trk_deg", "vs_ms")
 """Columns a states CSV must have (``vn_ms``/``ve_ms``, ``party``, ``intent`` are optional)."""
-
-EARTH_RADIUS_M = 6371000.0
-"""Mean Earth radius of the flat-earth dead reckoning (the same sphere as BlueSky's)."""
 
 
 def _floats(values: npt.ArrayLike, name: str, n: int | None) -> FloatArray:
@@ -145,9 +141,9 @@ class Picture:
         keeps its latitude clipped at +/-90 (use short steps near the poles).
         """
         lat_rad = np.radians(self.lat)
-        dlat = np.degrees(self.vn_ms * dt_s / EARTH_RADIUS_M)
+        dlat = np.degrees(self.vn_ms * dt_s / BLUESKY_EARTH_RADIUS_M)
         coslat = np.maximum(np.cos(lat_rad), 1e-9)
-        dlon = np.degrees(self.ve_ms * dt_s / (EARTH_RADIUS_M * coslat))
+        dlon = np.degrees(self.ve_ms * dt_s / (BLUESKY_EARTH_RADIUS_M * coslat))
         return self.with_states(
             lat=np.clip(self.lat + dlat, -90.0, 90.0),
             lon=self.lon + dlon,

@@ -6,7 +6,8 @@ Pure detection: `detect_conflicts`, `detect_incursions` (thread-safe, no state).
 `SafetyNet` (NOT thread-safe: one per picture stream).
 """
 
-from commonsky.safety.alerts import Alert, AlertEvent, AlertKind, AlertTracker, EventKind
+from commonsky.events import EventKind
+from commonsky.safety.alerts import Alert, AlertEvent, AlertKind, AlertTracker
 from commonsky.safety.conflicts import Conflicts, detect_conflicts, write_pairs_csv
 from commonsky.safety.incursion import Incursions, ZoneIndex, detect_incursions
 from commonsky.safety.losses import LossEpisodes, loss_episodes

@@ -19,6 +19,8 @@ from enum import StrEnum
 
 import numpy as np
 
+from commonsky.errors import InputError
+from commonsky.events import EventKind
 from commonsky.safety.conflicts import Conflicts
 from commonsky.safety.incursion import Incursions
 
@@ -26,12 +28,6 @@ from commonsky.safety.incursion import Incursions
 class AlertKind(StrEnum):
     CONFLICT = "conflict"
     INCURSION = "incursion"
-
-
-class EventKind(StrEnum):
-    RAISED = "raised"
-    UPDATED = "updated"
-    ENDED = "ended"
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +125,7 @@ class AlertTracker:
 
     def __post_init__(self) -> None:
         if self.raise_cycles < 1 or self.end_cycles < 1:
-            raise ValueError("raise_cycles and end_cycles must be >= 1")
+            raise InputError(f"raise_cycles and end_cycles must be >= 1, got {self.raise_cycles} and {self.end_cycles}")
 
     @property
     def active(self) -> list[Alert]:

@@ -18,7 +18,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.spatial import cKDTree
 
-from commonsky.picture.picture import EARTH_RADIUS_M
+from commonsky._typing import FloatArray, IntArray
+from commonsky.earth import BLUESKY_EARTH_RADIUS_M
 from commonsky.safety.cpa import PairGeometry, pair_geometry
 from commonsky.safety.grid_pairs import grid_pairs
 from commonsky.safety.grid_pairs import usable as grid_usable
@@ -26,10 +27,8 @@ from commonsky.safety.loss_search import great_circle_m
 from commonsky.safety.params import ProtectionPolicy
 from commonsky.safety.pruning import FRAME_SAFETY, SLACK_M
 from commonsky.safety.stca import stca_states
-from commonsky.safety.tracks import Tracks
+from commonsky.safety.tracks import RecordedTracks
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 SAMPLES_PER_CHUNK = 500_000
 SLICES = 1
 
@@ -54,7 +53,7 @@ class Frames:
         return int(self.k.shape[0])
 
 
-def frames(tracks: Tracks, policy: ProtectionPolicy, step_s: float, stale_s: float) -> Frames:
+def frames(tracks: RecordedTracks, policy: ProtectionPolicy, step_s: float, stale_s: float) -> Frames:
     """The samples of every picture (see the module docstring)."""
     n = len(tracks)
     code = tracks.aircraft[1]
@@ -89,9 +88,9 @@ def frames(tracks: Tracks, policy: ProtectionPolicy, step_s: float, stale_s: flo
     vn = tracks.gs_ms[row] * np.cos(trk)
     ve = tracks.gs_ms[row] * np.sin(trk)
     lat0 = tracks.lat[row]
-    lat = np.clip(lat0 + np.degrees(vn * dt / EARTH_RADIUS_M), -90.0, 90.0)
+    lat = np.clip(lat0 + np.degrees(vn * dt / BLUESKY_EARTH_RADIUS_M), -90.0, 90.0)
     coslat = np.maximum(np.cos(np.radians(lat0)), 1e-6)
-    lon = np.mod(tracks.lon[row] + np.degrees(ve * dt / (EARTH_RADIUS_M * coslat)) + 180.0, 360.0) - 180.0
+    lon = np.mod(tracks.lon[row] + np.degrees(ve * dt / (BLUESKY_EARTH_RADIUS_M * coslat)) + 180.0, 360.0) - 180.0
     vs = states.vs_pred_ms[row]
     return Frames(k, row, code[row], lat, lon, states.alt_ref_m[row] + vs * dt, vn, ve, vs, states.level[row])
 
@@ -105,13 +104,15 @@ def candidate_pairs(f: Frames, radius_m: float, half_height_m: float, lookahead_
         return z, z
     phi, lam = np.radians(f.lat), np.radians(f.lon)
     cphi, sphi, clam, slam = np.cos(phi), np.sin(phi), np.cos(lam), np.sin(lam)
-    pos = EARTH_RADIUS_M * np.stack([cphi * clam, cphi * slam, sphi], axis=1)
+    pos = BLUESKY_EARTH_RADIUS_M * np.stack([cphi * clam, cphi * slam, sphi], axis=1)
     vel = np.stack(
         [-slam * f.ve_ms - sphi * clam * f.vn_ms, clam * f.ve_ms - sphi * slam * f.vn_ms, cphi * f.vn_ms], axis=1
     )
     vmax = float(np.hypot(f.vn_ms, f.ve_ms).max())
     half_s = 0.5 * lookahead_s / SLICES
-    frame_gain = FRAME_SAFETY * (math.tan(math.radians(min(float(np.abs(f.lat).max()), 71.0))) + 1.0) / EARTH_RADIUS_M
+    frame_gain = (
+        FRAME_SAFETY * (math.tan(math.radians(min(float(np.abs(f.lat).max()), 71.0))) + 1.0) / BLUESKY_EARTH_RADIUS_M
+    )
     cuts = [0]
     while cuts[-1] < n:
         nxt = min(cuts[-1] + SAMPLES_PER_CHUNK, n)
@@ -127,12 +128,12 @@ def candidate_pairs(f: Frames, radius_m: float, half_height_m: float, lookahead_
             t_mid = (2 * step + 1) * half_s
             t_end = t_mid + half_s
             reach_m = radius_m + 2.0 * vmax * t_end
-            frame_m = frame_gain * vmax * t_end * reach_m + (vmax * t_end) ** 2 / EARTH_RADIUS_M
+            frame_m = frame_gain * vmax * t_end * reach_m + (vmax * t_end) ** 2 / BLUESKY_EARTH_RADIUS_M
             r_h = radius_m + 2.0 * vmax * half_s + frame_m + 1e-3 * reach_m + SLACK_M
             if hashed:
-                lat = f.lat + np.degrees(f.vn_ms * t_mid / EARTH_RADIUS_M)
+                lat = f.lat + np.degrees(f.vn_ms * t_mid / BLUESKY_EARTH_RADIUS_M)
                 lon = f.lon + np.degrees(
-                    f.ve_ms * t_mid / (EARTH_RADIUS_M * np.maximum(np.cos(np.radians(f.lat)), 1e-6))
+                    f.ve_ms * t_mid / (BLUESKY_EARTH_RADIUS_M * np.maximum(np.cos(np.radians(f.lat)), 1e-6))
                 )
                 lo, hi = grid_pairs(f.k, lat, lon, r_h)
                 dz = np.abs(f.alt_m[lo] - f.alt_m[hi] + (f.vs_ms[lo] - f.vs_ms[hi]) * t_mid)

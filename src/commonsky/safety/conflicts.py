@@ -16,10 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
+from commonsky._typing import FloatArray, IndexArray
 from commonsky.picture.picture import Picture
-from commonsky.safety.cpa import POLAR_LAT_DEG, FloatArray, PairGeometry, pair_geometry
+from commonsky.safety.cpa import POLAR_LAT_DEG, PairGeometry, pair_geometry
 from commonsky.safety.params import ProtectionPolicy
-from commonsky.safety.pruning import IntArray, candidate_pairs
+from commonsky.safety.pruning import candidate_pairs
 
 PAIR_COLUMNS = ("ownship", "intruder", "tcpa_s", "tin_s", "dcpa_m", "dist_m")
 
@@ -32,8 +33,8 @@ class Conflicts:
     ``los`` marks pairs already in loss of separation; ``candidates`` counts the pairs the kernel examined.
     """
 
-    i: IntArray
-    j: IntArray
+    i: IndexArray
+    j: IndexArray
     ownship_id: np.ndarray
     intruder_id: np.ndarray
     tcpa_s: FloatArray

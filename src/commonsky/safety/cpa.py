@@ -22,13 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
-from commonsky.picture.picture import EARTH_RADIUS_M
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
-BoolArray = npt.NDArray[np.bool_]
+from commonsky._typing import BoolArray, FloatArray, IndexArray
+from commonsky.earth import BLUESKY_EARTH_RADIUS_M
 
 POLAR_LAT_DEG = 70.0
 """Above this mean |latitude| a pair is computed in a true tangent plane instead of BlueSky's flat-earth frame."""
@@ -49,8 +45,8 @@ class PairGeometry:
     conflict test, ``los`` currently inside both radius and half-height.
     """
 
-    i: IntArray
-    j: IntArray
+    i: IndexArray
+    j: IndexArray
     tcpa_s: FloatArray
     dcpa_m: FloatArray
     dist_m: FloatArray
@@ -63,13 +59,13 @@ class PairGeometry:
 
 
 def _relative_flat(
-    lat: FloatArray, lon: FloatArray, vn: FloatArray, ve: FloatArray, i: IntArray, j: IntArray
+    lat: FloatArray, lon: FloatArray, vn: FloatArray, ve: FloatArray, i: IndexArray, j: IndexArray
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """BlueSky's frame: (dx, dy) of j from i in metres, (du, dv) = velocity of i minus j."""
     lat1, lat2 = np.radians(lat[i]), np.radians(lat[j])
     dlon = np.radians(np.mod(lon[j] - lon[i] + 180.0, 360.0) - 180.0)
     cavelat = np.cos(0.5 * (lat1 + lat2))
-    return EARTH_RADIUS_M * dlon * cavelat, EARTH_RADIUS_M * (lat2 - lat1), ve[i] - ve[j], vn[i] - vn[j]
+    return BLUESKY_EARTH_RADIUS_M * dlon * cavelat, BLUESKY_EARTH_RADIUS_M * (lat2 - lat1), ve[i] - ve[j], vn[i] - vn[j]
 
 
 def _unit_frames(lat: FloatArray, lon: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -83,7 +79,7 @@ def _unit_frames(lat: FloatArray, lon: FloatArray) -> tuple[FloatArray, FloatArr
 
 
 def _relative_tangent(
-    lat: FloatArray, lon: FloatArray, vn: FloatArray, ve: FloatArray, i: IntArray, j: IntArray
+    lat: FloatArray, lon: FloatArray, vn: FloatArray, ve: FloatArray, i: IndexArray, j: IndexArray
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Tangent plane at the pair's midpoint: (dx, dy) of j from i, (du, dv) = velocity of i minus j."""
     p1, e1, n1 = _unit_frames(lat[i], lon[i])
@@ -96,7 +92,7 @@ def _relative_tangent(
     east[at_pole] = e1[at_pole]  # the midpoint is a pole: take ownship's east (defined by its longitude)
     east /= np.maximum(np.linalg.norm(east, axis=1, keepdims=True), 1e-300)
     north = np.cross(mid, east)
-    chord = EARTH_RADIUS_M * (p2 - p1)
+    chord = BLUESKY_EARTH_RADIUS_M * (p2 - p1)
     v1 = vn[i, None] * n1 + ve[i, None] * e1
     v2 = vn[j, None] * n2 + ve[j, None] * e2
     dvel = v1 - v2
@@ -115,8 +111,8 @@ def pair_geometry(
     vn_ms: FloatArray,
     ve_ms: FloatArray,
     vs_ms: FloatArray,
-    i: IntArray,
-    j: IntArray,
+    i: IndexArray,
+    j: IndexArray,
     radius_m: FloatArray | float,
     half_height_m: FloatArray | float,
     lookahead_s: FloatArray | float,

@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
-import numpy.typing as npt
 from scipy.spatial import cKDTree
 
-from commonsky.picture.picture import EARTH_RADIUS_M
+from commonsky._typing import FloatArray
+from commonsky.earth import BLUESKY_EARTH_RADIUS_M
 
 Columns = Mapping[str, np.ndarray]
 NUMERIC = ("timestamp", "latitude", "longitude", "altitude", "groundspeed", "track", "vertical_rate")
-FloatArray = npt.NDArray[np.float64]
 
 
 def flight(columns: Columns, icao24: str) -> dict[str, np.ndarray]:
@@ -71,7 +70,8 @@ def concat(flights: Sequence[Columns]) -> dict[str, np.ndarray]:
 
 def _xy(lat: FloatArray, lon: FloatArray, lat0: float) -> FloatArray:
     return np.stack(
-        [EARTH_RADIUS_M * np.radians(lon) * np.cos(np.radians(lat0)), EARTH_RADIUS_M * np.radians(lat)], axis=1
+        [BLUESKY_EARTH_RADIUS_M * np.radians(lon) * np.cos(np.radians(lat0)), BLUESKY_EARTH_RADIUS_M * np.radians(lat)],
+        axis=1,
     )
 
 
@@ -296,7 +296,7 @@ def beside(
     lat0 = float(target["latitude"][target_row])
     dlat = lat0 - float(mover["latitude"][row])
     dlon = float(target["longitude"][target_row]) - float(mover["longitude"][row])
-    dlon += float(np.degrees(east_m / (EARTH_RADIUS_M * np.cos(np.radians(lat0)))))
+    dlon += float(np.degrees(east_m / (BLUESKY_EARTH_RADIUS_M * np.cos(np.radians(lat0)))))
     out["latitude"] = np.asarray(out["latitude"], dtype=np.float64) + dlat
     out["longitude"] = np.asarray(out["longitude"], dtype=np.float64) + dlon
     out["altitude"] = np.full(out["altitude"].shape[0], float(target["altitude"][target_row]))

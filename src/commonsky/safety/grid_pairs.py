@@ -15,12 +15,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import numpy.typing as npt
 
-from commonsky.picture.picture import EARTH_RADIUS_M
+from commonsky._typing import FloatArray, IntArray
+from commonsky.earth import BLUESKY_EARTH_RADIUS_M
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 MAX_LAT_DEG = 75.0
 # Great-circle paths bulge poleward of the parallel: widen cells a little beyond the first-order bound.
 WIDEN = 1.001
@@ -50,8 +48,8 @@ def grid_pairs(group: IntArray, lat: FloatArray, lon: FloatArray, cell_m: float)
         return z, z
     cell = cell_m * WIDEN
     cos_b = math.cos(math.radians(min(float(np.abs(lat).max()) + 1.0, 89.0)))
-    iy = np.floor(EARTH_RADIUS_M * np.radians(lat) / cell).astype(np.int64)
-    ix = np.floor(EARTH_RADIUS_M * np.radians(lon) * cos_b / cell).astype(np.int64)
+    iy = np.floor(BLUESKY_EARTH_RADIUS_M * np.radians(lat) / cell).astype(np.int64)
+    ix = np.floor(BLUESKY_EARTH_RADIUS_M * np.radians(lon) * cos_b / cell).astype(np.int64)
     iy -= iy.min() - 1
     ix -= ix.min() - 1
     nx = int(ix.max()) + 2

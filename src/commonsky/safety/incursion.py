@@ -20,11 +20,10 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
+from commonsky._typing import FloatArray, IndexArray
 from commonsky.airspace.zone import Zone
-from commonsky.picture.picture import EARTH_RADIUS_M, Picture
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.intp]
+from commonsky.earth import BLUESKY_EARTH_RADIUS_M
+from commonsky.picture.picture import Picture
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,8 +66,8 @@ class Incursions:
     aircraft already inside (``inside`` True); ``entry_lat``/``entry_lon`` where the entry is predicted.
     """
 
-    aircraft: IntArray
-    zone: IntArray
+    aircraft: IndexArray
+    zone: IndexArray
     aircraft_id: npt.NDArray[np.str_]
     zone_name: npt.NDArray[np.str_]
     time_to_entry_s: FloatArray
@@ -80,11 +79,11 @@ class Incursions:
         return int(self.aircraft.shape[0])
 
 
-def predict_positions(picture: Picture, idx: IntArray, t_s: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+def predict_positions(picture: Picture, idx: IndexArray, t_s: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """(lat, lon, alt_m) of aircraft ``idx[k]`` after ``t_s[k]`` seconds on its great circle (k-wise)."""
     phi, lam = np.radians(picture.lat[idx]), np.radians(picture.lon[idx])
     trk = np.radians(picture.trk_deg[idx])
-    theta = picture.gs_ms[idx] * t_s / EARTH_RADIUS_M
+    theta = picture.gs_ms[idx] * t_s / BLUESKY_EARTH_RADIUS_M
     sphi, cphi = np.sin(phi), np.cos(phi)
     lat2 = np.arcsin(np.clip(sphi * np.cos(theta) + cphi * np.sin(theta) * np.cos(trk), -1.0, 1.0))
     lon2 = lam + np.arctan2(np.sin(trk) * np.sin(theta) * cphi, np.cos(theta) - sphi * np.sin(lat2))
@@ -92,7 +91,9 @@ def predict_positions(picture: Picture, idx: IntArray, t_s: FloatArray) -> tuple
     return np.degrees(lat2), lon_deg, picture.alt_m[idx] + picture.vs_ms[idx] * t_s
 
 
-def _inside(index: ZoneIndex, picture: Picture, ac: IntArray, zone: IntArray, t_s: FloatArray) -> npt.NDArray[np.bool_]:
+def _inside(
+    index: ZoneIndex, picture: Picture, ac: IndexArray, zone: IndexArray, t_s: FloatArray
+) -> npt.NDArray[np.bool_]:
     lat, lon, alt = predict_positions(picture, ac, t_s)
     when = picture.time_s + t_s
     inside = (alt >= index.floor_m[zone]) & (alt <= index.ceiling_m[zone])
@@ -124,7 +125,7 @@ def detect_incursions(
         lons.append(lo)
     lat_s, lon_s = np.stack(lats), np.stack(lons)
     wraps = (lon_s.max(axis=0) - lon_s.min(axis=0)) > 180.0
-    margin = 0.01 + np.degrees(picture.gs_ms * lookahead_s / EARTH_RADIUS_M) * 0.05
+    margin = 0.01 + np.degrees(picture.gs_ms * lookahead_s / BLUESKY_EARTH_RADIUS_M) * 0.05
     coslat = np.maximum(np.cos(np.radians(np.abs(lat_s).max(axis=0))), 1e-3)
     boxes = shapely.box(
         np.where(wraps, -180.0, lon_s.min(axis=0) - margin / coslat),

@@ -9,20 +9,16 @@ only).
 from __future__ import annotations
 
 import numpy as np
-import numpy.typing as npt
 
-from commonsky.picture.picture import EARTH_RADIUS_M
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
+from commonsky._typing import BoolArray, FloatArray, IntArray
+from commonsky.earth import BLUESKY_EARTH_RADIUS_M
 
 
 def _step_m(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray) -> tuple[FloatArray, FloatArray]:
     """(north, east) metres from point 1 to point 2 (flat earth at the mean latitude: rows are seconds apart)."""
     phi1, phi2 = np.radians(lat1), np.radians(lat2)
     dlon = np.radians(np.mod(lon2 - lon1 + 180.0, 360.0) - 180.0)
-    return EARTH_RADIUS_M * (phi2 - phi1), EARTH_RADIUS_M * dlon * np.cos(0.5 * (phi1 + phi2))
+    return BLUESKY_EARTH_RADIUS_M * (phi2 - phi1), BLUESKY_EARTH_RADIUS_M * dlon * np.cos(0.5 * (phi1 + phi2))
 
 
 def spikes(code: IntArray, t: FloatArray, value_step: FloatArray, limit_per_s: float) -> BoolArray:

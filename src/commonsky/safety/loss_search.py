@@ -15,16 +15,13 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 from scipy.spatial import cKDTree
 
-from commonsky.picture.picture import EARTH_RADIUS_M
+from commonsky._typing import BoolArray, FloatArray, IntArray
+from commonsky.earth import BLUESKY_EARTH_RADIUS_M
 from commonsky.safety.grid_pairs import grid_pairs
 from commonsky.safety.grid_pairs import usable as grid_usable
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
 COARSE = 8
 
 
@@ -34,7 +31,7 @@ def great_circle_m(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: F
     dlat = p2 - p1
     dlon = np.radians(lon2 - lon1)
     h = np.sin(0.5 * dlat) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(0.5 * dlon) ** 2
-    return np.asarray(2.0 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))), dtype=np.float64)
+    return np.asarray(2.0 * BLUESKY_EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))), dtype=np.float64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,9 +113,9 @@ def _block_pairs(g: IntArray, lat: FloatArray, lon: FloatArray, radius_m: float)
         return grid_pairs(g, lat, lon, radius_m)
     phi, lam = np.radians(lat), np.radians(lon)
     coords = np.empty((lat.shape[0], 4))
-    coords[:, 0] = EARTH_RADIUS_M * np.cos(phi) * np.cos(lam)
-    coords[:, 1] = EARTH_RADIUS_M * np.cos(phi) * np.sin(lam)
-    coords[:, 2] = EARTH_RADIUS_M * np.sin(phi)
+    coords[:, 0] = BLUESKY_EARTH_RADIUS_M * np.cos(phi) * np.cos(lam)
+    coords[:, 1] = BLUESKY_EARTH_RADIUS_M * np.cos(phi) * np.sin(lam)
+    coords[:, 2] = BLUESKY_EARTH_RADIUS_M * np.sin(phi)
     coords[:, 3] = (g - g.min()).astype(np.float64) * (10.0 * radius_m)
     pairs = cKDTree(coords).query_pairs(radius_m * (1.0 + 1e-9) + 1.0, output_type="ndarray").astype(np.int64)
     return pairs[:, 0], pairs[:, 1]

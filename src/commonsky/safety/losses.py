@@ -45,14 +45,11 @@ import numpy as np
 import numpy.typing as npt
 from numpy.typing import ArrayLike
 
+from commonsky._typing import FloatArray, IntArray
 from commonsky.errors import InputError
 from commonsky.safety.cpa import BOUNDARY_TOL_M
 from commonsky.safety.loss_search import Reports, close_samples
 from commonsky.units import FT_M, NM_M
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
 
 MAX_GAP_S = 30.0
 """Default: reports further apart than this are not joined (a gap splits the flight)."""

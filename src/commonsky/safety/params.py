@@ -13,11 +13,10 @@ import numpy as np
 import numpy.typing as npt
 from shapely.geometry.base import BaseGeometry
 
+from commonsky._typing import FloatArray
 from commonsky.airspace.zone import Zone
 from commonsky.errors import InputError
 from commonsky.units import FPM_MS, FT_M, KT_MS, NM_M, parse_distance, parse_duration, parse_length
-
-FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)

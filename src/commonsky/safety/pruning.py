@@ -16,13 +16,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import numpy.typing as npt
 from scipy.spatial import cKDTree
 
-from commonsky.picture.picture import EARTH_RADIUS_M
-from commonsky.safety.cpa import POLAR_LAT_DEG, FloatArray
-
-IntArray = npt.NDArray[np.intp]
+from commonsky._typing import FloatArray, IndexArray
+from commonsky.earth import BLUESKY_EARTH_RADIUS_M
+from commonsky.safety.cpa import POLAR_LAT_DEG
 
 SLACK_M = 50.0
 SQRT2 = math.sqrt(2.0)
@@ -37,7 +35,7 @@ def traffic_density_m2(lat: FloatArray, lon: FloatArray) -> float:
     row = np.clip(np.floor(lat), -90, 89).astype(np.int64)
     key = (row + 90) * 360 + np.mod(np.floor(lon).astype(np.int64), 360)
     counts = np.bincount(key, minlength=180 * 360)
-    cell_m2 = (EARTH_RADIUS_M * math.pi / 180.0) ** 2 * np.maximum(np.cos(np.radians(row + 0.5)), 0.01)
+    cell_m2 = (BLUESKY_EARTH_RADIUS_M * math.pi / 180.0) ** 2 * np.maximum(np.cos(np.radians(row + 0.5)), 0.01)
     return float(np.mean(counts[key] / cell_m2))
 
 
@@ -61,7 +59,7 @@ def candidate_pairs(
     lookahead_s: float,
     slices: int | None = None,
     polar_lat_deg: float = POLAR_LAT_DEG,
-) -> tuple[IntArray, IntArray]:
+) -> tuple[IndexArray, IndexArray]:
     """Unique pairs (i, j), i < j, that may come within ``radius_m`` and ``half_height_m`` in [0, lookahead_s].
 
     ``radius_m``, ``half_height_m``, ``lookahead_s`` are the largest values any pair uses.
@@ -72,7 +70,7 @@ def candidate_pairs(
         return empty, empty
     phi, lam = np.radians(lat), np.radians(lon)
     cphi, sphi, clam, slam = np.cos(phi), np.sin(phi), np.cos(lam), np.sin(lam)
-    pos = EARTH_RADIUS_M * np.stack([cphi * clam, cphi * slam, sphi], axis=1)
+    pos = BLUESKY_EARTH_RADIUS_M * np.stack([cphi * clam, cphi * slam, sphi], axis=1)
     vel = np.stack([-slam * ve_ms - sphi * clam * vn_ms, clam * ve_ms - sphi * slam * vn_ms, cphi * vn_ms], axis=1)
     gs = np.hypot(vn_ms, ve_ms)
     vmax = float(gs.max())
@@ -82,13 +80,13 @@ def candidate_pairs(
     # Frame error of BlueSky's flat earth against ECEF: meridian convergence turns one velocity relative to the
     # other by about separation * tan(lat) / R; the tangent-plane kernel (polar pairs) has no tan(lat) term.
     flat_lat = min(float(np.abs(lat).max()), polar_lat_deg + 1.0)
-    frame_gain = FRAME_SAFETY * (math.tan(math.radians(flat_lat)) + 1.0) / EARTH_RADIUS_M
+    frame_gain = FRAME_SAFETY * (math.tan(math.radians(flat_lat)) + 1.0) / BLUESKY_EARTH_RADIUS_M
     codes = []
     for step in range(k):
         t_mid = (2 * step + 1) * half_s
         t_end = t_mid + half_s
         reach_m = radius_m + 2.0 * vmax * t_end
-        frame_m = frame_gain * vmax * t_end * reach_m + (vmax * t_end) ** 2 / EARTH_RADIUS_M
+        frame_m = frame_gain * vmax * t_end * reach_m + (vmax * t_end) ** 2 / BLUESKY_EARTH_RADIUS_M
         r_h = radius_m + 2.0 * vmax * half_s + frame_m + 1e-3 * reach_m + SLACK_M
         r_v = half_height_m + 2.0 * vsmax * half_s + 1.0
         coords = np.empty((n, 4))

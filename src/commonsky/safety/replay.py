@@ -25,14 +25,15 @@ from typing import Any
 import numpy as np
 
 from commonsky.airspace.zone import Zone
+from commonsky.events import EventKind
 from commonsky.picture.picture import Picture
-from commonsky.safety.alerts import Alert, AlertEvent, AlertKind, AlertTracker, EventKind, Key, Observation
+from commonsky.safety.alerts import Alert, AlertEvent, AlertKind, AlertTracker, Key, Observation
 from commonsky.safety.batch import Frames, frames, geometry
 from commonsky.safety.incursion import ZoneIndex, detect_incursions
 from commonsky.safety.losses import FLIGHT_LEVEL_QUANTUM_M, MAX_GAP_S, LossEpisodes, loss_episodes
 from commonsky.safety.params import ProtectionPolicy
 from commonsky.safety.stca import stca_policy
-from commonsky.safety.tracks import Tracks
+from commonsky.safety.tracks import RecordedTracks
 
 
 class NuisanceCause(StrEnum):
@@ -62,7 +63,7 @@ class ReplayResult:
 
 
 def replay(
-    tracks: Tracks,
+    tracks: RecordedTracks,
     zones: Sequence[Zone] = (),
     policy: ProtectionPolicy | None = None,
     step_s: float = 5.0,
@@ -129,7 +130,7 @@ def replay(
 
 
 def _observations(
-    f: Frames, tracks: Tracks, policy: ProtectionPolicy, step_s: float, hold_margin: float
+    f: Frames, tracks: RecordedTracks, policy: ProtectionPolicy, step_s: float, hold_margin: float
 ) -> tuple[dict[int, dict[Key, Observation]], dict[tuple[int, str, str], NuisanceCause]]:
     """Per picture, the conflict observations (and hold observations within the hold margin); per (picture,
     pair), the pair's vertical state, kept for the nuisance causes."""
@@ -170,7 +171,7 @@ def _observations(
     return out, causes
 
 
-def _incursions(f: Frames, tracks: Tracks, k: int, step_s: float, index: ZoneIndex) -> dict[Key, Observation]:
+def _incursions(f: Frames, tracks: RecordedTracks, k: int, step_s: float, index: ZoneIndex) -> dict[Key, Observation]:
     lo, hi = np.searchsorted(f.k, k, side="left"), np.searchsorted(f.k, k, side="right")
     if hi == lo:
         return {}
@@ -198,7 +199,7 @@ def _incursions(f: Frames, tracks: Tracks, k: int, step_s: float, index: ZoneInd
     }
 
 
-def _first_report(tracks: Tracks) -> dict[str, float]:
+def _first_report(tracks: RecordedTracks) -> dict[str, float]:
     airborne = ~tracks.on_ground & np.isfinite(tracks.alt_m)
     names, code = tracks.aircraft
     first = np.full(names.shape[0], np.inf)
@@ -274,7 +275,7 @@ def _quality(
 
 
 def _summary(
-    tracks: Tracks,
+    tracks: RecordedTracks,
     alerts: list[Alert],
     events: list[AlertEvent],
     losses: LossEpisodes,

@@ -29,11 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from commonsky._typing import BoolArray, FloatArray
 from commonsky.safety.losses import FLIGHT_LEVEL_QUANTUM_M, quantise
 from commonsky.safety.params import Protection, ProtectionPolicy
-
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 STCA_LOOKAHEAD_S = 120.0
 """Default look-ahead of conflict alert: the order of two minutes the STCA guidance describes. Longer

@@ -1,4 +1,4 @@
-"""Files of recorded reports (CSV, Parquet or JSON records) read into clean `Tracks`; the file-level errors are here."""
+"""Files of recorded reports (CSV, Parquet or JSON records) read into clean `RecordedTracks`; file-level errors here."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from commonsky.errors import InputError
-from commonsky.safety.tracks import REQUIRED, Tracks, missing_columns, tracks_from_columns
+from commonsky.safety.tracks import REQUIRED, RecordedTracks, missing_columns, tracks_from_columns
 
 
 def read_json_records(path: Path) -> dict[str, np.ndarray]:
@@ -55,7 +55,7 @@ def read_table(path: Path) -> Any:
         raise InputError(f"{path}: cannot read tracks ({' '.join(str(error).split())[:200]})") from error
 
 
-def read_tracks(path: Path | str) -> Tracks:
+def read_tracks(path: Path | str) -> RecordedTracks:
     """Read and clean a CSV or Parquet file of reports (`commonsky.safety.tracks` says how).
 
     Raises `InputError` if the file itself is unusable: unreadable, a required column missing, or no usable

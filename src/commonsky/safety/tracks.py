@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from commonsky._typing import BoolArray, FloatArray
 from commonsky.safety import kinematics as kin
 from commonsky.units import FPM_MS, FT_M, KT_MS
 
@@ -56,9 +57,6 @@ OPENSKY = {
     "vertrate": ("vertical_rate", 1.0 / FPM_MS),
 }
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-
 
 class SkipReason(StrEnum):
     """Why a row was left out."""
@@ -81,8 +79,9 @@ class Derived(StrEnum):
 
 
 @dataclass(frozen=True, eq=False)
-class Tracks:
-    """Clean reports sorted by time (then icao24), SI units.
+class RecordedTracks:
+    """Clean recorded reports sorted by time (then icao24), SI units (the tracker's live state is
+    `commonsky.surveillance.tracking.tracks.LiveTracks`).
 
     ``vs_ms`` reported vertical rate where usable, else derived; ``vs_filt_ms`` the filtered (20 s) altitude
     slope; ``on_ground`` the reported flag; ``skipped`` counts rows left out by `SkipReason` value, ``derived``
@@ -199,9 +198,9 @@ def missing_columns(table: Any) -> list[str]:
     return [c for c in REQUIRED if c not in present]
 
 
-def tracks_from_columns(table: Mapping[str, Any] | Any) -> Tracks:
+def tracks_from_columns(table: Mapping[str, Any] | Any) -> RecordedTracks:
     """Clean reports from a table of columns (see the module docstring). Never raises on bad rows: they are
-    skipped and counted; a table with no usable row gives empty `Tracks`."""
+    skipped and counted; a table with no usable row gives empty `RecordedTracks`."""
     raw = normalise(table)
     n = raw["timestamp"].shape[0] if "timestamp" in raw else 0
     nan = np.full(n, np.nan)
@@ -274,7 +273,7 @@ def tracks_from_columns(table: Mapping[str, Any] | Any) -> Tracks:
     by_time = np.lexsort((c, tt))
     callsign = raw.get("callsign", np.full(n, "", dtype=np.str_))
     derived = {Derived.GROUNDSPEED_TRACK.value: int(use_d.sum()), Derived.VERTICAL_RATE.value: int(use_dvr.sum())}
-    return Tracks(
+    return RecordedTracks(
         time_s=tt[by_time],
         icao24=names[c][by_time],
         callsign=callsign[order][by_time],

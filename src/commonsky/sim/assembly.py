@@ -112,9 +112,15 @@ def pipeline_from_scenario(scenario: Scenario, config: RunConfig = RunConfig()) 
     """A pipeline for ``scenario``: truth from its intents, its sensors (or the defaults), its plan."""
     truth = scenario_truth(scenario, config)
     return LivePipeline(
-        truth.frame, scenario_sources(scenario, truth, config), scenario_plan(scenario, truth), live_parts(config),
-        scenario.start_s, scenario.end_s, config, truth=truth,
-    )  # fmt: skip
+        truth.frame,
+        scenario_sources(scenario, truth, config),
+        scenario_plan(scenario, truth),
+        live_parts(config),
+        scenario.start_s,
+        scenario.end_s,
+        config,
+        truth=truth,
+    )
 
 
 __all__ = [

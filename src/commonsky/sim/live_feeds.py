@@ -39,9 +39,16 @@ FEEDS_WINDOW_S = 366 * 86_400.0
 def feeds_scenario(now_s: float) -> Scenario:
     """The empty scenario of a run fed only by receivers: from ``now_s`` for `FEEDS_WINDOW_S`."""
     return Scenario(
-        path=Path("live-feeds"), name="live feeds", description="real receivers only", start_s=now_s,
-        end_s=now_s + FEEDS_WINDOW_S, policy=Policy(), parties=(), zones=(), intents=(),
-    )  # fmt: skip
+        path=Path("live-feeds"),
+        name="live feeds",
+        description="real receivers only",
+        start_s=now_s,
+        end_s=now_s + FEEDS_WINDOW_S,
+        policy=Policy(),
+        parties=(),
+        zones=(),
+        intents=(),
+    )
 
 
 def receivers_frame(feeds: Sequence[FeedReader]) -> LocalFrame:

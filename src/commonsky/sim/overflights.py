@@ -33,11 +33,27 @@ from commonsky.units import parse_altitude, parse_speed
 
 FT_M = 0.3048
 CARRIERS = (
-    ("UAE", 0x896000), ("QTR", 0x06A000), ("ETD", 0x896800), ("GFA", 0x894000), ("KAC", 0x706000),
-    ("THY", 0x4B8000), ("DLH", 0x3C4000), ("BAW", 0x400000), ("AFR", 0x380000), ("KLM", 0x484000),
-    ("RJA", 0x740000), ("MEA", 0x748000), ("SVA", 0x710000), ("FDB", 0x896400), ("ABY", 0x896C00),
-    ("IRA", 0x730000), ("IRM", 0x732000), ("PGT", 0x4BA000), ("AUA", 0x440000), ("SWR", 0x4B0000),
-)  # fmt: skip
+    ("UAE", 0x896000),
+    ("QTR", 0x06A000),
+    ("ETD", 0x896800),
+    ("GFA", 0x894000),
+    ("KAC", 0x706000),
+    ("THY", 0x4B8000),
+    ("DLH", 0x3C4000),
+    ("BAW", 0x400000),
+    ("AFR", 0x380000),
+    ("KLM", 0x484000),
+    ("RJA", 0x740000),
+    ("MEA", 0x748000),
+    ("SVA", 0x710000),
+    ("FDB", 0x896400),
+    ("ABY", 0x896C00),
+    ("IRA", 0x730000),
+    ("IRM", 0x732000),
+    ("PGT", 0x4BA000),
+    ("AUA", 0x440000),
+    ("SWR", 0x4B0000),
+)
 """Carriers seen over Iraq in 2014 (ICAO designator) and the start of an ICAO address block of their state."""
 
 

@@ -21,18 +21,26 @@ Stateful and NOT thread-safe: one per picture stream. Events are JSON-ready dict
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
 
+from commonsky.events import EventKind
 from commonsky.geo.geodesy import LocalFrame
 from commonsky.plans.intent import Intent
 from commonsky.safety.alerts import AlertKind
 from commonsky.sim.clock import iso_utc
 from commonsky.sim.snapshot import LiveSnapshot
-from commonsky.surveillance.correlation import IntentIndex, Tolerance
+from commonsky.surveillance.correlation import CorrelationKind, IntentIndex, Tolerance
 
 Event = dict[str, Any]
+
+
+class PartyAlertKind(StrEnum):
+    """The party alert that has no counterpart on the live map: an unknown aircraft near a party's intent."""
+
+    UNKNOWN_NEAR_INTENT = "unknown-near-intent"
 
 
 @dataclass(frozen=True)
@@ -61,10 +69,10 @@ class PartyAlerts:
         out: list[tuple[str, Event]] = []
         for (party, key), last in self._up.items():
             if (party, key) not in now:
-                out.append((party, {**_identity(last), "action": "ended", "time": iso_utc(snap.time_s)}))
+                out.append((party, {**_identity(last), "action": EventKind.ENDED, "time": iso_utc(snap.time_s)}))
         for (party, key), event in now.items():
             if (party, key) not in self._up:
-                out.append((party, {**event, "action": "raised"}))
+                out.append((party, {**event, "action": EventKind.RAISED}))
         self._up = now
         return out
 
@@ -76,10 +84,14 @@ class PartyAlerts:
         def own(track: str) -> dict[str, Any]:
             k = rows[track]
             return {
-                "track": track, "callsign": str(snap.callsign[k]), "icao24": str(snap.icao24[k]),
-                "intent": str(p.intent[k]), "lat": round(float(p.lat[k]), 5), "lon": round(float(p.lon[k]), 5),
+                "track": track,
+                "callsign": str(snap.callsign[k]),
+                "icao24": str(snap.icao24[k]),
+                "intent": str(p.intent[k]),
+                "lat": round(float(p.lat[k]), 5),
+                "lon": round(float(p.lon[k]), 5),
                 "alt_m": round(float(p.alt_m[k])),
-            }  # fmt: skip
+            }
 
         now: dict[tuple[str, str], Event] = {}
         for alert in snap.alerts:
@@ -91,10 +103,15 @@ class PartyAlerts:
                 if party:
                     key = f"incursion:{a}:{alert.subjects[1]}"
                     now[(party, key)] = {
-                        "type": "alert", "kind": "incursion", "key": key, "time": time, "aircraft": own(a),
-                        "zone": alert.subjects[1], "inside": alert.actual_s is not None,
+                        "type": "alert",
+                        "kind": AlertKind.INCURSION,
+                        "key": key,
+                        "time": time,
+                        "aircraft": own(a),
+                        "zone": alert.subjects[1],
+                        "inside": alert.actual_s is not None,
                         "predicted": iso_utc(alert.predicted_s),
-                    }  # fmt: skip
+                    }
                 continue
             b = alert.subjects[1]
             if b not in rows:
@@ -106,25 +123,36 @@ class PartyAlerts:
                 same = str(p.party[rows[other]]) == party
                 key = f"conflict:{mine}:{alert.alert_id}"  # the alert's number, not the other's track id
                 now[(party, key)] = {
-                    "type": "alert", "kind": "conflict", "key": key, "time": time, "aircraft": own(mine),
+                    "type": "alert",
+                    "kind": AlertKind.CONFLICT,
+                    "key": key,
+                    "time": time,
+                    "aircraft": own(mine),
                     "other": own(other) if same else {"party": None, "note": "another aircraft"},
-                    "predicted": iso_utc(alert.predicted_s), "tcpa_s": _round(alert.tcpa_s),
-                    "dcpa_m": _round(alert.dcpa_m), "in_violation": alert.actual_s is not None,
-                }  # fmt: skip
+                    "predicted": iso_utc(alert.predicted_s),
+                    "tcpa_s": _round(alert.tcpa_s),
+                    "dcpa_m": _round(alert.dcpa_m),
+                    "in_violation": alert.actual_s is not None,
+                }
         unknown: list[int] = []
         for ident in snap.identity_alerts:
             e = ident.event
             track = f"T{e.track_id}"
             if track not in rows:
                 continue
-            if e.kind == "unknown":
+            if e.kind == CorrelationKind.UNKNOWN:
                 unknown.append(rows[track])
             elif e.party:
                 key = f"non-conforming:{track}"
                 now[(e.party, key)] = {
-                    "type": "alert", "kind": "non-conforming", "key": key, "time": time, "aircraft": own(track),
-                    "intent": e.intent, "reason": e.reason,
-                }  # fmt: skip
+                    "type": "alert",
+                    "kind": CorrelationKind.NON_CONFORMING,
+                    "key": key,
+                    "time": time,
+                    "aircraft": own(track),
+                    "intent": e.intent,
+                    "reason": e.reason,
+                }
         now.update(self._near_intents(snap, np.array(unknown, dtype=np.int64), intents, time))
         return now
 
@@ -152,13 +180,21 @@ class PartyAlerts:
             if (party, key) in out:
                 continue
             out[(party, key)] = {
-                "type": "alert", "kind": "unknown-near-intent", "key": key, "time": time, "intent": intent,
-                "distance_m": round(d), "unknown": {
-                    "track": track, "lat": round(float(p.lat[k]), 5), "lon": round(float(p.lon[k]), 5),
-                    "alt_m": round(float(p.alt_m[k])), "gs_ms": round(float(p.gs_ms[k]), 1),
+                "type": "alert",
+                "kind": PartyAlertKind.UNKNOWN_NEAR_INTENT,
+                "key": key,
+                "time": time,
+                "intent": intent,
+                "distance_m": round(d),
+                "unknown": {
+                    "track": track,
+                    "lat": round(float(p.lat[k]), 5),
+                    "lon": round(float(p.lon[k]), 5),
+                    "alt_m": round(float(p.alt_m[k])),
+                    "gs_ms": round(float(p.gs_ms[k]), 1),
                     "trk_deg": round(float(p.trk_deg[k])),
                 },
-            }  # fmt: skip
+            }
         return out
 
 

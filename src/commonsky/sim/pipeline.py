@@ -29,6 +29,7 @@ import numpy as np
 
 from commonsky.airspace.zone import Zone
 from commonsky.errors import InputError
+from commonsky.events import EventKind
 from commonsky.geo.geodesy import LocalFrame
 from commonsky.picture.picture import Picture
 from commonsky.plans.intent import Intent
@@ -44,7 +45,7 @@ from commonsky.surveillance.correlation import AlertPolicy, Correlator, Identity
 from commonsky.surveillance.health import CoverageLossEvent, HealthPolicy, SensorHealthMonitor
 from commonsky.surveillance.sensors.types import Plots
 from commonsky.surveillance.tracking.tracker import Components, Tracker
-from commonsky.surveillance.tracking.tracks import Tracks
+from commonsky.surveillance.tracking.tracks import LiveTracks
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,7 @@ class LivePipeline:
         """Step the health monitor at ``t_s`` and keep its coverage-loss alerts (one per silent source)."""
         for event in self._health.step(t_s, self._tracker.tracks):
             self._coverage_events.append(event)
-            if event.action == "raised":
+            if event.action == EventKind.RAISED:
                 source = next(s for s in self.sources if s.sensor.sensor_id == event.sensor_id)
                 self._coverage_alerts[event.sensor_id] = CoverageAlert(event, source.lat, source.lon)
             else:
@@ -233,16 +234,16 @@ class LivePipeline:
         corr, events = self._correlator.step(self._tracker.tracks)
         for event in events:
             key = (event.track_id, event.kind)
-            if event.action == "raised":
+            if event.action == EventKind.RAISED:
                 self._identity_raised[key] = event.t_s
-            elif event.action == "ended":
+            elif event.action == EventKind.ENDED:
                 self._identity_raised.pop(key, None)
         alerts = tuple(
             IdentityAlert(e, self._identity_raised.get((e.track_id, e.kind), e.t_s)) for e in self._correlator.active
         )
         return corr.party.astype(str), corr.intent.astype(str), alerts
 
-    def draw(self, tracks: Tracks, party: np.ndarray, intent: np.ndarray, t_s: float) -> Picture:
+    def draw(self, tracks: LiveTracks, party: np.ndarray, intent: np.ndarray, t_s: float) -> Picture:
         """The picture of the confirmed ``tracks`` (ids ``T<n>``), with a trail point when one is due. A track
         climbing or descending slower than ``level_vs_ms``, or younger than ``settle_looks`` looks, is drawn level
         (see `RunConfig`)."""
@@ -264,14 +265,14 @@ class LivePipeline:
         """Run the safety nets on ``picture``; their events join the recent ones."""
         self._events.extend(self._safety.step(picture).events)
 
-    def source_names(self, tracks: Tracks) -> np.ndarray:
+    def source_names(self, tracks: LiveTracks) -> np.ndarray:
         """Per track, the names of the sources whose plots have updated it, joined by ``", "``."""
         names = []
         for mask in tracks.sensor_mask.tolist():
             names.append(", ".join(name for sid, name in self._names.items() if mask >> sid & 1))
         return np.array(names, dtype=str)
 
-    def squawks(self, tracks: Tracks) -> np.ndarray:
+    def squawks(self, tracks: LiveTracks) -> np.ndarray:
         """Per track, the Mode A code a source that hears codes (a real receiver) last heard from its address."""
         hearing = [s for s in self.sources if isinstance(s, HearsSquawks)]
         codes = [next((c for s in hearing if (c := s.squawk(str(a)))), "") if a else "" for a in tracks.icao24]
@@ -280,7 +281,7 @@ class LivePipeline:
     def _snapshot(
         self,
         picture: Picture,
-        tracks: Tracks,
+        tracks: LiveTracks,
         identity_alerts: tuple[IdentityAlert, ...],
         fused: _Fused,
         clock: ClockState | None,

@@ -136,9 +136,13 @@ class LiveRunner:
 
 
 def make_runner(
-    scenario: Scenario, config: RunConfig = RunConfig(), speed: float = 1.0, start_s: float | None = None,
-    until_s: float | None = None, paused: bool = False,
-) -> LiveRunner:  # fmt: skip
+    scenario: Scenario,
+    config: RunConfig = RunConfig(),
+    speed: float = 1.0,
+    start_s: float | None = None,
+    until_s: float | None = None,
+    paused: bool = False,
+) -> LiveRunner:
     """A runner for ``scenario`` at ``speed`` x real time, from ``start_s`` (default: where its flights begin,
     `LivePipeline.first_activity_s`) until ``until_s`` (default: its end). Not started: call `LiveRunner.start`.
     With ``paused`` its clock stands until resumed (a server resumes it once it serves, so the time it took to

@@ -18,7 +18,7 @@ from commonsky.errors import InputError
 from commonsky.geo.geodesy import LocalFrame
 from commonsky.plans.intent import Intent
 from commonsky.sim.truth import TruthSet
-from commonsky.surveillance.sensor_config import SensorSpec, build_sensor
+from commonsky.surveillance.sensor_config import SensorKind, SensorSpec, build_sensor
 from commonsky.surveillance.sensors.adsb import AdsbReceiver
 from commonsky.surveillance.sensors.platform import FixedSite
 from commonsky.surveillance.sensors.radar import Radar
@@ -62,7 +62,7 @@ def live_sensors(
     flights = {fl.intent_id: fl for fl in truth.flights if fl.intent_id}
     out: list[SensorSlot] = []
     for spec in specs:
-        if spec.kind != "aew":
+        if spec.kind is not SensorKind.AEW:
             built = build_sensor(spec, frame, intents)
             out.append(SensorSlot(spec, built.sensor, built.lat, built.lon))
             continue
@@ -70,9 +70,14 @@ def live_sensors(
         if flight is None:
             raise InputError(f"sensor {spec.name!r}: no truth flight for intent {spec.intent!r}")
         radar = Radar(
-            spec.index, flight, max_range_m=spec.range_m, scan_period_s=spec.scan_s, ref_range_m=0.8 * spec.range_m,
-            min_elevation_deg=spec.min_elevation_deg, max_elevation_deg=20.0,
-        )  # fmt: skip
+            spec.index,
+            flight,
+            max_range_m=spec.range_m,
+            scan_period_s=spec.scan_s,
+            ref_range_m=0.8 * spec.range_m,
+            min_elevation_deg=spec.min_elevation_deg,
+            max_elevation_deg=20.0,
+        )
         mid = flight.position_m((flight.start_s + flight.end_s) / 2)
         lat, lon = frame.to_geodetic(float(mid[0]), float(mid[1]))
         out.append(SensorSlot(spec, radar, float(lat), float(lon), flight.start_s, flight.end_s))
@@ -83,8 +88,8 @@ def default_specs(frame: LocalFrame, intents: Sequence[Intent]) -> tuple[SensorS
     """ADS-B receiver (400 km, 1 s) and radar (250 km, 10 s) at the frame centre, 60 m masts; AEW radars (400 km,
     10 s) on early-warning orbits."""
     specs = [
-        SensorSpec(0, "ADS-B ground station", "adsb", frame.lat0, frame.lon0, 60.0, 400_000.0, 1.0, 0.0),
-        SensorSpec(1, "Primary radar", "radar", frame.lat0, frame.lon0, 60.0, 250_000.0, 10.0, 0.0),
+        SensorSpec(0, "ADS-B ground station", SensorKind.ADSB, frame.lat0, frame.lon0, 60.0, 400_000.0, 1.0, 0.0),
+        SensorSpec(1, "Primary radar", SensorKind.RADAR, frame.lat0, frame.lon0, 60.0, 250_000.0, 10.0, 0.0),
     ]
     for intent in intents:
         if "early warning" in intent.label.lower():
@@ -92,7 +97,7 @@ def default_specs(frame: LocalFrame, intents: Sequence[Intent]) -> tuple[SensorS
                 SensorSpec(
                     len(specs),
                     f"AEW radar ({intent.id})",
-                    "aew",
+                    SensorKind.AEW,
                     math.nan,
                     math.nan,
                     0.0,
@@ -108,9 +113,10 @@ def default_specs(frame: LocalFrame, intents: Sequence[Intent]) -> tuple[SensorS
 def network_slot(frame: LocalFrame, sensor_id: int, range_m: float) -> SensorSlot:
     """A wide-area ADS-B network as one sensor: every transmitting aircraft within ``range_m`` of the frame centre
     is heard once per second (a stand-in for many receivers merged by address: no radio horizon)."""
-    spec = SensorSpec(sensor_id, "ADS-B network", "adsb", frame.lat0, frame.lon0, 60.0, range_m, 1.0, -90.0)
-    receiver = AdsbReceiver(sensor_id, FixedSite(0.0, 0.0, 60.0), max_range_m=range_m, min_elevation_deg=-90.0,
-                            re_m=FLAT_EARTH_RADIUS_M)  # fmt: skip
+    spec = SensorSpec(sensor_id, "ADS-B network", SensorKind.ADSB, frame.lat0, frame.lon0, 60.0, range_m, 1.0, -90.0)
+    receiver = AdsbReceiver(
+        sensor_id, FixedSite(0.0, 0.0, 60.0), max_range_m=range_m, min_elevation_deg=-90.0, re_m=FLAT_EARTH_RADIUS_M
+    )
     return SensorSlot(spec, receiver, frame.lat0, frame.lon0)
 
 

@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from commonsky._typing import FloatArray
 from commonsky.picture.picture import Picture
 from commonsky.safety.alerts import Alert, AlertEvent
 from commonsky.sim.clock import ClockState, iso_utc
-from commonsky.surveillance.correlation import CorrelationEvent
-from commonsky.surveillance.health import CoverageLossEvent
-from commonsky.surveillance.sensors.types import F64
+from commonsky.surveillance.correlation import CorrelationEvent, CorrelationKind
+from commonsky.surveillance.health import CoverageLossEvent, HealthAlertKind
 
 
 @dataclass(frozen=True, eq=False)
@@ -20,8 +20,8 @@ class TrailFrame:
 
     time_s: float
     track: np.ndarray
-    lat: F64
-    lon: F64
+    lat: FloatArray
+    lon: FloatArray
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class IdentityAlert:
     @property
     def key(self) -> int:
         """Stable id: one per track and kind (never equal to a safety-net alert id, which counts from 1)."""
-        return -(self.event.track_id * 2 + (self.event.kind != "unknown") + 1)
+        return -(self.event.track_id * 2 + (self.event.kind != CorrelationKind.UNKNOWN) + 1)
 
 
 COVERAGE_KEY_BASE = -1_000_000_000
@@ -116,7 +116,7 @@ class LiveSnapshot:
         state = "paused" if self.clock.paused else ("end" if self.clock.finished else f"x{self.clock.speed:g}")
         unknown = int((self.picture.party == "").sum())
         kinds = [a.kind.value for a in self.alerts] + [a.event.kind for a in self.identity_alerts]
-        kinds += ["coverage-loss"] * len(self.coverage_alerts)
+        kinds += [HealthAlertKind.COVERAGE_LOSS] * len(self.coverage_alerts)
         split = ", ".join(f"{k} {kinds.count(k)}" for k in sorted(set(kinds)))
         return (
             f"{iso_utc(self.time_s)} {state}  tracks {len(self.picture)} (truth {self.n_truth}, unknown {unknown})  "

@@ -40,8 +40,9 @@ from commonsky.sim.truth import TruthSet
 from commonsky.surveillance.health import WatchedSensor, covered_area
 from commonsky.surveillance.sensor_config import SensorSpec
 from commonsky.surveillance.sensors.types import Plots, Sensor
+from commonsky.surveillance.tracking.tracks import MAX_SENSORS
 
-MAX_SOURCES = 64
+MAX_SOURCES = MAX_SENSORS
 """Sources a pipeline can tell apart in a track's ``sensor_mask`` (one bit each)."""
 
 
@@ -157,8 +158,7 @@ def watch_slot(slot: SensorSlot, frame: LocalFrame, policy: WatchPolicy) -> Watc
     period = scan_period_s(slot.sensor)
     mid_s = (slot.start_s + slot.end_s) / 2 if math.isfinite(slot.start_s + slot.end_s) else 0.0
     area = covered_area(slot.sensor, frame, policy.alt_m, slot.range_m, policy.res_m, mid_s)
-    return WatchedSensor(slot.sensor, slot.name, period, area, slot.start_s + policy.grace_periods * period,
-                         slot.end_s)  # fmt: skip
+    return WatchedSensor(slot.sensor, slot.name, period, area, slot.start_s + policy.grace_periods * period, slot.end_s)
 
 
 def simulated_sources(

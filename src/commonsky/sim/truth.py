@@ -26,10 +26,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
+from commonsky._typing import FloatArray
 from commonsky.airspace.volume import CorridorShape, Volume
 from commonsky.geo.geodesy import LocalFrame
 from commonsky.plans.intent import Intent
-from commonsky.surveillance.sensors.types import CALLSIGN_DTYPE, F64, ICAO_DTYPE, TargetStates
+from commonsky.surveillance.sensors.types import CALLSIGN_DTYPE, ICAO_DTYPE, TargetStates
 
 ORBIT_MAX_SPEED_MS = 20.0
 """A single-corridor intent whose implied ground speed is below this is an orbit (a racetrack), not a route."""
@@ -50,8 +51,8 @@ class TruthFlight:
     callsign: str
     icao24: str
     adsb_on: bool
-    t_s: F64
-    pos_m: F64
+    t_s: FloatArray
+    pos_m: FloatArray
 
     @property
     def start_s(self) -> float:
@@ -61,7 +62,7 @@ class TruthFlight:
     def end_s(self) -> float:
         return float(self.t_s[-1])
 
-    def position_m(self, t_s: float) -> F64:
+    def position_m(self, t_s: float) -> FloatArray:
         """``(3,)`` position at ``t_s`` (clamped to the flight's ends). Lets a flight carry a sensor (AEW)."""
         return np.array([np.interp(t_s, self.t_s, self.pos_m[:, k]) for k in range(3)])
 
@@ -73,16 +74,16 @@ class CircleTraffic:
 
     t0_s: float
     t1_s: float
-    centre_m: F64
-    radius_m: F64
-    omega_rad_s: F64
-    phase_rad: F64
-    alt_m: F64
+    centre_m: FloatArray
+    radius_m: FloatArray
+    omega_rad_s: FloatArray
+    phase_rad: FloatArray
+    alt_m: FloatArray
 
     def __len__(self) -> int:
         return len(self.radius_m)
 
-    def states(self, t_s: float) -> tuple[F64, F64]:
+    def states(self, t_s: float) -> tuple[FloatArray, FloatArray]:
         """``(pos (K, 3), vel (K, 3))`` at ``t_s``."""
         a = self.phase_rad + self.omega_rad_s * (t_s - self.t0_s)
         sin, cos = np.sin(a), np.cos(a)
@@ -100,8 +101,8 @@ class TruthSet:
     frame: LocalFrame
     flights: tuple[TruthFlight, ...]
     circles: CircleTraffic | None = None
-    _t: F64 = field(init=False, repr=False)
-    _pos: F64 = field(init=False, repr=False)
+    _t: FloatArray = field(init=False, repr=False)
+    _pos: FloatArray = field(init=False, repr=False)
     _n: np.ndarray = field(init=False, repr=False)
     _adsb: np.ndarray = field(init=False, repr=False)
     _identity: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] = field(init=False, repr=False)
@@ -143,8 +144,8 @@ class TruthSet:
     def states_at(self, t_s: float) -> TargetStates:
         """The airborne targets at ``t_s``: target ids index `identity`'s arrays."""
         ids: list[np.ndarray] = []
-        pos_parts: list[F64] = []
-        vel_parts: list[F64] = []
+        pos_parts: list[FloatArray] = []
+        vel_parts: list[FloatArray] = []
         if self.flights:
             live = (self._t[:, 0] <= t_s) & (t_s <= self._t[np.arange(len(self._n)), self._n - 1])
             rows = np.flatnonzero(live)
@@ -173,7 +174,7 @@ class TruthSet:
         )
 
 
-def route_waypoints(volumes: Sequence[Volume]) -> tuple[F64, F64, F64, F64]:
+def route_waypoints(volumes: Sequence[Volume]) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """``(lat, lon, alt_m, t_s)`` of the waypoints of a route given as consecutive corridor legs.
 
     Interior times: the middle of the overlap of the two legs' windows; end times: the leg window less the
@@ -208,7 +209,7 @@ def is_orbit(intent: Intent, frame: LocalFrame) -> bool:
     return duration <= 0 or length / duration < ORBIT_MAX_SPEED_MS
 
 
-def orbit_path(volume: Volume, frame: LocalFrame, speed_ms: float) -> tuple[F64, F64]:
+def orbit_path(volume: Volume, frame: LocalFrame, speed_ms: float) -> tuple[FloatArray, FloatArray]:
     """``(t_s, pos_m)`` laps round the volume's area, inset from its edge, over its whole window."""
     area = frame.project(shapely.segmentize(volume.footprint, 0.02))
     inset = 0.3 * math.sqrt(area.area / math.pi)

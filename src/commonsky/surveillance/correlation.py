@@ -28,23 +28,39 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 import shapely
 from numpy.typing import NDArray
 
+from commonsky._typing import BoolArray, FloatArray, IntArray, StrArray
 from commonsky.airspace.volume import AltitudeModel, CorridorShape
+from commonsky.events import EventKind
 from commonsky.geo.geodesy import LocalFrame
 from commonsky.plans.intent import Intent
-from commonsky.surveillance.sensors.types import F64, I64
-from commonsky.surveillance.tracking.tracks import Tracks
+from commonsky.surveillance.tracking.tracks import LiveTracks
 
-B = NDArray[np.bool_]
-U = NDArray[np.str_]
 LEG_MIN_SPEED_MS = 20.0  # a corridor flown slower than this end to end is an orbit (racetrack), not a route leg
 
-MATCHED, UNKNOWN, OUTSIDE = "matched", "unknown", "outside"
-PENDING, NON_CONFORMING = "pending", "non-conforming"
+
+class TrackStatus(StrEnum):
+    """A track's correlation status (the ``status`` column of `Correlation`)."""
+
+    MATCHED = "matched"
+    UNKNOWN = "unknown"
+    OUTSIDE = "outside"
+    PENDING = "pending"
+    NON_CONFORMING = "non-conforming"
+
+
+class CorrelationKind(StrEnum):
+    """The alerts of the correlation: an aircraft nobody claims, or one outside its intent."""
+
+    UNKNOWN = "unknown"
+    NON_CONFORMING = "non-conforming"
+
+
 BY_IDENTITY, BY_VOLUME = "identity", "volume"
 
 
@@ -64,12 +80,12 @@ class IdentityRegistry:
     """ADS-B identities the authority knows (sorted keys): icao24 (lower case) and callsign (upper case) ->
     party and intent id ("" for a party's aircraft with no intent)."""
 
-    icao24: U
-    icao_party: U
-    icao_intent: U
-    callsign: U
-    call_party: U
-    call_intent: U
+    icao24: StrArray
+    icao_party: StrArray
+    icao_intent: StrArray
+    callsign: StrArray
+    call_party: StrArray
+    call_intent: StrArray
 
     @classmethod
     def build(
@@ -79,12 +95,15 @@ class IdentityRegistry:
         icao = sorted((k.strip().lower(), v) for k, v in (icao24 or {}).items() if k.strip())
         call = sorted((k.strip().upper(), v) for k, v in (callsign or {}).items() if k.strip())
         return cls(
-            np.array([k for k, _ in icao], dtype=str), np.array([v[0] for _, v in icao], dtype=str),
-            np.array([v[1] for _, v in icao], dtype=str), np.array([k for k, _ in call], dtype=str),
-            np.array([v[0] for _, v in call], dtype=str), np.array([v[1] for _, v in call], dtype=str),
-        )  # fmt: skip
+            np.array([k for k, _ in icao], dtype=str),
+            np.array([v[0] for _, v in icao], dtype=str),
+            np.array([v[1] for _, v in icao], dtype=str),
+            np.array([k for k, _ in call], dtype=str),
+            np.array([v[0] for _, v in call], dtype=str),
+            np.array([v[1] for _, v in call], dtype=str),
+        )
 
-    def lookup(self, icao24: U, callsign: U) -> tuple[B, U, U]:
+    def lookup(self, icao24: StrArray, callsign: StrArray) -> tuple[BoolArray, StrArray, StrArray]:
         """``(found, party, intent)`` for N tracks: by icao24 first, then by callsign."""
         n = len(icao24)
         found = np.zeros(n, dtype=bool)
@@ -110,15 +129,15 @@ class IntentIndex:
     tol: Tolerance
     tree: shapely.STRtree
     footprint: NDArray[np.object_]  # (V,) unwidened local footprints
-    intent: U
-    party: U
-    floor_m: F64
-    ceiling_m: F64
-    start_s: F64
-    end_s: F64
-    is_leg: B
-    course: F64  # (V, 2) unit vector of a leg's course in the frame (zeros for orbits)
-    intent_order: I64  # filing order of each volume's intent
+    intent: StrArray
+    party: StrArray
+    floor_m: FloatArray
+    ceiling_m: FloatArray
+    start_s: FloatArray
+    end_s: FloatArray
+    is_leg: BoolArray
+    course: FloatArray  # (V, 2) unit vector of a leg's course in the frame (zeros for orbits)
+    intent_order: IntArray  # filing order of each volume's intent
 
     @classmethod
     def build(
@@ -159,7 +178,9 @@ class IntentIndex:
             intent_order=np.array([k for k, _, _ in vols], dtype=np.int64),
         )
 
-    def pairs(self, pos_m: F64, vel_ms: F64, t_s: float) -> tuple[I64, I64, B, B, B]:
+    def pairs(
+        self, pos_m: FloatArray, vel_ms: FloatArray, t_s: float
+    ) -> tuple[IntArray, IntArray, BoolArray, BoolArray, BoolArray]:
         """Track/volume pairs laterally within tolerance: ``(track, volume, alt_ok, time_ok, heading_ok)``.
         Bounding boxes from the tree, then the exact test on the prepared widened footprints, pair by pair."""
         ti, vi = self.tree.query(shapely.points(pos_m[:, :2]))
@@ -177,7 +198,7 @@ class IntentIndex:
         )
         return ti, vi, alt_ok, time_ok, heading_ok
 
-    def distance_m(self, pos_m: F64, ti: I64, vi: I64) -> F64:
+    def distance_m(self, pos_m: FloatArray, ti: IntArray, vi: IntArray) -> FloatArray:
         """Ground distance (m) of tracks ``ti`` to the unwidened footprints ``vi`` (0 inside), pair by pair."""
         if not len(ti):
             return np.zeros(0)
@@ -190,25 +211,25 @@ class Correlation:
     none), ``basis`` (identity, volume or ""), ``reason`` why a track is outside its intent ("" otherwise)."""
 
     t_s: float
-    track_id: I64
-    status: U
-    intent: U
-    party: U
-    basis: U
-    reason: U
+    track_id: IntArray
+    status: StrArray
+    intent: StrArray
+    party: StrArray
+    basis: StrArray
+    reason: StrArray
 
     def __len__(self) -> int:
         return len(self.track_id)
 
 
-def correlate(tracks: Tracks, index: IntentIndex, registry: IdentityRegistry) -> Correlation:
+def correlate(tracks: LiveTracks, index: IntentIndex, registry: IdentityRegistry) -> Correlation:
     """The instantaneous correlation of every row of ``tracks`` (see the module docstring)."""
     n = len(tracks)
     t_s = tracks.t_s
     found, party, intent = registry.lookup(tracks.icao24, tracks.callsign)
     ti, vi, alt_ok, time_ok, heading_ok = index.pairs(tracks.pos_m, tracks.vel_ms, t_s)
     full = alt_ok & time_ok & heading_ok
-    status = np.full(n, UNKNOWN, dtype="<U14")
+    status = np.full(n, TrackStatus.UNKNOWN, dtype="<U14")
     basis = np.full(n, "", dtype="<U8")
     reason = np.full(n, "", dtype="<U40")
     party = party.astype(np.result_type(party, index.party))
@@ -218,9 +239,11 @@ def correlate(tracks: Tracks, index: IntentIndex, registry: IdentityRegistry) ->
     own = index.intent[vi] == intent[ti]
     conforming = np.zeros(n, dtype=bool)
     np.logical_or.at(conforming, ti[own & full], True)
-    status[has_intent] = np.where(conforming[has_intent], MATCHED, OUTSIDE)
+    status[has_intent] = np.where(conforming[has_intent], TrackStatus.MATCHED, TrackStatus.OUTSIDE)
     basis[found] = BY_IDENTITY
-    status[found & ~has_intent] = MATCHED  # a known party's aircraft with no intent: identified, not alerted
+    status[found & ~has_intent] = (
+        TrackStatus.MATCHED
+    )  # a known party's aircraft with no intent: identified, not alerted
     off = has_intent & ~conforming
     reason[off] = _reasons(n, ti[own], alt_ok[own], time_ok[own], heading_ok[own])[off]
     reason[off & ~np.isin(intent, index.intent)] = "its intent is not on file"
@@ -232,12 +255,12 @@ def correlate(tracks: Tracks, index: IntentIndex, registry: IdentityRegistry) ->
         order = np.lexsort((index.intent_order[vi[ok]], dist, ti[ok]))
         first = np.unique(ti[ok][order], return_index=True)[1]
         rows, vols = ti[ok][order][first], vi[ok][order][first]
-        intent[rows], party[rows], status[rows] = index.intent[vols], index.party[vols], MATCHED
+        intent[rows], party[rows], status[rows] = index.intent[vols], index.party[vols], TrackStatus.MATCHED
         basis[rows] = np.where(found[rows], BY_IDENTITY, BY_VOLUME)
     return Correlation(t_s, tracks.track_id.copy(), status, intent, party, basis, reason)
 
 
-def _reasons(n: int, ti: I64, alt_ok: B, time_ok: B, heading_ok: B) -> U:
+def _reasons(n: int, ti: IntArray, alt_ok: BoolArray, time_ok: BoolArray, heading_ok: BoolArray) -> StrArray:
     """Why each track is outside its own intent, from its laterally fitting own-volume pairs."""
     lateral = np.zeros(n, dtype=bool)
     lateral[ti] = True
@@ -267,11 +290,11 @@ class AlertPolicy:
 
 @dataclass(frozen=True)
 class CorrelationEvent:
-    """An alert's life: ``kind`` unknown or non-conforming; ``action`` raised, updated or ended."""
+    """An alert's life: which alert (``kind``) and what happened to it (``action``)."""
 
     t_s: float
-    kind: str
-    action: str
+    kind: CorrelationKind
+    action: EventKind
     track_id: int
     intent: str
     party: str
@@ -287,15 +310,17 @@ class CorrelationEvent:
 class _State:
     """Per-track memory, one row per track id (sorted)."""
 
-    track_id: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    unknown_run: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    known_run: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    outside_since: F64 = field(default_factory=lambda: np.zeros(0))
-    inside_since: F64 = field(default_factory=lambda: np.zeros(0))
-    unknown_on: B = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    nonconf_on: B = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    sig_unknown: U = field(default_factory=lambda: np.zeros(0, dtype=str))  # identity at the last unknown event
-    sig_nonconf: U = field(default_factory=lambda: np.zeros(0, dtype=str))  # intent, reason, identity at the last
+    track_id: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    unknown_run: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    known_run: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    outside_since: FloatArray = field(default_factory=lambda: np.zeros(0))
+    inside_since: FloatArray = field(default_factory=lambda: np.zeros(0))
+    unknown_on: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    nonconf_on: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    sig_unknown: StrArray = field(default_factory=lambda: np.zeros(0, dtype=str))  # identity at the last unknown event
+    sig_nonconf: StrArray = field(
+        default_factory=lambda: np.zeros(0, dtype=str)
+    )  # intent, reason, identity at the last
 
 
 class Correlator:
@@ -320,7 +345,7 @@ class Correlator:
         self.index = index
         self.registry = registry
 
-    def step(self, tracks: Tracks) -> tuple[Correlation, tuple[CorrelationEvent, ...]]:
+    def step(self, tracks: LiveTracks) -> tuple[Correlation, tuple[CorrelationEvent, ...]]:
         """Correlate the confirmed tracks of a snapshot; return the correlation with the alert status applied
         (``non-conforming`` once the alert is on, ``unknown`` only once its alert is on, else ``pending``) and the
         events of this step."""
@@ -336,8 +361,8 @@ class Correlator:
                 base[seen] = col[pos[seen]]
             return base
 
-        unknown = corr.status == UNKNOWN
-        outside = corr.status == OUTSIDE
+        unknown = corr.status == TrackStatus.UNKNOWN
+        outside = corr.status == TrackStatus.OUTSIDE
         unknown_run = np.where(unknown, carry(old.unknown_run, 0) + 1, 0)
         known_run = np.where(unknown, 0, carry(old.known_run, 0) + 1)
         out_since, in_since = carry(old.outside_since, np.nan), carry(old.inside_since, np.nan)
@@ -358,17 +383,30 @@ class Correlator:
         last_u = np.where(unknown_on, np.where(upd_u | ~was_unknown, sig_u, last_u), "")
         last_n = np.where(nonconf_on, np.where(upd_n | ~was_nonconf, sig_n, last_n), "")
         order = np.argsort(live.track_id, kind="stable")
-        cols = (live.track_id, unknown_run, known_run, outside_since, inside_since, unknown_on, nonconf_on, last_u,
-                last_n)  # fmt: skip
+        cols = (
+            live.track_id,
+            unknown_run,
+            known_run,
+            outside_since,
+            inside_since,
+            unknown_on,
+            nonconf_on,
+            last_u,
+            last_n,
+        )
         self._s = _State(*(np.asarray(col)[order] for col in cols))
         status = corr.status.copy()
-        status[(outside & ~nonconf_on) | (unknown & ~unknown_on)] = PENDING
-        status[nonconf_on] = NON_CONFORMING
+        status[(outside & ~nonconf_on) | (unknown & ~unknown_on)] = TrackStatus.PENDING
+        status[nonconf_on] = TrackStatus.NON_CONFORMING
         shown = Correlation(corr.t_s, corr.track_id, status, corr.intent, corr.party, corr.basis, corr.reason)
         return shown, tuple(events)
 
     def _events(
-        self, live: Tracks, corr: Correlation, unknown: tuple[B, B, B], nonconf: tuple[B, B, B]
+        self,
+        live: LiveTracks,
+        corr: Correlation,
+        unknown: tuple[BoolArray, BoolArray, BoolArray],
+        nonconf: tuple[BoolArray, BoolArray, BoolArray],
     ) -> list[CorrelationEvent]:
         """Events of the rows whose alerts start, end or change: each kind is ``(was_on, is_on, updated)``."""
         events: list[CorrelationEvent] = []
@@ -379,36 +417,67 @@ class Correlator:
         alt = live.pos_m[rows, 2]
         for k, row in enumerate(rows):
             tid = int(live.track_id[row])
-            for kind, (was_on, is_on, updated) in ((UNKNOWN, unknown), (NON_CONFORMING, nonconf)):
+            for kind, (was_on, is_on, updated) in (
+                (CorrelationKind.UNKNOWN, unknown),
+                (CorrelationKind.NON_CONFORMING, nonconf),
+            ):
                 was, now = bool(was_on[row]), bool(is_on[row])
                 if was == now and not updated[row]:
                     continue
-                action = "raised" if now and not was else "ended" if was and not now else "updated"
-                reason = str(corr.reason[row]) if kind == NON_CONFORMING else "no intent and no known identity"
-                if action == "ended":
-                    reason = "matched" if kind == UNKNOWN else "conforming again"
+                action = (
+                    EventKind.RAISED if now and not was else EventKind.ENDED if was and not now else EventKind.UPDATED
+                )
+                reason = (
+                    str(corr.reason[row])
+                    if kind is CorrelationKind.NON_CONFORMING
+                    else "no intent and no known identity"
+                )
+                if action is EventKind.ENDED:
+                    reason = "matched" if kind is CorrelationKind.UNKNOWN else "conforming again"
                 event = CorrelationEvent(
-                    live.t_s, kind, action, tid, str(corr.intent[row]), str(corr.party[row]), reason,
-                    str(live.icao24[row]), str(live.callsign[row]), float(lat[k]), float(lon[k]), float(alt[k]),
-                )  # fmt: skip
+                    live.t_s,
+                    kind,
+                    action,
+                    tid,
+                    str(corr.intent[row]),
+                    str(corr.party[row]),
+                    reason,
+                    str(live.icao24[row]),
+                    str(live.callsign[row]),
+                    float(lat[k]),
+                    float(lon[k]),
+                    float(alt[k]),
+                )
                 events.append(event)
-                key = tid * 2 + (kind == NON_CONFORMING)
-                if action == "ended":
+                key = tid * 2 + (kind is CorrelationKind.NON_CONFORMING)
+                if action is EventKind.ENDED:
                     self._last.pop(key, None)
                 else:
                     self._last[key] = event
         return events
 
-    def _dropped(self, gone: I64, t_s: float) -> list[CorrelationEvent]:
+    def _dropped(self, gone: IntArray, t_s: float) -> list[CorrelationEvent]:
         out = []
         for tid in gone.tolist():
             for key in (tid * 2, tid * 2 + 1):
                 last = self._last.pop(key, None)
                 if last is not None:
                     out.append(
-                        CorrelationEvent(t_s, last.kind, "ended", tid, last.intent, last.party, "track dropped",
-                                         last.icao24, last.callsign, last.lat, last.lon, last.alt_m)
-                    )  # fmt: skip
+                        CorrelationEvent(
+                            t_s,
+                            last.kind,
+                            EventKind.ENDED,
+                            tid,
+                            last.intent,
+                            last.party,
+                            "track dropped",
+                            last.icao24,
+                            last.callsign,
+                            last.lat,
+                            last.lon,
+                            last.alt_m,
+                        )
+                    )
         return out
 
 

@@ -32,13 +32,12 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
+from commonsky._typing import BoolArray, FloatArray
 from commonsky.errors import InputError
 from commonsky.geo.geodesy import LocalFrame
-from commonsky.surveillance.sensor_config import BuiltSensor
+from commonsky.surveillance.sensor_config import BuiltSensor, SensorKind
 from commonsky.surveillance.sensors.platform import FixedSite
-from commonsky.surveillance.sensors.types import F64
 
-B = NDArray[np.bool_]
 MAX_CELLS = 4_000_000
 
 
@@ -53,10 +52,10 @@ class Grid:
     studied (a zone or the scenario's area)."""
 
     frame: LocalFrame
-    east_m: F64
-    north_m: F64
+    east_m: FloatArray
+    north_m: FloatArray
     resolution_m: float
-    inside: B
+    inside: BoolArray
 
     @classmethod
     def over(cls, area_lonlat: BaseGeometry, resolution_m: float, margin_m: float = 0.0) -> Grid:
@@ -87,7 +86,7 @@ class Grid:
     def cell_area_m2(self) -> float:
         return self.resolution_m**2
 
-    def mask_of(self, area_lonlat: BaseGeometry) -> B:
+    def mask_of(self, area_lonlat: BaseGeometry) -> BoolArray:
         """Cells whose centre lies in ``area_lonlat``."""
         local = self.frame.project(shapely.segmentize(area_lonlat, 0.05))
         shapely.prepare(local)
@@ -102,8 +101,8 @@ class Coverage:
     grid: Grid
     alt_m: float
     sensors: tuple[BuiltSensor, ...]
-    covered: B
-    floor_m: F64
+    covered: BoolArray
+    floor_m: FloatArray
     mode: OrbitMode
 
     def select(self, cooperative: bool = True) -> NDArray[np.int64]:
@@ -111,23 +110,23 @@ class Coverage:
         transmit (radars)."""
         return np.array([i for i, s in enumerate(self.sensors) if cooperative or not s.spec.cooperative], dtype=int)
 
-    def any_covered(self, cooperative: bool = True) -> B:
+    def any_covered(self, cooperative: bool = True) -> BoolArray:
         """(ny, nx): seen by at least one counted sensor."""
         idx = self.select(cooperative)
         return np.asarray(self.covered[idx].any(axis=0), dtype=bool) if len(idx) else np.zeros(self.grid.shape, bool)
 
-    def combined_floor_m(self, cooperative: bool = True) -> F64:
+    def combined_floor_m(self, cooperative: bool = True) -> FloatArray:
         """(ny, nx): the lowest altitude any counted sensor sees over each cell."""
         idx = self.select(cooperative)
         return np.asarray(self.floor_m[idx].min(axis=0), dtype=float) if len(idx) else np.full(self.grid.shape, np.inf)
 
-    def share(self, mask: B | None = None, cooperative: bool = True) -> float:
+    def share(self, mask: BoolArray | None = None, cooperative: bool = True) -> float:
         """Fraction (0..1) of the cells of ``mask`` (default: the grid's area) covered at ``alt_m``."""
         m = self.grid.inside if mask is None else mask
         n = int(m.sum())
         return float((self.any_covered(cooperative) & m).sum() / n) if n else 0.0
 
-    def lowest_detectable_alt_m(self, mask: B | None = None, cooperative: bool = True) -> float:
+    def lowest_detectable_alt_m(self, mask: BoolArray | None = None, cooperative: bool = True) -> float:
         """Max over the cells of ``mask`` of the min over sensors of the lowest visible altitude (m): somewhere in
         the area an aircraft below this is seen by no sensor. ``inf`` if some cell is seen by none at any height."""
         m = self.grid.inside if mask is None else mask
@@ -172,7 +171,7 @@ class SiteChoice:
 def reach_m(template: BuiltSensor, alt_m: float, max_m: float = 1_500_000.0, step_m: float = 100.0) -> float:
     """Ground distance (m) out to which ``template`` (a ground sensor) sees an aircraft at ``alt_m``: the last
     distance at which its own detection model still says yes (the floor rises monotonically with distance)."""
-    if template.spec.kind == "aew":
+    if template.spec.kind is SensorKind.AEW:
         raise InputError(f"sensor {template.spec.name!r} is airborne; choose a ground sensor as the template")
     site = template.sensor.platform.position_m(0.0)
     r = np.arange(0.0, max_m, step_m)
@@ -186,7 +185,7 @@ def best_new_sites(
     template: BuiltSensor,
     spacing_m: float,
     count: int = 1,
-    mask: B | None = None,
+    mask: BoolArray | None = None,
     cooperative: bool = True,
 ) -> tuple[SiteChoice, ...]:
     """Greedy choice of ``count`` new sites (same kind and parameters as ``template``) among candidates on a grid

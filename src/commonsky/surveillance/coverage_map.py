@@ -28,7 +28,7 @@ from commonsky.surveillance.coverage import (
     best_new_sites,
     coverage,
 )
-from commonsky.surveillance.sensor_config import build_sensor, load_sensor_specs
+from commonsky.surveillance.sensor_config import SensorKind, build_sensor, load_sensor_specs
 from commonsky.units import FT_M
 
 TERRAIN_NOTE = "smooth earth (4/3-earth refraction), no terrain masking: real low-level coverage is worse"
@@ -226,7 +226,7 @@ def features(study: CoverageStudy) -> list[dict[str, Any]]:
                 range_km=round(s.spec.range_m / 1000, 1),
             )
         )
-        if s.spec.kind == "aew":
+        if s.spec.kind is SensorKind.AEW:
             xy = np.array([s.sensor.platform.position_m(float(t))[:2] for t in s.times_s])
             ring = shapely.LineString(np.vstack([xy, xy[:1]]))
             out.append(_feature(grid.frame.unproject(ring), role="track", name=f"{s.spec.name} orbit"))

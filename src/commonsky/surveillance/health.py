@@ -22,6 +22,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -29,9 +30,16 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from commonsky.errors import InputError
+from commonsky.events import EventKind
 from commonsky.geo.geodesy import LocalFrame, geodesic_area_m2
 from commonsky.surveillance.sensors.types import Plots, Sensor
-from commonsky.surveillance.tracking.tracks import Tracks
+from commonsky.surveillance.tracking.tracks import LiveTracks, sensor_bit
+
+
+class HealthAlertKind(StrEnum):
+    """The alert the sensor health monitor raises (its kind on the live map)."""
+
+    COVERAGE_LOSS = "coverage-loss"
 
 
 @dataclass(frozen=True)
@@ -59,10 +67,11 @@ class HealthPolicy:
 
 @dataclass(frozen=True)
 class CoverageLossEvent:
-    """``action`` raised or ended. ``orphan_track_ids``: live tracks only this sensor ever updated (coasting)."""
+    """``action`` raised or ended (`EventKind`). ``orphan_track_ids``: live tracks only this sensor ever updated
+    (coasting)."""
 
     t_s: float
-    action: str
+    action: EventKind
     sensor_id: int
     name: str
     reason: str
@@ -77,7 +86,7 @@ class CoverageLossEvent:
     @property
     def message(self) -> str:
         since = datetime.fromtimestamp(self.silent_since_s, UTC).strftime("%H:%M:%SZ")
-        if self.action == "ended":
+        if self.action is EventKind.ENDED:
             return f"coverage restored: {self.name} reports again"
         tracks = f"; {len(self.orphan_track_ids)} track(s) fed only by it are coasting" if self.orphan_track_ids else ""
         return (
@@ -87,11 +96,17 @@ class CoverageLossEvent:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "t_s": self.t_s, "action": self.action, "sensor_id": self.sensor_id, "name": self.name,
-            "reason": self.reason, "silent_since_s": self.silent_since_s, "area_km2": round(self.area_km2, 1),
+            "t_s": self.t_s,
+            "action": self.action,
+            "sensor_id": self.sensor_id,
+            "name": self.name,
+            "reason": self.reason,
+            "silent_since_s": self.silent_since_s,
+            "area_km2": round(self.area_km2, 1),
             "area": mapping(self.area_lonlat) if not self.area_lonlat.is_empty else None,
-            "orphan_track_ids": list(self.orphan_track_ids), "message": self.message,
-        }  # fmt: skip
+            "orphan_track_ids": list(self.orphan_track_ids),
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -132,7 +147,7 @@ class SensorHealthMonitor:
         """Names of the sensors currently silent."""
         return tuple(self.sensors[i].name for i, s in self._state.items() if s.silent)
 
-    def step(self, t_s: float, tracks: Tracks) -> tuple[CoverageLossEvent, ...]:
+    def step(self, t_s: float, tracks: LiveTracks) -> tuple[CoverageLossEvent, ...]:
         """Update every sensor at ``t_s`` against the picture ``tracks``; return raised and ended alerts."""
         live = tracks.confirmed_only()
         events: list[CoverageLossEvent] = []
@@ -157,21 +172,23 @@ class SensorHealthMonitor:
                 )
                 state.silent, state.silent_since_s = True, since
                 events.append(
-                    CoverageLossEvent(t_s, "raised", sid, watch.name, reason, since, watch.area_lonlat,
-                                      orphans(live, sid))
-                )  # fmt: skip
+                    CoverageLossEvent(
+                        t_s, EventKind.RAISED, sid, watch.name, reason, since, watch.area_lonlat, orphans(live, sid)
+                    )
+                )
             elif state.silent and not now:
                 state.silent = False
                 events.append(
-                    CoverageLossEvent(t_s, "ended", sid, watch.name, "reports again", state.silent_since_s,
-                                      watch.area_lonlat)
-                )  # fmt: skip
+                    CoverageLossEvent(
+                        t_s, EventKind.ENDED, sid, watch.name, "reports again", state.silent_since_s, watch.area_lonlat
+                    )
+                )
         return tuple(events)
 
 
-def orphans(tracks: Tracks, sensor_id: int) -> tuple[int, ...]:
+def orphans(tracks: LiveTracks, sensor_id: int) -> tuple[int, ...]:
     """Ids of the tracks that only ``sensor_id`` ever updated."""
-    only = tracks.sensor_mask == (np.uint64(1) << np.uint64(sensor_id % 64))
+    only = tracks.sensor_mask == sensor_bit(sensor_id)
     return tuple(int(i) for i in tracks.track_id[only])
 
 

@@ -29,11 +29,9 @@ from scipy.optimize import linear_sum_assignment
 from scipy.spatial import cKDTree
 from scipy.spatial.distance import cdist
 
+from commonsky._typing import FloatArray, IntArray
 from commonsky.errors import InputError
-from commonsky.surveillance.tracking.tracks import Tracks
-
-F64 = NDArray[np.float64]
-I64 = NDArray[np.int64]
+from commonsky.surveillance.tracking.tracks import LiveTracks
 
 
 @dataclass(frozen=True)
@@ -43,10 +41,10 @@ class StateTable:
     At most one row per (object, time).
     """
 
-    t_s: F64
-    object_id: I64
-    pos_m: F64
-    vel_ms: F64
+    t_s: FloatArray
+    object_id: IntArray
+    pos_m: FloatArray
+    vel_ms: FloatArray
 
     def __post_init__(self) -> None:
         n = len(self.t_s)
@@ -65,7 +63,7 @@ class StateTable:
         )
 
     @classmethod
-    def from_snapshots(cls, snapshots: Sequence[Tracks], confirmed_only: bool = True) -> StateTable:
+    def from_snapshots(cls, snapshots: Sequence[LiveTracks], confirmed_only: bool = True) -> StateTable:
         """Rows of the tracker's snapshots (confirmed tracks only by default)."""
         snaps = [s.confirmed_only() if confirmed_only else s for s in snapshots]
         if not snaps:
@@ -86,11 +84,11 @@ class StateTable:
 class OspaResult:
     """OSPA distance (m) at each time of ``t_s`` (the union of track and truth times)."""
 
-    t_s: F64
-    distance_m: F64
+    t_s: FloatArray
+    distance_m: FloatArray
 
 
-def ospa_distance(x: F64, y: F64, c_m: float, p: float = 1.0) -> float:
+def ospa_distance(x: FloatArray, y: FloatArray, c_m: float, p: float = 1.0) -> float:
     """OSPA distance between two point sets ``(m, 3)`` and ``(n, 3)`` (0 when both are empty)."""
     m, n = len(x), len(y)
     if m == 0 and n == 0:
@@ -119,10 +117,10 @@ def ospa(tracks: StateTable, truth: StateTable, c_m: float, p: float = 1.0) -> O
 class Associations:
     """Track-to-truth associations: ``track_id`` held ``truth_id`` from ``start_s`` to ``end_s`` (inclusive)."""
 
-    track_id: I64
-    truth_id: I64
-    start_s: F64
-    end_s: F64
+    track_id: IntArray
+    truth_id: IntArray
+    start_s: FloatArray
+    end_s: FloatArray
 
 
 def associate_to_truth(
@@ -136,7 +134,7 @@ def associate_to_truth(
     cur, pot = np.full(k, -1), np.full(k, -1)
     n_pot, n_fail = np.zeros(k, dtype=np.int64), np.zeros(k, dtype=np.int64)
     pot_start, start, stop = np.full(k, np.nan), np.full(k, np.nan), np.full(k, np.nan)
-    out: list[tuple[I64, I64, F64, F64]] = []
+    out: list[tuple[IntArray, IntArray, FloatArray, FloatArray]] = []
     for t in np.unique(tracks.t_s):
         rows = tracks.at(t)
         j = row_track[rows]
@@ -179,7 +177,7 @@ def associate_to_truth(
     )
 
 
-def _nearest_truth(pos_m: F64, truth: StateTable, t: float, threshold_m: float) -> NDArray[np.int64]:
+def _nearest_truth(pos_m: FloatArray, truth: StateTable, t: float, threshold_m: float) -> NDArray[np.int64]:
     """For each position, the index (into the sorted unique truth ids) of the nearest truth at ``t`` strictly
     closer than ``threshold_m``, or -1."""
     rows = truth.at(t)
@@ -201,12 +199,12 @@ class Siap:
     velocity_accuracy_ms: float
     longest_track_segment: float
     track_number_change_rate_per_s: float
-    t_s: F64
-    completeness_t: F64
-    ambiguity_t: F64
-    spuriousness_t: F64
-    position_accuracy_t: F64
-    velocity_accuracy_t: F64
+    t_s: FloatArray
+    completeness_t: FloatArray
+    ambiguity_t: FloatArray
+    spuriousness_t: FloatArray
+    position_accuracy_t: FloatArray
+    velocity_accuracy_t: FloatArray
     associations: Associations
 
 
@@ -250,7 +248,7 @@ def siap(tracks: StateTable, truth: StateTable, threshold_m: float, confirm: int
     longest = np.zeros(len(truth_ids))
     np.maximum.at(longest, np.searchsorted(truth_ids, pairs[:, 1]), pair_time)
 
-    def ratio(num: F64 | float, den: F64 | float, empty: float) -> F64:
+    def ratio(num: FloatArray | float, den: FloatArray | float, empty: float) -> FloatArray:
         num_a, den_a = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
         return np.where(den_a != 0, num_a / np.where(den_a != 0, den_a, 1.0), empty)
 
@@ -312,12 +310,12 @@ def _track_number_change_rate(assoc: Associations, truth: StateTable) -> float:
     return changes / tracked_s if tracked_s else 0.0
 
 
-def _count_per_time(table: StateTable, times: F64) -> F64:
+def _count_per_time(table: StateTable, times: FloatArray) -> FloatArray:
     """Distinct objects with a row at each time."""
     return np.bincount(np.searchsorted(times, table.t_s), minlength=len(times)).astype(float)
 
 
-def _unique_active(object_id: I64, active: NDArray[np.bool_]) -> F64:
+def _unique_active(object_id: IntArray, active: NDArray[np.bool_]) -> FloatArray:
     """Distinct objects among the active associations at each time (columns of ``active``)."""
     if active.size == 0:
         return np.zeros(active.shape[1])
@@ -327,7 +325,7 @@ def _unique_active(object_id: I64, active: NDArray[np.bool_]) -> F64:
     return np.asarray(per_obj.sum(axis=0), dtype=float)
 
 
-def _row_grid(table: StateTable, times: F64) -> NDArray[np.int64]:
+def _row_grid(table: StateTable, times: FloatArray) -> NDArray[np.int64]:
     """``(objects, times)`` grid of row indices (objects in sorted id order), -1 where an object has no row."""
     ids = np.unique(table.object_id)
     grid = np.full((len(ids), len(times)), -1, dtype=np.int64)

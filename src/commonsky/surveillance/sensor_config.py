@@ -25,13 +25,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import shapely
 
-from commonsky.errors import CommonskyError
+from commonsky._typing import FloatArray
+from commonsky.errors import CommonskyError, InputError
 from commonsky.geo.geodesy import LocalFrame
 from commonsky.plans.intent import Intent
 from commonsky.sim.scenario_fields import Fields
@@ -39,10 +41,18 @@ from commonsky.sim.scenario_yaml import ScenarioError, child, load_yaml
 from commonsky.surveillance.sensors.adsb import AdsbReceiver
 from commonsky.surveillance.sensors.platform import FixedSite, Platform
 from commonsky.surveillance.sensors.radar import Radar
-from commonsky.surveillance.sensors.types import F64
 from commonsky.units import parse_distance, parse_duration, parse_length
 
-SENSOR_KINDS = ("radar", "adsb", "aew")
+
+class SensorKind(StrEnum):
+    """What a ``sensors:`` entry is: a ground radar, an ADS-B receiver, or an airborne (AEW) radar on an orbit."""
+
+    RADAR = "radar"
+    ADSB = "adsb"
+    AEW = "aew"
+
+
+SENSOR_KINDS = tuple(SensorKind)
 _KEYS = ("name", "kind", "at", "alt", "range", "scan", "min_elevation", "intent", "outages", "description")
 _DEFAULT_RANGE = {"radar": "250km", "adsb": "400km", "aew": "400km"}
 _DEFAULT_SCAN = {"radar": "10s", "adsb": "1s", "aew": "10s"}
@@ -57,7 +67,7 @@ class SensorSpec:
 
     index: int
     name: str
-    kind: str
+    kind: SensorKind
     lat: float
     lon: float
     alt_m: float
@@ -67,10 +77,15 @@ class SensorSpec:
     intent: str = ""
     outages: tuple[tuple[float, float], ...] = ()
 
+    def __post_init__(self) -> None:
+        if self.kind not in SENSOR_KINDS:
+            raise InputError(f"unknown sensor kind {self.kind!r} (use {', '.join(SENSOR_KINDS)})")
+        object.__setattr__(self, "kind", SensorKind(self.kind))  # a plain "adsb" becomes SensorKind.ADSB
+
     @property
     def cooperative(self) -> bool:
         """ADS-B only hears aircraft that transmit."""
-        return self.kind == "adsb"
+        return self.kind is SensorKind.ADSB
 
     def silent_at(self, t_s: float) -> bool:
         """True inside one of the configured ``outages`` ``[start, end)`` (Unix s): the sensor reports nothing."""
@@ -81,10 +96,10 @@ class SensorSpec:
 class PathPlatform:
     """An antenna moving along sampled positions ``pos_m`` (P, 3) at times ``t_s`` (P,), linear in between."""
 
-    t_s: F64
-    pos_m: F64
+    t_s: FloatArray
+    pos_m: FloatArray
 
-    def position_m(self, t_s: float) -> F64:
+    def position_m(self, t_s: float) -> FloatArray:
         return np.array([np.interp(t_s, self.t_s, self.pos_m[:, k]) for k in range(3)])
 
 
@@ -95,7 +110,7 @@ class BuiltSensor:
 
     spec: SensorSpec
     sensor: Radar | AdsbReceiver
-    times_s: F64
+    times_s: FloatArray
     lat: float
     lon: float
 
@@ -109,7 +124,7 @@ def read_sensor_specs(
     for i, raw in enumerate(f.sequence(entries, where)):
         here = child(where, i)
         spec = f.mapping(raw, here, _KEYS, ("kind",))
-        kind = f.choice(spec["kind"], child(here, "kind"), SENSOR_KINDS, "sensor kind")
+        kind = SensorKind(f.choice(spec["kind"], child(here, "kind"), SENSOR_KINDS, "sensor kind"))
         name = f.text(spec["name"], child(here, "name")) if "name" in spec else f"{kind}-{i}"
         if any(s.name == name for s in out):
             f.fail(child(here, "name"), f"duplicate sensor name {name!r}")
@@ -118,7 +133,7 @@ def read_sensor_specs(
         min_el = _elevation(f, spec.get("min_elevation", _DEFAULT_MIN_EL[kind]), child(here, "min_elevation"))
         lat = lon = math.nan
         intent = ""
-        if kind == "aew":
+        if kind is SensorKind.AEW:
             if "intent" not in spec:
                 f.fail(child(here, "intent"), "an AEW radar needs the intent of the orbit it flies (missing field)")
             if "at" in spec:
@@ -150,7 +165,7 @@ def load_sensor_specs(path: Path | str, intents: Sequence[Intent] = ()) -> tuple
 def build_sensor(spec: SensorSpec, frame: LocalFrame, intents: Sequence[Intent] = ()) -> BuiltSensor:
     """The sensor model of ``spec`` in ``frame`` (the same parameters as a live run's sensors)."""
     platform: Platform
-    if spec.kind == "aew":
+    if spec.kind is SensorKind.AEW:
         intent = next((i for i in intents if i.id == spec.intent), None)
         if intent is None:
             raise ScenarioError(f"sensor {spec.name!r}: unknown intent {spec.intent!r}")
@@ -165,7 +180,7 @@ def build_sensor(spec: SensorSpec, frame: LocalFrame, intents: Sequence[Intent] 
         times = np.zeros(1)
         lat, lon = spec.lat, spec.lon
     sensor: Radar | AdsbReceiver
-    if spec.kind == "adsb":
+    if spec.kind is SensorKind.ADSB:
         sensor = AdsbReceiver(
             spec.index,
             platform,
@@ -181,7 +196,7 @@ def build_sensor(spec: SensorSpec, frame: LocalFrame, intents: Sequence[Intent] 
             scan_period_s=spec.scan_s,
             ref_range_m=0.8 * spec.range_m,
             min_elevation_deg=spec.min_elevation_deg,
-            max_elevation_deg=20.0 if spec.kind == "aew" else 45.0,
+            max_elevation_deg=20.0 if spec.kind is SensorKind.AEW else 45.0,
         )
     return BuiltSensor(spec, sensor, times, lat, lon)
 
@@ -249,6 +264,7 @@ __all__ = [
     "SENSOR_KINDS",
     "BuiltSensor",
     "PathPlatform",
+    "SensorKind",
     "SensorSpec",
     "build_sensor",
     "load_sensor_specs",

@@ -27,15 +27,16 @@ from dataclasses import dataclass
 import numpy as np
 from shapely.geometry import Polygon
 
+from commonsky._typing import FloatArray
 from commonsky.geo.geodesy import LocalFrame
 from commonsky.surveillance.feeds.live import FeedStatus
 from commonsky.surveillance.feeds.process import FeedReader
 from commonsky.surveillance.feeds.records import StateVector
 from commonsky.surveillance.health import WatchedSensor, covered_area
-from commonsky.surveillance.sensor_config import SensorSpec
+from commonsky.surveillance.sensor_config import SensorKind, SensorSpec
 from commonsky.surveillance.sensors.adsb import AdsbReceiver, nacp_sigma_m
 from commonsky.surveillance.sensors.platform import FixedSite
-from commonsky.surveillance.sensors.types import F64, Plots, Sensor, TargetStates
+from commonsky.surveillance.sensors.types import Plots, Sensor, TargetStates
 from commonsky.units import FPM_MS, FT_M, KT_MS
 
 MAX_DEAD_RECKONING_S = 10.0
@@ -68,10 +69,10 @@ class UnplacedReceiver:
     def cooperative(self) -> bool:
         return True
 
-    def detection_probability(self, pos_m: F64, t_s: float) -> F64:
+    def detection_probability(self, pos_m: FloatArray, t_s: float) -> FloatArray:
         return np.full(np.asarray(pos_m).shape[:-1], self.p_receive)
 
-    def times_s(self, start_s: float, end_s: float) -> F64:
+    def times_s(self, start_s: float, end_s: float) -> FloatArray:
         return np.arange(start_s, end_s, self.update_period_s, dtype=float)
 
     def observe(self, truth: TargetStates, rng: np.random.Generator) -> Plots:
@@ -93,10 +94,10 @@ class AsyncReports:
     def cooperative(self) -> bool:
         return True
 
-    def detection_probability(self, pos_m: F64, t_s: float) -> F64:
+    def detection_probability(self, pos_m: FloatArray, t_s: float) -> FloatArray:
         return np.zeros(np.asarray(pos_m).shape[:-1])
 
-    def times_s(self, start_s: float, end_s: float) -> F64:
+    def times_s(self, start_s: float, end_s: float) -> FloatArray:
         return self.model.times_s(start_s, end_s)
 
     def observe(self, truth: TargetStates, rng: np.random.Generator) -> Plots:
@@ -116,7 +117,7 @@ def latest_per_aircraft(states: Sequence[StateVector]) -> list[StateVector]:
 
 
 def states_to_plots(
-    states: Sequence[StateVector], frame: LocalFrame, t_s: float, now_s: float, sensor_id: int, sigma_m: F64
+    states: Sequence[StateVector], frame: LocalFrame, t_s: float, now_s: float, sensor_id: int, sigma_m: FloatArray
 ) -> Plots:
     """One batch at ``t_s``: each aircraft's latest state, moved by its velocity from its time to ``now_s`` (at
     most `MAX_DEAD_RECKONING_S`), in ``frame``; ``sigma_m`` the per-axis noise (east, north, up)."""
@@ -124,7 +125,7 @@ def states_to_plots(
     if not latest:
         return Plots.empty(t_s, sensor_id)
 
-    def col(values: list[float | None], scale: float = 1.0) -> F64:
+    def col(values: list[float | None], scale: float = 1.0) -> FloatArray:
         return np.array([0.0 if v is None else v * scale for v in values], dtype=float)
 
     age = np.clip(now_s - col([s.timestamp_s for s in latest]), 0.0, MAX_DEAD_RECKONING_S)
@@ -179,7 +180,7 @@ class ReceiverSource:
         self.model = model
         self.sensor = AsyncReports(model)
         self.spec = SensorSpec(
-            index=sensor_id, name=feed.url.label, kind="adsb", lat=self.lat, lon=self.lon,
+            index=sensor_id, name=feed.url.label, kind=SensorKind.ADSB, lat=self.lat, lon=self.lon,
             alt_m=position.alt_m if position is not None else math.nan, range_m=settings.range_m,
             scan_s=settings.period_s, min_elevation_deg=0.0,
         )  # fmt: skip

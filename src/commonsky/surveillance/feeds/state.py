@@ -11,12 +11,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from commonsky.earth import EARTH_MEAN_RADIUS_M
 from commonsky.surveillance.feeds import cpr
 from commonsky.surveillance.feeds.counters import FeedCounters
 from commonsky.surveillance.feeds.records import CprFix, Observation, StateVector
 from commonsky.units import KT_MS
-
-EARTH_RADIUS_M = 6_371_008.8
 
 
 def haversine_m(lat1_deg: float, lon1_deg: float, lat2_deg: float, lon2_deg: float) -> float:
@@ -24,7 +23,7 @@ def haversine_m(lat1_deg: float, lon1_deg: float, lat2_deg: float, lon2_deg: flo
     p1, p2 = math.radians(lat1_deg), math.radians(lat2_deg)
     dp, dl = p2 - p1, math.radians(lon2_deg - lon1_deg)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+    return 2 * EARTH_MEAN_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from commonsky.earth import ROUND_EARTH_RADIUS_M
 from commonsky.surveillance.feeds.counters import FeedCounters
 from commonsky.surveillance.feeds.cpr import CPR_SCALE, NZ, nl
 from commonsky.surveillance.feeds.fields import CHARSET
 from commonsky.surveillance.feeds.modes import RawFrame, crc24
 from commonsky.surveillance.feeds.replay import Recording
 
-EARTH_RADIUS_M = 6_371_000.0
 MESSAGES_PER_S = 10
 
 
@@ -43,8 +43,8 @@ class SyntheticAircraft:
         """(lat, lon, altitude ft) after ``t_s`` seconds (flat earth: a few hundred km at most)."""
         d_m = self.gs_kt * 1852.0 / 3600.0 * t_s
         north, east = d_m * math.cos(math.radians(self.track_deg)), d_m * math.sin(math.radians(self.track_deg))
-        lat = self.lat_deg + math.degrees(north / EARTH_RADIUS_M)
-        lon = self.lon_deg + math.degrees(east / (EARTH_RADIUS_M * math.cos(math.radians(self.lat_deg))))
+        lat = self.lat_deg + math.degrees(north / ROUND_EARTH_RADIUS_M)
+        lon = self.lon_deg + math.degrees(east / (ROUND_EARTH_RADIUS_M * math.cos(math.radians(self.lat_deg))))
         return lat, lon, self.alt_ft + self.vs_fpm * t_s / 60.0
 
 
@@ -122,9 +122,9 @@ def synthetic_fleet(
     out = []
     for k in range(n_aircraft):
         r, bearing = radius_m * math.sqrt(rng.random()), rng.random() * 2 * math.pi
-        lat = centre_deg[0] + math.degrees(r * math.cos(bearing) / EARTH_RADIUS_M)
+        lat = centre_deg[0] + math.degrees(r * math.cos(bearing) / ROUND_EARTH_RADIUS_M)
         lon = centre_deg[1] + math.degrees(
-            r * math.sin(bearing) / (EARTH_RADIUS_M * math.cos(math.radians(centre_deg[0])))
+            r * math.sin(bearing) / (ROUND_EARTH_RADIUS_M * math.cos(math.radians(centre_deg[0])))
         )
         alt_ft, gs_kt, track_deg = float(rng.integers(250, 401) * 100), rng.uniform(380, 480), rng.uniform(0, 360)
         code = f"{(1000 + k) % 7777:04o}"[-4:]

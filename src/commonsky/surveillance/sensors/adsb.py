@@ -13,20 +13,31 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from commonsky._typing import FloatArray
+from commonsky.earth import EFFECTIVE_EARTH_RADIUS_M
 from commonsky.errors import InputError
 from commonsky.surveillance.sensors.geometry import (
-    EFFECTIVE_EARTH_RADIUS_M,
     lowest_visible_alt_m,
     min_detectable_alt_m,
     to_polar,
 )
 from commonsky.surveillance.sensors.platform import Platform
-from commonsky.surveillance.sensors.types import F64, Plots, TargetStates
+from commonsky.surveillance.sensors.types import Plots, TargetStates
 
 # Estimated Position Uncertainty (95 % horizontal radius, m) for each NACp, RTCA DO-260B table 2-14.
 NACP_EPU_M: dict[int, float] = {
-    1: 18_520.0, 2: 7_408.0, 3: 3_704.0, 4: 1_852.0, 5: 926.0, 6: 555.6, 7: 185.2, 8: 92.6, 9: 30.0, 10: 10.0, 11: 3.0,
-}  # fmt: skip
+    1: 18_520.0,
+    2: 7_408.0,
+    3: 3_704.0,
+    4: 1_852.0,
+    5: 926.0,
+    6: 555.6,
+    7: 185.2,
+    8: 92.6,
+    9: 30.0,
+    10: 10.0,
+    11: 3.0,
+}
 # A circular 2D Gaussian holds 95 % of its mass within sqrt(-2 ln 0.05) sigma.
 EPU95_PER_SIGMA = math.sqrt(-2.0 * math.log(0.05))
 
@@ -80,7 +91,7 @@ class AdsbReceiver:
         silent = np.isin(truth.icao24, np.asarray(sorted(self.silent_icao24), dtype=truth.icao24.dtype))
         return np.asarray(truth.adsb_on & (truth.icao24 != "") & ~silent)
 
-    def detection_probability(self, pos_m: F64, t_s: float) -> F64:
+    def detection_probability(self, pos_m: FloatArray, t_s: float) -> FloatArray:
         """Probability that a broadcasting aircraft at each position is heard (line of sight and range)."""
         antenna = self.platform.position_m(t_s)
         rng, _, _, ground = to_polar(antenna, pos_m, self.re_m)
@@ -88,13 +99,13 @@ class AdsbReceiver:
         seen = (rng <= self.max_range_m) & (np.asarray(pos_m)[..., 2] >= floor)
         return np.asarray(np.where(seen, self.p_receive, 0.0), dtype=float)
 
-    def lowest_visible_alt_m(self, east_m: F64, north_m: F64, t_s: float = 0.0) -> F64:
+    def lowest_visible_alt_m(self, east_m: FloatArray, north_m: FloatArray, t_s: float = 0.0) -> FloatArray:
         """Lowest altitude (m) at which a transmitting aircraft over each ground point is heard; ``inf`` out of
         range."""
         antenna = self.platform.position_m(t_s)
         return lowest_visible_alt_m(antenna, east_m, north_m, self.min_elevation_deg, self.max_range_m, self.re_m)
 
-    def times_s(self, start_s: float, end_s: float) -> F64:
+    def times_s(self, start_s: float, end_s: float) -> FloatArray:
         """Report batch times from ``start_s`` (inclusive) to ``end_s`` (exclusive)."""
         return np.arange(start_s, end_s, self.update_period_s, dtype=float)
 

@@ -14,16 +14,15 @@ Textbook check: the radar horizon of an antenna at ``h1`` metres against a targe
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
-EARTH_RADIUS_M = 6_371_000.0
-K_FACTOR = 4.0 / 3.0
-EFFECTIVE_EARTH_RADIUS_M = K_FACTOR * EARTH_RADIUS_M
-
-F64 = NDArray[np.float64]
+from commonsky._typing import FloatArray
+from commonsky.earth import EFFECTIVE_EARTH_RADIUS_M
 
 
-def horizon_range_m(antenna_alt_m: ArrayLike, target_alt_m: ArrayLike, re_m: float = EFFECTIVE_EARTH_RADIUS_M) -> F64:
+def horizon_range_m(
+    antenna_alt_m: ArrayLike, target_alt_m: ArrayLike, re_m: float = EFFECTIVE_EARTH_RADIUS_M
+) -> FloatArray:
     """Ground range (m) at which a target at ``target_alt_m`` sinks below the radar horizon of the antenna.
 
     Exact on the effective sphere: ``re * (acos(re / (re + h1)) + acos(re / (re + h2)))``. Heights below zero
@@ -39,7 +38,7 @@ def min_detectable_alt_m(
     antenna_alt_m: float,
     min_elevation_deg: float = -90.0,
     re_m: float = EFFECTIVE_EARTH_RADIUS_M,
-) -> F64:
+) -> FloatArray:
     """Lowest altitude (m) a target can fly at ``ground_range_m`` and still be in the antenna's line of sight.
 
     The sight line is the lower of two limits: the tangent to the effective earth (the radar horizon) and the
@@ -62,13 +61,13 @@ def min_detectable_alt_m(
 
 
 def lowest_visible_alt_m(
-    antenna_m: F64,
+    antenna_m: FloatArray,
     east_m: ArrayLike,
     north_m: ArrayLike,
     min_elevation_deg: float,
     max_range_m: float,
     re_m: float = EFFECTIVE_EARTH_RADIUS_M,
-) -> F64:
+) -> FloatArray:
     """Lowest altitude (m) an antenna at ``antenna_m`` (3,) sees over each ground point: the line-of-sight floor
     of `min_detectable_alt_m`, or ``inf`` where that floor is beyond ``max_range_m`` of slant range."""
     east = np.asarray(east_m, dtype=float)
@@ -82,7 +81,7 @@ def lowest_visible_alt_m(
 
 def to_polar(
     antenna_m: ArrayLike, target_m: ArrayLike, re_m: float = EFFECTIVE_EARTH_RADIUS_M
-) -> tuple[F64, F64, F64, F64]:
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Slant range (m), azimuth (rad, clockwise from north), elevation (rad) and ground range (m) of targets.
 
     ``antenna_m`` is ``(3,)`` or broadcastable to ``target_m`` ``(..., 3)``. Elevation is measured from the
@@ -111,7 +110,7 @@ def from_polar(
     az_rad: ArrayLike,
     el_rad: ArrayLike,
     re_m: float = EFFECTIVE_EARTH_RADIUS_M,
-) -> F64:
+) -> FloatArray:
     """Inverse of `to_polar`: local-frame positions ``(..., 3)`` of plots measured at range/azimuth/elevation."""
     a = np.asarray(antenna_m, dtype=float)
     r = np.asarray(range_m, dtype=float)
@@ -130,12 +129,12 @@ def from_polar(
 
 def polar_covariance_to_local(
     antenna_m: ArrayLike,
-    range_m: F64,
-    az_rad: F64,
-    el_rad: F64,
+    range_m: FloatArray,
+    az_rad: FloatArray,
+    el_rad: FloatArray,
     sigmas: tuple[float, float, float],
     re_m: float = EFFECTIVE_EARTH_RADIUS_M,
-) -> F64:
+) -> FloatArray:
     """Covariance ``(N, 3, 3)`` in the local frame of plots with independent range/az/el errors ``sigmas``.
 
     ``sigmas`` is ``(sigma_range_m, sigma_az_rad, sigma_el_rad)``. Linearised through the Jacobian of

@@ -11,17 +11,15 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-from numpy.typing import NDArray
 
+from commonsky._typing import FloatArray
 from commonsky.errors import InputError
-
-F64 = NDArray[np.float64]
 
 
 class Platform(Protocol):
     """The antenna's position over time."""
 
-    def position_m(self, t_s: float) -> F64:
+    def position_m(self, t_s: float) -> FloatArray:
         """``(3,)`` east_m, north_m, alt_m at time ``t_s``."""
         ...
 
@@ -34,7 +32,7 @@ class FixedSite:
     north_m: float
     alt_m: float
 
-    def position_m(self, t_s: float) -> F64:
+    def position_m(self, t_s: float) -> FloatArray:
         return np.array([self.east_m, self.north_m, self.alt_m])
 
 
@@ -54,7 +52,7 @@ class CircleOrbit:
         if self.radius_m <= 0 or self.speed_ms <= 0:
             raise InputError(f"orbit radius and speed must be positive, got {self.radius_m} m, {self.speed_ms} m/s")
 
-    def position_m(self, t_s: float) -> F64:
+    def position_m(self, t_s: float) -> FloatArray:
         turn = self.speed_ms * t_s / self.radius_m * (1 if self.clockwise else -1)
         bearing = math.radians(self.phase_deg) + turn
         return np.array(
@@ -85,7 +83,7 @@ class RacetrackOrbit:
         if min(self.leg_length_m, self.turn_radius_m, self.speed_ms) <= 0:
             raise InputError("racetrack leg length, turn radius and speed must be positive")
 
-    def position_m(self, t_s: float) -> F64:
+    def position_m(self, t_s: float) -> FloatArray:
         leg, r = self.leg_length_m, self.turn_radius_m
         lap = 2 * leg + 2 * math.pi * r
         s = (self.speed_ms * t_s) % lap

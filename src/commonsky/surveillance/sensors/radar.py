@@ -21,9 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from commonsky._typing import FloatArray
+from commonsky.earth import EFFECTIVE_EARTH_RADIUS_M
 from commonsky.errors import InputError
 from commonsky.surveillance.sensors.geometry import (
-    EFFECTIVE_EARTH_RADIUS_M,
     from_polar,
     lowest_visible_alt_m,
     min_detectable_alt_m,
@@ -33,7 +34,6 @@ from commonsky.surveillance.sensors.geometry import (
 from commonsky.surveillance.sensors.platform import Platform
 from commonsky.surveillance.sensors.types import (
     CALLSIGN_DTYPE,
-    F64,
     ICAO_DTYPE,
     NO_ORIGIN,
     Plots,
@@ -78,13 +78,13 @@ class Radar:
         """A primary radar sees every target, cooperative or not."""
         return False
 
-    def pd_at_range(self, range_m: F64) -> F64:
+    def pd_at_range(self, range_m: FloatArray) -> FloatArray:
         """Detection probability against slant range alone (no horizon), zero beyond ``max_range_m``."""
         r = np.asarray(range_m, dtype=float)
         pd = np.power(self.pd_ref, np.power(r / self.ref_range_m, 4))
         return np.asarray(np.where(r <= self.max_range_m, pd, 0.0), dtype=float)
 
-    def visible(self, pos_m: F64, t_s: float) -> np.ndarray:
+    def visible(self, pos_m: FloatArray, t_s: float) -> np.ndarray:
         """True where a target at ``pos_m`` (N, 3) is in range, in the beam and above the radar horizon."""
         antenna = self.platform.position_m(t_s)
         rng, _, el, ground = to_polar(antenna, pos_m, self.re_m)
@@ -95,19 +95,19 @@ class Radar:
             & (el <= np.radians(self.max_elevation_deg))
         )
 
-    def detection_probability(self, pos_m: F64, t_s: float) -> F64:
+    def detection_probability(self, pos_m: FloatArray, t_s: float) -> FloatArray:
         """Probability that a target at each ``(N, 3)`` position is detected in the scan at ``t_s``."""
         antenna = self.platform.position_m(t_s)
         rng = to_polar(antenna, pos_m, self.re_m)[0]
         return np.asarray(np.where(self.visible(pos_m, t_s), self.pd_at_range(rng), 0.0), dtype=float)
 
-    def lowest_visible_alt_m(self, east_m: F64, north_m: F64, t_s: float = 0.0) -> F64:
+    def lowest_visible_alt_m(self, east_m: FloatArray, north_m: FloatArray, t_s: float = 0.0) -> FloatArray:
         """Lowest altitude (m) seen over each ground point (horizon and minimum elevation); ``inf`` out of range.
         Pd is not applied: see `detection_probability` for that."""
         antenna = self.platform.position_m(t_s)
         return lowest_visible_alt_m(antenna, east_m, north_m, self.min_elevation_deg, self.max_range_m, self.re_m)
 
-    def times_s(self, start_s: float, end_s: float) -> F64:
+    def times_s(self, start_s: float, end_s: float) -> FloatArray:
         """Scan times from ``start_s`` (inclusive) to ``end_s`` (exclusive)."""
         return np.arange(start_s, end_s, self.scan_period_s, dtype=float)
 
@@ -140,7 +140,9 @@ class Radar:
             origin=np.concatenate([truth.target_id[hit], np.full(len(fa_r), NO_ORIGIN, dtype=np.int64)]),
         )
 
-    def _false_alarms(self, antenna_alt_m: float, rng: np.random.Generator) -> tuple[F64, F64, F64]:
+    def _false_alarms(
+        self, antenna_alt_m: float, rng: np.random.Generator
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
         count = int(rng.poisson(self.false_alarms_per_scan))
         el_horizon = -np.arccos(self.re_m / (self.re_m + max(antenna_alt_m, 0.0)))
         el_lo = max(np.radians(self.min_elevation_deg), el_horizon)  # above this the ray never meets the ground

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from commonsky._typing import BoolArray, FloatArray, IntArray, StrArray
 from commonsky.errors import InputError
-from commonsky.surveillance.sensors.types import CALLSIGN_DTYPE, F64, I64, ICAO_DTYPE, B, TargetStates, U
+from commonsky.surveillance.sensors.types import CALLSIGN_DTYPE, ICAO_DTYPE, TargetStates
 
 G_MS2 = 9.80665
 
@@ -22,13 +23,13 @@ G_MS2 = 9.80665
 class Trajectories:
     """``pos_m``/``vel_ms`` are ``(T, K, 3)`` over the grid ``t_s`` (T,) for targets ``target_id`` (K,)."""
 
-    t_s: F64
-    target_id: I64
-    pos_m: F64
-    vel_ms: F64
-    icao24: U
-    callsign: U
-    adsb_on: B
+    t_s: FloatArray
+    target_id: IntArray
+    pos_m: FloatArray
+    vel_ms: FloatArray
+    icao24: StrArray
+    callsign: StrArray
+    adsb_on: BoolArray
 
     def __post_init__(self) -> None:
         k = len(self.target_id)
@@ -133,9 +134,9 @@ class Trajectories:
     @classmethod
     def _with_identity(
         cls,
-        t: F64,
-        pos: F64,
-        vel: F64,
+        t: FloatArray,
+        pos: FloatArray,
+        vel: FloatArray,
         icao24: Sequence[str] | None,
         callsign: Sequence[str] | None,
         adsb_on: ArrayLike | None,

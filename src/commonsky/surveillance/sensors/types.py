@@ -12,17 +12,14 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
+from commonsky._typing import BoolArray, FloatArray, IntArray, StrArray
 from commonsky.errors import InputError
 
 if TYPE_CHECKING:
     from commonsky.geo.geodesy import LocalFrame
 
-F64 = NDArray[np.float64]
-I64 = NDArray[np.int64]
-B = NDArray[np.bool_]
-U = NDArray[np.str_]
 
 ICAO_DTYPE = "<U6"
 CALLSIGN_DTYPE = "<U8"
@@ -51,12 +48,12 @@ class TargetStates:
     """
 
     t_s: float
-    target_id: I64
-    pos_m: F64
-    vel_ms: F64
-    icao24: U
-    callsign: U
-    adsb_on: B
+    target_id: IntArray
+    pos_m: FloatArray
+    vel_ms: FloatArray
+    icao24: StrArray
+    callsign: StrArray
+    adsb_on: BoolArray
 
     def __post_init__(self) -> None:
         _freeze(self)
@@ -98,14 +95,14 @@ class Plots:
 
     t_s: float
     sensor_id: int
-    pos_m: F64
-    cov_m2: F64
-    range_m: F64
-    az_deg: F64
-    el_deg: F64
-    icao24: U
-    callsign: U
-    origin: I64
+    pos_m: FloatArray
+    cov_m2: FloatArray
+    range_m: FloatArray
+    az_deg: FloatArray
+    el_deg: FloatArray
+    icao24: StrArray
+    callsign: StrArray
+    origin: IntArray
 
     def __post_init__(self) -> None:
         _freeze(self)
@@ -118,9 +115,17 @@ class Plots:
         """No plots (a scan that saw nothing)."""
         z = np.zeros(0)
         return cls(
-            t_s, sensor_id, np.zeros((0, 3)), np.zeros((0, 3, 3)), z, z.copy(), z.copy(),
-            np.zeros(0, dtype=ICAO_DTYPE), np.zeros(0, dtype=CALLSIGN_DTYPE), np.zeros(0, dtype=np.int64),
-        )  # fmt: skip
+            t_s,
+            sensor_id,
+            np.zeros((0, 3)),
+            np.zeros((0, 3, 3)),
+            z,
+            z.copy(),
+            z.copy(),
+            np.zeros(0, dtype=ICAO_DTYPE),
+            np.zeros(0, dtype=CALLSIGN_DTYPE),
+            np.zeros(0, dtype=np.int64),
+        )
 
     @classmethod
     def from_positions(
@@ -142,11 +147,17 @@ class Plots:
         cov = np.broadcast_to(np.asarray(cov_m2, dtype=float), (n, 3, 3)).copy()
         nan = np.full(n, np.nan)
         return cls(
-            float(t_s), int(sensor_id), pos, cov, nan, nan.copy(), nan.copy(),
+            float(t_s),
+            int(sensor_id),
+            pos,
+            cov,
+            nan,
+            nan.copy(),
+            nan.copy(),
             np.asarray(icao24 if icao24 is not None else [""] * n, dtype=ICAO_DTYPE),
             np.asarray(callsign if callsign is not None else [""] * n, dtype=CALLSIGN_DTYPE),
             np.full(n, NO_ORIGIN, dtype=np.int64) if origin is None else np.array(origin, dtype=np.int64),
-        )  # fmt: skip
+        )
 
     @classmethod
     def from_geodetic(
@@ -170,9 +181,17 @@ class Plots:
         """The plots at ``index`` (integer indices or a boolean mask), as a new value."""
         i = np.asarray(index)
         return Plots(
-            self.t_s, self.sensor_id, self.pos_m[i], self.cov_m2[i], self.range_m[i], self.az_deg[i],
-            self.el_deg[i], self.icao24[i], self.callsign[i], self.origin[i],
-        )  # fmt: skip
+            self.t_s,
+            self.sensor_id,
+            self.pos_m[i],
+            self.cov_m2[i],
+            self.range_m[i],
+            self.az_deg[i],
+            self.el_deg[i],
+            self.icao24[i],
+            self.callsign[i],
+            self.origin[i],
+        )
 
 
 class Sensor(Protocol):
@@ -189,12 +208,12 @@ class Sensor(Protocol):
         scan says nothing about a track without identity."""
         ...
 
-    def detection_probability(self, pos_m: F64, t_s: float) -> F64:
+    def detection_probability(self, pos_m: FloatArray, t_s: float) -> FloatArray:
         """Probability (0..1) that a target at each ``(N, 3)`` position is reported at time ``t_s`` (for a
         cooperative sensor: provided it transmits)."""
         ...
 
-    def times_s(self, start_s: float, end_s: float) -> F64:
+    def times_s(self, start_s: float, end_s: float) -> FloatArray:
         """The times of its scans (or report batches) from ``start_s`` (inclusive) to ``end_s`` (exclusive)."""
         ...
 

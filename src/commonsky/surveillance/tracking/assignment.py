@@ -16,7 +16,8 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from commonsky.surveillance.tracking.roles import I64, Candidates
+from commonsky._typing import IntArray
+from commonsky.surveillance.tracking.roles import Candidates
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class ClusteredGNN:
 
     miss_cost: float = 16.27
 
-    def associate(self, candidates: Candidates, n_tracks: int, n_plots: int) -> I64:
+    def associate(self, candidates: Candidates, n_tracks: int, n_plots: int) -> IntArray:
         ti, pi, cost = candidates.track_idx, candidates.plot_idx, candidates.cost
         if len(ti) == 0:
             return np.zeros(0, dtype=np.int64)

@@ -15,9 +15,10 @@ import numpy as np
 from scipy.spatial import cKDTree
 from scipy.special import chdtri
 
+from commonsky._typing import FloatArray
 from commonsky.surveillance.sensors.types import Plots
-from commonsky.surveillance.tracking.roles import F64, Candidates
-from commonsky.surveillance.tracking.tracks import Tracks
+from commonsky.surveillance.tracking.roles import Candidates
+from commonsky.surveillance.tracking.tracks import LiveTracks
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class MahalanobisGater:
     def threshold(self) -> float:
         return float(chdtri(3, 1.0 - self.prob))
 
-    def gate(self, tracks: Tracks, x: F64, p: F64, plots: Plots) -> Candidates:
+    def gate(self, tracks: LiveTracks, x: FloatArray, p: FloatArray, plots: Plots) -> Candidates:
         if len(x) == 0 or len(plots) == 0:
             return Candidates.none()
         g = self.threshold

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from commonsky.surveillance.sensors.types import Plots
-from commonsky.surveillance.tracking.tracks import Tracks
+from commonsky.surveillance.tracking.tracks import LiveTracks, sensor_bit
 
 
 @dataclass(frozen=True)
@@ -26,14 +26,14 @@ class SinglePointInitiator:
     sigma_v_ms: float = 300.0
     sigma_vz_ms: float = 30.0
 
-    def initiate(self, plots: Plots, first_id: int) -> Tracks:
+    def initiate(self, plots: Plots, first_id: int) -> LiveTracks:
         n = len(plots)
         x = np.zeros((n, 6))
         x[:, :3] = plots.pos_m
         p = np.zeros((n, 6, 6))
         p[:, :3, :3] = plots.cov_m2
         p[:, 3:, 3:] = np.diag([self.sigma_v_ms**2, self.sigma_v_ms**2, self.sigma_vz_ms**2])
-        fresh = Tracks.new(plots.t_s, np.arange(first_id, first_id + n, dtype=np.int64), x, p)
+        fresh = LiveTracks.new(plots.t_s, np.arange(first_id, first_id + n, dtype=np.int64), x, p)
         # The initiating plot is the first hit of the M-of-N count and brings its identity, if any.
         return replace(
             fresh,
@@ -41,7 +41,7 @@ class SinglePointInitiator:
             n_looks=np.ones(n, dtype=np.int64),
             icao24=plots.icao24.copy(),
             callsign=plots.callsign.copy(),
-            sensor_mask=np.full(n, np.uint64(1) << np.uint64(plots.sensor_id % 64), dtype=np.uint64),
+            sensor_mask=np.full(n, sensor_bit(plots.sensor_id), dtype=np.uint64),
             last_sensor_id=np.full(n, plots.sensor_id, dtype=np.int64),
         )
 
@@ -53,7 +53,7 @@ class MOfNConfirmer:
     m: int = 3
     n: int = 4
 
-    def confirm(self, tracks: Tracks) -> NDArray[np.bool_]:
+    def confirm(self, tracks: LiveTracks) -> NDArray[np.bool_]:
         window = np.uint32((1 << self.n) - 1)
         recent = np.bitwise_count(tracks.hits & window)
         return np.asarray(tracks.confirmed | (recent >= self.m))
@@ -68,7 +68,7 @@ class CoastingDeleter:
     n: int = 4
     max_pos_sigma_m: float = 20_000.0
 
-    def keep(self, tracks: Tracks) -> NDArray[np.bool_]:
+    def keep(self, tracks: LiveTracks) -> NDArray[np.bool_]:
         since = tracks.t_s - tracks.last_update_s
         tentative_ok = (tracks.n_looks < self.n) & (since <= self.tentative_coast_s)
         alive = np.where(tracks.confirmed, since <= self.coast_s, tentative_ok)

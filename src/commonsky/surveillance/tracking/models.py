@@ -21,10 +21,10 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import chdtri
 
-from commonsky.surveillance.tracking.roles import F64
+from commonsky._typing import FloatArray
 
 
-def cv_matrices(dt_s: float, q_diag: F64) -> tuple[F64, F64]:
+def cv_matrices(dt_s: float, q_diag: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Transition ``F`` (6, 6) and unit-scale process noise ``Q`` (6, 6) for one step of ``dt_s`` seconds.
 
     ``q_diag`` is the (3,) spectral density per axis.
@@ -45,7 +45,7 @@ class ConstantVelocityPredictor:
     q_m2s3: float = 1.0
     q_up_m2s3: float = 0.1
 
-    def predict(self, x: F64, p: F64, q_scale: F64, dt_s: float) -> tuple[F64, F64]:
+    def predict(self, x: FloatArray, p: FloatArray, q_scale: FloatArray, dt_s: float) -> tuple[FloatArray, FloatArray]:
         f, q = cv_matrices(dt_s, np.array([self.q_m2s3, self.q_m2s3, self.q_up_m2s3]))
         x_new = x @ f.T
         p_new = f @ p @ f.T + q_scale[:, None, None] * q
@@ -60,11 +60,13 @@ class KalmanPositionUpdater:
     symmetric: cheaper than the Joseph form for a 3 x 6 measurement and as accurate at these condition numbers.
     """
 
-    def innovation(self, x: F64, p: F64, z: F64, r: F64) -> tuple[F64, F64]:
+    def innovation(self, x: FloatArray, p: FloatArray, z: FloatArray, r: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Innovations ``(K, 3)`` and their covariances ``(K, 3, 3)``."""
         return z - x[:, :3], p[:, :3, :3] + r
 
-    def update(self, x: F64, p: F64, z: F64, r: F64) -> tuple[F64, F64, F64]:
+    def update(
+        self, x: FloatArray, p: FloatArray, z: FloatArray, r: FloatArray
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
         nu, s = self.innovation(x, p, z, r)
         s_inv = np.linalg.inv(s)
         pht = p[:, :, :3]  # P H'
@@ -86,7 +88,7 @@ class AdaptiveProcessNoise:
     max_scale: float = 1000.0
     retry_scale: float = 100_000.0
 
-    def adapt(self, q_scale: F64, updated: NDArray[np.bool_], nis: F64) -> F64:
+    def adapt(self, q_scale: FloatArray, updated: NDArray[np.bool_], nis: FloatArray) -> FloatArray:
         high = updated & (np.nan_to_num(nis, nan=0.0) > chdtri(3, 1.0 - self.prob))
         calm = updated & ~high
         out = np.where(high, np.minimum(q_scale * self.grow, self.max_scale), q_scale)

@@ -1,4 +1,4 @@
-"""The tracker: a stateful pipeline that turns scans of plots into a new `Tracks` snapshot per scan.
+"""The tracker: a stateful pipeline that turns scans of plots into a new `LiveTracks` snapshot per scan.
 
 Each call to `Tracker.step` takes the plots of one sensor at one time (a radar scan or an ADS-B batch) and fuses
 them sequentially into the tracks: predict all tracks to the scan time; gate, assign (GNN) and update the
@@ -24,8 +24,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from commonsky._typing import FloatArray
 from commonsky.errors import InputError
-from commonsky.surveillance.sensors.types import F64, Plots, Sensor
+from commonsky.surveillance.sensors.types import Plots, Sensor
 from commonsky.surveillance.tracking.assignment import ClusteredGNN
 from commonsky.surveillance.tracking.gating import MahalanobisGater
 from commonsky.surveillance.tracking.lifecycle import CoastingDeleter, MOfNConfirmer, SinglePointInitiator
@@ -44,7 +45,7 @@ from commonsky.surveillance.tracking.roles import (
     Predictor,
     Updater,
 )
-from commonsky.surveillance.tracking.tracks import Tracks
+from commonsky.surveillance.tracking.tracks import LiveTracks, sensor_bit
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ class Tracker:
 
     def __init__(self, components: Components, start_s: float = 0.0) -> None:
         self.components = components
-        self._tracks = Tracks.empty(start_s)
+        self._tracks = LiveTracks.empty(start_s)
         self._next_id = 0
 
     @classmethod
@@ -96,11 +97,11 @@ class Tracker:
         return cls(Components.default(q_m2s3, gate_prob, m, n, coast_s))
 
     @property
-    def tracks(self) -> Tracks:
+    def tracks(self) -> LiveTracks:
         """The latest snapshot (confirmed and tentative)."""
         return self._tracks
 
-    def step(self, plots: Plots, sensor: Sensor | None = None) -> Tracks:
+    def step(self, plots: Plots, sensor: Sensor | None = None) -> LiveTracks:
         """Fuse one scan. ``sensor`` (optional) tells which tracks the scan could have seen: only those count a
         look (and a miss) in the M-of-N history; without it every track counts. A cooperative sensor (ADS-B) only
         looks at tracks that carry an identity."""
@@ -134,14 +135,14 @@ class Tracker:
 
     def _manoeuvre_gate(
         self,
-        old: Tracks,
-        tracks: Tracks,
+        old: LiveTracks,
+        tracks: LiveTracks,
         dt_s: float,
         plots: Plots,
         free: NDArray[np.bool_],
         hit: NDArray[np.bool_],
-        nis: F64,
-    ) -> Tracks:
+        nis: FloatArray,
+    ) -> LiveTracks:
         """Second chance for confirmed tracks left without a plot: gate the free plots against a prediction from
         ``old`` with ``retry_scale`` noise; a plot taken this way updates a prediction with ``max_scale`` noise
         (the manoeuvre model), so one outlier cannot throw the velocity, and the track carries on at that noise."""
@@ -159,15 +160,15 @@ class Tracker:
 
     def _assign(
         self,
-        tracks: Tracks,
+        tracks: LiveTracks,
         group: NDArray[np.int64],
-        predicted: tuple[F64, F64],
+        predicted: tuple[FloatArray, FloatArray],
         plots: Plots,
         free: NDArray[np.bool_],
         hit: NDArray[np.bool_],
-        nis: F64,
-        update_with: tuple[F64, F64] | None = None,
-    ) -> Tracks:
+        nis: FloatArray,
+        update_with: tuple[FloatArray, FloatArray] | None = None,
+    ) -> LiveTracks:
         """Gate the tracks ``group`` (``predicted`` states and covariances, one row per group member) against the
         free plots, associate, and update (from ``update_with`` if given, else from ``predicted``). Marks
         ``hit``, ``nis`` and ``free`` in place."""
@@ -183,20 +184,22 @@ class Tracker:
         return self._apply(tracks, ti, pi, x_u, p_u, plots)
 
     @staticmethod
-    def _covered(tracks: Tracks, sensor: Sensor, t_s: float) -> NDArray[np.bool_]:
+    def _covered(tracks: LiveTracks, sensor: Sensor, t_s: float) -> NDArray[np.bool_]:
         """Tracks the scan could have seen: in coverage, and for a cooperative sensor, known to transmit."""
         seen = sensor.detection_probability(tracks.pos_m, t_s) > 0
         return np.asarray(seen & (tracks.icao24 != "") if sensor.cooperative else seen)
 
     @staticmethod
-    def _apply(tracks: Tracks, ti: NDArray[np.int64], pi: NDArray[np.int64], x: F64, p: F64, plots: Plots) -> Tracks:
+    def _apply(
+        tracks: LiveTracks, ti: NDArray[np.int64], pi: NDArray[np.int64], x: FloatArray, p: FloatArray, plots: Plots
+    ) -> LiveTracks:
         """Tracks with rows ``ti`` updated from plots ``pi``: state, time, sensor, and identity if the plot has one."""
         new_x, new_p = tracks.x.copy(), tracks.p.copy()
         new_x[ti], new_p[ti] = x, p
         last = tracks.last_update_s.copy()
         last[ti] = plots.t_s
         mask = tracks.sensor_mask.copy()
-        mask[ti] |= np.uint64(1) << np.uint64(plots.sensor_id % 64)
+        mask[ti] |= sensor_bit(plots.sensor_id)
         sensor = tracks.last_sensor_id.copy()
         sensor[ti] = plots.sensor_id
         icao, call = tracks.icao24.copy(), tracks.callsign.copy()
