@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.scenarios import FT_M, world_scenario
+from commonsky.earth import BLUESKY_EARTH_RADIUS_M as EARTH_RADIUS_M  # the sphere the safety code measures on
 
-EARTH_RADIUS_M = 6371000.0
 START_S = 1_750_000_000 - 1_750_000_000 % 3600  # an hour boundary in 2025
 
 

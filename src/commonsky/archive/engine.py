@@ -20,8 +20,8 @@ from commonsky.archive.infringements import merge_zones
 from commonsky.archive.losses import merge_losses
 from commonsky.archive.schema import REPORT_COLUMNS, SchemaSpec, normalise
 from commonsky.archive.source import Archive
+from commonsky.earth import BLUESKY_EARTH_RADIUS_M
 from commonsky.errors import InputError
-from commonsky.picture.picture import EARTH_RADIUS_M
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,7 +58,7 @@ def keyed(frame: pd.DataFrame, spec: SchemaSpec, settings: Settings) -> pd.DataF
     )
     keep &= (t >= settings.window_s[0] - tiling.time_halo_s) & (t < settings.window_s[1] + tiling.time_halo_s)
     if settings.bbox is not None:
-        halo_lat = float(np.degrees(tiling.halo_m / EARTH_RADIUS_M))
+        halo_lat = float(np.degrees(tiling.halo_m / BLUESKY_EARTH_RADIUS_M))
         keep &= (lat >= settings.bbox[1] - halo_lat) & (lat <= settings.bbox[3] + halo_lat)
     kept = np.flatnonzero(keep)
     index, key = tiling.keys(t[kept], lat[kept], lon[kept])

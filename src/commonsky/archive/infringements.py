@@ -25,7 +25,7 @@ from commonsky.airspace.zone import Zone
 from commonsky.archive.losses import Columns
 from commonsky.archive.reports import BoolArray, FloatArray, IntArray, Samples, wrap_deg
 from commonsky.archive.schema import hex_ids
-from commonsky.picture.picture import EARTH_RADIUS_M
+from commonsky.earth import BLUESKY_EARTH_RADIUS_M
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -73,8 +73,8 @@ class ZoneSet:
 
 
 def _to_plane(lat: FloatArray, lon: FloatArray, lat0: float, lon0: float) -> FloatArray:
-    x = np.radians(wrap_deg(lon - lon0)) * EARTH_RADIUS_M * np.cos(np.radians(lat0))
-    y = np.radians(lat - lat0) * EARTH_RADIUS_M
+    x = np.radians(wrap_deg(lon - lon0)) * BLUESKY_EARTH_RADIUS_M * np.cos(np.radians(lat0))
+    y = np.radians(lat - lat0) * BLUESKY_EARTH_RADIUS_M
     return np.column_stack([x, y])
 
 

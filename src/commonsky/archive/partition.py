@@ -19,8 +19,8 @@ import numpy as np
 import numpy.typing as npt
 
 from commonsky.archive.reports import MAX_GS_MS, FloatArray, IntArray
+from commonsky.earth import BLUESKY_EARTH_RADIUS_M
 from commonsky.errors import InputError
-from commonsky.picture.picture import EARTH_RADIUS_M
 
 HOUR_S = 3600.0
 TILE_DIVISORS = (1, 2, 3, 4, 5, 6, 9, 10, 12, 15, 18, 20, 30, 36, 45, 60, 90, 180)
@@ -78,7 +78,7 @@ class Tiling:
         into = time_s - block * self.block_s
         b_lo = block - (into < self.time_halo_s)
         b_hi = block + (self.block_s - into <= self.time_halo_s)
-        halo_lat = float(np.degrees(self.halo_m / EARTH_RADIUS_M))
+        halo_lat = float(np.degrees(self.halo_m / BLUESKY_EARTH_RADIUS_M))
         r_lo = np.clip(np.floor((lat - halo_lat + 90.0) / self.tile_deg), 0, self.rows - 1).astype(np.int64)
         r_hi = np.clip(np.floor((lat + halo_lat + 90.0) / self.tile_deg), 0, self.rows - 1).astype(np.int64)
         top = np.minimum(np.abs(lat) + halo_lat, 90.0)

@@ -26,7 +26,7 @@ COARSE = 8
 
 
 def great_circle_m(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray) -> FloatArray:
-    """Haversine distance on a sphere of radius `EARTH_RADIUS_M` (m)."""
+    """Haversine distance on a sphere of radius `BLUESKY_EARTH_RADIUS_M` (m)."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dlat = p2 - p1
     dlon = np.radians(lon2 - lon1)
