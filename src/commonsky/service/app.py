@@ -1,7 +1,8 @@
 """`create_app(settings)`: the FastAPI application of the broker. No module-level state: every app is separate.
 
 Status codes: 401 bad API key, 403 wrong role, 404 unknown (or another party's) intent, 409 stale version or area
-key, 413 too large, 422 invalid input (one-line ``detail``), 429 over the party's rate, 503 a decision raced too often.
+key, 413 too large or too costly to judge, 422 invalid input (one-line ``detail``), 429 over the party's rate or
+concurrency, 503 saturated or a decision raced too often. Every 429 and 503 carries ``Retry-After`` (>= 1 s).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from commonsky.airspace.volume import AltitudeModel
 from commonsky.errors import CommonskyError, InputError, NotFoundError
@@ -23,12 +25,13 @@ from commonsky.service.broker import Broker
 from commonsky.service.db import Database
 from commonsky.service.deps import Services
 from commonsky.service.errors import AreaChangedError, ForbiddenError, RetryError, StaleVersionError, TooLargeError
-from commonsky.service.limits import BodyLimit, RateLimiter
+from commonsky.service.limits import Admission, BodyLimit, RateLimiter
 from commonsky.service.notify import Hub, PgRelay
 from commonsky.service.settings import ServiceSettings
 from commonsky.service.zoning import ZoneKeeper
 
 log = logging.getLogger("commonsky.service")
+_SOON = {"Retry-After": "1"}
 
 
 def create_app(settings: ServiceSettings, altitude_model: AltitudeModel | None = None) -> FastAPI:
@@ -49,6 +52,7 @@ def create_app(settings: ServiceSettings, altitude_model: AltitudeModel | None =
         broker,
         ZoneKeeper(broker),
         RateLimiter(settings.rate_per_s, settings.rate_burst),
+        Admission(settings.max_in_flight_per_party, settings.max_in_flight),
         hub,
         AuthCache(database),
     )
@@ -126,9 +130,13 @@ def _handlers(app: FastAPI) -> None:
             status_code=409,
         )
 
+    @app.exception_handler(PoolTimeout)
+    async def no_connection(_request: Request, _error: PoolTimeout) -> JSONResponse:
+        return JSONResponse({"detail": "no database connection free; retry shortly"}, status_code=503, headers=_SOON)
+
     @app.exception_handler(RetryError)
     async def busy(_request: Request, error: RetryError) -> JSONResponse:
-        return JSONResponse({"detail": str(error)}, status_code=503, headers={"Retry-After": "1"})
+        return JSONResponse({"detail": str(error)}, status_code=503, headers=_SOON)
 
     @app.exception_handler(CommonskyError)
     async def user_error(_request: Request, error: CommonskyError) -> JSONResponse:
@@ -136,12 +144,21 @@ def _handlers(app: FastAPI) -> None:
         if isinstance(error, TooLargeError):
             status = 413
         elif isinstance(error, NotFoundError):
-            status = 404
+            return JSONResponse({"detail": clip(error.message)}, status_code=404)
         elif isinstance(error, ForbiddenError):
             status = 403
         elif not isinstance(error, InputError):
             status = 400
-        return JSONResponse({"detail": error.message}, status_code=status)
+        return JSONResponse({"detail": clip(error.message, 300)}, status_code=status)
+
+
+_BRANCHES = ("text", "object", "point", "pair")
+NOT_FOUND_ECHO = 100  # at most this many characters of an unknown id are echoed
+
+
+def clip(message: str, limit: int = NOT_FOUND_ECHO + 10) -> str:
+    """``message`` cut to ``limit`` characters (with "..."): an id a caller sent is not echoed at any length."""
+    return message if len(message) <= limit else message[: limit - 3] + "..."
 
 
 def one_line(errors: Any) -> str:
@@ -152,6 +169,8 @@ def one_line(errors: Any) -> str:
     first = errors[0]
     where = ""
     for part in first.get("loc", ()):
+        if isinstance(part, str) and ("[" in part or part in _BRANCHES):
+            continue  # a union branch's internal name says nothing to the caller
         where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
     message = " ".join(str(first.get("msg", "invalid")).split())
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""

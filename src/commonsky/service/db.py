@@ -97,7 +97,12 @@ def lock_cells(box: tuple[float, float, float, float], cell_deg: float) -> list[
 def _sqlite_engine(settings: ServiceSettings) -> Engine:
     url = make_url(settings.database_url)
     engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 60.0, "isolation_level": None}, hide_parameters=True
+        url,
+        connect_args={"check_same_thread": False, "timeout": 60.0, "isolation_level": None},
+        hide_parameters=True,
+        pool_size=settings.db_pool_size,
+        max_overflow=0,
+        pool_timeout=settings.db_pool_timeout_s,
     )
     synchronous = settings.sqlite_synchronous
 
@@ -122,8 +127,9 @@ def _sqlite_engine(settings: ServiceSettings) -> Engine:
 def _postgres_engine(settings: ServiceSettings) -> Engine:
     return create_engine(
         settings.database_url,
-        pool_size=10,
-        max_overflow=40,
+        pool_size=settings.db_pool_size,
+        max_overflow=0,
+        pool_timeout=settings.db_pool_timeout_s,
         pool_pre_ping=True,
         isolation_level="READ COMMITTED",
         hide_parameters=True,  # SQL errors must never carry key hashes or payloads into logs

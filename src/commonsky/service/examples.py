@@ -18,7 +18,7 @@ def circle(
     end: str = END,
 ) -> dict[str, Any]:
     return {
-        "shape": {"type": "circle", "centre": [lat, lon], "radius_m": radius_m},
+        "shape": {"type": "circle", "centre": {"type": "Point", "coordinates": [lon, lat]}, "radius_m": radius_m},
         "floor": floor,
         "ceiling": ceiling,
         "start": start,

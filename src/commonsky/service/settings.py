@@ -43,6 +43,24 @@ class ServiceSettings(BaseSettings):
     )
     max_lock_cells: int = Field(64, ge=1, le=10_000, description="above this many cells a write locks the world")
     notify_queue: int = Field(1_000, ge=1, description="events kept per WebSocket subscriber before dropping it")
+    max_in_flight: int = Field(
+        24, ge=2, le=1_000, description="requests in progress at once, all parties; beyond: 503 with Retry-After"
+    )
+    max_in_flight_per_party: int = Field(
+        4, ge=1, le=1_000, description="requests in progress at once for one party; beyond: 429 with Retry-After"
+    )
+    db_pool_size: int = Field(
+        32, ge=2, le=1_000, description="database connections per process (at least max_in_flight + 4)"
+    )
+    db_pool_timeout_s: float = Field(
+        2.0, gt=0, le=60, description="wait for a free connection at most this long, then 503 (never 30 s)"
+    )
+    max_request_cost: float = Field(
+        2_000_000.0,
+        gt=0,
+        description="bounded work per request: a body whose estimated judging cost (`service.cost`) is higher "
+        "is refused with 413 before it is judged",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -62,6 +80,14 @@ class ServiceSettings(BaseSettings):
     def _loopback_unless_allowed(self) -> ServiceSettings:
         if not self.allow_remote and not is_loopback(self.host):
             raise ValueError(f"host {self.host!r} is not loopback: set allow_remote (and put TLS in front)")
+        return self
+
+    @model_validator(mode="after")
+    def _one_party_cannot_take_all(self) -> ServiceSettings:
+        if self.max_in_flight_per_party >= self.max_in_flight:
+            raise ValueError("max_in_flight_per_party must be below max_in_flight: one party may not take it all")
+        if self.db_pool_size < self.max_in_flight + 4:
+            raise ValueError("db_pool_size must be at least max_in_flight + 4 (requests must never wait for a pool)")
         return self
 
     @property
