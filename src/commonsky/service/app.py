@@ -25,6 +25,7 @@ from commonsky.service.broker import Broker
 from commonsky.service.db import Database
 from commonsky.service.deps import Services
 from commonsky.service.errors import AreaChangedError, ForbiddenError, RetryError, StaleVersionError, TooLargeError
+from commonsky.service.idempotency import DuplicateRequestError, Idempotency
 from commonsky.service.limits import Admission, BodyLimit, RateLimiter
 from commonsky.service.notify import Hub, PgRelay
 from commonsky.service.settings import ServiceSettings
@@ -80,7 +81,8 @@ def create_app(settings: ServiceSettings, altitude_model: AltitudeModel | None =
         responses={401: {"model": _error_model()}, 422: {"model": _error_model()}, 429: {"model": _error_model()}},
     )
     app.state.services = services
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(Idempotency, database=database, keys=services.keys)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # outermost: sizes first
     for module in (parties, zones, intents, conflicts, audit, notifications):
         app.include_router(module.router)
     _handlers(app)
@@ -147,6 +149,8 @@ def _handlers(app: FastAPI) -> None:
             return JSONResponse({"detail": clip(error.message)}, status_code=404)
         elif isinstance(error, ForbiddenError):
             status = 403
+        elif isinstance(error, DuplicateRequestError):
+            status = 409
         elif not isinstance(error, InputError):
             status = 400
         return JSONResponse({"detail": clip(error.message, 300)}, status_code=status)

@@ -28,7 +28,7 @@ from commonsky.airspace.volume import AltitudeModel, Volume
 from commonsky.airspace.zone import Zone
 from commonsky.errors import InputError, NotFoundError
 from commonsky.plans.intent import Intent
-from commonsky.service import audit
+from commonsky.service import audit, idempotency
 from commonsky.service.area_key import check_key, key_of, ovn
 from commonsky.service.auth import Party, Role
 from commonsky.service.cache import VersionCache
@@ -482,6 +482,7 @@ class Broker:
             try:
                 with self.db.write() as session:
                     decision, events = run(session)
+                    idempotency.draft(decision)  # the answer a keyed retry gets if this one is lost
                 break
             except RetryError:
                 continue

@@ -24,6 +24,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from commonsky.service import idempotency
 from commonsky.service.settings import ServiceSettings
 
 _NS_GLOBAL = 0x0C5A  # advisory lock namespaces (first int of the two-int form)
@@ -61,9 +62,16 @@ class Database:
     def write(self) -> Iterator[Session]:
         """A write transaction, committed on success. On SQLite it holds the write lock from its first statement;
         writers of this process queue on a mutex first, so they hand over at once instead of polling SQLite's busy
-        handler (which sleeps up to 100 ms between tries). Other processes (admin CLI) still meet busy_timeout."""
+        handler (which sleeps up to 100 ms between tries). Other processes (admin CLI) still meet busy_timeout.
+
+        A request made with an ``Idempotency-Key`` spends it in its first committed write (`service.idempotency`)."""
+        claim = idempotency.pending()
         with self._local_writer, self._writer() as session, session.begin():
             yield session
+            if claim is not None:
+                claim.record(session, self.is_sqlite)  # the key is spent exactly when the write commits
+        if claim is not None:
+            claim.recorded = True
 
     def lock_region(self, session: Session, box: tuple[float, float, float, float] | None) -> None:
         """Serialise with every decision whose lon/lat box shares a cell with ``box`` (None: with everything)."""
