@@ -56,10 +56,10 @@ class ServiceSettings(BaseSettings):
         2.0, gt=0, le=60, description="wait for a free connection at most this long, then 503 (never 30 s)"
     )
     max_request_cost: float = Field(
-        2_000_000.0,
+        600.0,
         gt=0,
-        description="bounded work per request: a body whose estimated judging cost (`service.cost`) is higher "
-        "is refused with 413 before it is judged",
+        description="bounded work per request: a body whose estimated judging cost (`service.cost`, about ms of "
+        "one core) is higher is refused with 413 before it is judged",
     )
 
     @field_validator("database_url")

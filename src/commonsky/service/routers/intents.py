@@ -13,7 +13,8 @@ from starlette.concurrency import run_in_threadpool
 
 from commonsky.service.auth import Party, Role
 from commonsky.service.broker import Decision, Preview
-from commonsky.service.deps import PartyDep, ServicesDep, require
+from commonsky.service.cost import refuse_costly
+from commonsky.service.deps import PartyDep, Services, ServicesDep, require
 from commonsky.service.schemas import (
     CheckOut,
     IntentBody,
@@ -49,7 +50,9 @@ def _out(decision: Preview) -> dict[str, Any]:
     return out
 
 
-def _volumes(body: IntentBody) -> list[dict[str, Any]]:
+def _volumes(body: IntentBody, services: Services) -> list[dict[str, Any]]:
+    """The body's volumes in stored form, once its estimated judging cost is within bounds (413 otherwise)."""
+    refuse_costly(body.volumes, services.settings.max_request_cost)
     return [v.model_dump(mode="json", exclude_defaults=False) for v in body.volumes]
 
 
@@ -57,28 +60,33 @@ def _volumes(body: IntentBody) -> list[dict[str, Any]]:
     "/intents",
     response_model=SubmissionOut,
     status_code=201,
-    responses={413: {"description": "too many vertices or volumes"}, **Stale},
+    responses={413: {"description": "too many vertices or volumes, or too costly to judge"}, **Stale},
 )
 async def submit(body: IntentIn, party: Operator, services: ServicesDep, resolve: Resolve = True) -> dict[str, Any]:
     """File an intent. It is decided at once: ``accepted`` true, or false with every blocking conflict
     (and, with ``resolve``, the earliest free time slot and the nearest free altitude block). ``key`` names the
     OVNs of what the caller saw in its way (409 with ``missing`` if that is not all)."""
     submit = services.broker.submit
-    decision = await run_in_threadpool(submit, party, _volumes(body), body.priority, key=body.key, resolve=resolve)
+    decision = await run_in_threadpool(
+        submit, party, _volumes(body, services), body.priority, key=body.key, resolve=resolve
+    )
     return _out(decision)
 
 
 @router.post(
     "/intents/check",
     response_model=CheckOut,
-    responses={413: {"description": "too many vertices or volumes"}, 404: {"description": "no such intent"}},
+    responses={
+        413: {"description": "too many vertices or volumes, or too costly to judge"},
+        404: {"description": "no such intent"},
+    },
 )
 async def check(body: IntentCheck, party: Operator, services: ServicesDep, resolve: Resolve = True) -> dict[str, Any]:
     """What filing (or, with ``intent_id``, changing that intent) would do now, and the ``key`` to do it with.
     Stores nothing; the conflicts are shown as on a write (where, when, altitudes, OVN; never whose)."""
     check = services.broker.check
     preview = await run_in_threadpool(
-        check, party, _volumes(body), body.priority, intent_id=body.intent_id, resolve=resolve
+        check, party, _volumes(body, services), body.priority, intent_id=body.intent_id, resolve=resolve
     )
     return _out(preview)
 
@@ -109,7 +117,7 @@ async def replace_intent(
 ) -> dict[str, Any]:
     """Replace volumes and priority, naming the version seen and the area key of the new volumes. A refused change
     leaves a live intent as it was."""
-    volumes = _volumes(body)
+    volumes = _volumes(body, services)
     update = services.broker.update
     decision = await run_in_threadpool(
         update, party, intent_id, body.version, volumes, body.priority, key=body.key, resolve=resolve
