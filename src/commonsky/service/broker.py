@@ -48,6 +48,7 @@ from commonsky.service.engine import (
 from commonsky.service.errors import ForbiddenError, RetryError, StaleVersionError, TooLargeError
 from commonsky.service.grid import WIDE, grid_keys
 from commonsky.service.models import AuditRow, IntentCellRow, IntentRow, PartyRow, ZoneRow
+from commonsky.service.prejudge import Prejudged, basis
 from commonsky.service.rows import (
     LIVE,
     audit_change,
@@ -145,10 +146,11 @@ class Broker:
         self.require(party, Role.OPERATOR)
         volumes, box = self._prepare(volumes_json)
         intent_id = str(uuid.uuid4())
+        pre = self._prejudge(party, intent_id, volumes, box, priority)
 
         def run(session: Session) -> tuple[Decision, list[tuple[str, dict[str, Any]]]]:
             self.db.lock_region(session, box.box)
-            verdict = self._judge(session, party, intent_id, volumes, box, priority)
+            verdict = self._judge_locked(session, pre, party, intent_id, volumes, box, priority)
             _check(verdict, key)
             state = "rejected" if verdict.blocking else "accepted"
             now = time.time()
@@ -195,12 +197,13 @@ class Broker:
         ``key`` as in `submit`, over the new volumes."""
         self.require(party, Role.OPERATOR)
         volumes, box = self._prepare(volumes_json)
+        pre = self._prejudge(party, intent_id, volumes, box, priority)
 
         def run(session: Session) -> tuple[Decision, list[tuple[str, dict[str, Any]]]]:
             row = self._own_row_locked(session, party, intent_id, version, extra_box=box)
             if row.state == "ended":
                 raise InputError(f"intent {intent_id} has ended; file a new one")
-            verdict = self._judge(session, party, intent_id, volumes, box, priority)
+            verdict = self._judge_locked(session, pre, party, intent_id, volumes, box, priority)
             _check(verdict, key)
             if verdict.blocking and row.state in LIVE:
                 return self._decision(row, party.name, verdict, accepted=False), []
@@ -388,6 +391,33 @@ class Broker:
             seen = ovn(party.id, "zone", zone.id, zone.version) if zone else _intent_ovn(party, by_id[conflict.other])
             verdict.conflicts.extend(_conflict(own_id, part, blocks, reason, seen, zone) for part in conflict.parts)
         return verdict
+
+    # judging outside the write lock (`service.prejudge`) ------------------------------------------------------
+    def _prejudge(
+        self, party: Party, own_id: str, volumes: Sequence[Volume], box: Bounds, priority: int
+    ) -> Prejudged[_Verdict]:
+        """Judge on one read snapshot, holding no lock, and keep what the verdict was judged against."""
+        with self.db.snapshot() as session:
+            seen = basis(session, own_id, box, prefilter_margin_m(self.model))
+            return Prejudged(self._judge(session, party, own_id, volumes, box, priority), seen)
+
+    def _judge_locked(
+        self,
+        session: Session,
+        pre: Prejudged[_Verdict],
+        party: Party,
+        own_id: str,
+        volumes: Sequence[Volume],
+        box: Bounds,
+        priority: int,
+    ) -> _Verdict:
+        """Under the write lock: ``pre``'s verdict if nothing it was judged against has changed, else judge now.
+        The rows to preempt are loaded into this session (the write refreshes and changes them)."""
+        if basis(session, own_id, box, prefilter_margin_m(self.model)) == pre.basis:
+            held = {other_id: session.get(IntentRow, other_id) for other_id in pre.verdict.preempt}
+            if all(row is not None for row in held.values()):
+                return replace(pre.verdict, preempt={k: v for k, v in held.items() if v is not None})
+        return self._judge(session, party, own_id, volumes, box, priority)
 
     def _list(self, session: Session, intent_id: str, box: Bounds, *, new: bool = False) -> None:
         """(Re)list an intent in the prefilter grid (a ``new`` one has nothing listed yet)."""

@@ -59,6 +59,15 @@ class Database:
             yield session
 
     @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read session whose statements all see one snapshot (SQLite: one read transaction under WAL;
+        PostgreSQL: REPEATABLE READ), so what is read first and what is read last agree."""
+        with self._reader() as session:
+            if not self.is_sqlite:
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            yield session
+
+    @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction, committed on success. On SQLite it holds the write lock from its first statement;
         writers of this process queue on a mutex first, so they hand over at once instead of polling SQLite's busy
