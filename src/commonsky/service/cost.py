@@ -1,17 +1,20 @@
 """Bounded work per request: the judging cost of a body, estimated from the body alone, before anything is built.
 
-Units are about a millisecond of one core (measured on the development machine with 3,000 intents stored in a
-25 x 15 degree area; `ServiceSettings.max_request_cost` bounds the sum, 413 beyond). Per volume::
+Units are about a millisecond of one core; `ServiceSettings.max_request_cost` bounds the sum (413 beyond). Per
+volume::
 
-    0.5 + 0.13 per corridor point + 0.002 per polygon vertex          (building and buffering the shape)
-      + 0.00025 per km2 of area x (1 + vertices / 1,000)            (the stored intents met, and the resolution
-                                                                     search over the same area)
+    0.5 + 0.13 per corridor point + 0.002 per polygon vertex        (building and buffering the shape)
+        + 0.00004 per km2 x hour searched x (1 + vertices / 1,000)   (the stored intents met and intersected)
 
-plus 2 per request, with the area taken generously: a polygon's lon/lat box, a corridor's length times its
-width plus its round ends, a circle's disc. Measured against it: a 10 km circle 4 ms (estimate 2.5), 100 of
-them 41 ms (60); a 12 x 12 degree SFC-UNL box 230 ms (380); a 10,000-vertex polygon of 20 km 24 ms (21), of
-1,000 km 1.0 s (2,850); a 1,000-point corridor of 10 km 150 ms (145), of 100 km 280 ms (300); a 10,000-point
-corridor of 5 km 1.4 s (1,430), of 500 km 2.6 s (16,000).
+plus 2 per request. The area is taken generously (a polygon's lon/lat box, a corridor's length times its width
+plus its round ends, a circle's disc) and the hours are the volume's window plus the 24 h the resolution search
+looks later. The search term is calibrated on dense traffic, the broker benchmark's 100,000 intents over 25 x 15
+degrees and 30 days: a 1 x 1 degree SFC-UNL box over those 30 days took 170 ms with resolutions (estimate 320),
+2 x 2 degrees 1.3 s (1,270), 4 x 4 degrees 5.9 s (5,000). Shapes, measured over 3,000 intents: a 10 km circle
+4 ms (estimate 3); a 10,000-vertex polygon of 20 km 24 ms (27); a 1,000-point corridor of 10 km 150 ms (200); a
+10,000-point corridor of 5 km 1.4 s (1,800), of 500 km 2.6 s (63,000). The default bound, 600, refuses what
+costs much over half a second: a probe may be wide or long, not both (a 4 x 4 degree SFC-UNL box of two hours
+costs 180, a 12 x 12 degree one 1,600).
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ REQUEST = 2.0
 VOLUME = 0.5
 PER_CORRIDOR_POINT = 0.13
 PER_POLYGON_VERTEX = 0.002
-PER_KM2 = 0.000_25
+PER_KM2_HOUR = 0.000_04
+RESOLUTION_HOURS = 24.0  # the resolution search also looks this much later (`Policy.max_time_shift_s`)
 _EARTH_KM = 6_371.0
 
 
@@ -60,7 +64,8 @@ def volume_cost(volume: VolumeIn) -> float:
     else:
         vertices, area_km2 = _polygon_size(shape)
         build = PER_POLYGON_VERTEX * vertices
-    return VOLUME + build + PER_KM2 * area_km2 * (1.0 + vertices / 1_000.0)
+    hours = max(0.0, (volume.end - volume.start).total_seconds()) / 3_600.0 + RESOLUTION_HOURS
+    return VOLUME + build + PER_KM2_HOUR * area_km2 * hours * (1.0 + vertices / 1_000.0)
 
 
 def _length_km(points: Sequence[tuple[float, float]]) -> float:
