@@ -101,5 +101,6 @@ def test_kill_9_under_load_loses_no_acknowledged_write(tmp_path: Path, start_ser
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=20)
     output = log.read_text()
+    assert f"commonsky serve: database {url}" in output  # the server says which database it serves
     assert "POST /intents" in output  # the access log was on...
     assert issued.key not in output and issued.key[21:] not in output  # ...and no key ever reached it
