@@ -1,4 +1,5 @@
-"""Example intent and zone bodies (real coordinates over Diyala, Iraq): for docs, tests and benchmarks."""
+"""Example intent and zone bodies (real coordinates over Diyala, Iraq): for docs, tests and benchmarks, and the
+request example of every body in the OpenAPI (`REQUESTS`, wired into `service.schemas`)."""
 
 from __future__ import annotations
 
@@ -57,3 +58,25 @@ def zone_feature(name: str, lon0: float, lat0: float, lon1: float, lat1: float, 
         **props,
     }
     return {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]}, "properties": properties}
+
+
+VERSION = "Zq3d9GkR1c2x"  # an example version token, as a write answers it
+
+
+def requests() -> dict[str, dict[str, Any]]:
+    """One example of every request body, by the name of its model in `service.schemas`."""
+    volume = circle(33.75, 45.0)
+    feature = zone_feature("Baqubah TMA", 44.5, 33.6, 44.8, 33.9)
+    return {
+        "IntentIn": {"volumes": [volume], "priority": 10, "key": []},
+        "IntentCheck": {"volumes": [volume], "priority": 10},
+        "IntentUpdate": {"volumes": [circle(33.75, 45.1)], "priority": 10, "key": [], "version": VERSION},
+        "StateChange": {"state": "activated", "version": VERSION, "key": []},
+        "PartyIn": {"name": "iqaf", "role": "operator"},
+        "ZoneIn": {"feature": feature},
+        "ZoneUpdate": {
+            "feature": {**feature, "properties": {**feature["properties"], "ceiling": "FL200"}},
+            "version": VERSION,
+        },
+        "ZoneDelete": {"version": VERSION},
+    }

@@ -66,8 +66,17 @@ def _utc(value: datetime) -> datetime:
 UtcTime = Annotated[datetime, AfterValidator(_utc)]
 
 
+def _example(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """Put the model's request example (`service.examples.requests`) into its OpenAPI schema."""
+    from commonsky.service.examples import requests
+
+    example = requests().get(model.__name__)
+    if example is not None:
+        schema["examples"] = [example]
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, json_schema_extra=_example)
 
 
 class AltitudeJson(Strict):
