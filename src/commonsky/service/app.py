@@ -54,6 +54,7 @@ def create_app(settings: ServiceSettings, altitude_model: AltitudeModel | None =
         ZoneKeeper(broker),
         RateLimiter(settings.rate_per_s, settings.rate_burst),
         Admission(settings.max_in_flight_per_party, settings.max_in_flight),
+        Admission(settings.max_heavy_per_party, settings.max_heavy),
         hub,
         AuthCache(database),
     )

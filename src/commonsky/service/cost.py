@@ -41,14 +41,15 @@ def request_cost(volumes: Sequence[VolumeIn]) -> float:
     return REQUEST + sum(volume_cost(v) for v in volumes)
 
 
-def refuse_costly(volumes: Sequence[VolumeIn], limit: float) -> None:
-    """`TooLargeError` (413, one line) when ``volumes`` would cost more than ``limit`` to judge."""
+def refuse_costly(volumes: Sequence[VolumeIn], limit: float) -> float:
+    """The estimated cost of ``volumes``; `TooLargeError` (413, one line) when it is over ``limit``."""
     cost = request_cost(volumes)
     if cost > limit:
         raise TooLargeError(
             f"estimated judging cost {cost:.0f} over the limit of {limit:.0f}: split it into smaller intents "
             "(fewer corridor points, a narrower or shorter area)"
         )
+    return cost
 
 
 def volume_cost(volume: VolumeIn) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -29,6 +30,7 @@ class Services:
     zones: ZoneKeeper
     limiter: RateLimiter
     admission: Admission
+    heavy: Admission
     hub: Hub
     keys: AuthCache
 
@@ -62,16 +64,34 @@ async def current_party(
     wait_s = services.limiter.take(party.id)
     if wait_s > 0:
         raise HTTPException(429, f"rate limit: retry in {wait_s:.2f} s", headers={"Retry-After": retry_after(wait_s)})
-    refusal = services.admission.enter(party.id)
-    if refusal is Refusal.PARTY_BUSY:
-        limit = services.admission.per_party
-        raise HTTPException(429, f"{limit} requests of this party already in progress", headers={"Retry-After": "1"})
-    if refusal is Refusal.SATURATED:
-        raise HTTPException(503, "the service is saturated; retry shortly", headers={"Retry-After": "1"})
+    _admit(services.admission, party.id, "requests")
     try:
         yield party
     finally:
         services.admission.leave(party.id)
+
+
+def _admit(admission: Admission, party_id: str, what: str) -> None:
+    refusal = admission.enter(party_id)
+    if refusal is Refusal.PARTY_BUSY:
+        limit = admission.per_party
+        raise HTTPException(429, f"{limit} {what} of this party already in progress", headers={"Retry-After": "1"})
+    if refusal is Refusal.SATURATED:
+        raise HTTPException(503, f"the service is saturated with {what}; retry shortly", headers={"Retry-After": "1"})
+
+
+@asynccontextmanager
+async def heavy_slot(services: Services, party: Party, cost: float) -> AsyncIterator[None]:
+    """Hold one of the few slots for heavy requests (estimated cost over ``heavy_request_cost``) while judging:
+    heavy work of one party runs one at a time, of everyone about one per core; beyond, 429 or 503 at once."""
+    if cost <= services.settings.heavy_request_cost:
+        yield
+        return
+    _admit(services.heavy, party.id, "heavy requests")
+    try:
+        yield
+    finally:
+        services.heavy.leave(party.id)
 
 
 PartyDep = Annotated[Party, Depends(current_party)]

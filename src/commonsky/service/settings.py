@@ -82,8 +82,16 @@ class ServiceSettings(BaseSettings):
             raise ValueError(f"host {self.host!r} is not loopback: set allow_remote (and put TLS in front)")
         return self
 
+    heavy_request_cost: float = Field(
+        50.0, gt=0, description="a request estimated to cost more than this (`service.cost`) is heavy"
+    )
+    max_heavy_per_party: int = Field(1, ge=1, le=1_000, description="heavy requests of one party at once (429)")
+    max_heavy: int = Field(2, ge=2, le=1_000, description="heavy requests of everyone at once (503): about the cores")
+
     @model_validator(mode="after")
     def _one_party_cannot_take_all(self) -> ServiceSettings:
+        if self.max_heavy_per_party >= self.max_heavy:
+            raise ValueError("max_heavy_per_party must be below max_heavy: one party may not take it all")
         if self.max_in_flight_per_party >= self.max_in_flight:
             raise ValueError("max_in_flight_per_party must be below max_in_flight: one party may not take it all")
         if self.db_pool_size < self.max_in_flight + 4:

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from commonsky.service.auth import Party, Role
 from commonsky.service.broker import Decision, Preview
 from commonsky.service.cost import refuse_costly
-from commonsky.service.deps import PartyDep, Services, ServicesDep, require
+from commonsky.service.deps import PartyDep, Services, ServicesDep, heavy_slot, require
 from commonsky.service.schemas import (
     CheckOut,
     IntentBody,
@@ -50,10 +50,10 @@ def _out(decision: Preview) -> dict[str, Any]:
     return out
 
 
-def _volumes(body: IntentBody, services: Services) -> list[dict[str, Any]]:
-    """The body's volumes in stored form, once its estimated judging cost is within bounds (413 otherwise)."""
-    refuse_costly(body.volumes, services.settings.max_request_cost)
-    return [v.model_dump(mode="json", exclude_defaults=False) for v in body.volumes]
+def _volumes(body: IntentBody, services: Services) -> tuple[list[dict[str, Any]], float]:
+    """The body's volumes in stored form and their estimated judging cost, once it is within bounds (else 413)."""
+    cost = refuse_costly(body.volumes, services.settings.max_request_cost)
+    return [v.model_dump(mode="json", exclude_defaults=False) for v in body.volumes], cost
 
 
 @router.post(
@@ -67,9 +67,9 @@ async def submit(body: IntentIn, party: Operator, services: ServicesDep, resolve
     (and, with ``resolve``, the earliest free time slot and the nearest free altitude block). ``key`` names the
     OVNs of what the caller saw in its way (409 with ``missing`` if that is not all)."""
     submit = services.broker.submit
-    decision = await run_in_threadpool(
-        submit, party, _volumes(body, services), body.priority, key=body.key, resolve=resolve
-    )
+    volumes, cost = _volumes(body, services)
+    async with heavy_slot(services, party, cost):
+        decision = await run_in_threadpool(submit, party, volumes, body.priority, key=body.key, resolve=resolve)
     return _out(decision)
 
 
@@ -85,9 +85,11 @@ async def check(body: IntentCheck, party: Operator, services: ServicesDep, resol
     """What filing (or, with ``intent_id``, changing that intent) would do now, and the ``key`` to do it with.
     Stores nothing; the conflicts are shown as on a write (where, when, altitudes, OVN; never whose)."""
     check = services.broker.check
-    preview = await run_in_threadpool(
-        check, party, _volumes(body, services), body.priority, intent_id=body.intent_id, resolve=resolve
-    )
+    volumes, cost = _volumes(body, services)
+    async with heavy_slot(services, party, cost):
+        preview = await run_in_threadpool(
+            check, party, volumes, body.priority, intent_id=body.intent_id, resolve=resolve
+        )
     return _out(preview)
 
 
@@ -117,11 +119,12 @@ async def replace_intent(
 ) -> dict[str, Any]:
     """Replace volumes and priority, naming the version seen and the area key of the new volumes. A refused change
     leaves a live intent as it was."""
-    volumes = _volumes(body, services)
+    volumes, cost = _volumes(body, services)
     update = services.broker.update
-    decision = await run_in_threadpool(
-        update, party, intent_id, body.version, volumes, body.priority, key=body.key, resolve=resolve
-    )
+    async with heavy_slot(services, party, cost):
+        decision = await run_in_threadpool(
+            update, party, intent_id, body.version, volumes, body.priority, key=body.key, resolve=resolve
+        )
     return _out(decision)
 
 
