@@ -285,12 +285,13 @@ def _abusive(base: str, url: str, key_a: str, a_requests: int = 90) -> dict[str,
     codes_a: list[int] = []
     try:
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key_a}"}, timeout=120.0) as client:
-            last = ""
+            last, lon0 = "", random.uniform(110.0, 150.0)
             for i in range(a_requests):  # bounded
                 kind = i % 3
                 began = time.perf_counter()
                 if kind == 0:
-                    body = {"volumes": [circle(-30.0 + 0.01 * i, 150.0 + 0.01 * (i % 7), radius_m=2_000.0)]}
+                    # apart from each other (and from any earlier run's) by more than their size
+                    body = {"volumes": [circle(-35.0 + 0.1 * i, lon0 + 0.1 * (i % 7), radius_m=2_000.0)]}
                     response = client.post("/intents", json=body, headers={"Idempotency-Key": uuid.uuid4().hex})
                     if response.status_code == 201:
                         last = response.json()["intent"]["id"]
