@@ -69,7 +69,10 @@ async def submit(body: IntentIn, party: Operator, services: ServicesDep, resolve
     submit = services.broker.submit
     volumes, cost = _volumes(body, services)
     async with heavy_slot(services, party, cost):
-        decision = await run_in_threadpool(submit, party, volumes, body.priority, key=body.key, resolve=resolve)
+        heavy = cost > services.settings.heavy_request_cost  # judged before the write lock is taken
+        decision = await run_in_threadpool(
+            submit, party, volumes, body.priority, key=body.key, resolve=resolve, judge_first=heavy
+        )
     return _out(decision)
 
 
@@ -122,8 +125,17 @@ async def replace_intent(
     volumes, cost = _volumes(body, services)
     update = services.broker.update
     async with heavy_slot(services, party, cost):
+        heavy = cost > services.settings.heavy_request_cost
         decision = await run_in_threadpool(
-            update, party, intent_id, body.version, volumes, body.priority, key=body.key, resolve=resolve
+            update,
+            party,
+            intent_id,
+            body.version,
+            volumes,
+            body.priority,
+            key=body.key,
+            resolve=resolve,
+            judge_first=heavy,
         )
     return _out(decision)
 
