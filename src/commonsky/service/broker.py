@@ -40,6 +40,7 @@ from commonsky.service.budget import Budgets, SizeLimits, check_size, cost_units
 from commonsky.service.cache import VersionCache
 from commonsky.service.db import Database
 from commonsky.service.disclosure import Obstacle, coarse_resolution, coarse_view
+from commonsky.service.dss import world
 from commonsky.service.engine import (
     Bounds,
     bounds,
@@ -421,7 +422,7 @@ class Broker:
         intents = self._near(session, own_id, box, margin)
         zones = session.scalars(near_zones(), overlap_params(box, margin)).all()
         candidate = to_intent(own_id, party.name, tuple(volumes), priority)
-        engine = self._engine(intents, zones)
+        engine = self._engine(intents, zones, world.obstacles(session, box, margin))
         by_id = {r.id: r for r in intents}
         zone_rows = {r.id: r for r in zones}
         verdict = _Verdict(candidate=candidate)
@@ -473,8 +474,11 @@ class Broker:
             return session.scalars(near_intents(listed=False), params).all()
         return session.scalars(near_intents(listed=True), {**params, "keys": [*keys, WIDE]}).all()
 
-    def _engine(self, intents: Sequence[IntentRow], zones: Sequence[ZoneRow]) -> StrategicEngine:
-        """The engine over these rows; activated intents rank above every priority (they are never preempted)."""
+    def _engine(
+        self, intents: Sequence[IntentRow], zones: Sequence[ZoneRow], references: Sequence[Intent] = ()
+    ) -> StrategicEngine:
+        """The engine over these rows; activated intents rank above every priority (they are never preempted), and
+        so do the DSS's operational intent ``references`` (`dss.world.obstacles`)."""
         return build_engine(
             self.model,
             [(r.id, self.zone_of(r)[0]) for r in zones],
@@ -486,7 +490,8 @@ class Broker:
                     ACTIVATED if r.state == IntentState.ACTIVATED else r.priority,
                 )
                 for r in intents
-            ],
+            ]
+            + list(references),
         )
 
     def resolutions(self, session: Session, verdict: _Verdict, box: Bounds) -> tuple[ResolutionView, ...]:
@@ -500,7 +505,7 @@ class Broker:
         wide = replace(box, alt_lo_m=-math.inf, alt_hi_m=math.inf, t1_s=box.t1_s + horizon)
         intents = self._near(session, verdict.candidate.id, wide, 0.0)
         zones = session.scalars(near_zones(), overlap_params(wide, 0.0)).all()
-        engine = self._engine(intents, zones)
+        engine = self._engine(intents, zones, world.obstacles(session, wide, 0.0))
         result = engine.check(verdict.candidate, resolve=True)
         policy = self.grants.disclosure()
         found = (coarse_resolution(engine, verdict.candidate, r.dt_s, r.dz_m, policy) for r in result.resolutions)

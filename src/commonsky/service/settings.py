@@ -50,6 +50,10 @@ class ServiceSettings(BaseSettings):
         (), description="PEM files of the keys trusted to sign DSS access tokens (RS256); none: /dss/v1 is off"
     )
     dss_audiences: tuple[str, ...] = Field((), description="accepted `aud` of DSS access tokens")
+    dss_neutral_url: str = Field(
+        "https://commonsky.invalid/uss",
+        description="uss_base_url of the references by which the DSS shows the broker's intents to a USS",
+    )
 
     @field_validator("database_url")
     @classmethod
