@@ -192,3 +192,23 @@ def test_the_two_sides_cannot_race_past_each_other(sky: Any, signer: Any) -> Non
             a, b = pool.submit(broker_side), pool.submit(dss_side)
             outcomes.append((a.result(), b.result()))
     assert all(won_a != won_b for won_a, won_b in outcomes), outcomes
+
+
+def test_the_live_picture_holds_dss_references_as_volumes_of_their_uss(sky: Any, signer: Any) -> None:
+    from commonsky.service.plan_feed import read_mark, read_plan
+
+    client, _, _ = sky
+    services = client.app.state.services  # type: ignore[attr-defined]
+    t0 = math.ceil(time.time() / STEP_S) * STEP_S + 3 * STEP_S
+    before = read_mark(services.db)
+    ring = square(8.52, 47.32, 8.54, 47.34)
+    made = put_reference(client, token(signer, USS), dss_body(ring, 120.0, t0, t0 + 900, [], "Activated"))
+    assert made.status_code == 201, made.text
+    assert read_mark(services.db) != before
+    plan = read_plan(services.db, services.broker, t0 - 60, t0 + 60)
+    [intent] = [i for i in plan.intents if i.party == f"dss:{USS}"]
+    assert intent.state.value == "activated" and len(intent.volumes) == 1
+    volume = intent.volumes[0]
+    assert volume.footprint.symmetric_difference(box(8.52, 47.32, 8.54, 47.34)).area < 1e-12
+    assert (volume.window.start_s, volume.window.end_s) == (t0, t0 + 900)
+    assert read_plan(services.db, services.broker, t0 + 1_000, t0 + 2_000).intents == ()

@@ -35,7 +35,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from commonsky.airspace.volume import AltitudeBand, AltitudeModel, PolygonShape, TimeWindow, Volume
-from commonsky.plans.intent import Intent
+from commonsky.plans.intent import Intent, IntentState
 from commonsky.service.disclosure import DisclosurePolicy, Obstacle, coarse_view
 from commonsky.service.dss.geometry import Extent, time_json, to_us
 from commonsky.service.dss.records import NULL_SUBSCRIPTION, cell_keys, driver
@@ -117,6 +117,37 @@ def obstacles(session: Session, box: Bounds, margin_m: float) -> list[Intent]:
 def basis(session: Session, box: Bounds, margin_m: float) -> frozenset[tuple[str, str, str]]:
     """Ids and OVNs of the references `obstacles` would see (every write of a reference changes its OVN)."""
     return frozenset(("dss", row.id, row.ovn) for row in near_references(session, box, margin_m))
+
+
+def live_intents(session: Session, start_s: float, end_s: float) -> list[Intent]:
+    """The live references overlapping ``[start_s, end_s]`` as intents of their USS party, for the live picture
+    (`service.plan_feed`): Activated, Nonconforming and Contingent ones are airborne (``activated``)."""
+    sql = (
+        "SELECT id, manager, state, t0_us, volumes FROM dss_operational_intents WHERE state IN (" + _LIVE_SQL + ")"
+        " AND t1_us >= %(t0_us)s AND t0_us <= %(t1_us)s ORDER BY t0_us, id"
+    )
+    rows = driver(session, sql, {"t0_us": _us(start_s, up=False), "t1_us": _us(end_s, up=True)})
+    return [
+        Intent(
+            id=PARTY_PREFIX + row.id,
+            party=party_of(row.manager),
+            volumes=engine_volumes(_extent(row)),
+            priority=RANK,
+            state=IntentState.ACCEPTED if row.state == "Accepted" else IntentState.ACTIVATED,
+            filed_s=row.t0_us / 1e6,
+        )
+        for row in rows
+    ]
+
+
+def change_mark(session: Session) -> tuple[int, ...]:
+    """A cheap mark that moves with every write of an operational intent reference (every write bumps its
+    version or adds or removes a row; the sums of its times tell a delete-and-recreate apart)."""
+    sql = (
+        "SELECT count(*), coalesce(sum(version), 0), coalesce(sum(t0_us / 1000), 0), coalesce(sum(t1_us / 1000), 0)"
+        " FROM dss_operational_intents"
+    )
+    return tuple(int(v) for v in driver(session, sql).one())
 
 
 def _extent(row: Any) -> Extent:
