@@ -155,6 +155,11 @@ def test_a_uss_gets_the_broker_intent_as_a_reference_it_cannot_map_to_the_owner(
     # OVNs are per viewer: another USS sees another OVN for the same sky.
     other = put_reference(client, uss2, body).json()["missing_operational_intents"][0]
     assert other["ovn"] != ref["ovn"]
+    # A move of the broker intent that the grid does not show (same cell, same steps, new version) leaves the OVN.
+    moved = {"volumes": [broker_volume(square(8.53, 47.33, 8.55, 47.35), 120.0, t0 + 80, t0 + 1_250)]}
+    update = {**moved, "priority": 7, "key": [], "version": filed.json()["intent"]["version"]}
+    assert client.put(f"/intents/{intent_id}", json=update, headers=hidden_party.headers).json()["accepted"]
+    assert put_reference(client, uss1, body).json()["missing_operational_intents"][0]["ovn"] == ref["ovn"]
     # With the OVN in its key, the write is stored (F3548: the USS knows of it); then both sides see the conflict.
     stored = put_reference(client, uss1, {**body, "key": [ref["ovn"]]})
     assert stored.status_code == 201, stored.text
