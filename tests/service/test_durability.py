@@ -1,4 +1,5 @@
-"""`kill -9` of `commonsky serve` (SQLite, WAL, synchronous=FULL) under load loses no acknowledged write.
+"""`kill -9` of `commonsky serve` (SQLite, WAL, synchronous=FULL) under load loses no acknowledged write, and the
+writes whose answer the kill swallowed, retried with their Idempotency-Key, are each stored exactly once.
 
 Also: the server's own log output never contains an API key.
 """
@@ -34,6 +35,7 @@ def test_kill_9_under_load_loses_no_acknowledged_write(tmp_path: Path, start_ser
     log = tmp_path / "server.log"
     base, server = start_server(url, log, COMMONSKY_SQLITE_SYNCHRONOUS="FULL")
     acked: dict[str, str] = {}
+    unanswered: dict[str, dict[str, Any]] = {}  # Idempotency-Key -> body of a write sent but never answered
     lock, stop = threading.Lock(), threading.Event()
 
     def writer(w: int) -> None:
@@ -42,10 +44,13 @@ def test_kill_9_under_load_loses_no_acknowledged_write(tmp_path: Path, start_ser
                 if stop.is_set():
                     return
                 body = {"volumes": [circle(30.0 + w, 40.0 + (i % 300) * 0.05, radius_m=1_000.0)]}
+                key = f"w{w}-{i}"
                 try:
-                    response = client.post("/intents", json=body)
+                    response = client.post("/intents", json=body, headers={"Idempotency-Key": key})
                 except httpx.HTTPError:
-                    return  # the server is gone: whatever was not answered was not acknowledged
+                    with lock:
+                        unanswered[key] = body  # the server is gone: this write may or may not have been stored
+                    return
                 if response.status_code == 201:
                     intent = response.json()["intent"]
                     with lock:
@@ -79,9 +84,23 @@ def test_kill_9_under_load_loses_no_acknowledged_write(tmp_path: Path, start_ser
         with httpx.Client(base_url=base, headers=headers, timeout=5.0) as client:
             assert all(client.get(f"/intents/{k}").json()["version"] == acked[k] for k in some)
             assert client.get("/intents", params={"limit": 1}).status_code == 200
+            retried = {
+                k: client.post("/intents", json=b, headers={"Idempotency-Key": k}) for k, b in unanswered.items()
+            }
+            again = {k: client.post("/intents", json=b, headers={"Idempotency-Key": k}) for k, b in unanswered.items()}
+        assert unanswered and all(r.status_code in (201, 409) for r in retried.values()), retried
+        assert all(again[k].json() == r.json() for k, r in retried.items())  # the same answer every time
+        filed = {r.json()["intent"]["id"] for r in retried.values() if r.status_code == 201}
+        with database.read() as session:
+            stored_ids = set(session.scalars(select(IntentRow.id)).all())
+        # exactly once: every stored intent is an acknowledged write or a retried one, none stored twice
+        assert stored_ids == set(acked) | filed and not filed & set(acked)
+        replayed = sum(r.headers.get("Idempotent-Replayed") == "true" for r in retried.values())
+        print(f"{len(unanswered)} writes unanswered at the kill; {replayed} had been stored (answer replayed)")
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=20)
     output = log.read_text()
+    assert f"commonsky serve: database {url}" in output  # the server says which database it serves
     assert "POST /intents" in output  # the access log was on...
     assert issued.key not in output and issued.key[21:] not in output  # ...and no key ever reached it

@@ -76,7 +76,7 @@ def test_stale_version_gets_409_with_what_changed(world: Any, file_intent: Any) 
     body = stale.json()
     assert body["current_version"] == moved.json()["intent"]["version"]
     assert {"volumes", "priority"} <= set(body["changed"])
-    assert body["current"]["volumes"][0]["shape"]["centre"] == [33.0, 45.0]
+    assert body["current"]["volumes"][0]["shape"]["centre"] == {"type": "Point", "coordinates": [45.0, 33.0]}
 
 
 def test_refused_change_leaves_an_accepted_intent_as_it_was(world: Any, file_intent: Any) -> None:
@@ -92,7 +92,7 @@ def test_refused_change_leaves_an_accepted_intent_as_it_was(world: Any, file_int
         headers=iqaf.headers,
     ).json()
     assert not into["accepted"] and into["intent"]["version"] == mine["version"]
-    assert into["intent"]["volumes"][0]["shape"]["centre"] == [33.0, 45.0]
+    assert into["intent"]["volumes"][0]["shape"]["centre"] == {"type": "Point", "coordinates": [45.0, 33.0]}
 
 
 def test_rejected_intent_can_be_moved_and_rechecked(world: Any, file_intent: Any) -> None:

@@ -66,7 +66,7 @@ def test_vertex_limit_as_f3548(make_client: Any, sqlite_url: str) -> None:
         ({"volumes": [_polygon([[45, 33], [46, 33], [45, 33]])]}, "volumes[0].shape.geometry"),
         ({"volumes": [{**circle(33.75, 45.0), "end": "2014-12-01T05:00:00Z"}]}, "end is not after start"),
         ({"volumes": [{**circle(33.75, 45.0), "floor": "12 parsecs"}]}, "cannot read altitude"),
-        ({"volumes": [circle(95.0, 45.0)]}, "body.volumes[0].shape.circle.centre[0]"),
+        ({"volumes": [circle(95.0, 45.0)]}, "body.volumes[0].shape.circle.centre.coordinates[1]"),
         ({"volumes": []}, "body.volumes"),
     ],
 )

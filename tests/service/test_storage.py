@@ -17,7 +17,7 @@ def test_migrations_match_models_and_are_idempotent(database_url: str) -> None:
     assert current_revision(database) is None
     upgrade(database)
     upgrade(database)
-    assert current_revision(database) == "0004"
+    assert current_revision(database) == "0005"
     with database.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
     assert diff == []

@@ -68,6 +68,8 @@ def serve(
     dss = {"dss_public_keys": tuple(dss_public_key or ()) or None, "dss_audiences": tuple(dss_audience or ()) or None}
     settings = load_settings(db, host=host, port=port, **dss)
     app = create_app(settings)
+    # say which database this is before anything else (password masked): a party must know what it writes to
+    typer.echo(f"commonsky serve: database {settings.safe_database_url()}", err=True)
     uvicorn.run(
         app, host=settings.host, port=settings.port, log_level=log_level, access_log=True, timeout_graceful_shutdown=5
     )

@@ -1,8 +1,9 @@
 """`create_app(settings)`: the FastAPI application of the broker. No module-level state: every app is separate.
 
 Status codes: 401 bad API key, 403 wrong role, 404 unknown (or another party's) intent, 409 stale version or area
-key, 413 too large, 422 invalid input (one-line ``detail``), 429 over the party's rate or probe budget (true
-Retry-After), 503 a decision raced too often.
+key, 413 too large or too costly to judge, 422 invalid input (one-line ``detail``), 429 over the party's rate,
+concurrency or probe budget, 503 saturated or a decision raced too often. Every 429 and 503 carries a true
+``Retry-After`` (>= 1 s).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from commonsky.airspace.volume import AltitudeModel
 from commonsky.errors import CommonskyError, InputError, NotFoundError
@@ -28,12 +30,14 @@ from commonsky.service.dss import mount_dss
 from commonsky.service.dss.world import World
 from commonsky.service.engine import prefilter_margin_m
 from commonsky.service.errors import AreaChangedError, ForbiddenError, RetryError, StaleVersionError, TooLargeError
-from commonsky.service.limits import BodyLimit, RateLimiter
+from commonsky.service.idempotency import DuplicateRequestError, Idempotency
+from commonsky.service.limits import Admission, BodyLimit, RateLimiter
 from commonsky.service.notify import Hub, PgRelay
 from commonsky.service.settings import ServiceSettings
 from commonsky.service.zoning import ZoneKeeper
 
 log = logging.getLogger("commonsky.service")
+_SOON = {"Retry-After": "1"}
 
 
 def create_app(settings: ServiceSettings, altitude_model: AltitudeModel | None = None) -> FastAPI:
@@ -54,6 +58,8 @@ def create_app(settings: ServiceSettings, altitude_model: AltitudeModel | None =
         broker,
         ZoneKeeper(broker),
         RateLimiter(settings.rate_per_s, settings.rate_burst),
+        Admission(settings.max_in_flight_per_party, settings.max_in_flight),
+        Admission(settings.max_heavy_per_party, settings.max_heavy),
         hub,
         AuthCache(database),
     )
@@ -81,7 +87,8 @@ def create_app(settings: ServiceSettings, altitude_model: AltitudeModel | None =
         responses={401: {"model": _error_model()}, 422: {"model": _error_model()}, 429: {"model": _error_model()}},
     )
     app.state.services = services
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(Idempotency, database=database, keys=services.keys)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # outermost: sizes first
     for module in (parties, zones, intents, conflicts, audit, notifications, grants):
         app.include_router(module.router)
     _handlers(app)
@@ -145,9 +152,13 @@ def _handlers(app: FastAPI) -> None:
             {"detail": error.message}, status_code=429, headers={"Retry-After": str(error.retry_after_s)}
         )
 
+    @app.exception_handler(PoolTimeout)
+    async def no_connection(_request: Request, _error: PoolTimeout) -> JSONResponse:
+        return JSONResponse({"detail": "no database connection free; retry shortly"}, status_code=503, headers=_SOON)
+
     @app.exception_handler(RetryError)
     async def busy(_request: Request, error: RetryError) -> JSONResponse:
-        return JSONResponse({"detail": str(error)}, status_code=503, headers={"Retry-After": "1"})
+        return JSONResponse({"detail": str(error)}, status_code=503, headers=_SOON)
 
     @app.exception_handler(CommonskyError)
     async def user_error(_request: Request, error: CommonskyError) -> JSONResponse:
@@ -155,12 +166,23 @@ def _handlers(app: FastAPI) -> None:
         if isinstance(error, TooLargeError):
             status = 413
         elif isinstance(error, NotFoundError):
-            status = 404
+            return JSONResponse({"detail": clip(error.message)}, status_code=404)
         elif isinstance(error, ForbiddenError):
             status = 403
+        elif isinstance(error, DuplicateRequestError):
+            status = 409
         elif not isinstance(error, InputError):
             status = 400
-        return JSONResponse({"detail": error.message}, status_code=status)
+        return JSONResponse({"detail": clip(error.message, 300)}, status_code=status)
+
+
+_BRANCHES = ("text", "object", "point", "pair")
+NOT_FOUND_ECHO = 100  # at most this many characters of an unknown id are echoed
+
+
+def clip(message: str, limit: int = NOT_FOUND_ECHO + 10) -> str:
+    """``message`` cut to ``limit`` characters (with "..."): an id a caller sent is not echoed at any length."""
+    return message if len(message) <= limit else message[: limit - 3] + "..."
 
 
 def one_line(errors: Any) -> str:
@@ -171,6 +193,8 @@ def one_line(errors: Any) -> str:
     first = errors[0]
     where = ""
     for part in first.get("loc", ()):
+        if isinstance(part, str) and ("[" in part or part in _BRANCHES):
+            continue  # a union branch's internal name says nothing to the caller
         where += f"[{part}]" if isinstance(part, int) else (f".{part}" if where else str(part))
     message = " ".join(str(first.get("msg", "invalid")).split())
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""

@@ -33,7 +33,7 @@ from commonsky.airspace.volume import AltitudeModel, Overlap, Volume
 from commonsky.airspace.zone import Zone
 from commonsky.errors import InputError, NotFoundError
 from commonsky.plans.intent import Intent, IntentState
-from commonsky.service import audit
+from commonsky.service import audit, idempotency
 from commonsky.service.area_key import check_key, key_of
 from commonsky.service.auth import Party, Role
 from commonsky.service.budget import Budgets, SizeLimits, check_size, cost_units
@@ -56,6 +56,7 @@ from commonsky.service.errors import ForbiddenError, RetryError, StaleVersionErr
 from commonsky.service.grants import Grants, priority_class
 from commonsky.service.grid import WIDE, grid_keys
 from commonsky.service.models import AuditRow, IntentCellRow, IntentRow, PartyRow, ZoneRow
+from commonsky.service.prejudge import Basis, Prejudged, basis
 from commonsky.service.rows import (
     audit_change,
     covers,
@@ -176,10 +177,11 @@ class Broker:
         volumes, box = self._prepare(volumes_json)
         self._admit(party, volumes, priority)
         intent_id = str(uuid.uuid4())
+        pre = self._prejudge(party, intent_id, volumes, box, priority)
 
         def run(session: Session) -> tuple[Decision, list[tuple[str, dict[str, Any]]]]:
             self.db.lock_region(session, box.box)
-            verdict = self._judge(session, party, intent_id, volumes, box, priority)
+            verdict = self._judge_locked(session, pre, party, intent_id, volumes, box, priority)
             _check(verdict, key)
             state = IntentState.REJECTED if verdict.blocking else IntentState.ACCEPTED
             now = time.time()
@@ -227,12 +229,13 @@ class Broker:
         self.require(party, Role.OPERATOR)
         volumes, box = self._prepare(volumes_json)
         self._admit(party, volumes, priority)
+        pre = self._prejudge(party, intent_id, volumes, box, priority)
 
         def run(session: Session) -> tuple[Decision, list[tuple[str, dict[str, Any]]]]:
             row = self._own_row_locked(session, party, intent_id, version, extra_box=box)
             if row.state == IntentState.ENDED:
                 raise InputError(f"intent {intent_id} has ended; file a new one")
-            verdict = self._judge(session, party, intent_id, volumes, box, priority)
+            verdict = self._judge_locked(session, pre, party, intent_id, volumes, box, priority)
             _check(verdict, key)
             if verdict.blocking and row.state in LIVE:
                 return self._decision(row, party.name, verdict, accepted=False), []
@@ -275,7 +278,7 @@ class Broker:
             with self.db.read() as session:
                 found = session.get(IntentRow, intent_id)
             if found is None or found.party_id != party.id:
-                raise NotFoundError(f"no intent {intent_id[:100]}")
+                raise NotFoundError(f"no intent {intent_id}")
             self._admit(party, self.intent_volumes(found), found.priority)
 
         def run(session: Session) -> tuple[Decision, list[tuple[str, dict[str, Any]]]]:
@@ -320,7 +323,7 @@ class Broker:
             if intent_id is not None:
                 row = session.get(IntentRow, intent_id)
                 if row is None or row.party_id != party.id:
-                    raise NotFoundError(f"no intent {intent_id[:100]}")
+                    raise NotFoundError(f"no intent {intent_id}")
             own_id = intent_id or str(uuid.uuid4())
             verdict = self._judge(session, party, own_id, volumes, box, priority)
             resolutions = self.resolutions(session, verdict, box) if resolve else ()
@@ -335,7 +338,7 @@ class Broker:
                 .where(IntentRow.id == intent_id)
             ).first()
         if found is None or (party.role is Role.OPERATOR and found[0].party_id != party.id):
-            raise NotFoundError(f"no intent {intent_id[:100]}")
+            raise NotFoundError(f"no intent {intent_id}")
         return intent_view(found[0], found[1])
 
     def list_intents(self, party: Party, state: IntentState | None, limit: int, offset: int) -> list[IntentView]:
@@ -443,21 +446,61 @@ class Broker:
                 group = groups.setdefault((part.own_volume, obstacle.zone_id or ""), _Group(obstacle))
                 group.blocking |= blocks
                 group.overlaps.append(part.overlap)
-        verdict.conflicts = self._disclose(party.id, own_id, volumes, groups)
+        verdict.conflicts = self._disclose(session, party.id, own_id, volumes, groups)
         return verdict
 
     def _disclose(
-        self, viewer_id: str, own_id: str, volumes: Sequence[Volume], groups: dict[tuple[int, str], _Group]
+        self,
+        session: Session,
+        viewer_id: str,
+        own_id: str,
+        volumes: Sequence[Volume],
+        groups: dict[tuple[int, str], _Group],
     ) -> list[ConflictView]:
         """The views of ``groups`` (own volume x obstacle) that the disclosure policy lets party ``viewer_id``
         see."""
-        policy = self.grants.disclosure()
+        policy = self.grants.disclosure(session)
         return [
             coarse_view(
                 policy, self.model, viewer_id, own_id, index, volumes[index], g.obstacle, g.blocking, g.overlaps
             )
             for (index, _), g in sorted(groups.items())
         ]
+
+    # judging outside the write lock (`service.prejudge`) ------------------------------------------------------
+    def _prejudge(
+        self, party: Party, own_id: str, volumes: Sequence[Volume], box: Bounds, priority: int
+    ) -> Prejudged[_Verdict]:
+        """Judge on one read snapshot, holding no lock, and keep what the verdict was judged against."""
+        with self.db.snapshot() as session:
+            seen = self._basis(session, own_id, box)
+            return Prejudged(self._judge(session, party, own_id, volumes, box, priority), seen)
+
+    def _basis(self, session: Session, own_id: str, box: Bounds) -> Basis:
+        """What a verdict depends on besides its candidate: the prefilter's ids and versions, and the disclosure
+        policy its conflicts were coarsened with (the authority may change it between the two), and the ids and
+        OVNs of the DSS's references near it (`dss.world.basis`)."""
+        margin = prefilter_margin_m(self.model)
+        seen = basis(session, own_id, box, margin) | world.basis(session, box, margin)
+        return seen | {("disclosure", self.grants.disclosure(session), "")}
+
+    def _judge_locked(
+        self,
+        session: Session,
+        pre: Prejudged[_Verdict],
+        party: Party,
+        own_id: str,
+        volumes: Sequence[Volume],
+        box: Bounds,
+        priority: int,
+    ) -> _Verdict:
+        """Under the write lock: ``pre``'s verdict if nothing it was judged against has changed, else judge now.
+        The rows to preempt are loaded into this session (the write refreshes and changes them)."""
+        if self._basis(session, own_id, box) == pre.basis:
+            held = {other_id: session.get(IntentRow, other_id) for other_id in pre.verdict.preempt}
+            if all(row is not None for row in held.values()):
+                return replace(pre.verdict, preempt={k: v for k, v in held.items() if v is not None})
+        return self._judge(session, party, own_id, volumes, box, priority)
 
     def _list(self, session: Session, intent_id: str, box: Bounds, *, new: bool = False) -> None:
         """(Re)list an intent in the prefilter grid (a ``new`` one has nothing listed yet)."""
@@ -507,7 +550,7 @@ class Broker:
         zones = session.scalars(near_zones(), overlap_params(wide, 0.0)).all()
         engine = self._engine(intents, zones, world.obstacles(session, wide, 0.0))
         result = engine.check(verdict.candidate, resolve=True)
-        policy = self.grants.disclosure()
+        policy = self.grants.disclosure(session)
         found = (coarse_resolution(engine, verdict.candidate, r.dt_s, r.dz_m, policy) for r in result.resolutions)
         return tuple(r for r in found if r is not None)
 
@@ -531,7 +574,7 @@ class Broker:
                 "by": by_id,
             }  # the log names it: authority only
             self._audit(session, "broker", "preempt", other, change)
-            views = self._victim_views(other, verdict.preempt_parts.get(other.id, []))
+            views = self._victim_views(session, other, verdict.preempt_parts.get(other.id, []))
             event = {
                 "type": "intent.preempted",
                 "intent_id": other.id,
@@ -543,7 +586,7 @@ class Broker:
             events.append((other.party_id, event))
         return events
 
-    def _victim_views(self, row: IntentRow, parts: Sequence[ConflictPart]) -> list[ConflictView]:
+    def _victim_views(self, session: Session, row: IntentRow, parts: Sequence[ConflictPart]) -> list[ConflictView]:
         """The preempted intent's own conflicting parts, as the disclosure policy lets its owner see them."""
         volumes = self.intent_volumes(row)
         groups: dict[tuple[int, str], _Group] = {}
@@ -551,7 +594,7 @@ class Broker:
             index = volumes.index(part.other_volume) if part.other_volume in volumes else 0
             group = groups.setdefault((index, ""), _Group(Obstacle(ObstacleKind.INTENT), blocking=True))
             group.overlaps.append(part.overlap)
-        return self._disclose(row.party_id, row.id, volumes, groups)
+        return self._disclose(session, row.party_id, row.id, volumes, groups)
 
     def _own_row_locked(
         self, session: Session, party: Party, intent_id: str, version: str, extra_box: Bounds | None = None
@@ -559,7 +602,7 @@ class Broker:
         """The caller's intent, with its region (and ``extra_box``) locked and its version checked."""
         row = session.get(IntentRow, intent_id)
         if row is None or row.party_id != party.id:
-            raise NotFoundError(f"no intent {intent_id[:100]}")
+            raise NotFoundError(f"no intent {intent_id}")
         box = union(row_bounds(row).box, extra_box.box if extra_box else None)
         self.db.lock_region(session, box)
         session.refresh(row, with_for_update=not self.db.is_sqlite)
@@ -593,6 +636,7 @@ class Broker:
             try:
                 with self.db.write() as session:
                     decision, events = run(session)
+                    idempotency.draft(decision)  # the answer a keyed retry gets if this one is lost
                 break
             except RetryError:
                 continue

@@ -24,6 +24,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from commonsky.service import idempotency
 from commonsky.service.settings import ServiceSettings
 
 _NS_GLOBAL = 0x0C5A  # advisory lock namespaces (first int of the two-int form)
@@ -58,12 +59,28 @@ class Database:
             yield session
 
     @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read session whose statements all see one snapshot (SQLite: one read transaction under WAL;
+        PostgreSQL: REPEATABLE READ), so what is read first and what is read last agree."""
+        with self._reader() as session:
+            if not self.is_sqlite:
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            yield session
+
+    @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction, committed on success. On SQLite it holds the write lock from its first statement;
         writers of this process queue on a mutex first, so they hand over at once instead of polling SQLite's busy
-        handler (which sleeps up to 100 ms between tries). Other processes (admin CLI) still meet busy_timeout."""
+        handler (which sleeps up to 100 ms between tries). Other processes (admin CLI) still meet busy_timeout.
+
+        A request made with an ``Idempotency-Key`` spends it in its first committed write (`service.idempotency`)."""
+        claim = idempotency.pending()
         with self._local_writer, self._writer() as session, session.begin():
             yield session
+            if claim is not None:
+                claim.record(session, self.is_sqlite)  # the key is spent exactly when the write commits
+        if claim is not None:
+            claim.recorded = True
 
     def lock_region(self, session: Session, box: tuple[float, float, float, float] | None) -> None:
         """Serialise with every decision whose lon/lat box shares a cell with ``box`` (None: with everything)."""
@@ -97,7 +114,12 @@ def lock_cells(box: tuple[float, float, float, float], cell_deg: float) -> list[
 def _sqlite_engine(settings: ServiceSettings) -> Engine:
     url = make_url(settings.database_url)
     engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 60.0, "isolation_level": None}, hide_parameters=True
+        url,
+        connect_args={"check_same_thread": False, "timeout": 60.0, "isolation_level": None},
+        hide_parameters=True,
+        pool_size=settings.db_pool_size,
+        max_overflow=0,
+        pool_timeout=settings.db_pool_timeout_s,
     )
     synchronous = settings.sqlite_synchronous
 
@@ -122,8 +144,9 @@ def _sqlite_engine(settings: ServiceSettings) -> Engine:
 def _postgres_engine(settings: ServiceSettings) -> Engine:
     return create_engine(
         settings.database_url,
-        pool_size=10,
-        max_overflow=40,
+        pool_size=settings.db_pool_size,
+        max_overflow=0,
+        pool_timeout=settings.db_pool_timeout_s,
         pool_pre_ping=True,
         isolation_level="READ COMMITTED",
         hide_parameters=True,  # SQL errors must never carry key hashes or payloads into logs

@@ -3,11 +3,13 @@
 API/stored form of one intent volume (the engine's shape JSON, times as ISO 8601 UTC)::
 
     {"shape": {"type": "polygon", "geometry": {GeoJSON Polygon or MultiPolygon, lon/lat}}
-              | {"type": "circle", "centre": [lat, lon], "radius_m": 9000}
+              | {"type": "circle", "centre": {"type": "Point", "coordinates": [lon, lat]}, "radius_m": 9000}
               | {"type": "corridor", "points": [[lat, lon], ...], "half_width_m": 5000},
      "floor": "FL250" | {"value": 25000, "unit": "ft", "ref": "AMSL"}, "ceiling": ...,
      "start": "2014-12-01T06:00:00Z", "end": "2014-12-01T09:00:00Z",
      "daily": [[start_s, end_s], ...]}          # optional repeating windows, seconds after 00:00 UTC
+
+A circle centre stored before the GeoJSON Point form is a bare ``[lat, lon]`` pair: both are read.
 
 Zones come in the GeoJSON zone format (`commonsky.airspace.zone`): a Polygon/MultiPolygon, or a LineString
 with a ``half_width_m`` property for a corridor.
@@ -133,8 +135,8 @@ def volume_from_json(item: Mapping[str, Any], where: str = "volume") -> Volume:
         if kind == "polygon":
             built = PolygonShape(geometry_from_json(shape.get("geometry"), f"{where}.shape.geometry"))
         elif kind == "circle":
-            lat, lon = shape["centre"]
-            built = CircleShape((float(lat), float(lon)), float(shape["radius_m"]))
+            lat, lon = circle_centre(shape["centre"])
+            built = CircleShape((lat, lon), float(shape["radius_m"]))
         elif kind == "corridor":
             points = tuple((float(lat), float(lon)) for lat, lon in shape["points"])
             built = CorridorShape(points, float(shape["half_width_m"]))
@@ -149,6 +151,15 @@ def volume_from_json(item: Mapping[str, Any], where: str = "volume") -> Volume:
             raise InputError(message if message.startswith(where) else f"{where}: {message}") from error
         raise InputError(f"{where}: malformed volume ({type(error).__name__}: {error})") from error
     return Volume(built, band, window, daily)
+
+
+def circle_centre(centre: Any) -> tuple[float, float]:
+    """(lat, lon) of a stored circle centre: a GeoJSON Point ``[lon, lat]``, or the older bare ``[lat, lon]``."""
+    if isinstance(centre, Mapping):
+        lon, lat = centre["coordinates"]
+        return float(lat), float(lon)
+    lat, lon = centre
+    return float(lat), float(lon)
 
 
 def volumes_from_json(items: Sequence[Mapping[str, Any]]) -> tuple[Volume, ...]:

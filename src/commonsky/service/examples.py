@@ -1,4 +1,5 @@
-"""Example intent and zone bodies (real coordinates over Diyala, Iraq): for docs, tests and benchmarks."""
+"""Example intent and zone bodies (real coordinates over Diyala, Iraq): for docs, tests and benchmarks, and the
+request example of every body in the OpenAPI (`REQUESTS`, wired into `service.schemas`)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def circle(
     end: str = END,
 ) -> dict[str, Any]:
     return {
-        "shape": {"type": "circle", "centre": [lat, lon], "radius_m": radius_m},
+        "shape": {"type": "circle", "centre": {"type": "Point", "coordinates": [lon, lat]}, "radius_m": radius_m},
         "floor": floor,
         "ceiling": ceiling,
         "start": start,
@@ -57,3 +58,48 @@ def zone_feature(name: str, lon0: float, lat0: float, lon1: float, lat1: float, 
         **props,
     }
     return {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]}, "properties": properties}
+
+
+VERSION = "Zq3d9GkR1c2x"  # an example version token, as a write answers it
+
+
+def requests() -> dict[str, dict[str, Any]]:
+    """One example of every request body, by the name of its model in `service.schemas`."""
+    volume = circle(33.75, 45.0)
+    feature = zone_feature("Baqubah TMA", 44.5, 33.6, 44.8, 33.9)
+    return {
+        "IntentIn": {"volumes": [volume], "priority": 10, "key": []},
+        "IntentCheck": {"volumes": [volume], "priority": 10},
+        "IntentUpdate": {"volumes": [circle(33.75, 45.1)], "priority": 10, "key": [], "version": VERSION},
+        "StateChange": {"state": "activated", "version": VERSION, "key": []},
+        "PartyIn": {"name": "iqaf", "role": "operator"},
+        "ZoneIn": {"feature": feature},
+        "ZoneUpdate": {
+            "feature": {**feature, "properties": {**feature["properties"], "ceiling": "FL200"}},
+            "version": VERSION,
+        },
+        "ZoneDelete": {"version": VERSION},
+        "GrantIn": {"max_priority": 100, "budget_units": 200000.0},
+        "DisclosureOut": {"cell_deg": 0.1, "step_s": 300.0, "band_ft": 1000.0},
+        "Ed318Collection": ed318_collection(),
+    }
+
+
+def ed318_collection() -> dict[str, Any]:
+    """A one-zone ED-318 FeatureCollection (the body of ``POST /zones/ed318``, which has no model of its own)."""
+    ring = [[44.5, 33.6], [44.8, 33.6], [44.8, 33.9], [44.5, 33.9], [44.5, 33.6]]
+    layer = {"upper": 120, "upperReference": "AGL", "lower": 0, "lowerReference": "AGL", "uom": "m"}
+    properties = {
+        "identifier": "ORBA01",
+        "country": "IRQ",
+        "name": [{"text": "Baqubah UAS zone", "lang": "en-GB"}],
+        "type": "PROHIBITED",
+        "variant": "COMMON",
+        "reason": ["AIR_TRAFFIC"],
+        "zoneAuthority": [{"name": [{"text": "ICAA", "lang": "en-GB"}], "purpose": "AUTHORIZATION"}],
+    }
+    geometry = {"type": "Polygon", "coordinates": [ring], "layer": layer}
+    return {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "geometry": geometry, "properties": properties}],
+    }

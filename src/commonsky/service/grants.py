@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from commonsky.errors import InputError, NotFoundError
 from commonsky.service import audit
@@ -79,13 +80,18 @@ class Grants:
         self._policy: tuple[DisclosurePolicy, float] | None = None
         self._grants: dict[str, tuple[Grant, float]] = {}
 
-    def disclosure(self) -> DisclosurePolicy:
+    def disclosure(self, session: Session | None = None) -> DisclosurePolicy:
+        """The policy in force (cached). A caller that holds a ``session`` passes it: it is read with that
+        connection then, never with a second one (writers holding one each must not wait for the pool)."""
         now = time.monotonic()
         with self._lock:
             if self._policy is not None and self._policy[1] > now:
                 return self._policy[0]
-        with self.db.read() as session:
+        if session is not None:
             row = session.get(DisclosurePolicyRow, _POLICY_ID)
+        else:
+            with self.db.read() as own:
+                row = own.get(DisclosurePolicyRow, _POLICY_ID)
         policy = DisclosurePolicy() if row is None else DisclosurePolicy(row.cell_deg, row.step_s, row.band_ft)
         with self._lock:
             self._policy = (policy, now + self.ttl_s)
@@ -131,7 +137,7 @@ class Grants:
         with self.db.write() as session:
             party_id = session.scalar(select(PartyRow.id).where(PartyRow.name == party_name))
             if party_id is None:
-                raise NotFoundError(f"no party {party_name[:100]}")
+                raise NotFoundError(f"no party {party_name}")
             row = session.get(GrantRow, party_id)
             if row is None:
                 row = GrantRow(party_id=party_id)

@@ -1,10 +1,17 @@
-"""Request limits: a body-size guard (ASGI middleware, 413) and a per-party token bucket (429)."""
+"""Request limits: a body-size guard (ASGI middleware, 413), a per-party token bucket (429) and admission: at most
+so many requests of one party (429) and of everyone (503) in progress, refused at once instead of queued.
+
+Every refusal says when to come back: ``Retry-After`` is a whole number of seconds, at least 1 (`retry_after`).
+"""
 
 from __future__ import annotations
 
+import enum
 import json
+import math
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -101,3 +108,53 @@ class RateLimiter:
                 bucket.tokens -= 1.0
                 return 0.0
             return (1.0 - bucket.tokens) / self.rate_per_s
+
+
+def retry_after(wait_s: float) -> str:
+    """The ``Retry-After`` value for a wait of ``wait_s``: whole seconds, rounded up, at least 1 (0 would invite
+    the caller straight back into the same refusal)."""
+    return str(max(1, math.ceil(wait_s)))
+
+
+class Refusal(enum.Enum):
+    """Why `Admission.enter` refused: the caller's own share is in use (429), or the whole service is (503)."""
+
+    PARTY_BUSY = "party"
+    SATURATED = "service"
+
+
+class Admission:
+    """Requests in progress, per party and in all. ``enter`` never waits: over ``per_party`` for this party or over
+    ``total`` overall it refuses, so one party's flood holds at most ``per_party`` of the worker threads and
+    database connections (`ServiceSettings` keeps ``per_party`` below ``total`` and ``total`` within the pool).
+
+    Thread-safe (one per app)."""
+
+    def __init__(self, per_party: int, total: int) -> None:
+        self.per_party = per_party
+        self.total = total
+        self._busy: Counter[str] = Counter()
+        self._all = 0
+        self._lock = threading.Lock()
+
+    def enter(self, party_id: str) -> Refusal | None:
+        """Count one request of ``party_id`` in, or say why not (then nothing is counted)."""
+        with self._lock:
+            if self._busy[party_id] >= self.per_party:
+                return Refusal.PARTY_BUSY
+            if self._all >= self.total:
+                return Refusal.SATURATED
+            self._busy[party_id] += 1
+            self._all += 1
+            return None
+
+    def leave(self, party_id: str) -> None:
+        with self._lock:
+            self._busy[party_id] -= 1
+            if self._busy[party_id] <= 0:
+                del self._busy[party_id]
+            self._all -= 1
+
+    def in_progress(self, party_id: str | None = None) -> int:
+        with self._lock:
+            return self._all if party_id is None else self._busy[party_id]

@@ -132,3 +132,20 @@ class GrantRow(Base):
     max_priority: Mapped[int] = mapped_column(Integer)
     budget_units: Mapped[float] = mapped_column(Float)
     updated_s: Mapped[float] = mapped_column(Float)
+
+
+class IdempotencyRow(Base):
+    """The answer to one party's write made with an ``Idempotency-Key`` (`service.idempotency`).
+
+    ``status`` and ``body`` are first written inside the write's own transaction (the decision as it was taken),
+    then replaced by the exact answer just before it is sent; ``request_sha256`` tells a retry from a reuse."""
+
+    __tablename__ = "idempotency"
+
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    final: Mapped[bool] = mapped_column(Boolean)
+    created_s: Mapped[float] = mapped_column(Float, index=True)

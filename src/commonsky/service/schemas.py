@@ -1,21 +1,53 @@
-"""The API's request and response bodies. Requests forbid unknown fields; floats must be finite.
+"""The API's request and response bodies. Requests forbid unknown fields; numbers are strict (``true`` is not 1),
+finite and within range; names are at most 200 characters of printable text (no control or bidirectional-override
+characters, which would make one party's text reorder what another reads).
 
 Geometry inside a volume is checked by the engine adapter (`service.engine`), which answers 422 with one line.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictFloat,
+    StrictInt,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
+from commonsky.errors import UnitError
 from commonsky.plans.intent import IntentState
 from commonsky.service.views import ObstacleKind
 from commonsky.strategic.result import OtherKind
+from commonsky.units import parse_altitude
 
-Lat = Annotated[float, Field(ge=-90.0, le=90.0)]
-Lon = Annotated[float, Field(ge=-180.0, le=180.0)]
+Lat = Annotated[StrictFloat, Field(ge=-90.0, le=90.0)]
+Lon = Annotated[StrictFloat, Field(ge=-180.0, le=180.0)]
+NAME_MAX = 200
+ALT_MAX_M = 100_000.0  # +-100 km: far beyond any airspace, far below where floats lose metres
+# Control characters and the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def plain_text(value: str) -> str:
+    """``value`` if it holds no control or bidirectional-override character, else `ValueError` naming the first."""
+    found = _UNSAFE.search(value)
+    if found is not None:
+        raise ValueError(f"character U+{ord(found.group()):04X} at position {found.start()} is not allowed")
+    return value
+
+
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX), AfterValidator(plain_text)]
 Version = Annotated[str, Field(min_length=1, max_length=64, description="opaque version token (as F3548's OVN)")]
 Ovn = Annotated[str, Field(min_length=1, max_length=64, description="another intent's or a zone's OVN, as shown")]
 AreaKey = Annotated[
@@ -37,20 +69,42 @@ def _utc(value: datetime) -> datetime:
 UtcTime = Annotated[datetime, AfterValidator(_utc)]
 
 
+def _example(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """Put the model's request example (`service.examples.requests`) into its OpenAPI schema."""
+    from commonsky.service.examples import requests
+
+    example = requests().get(model.__name__)
+    if example is not None:
+        schema["examples"] = [example]
+
+
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, json_schema_extra=_example)
 
 
 class AltitudeJson(Strict):
     """Zone-format altitude object: ``{"value": 320, "unit": "FL", "ref": "STD"}``."""
 
-    value: float | None = Field(None, ge=-2_000, le=1_000_000)
+    value: StrictFloat | None = Field(None, ge=-2_000, le=1_000_000)
     unit: Literal["ft", "m", "FL", "UNL"] = "ft"
     ref: Literal["AMSL", "AGL", "STD"] = "AMSL"
 
 
+def _altitude_text(value: str) -> str:
+    """A readable altitude within +-100 km (or UNL): a 400-digit number is refused here, not read as +inf."""
+    try:
+        altitude = parse_altitude(value)
+    except UnitError as error:
+        raise ValueError(str(error)) from None
+    if not altitude.is_unlimited and not (math.isfinite(altitude.value_m) and abs(altitude.value_m) <= ALT_MAX_M):
+        raise ValueError(f"altitude {value[:40]!r} is out of range (at most {ALT_MAX_M:.0f} m either way)")
+    return value
+
+
 AltitudeIn = Annotated[
-    str | AltitudeJson,
+    Annotated[Annotated[str, Field(max_length=40), AfterValidator(_altitude_text)], Tag("text")]
+    | Annotated[AltitudeJson, Tag("object")],
+    Discriminator(lambda value: "text" if isinstance(value, str) else "object"),
     Field(description='"FL320", "5000ft AMSL", "500 m AGL", "SFC", "UNL", or the zone-format object'),
 ]
 
@@ -65,16 +119,40 @@ class PolygonIn(Strict):
     geometry: PolygonGeometry
 
 
+class PointIn(Strict):
+    """A GeoJSON Point: ``{"type": "Point", "coordinates": [lon, lat]}`` (degrees)."""
+
+    type: Literal["Point"]
+    coordinates: tuple[Lon, Lat]
+
+
 class CircleIn(Strict):
+    """A circle. ``centre`` is a GeoJSON Point, ``[lon, lat]`` as in polygons. The bare pair ``[lat, lon]`` of
+    earlier versions is still read (a pair and a Point object cannot be mistaken for each other), but deprecated:
+    it is stored, and shown back, as the Point."""
+
     type: Literal["circle"]
-    centre: tuple[Lat, Lon] = Field(description="[lat, lon] degrees")
-    radius_m: float = Field(gt=0, le=1_000_000)
+    centre: Annotated[
+        Annotated[PointIn, Tag("point")] | Annotated[tuple[Lat, Lon], Tag("pair")],
+        Discriminator(lambda value: "point" if isinstance(value, dict | PointIn) else "pair"),
+    ] = Field(
+        description='GeoJSON Point {"type": "Point", "coordinates": [lon, lat]}; deprecated: a bare [lat, lon] pair'
+    )
+    radius_m: StrictFloat = Field(gt=0, le=1_000_000)
+
+    @field_validator("centre", mode="after")
+    @classmethod
+    def _as_point(cls, value: PointIn | tuple[float, float]) -> PointIn:
+        if isinstance(value, tuple):
+            lat, lon = value
+            return PointIn(type="Point", coordinates=(lon, lat))
+        return value
 
 
 class CorridorIn(Strict):
     type: Literal["corridor"]
-    points: list[tuple[Lat, Lon]] = Field(min_length=2, description="[[lat, lon], ...] degrees")
-    half_width_m: float = Field(gt=0, le=500_000)
+    points: list[tuple[Lat, Lon]] = Field(min_length=2, max_length=100_000, description="[[lat, lon], ...] degrees")
+    half_width_m: StrictFloat = Field(gt=0, le=500_000)
 
 
 ShapeIn = Annotated[PolygonIn | CircleIn | CorridorIn, Field(discriminator="type")]
@@ -88,14 +166,16 @@ class VolumeIn(Strict):
     ceiling: AltitudeIn
     start: UtcTime
     end: UtcTime
-    daily: list[tuple[Annotated[float, Field(ge=0, le=86_400)], Annotated[float, Field(ge=0, le=86_400)]]] = Field(
-        default_factory=list, max_length=24
-    )
+    daily: list[
+        tuple[Annotated[StrictFloat, Field(ge=0, le=86_400)], Annotated[StrictFloat, Field(ge=0, le=86_400)]]
+    ] = Field(default_factory=list, max_length=24)
 
 
 class IntentBody(Strict):
     volumes: list[VolumeIn] = Field(min_length=1, max_length=10_000)
-    priority: int = Field(0, ge=0, le=100, description="higher wins (F3548): it may preempt lower accepted intents")
+    priority: StrictInt = Field(
+        0, ge=0, le=100, description="higher wins (F3548): it may preempt lower accepted intents"
+    )
 
 
 class IntentIn(IntentBody):
@@ -216,6 +296,24 @@ class PartyCreated(BaseModel):
 class ZoneIn(Strict):
     feature: dict[str, Any] = Field(description="a Feature in the commonsky.zone/1 format")
 
+    @model_validator(mode="after")
+    def _plain_properties(self) -> ZoneIn:
+        """Every text a zone shows to every party is bounded plain text (the rest is the zone format's own check)."""
+        properties = self.feature.get("properties")
+        if isinstance(properties, dict):
+            for field, value in properties.items():
+                texts = value if isinstance(value, list) else [value]
+                for text in texts:
+                    if isinstance(text, str):
+                        where = f"feature.properties.{field[:40]!r}"
+                        if len(text) > NAME_MAX:
+                            raise ValueError(f"{where}: longer than {NAME_MAX} characters")
+                        try:
+                            plain_text(text)
+                        except ValueError as error:
+                            raise ValueError(f"{where}: {error}") from None
+        return self
+
 
 class ZoneUpdate(ZoneIn):
     version: Version
@@ -267,30 +365,19 @@ class DisclosureOut(Strict):
     """The disclosure grid (docs/broker.md): lon/lat cells, time steps, altitude bands."""
 
     model_config = ConfigDict(
-        extra="forbid",
-        allow_inf_nan=False,
-        frozen=True,
-        from_attributes=True,
-        json_schema_extra={"examples": [{"cell_deg": 0.1, "step_s": 300.0, "band_ft": 1000.0}]},
+        extra="forbid", allow_inf_nan=False, frozen=True, from_attributes=True, json_schema_extra=_example
     )
 
-    cell_deg: float = Field(0.1, ge=0.01, le=10.0, description="cell side, degrees of lon and lat")
-    step_s: float = Field(300.0, ge=60.0, le=86_400.0, description="time step, seconds")
-    band_ft: float = Field(1_000.0, ge=100.0, le=10_000.0, description="altitude band, feet")
+    cell_deg: StrictFloat = Field(0.1, ge=0.01, le=10.0, description="cell side, degrees of lon and lat")
+    step_s: StrictFloat = Field(300.0, ge=60.0, le=86_400.0, description="time step, seconds")
+    band_ft: StrictFloat = Field(1_000.0, ge=100.0, le=10_000.0, description="altitude band, feet")
 
 
 class GrantIn(Strict):
     """What the authority grants one party (docs/broker.md: granted priorities, probe budget)."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        allow_inf_nan=False,
-        frozen=True,
-        json_schema_extra={"examples": [{"max_priority": 100, "budget_units": 200000.0}]},
-    )
-
-    max_priority: int = Field(ge=0, le=100, strict=True, description="highest priority the party may file at")
-    budget_units: float = Field(ge=0, le=1e12, description="daily probe budget (units: docs/broker.md)")
+    max_priority: StrictInt = Field(ge=0, le=100, description="highest priority the party may file at")
+    budget_units: StrictFloat = Field(ge=0, le=1e12, description="daily probe budget (units: docs/broker.md)")
 
 
 class GrantOut(BaseModel):

@@ -71,8 +71,12 @@ def volume_json(volume: Volume, where: str = "volume") -> dict[str, Any]:
     start, end = iso(volume.window.start_s), iso(volume.window.end_s)
     if start is None or end is None or not math.isfinite(volume.window.end_s - volume.window.start_s):
         raise InputError(f"{where}: the broker needs a finite time window (start and end)")
+    shape = volume.shape.to_json()
+    if shape.get("type") == "circle":  # the API's circle centre is a GeoJSON Point, [lon, lat]
+        lat, lon = shape["centre"]
+        shape = {**shape, "centre": {"type": "Point", "coordinates": [lon, lat]}}
     return {
-        "shape": volume.shape.to_json(),
+        "shape": shape,
         "floor": volume.band.floor.to_json(),
         "ceiling": volume.band.ceiling.to_json(),
         "start": start,

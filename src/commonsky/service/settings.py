@@ -54,6 +54,24 @@ class ServiceSettings(BaseSettings):
         "https://commonsky.invalid/uss",
         description="uss_base_url of the references by which the DSS shows the broker's intents to a USS",
     )
+    max_in_flight: int = Field(
+        24, ge=2, le=1_000, description="requests in progress at once, all parties; beyond: 503 with Retry-After"
+    )
+    max_in_flight_per_party: int = Field(
+        4, ge=1, le=1_000, description="requests in progress at once for one party; beyond: 429 with Retry-After"
+    )
+    db_pool_size: int = Field(
+        32, ge=2, le=1_000, description="database connections per process (at least max_in_flight + 4)"
+    )
+    db_pool_timeout_s: float = Field(
+        2.0, gt=0, le=60, description="wait for a free connection at most this long, then 503 (never 30 s)"
+    )
+    max_request_cost: float = Field(
+        600.0,
+        gt=0,
+        description="bounded work per request: a body whose estimated judging cost (`service.cost`, about ms of "
+        "one core) is higher is refused with 413 before it is judged",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -75,10 +93,26 @@ class ServiceSettings(BaseSettings):
             raise ValueError(f"host {self.host!r} is not loopback: set allow_remote (and put TLS in front)")
         return self
 
+    heavy_request_cost: float = Field(
+        50.0, gt=0, description="a request estimated to cost more than this (`service.cost`) is heavy"
+    )
+    max_heavy_per_party: int = Field(1, ge=1, le=1_000, description="heavy requests of one party at once (429)")
+    max_heavy: int = Field(2, ge=2, le=1_000, description="heavy requests of everyone at once (503): about the cores")
+
     @model_validator(mode="after")
     def _dss_audience_with_keys(self) -> ServiceSettings:
         if self.dss_public_keys and not self.dss_audiences:
             raise ValueError("dss_public_keys given without dss_audiences: name the audiences tokens must carry")
+        return self
+
+    @model_validator(mode="after")
+    def _one_party_cannot_take_all(self) -> ServiceSettings:
+        if self.max_heavy_per_party >= self.max_heavy:
+            raise ValueError("max_heavy_per_party must be below max_heavy: one party may not take it all")
+        if self.max_in_flight_per_party >= self.max_in_flight:
+            raise ValueError("max_in_flight_per_party must be below max_in_flight: one party may not take it all")
+        if self.db_pool_size < self.max_in_flight + 4:
+            raise ValueError("db_pool_size must be at least max_in_flight + 4 (requests must never wait for a pool)")
         return self
 
     @property

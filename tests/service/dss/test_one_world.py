@@ -217,3 +217,22 @@ def test_the_live_picture_holds_dss_references_as_volumes_of_their_uss(sky: Any,
     assert volume.footprint.symmetric_difference(box(8.52, 47.32, 8.54, 47.34)).area < 1e-12
     assert (volume.window.start_s, volume.window.end_s) == (t0, t0 + 900)
     assert read_plan(services.db, services.broker, t0 + 1_000, t0 + 2_000).intents == ()
+
+
+def test_a_reference_written_after_a_prejudged_filing_is_seen_under_the_lock(sky: Any, signer: Any) -> None:
+    from commonsky.service import auth
+
+    client, _, _ = sky
+    services = client.app.state.services  # type: ignore[attr-defined]
+    broker = services.broker
+    party, _ = auth.create_party(services.db, "late-filer", "operator")
+    t0 = math.ceil(time.time() / STEP_S) * STEP_S + 3 * STEP_S
+    ring = square(12.02, 41.02, 12.05, 41.05)
+    volumes, bounds = broker._prepare([broker_volume(ring, 120.0, t0, t0 + 900)])
+    pre = broker._prejudge(party, "candidate", volumes, bounds, 0)
+    assert pre.verdict.blocking is False
+    made = put_reference(client, token(signer, USS), dss_body(ring, 120.0, t0, t0 + 900, []))
+    assert made.status_code == 201, made.text
+    with services.db.write() as session:
+        verdict = broker._judge_locked(session, pre, party, "candidate", volumes, bounds, 0)
+    assert verdict.blocking is True

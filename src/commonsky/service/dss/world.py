@@ -156,12 +156,13 @@ def _extent(row: Any) -> Extent:
 
 @dataclass(frozen=True)
 class World:
-    """The broker's side of the DSS key check: ``policy`` is the authority's disclosure grid (read per call),
+    """The broker's side of the DSS key check: ``policy`` is the authority's disclosure grid (read per call, with
+    the caller's session),
     ``volumes_of`` the broker's volumes of an intent row (its cache), ``base_url`` the neutral endpoint named in
     the synthetic references."""
 
     model: AltitudeModel
-    policy: Callable[[], DisclosurePolicy]
+    policy: Callable[[Session], DisclosurePolicy]
     volumes_of: Callable[[IntentRow], tuple[Volume, ...]]
     margin_m: float
     base_url: str = NEUTRAL_URL
@@ -188,7 +189,7 @@ class World:
         by_volume: dict[int, list[Any]] = {}
         for hit in found:
             by_volume.setdefault(hit.own_index, []).append(hit.overlap)
-        policy = self.policy()
+        policy = self.policy(session)  # read on this connection: a writer never waits for a second one
         viewer = party_of(manager)
         obstacle = Obstacle(ObstacleKind.INTENT)
         out = []

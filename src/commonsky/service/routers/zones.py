@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from commonsky.service.auth import Party, Role
 from commonsky.service.deps import PartyDep, ServicesDep, require
+from commonsky.service.examples import ed318_collection
 from commonsky.service.schemas import StaleOut, ZoneIn, ZoneOut, ZoneUpdate
 
 router = APIRouter(tags=["zones"])
@@ -54,7 +55,10 @@ class Ed318ImportOut(BaseModel):
 
 @router.post("/zones/ed318", response_model=Ed318ImportOut, status_code=201)
 def import_ed318(
-    body: Annotated[dict[str, object], Body(description="an ED-318 FeatureCollection")],
+    body: Annotated[
+        dict[str, object],
+        Body(title="Ed318Collection", description="an ED-318 FeatureCollection", examples=[ed318_collection()]),
+    ],
     party: Authority,
     services: ServicesDep,
 ) -> Ed318ImportOut:
