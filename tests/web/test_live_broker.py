@@ -174,6 +174,9 @@ def test_an_intent_filed_while_commonsky_run_is_live_correlates_its_flight(diyal
         survey = live.http.post("/parties", json={"name": "survey", "role": "operator"}, headers=live.key("authority"))
         assert survey.status_code == 201, survey.text
         key = {"Authorization": f"Bearer {survey.json()['key']['key']}"}
+        grant = {"max_priority": 100, "budget_units": 1e9}  # it files at 100: by the authority's grant only
+        granted = live.http.put("/parties/survey/grant", json=grant, headers=live.key("authority"))
+        assert granted.status_code == 200, granted.text
         unk2, unk3 = live.flight("UNK-2"), live.flight("UNK-3")
         track = _until("UNK-2's track, unidentified", lambda: live.track_of(unk2))
         assert track["party"] == "" and track["intent"] == ""

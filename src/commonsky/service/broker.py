@@ -167,8 +167,11 @@ class Broker:
         *,
         key: Sequence[str] | None = None,
         resolve: bool = False,
+        judge_first: bool = False,
     ) -> Decision:
         """File a new intent; it is decided at once. ``resolve``: a rejection comes with verified resolutions.
+        ``judge_first``: judge before taking the write lock, re-validated under it (`service.prejudge`; for heavy
+        requests, so that they do not hold the lock while they judge).
 
         ``key``: the OVNs of what the filer saw in its way (`service.area_key`); `AreaChangedError` when something
         else is. The HTTP API always passes one (empty when the body has none); ``None`` skips the check, for
@@ -177,7 +180,7 @@ class Broker:
         volumes, box = self._prepare(volumes_json)
         self._admit(party, volumes, priority)
         intent_id = str(uuid.uuid4())
-        pre = self._prejudge(party, intent_id, volumes, box, priority)
+        pre = self._prejudge(party, intent_id, volumes, box, priority) if judge_first else None
 
         def run(session: Session) -> tuple[Decision, list[tuple[str, dict[str, Any]]]]:
             self.db.lock_region(session, box.box)
@@ -222,14 +225,15 @@ class Broker:
         *,
         key: Sequence[str] | None = None,
         resolve: bool = False,
+        judge_first: bool = False,
     ) -> Decision:
         """Replace an intent's volumes and priority. An accepted change keeps its state; a refused change of an
         accepted or activated intent leaves it as it was (``accepted`` false); a rejected intent is re-decided.
-        ``key`` as in `submit`, over the new volumes."""
+        ``key`` and ``judge_first`` as in `submit`, over the new volumes."""
         self.require(party, Role.OPERATOR)
         volumes, box = self._prepare(volumes_json)
         self._admit(party, volumes, priority)
-        pre = self._prejudge(party, intent_id, volumes, box, priority)
+        pre = self._prejudge(party, intent_id, volumes, box, priority) if judge_first else None
 
         def run(session: Session) -> tuple[Decision, list[tuple[str, dict[str, Any]]]]:
             row = self._own_row_locked(session, party, intent_id, version, extra_box=box)
@@ -487,7 +491,7 @@ class Broker:
     def _judge_locked(
         self,
         session: Session,
-        pre: Prejudged[_Verdict],
+        pre: Prejudged[_Verdict] | None,
         party: Party,
         own_id: str,
         volumes: Sequence[Volume],
@@ -496,7 +500,7 @@ class Broker:
     ) -> _Verdict:
         """Under the write lock: ``pre``'s verdict if nothing it was judged against has changed, else judge now.
         The rows to preempt are loaded into this session (the write refreshes and changes them)."""
-        if self._basis(session, own_id, box) == pre.basis:
+        if pre is not None and self._basis(session, own_id, box) == pre.basis:
             held = {other_id: session.get(IntentRow, other_id) for other_id in pre.verdict.preempt}
             if all(row is not None for row in held.values()):
                 return replace(pre.verdict, preempt={k: v for k, v in held.items() if v is not None})

@@ -5,7 +5,8 @@ run first on one read snapshot, holding no lock; the write then takes its lock a
 ids and versions (`basis`). Every change to an intent or a zone gives it a new version, and the verdict is a pure
 function of the candidate and the rows the prefilter returned, so an equal basis means the verdict still holds; a
 different one means it is judged again, under the lock. A small filing thus waits for the *commits* of wide
-filings elsewhere (on SQLite every write shares one lock), never for their judging.
+filings elsewhere (on SQLite every write shares one lock), never for their judging. Only heavy requests are judged
+first (`Broker.submit`'s ``judge_first``): for a small one, judging twice would cost more than it saves.
 """
 
 from __future__ import annotations

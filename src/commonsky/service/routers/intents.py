@@ -72,7 +72,10 @@ async def submit(body: IntentIn, party: Operator, services: ServicesDep, resolve
     volumes, cost = _volumes(body, services)
     idempotency.answer_as(_wire)
     async with heavy_slot(services, party, cost):
-        decision = await run_in_threadpool(submit, party, volumes, body.priority, key=body.key, resolve=resolve)
+        heavy = cost > services.settings.heavy_request_cost  # judged before the write lock is taken
+        decision = await run_in_threadpool(
+            submit, party, volumes, body.priority, key=body.key, resolve=resolve, judge_first=heavy
+        )
     return _done(decision)
 
 
@@ -126,8 +129,17 @@ async def replace_intent(
     update = services.broker.update
     idempotency.answer_as(_wire)
     async with heavy_slot(services, party, cost):
+        heavy = cost > services.settings.heavy_request_cost
         decision = await run_in_threadpool(
-            update, party, intent_id, body.version, volumes, body.priority, key=body.key, resolve=resolve
+            update,
+            party,
+            intent_id,
+            body.version,
+            volumes,
+            body.priority,
+            key=body.key,
+            resolve=resolve,
+            judge_first=heavy,
         )
     return _done(decision)
 
