@@ -27,6 +27,8 @@ from commonsky.service.budget import OverBudgetError
 from commonsky.service.db import Database
 from commonsky.service.deps import Services
 from commonsky.service.dss import mount_dss
+from commonsky.service.dss.world import World
+from commonsky.service.engine import prefilter_margin_m
 from commonsky.service.errors import AreaChangedError, ForbiddenError, RetryError, StaleVersionError, TooLargeError
 from commonsky.service.idempotency import DuplicateRequestError, Idempotency
 from commonsky.service.limits import Admission, BodyLimit, RateLimiter
@@ -90,7 +92,14 @@ def create_app(settings: ServiceSettings, altitude_model: AltitudeModel | None =
     for module in (parties, zones, intents, conflicts, audit, notifications, grants):
         app.include_router(module.router)
     _handlers(app)
-    mount_dss(app, settings, database)
+    world = World(
+        broker.model,
+        broker.grants.disclosure,
+        broker.intent_volumes,
+        prefilter_margin_m(broker.model),
+        settings.dss_neutral_url,
+    )
+    mount_dss(app, settings, database, world)
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, str]:

@@ -40,6 +40,7 @@ from commonsky.service.budget import Budgets, SizeLimits, check_size, cost_units
 from commonsky.service.cache import VersionCache
 from commonsky.service.db import Database
 from commonsky.service.disclosure import Obstacle, coarse_resolution, coarse_view
+from commonsky.service.dss import world
 from commonsky.service.engine import (
     Bounds,
     bounds,
@@ -428,7 +429,7 @@ class Broker:
         intents = self._near(session, own_id, box, margin)
         zones = session.scalars(near_zones(), overlap_params(box, margin)).all()
         candidate = to_intent(own_id, party.name, tuple(volumes), priority)
-        engine = self._engine(intents, zones)
+        engine = self._engine(intents, zones, world.obstacles(session, box, margin))
         by_id = {r.id: r for r in intents}
         zone_rows = {r.id: r for r in zones}
         verdict = _Verdict(candidate=candidate)
@@ -481,8 +482,10 @@ class Broker:
 
     def _basis(self, session: Session, own_id: str, box: Bounds) -> Basis:
         """What a verdict depends on besides its candidate: the prefilter's ids and versions, and the disclosure
-        policy its conflicts were coarsened with (the authority may change it between the two)."""
-        seen = basis(session, own_id, box, prefilter_margin_m(self.model))
+        policy its conflicts were coarsened with (the authority may change it between the two), and the ids and
+        OVNs of the DSS's references near it (`dss.world.basis`)."""
+        margin = prefilter_margin_m(self.model)
+        seen = basis(session, own_id, box, margin) | world.basis(session, box, margin)
         return seen | {("disclosure", self.grants.disclosure(session), "")}
 
     def _judge_locked(
@@ -518,8 +521,11 @@ class Broker:
             return session.scalars(near_intents(listed=False), params).all()
         return session.scalars(near_intents(listed=True), {**params, "keys": [*keys, WIDE]}).all()
 
-    def _engine(self, intents: Sequence[IntentRow], zones: Sequence[ZoneRow]) -> StrategicEngine:
-        """The engine over these rows; activated intents rank above every priority (they are never preempted)."""
+    def _engine(
+        self, intents: Sequence[IntentRow], zones: Sequence[ZoneRow], references: Sequence[Intent] = ()
+    ) -> StrategicEngine:
+        """The engine over these rows; activated intents rank above every priority (they are never preempted), and
+        so do the DSS's operational intent ``references`` (`dss.world.obstacles`)."""
         return build_engine(
             self.model,
             [(r.id, self.zone_of(r)[0]) for r in zones],
@@ -531,7 +537,8 @@ class Broker:
                     ACTIVATED if r.state == IntentState.ACTIVATED else r.priority,
                 )
                 for r in intents
-            ],
+            ]
+            + list(references),
         )
 
     def resolutions(self, session: Session, verdict: _Verdict, box: Bounds) -> tuple[ResolutionView, ...]:
@@ -545,7 +552,7 @@ class Broker:
         wide = replace(box, alt_lo_m=-math.inf, alt_hi_m=math.inf, t1_s=box.t1_s + horizon)
         intents = self._near(session, verdict.candidate.id, wide, 0.0)
         zones = session.scalars(near_zones(), overlap_params(wide, 0.0)).all()
-        engine = self._engine(intents, zones)
+        engine = self._engine(intents, zones, world.obstacles(session, wide, 0.0))
         result = engine.check(verdict.candidate, resolve=True)
         policy = self.grants.disclosure(session)
         found = (coarse_resolution(engine, verdict.candidate, r.dt_s, r.dz_m, policy) for r in result.resolutions)

@@ -31,6 +31,7 @@ from commonsky.errors import CommonskyError
 from commonsky.plans.intent import Intent, IntentState
 from commonsky.service.broker import Broker
 from commonsky.service.db import Database
+from commonsky.service.dss import world
 from commonsky.service.models import AuditRow, IntentRow, PartyRow, ZoneRow
 from commonsky.service.views import LIVE
 
@@ -58,9 +59,19 @@ def read_stamp(db: Database) -> int:
         return int(session.scalar(select(func.coalesce(func.max(AuditRow.seq), 0))) or 0)
 
 
-def read_plan(db: Database, broker: Broker, start_s: float, end_s: float) -> BrokerPlan:
-    """The intents in effect overlapping ``[start_s, end_s]`` (Unix s), oldest first, every zone, the parties."""
+def read_mark(db: Database) -> tuple[int, ...]:
+    """The stamp and the DSS's change mark (`dss.world.change_mark`): the plan is re-read when either moves."""
     with db.read() as session:
+        stamp = int(session.scalar(select(func.coalesce(func.max(AuditRow.seq), 0))) or 0)
+        return (stamp, *world.change_mark(session))
+
+
+def read_plan(db: Database, broker: Broker, start_s: float, end_s: float) -> BrokerPlan:
+    """The intents in effect overlapping ``[start_s, end_s]`` (Unix s), oldest first, then the DSS's live
+    operational intent references as intents of their USS party ``dss:<manager>`` (`dss.world.live_intents`),
+    every zone, the parties."""
+    with db.read() as session:
+        references = world.live_intents(session, start_s, end_s)
         stamp = int(session.scalar(select(func.coalesce(func.max(AuditRow.seq), 0))) or 0)
         parties = session.execute(select(PartyRow.id, PartyRow.name)).all()
         rows = session.scalars(
@@ -81,7 +92,7 @@ def read_plan(db: Database, broker: Broker, start_s: float, end_s: float) -> Bro
             label=row.note,
         )
         for row in rows
-    )
+    ) + tuple(references)
     zones = tuple(broker.zone_of(row)[0] for row in zone_rows)
     return BrokerPlan(intents, zones, {name: pid for pid, name in names.items()}, stamp)
 
@@ -107,6 +118,7 @@ class PlanFeed:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._stamp = -1
+        self._mark: tuple[int, ...] = ()
         self.errors = 0
         self.listening = threading.Event()
 
@@ -156,7 +168,8 @@ class PlanFeed:
     def _refresh(self) -> bool:
         """Re-read the plan if the stamp moved; True when it did."""
         try:
-            if read_stamp(self.db) == self._stamp:
+            mark = read_mark(self.db)
+            if mark == self._mark:
                 return False
             plan = read_plan(self.db, self.broker, *self.window_s)
         except CommonskyError as error:  # a stored row the picture cannot read: keep the last plan, say so
@@ -167,7 +180,7 @@ class PlanFeed:
             self.errors += 1
             log.warning("live plan not read: %s", error)
             return False
-        self._stamp = plan.stamp
+        self._stamp, self._mark = plan.stamp, mark
         self.on_change(plan)
         return True
 
@@ -196,4 +209,4 @@ class PlanFeed:
                 self._stop.wait(1.0)
 
 
-__all__ = ["CHANNEL", "BrokerPlan", "PlanFeed", "read_plan", "read_stamp"]
+__all__ = ["CHANNEL", "BrokerPlan", "PlanFeed", "read_mark", "read_plan", "read_stamp"]

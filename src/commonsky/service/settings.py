@@ -50,6 +50,10 @@ class ServiceSettings(BaseSettings):
         (), description="PEM files of the keys trusted to sign DSS access tokens (RS256); none: /dss/v1 is off"
     )
     dss_audiences: tuple[str, ...] = Field((), description="accepted `aud` of DSS access tokens")
+    dss_neutral_url: str = Field(
+        "https://commonsky.invalid/uss",
+        description="uss_base_url of the references by which the DSS shows the broker's intents to a USS",
+    )
     max_in_flight: int = Field(
         24, ge=2, le=1_000, description="requests in progress at once, all parties; beyond: 503 with Retry-After"
     )

@@ -12,17 +12,19 @@ from fastapi.responses import JSONResponse
 from commonsky.service.db import Database
 from commonsky.service.dss.auth import TokenVerifier
 from commonsky.service.dss.errors import DssError
+from commonsky.service.dss.world import World
 from commonsky.service.settings import ServiceSettings
 
 
-def mount_dss(app: FastAPI, settings: ServiceSettings, database: Database) -> bool:
-    """Add ``/dss/v1`` to ``app`` if ``settings`` trust at least one key; whether it did."""
+def mount_dss(app: FastAPI, settings: ServiceSettings, database: Database, world: World | None = None) -> bool:
+    """Add ``/dss/v1`` to ``app`` if ``settings`` trust at least one key; whether it did. ``world``: the broker's
+    intents take part in the DSS key check (`dss.world`)."""
     if not settings.dss_public_keys:
         return False
     from commonsky.service.dss.routes import DssServices, router
 
     verifier = TokenVerifier.from_files(list(settings.dss_public_keys), list(settings.dss_audiences))
-    app.state.dss = DssServices(database, verifier)
+    app.state.dss = DssServices(database, verifier, world)
     app.include_router(router)
 
     @app.exception_handler(DssError)

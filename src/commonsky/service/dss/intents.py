@@ -23,6 +23,7 @@ from commonsky.service.dss import records, subscriptions
 from commonsky.service.dss.errors import DssError, bad_request
 from commonsky.service.dss.geometry import Extent, now_us, parse_extents
 from commonsky.service.dss.tables import CONSTRAINTS, OPERATIONAL_INTENTS
+from commonsky.service.dss.world import World
 
 HORIZON_US = int(timedelta(days=constants.OiMaxPlanHorizonDays).total_seconds() * 1_000_000)
 _KEYED = {api.OperationalIntentState.Accepted, api.OperationalIntentState.Activated}
@@ -32,18 +33,22 @@ def _load(session: Session, intent_id: str) -> Row[Any] | None:
     return records.driver(session, "SELECT * FROM dss_operational_intents WHERE id = %(id)s", {"id": intent_id}).first()
 
 
-def _key_check(session: Session, intent_id: str, manager: str, extent: Extent, key: set[str], now: int) -> None:
+def _key_check(
+    session: Session, intent_id: str, manager: str, extent: Extent, key: set[str], now: int, world: World | None
+) -> None:
     intents = [
         r
         for r in records.overlapping(session, OPERATIONAL_INTENTS, [extent], now, lambda row: row.id != intent_id)
         if r.ovn not in key
     ]
     constraints = [r for r in records.overlapping(session, CONSTRAINTS, [extent], now) if r.ovn not in key]
-    if intents or constraints:
-        message = f"the key misses {len(intents)} operational intent(s) and {len(constraints)} constraint(s)"
+    brokered = [] if world is None else world.missing(session, manager, intent_id, extent, key)
+    if intents or constraints or brokered:
+        count = len(intents) + len(brokered)
+        message = f"the key misses {count} operational intent(s) and {len(constraints)} constraint(s)"
         body = {
             "message": message,
-            "missing_operational_intents": records.refs(session, intents, manager, intents=True),
+            "missing_operational_intents": records.refs(session, intents, manager, intents=True) + brokered,
             "missing_constraints": records.refs(session, constraints, manager, intents=False),
         }
         raise DssError(409, message, body)
@@ -116,8 +121,11 @@ def parse_request(body: Any, now: int) -> PutRequest:
     )
 
 
-def put(db: Database, manager: str, raw_id: str, ovn: str | None, body: Any) -> tuple[int, dict[str, Any]]:
-    """Create (``ovn`` None: 201) or update (200) an operational intent reference."""
+def put(
+    db: Database, manager: str, raw_id: str, ovn: str | None, body: Any, world: World | None = None
+) -> tuple[int, dict[str, Any]]:
+    """Create (``ovn`` None: 201) or update (200) an operational intent reference. ``world``: the broker's
+    intents take part in the key check (`dss.world`)."""
     intent_id = records.entity_id(raw_id, "operational intent id")
     now = now_us()
     request = parse_request(body, now)
@@ -130,7 +138,7 @@ def put(db: Database, manager: str, raw_id: str, ovn: str | None, body: Any) -> 
         if ovn is not None:
             row = records.owned(row, manager, "operational intent", ovn)
         if state in _KEYED:
-            _key_check(session, intent_id, manager, extent, key, now)
+            _key_check(session, intent_id, manager, extent, key, now, world)
         if request.subscription_id is not None:
             subscriptions.attach(session, manager, request.subscription_id, extent)
             subscription_id = request.subscription_id

@@ -24,6 +24,7 @@ from commonsky.service.db import Database
 from commonsky.service.dss import availability, constraints, intents, subscriptions
 from commonsky.service.dss.auth import AA, CM, CMSA, CP, SC, Caller, TokenVerifier, require_scope
 from commonsky.service.dss.errors import bad_request
+from commonsky.service.dss.world import World
 
 router = APIRouter(prefix="/dss/v1", tags=["dss (ASTM F3548-21)"])
 log = logging.getLogger("commonsky.service.dss")
@@ -35,6 +36,7 @@ class DssServices:
 
     db: Database
     verifier: TokenVerifier
+    world: World | None = None  # the broker's intents in the key check (`dss.world`)
 
 
 def _services(request: Request) -> DssServices:
@@ -86,13 +88,13 @@ async def get_intent(request: Request, entityid: str) -> JSONResponse:
 @router.put("/operational_intent_references/{entityid}")
 async def create_intent(request: Request, entityid: str) -> JSONResponse:
     services, caller = _caller(request, SC)
-    return await _run(intents.put, services.db, caller.manager, entityid, None, await _body(request))
+    return await _run(intents.put, services.db, caller.manager, entityid, None, await _body(request), services.world)
 
 
 @router.put("/operational_intent_references/{entityid}/{ovn}")
 async def update_intent(request: Request, entityid: str, ovn: str) -> JSONResponse:
     services, caller = _caller(request, SC)
-    return await _run(intents.put, services.db, caller.manager, entityid, ovn, await _body(request))
+    return await _run(intents.put, services.db, caller.manager, entityid, ovn, await _body(request), services.world)
 
 
 @router.delete("/operational_intent_references/{entityid}/{ovn}")
