@@ -106,6 +106,13 @@ def observations(
         out[(AlertKind.CONFLICT, own, intruder)] = Observation(
             predicted_s, bool(los), tcpa_s=tcpa_s, dcpa_m=dcpa_m, lat=lat_i, lon=lon_i
         )
+    for k in range(len(incursions)):
+        out[(AlertKind.INCURSION, str(incursions.aircraft_id[k]), str(incursions.zone_name[k]))] = Observation(
+            predicted_s=time_s + float(incursions.time_to_entry_s[k]),
+            in_violation=bool(incursions.inside[k]),
+            lat=float(incursions.entry_lat[k]),
+            lon=float(incursions.entry_lon[k]),
+        )
     return out
 
 
