@@ -127,7 +127,7 @@ def run(
     from commonsky.sim.clock import check_speed
     from commonsky.sim.live_feeds import feeds_pipeline, feeds_runner, feeds_scenario
     from commonsky.sim.run_config import RunConfig
-    from commonsky.sim.runner import make_runner
+    from commonsky.sim.runner import make_runner, settle_heap
     from commonsky.sim.scenario import load_scenario
 
     check_speed(speed)
@@ -181,6 +181,7 @@ def run(
     line = lambda: feeds_line(feeds)  # noqa: E731
     status = threading.Thread(target=_status_loop, args=(runner, stop, tty, line), daemon=True)
     if not serve:
+        settle_heap()
         runner.start()
         status.start()
         try:
@@ -234,6 +235,7 @@ def run(
 
     app = create_run_app(runner, loaded, settings, on_seeded=on_seeded, resume=True)
     print(f"commonsky: {loaded.name}: map at http://{host}:{port}/  (broker API and docs at /docs; Ctrl-C to stop)")
+    settle_heap()
     status.start()
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning")

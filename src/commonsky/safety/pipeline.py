@@ -64,15 +64,16 @@ class SafetyNet:
 
     def _held(self, picture: Picture, seen: dict[Key, Observation]) -> dict[Key, Observation]:
         """Hold observations for conflict alerts that are up but not seen this cycle (see module docstring)."""
-        missing = [a for a in self.tracker.active if a.kind is AlertKind.CONFLICT and (a.kind, *a.subjects) not in seen]
+        up = self.tracker.active
+        missing = [a.subjects for a in up if a.kind is AlertKind.CONFLICT and (a.kind, *a.subjects) not in seen]
         if not missing or self.hold_margin <= 0.0 or len(picture) < 2:
             return {}
-        own = np.array([a.subjects[0] for a in missing], dtype=np.str_)
-        other = np.array([a.subjects[1] for a in missing], dtype=np.str_)
-        present = np.isin(own, picture.id) & np.isin(other, picture.id)
-        if not present.any():
+        # One dict of the picture's ids, not a sorted search of the whole picture per cycle.
+        where = {name: k for k, name in enumerate(picture.id.tolist())}
+        pairs = [(where[a], where[b]) for a, b in missing if a in where and b in where]
+        if not pairs:
             return {}
-        i, j = picture.index_of(list(own[present])), picture.index_of(list(other[present]))
+        i, j = np.array([p[0] for p in pairs], dtype=np.intp), np.array([p[1] for p in pairs], dtype=np.intp)
         r, h, t = self.policy.per_aircraft(picture.lat, picture.lon, picture.alt_m, picture.party)
         grow = 1.0 + self.hold_margin
         p = picture

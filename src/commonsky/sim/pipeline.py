@@ -174,7 +174,7 @@ class LivePipeline:
         self._tracker = Tracker(self.parts.tracker, start_s=t_s)
         self._safety = self.parts.safety(self._plan.zones)
         self._correlator = Correlator(self._index, self._plan.registry, self.parts.correlation)
-        self._identity_raised: dict[tuple[int, str], float] = {}
+        self._identity: dict[tuple[int, str], IdentityAlert] = {}  # the correlator's alerts up, in its order
         self.skip_to(t_s)
         self._trails: deque[TrailFrame] = deque(maxlen=self.config.trail_len)
         self._next_trail_s = t_s
@@ -232,15 +232,17 @@ class LivePipeline:
     def identify(self) -> tuple[np.ndarray, np.ndarray, tuple[IdentityAlert, ...]]:
         """Party and intent of each confirmed track (in order), and the identity alerts up."""
         corr, events = self._correlator.step(self._tracker.tracks)
+        # Kept up to date from the events (not rebuilt from every alert up each tick): the same alerts, in the
+        # same order, as `Correlator.active`.
         for event in events:
             key = (event.track_id, event.kind)
-            if event.action == EventKind.RAISED:
-                self._identity_raised[key] = event.t_s
-            elif event.action == EventKind.ENDED:
-                self._identity_raised.pop(key, None)
-        alerts = tuple(
-            IdentityAlert(e, self._identity_raised.get((e.track_id, e.kind), e.t_s)) for e in self._correlator.active
-        )
+            if event.action == EventKind.ENDED:
+                self._identity.pop(key, None)
+            else:
+                held = self._identity.get(key)
+                raised_s = event.t_s if event.action == EventKind.RAISED or held is None else held.raised_s
+                self._identity[key] = IdentityAlert(event, raised_s)
+        alerts = tuple(self._identity.values())
         return corr.party.astype(str), corr.intent.astype(str), alerts
 
     def draw(self, tracks: LiveTracks, party: np.ndarray, intent: np.ndarray, t_s: float) -> Picture:
@@ -267,15 +269,17 @@ class LivePipeline:
 
     def source_names(self, tracks: LiveTracks) -> np.ndarray:
         """Per track, the names of the sources whose plots have updated it, joined by ``", "``."""
-        names = []
-        for mask in tracks.sensor_mask.tolist():
-            names.append(", ".join(name for sid, name in self._names.items() if mask >> sid & 1))
-        return np.array(names, dtype=str)
+        masks, row = np.unique(tracks.sensor_mask, return_inverse=True)  # a few distinct masks, many tracks
+        names = [", ".join(name for sid, name in self._names.items() if mask >> sid & 1) for mask in masks.tolist()]
+        return np.array(names, dtype=str)[row.reshape(-1)]
 
     def squawks(self, tracks: LiveTracks) -> np.ndarray:
         """Per track, the Mode A code a source that hears codes (a real receiver) last heard from its address."""
         hearing = [s for s in self.sources if isinstance(s, HearsSquawks)]
-        codes = [next((c for s in hearing if (c := s.squawk(str(a)))), "") if a else "" for a in tracks.icao24]
+        icao24 = np.asarray(tracks.icao24, dtype=str).tolist()
+        codes = [""] * len(icao24)
+        for source in hearing:  # the first source that heard a code wins
+            codes = [c or (source.squawk(a) if a else "") for c, a in zip(codes, icao24, strict=True)]
         return np.array(codes, dtype=str)
 
     def _snapshot(

@@ -12,6 +12,7 @@ the new time.
 
 from __future__ import annotations
 
+import gc
 import math
 import threading
 from dataclasses import replace
@@ -22,6 +23,16 @@ from commonsky.sim.pipeline import LivePipeline, LivePlan
 from commonsky.sim.run_config import RunConfig
 from commonsky.sim.scenario import Scenario
 from commonsky.sim.snapshot import LiveSnapshot
+
+
+def settle_heap() -> None:
+    """Leave what a long-lived process built before its live loop (modules, scenario, broker, web app) out of the
+    cyclic garbage collector's full passes: collect once, then freeze the survivors (`gc.freeze`). The loop
+    allocates reports, alerts and snapshots every tick; without this every full pass walks the whole heap again,
+    a pause of the picture's thread that grows with the heap (the worst ticks at thousands of tracks). Called
+    once, by a process about to run a loop (``commonsky run``), not by a library."""
+    gc.collect()
+    gc.freeze()
 
 
 class LiveRunner:
