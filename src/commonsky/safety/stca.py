@@ -16,7 +16,12 @@ parameters per volume of airspace. Here:
   then never in conflict: the vertical boundary is exact (`commonsky.safety.cpa` compares with a 1 micrometre
   tolerance);
 - **vertical prediction from the filtered rate** for aircraft that are not level: the altitude slope over the
-  last 20 s, not the instantaneous reported rate (whose noise makes level pairs "climb" into each other).
+  last 20 s, not the instantaneous reported rate (whose noise makes level pairs "climb" into each other). An
+  aircraft whose filtered rate is not established yet (NaN: a live track younger than the window, see
+  `commonsky.safety.vertical_rate`) is predicted at its flight level until it is.
+
+Replay (`commonsky.safety.batch`) and the live safety net (`stca_picture`, used by `commonsky.safety.pipeline.
+SafetyNet`) both go through `stca_states`: one logic, the same parameters.
 
 The numbers are per party and per region through `ProtectionPolicy` (`Protection.level_band_ms`,
 ``surface_gs_ms``, ``surface_alt_m``; the separation thresholds and look-ahead as before).
@@ -29,11 +34,13 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from commonsky.picture.picture import Picture
 from commonsky.safety.losses import FLIGHT_LEVEL_QUANTUM_M, quantise
 from commonsky.safety.params import Protection, ProtectionPolicy
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.intp]
 
 STCA_LOOKAHEAD_S = 120.0
 """Default look-ahead of conflict alert: the order of two minutes the STCA guidance describes. Longer
@@ -75,6 +82,22 @@ def stca_states(
     band, surface_gs, surface_alt = policy.filters_per_aircraft(lat, lon, alt, party)
     surface = (gs_ms < surface_gs) & (alt < surface_alt)
     eligible = ~on_ground & np.isfinite(alt_m) & ~surface
-    level = np.abs(vs_filt_ms) < band
+    level = ~np.isfinite(vs_filt_ms) | (np.abs(vs_filt_ms) < band)
     alt_ref = np.where(level, quantise(alt, FLIGHT_LEVEL_QUANTUM_M), alt)
     return StcaStates(eligible=eligible, level=level, alt_ref_m=alt_ref, vs_pred_ms=np.where(level, 0.0, vs_filt_ms))
+
+
+def stca_picture(
+    picture: Picture, policy: ProtectionPolicy, vs_filt_ms: FloatArray, on_ground: BoolArray
+) -> tuple[Picture, IntArray]:
+    """The picture conflict alert checks: the eligible aircraft of ``picture`` (positions in it returned
+    beside), each at its predicted altitude (`StcaStates.alt_ref_m`) with its predicted vertical rate."""
+    p = picture
+    states = stca_states(policy, p.lat, p.lon, p.alt_m, p.gs_ms, p.vs_ms, vs_filt_ms, on_ground, p.party)
+    keep = np.flatnonzero(states.eligible)
+    checked = Picture.from_arrays(
+        id=p.id[keep], lat=p.lat[keep], lon=p.lon[keep], alt_m=states.alt_ref_m[keep], gs_ms=p.gs_ms[keep],
+        trk_deg=p.trk_deg[keep], vs_ms=states.vs_pred_ms[keep], party=p.party[keep], intent=p.intent[keep],
+        time_s=p.time_s,
+    )  # fmt: skip
+    return checked, keep

@@ -1,0 +1,54 @@
+"""`VerticalRateFilter`: the STCA filtered vertical rate of a live picture stream, track by track.
+
+The same rate as replay's (`commonsky.safety.kinematics.filtered_vertical_rate`): the altitude slope from the
+newest picture at least ``window_s`` older than the current one, causal, NaN where the aircraft was not in that
+picture (a track younger than the window: its rate is not established yet) or where it is more than ``max_dt_s``
+old. `commonsky.safety.stca.stca_states` predicts an aircraft without an established rate at its flight level.
+
+Stateful and NOT thread-safe: one per picture stream (a `SafetyNet` owns one). Memory: the pictures of the last
+``window_s`` (ids and altitudes only).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+StrArray = npt.NDArray[np.str_]
+
+
+@dataclass(frozen=True, eq=False)
+class _Frame:
+    time_s: float
+    ids: StrArray  # sorted
+    alt_m: FloatArray
+
+
+@dataclass
+class VerticalRateFilter:
+    """Altitude slope (m/s) over at least ``window_s`` per aircraft id (see the module docstring)."""
+
+    window_s: float = 20.0
+    max_dt_s: float = 60.0
+    _frames: deque[_Frame] = field(default_factory=deque, init=False, repr=False)
+
+    def update(self, time_s: float, ids: StrArray, alt_m: FloatArray) -> FloatArray:
+        """The rate of each of ``ids`` at ``time_s`` (NaN: not established), then remember this picture."""
+        rate = np.full(ids.shape[0], np.nan)
+        ref = next((f for f in reversed(self._frames) if time_s - f.time_s >= self.window_s), None)
+        if ref is not None and time_s - ref.time_s <= self.max_dt_s and ref.ids.shape[0] and ids.shape[0]:
+            pos = np.minimum(np.searchsorted(ref.ids, ids), ref.ids.shape[0] - 1)
+            found = ref.ids[pos] == ids
+            rate[found] = (alt_m[found] - ref.alt_m[pos[found]]) / (time_s - ref.time_s)
+        order = np.argsort(ids, kind="stable")
+        self._frames.append(_Frame(float(time_s), ids[order], np.asarray(alt_m, dtype=np.float64)[order]))
+        while len(self._frames) >= 2 and time_s - self._frames[1].time_s >= self.window_s:
+            self._frames.popleft()
+        return rate
+
+
+__all__ = ["VerticalRateFilter"]
