@@ -9,7 +9,8 @@ pair is still in conflict under protection enlarged by ``hold_margin`` (radius, 
 
 With ``rates`` (a `VerticalRateFilter`, as the live run has), conflict alert is the STCA of replay
 (`commonsky.safety.stca.stca_picture`): aircraft on the ground (the flag given to `step`, or low and slow) take no
-part, a level aircraft (filtered rate inside the policy's dead band) is predicted at its flight level, the others
+part, a level aircraft (filtered rate inside the policy's dead band) is predicted at its flight level (read from
+its mean tracked altitude over the rate window), the others
 with their filtered rate. Without, the picture is checked as given.
 """
 
@@ -78,9 +79,9 @@ class SafetyNet:
         self, picture: Picture, rates: VerticalRateFilter, on_ground: BoolArray | None
     ) -> tuple[Picture, Conflicts]:
         """The STCA picture of ``picture`` and its conflicts (positions in ``picture``)."""
-        vs_filt = rates.update(picture.time_s, picture.id, picture.alt_m)
+        vs_filt, mean_alt = rates.update(picture.time_s, picture.id, picture.alt_m)
         ground = np.zeros(len(picture), dtype=bool) if on_ground is None else np.asarray(on_ground, dtype=bool)
-        checked, keep = stca_picture(picture, self.policy, vs_filt, ground)
+        checked, keep = stca_picture(picture, self.policy, vs_filt, ground, mean_alt)
         found = detect_conflicts(checked, self.policy)
         return checked, replace(found, i=keep[found.i], j=keep[found.j])
 

@@ -74,8 +74,11 @@ def stca_states(
     vs_filt_ms: FloatArray,
     on_ground: BoolArray,
     party: npt.NDArray[np.str_] | None = None,
+    level_alt_m: FloatArray | None = None,
 ) -> StcaStates:
-    """Eligibility, level flag and predicted vertical rate of each aircraft (see the module docstring)."""
+    """Eligibility, level flag and predicted vertical rate of each aircraft (see the module docstring).
+    ``level_alt_m``: the altitude a level aircraft's flight level is read from (default ``alt_m``; the live safety
+    net gives the tracked altitude's mean over the rate window, see `commonsky.safety.vertical_rate`)."""
     n = lat.shape[0]
     party = np.full(n, "", dtype=np.str_) if party is None else party
     alt = np.where(np.isfinite(alt_m), alt_m, 0.0)
@@ -83,17 +86,22 @@ def stca_states(
     surface = (gs_ms < surface_gs) & (alt < surface_alt)
     eligible = ~on_ground & np.isfinite(alt_m) & ~surface
     level = ~np.isfinite(vs_filt_ms) | (np.abs(vs_filt_ms) < band)
-    alt_ref = np.where(level, quantise(alt, FLIGHT_LEVEL_QUANTUM_M), alt)
+    at_level = alt if level_alt_m is None else np.where(np.isfinite(level_alt_m), level_alt_m, alt)
+    alt_ref = np.where(level, quantise(at_level, FLIGHT_LEVEL_QUANTUM_M), alt)
     return StcaStates(eligible=eligible, level=level, alt_ref_m=alt_ref, vs_pred_ms=np.where(level, 0.0, vs_filt_ms))
 
 
 def stca_picture(
-    picture: Picture, policy: ProtectionPolicy, vs_filt_ms: FloatArray, on_ground: BoolArray
+    picture: Picture,
+    policy: ProtectionPolicy,
+    vs_filt_ms: FloatArray,
+    on_ground: BoolArray,
+    level_alt_m: FloatArray | None = None,
 ) -> tuple[Picture, IntArray]:
     """The picture conflict alert checks: the eligible aircraft of ``picture`` (positions in it returned
     beside), each at its predicted altitude (`StcaStates.alt_ref_m`) with its predicted vertical rate."""
     p = picture
-    states = stca_states(policy, p.lat, p.lon, p.alt_m, p.gs_ms, p.vs_ms, vs_filt_ms, on_ground, p.party)
+    states = stca_states(policy, p.lat, p.lon, p.alt_m, p.gs_ms, p.vs_ms, vs_filt_ms, on_ground, p.party, level_alt_m)
     keep = np.flatnonzero(states.eligible)
     checked = Picture.from_arrays(
         id=p.id[keep], lat=p.lat[keep], lon=p.lon[keep], alt_m=states.alt_ref_m[keep], gs_ms=p.gs_ms[keep],

@@ -5,6 +5,11 @@ newest picture at least ``window_s`` older than the current one, causal, NaN whe
 picture (a track younger than the window: its rate is not established yet) or where it is more than ``max_dt_s``
 old. `commonsky.safety.stca.stca_states` predicts an aircraft without an established rate at its flight level.
 
+It also gives each aircraft's mean altitude over the window (this picture's included), which the live safety net
+reads a level aircraft's flight level from: tracked altitudes wobble by tens of feet where radar heights join
+ADS-B ones (an airliner holding FL370 tracked at 36,947 ft would round to FL369 and "conflict" with one at FL360),
+where replay's reported Mode S altitudes do not.
+
 Stateful and NOT thread-safe: one per picture stream (a `SafetyNet` owns one). Memory: the pictures of the last
 ``window_s`` (ids and altitudes only).
 """
@@ -36,9 +41,19 @@ class VerticalRateFilter:
     max_dt_s: float = 60.0
     _frames: deque[_Frame] = field(default_factory=deque, init=False, repr=False)
 
-    def update(self, time_s: float, ids: StrArray, alt_m: FloatArray) -> FloatArray:
-        """The rate of each of ``ids`` at ``time_s`` (NaN: not established), then remember this picture."""
+    def update(self, time_s: float, ids: StrArray, alt_m: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """The rate of each of ``ids`` at ``time_s`` (NaN: not established) and its mean altitude over the last
+        ``window_s``, then remember this picture."""
         rate = np.full(ids.shape[0], np.nan)
+        total = np.asarray(alt_m, dtype=np.float64).copy()
+        count = np.ones(ids.shape[0])
+        for frame in self._frames:
+            if time_s - frame.time_s > self.window_s or not frame.ids.shape[0]:
+                continue
+            pos = np.minimum(np.searchsorted(frame.ids, ids), frame.ids.shape[0] - 1)
+            found = frame.ids[pos] == ids
+            total[found] += frame.alt_m[pos[found]]
+            count[found] += 1.0
         ref = next((f for f in reversed(self._frames) if time_s - f.time_s >= self.window_s), None)
         if ref is not None and time_s - ref.time_s <= self.max_dt_s and ref.ids.shape[0] and ids.shape[0]:
             pos = np.minimum(np.searchsorted(ref.ids, ids), ref.ids.shape[0] - 1)
@@ -48,7 +63,7 @@ class VerticalRateFilter:
         self._frames.append(_Frame(float(time_s), ids[order], np.asarray(alt_m, dtype=np.float64)[order]))
         while len(self._frames) >= 2 and time_s - self._frames[1].time_s >= self.window_s:
             self._frames.popleft()
-        return rate
+        return rate, total / count
 
 
 __all__ = ["VerticalRateFilter"]
