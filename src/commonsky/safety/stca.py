@@ -18,7 +18,9 @@ parameters per volume of airspace. Here:
 - **vertical prediction from the filtered rate** for aircraft that are not level: the altitude slope over the
   last 20 s, not the instantaneous reported rate (whose noise makes level pairs "climb" into each other). An
   aircraft whose filtered rate is not established yet (NaN: a live track younger than the window, see
-  `commonsky.safety.vertical_rate`) is predicted at its flight level until it is.
+  `commonsky.safety.vertical_rate`) takes no part until it is: the Specification's eligibility excludes tracks
+  of insufficient quality, and a new track's altitude and rate rest on a few plots (replay never has NaN: it
+  falls back on the reported rate).
 
 Replay (`commonsky.safety.batch`) and the live safety net (`stca_picture`, used by `commonsky.safety.pipeline.
 SafetyNet`) both go through `stca_states`: one logic, the same parameters.
@@ -84,8 +86,8 @@ def stca_states(
     alt = np.where(np.isfinite(alt_m), alt_m, 0.0)
     band, surface_gs, surface_alt = policy.filters_per_aircraft(lat, lon, alt, party)
     surface = (gs_ms < surface_gs) & (alt < surface_alt)
-    eligible = ~on_ground & np.isfinite(alt_m) & ~surface
-    level = ~np.isfinite(vs_filt_ms) | (np.abs(vs_filt_ms) < band)
+    eligible = ~on_ground & np.isfinite(alt_m) & ~surface & np.isfinite(vs_filt_ms)
+    level = np.abs(vs_filt_ms) < band
     at_level = alt if level_alt_m is None else np.where(np.isfinite(level_alt_m), level_alt_m, alt)
     alt_ref = np.where(level, quantise(at_level, FLIGHT_LEVEL_QUANTUM_M), alt)
     return StcaStates(eligible=eligible, level=level, alt_ref_m=alt_ref, vs_pred_ms=np.where(level, 0.0, vs_filt_ms))

@@ -3,7 +3,7 @@
 The same rate as replay's (`commonsky.safety.kinematics.filtered_vertical_rate`): the altitude slope from the
 newest picture at least ``window_s`` older than the current one, causal, NaN where the aircraft was not in that
 picture (a track younger than the window: its rate is not established yet) or where it is more than ``max_dt_s``
-old. `commonsky.safety.stca.stca_states` predicts an aircraft without an established rate at its flight level.
+old. `commonsky.safety.stca.stca_states` leaves an aircraft without an established rate out until it has one.
 
 It also gives each aircraft's mean altitude over the window (this picture's included), which the live safety net
 reads a level aircraft's flight level from: tracked altitudes wobble by tens of feet where radar heights join
