@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from commonsky._typing import BoolArray
 from commonsky.archive.infringements import ZoneSet, empty_zones, zone_fragments
 from commonsky.archive.losses import Columns, empty_losses, loss_fragments
 from commonsky.archive.partition import Tiling
-from commonsky.archive.reports import BoolArray, prepare, run_samples
+from commonsky.archive.reports import prepare, run_samples
 
 if TYPE_CHECKING:
     import pandas as pd

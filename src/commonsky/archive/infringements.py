@@ -21,9 +21,10 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from commonsky._typing import BoolArray, FloatArray, IntArray
 from commonsky.airspace.zone import Zone
 from commonsky.archive.losses import Columns
-from commonsky.archive.reports import BoolArray, FloatArray, IntArray, Samples, wrap_deg
+from commonsky.archive.reports import Samples, wrap_deg
 from commonsky.archive.schema import hex_ids
 from commonsky.earth import BLUESKY_EARTH_RADIUS_M
 

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from commonsky.archive.reports import BoolArray, FloatArray, Prepared, wrap_deg
+from commonsky._typing import BoolArray, FloatArray
+from commonsky.archive.reports import Prepared, wrap_deg
 from commonsky.archive.schema import hex_ids
 from commonsky.safety.cpa import BOUNDARY_TOL_M
 from commonsky.safety.loss_search import close_samples

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from commonsky.archive.reports import MAX_GS_MS, FloatArray, IntArray
+from commonsky._typing import FloatArray, IntArray
+from commonsky.archive.reports import MAX_GS_MS
 from commonsky.earth import BLUESKY_EARTH_RADIUS_M
 from commonsky.errors import InputError
 

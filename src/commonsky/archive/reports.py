@@ -17,15 +17,11 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
+from commonsky._typing import BoolArray, FloatArray, IntArray
 from commonsky.safety.loss_search import Reports, great_circle_m
 from commonsky.safety.losses import quantise
 from commonsky.units import KT_MS
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
 
 MAX_GS_MS = 1000.0 * KT_MS
 """Fastest credible ground speed (m/s); the spatial halo is sized with it."""

@@ -6,15 +6,22 @@ NOT thread-safe (it owns an `AlertTracker`): run one per picture stream, from on
 Hysteresis on the condition, besides the tracker's cycle counts: a conflict alert that is up stays up while its
 pair is still in conflict under protection enlarged by ``hold_margin`` (radius, half-height and look-ahead times
 1 + margin), so a pair hovering at the edge of the protected zone does not make the alert flicker.
+
+With ``rates`` (a `VerticalRateFilter`, as the live run has), conflict alert is the STCA of replay
+(`commonsky.safety.stca.stca_picture`): aircraft on the ground (the flag given to `step`, or low and slow) take no
+part, a level aircraft (filtered rate inside the policy's dead band) is predicted at its flight level (read from
+its mean tracked altitude over the rate window), the others
+with their filtered rate. Without, the picture is checked as given.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from commonsky._typing import BoolArray
 from commonsky.airspace.zone import Zone
 from commonsky.picture.picture import Picture
 from commonsky.safety.alerts import AlertEvent, AlertKind, AlertTracker, Key, Observation, observations
@@ -22,6 +29,8 @@ from commonsky.safety.conflicts import Conflicts, detect_conflicts
 from commonsky.safety.cpa import pair_geometry
 from commonsky.safety.incursion import Incursions, ZoneIndex, detect_incursions
 from commonsky.safety.params import ProtectionPolicy
+from commonsky.safety.stca import stca_picture
+from commonsky.safety.vertical_rate import VerticalRateFilter
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,6 +52,7 @@ class SafetyNet:
     tracker: AlertTracker = field(default_factory=AlertTracker)
     zone_lookahead_s: float = 300.0
     hold_margin: float = 0.2
+    rates: VerticalRateFilter | None = None
 
     def __post_init__(self) -> None:
         self._index = ZoneIndex.build(self.zones)
@@ -53,14 +63,28 @@ class SafetyNet:
         self.zones = tuple(zones)
         self._index = ZoneIndex.build(self.zones)
 
-    def step(self, picture: Picture) -> CycleResult:
-        """Detect on ``picture`` and advance the alert lifecycle to ``picture.time_s``."""
-        conflicts = detect_conflicts(picture, self.policy)
+    def step(self, picture: Picture, on_ground: BoolArray | None = None) -> CycleResult:
+        """Detect on ``picture`` and advance the alert lifecycle to ``picture.time_s``. ``on_ground``: per
+        aircraft, reported on the ground (read with ``rates`` only; default: none is)."""
+        if self.rates is None:
+            checked, conflicts = picture, detect_conflicts(picture, self.policy)
+        else:
+            checked, conflicts = self._stca(picture, self.rates, on_ground)
         incursions = detect_incursions(picture, self._index, self.zone_lookahead_s)
         seen = observations(picture.time_s, conflicts, incursions, picture.lat, picture.lon)
-        seen.update(self._held(picture, seen))
+        seen.update(self._held(checked, seen))
         events = self.tracker.update(picture.time_s, seen)
         return CycleResult(picture.time_s, conflicts, incursions, events)
+
+    def _stca(
+        self, picture: Picture, rates: VerticalRateFilter, on_ground: BoolArray | None
+    ) -> tuple[Picture, Conflicts]:
+        """The STCA picture of ``picture`` and its conflicts (positions in ``picture``)."""
+        vs_filt, mean_alt = rates.update(picture.time_s, picture.id, picture.alt_m)
+        ground = np.zeros(len(picture), dtype=bool) if on_ground is None else np.asarray(on_ground, dtype=bool)
+        checked, keep = stca_picture(picture, self.policy, vs_filt, ground, mean_alt)
+        found = detect_conflicts(checked, self.policy)
+        return checked, replace(found, i=keep[found.i], j=keep[found.j])
 
     def _held(self, picture: Picture, seen: dict[Key, Observation]) -> dict[Key, Observation]:
         """Hold observations for conflict alerts that are up but not seen this cycle (see module docstring)."""

@@ -16,7 +16,14 @@ parameters per volume of airspace. Here:
   then never in conflict: the vertical boundary is exact (`commonsky.safety.cpa` compares with a 1 micrometre
   tolerance);
 - **vertical prediction from the filtered rate** for aircraft that are not level: the altitude slope over the
-  last 20 s, not the instantaneous reported rate (whose noise makes level pairs "climb" into each other).
+  last 20 s, not the instantaneous reported rate (whose noise makes level pairs "climb" into each other). An
+  aircraft whose filtered rate is not established yet (NaN: a live track younger than the window, see
+  `commonsky.safety.vertical_rate`) takes no part until it is: the Specification's eligibility excludes tracks
+  of insufficient quality, and a new track's altitude and rate rest on a few plots (replay never has NaN: it
+  falls back on the reported rate).
+
+Replay (`commonsky.safety.batch`) and the live safety net (`stca_picture`, used by `commonsky.safety.pipeline.
+SafetyNet`) both go through `stca_states`: one logic, the same parameters.
 
 The numbers are per party and per region through `ProtectionPolicy` (`Protection.level_band_ms`,
 ``surface_gs_ms``, ``surface_alt_m``; the separation thresholds and look-ahead as before).
@@ -29,7 +36,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from commonsky._typing import BoolArray, FloatArray
+from commonsky._typing import BoolArray, FloatArray, IndexArray
+from commonsky.picture.picture import Picture
 from commonsky.safety.losses import FLIGHT_LEVEL_QUANTUM_M, quantise
 from commonsky.safety.params import Protection, ProtectionPolicy
 
@@ -65,14 +73,38 @@ def stca_states(
     vs_filt_ms: FloatArray,
     on_ground: BoolArray,
     party: npt.NDArray[np.str_] | None = None,
+    level_alt_m: FloatArray | None = None,
 ) -> StcaStates:
-    """Eligibility, level flag and predicted vertical rate of each aircraft (see the module docstring)."""
+    """Eligibility, level flag and predicted vertical rate of each aircraft (see the module docstring).
+    ``level_alt_m``: the altitude a level aircraft's flight level is read from (default ``alt_m``; the live safety
+    net gives the tracked altitude's mean over the rate window, see `commonsky.safety.vertical_rate`)."""
     n = lat.shape[0]
     party = np.full(n, "", dtype=np.str_) if party is None else party
     alt = np.where(np.isfinite(alt_m), alt_m, 0.0)
     band, surface_gs, surface_alt = policy.filters_per_aircraft(lat, lon, alt, party)
     surface = (gs_ms < surface_gs) & (alt < surface_alt)
-    eligible = ~on_ground & np.isfinite(alt_m) & ~surface
+    eligible = ~on_ground & np.isfinite(alt_m) & ~surface & np.isfinite(vs_filt_ms)
     level = np.abs(vs_filt_ms) < band
-    alt_ref = np.where(level, quantise(alt, FLIGHT_LEVEL_QUANTUM_M), alt)
+    at_level = alt if level_alt_m is None else np.where(np.isfinite(level_alt_m), level_alt_m, alt)
+    alt_ref = np.where(level, quantise(at_level, FLIGHT_LEVEL_QUANTUM_M), alt)
     return StcaStates(eligible=eligible, level=level, alt_ref_m=alt_ref, vs_pred_ms=np.where(level, 0.0, vs_filt_ms))
+
+
+def stca_picture(
+    picture: Picture,
+    policy: ProtectionPolicy,
+    vs_filt_ms: FloatArray,
+    on_ground: BoolArray,
+    level_alt_m: FloatArray | None = None,
+) -> tuple[Picture, IndexArray]:
+    """The picture conflict alert checks: the eligible aircraft of ``picture`` (positions in it returned
+    beside), each at its predicted altitude (`StcaStates.alt_ref_m`) with its predicted vertical rate."""
+    p = picture
+    states = stca_states(policy, p.lat, p.lon, p.alt_m, p.gs_ms, p.vs_ms, vs_filt_ms, on_ground, p.party, level_alt_m)
+    keep = np.flatnonzero(states.eligible)
+    checked = Picture.from_arrays(
+        id=p.id[keep], lat=p.lat[keep], lon=p.lon[keep], alt_m=states.alt_ref_m[keep], gs_ms=p.gs_ms[keep],
+        trk_deg=p.trk_deg[keep], vs_ms=states.vs_pred_ms[keep], party=p.party[keep], intent=p.intent[keep],
+        time_s=p.time_s,
+    )  # fmt: skip
+    return checked, keep

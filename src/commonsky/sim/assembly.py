@@ -13,13 +13,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from shapely.geometry import box
 
 from commonsky.plans.intent import Intent
-from commonsky.safety.params import Protection, ProtectionPolicy, ZoneProtection
+from commonsky.safety.params import Protection, ProtectionPolicy
 from commonsky.sim.overflights import overflight_flights, read_overflights
 from commonsky.sim.pipeline import LiveParts, LivePipeline, LivePlan, SafetyNetFactory
-from commonsky.sim.run_config import RVSM_BAND_M, RunConfig
+from commonsky.sim.run_config import RunConfig
 from commonsky.sim.scenario import Scenario
 from commonsky.sim.sensors import default_specs, frame_for, live_sensors, network_slot
 from commonsky.sim.sources import SimulatedSensor, WatchPolicy, simulated_sources
@@ -45,19 +44,14 @@ def live_parts(config: RunConfig) -> LiveParts:
 
 
 def protection_policy(config: RunConfig) -> ProtectionPolicy:
-    """The conflict alert's protected zone: ``conflict_radius_m`` round each aircraft, ``rvsm_half_height_m`` up
-    and down inside RVSM airspace (`RVSM_BAND_M`) and ``conflict_half_height_m`` outside it (see `RunConfig`).
-    A policy can only raise its default inside a zone, so the default is the RVSM height and the two bands outside
-    RVSM raise it."""
-    world = box(-180.0, -90.0, 180.0, 90.0)
-    outside = Protection(radius_m=config.conflict_radius_m, half_height_m=config.conflict_half_height_m)
-    floor_m, ceiling_m = RVSM_BAND_M
+    """The conflict alert's protection: ``conflict_radius_m`` round each aircraft, ``conflict_half_height_m`` up
+    and down, ``conflict_lookahead_s`` ahead, and replay's STCA filters (`commonsky.safety.stca`)."""
     return ProtectionPolicy(
-        default=Protection(radius_m=config.conflict_radius_m, half_height_m=config.rvsm_half_height_m),
-        zones=(
-            ZoneProtection(world, outside, ceiling_m=floor_m - 1.0),
-            ZoneProtection(world, outside, floor_m=ceiling_m + 1.0),
-        ),
+        default=Protection(
+            radius_m=config.conflict_radius_m,
+            half_height_m=config.conflict_half_height_m,
+            lookahead_s=config.conflict_lookahead_s,
+        )
     )
 
 

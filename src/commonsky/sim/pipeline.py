@@ -36,10 +36,11 @@ from commonsky.plans.intent import Intent
 from commonsky.safety.alerts import AlertEvent, AlertTracker
 from commonsky.safety.params import ProtectionPolicy
 from commonsky.safety.pipeline import SafetyNet
+from commonsky.safety.vertical_rate import VerticalRateFilter
 from commonsky.sim.clock import ClockState
 from commonsky.sim.run_config import RunConfig
 from commonsky.sim.snapshot import CoverageAlert, IdentityAlert, LiveSnapshot, TrailFrame
-from commonsky.sim.sources import MAX_SOURCES, HearsSquawks, PlotSource
+from commonsky.sim.sources import MAX_SOURCES, HearsGround, HearsSquawks, PlotSource
 from commonsky.sim.truth import TruthSet
 from commonsky.surveillance.correlation import AlertPolicy, Correlator, IdentityRegistry, IntentIndex, Tolerance
 from commonsky.surveillance.health import CoverageLossEvent, HealthPolicy, SensorHealthMonitor
@@ -51,7 +52,9 @@ from commonsky.surveillance.tracking.tracks import LiveTracks
 @dataclass(frozen=True)
 class SafetyNetFactory:
     """Makes a fresh `SafetyNet` over some zones: an alert must be seen ``raise_cycles`` ticks in a row to be
-    raised and be gone ``end_cycles`` ticks to end (see `AlertTracker`); pairs are protected by ``policy``."""
+    raised and be gone ``end_cycles`` ticks to end (see `AlertTracker`); pairs are protected by ``policy``, with
+    the STCA filters of replay (`commonsky.safety.stca`: ground suppression, level-flight dead band on a filtered
+    vertical rate, prediction from that rate)."""
 
     raise_cycles: int = 1
     end_cycles: int = 3
@@ -59,7 +62,7 @@ class SafetyNetFactory:
 
     def __call__(self, zones: Sequence[Zone]) -> SafetyNet:
         tracker = AlertTracker(self.raise_cycles, self.end_cycles)
-        return SafetyNet(policy=self.policy, zones=tuple(zones), tracker=tracker)
+        return SafetyNet(policy=self.policy, zones=tuple(zones), tracker=tracker, rates=VerticalRateFilter())
 
 
 @dataclass(frozen=True)
@@ -195,7 +198,7 @@ class LivePipeline:
         party, intent, identity_alerts = self.identify()
         picture = self.draw(tracks, party, intent, t_s)
         pictured = time.perf_counter()
-        self.check(picture)
+        self.check(picture, self.on_ground(tracks))
         checked = time.perf_counter()
         stage_ms = (("sources+tracker", tracked - began), ("identity+picture", pictured - tracked),
                     ("safety nets", checked - pictured))  # fmt: skip
@@ -246,26 +249,23 @@ class LivePipeline:
         return corr.party.astype(str), corr.intent.astype(str), alerts
 
     def draw(self, tracks: LiveTracks, party: np.ndarray, intent: np.ndarray, t_s: float) -> Picture:
-        """The picture of the confirmed ``tracks`` (ids ``T<n>``), with a trail point when one is due. A track
-        climbing or descending slower than ``level_vs_ms``, or younger than ``settle_looks`` looks, is drawn level
-        (see `RunConfig`)."""
+        """The picture of the confirmed ``tracks`` (ids ``T<n>``), with a trail point when one is due."""
         lat, lon = tracks.geodetic(self.frame)
         vel = tracks.vel_ms
-        settling = tracks.n_looks < self.config.settle_looks
-        vs_ms = np.where((np.abs(vel[:, 2]) < self.config.level_vs_ms) | settling, 0.0, vel[:, 2])
         picture = Picture.from_arrays(
             id=np.char.add("T", tracks.track_id.astype(str)), lat=lat, lon=lon, alt_m=tracks.pos_m[:, 2],
             gs_ms=np.hypot(vel[:, 0], vel[:, 1]), trk_deg=np.degrees(np.arctan2(vel[:, 0], vel[:, 1])),
-            vs_ms=vs_ms, party=party, intent=intent, time_s=t_s,
+            vs_ms=vel[:, 2], party=party, intent=intent, time_s=t_s,
         )  # fmt: skip
         if t_s >= self._next_trail_s:
             self._trails.append(TrailFrame(t_s, picture.id, picture.lat, picture.lon))
             self._next_trail_s = t_s + self.config.trail_step_s
         return picture
 
-    def check(self, picture: Picture) -> None:
-        """Run the safety nets on ``picture``; their events join the recent ones."""
-        self._events.extend(self._safety.step(picture).events)
+    def check(self, picture: Picture, on_ground: np.ndarray | None = None) -> None:
+        """Run the safety nets on ``picture`` (``on_ground``: per track, reported on the ground); their events join
+        the recent ones."""
+        self._events.extend(self._safety.step(picture, on_ground).events)
 
     def source_names(self, tracks: LiveTracks) -> np.ndarray:
         """Per track, the names of the sources whose plots have updated it, joined by ``", "``."""
@@ -281,6 +281,14 @@ class LivePipeline:
         for source in hearing:  # the first source that heard a code wins
             codes = [c or (source.squawk(a) if a else "") for c, a in zip(codes, icao24, strict=True)]
         return np.array(codes, dtype=str)
+
+    def on_ground(self, tracks: LiveTracks) -> np.ndarray:
+        """Per track, whether a source that hears the air/ground flag (a real receiver) last heard its address
+        report on the ground (ground suppression of the conflict alert)."""
+        hearing = [s for s in self.sources if isinstance(s, HearsGround)]
+        if not hearing:
+            return np.zeros(len(tracks), dtype=bool)
+        return np.array([bool(a) and any(s.on_ground(str(a)) for s in hearing) for a in tracks.icao24], dtype=bool)
 
     def _snapshot(
         self,

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from commonsky.safety.stca import STCA_LOOKAHEAD_S
 from commonsky.surveillance.health import HealthPolicy
 from commonsky.units import FT_M, NM_M
-
-RVSM_BAND_M = (290 * 100 * FT_M, 410 * 100 * FT_M)
-"""Reduced vertical separation minimum airspace, FL290 to FL410 (ICAO Doc 9574): 1,000 ft between aircraft."""
 
 
 @dataclass(frozen=True)
@@ -34,18 +32,10 @@ class RunConfig:
     altitude and grid of the area a coverage-loss alert says the silent sensor covered (computed once per run).
     ``lateral_tol_m``/``vertical_tol_m``: how far outside its intent's volumes a track still correlates: radar
     heights (from elevation) are coarse, a km off at long range, so the vertical tolerance is wide.
-    ``conflict_radius_m``/``conflict_half_height_m``: the conflict alert's protected zone. ``rvsm_half_height_m``
-    replaces its height in RVSM airspace (`RVSM_BAND_M`), below the 1,000 ft minimum there as short-term conflict
-    alert thresholds are set: airliners passing 1,000 ft apart (opposite directions on one airway, odd and even
-    levels) are separated, and at exactly the minimum, altitude noise would raise and drop an alert on every such
-    pass. Lower down, the scenario's aircraft are seen by primary radar, whose heights are coarse: the full
-    1,000 ft keeps a pair's alert from flickering with them.
-    ``level_vs_ms``: a track climbing or descending slower than this (500 ft/min) is level in the picture: the
-    tracker's vertical speed on level aircraft is noisy (up to ~1.7 m/s where radar plots join ADS-B ones), and
-    over the conflict look-ahead that noise alone would bring airliners 1,000 ft apart together.
-    ``settle_looks``: a track's vertical speed counts only after this many looks (sensor scans that could see
-    it): a new track's rests on two or three plots (10 m/s off where a radar plot started it), and every start
-    or jump of a run begins with new tracks.
+    ``conflict_radius_m``/``conflict_half_height_m``/``conflict_lookahead_s``: the conflict alert's protected zone
+    and look-ahead (replay's defaults, `commonsky.safety.stca.stca_policy`); the rest of the STCA (ground
+    suppression, level-flight dead band, vertical prediction) is replay's too (`commonsky.safety.stca`): two
+    aircraft holding adjacent levels 1,000 ft apart never alert.
     """
 
     tick_s: float = 1.0
@@ -68,9 +58,7 @@ class RunConfig:
     vertical_tol_m: float = 1_500.0
     conflict_radius_m: float = 5.0 * NM_M
     conflict_half_height_m: float = 1000.0 * FT_M
-    rvsm_half_height_m: float = 850.0 * FT_M
-    level_vs_ms: float = 500.0 * FT_M / 60.0
-    settle_looks: int = 8
+    conflict_lookahead_s: float = STCA_LOOKAHEAD_S
 
 
-__all__ = ["RVSM_BAND_M", "RunConfig"]
+__all__ = ["RunConfig"]

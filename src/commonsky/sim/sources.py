@@ -91,6 +91,15 @@ class HearsSquawks(Protocol):
         ...
 
 
+@runtime_checkable
+class HearsGround(Protocol):
+    """A source that hears the air/ground flag (a real receiver): ground suppression of the conflict alert."""
+
+    def on_ground(self, icao24: str) -> bool:
+        """Whether ``icao24`` last reported on the ground (False when it never said)."""
+        ...
+
+
 class SimulatedSensor:
     """A scenario sensor observing the truth: its scans due since the previous poll, with noise from ``rng``.
 
@@ -176,6 +185,7 @@ def simulated_sources(
 
 __all__ = [
     "MAX_SOURCES",
+    "HearsGround",
     "HearsSquawks",
     "PlotSource",
     "SimulatedSensor",

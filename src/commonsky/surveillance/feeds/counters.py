@@ -28,6 +28,10 @@ class FeedCounters:
     skipped: int = 0  # messages a live picture does not need, not decoded (`FeedOptions.picture_only`)
     positions: int = 0  # accepted position fixes
     position_jumps: int = 0  # position fixes rejected as implausible (speed above the limit between fixes)
+    altitude_spikes: int = 0  # altitudes rejected: a step from the previous one faster than the vertical-rate limit
+    altitude_out_of_range: int = 0  # altitudes rejected: outside the plausible range
+    derived_velocity: int = 0  # state vectors whose groundspeed and track came from positions (missing or stale)
+    derived_vertical_rate: int = 0  # state vectors whose vertical rate came from altitudes (missing or stale)
     cpr_unresolved: int = 0  # CPR frames that could not be decoded yet (no pair, no reference, zone straddle)
     states: int = 0  # state vectors emitted
     connections: int = 0  # successful (re)connections of a network source
@@ -36,6 +40,19 @@ class FeedCounters:
     silences: int = 0  # drops due to the feed falling silent
     connect_failures: int = 0  # connection attempts that failed
 
+    def rejected(self) -> dict[str, int]:
+        """Reports rejected by the state builder's hygiene, by reason (the status line shows the non-zero ones)."""
+        return rejected_reports(self.snapshot())
+
     def snapshot(self) -> dict[str, int]:
         """A copy of the counts as a plain dict (stable keys, in declaration order)."""
         return asdict(self)
+
+
+REJECTED = ("position_jumps", "altitude_spikes", "altitude_out_of_range")
+"""The counters of reports rejected by the state builder's hygiene (`commonsky.surveillance.feeds.state`)."""
+
+
+def rejected_reports(counts: dict[str, int]) -> dict[str, int]:
+    """The non-zero rejection counts of a counters snapshot, by reason."""
+    return {k: counts[k] for k in REJECTED if counts.get(k, 0)}

@@ -13,7 +13,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from commonsky.surveillance.feeds.counters import FeedCounters
+from commonsky.surveillance.feeds.counters import FeedCounters, rejected_reports
 from commonsky.surveillance.feeds.pipeline import FeedOptions, FeedPipeline
 from commonsky.surveillance.feeds.records import StateVector
 from commonsky.surveillance.feeds.source import LinkEvent, ReconnectPolicy, TcpSource
@@ -48,11 +48,14 @@ class FeedStatus:
     aircraft: int = 0
 
     def line(self) -> str:
-        """E.g. ``beast 127.0.0.1:30005 up: 1,204 msgs, 12 aircraft, 0 garbage`` or ``... DOWN: refused``."""
+        """E.g. ``beast 127.0.0.1:30005 up: 1,204 msgs, 12 aircraft, 0 garbage`` (then the reports rejected by
+        reason, when any: ``, rejected 2 position jumps, 1 altitude spikes``) or ``... DOWN: refused``."""
         c = self.counters
         garbage = c.get("garbage_bytes", 0) + c.get("garbage_lines", 0)
         if self.link_up:
-            return f"{self.label} up: {c.get('decoded', 0):,} msgs, {self.aircraft} aircraft, {garbage:,} garbage"
+            rejected = ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in rejected_reports(c).items())
+            tail = f", rejected {rejected}" if rejected else ""
+            return f"{self.label} up: {c.get('decoded', 0):,} msgs, {self.aircraft} aircraft, {garbage:,} garbage{tail}"
         detail = self.last_event.detail if self.last_event is not None else "connecting"
         return f"{self.label} DOWN: {detail}"
 

@@ -162,6 +162,7 @@ class ReceiverSource:
         self._wall = wall_clock
         self._last_s = -math.inf
         self._squawk: dict[str, str] = {}
+        self._ground: dict[str, bool] = {}
         position = feed.url.position
         model: Sensor
         if position is None:
@@ -199,6 +200,10 @@ class ReceiverSource:
         """The latest Mode A code this receiver heard from ``icao24`` ("" when none)."""
         return self._squawk.get(icao24, "")
 
+    def on_ground(self, icao24: str) -> bool:
+        """Whether ``icao24`` last reported on the ground to this receiver (False when it never said)."""
+        return self._ground.get(icao24, False)
+
     def restart(self, t_s: float) -> None:
         """A jump in time: what was buffered belongs to the old picture."""
         self.feed.drain()
@@ -212,5 +217,7 @@ class ReceiverSource:
         for state in drained.states:
             if state.squawk:
                 self._squawk[state.icao24] = state.squawk
+            if state.onground is not None:
+                self._ground[state.icao24] = state.onground
         plots = states_to_plots(drained.states, self.frame, t_s, self._wall(), self.sensor.sensor_id, self._sigma_m)
         return [plots]

@@ -4,11 +4,22 @@ CPR positions decode globally from an even/odd pair received within 10 s, then l
 fix. A fix that would need more than ``max_speed_kt`` since the previous one is a decoding error (wrong pair, bad
 reference, undetected corruption): it is rejected and counted, and the previous fix is forgotten so the next
 global decode starts afresh (this heals both a bad new fix and a bad old one).
+
+Input hygiene, with replay's limits (`commonsky.safety.tracks`, issue 13), each rejection counted by reason in
+`FeedCounters`:
+- an altitude outside [``min_alt_ft``, ``max_alt_ft``] is rejected (``altitude_out_of_range``), and so is one that
+  steps from the previous one faster than ``max_vr_fpm`` (``altitude_spikes``; time steps under 1 s count as 1 s);
+  the previous altitude is then forgotten too, so a bad old value heals at the next report;
+- groundspeed and track missing, or not refreshed for ``stale_s``, are derived from the positions (the fix
+  ``velocity_lag_s`` or more before, within ``max_gap_s``: ``derived_velocity``), and the vertical rate likewise from
+  the altitudes over ``vr_window_s`` (``derived_vertical_rate``), as replay's `commonsky.safety.kinematics` does;
+- the on-ground flag is carried on every state vector (ground suppression of the conflict alert).
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass
 
 from commonsky.earth import EARTH_MEAN_RADIUS_M
@@ -34,7 +45,7 @@ class StateOptions:
     (timestamps from files without a clock are all equal). local_window_s: age up to which the last fix serves as
     the local-decoding reference. pair_window_s: largest even/odd spacing for a global decode. reference_deg:
     receiver position (lat, lon), used to decode surface positions before any fix. forget_after_s: an aircraft
-    silent for this long loses its state (`prune`).
+    silent for this long loses its state (`prune`). The rest: input hygiene (module docstring), replay's values.
     """
 
     max_speed_kt: float = 1000.0
@@ -43,28 +54,43 @@ class StateOptions:
     pair_window_s: float = cpr.PAIR_WINDOW_S
     reference_deg: tuple[float, float] | None = None
     forget_after_s: float = 600.0
+    min_alt_ft: float = -2000.0
+    max_alt_ft: float = 80000.0
+    max_vr_fpm: float = 12000.0
+    stale_s: float = 15.0
+    velocity_lag_s: float = 5.0
+    vr_window_s: float = 20.0
+    max_gap_s: float = 60.0
 
 
 class _Aircraft:
     """Mutable latest-known values of one aircraft, private to the builder."""
 
     __slots__ = (
+        "alt_t_s",
         "altitude_ft",
         "callsign",
         "even",
         "fix",
         "groundspeed_kt",
+        "history",
         "last_seen_s",
         "odd",
         "onground",
         "squawk",
         "track_deg",
+        "vel_t_s",
         "vertical_rate_fpm",
+        "vr_t_s",
     )
 
     def __init__(self) -> None:
         self.callsign: str | None = None
         self.altitude_ft: float | None = None
+        self.alt_t_s = -math.inf
+        self.vel_t_s = -math.inf
+        self.vr_t_s = -math.inf
+        self.history: deque[tuple[float, float, float, float]] = deque()  # t_s, lat, lon, altitude_ft (NaN: none)
         self.groundspeed_kt: float | None = None
         self.track_deg: float | None = None
         self.vertical_rate_fpm: float | None = None
@@ -79,13 +105,13 @@ class _Aircraft:
         # Written out field by field: this runs once per message.
         if obs.callsign is not None:
             self.callsign = obs.callsign
-        if obs.altitude_ft is not None:
-            self.altitude_ft = obs.altitude_ft
         if obs.groundspeed_kt is not None:
             self.groundspeed_kt = obs.groundspeed_kt
             self.track_deg = obs.track_deg
+            self.vel_t_s = obs.timestamp_s
         if obs.vertical_rate_fpm is not None:
             self.vertical_rate_fpm = obs.vertical_rate_fpm
+            self.vr_t_s = obs.timestamp_s
         if obs.squawk is not None:
             self.squawk = obs.squawk
         if obs.onground is not None:
@@ -115,6 +141,8 @@ class StateBuilder:
             plane = self._aircraft[obs.icao24] = _Aircraft()
             self._seen.add(obs.icao24)
         plane.merge(obs)
+        if obs.altitude_ft is not None:
+            self._take_altitude(plane, obs.altitude_ft, obs.timestamp_s)
         if obs.latitude_deg is not None and obs.longitude_deg is not None:
             candidate: tuple[float, float] | None = (obs.latitude_deg, obs.longitude_deg)
         elif obs.cpr is not None:
@@ -126,22 +154,68 @@ class StateBuilder:
             return None
         if candidate is None or not self._plausible(plane, candidate, obs.timestamp_s):
             return None
-        plane.fix = (candidate[0], candidate[1], obs.timestamp_s)
+        t_s = obs.timestamp_s
+        plane.fix = (candidate[0], candidate[1], t_s)
         self.counters.positions += 1
         self.counters.states += 1
+        gs_kt, track_deg, vr_fpm = plane.groundspeed_kt, plane.track_deg, plane.vertical_rate_fpm
+        o = self.options
+        history = plane.history
+        while history and t_s - history[0][0] > o.max_gap_s:
+            history.popleft()
+        if gs_kt is None or track_deg is None or t_s - plane.vel_t_s > o.stale_s:
+            derived = self._derived_velocity(history, candidate, t_s)
+            if derived is not None:
+                gs_kt, track_deg = derived
+                self.counters.derived_velocity += 1
+        altitude_ft = plane.altitude_ft
+        if altitude_ft is not None and (vr_fpm is None or t_s - plane.vr_t_s > o.stale_s):
+            old = next((h for h in reversed(history) if t_s - h[0] >= o.vr_window_s and h[3] == h[3]), None)
+            if old is not None:
+                vr_fpm = (altitude_ft - old[3]) / (t_s - old[0]) * 60.0
+                self.counters.derived_vertical_rate += 1
+        history.append((t_s, candidate[0], candidate[1], math.nan if altitude_ft is None else altitude_ft))
         return StateVector(
-            timestamp_s=obs.timestamp_s,
+            timestamp_s=t_s,
             icao24=obs.icao24,
             latitude_deg=candidate[0],
             longitude_deg=candidate[1],
             callsign=plane.callsign,
-            altitude_ft=plane.altitude_ft,
-            groundspeed_kt=plane.groundspeed_kt,
-            track_deg=plane.track_deg,
-            vertical_rate_fpm=plane.vertical_rate_fpm,
+            altitude_ft=altitude_ft,
+            groundspeed_kt=gs_kt,
+            track_deg=track_deg,
+            vertical_rate_fpm=vr_fpm,
             squawk=plane.squawk,
             onground=plane.onground,
         )
+
+    def _take_altitude(self, plane: _Aircraft, altitude_ft: float, t_s: float) -> None:
+        """Keep ``altitude_ft`` unless it is out of range or a spike (module docstring)."""
+        o = self.options
+        if not o.min_alt_ft <= altitude_ft <= o.max_alt_ft:
+            self.counters.altitude_out_of_range += 1
+            return
+        prev = plane.altitude_ft
+        if prev is not None and abs(altitude_ft - prev) > o.max_vr_fpm / 60.0 * max(abs(t_s - plane.alt_t_s), 1.0):
+            self.counters.altitude_spikes += 1
+            plane.altitude_ft = None
+            return
+        plane.altitude_ft = altitude_ft
+        plane.alt_t_s = t_s
+
+    def _derived_velocity(
+        self, history: deque[tuple[float, float, float, float]], fix: tuple[float, float], t_s: float
+    ) -> tuple[float, float] | None:
+        """Groundspeed (kt) and track (degrees) from the newest fix at least ``velocity_lag_s`` older, if any."""
+        old = next((h for h in reversed(history) if t_s - h[0] >= self.options.velocity_lag_s), None)
+        if old is None:
+            return None
+        dt = t_s - old[0]
+        p1, p2 = math.radians(old[1]), math.radians(fix[0])
+        north = EARTH_MEAN_RADIUS_M * (p2 - p1)
+        dlon = math.radians((fix[1] - old[2] + 180.0) % 360.0 - 180.0)
+        east = EARTH_MEAN_RADIUS_M * dlon * math.cos(0.5 * (p1 + p2))
+        return math.hypot(north, east) / dt / KT_MS, math.degrees(math.atan2(east, north)) % 360.0
 
     def prune(self, now_s: float) -> int:
         """Forget aircraft silent for more than ``forget_after_s``; returns how many were forgotten."""

@@ -1,0 +1,67 @@
+"""`VerticalRateFilter`: the STCA filtered vertical rate of a live picture stream, track by track.
+
+The same rate as replay's (`commonsky.safety.kinematics.filtered_vertical_rate`): the altitude slope from the
+newest picture at least ``window_s`` older than the current one, causal, NaN where the aircraft was not in that
+picture (a track younger than the window: its rate is not established yet) or where it is more than ``max_dt_s``
+old. `commonsky.safety.stca.stca_states` leaves an aircraft without an established rate out until it has one.
+
+It also gives each aircraft's mean altitude over the window (this picture's included), which the live safety net
+reads a level aircraft's flight level from: tracked altitudes wobble by tens of feet where radar heights join
+ADS-B ones (an airliner holding FL370 tracked at 36,947 ft would round to FL369 and "conflict" with one at FL360),
+where replay's reported Mode S altitudes do not.
+
+Stateful and NOT thread-safe: one per picture stream (a `SafetyNet` owns one). Memory: the pictures of the last
+``window_s`` (ids and altitudes only).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from commonsky._typing import FloatArray, StrArray
+
+
+@dataclass(frozen=True, eq=False)
+class _Frame:
+    time_s: float
+    ids: StrArray  # sorted
+    alt_m: FloatArray
+
+
+@dataclass
+class VerticalRateFilter:
+    """Altitude slope (m/s) over at least ``window_s`` per aircraft id (see the module docstring)."""
+
+    window_s: float = 20.0
+    max_dt_s: float = 60.0
+    _frames: deque[_Frame] = field(default_factory=deque, init=False, repr=False)
+
+    def update(self, time_s: float, ids: StrArray, alt_m: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """The rate of each of ``ids`` at ``time_s`` (NaN: not established) and its mean altitude over the last
+        ``window_s``, then remember this picture."""
+        rate = np.full(ids.shape[0], np.nan)
+        total = np.asarray(alt_m, dtype=np.float64).copy()
+        count = np.ones(ids.shape[0])
+        for frame in self._frames:
+            if time_s - frame.time_s > self.window_s or not frame.ids.shape[0]:
+                continue
+            pos = np.minimum(np.searchsorted(frame.ids, ids), frame.ids.shape[0] - 1)
+            found = frame.ids[pos] == ids
+            total[found] += frame.alt_m[pos[found]]
+            count[found] += 1.0
+        ref = next((f for f in reversed(self._frames) if time_s - f.time_s >= self.window_s), None)
+        if ref is not None and time_s - ref.time_s <= self.max_dt_s and ref.ids.shape[0] and ids.shape[0]:
+            pos = np.minimum(np.searchsorted(ref.ids, ids), ref.ids.shape[0] - 1)
+            found = ref.ids[pos] == ids
+            rate[found] = (alt_m[found] - ref.alt_m[pos[found]]) / (time_s - ref.time_s)
+        order = np.argsort(ids, kind="stable")
+        self._frames.append(_Frame(float(time_s), ids[order], np.asarray(alt_m, dtype=np.float64)[order]))
+        while len(self._frames) >= 2 and time_s - self._frames[1].time_s >= self.window_s:
+            self._frames.popleft()
+        return rate, total / count
+
+
+__all__ = ["VerticalRateFilter"]
