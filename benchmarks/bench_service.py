@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.context import BenchContext, table
+from benchmarks.pgdb import drop, postgres_url
 
 STORED = 100_000
 RATES = ((100, 10.0), (1_000, 2.0))  # requests/s, seconds
@@ -332,29 +333,6 @@ def _abusive(base: str, url: str, key_a: str, a_requests: int = 90) -> dict[str,
     }
 
 
-def _postgres_url() -> str | None:
-    root = Path(__file__).resolve().parent.parent
-    done = subprocess.run(
-        ["bash", str(root / "scripts" / "pg.sh"), "start"], capture_output=True, text=True, timeout=600, check=False
-    )
-    if done.returncode != 0:
-        return None
-    import psycopg
-
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect("host=127.0.0.1 port=54329 user=commonsky dbname=postgres", autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    return f"postgresql+psycopg://commonsky@127.0.0.1:54329/{name}"
-
-
-def _drop(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect("host=127.0.0.1 port=54329 user=commonsky dbname=postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 def run(ctx: BenchContext) -> str:
     work = Path(tempfile.mkdtemp(prefix="bench-service-"))
     sqlite = f"sqlite:///{work / 'bench.db'}"
@@ -362,7 +340,7 @@ def run(ctx: BenchContext) -> str:
         ("SQLite (WAL, synchronous=FULL)", sqlite, 1, "FULL"),
         ("SQLite (WAL, synchronous=NORMAL)", sqlite, 1, "NORMAL"),
     ]
-    pg = _postgres_url()
+    pg = postgres_url("bench_")
     if pg is not None:
         configs += [("PostgreSQL, 1 instance", pg, 1, "FULL"), ("PostgreSQL, 2 instances", pg, 2, "FULL")]
     rows = []
@@ -411,7 +389,7 @@ def run(ctx: BenchContext) -> str:
                 process.send_signal(signal.SIGTERM)
                 process.wait(timeout=30)
     if pg is not None:
-        _drop(pg)
+        drop(pg)
     if pg is None:
         rows.append(["PostgreSQL", "-", "-", "-", "-", "-", "-", "not run: scripts/pg.sh could not start PostgreSQL"])
     header = [
