@@ -14,10 +14,8 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -27,16 +25,10 @@ from typing import Any
 
 from benchmarks.context import BenchContext, table
 from benchmarks.pgdb import drop, postgres_url
+from benchmarks.server import serve
 
 RATES = ((150, 10.0), (300, 5.0))  # requests/s, seconds
 PEER = "InterUSS DSS (Go + CockroachDB), published local figure: about 120-150 req/s, p50 about 20 ms, p95 about 40 ms"
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _keys(work: Path) -> tuple[Any, Path]:
@@ -60,23 +52,9 @@ def _token(key: Any) -> str:
 
 
 def _serve(url: str, pem: Path, log: Path, synchronous: str) -> tuple[str, subprocess.Popen[bytes]]:
-    import httpx
-
-    port = _port()
     env = {**os.environ, "COMMONSKY_SQLITE_SYNCHRONOUS": synchronous}
-    command = [sys.executable, "-m", "commonsky.cli", "serve", "--db", url, "--port", str(port)]
-    command += ["--log-level", "warning", "--dss-public-key", str(pem), "--dss-audience", "localhost"]
-    with log.open("ab") as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{base}/dss/v1/healthy", timeout=1.0).status_code == 200:
-                return base, process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"server did not start: {log.read_text()[-1000:]}")
+    dss = ["--dss-public-key", str(pem), "--dss-audience", "localhost"]
+    return serve(url, log, env, "/dss/v1/healthy", dss)
 
 
 def _cpu_s(pid: int) -> float:

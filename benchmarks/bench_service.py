@@ -13,10 +13,8 @@ import asyncio
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -25,6 +23,7 @@ from typing import Any
 
 from benchmarks.context import BenchContext, table
 from benchmarks.pgdb import drop, postgres_url
+from benchmarks.server import serve
 
 STORED = 100_000
 RATES = ((100, 10.0), (1_000, 2.0))  # requests/s, seconds
@@ -114,13 +113,6 @@ def _bounds_of(row: dict[str, Any]) -> dict[str, float]:
     return {name: row[name] for name in names}
 
 
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 # The latency rows load the broker from one party: its per-party limits are lifted, as its rate is, so that the rows
 # measure what they always did (the abusive-neighbour row runs with the default limits).
 ONE_PARTY = {
@@ -140,37 +132,8 @@ ABUSED = {"COMMONSKY_PROBE_BUDGET_UNITS": "1e12"}
 def _serve(
     url: str, log: Path, synchronous: str = "FULL", limits: dict[str, str] | None = None
 ) -> tuple[str, subprocess.Popen[bytes]]:
-    import httpx
-
-    port = _port()
     env = {**os.environ, **(ONE_PARTY if limits is None else limits), "COMMONSKY_SQLITE_SYNCHRONOUS": synchronous}
-    with log.open("ab") as sink:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "commonsky.cli",
-                "serve",
-                "--db",
-                url,
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{base}/health", timeout=1.0).status_code == 200:
-                return base, process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"server did not start: {log.read_text()[-1000:]}")
+    return serve(url, log, env, "/health", [])
 
 
 async def _load(bases: list[str], key: str, rate: int, seconds: float, name: str) -> dict[str, float]:
