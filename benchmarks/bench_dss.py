@@ -14,10 +14,8 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -26,16 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.context import BenchContext, table
+from benchmarks.pgdb import drop, postgres_url
+from benchmarks.server import serve
 
 RATES = ((150, 10.0), (300, 5.0))  # requests/s, seconds
 PEER = "InterUSS DSS (Go + CockroachDB), published local figure: about 120-150 req/s, p50 about 20 ms, p95 about 40 ms"
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _keys(work: Path) -> tuple[Any, Path]:
@@ -59,23 +52,9 @@ def _token(key: Any) -> str:
 
 
 def _serve(url: str, pem: Path, log: Path, synchronous: str) -> tuple[str, subprocess.Popen[bytes]]:
-    import httpx
-
-    port = _port()
     env = {**os.environ, "COMMONSKY_SQLITE_SYNCHRONOUS": synchronous}
-    command = [sys.executable, "-m", "commonsky.cli", "serve", "--db", url, "--port", str(port)]
-    command += ["--log-level", "warning", "--dss-public-key", str(pem), "--dss-audience", "localhost"]
-    with log.open("ab") as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{base}/dss/v1/healthy", timeout=1.0).status_code == 200:
-                return base, process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"server did not start: {log.read_text()[-1000:]}")
+    dss = ["--dss-public-key", str(pem), "--dss-audience", "localhost"]
+    return serve(url, log, env, "/dss/v1/healthy", dss)
 
 
 def _cpu_s(pid: int) -> float:
@@ -190,29 +169,6 @@ async def _load(base: str, token: str, rate: int, seconds: float, offset: int) -
     }
 
 
-def _postgres_url() -> str | None:
-    root = Path(__file__).resolve().parent.parent
-    done = subprocess.run(
-        ["bash", str(root / "scripts" / "pg.sh"), "start"], capture_output=True, text=True, timeout=600, check=False
-    )
-    if done.returncode != 0:
-        return None
-    import psycopg
-
-    name = f"bench_dss_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect("host=127.0.0.1 port=54329 user=commonsky dbname=postgres", autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    return f"postgresql+psycopg://commonsky@127.0.0.1:54329/{name}"
-
-
-def _drop(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect("host=127.0.0.1 port=54329 user=commonsky dbname=postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 def run(ctx: BenchContext) -> str:
     work = Path(tempfile.mkdtemp(prefix="bench-dss-"))
     key, pem = _keys(work)
@@ -221,7 +177,7 @@ def run(ctx: BenchContext) -> str:
         ("SQLite (WAL, synchronous=FULL)", f"sqlite:///{work / 'full.db'}", "FULL"),
         ("SQLite (WAL, synchronous=NORMAL)", f"sqlite:///{work / 'normal.db'}", "NORMAL"),
     ]
-    pg = _postgres_url()
+    pg = postgres_url("bench_dss_")
     if pg is not None:
         configs.append(("PostgreSQL, 1 instance", pg, "FULL"))
     rows = []
@@ -250,7 +206,7 @@ def run(ctx: BenchContext) -> str:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
     if pg is not None:
-        _drop(pg)
+        drop(pg)
     else:
         rows.append(["PostgreSQL", "-", "-", "-", "-", "-", "not run: scripts/pg.sh could not start PostgreSQL"])
     rows.append([PEER, "-", "-", "-", "-", "-", "not measured here"])

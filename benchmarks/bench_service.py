@@ -13,10 +13,8 @@ import asyncio
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -24,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.context import BenchContext, table
+from benchmarks.pgdb import drop, postgres_url
+from benchmarks.server import serve
 
 STORED = 100_000
 RATES = ((100, 10.0), (1_000, 2.0))  # requests/s, seconds
@@ -113,13 +113,6 @@ def _bounds_of(row: dict[str, Any]) -> dict[str, float]:
     return {name: row[name] for name in names}
 
 
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 # The latency rows load the broker from one party: its per-party limits are lifted, as its rate is, so that the rows
 # measure what they always did (the abusive-neighbour row runs with the default limits).
 ONE_PARTY = {
@@ -139,37 +132,8 @@ ABUSED = {"COMMONSKY_PROBE_BUDGET_UNITS": "1e12"}
 def _serve(
     url: str, log: Path, synchronous: str = "FULL", limits: dict[str, str] | None = None
 ) -> tuple[str, subprocess.Popen[bytes]]:
-    import httpx
-
-    port = _port()
     env = {**os.environ, **(ONE_PARTY if limits is None else limits), "COMMONSKY_SQLITE_SYNCHRONOUS": synchronous}
-    with log.open("ab") as sink:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "commonsky.cli",
-                "serve",
-                "--db",
-                url,
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{base}/health", timeout=1.0).status_code == 200:
-                return base, process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"server did not start: {log.read_text()[-1000:]}")
+    return serve(url, log, env, "/health", [])
 
 
 async def _load(bases: list[str], key: str, rate: int, seconds: float, name: str) -> dict[str, float]:
@@ -332,29 +296,6 @@ def _abusive(base: str, url: str, key_a: str, a_requests: int = 90) -> dict[str,
     }
 
 
-def _postgres_url() -> str | None:
-    root = Path(__file__).resolve().parent.parent
-    done = subprocess.run(
-        ["bash", str(root / "scripts" / "pg.sh"), "start"], capture_output=True, text=True, timeout=600, check=False
-    )
-    if done.returncode != 0:
-        return None
-    import psycopg
-
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect("host=127.0.0.1 port=54329 user=commonsky dbname=postgres", autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    return f"postgresql+psycopg://commonsky@127.0.0.1:54329/{name}"
-
-
-def _drop(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect("host=127.0.0.1 port=54329 user=commonsky dbname=postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 def run(ctx: BenchContext) -> str:
     work = Path(tempfile.mkdtemp(prefix="bench-service-"))
     sqlite = f"sqlite:///{work / 'bench.db'}"
@@ -362,7 +303,7 @@ def run(ctx: BenchContext) -> str:
         ("SQLite (WAL, synchronous=FULL)", sqlite, 1, "FULL"),
         ("SQLite (WAL, synchronous=NORMAL)", sqlite, 1, "NORMAL"),
     ]
-    pg = _postgres_url()
+    pg = postgres_url("bench_")
     if pg is not None:
         configs += [("PostgreSQL, 1 instance", pg, 1, "FULL"), ("PostgreSQL, 2 instances", pg, 2, "FULL")]
     rows = []
@@ -411,7 +352,7 @@ def run(ctx: BenchContext) -> str:
                 process.send_signal(signal.SIGTERM)
                 process.wait(timeout=30)
     if pg is not None:
-        _drop(pg)
+        drop(pg)
     if pg is None:
         rows.append(["PostgreSQL", "-", "-", "-", "-", "-", "-", "not run: scripts/pg.sh could not start PostgreSQL"])
     header = [

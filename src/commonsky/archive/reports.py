@@ -13,7 +13,6 @@ apart) are at most `MAX_GS_MS` x ``max_gap_s`` apart; segments faster than that 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,13 +106,7 @@ def run_samples(prepared: Prepared, step_s: float, window_s: tuple[float, float]
     empty = np.zeros(0, dtype=np.int64)
     if r is None:
         return Samples(prepared.names, empty, empty, np.zeros(0), np.zeros(0), np.zeros(0))
-    starts, stops = r.runs()
-    k_first = np.ceil(r.t[starts] / step_s)
-    k_last = np.floor(r.t[stops - 1] / step_s)
-    if math.isfinite(window_s[0]):
-        k_first = np.maximum(k_first, math.ceil(window_s[0] / step_s))
-    if math.isfinite(window_s[1]):
-        k_last = np.minimum(k_last, math.ceil(window_s[1] / step_s) - 1)
+    starts, k_first, k_last = r.grid_spans(step_s, window_s)
     count = np.maximum(k_last - k_first + 1, 0).astype(np.int64)
     run = np.repeat(np.arange(starts.shape[0]), count)
     offset = np.arange(int(count.sum()), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)

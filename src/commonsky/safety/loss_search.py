@@ -75,6 +75,18 @@ class Reports:
         keep = self.airborne[starts]
         return starts[keep], stops[keep]
 
+    def grid_spans(self, step_s: float, window_s: tuple[float, float]) -> tuple[IntArray, FloatArray, FloatArray]:
+        """Each run's start row and its first and last grid index k (time k * step_s) inside the run and the
+        half-open ``window_s`` (k_first > k_last where none is)."""
+        starts, stops = self.runs()
+        k_first = np.ceil(self.t[starts] / step_s)
+        k_last = np.floor(self.t[stops - 1] / step_s)
+        if math.isfinite(window_s[0]):
+            k_first = np.maximum(k_first, math.ceil(window_s[0] / step_s))
+        if math.isfinite(window_s[1]):
+            k_last = np.minimum(k_last, math.ceil(window_s[1] / step_s) - 1)
+        return starts, k_first, k_last
+
     def positions_at(
         self, code: IntArray, k: IntArray, step_s: float
     ) -> tuple[BoolArray, FloatArray, FloatArray, FloatArray]:
@@ -130,15 +142,9 @@ def close_samples(
 ) -> tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray, FloatArray]:
     """Every (k, code a, code b) with both aircraft present at grid time k and within the radius AND the
     half-height minus ``tol``-free slack (the caller applies the exact test): (k, a, b, dh, dv, mean altitude)."""
-    starts, stops = r.runs()
-    k_first = np.ceil(r.t[starts] / step_s)
-    k_last = np.floor(r.t[stops - 1] / step_s)
-    if math.isfinite(window_s[0]):
-        k_first = np.maximum(k_first, math.ceil(window_s[0] / step_s))
-    if math.isfinite(window_s[1]):
-        k_last = np.minimum(k_last, math.ceil(window_s[1] / step_s) - 1)
-    has = k_first <= k_last
-    starts, k_first, k_last = starts[has], k_first[has].astype(np.int64), k_last[has].astype(np.int64)
+    all_starts, k_from, k_to = r.grid_spans(step_s, window_s)
+    has = k_from <= k_to
+    starts, k_first, k_last = all_starts[has], k_from[has].astype(np.int64), k_to[has].astype(np.int64)
     g_first, g_last = k_first // COARSE, k_last // COARSE
     count = g_last - g_first + 1
     run = np.repeat(np.arange(starts.shape[0]), count)

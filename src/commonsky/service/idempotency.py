@@ -37,6 +37,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from commonsky.errors import CommonskyError
+from commonsky.service.limits import replaying
 from commonsky.service.models import IdempotencyRow
 
 if TYPE_CHECKING:
@@ -257,16 +258,7 @@ async def _buffer(receive: Receive) -> tuple[bytes, Receive]:
         chunks.append(message.get("body", b""))
         more = message.get("more_body", False)
     whole = b"".join(chunks)
-    replayed = False
-
-    async def replay() -> Message:
-        nonlocal replayed
-        if not replayed:
-            replayed = True
-            return {"type": "http.request", "body": whole, "more_body": False}
-        return await receive()
-
-    return whole, replay
+    return whole, replaying(whole, receive)
 
 
 async def _send(send: Send, status: int, body: str, replayed: bool = False) -> None:

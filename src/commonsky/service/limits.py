@@ -48,17 +48,21 @@ class BodyLimit:
                 return
             chunks.append(body)
             more = message.get("more_body", False)
-        whole = b"".join(chunks)
-        replayed = False
+        await self.app(scope, replaying(b"".join(chunks), receive), send)
 
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": whole, "more_body": False}
-            return await receive()
 
-        await self.app(scope, replay, send)
+def replaying(whole: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that gives the already read body ``whole`` once, as one message, then defers to ``receive``."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": whole, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 async def _too_large(send: Send, max_bytes: int) -> None:

@@ -141,6 +141,32 @@ def zone_schedule(zone: Zone) -> tuple[datetime | None, datetime | None, list[di
     return zone.valid_from, zone.valid_to, text
 
 
+def ed_clock(seconds: float, suffix: str) -> str:
+    """A UTC time of day ``hh:mm:ss`` followed by ``suffix`` (ED-269 writes ``.00Z``, ED-318 ``Z``)."""
+    whole = round(seconds) % 86_400
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}{suffix}"
+
+
+def ed_period(zone: Zone, clock_suffix: str) -> dict[str, Any] | None:
+    """The zone's window and daily schedule as one ED applicability period (start, end, ``schedule`` of every-day
+    windows), or None when the zone is always active."""
+    start, end, daily = zone_schedule(zone)
+    if start is None and end is None and not daily:
+        return None
+    period: dict[str, Any] = {}
+    if start is not None:
+        period["startDateTime"] = iso_text(start)
+    if end is not None:
+        period["endDateTime"] = iso_text(end)
+    if daily:
+        windows = parse_daily(daily, "daily")
+        period["schedule"] = [
+            {"day": ["ANY"], "startTime": ed_clock(w.start_s, clock_suffix), "endTime": ed_clock(w.end_s, clock_suffix)}
+            for w in windows
+        ]
+    return period
+
+
 def iso_text(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 

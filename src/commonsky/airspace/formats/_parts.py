@@ -146,3 +146,26 @@ def gathered(zones: Iterable[Zone], key: str) -> list[list[Zone]]:
 def new_identifier(number: int) -> str:
     """An identifier for a zone that never had one: ``CS`` and five digits (ED-269 allows 7 characters)."""
     return f"CS{number:05d}"
+
+
+def export_groups(
+    zones: Iterable[Zone], key: str
+) -> tuple[list[tuple[int, list[Zone], dict[str, Any]]], dict[str, Any]]:
+    """The ED zones to write (`gathered`): each numbered from 1 with its zones and their kept ``extra[key]`` block,
+    and the collection fields kept with the first zone that has any."""
+    out: list[tuple[int, list[Zone], dict[str, Any]]] = []
+    collection: dict[str, Any] = {}
+    for number, group in enumerate(gathered(zones, key), start=1):
+        block = group[0].extra.get(key)
+        block = block if isinstance(block, dict) else {}
+        collection = collection or dict(block.get("collection") or {})
+        out.append((number, group, block))
+    return out, collection
+
+
+def zone_defaults(fields: dict[str, Any], number: int, variant_key: str) -> None:
+    """The required ED zone fields a zone that never had them gets (identifier, country, variant, authority)."""
+    fields.setdefault("identifier", new_identifier(number))
+    fields.setdefault("country", "XXX")
+    fields.setdefault(variant_key, "COMMON")
+    fields.setdefault("zoneAuthority", [])

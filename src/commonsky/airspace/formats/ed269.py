@@ -43,8 +43,8 @@ from commonsky.airspace.formats._common import (
     checked,
     circle_of,
     circle_polygon,
+    ed_period,
     extended_of,
-    iso_text,
     kept_fields,
     limit_from,
     limit_to,
@@ -54,7 +54,7 @@ from commonsky.airspace.formats._common import (
     time_of,
     zone_schedule,
 )
-from commonsky.airspace.formats._parts import EdZone, Part, gathered, new_identifier, zones_of
+from commonsky.airspace.formats._parts import EdZone, Part, export_groups, zone_defaults, zones_of
 from commonsky.airspace.zone import Zone, ZoneKind
 from commonsky.errors import GeometryError, InputError
 
@@ -188,13 +188,8 @@ def _circle(projection: dict[str, Any], where: str) -> tuple[float, float, float
 
 def write_ed269(zones: Sequence[Zone]) -> dict[str, Any]:
     """An ED-269 document of the zones (checked against uas-standards' model before it is returned)."""
-    features: list[dict[str, Any]] = []
-    collection: dict[str, Any] = {}
-    for number, group in enumerate(gathered(zones, KEY), start=1):
-        block = group[0].extra.get(KEY)
-        block = block if isinstance(block, dict) else {}
-        collection = collection or dict(block.get("collection") or {})
-        features.append(_feature(group, dict(block.get("zone") or {}), number))
+    groups, collection = export_groups(zones, KEY)
+    features = [_feature(group, dict(block.get("zone") or {}), number) for number, group, block in groups]
     doc = {**collection, "features": features}
     try:
         ED269Schema.from_dict({"features": [_modelled(f) for f in features]})
@@ -205,10 +200,7 @@ def write_ed269(zones: Sequence[Zone]) -> dict[str, Any]:
 
 def _feature(group: list[Zone], fields: dict[str, Any], number: int) -> dict[str, Any]:
     zone = group[0]
-    fields.setdefault("identifier", new_identifier(number))
-    fields.setdefault("country", "XXX")
-    fields.setdefault("type", "COMMON")
-    fields.setdefault("zoneAuthority", [])
+    zone_defaults(fields, number, "type")
     if len(group) == 1 and zone.name != _base_name(fields):
         fields["name"] = zone.name
     kept = fields.get("restriction")
@@ -240,28 +232,9 @@ def _schedule_of(applicability: Any) -> Any:
         return None
 
 
-def _ed_time(seconds: float) -> str:
-    whole = round(seconds) % 86_400
-    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}.00Z"
-
-
 def _applicability(zone: Zone) -> list[dict[str, Any]]:
-    start, end, daily = zone_schedule(zone)
-    if start is None and end is None and not daily:
-        return [{"permanent": "YES"}]
-    period: dict[str, Any] = {"permanent": "NO"}
-    if start is not None:
-        period["startDateTime"] = iso_text(start)
-    if end is not None:
-        period["endDateTime"] = iso_text(end)
-    if daily:
-        from commonsky.airspace.zone_volume import parse_daily
-
-        windows = parse_daily(daily, "daily")
-        period["schedule"] = [
-            {"day": ["ANY"], "startTime": _ed_time(w.start_s), "endTime": _ed_time(w.end_s)} for w in windows
-        ]
-    return [period]
+    period = ed_period(zone, ".00Z")
+    return [{"permanent": "YES"}] if period is None else [{"permanent": "NO", **period}]
 
 
 def _volumes(zone: Zone) -> list[dict[str, Any]]:

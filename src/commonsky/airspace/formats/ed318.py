@@ -28,8 +28,8 @@ from commonsky.airspace.formats._common import (
     carry_out,
     circle_of,
     circle_polygon,
+    ed_period,
     extended_of,
-    iso_text,
     kept_fields,
     limit_from,
     limit_to,
@@ -39,7 +39,7 @@ from commonsky.airspace.formats._common import (
     time_of,
     zone_schedule,
 )
-from commonsky.airspace.formats._parts import EdZone, Part, gathered, new_identifier, zones_of
+from commonsky.airspace.formats._parts import EdZone, Part, export_groups, zone_defaults, zones_of
 from commonsky.airspace.formats.ed269 import model_error
 from commonsky.airspace.geojson import geometry_from_json
 from commonsky.airspace.zone import Zone, ZoneKind
@@ -219,11 +219,8 @@ def _period(period: TimePeriod, where: str, notes: list[str]) -> Period:
 def write_ed318(zones: Sequence[Zone]) -> dict[str, Any]:
     """An ED-318 FeatureCollection of the zones (checked against uas-standards' model before it is returned)."""
     features: list[dict[str, Any]] = []
-    collection: dict[str, Any] = {}
-    for number, group in enumerate(gathered(zones, KEY), start=1):
-        block = group[0].extra.get(KEY)
-        block = block if isinstance(block, dict) else {}
-        collection = collection or dict(block.get("collection") or {})
+    groups, collection = export_groups(zones, KEY)
+    for number, group, block in groups:
         feature = dict(block.get("feature") or {})
         properties = _properties(group, dict(block.get("zone") or {}), number)
         features.append({"type": "Feature", **feature, "properties": properties, "geometry": _geometry(group)})
@@ -237,10 +234,7 @@ def write_ed318(zones: Sequence[Zone]) -> dict[str, Any]:
 
 def _properties(group: list[Zone], fields: dict[str, Any], number: int) -> dict[str, Any]:
     zone = group[0]
-    fields.setdefault("identifier", new_identifier(number))
-    fields.setdefault("country", "XXX")
-    fields.setdefault("variant", "COMMON")
-    fields.setdefault("zoneAuthority", [])
+    zone_defaults(fields, number, "variant")
     if len(group) == 1 and zone.name != _base_name(fields):
         names = fields.get("name")
         lang = names[0].get("lang", "en-GB") if isinstance(names, list) and names else "en-GB"
@@ -300,27 +294,8 @@ def _schedule_of(applicability: Any) -> Any:
 
 
 def _applicability(zone: Zone) -> list[dict[str, Any]]:
-    from commonsky.airspace.zone_volume import parse_daily
-
-    start, end, daily = zone_schedule(zone)
-    if start is None and end is None and not daily:
-        return []
-    period: dict[str, Any] = {}
-    if start is not None:
-        period["startDateTime"] = iso_text(start)
-    if end is not None:
-        period["endDateTime"] = iso_text(end)
-    if daily:
-        windows = parse_daily(daily, "daily")
-        period["schedule"] = [
-            {"day": ["ANY"], "startTime": _hhmmss(w.start_s), "endTime": _hhmmss(w.end_s)} for w in windows
-        ]
-    return [period]
-
-
-def _hhmmss(seconds: float) -> str:
-    whole = round(seconds) % 86_400
-    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}Z"
+    period = ed_period(zone, "Z")
+    return [] if period is None else [period]
 
 
 def _geometry(group: list[Zone]) -> dict[str, Any]:
