@@ -98,6 +98,8 @@ def create_app(settings: ServiceSettings, altitude_model: AltitudeModel | None =
         broker.intent_volumes,
         prefilter_margin_m(broker.model),
         settings.dss_neutral_url,
+        broker.budgets,
+        settings.probe_budget_units,
     )
     mount_dss(app, settings, database, world)
 

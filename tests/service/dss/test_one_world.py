@@ -236,3 +236,37 @@ def test_a_reference_written_after_a_prejudged_filing_is_seen_under_the_lock(sky
     with services.db.write() as session:
         verdict = broker._judge_locked(session, pre, party, "candidate", volumes, bounds, 0)
     assert verdict.blocking is True
+
+
+def test_a_uss_pays_for_its_writes_from_the_probe_budget_as_a_broker_filing(
+    make_client: Any, database_url: str, tmp_path: Path, signer: rsa.RSAPrivateKey
+) -> None:
+    """Every PUT of a reference is charged what filing its volumes would cost (issue 15 item 4): one cell,
+    under 100 steps x bands, costs the floor of 100 units; a budget of 350 pays three, the fourth is 429."""
+    pem = signer.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    (tmp_path / "trusted.pem").write_bytes(pem)
+    keys = {"dss_public_keys": (str(tmp_path / "trusted.pem"),), "dss_audiences": ("a",)}
+    client, _ = make_client(database_url, probe_budget_units=350.0, **keys)
+    t0 = math.ceil(time.time() / STEP_S) * STEP_S + 3 * STEP_S
+    cost = 1 * max(math.ceil(1_230 / STEP_S + 1) * 1, 100)  # 1 cell x max(<= 6 steps x 1 band, floor 100)
+    assert cost == 100
+    who = token(signer, USS)
+    answers = []
+    for i in range(5):
+        ring = square(8.52 + 0.01 * i, 47.32, 8.525 + 0.01 * i, 47.325)  # all inside the cell (8.5, 47.3)
+        entity = str(uuid.uuid4())
+        body = dss_body(ring, 120.0, t0 + 70, t0 + 1_300, [])
+        answers.append((entity, client.put(f"/dss/v1/operational_intent_references/{entity}", json=body, headers=who)))
+    accepted = [a for _, a in answers if a.status_code == 201]
+    assert len(accepted) == int(350.0 // cost) == 3
+    for entity, refused in answers[3:]:
+        assert refused.status_code == 429, refused.text
+        assert int(refused.headers["Retry-After"]) >= 1
+        assert set(refused.json()) == {"message"} and "\n" not in refused.json()["message"]
+        assert client.get(f"/dss/v1/operational_intent_references/{entity}", headers=who).status_code == 404
+    other = client.put(  # another USS has its own budget
+        f"/dss/v1/operational_intent_references/{uuid.uuid4()}",
+        json=dss_body(square(8.72, 47.32, 8.725, 47.325), 120.0, t0 + 70, t0 + 1_300, []),
+        headers=token(signer, "another-uss.example"),
+    )
+    assert other.status_code == 201, other.text

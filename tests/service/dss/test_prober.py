@@ -78,6 +78,7 @@ def serve(database_url: str, log: Path) -> Iterator[str]:
     command += ["--dss-public-key", str(INTERUSS / "noauth_public.pem"), "--log-level", "warning"]
     command += ["--dss-audience", "localhost", "--dss-audience", "127.0.0.1"]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+    env["COMMONSKY_PROBE_BUDGET_UNITS"] = "1e12"  # the authority's grant to the prober's USS: its writes are charged
     with log.open("w") as out:
         server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
         try:

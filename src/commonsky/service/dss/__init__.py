@@ -29,7 +29,7 @@ def mount_dss(app: FastAPI, settings: ServiceSettings, database: Database, world
 
     @app.exception_handler(DssError)
     async def dss_error(_request: Request, error: DssError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+        headers = {**error.headers, **({"WWW-Authenticate": "Bearer"} if error.status == 401 else {})}
         return JSONResponse(error.body or {"message": error.message}, status_code=error.status, headers=headers)
 
     return True

@@ -6,12 +6,16 @@ from typing import Any
 
 
 class DssError(Exception):
-    """A request the DSS refuses. ``body`` replaces the plain ``{"message": ...}`` answer (409 key conflicts)."""
+    """A request the DSS refuses. ``body`` replaces the plain ``{"message": ...}`` answer (409 key conflicts);
+    ``headers`` are added to the answer (429 ``Retry-After``)."""
 
-    def __init__(self, status: int, message: str, body: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, status: int, message: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(" ".join(message.split()))
         self.status = status
         self.body = body
+        self.headers = headers or {}
 
     @property
     def message(self) -> str:

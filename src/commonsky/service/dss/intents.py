@@ -131,6 +131,8 @@ def put(
     request = parse_request(body, now)
     extent, state, key = request.extent, request.state, set(request.key)
     with db.write() as session:
+        if world is not None:
+            world.charge(session, manager, extent)  # before anything is judged: a refused write stores nothing
         db.lock_region(session, extent.box)
         row = _load(session, intent_id)
         if ovn is None and row is not None:

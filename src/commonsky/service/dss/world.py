@@ -36,11 +36,14 @@ from sqlalchemy.orm import Session
 
 from commonsky.airspace.volume import AltitudeBand, AltitudeModel, PolygonShape, TimeWindow, Volume
 from commonsky.plans.intent import Intent, IntentState
+from commonsky.service.budget import Budgets, OverBudgetError, cost_units
 from commonsky.service.disclosure import DisclosurePolicy, Obstacle, coarse_view
+from commonsky.service.dss.errors import DssError
 from commonsky.service.dss.geometry import Extent, time_json, to_us
 from commonsky.service.dss.records import NULL_SUBSCRIPTION, cell_keys, driver
 from commonsky.service.dss.records import WIDE as DSS_WIDE
 from commonsky.service.engine import Bounds, find_conflicts, to_intent
+from commonsky.service.errors import TooLargeError
 from commonsky.service.grid import WIDE, grid_keys
 from commonsky.service.models import IntentRow
 from commonsky.service.rows import near_intents, overlap_params
@@ -166,6 +169,23 @@ class World:
     volumes_of: Callable[[IntentRow], tuple[Volume, ...]]
     margin_m: float
     base_url: str = NEUTRAL_URL
+    budgets: Budgets | None = None  # the broker's probe budgets: a USS's writes are charged as a broker filing
+    daily_units: float = 0.0  # a USS's daily probe budget (the authority's default, settings.probe_budget_units)
+
+    def charge(self, session: Session, manager: str, extent: Extent) -> None:
+        """Charge USS ``manager`` for writing ``extent`` what a broker filing of the same volumes costs, from the
+        broker's budgets: else 429 with the true ``Retry-After`` (413 when a whole day cannot pay). Every write
+        is charged, so the key check cannot be used to bisect for broker intents without limit."""
+        if self.budgets is None:
+            return
+        cost = cost_units(engine_volumes(extent), self.policy(session), self.model)
+        try:
+            self.budgets.charge(party_of(manager), self.daily_units, cost)
+        except OverBudgetError as error:
+            headers = {"Retry-After": str(error.retry_after_s)}
+            raise DssError(429, str(error), headers=headers) from None
+        except TooLargeError as error:
+            raise DssError(413, str(error)) from None
 
     def missing(self, session: Session, manager: str, own_id: str, extent: Extent, key: Iterable[str]) -> list[Any]:
         """The synthetic references of the live broker intents ``extent`` meets whose OVN ``key`` misses."""
