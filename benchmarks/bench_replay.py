@@ -80,25 +80,33 @@ def _judge(alerts: list[Any], losses: Any) -> dict[str, float]:
     }
 
 
+ROW_COLUMNS = (
+    "time_s",
+    "icao24",
+    "callsign",
+    "lat",
+    "lon",
+    "alt_m",
+    "gs_ms",
+    "trk_deg",
+    "vs_ms",
+    "vs_filt_ms",
+    "on_ground",
+)
+"""The per-row columns of recorded tracks (the rest describes the table as a whole)."""
+
+
+def _rows(tracks: Any, index: Any) -> Any:
+    """``tracks`` with only the rows ``index`` selects (a mask or an order), every per-row column alike."""
+    return replace(tracks, **{name: getattr(tracks, name)[index] for name in ROW_COLUMNS})
+
+
 def _slices(tracks: Any) -> list[Any]:
     slot = np.floor((tracks.time_s - 1_600_000_000.0) / SLOT_S + 0.5).astype(int)
     out = []
     for k in np.unique(slot):
         m = slot == k
-        names = (
-            "time_s",
-            "icao24",
-            "callsign",
-            "lat",
-            "lon",
-            "alt_m",
-            "gs_ms",
-            "trk_deg",
-            "vs_ms",
-            "vs_filt_ms",
-            "on_ground",
-        )
-        out.append(replace(tracks, **{n: getattr(tracks, n)[m] for n in names}))
+        out.append(_rows(tracks, m))
     return out
 
 
@@ -121,20 +129,7 @@ def run(ctx: BenchContext) -> str:
     half = np.isin(tracks.icao24, np.unique(tracks.icao24)[::2])
     apart = replace(tracks, time_s=np.where(half, tracks.time_s + 10 * 86400.0, tracks.time_s))
     order = np.argsort(apart.time_s, kind="stable")
-    names = (
-        "time_s",
-        "icao24",
-        "callsign",
-        "lat",
-        "lon",
-        "alt_m",
-        "gs_ms",
-        "trk_deg",
-        "vs_ms",
-        "vs_filt_ms",
-        "on_ground",
-    )
-    apart = replace(apart, **{k: getattr(apart, k)[order] for k in names})
+    apart = _rows(apart, order)
     apart_s, _ = _cpu(lambda: replay(apart), 3)
     rows = [
         [
