@@ -15,11 +15,14 @@ aircraft id, lat, lon (degrees), altitude (m) and, optionally, an on-ground flag
    exactly at a minimum is separated. Both comparisons allow ``BOUNDARY_TOL_M`` (1 micrometre) so that a minimum
    is exact in the unit it was set in: aircraft at FL360 and FL370 are 1,000 ft apart, not a loss, whatever the
    rounding of 37000 * 0.3048 - 36000 * 0.3048 in floating point.
-   ``alt_quantum_m`` rounds altitudes first (the replay rounds to the 100 ft of a flight level, see
-   `FLIGHT_LEVEL_QUANTUM_M`).
+   Altitudes are the reported ones, in exact feet (or whatever unit they came in): no rounding. ``alt_quantum_m``
+   rounds them first, for callers that want it (the archive analysis offers it; the replay does not).
 4. Consecutive grid times of one pair form an episode: ``start_s``/``end_s`` are its first and last loss sample,
    ``min_dist_m``/``min_dalt_m`` the smallest horizontal and vertical distances over it (each on its own),
    ``alt_m`` the pair's mean altitude at the sample of smallest horizontal distance.
+5. Each episode is classified (`commonsky.safety.height_keeping`): `LossKind.HEIGHT_KEEPING` where both aircraft
+   were level within 300 ft of IFR flight levels at least the vertical minimum apart (separation by levels held,
+   only height keeping brought them within the minimum), `LossKind.LOSS` otherwise.
 
 Cost follows the reports and the pairs that come close (`commonsky.safety.loss_search`: coarse-to-fine
 candidate search); memory linear, never N x N.
@@ -45,20 +48,20 @@ import numpy as np
 import numpy.typing as npt
 from numpy.typing import ArrayLike
 
-from commonsky._typing import FloatArray, IntArray
+from commonsky._typing import BoolArray, FloatArray, IntArray
 from commonsky.errors import InputError
 from commonsky.safety.cpa import BOUNDARY_TOL_M
+from commonsky.safety.height_keeping import LossKind, classify
 from commonsky.safety.loss_search import Reports, close_samples
 from commonsky.units import FT_M, NM_M
 
 MAX_GAP_S = 30.0
 """Default: reports further apart than this are not joined (a gap splits the flight)."""
 FLIGHT_LEVEL_QUANTUM_M = 100.0 * FT_M
-"""Altitudes as a controller's label shows them (hundreds of feet). Mode S reports pressure altitude in 25 ft
-steps, and an aircraft holding FL370 reports 36,975 or 37,025 ft now and then: on raw reports such a step towards
-an aircraft at FL360 or FL380 would be a "loss of separation" of 975 ft, which no controller or safety analyst
-counts (ICAO Doc 4444 treats an aircraft within 200 ft of its assigned level as at that level)."""
-LOSS_COLUMNS = ("id_a", "id_b", "start_s", "end_s", "min_dist_m", "min_dalt_m", "alt_m")
+"""Altitudes as a controller's label shows them (hundreds of feet): the level the STCA predicts a level aircraft
+at (`commonsky.safety.stca`). The truth does not round: a level aircraft's 25 ft Mode S steps towards an
+adjacent level are losses of kind `LossKind.HEIGHT_KEEPING` instead."""
+LOSS_COLUMNS = ("id_a", "id_b", "start_s", "end_s", "min_dist_m", "min_dalt_m", "alt_m", "kind")
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,7 +70,8 @@ class LossEpisodes:
 
     ``start_s``/``end_s`` first and last grid time in loss; ``min_dist_m`` smallest horizontal distance,
     ``min_dalt_m`` smallest altitude difference (absolute), ``alt_m`` mean altitude of the pair at the sample of
-    smallest horizontal distance; ``samples`` number of grid times in loss.
+    smallest horizontal distance; ``samples`` number of grid times in loss; ``height_keeping`` whether the
+    episode is `LossKind.HEIGHT_KEEPING` (see `kinds`).
     """
 
     id_a: npt.NDArray[np.str_]
@@ -78,6 +82,7 @@ class LossEpisodes:
     min_dalt_m: FloatArray
     alt_m: FloatArray
     samples: IntArray
+    height_keeping: BoolArray
 
     def __len__(self) -> int:
         return int(self.start_s.shape[0])
@@ -87,7 +92,16 @@ class LossEpisodes:
         """No episode."""
         f = np.zeros(0)
         s = np.zeros(0, dtype=np.str_)
-        return cls(s, s, f, f, f, f, f, np.zeros(0, dtype=np.int64))
+        return cls(s, s, f, f, f, f, f, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool))
+
+    def kinds(self) -> list[LossKind]:
+        """The kind of each episode."""
+        return [LossKind.HEIGHT_KEEPING if hk else LossKind.LOSS for hk in self.height_keeping.tolist()]
+
+    @property
+    def true_loss(self) -> BoolArray:
+        """Episodes of kind `LossKind.LOSS`."""
+        return ~self.height_keeping
 
 
 def quantise(alt_m: FloatArray, quantum_m: float) -> FloatArray:
@@ -118,8 +132,8 @@ def loss_episodes(
     Rows with a non-finite time, position or altitude, or an empty id, are ignored. ``window_s`` = (from, to)
     keeps grid times ``from <= t < to``: give a partition its reports from ``max_gap_s`` before to ``max_gap_s``
     after its window and it finds exactly the samples a single pass over all the data finds in that window.
-    ``alt_quantum_m`` > 0 rounds reported altitudes to that step first (`quantise`; the replay uses 100 ft, see
-    `FLIGHT_LEVEL_QUANTUM_M`).
+    ``alt_quantum_m`` > 0 rounds reported altitudes to that step first (`quantise`; 0, the default, keeps them as
+    reported).
     """
     for name, value in (("radius_m", radius_m), ("half_height_m", half_height_m), ("step_s", step_s)):
         if not math.isfinite(value) or value <= 0:
@@ -157,6 +171,7 @@ def loss_episodes(
     last = np.concatenate([first[1:], [k.shape[0]]]) - 1
     episode = np.cumsum(new) - 1
     closest = np.lexsort((dh, episode))[first]  # first row of each episode when sorted by distance
+    hk = classify(reports, a[first], b[first], k[first], k[last], step_s, half_height_m)
     return LossEpisodes(
         id_a=names[a[first]],
         id_b=names[b[first]],
@@ -166,15 +181,16 @@ def loss_episodes(
         min_dalt_m=np.minimum.reduceat(dv, first),
         alt_m=mean_alt[closest],
         samples=(last - first + 1).astype(np.int64),
+        height_keeping=hk,
     )
 
 
 def write_losses_csv(path: Path | str, episodes: LossEpisodes) -> None:
-    """Write `LOSS_COLUMNS`, one row per episode (times UNIX s, distances and altitude in metres)."""
+    """Write `LOSS_COLUMNS`, one row per episode (times UNIX s, distances and altitude in metres, `LossKind`)."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(LOSS_COLUMNS)
-        for m in range(len(episodes)):
+        for m, kind in enumerate(episodes.kinds()):
             writer.writerow(
                 [
                     episodes.id_a[m],
@@ -184,5 +200,6 @@ def write_losses_csv(path: Path | str, episodes: LossEpisodes) -> None:
                     round(float(episodes.min_dist_m[m]), 1),
                     round(float(episodes.min_dalt_m[m]), 1),
                     round(float(episodes.alt_m[m]), 1),
+                    kind.value,
                 ]
             )
