@@ -88,10 +88,16 @@ def _held_levels(
 
 
 def classify(
-    r: Reports, a: IntArray, b: IntArray, k_first: IntArray, k_last: IntArray, step_s: float, half_height_m: float
+    r: Reports,
+    a: IntArray,
+    b: IntArray,
+    k_first: IntArray,
+    k_last: IntArray,
+    step_s: float,
+    half_height_m: FloatArray | float,
 ) -> BoolArray:
     """True where the episode of aircraft codes ``a``, ``b`` over grid times ``k_first..k_last`` is
-    `LossKind.HEIGHT_KEEPING` (see the module docstring)."""
+    `LossKind.HEIGHT_KEEPING` (see the module docstring); ``half_height_m`` the vertical minimum of each episode."""
     n = a.shape[0]
     if n == 0:
         return np.zeros(0, dtype=bool)

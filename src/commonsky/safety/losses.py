@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +54,7 @@ from commonsky.errors import InputError
 from commonsky.safety.cpa import BOUNDARY_TOL_M
 from commonsky.safety.height_keeping import LossKind, classify
 from commonsky.safety.loss_search import Reports, close_samples
+from commonsky.safety.params import Protection, ProtectionPolicy, ZoneProtection
 from commonsky.units import FT_M, NM_M
 
 MAX_GAP_S = 30.0
@@ -126,6 +128,7 @@ def loss_episodes(
     max_gap_s: float = MAX_GAP_S,
     window_s: tuple[float, float] = (-math.inf, math.inf),
     alt_quantum_m: float = 0.0,
+    regions: Sequence[ZoneProtection] = (),
 ) -> LossEpisodes:
     """Loss-of-separation episodes from reports (see the module docstring for the exact method).
 
@@ -133,7 +136,12 @@ def loss_episodes(
     keeps grid times ``from <= t < to``: give a partition its reports from ``max_gap_s`` before to ``max_gap_s``
     after its window and it finds exactly the samples a single pass over all the data finds in that window.
     ``alt_quantum_m`` > 0 rounds reported altitudes to that step first (`quantise`; 0, the default, keeps them as
-    reported).
+    reported). ``regions``: separation minima per region of airspace, as the STCA's `ProtectionPolicy.zones` give
+    them: an aircraft inside a region (horizontally and within its band) takes the larger of ``radius_m`` and
+    the region's radius, likewise for the half-height (`ProtectionPolicy.per_aircraft`), and a pair the larger
+    of its two aircraft's minima (a pair across a region boundary is judged by the more demanding side). A
+    terminal area with 3 NM inside en-route airspace with 5 NM is ``radius_m`` = 3 NM and the en-route
+    airspace as a region of 5 NM.
     """
     for name, value in (("radius_m", radius_m), ("half_height_m", half_height_m), ("step_s", step_s)):
         if not math.isfinite(value) or value <= 0:
@@ -157,21 +165,25 @@ def loss_episodes(
     repeat = np.concatenate([[False], (code[1:] == code[:-1]) & (t[1:] == t[:-1])])
     t, code, la, lo, alt, ground = (x[~repeat] for x in (t, code, la, lo, alt, ground))
     reports = Reports.build(t, code, la, lo, alt, ~ground, max_gap_s, step_s)
-    k, a, b, dh, dv, mean_alt = close_samples(reports, step_s, window_s, radius_m, half_height_m)
-    loss = (dh < radius_m - BOUNDARY_TOL_M) & (dv < half_height_m - BOUNDARY_TOL_M)
-    k, a, b, dh, dv, mean_alt = k[loss], a[loss], b[loss], dh[loss], dv[loss], mean_alt[loss]
+    reach_r = max([radius_m, *(z.protection.radius_m for z in regions)])
+    reach_h = max([half_height_m, *(z.protection.half_height_m for z in regions)])
+    k, a, b, dh, dv, mean_alt = close_samples(reports, step_s, window_s, reach_r, reach_h)
+    pair_r, pair_h = _pair_minima(reports, k, a, b, step_s, Protection(radius_m, half_height_m), regions)
+    loss = (dh < pair_r - BOUNDARY_TOL_M) & (dv < pair_h - BOUNDARY_TOL_M)
+    k, a, b, dh, dv, mean_alt, pair_h = k[loss], a[loss], b[loss], dh[loss], dv[loss], mean_alt[loss], pair_h[loss]
     if k.shape[0] == 0:
         return LossEpisodes.empty()
     # Codes follow the sorted ids, so a < b in string order too.
     order = np.lexsort((k, b, a))
-    a, b, k, dh, dv, mean_alt = a[order], b[order], k[order], dh[order], dv[order], mean_alt[order]
+    a, b, k = a[order], b[order], k[order]
+    dh, dv, mean_alt, pair_h = dh[order], dv[order], mean_alt[order], pair_h[order]
     new = np.ones(k.shape[0], dtype=bool)
     new[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1]) | (k[1:] != k[:-1] + 1)
     first = np.flatnonzero(new)
     last = np.concatenate([first[1:], [k.shape[0]]]) - 1
     episode = np.cumsum(new) - 1
     closest = np.lexsort((dh, episode))[first]  # first row of each episode when sorted by distance
-    hk = classify(reports, a[first], b[first], k[first], k[last], step_s, half_height_m)
+    hk = classify(reports, a[first], b[first], k[first], k[last], step_s, np.maximum.reduceat(pair_h, first))
     return LossEpisodes(
         id_a=names[a[first]],
         id_b=names[b[first]],
@@ -183,6 +195,27 @@ def loss_episodes(
         samples=(last - first + 1).astype(np.int64),
         height_keeping=hk,
     )
+
+
+def _pair_minima(
+    r: Reports,
+    k: IntArray,
+    a: IntArray,
+    b: IntArray,
+    step_s: float,
+    default: Protection,
+    regions: Sequence[ZoneProtection],
+) -> tuple[FloatArray, FloatArray]:
+    """The radius and half-height (m) that apply to pair (a, b) at grid time k (see ``regions`` above)."""
+    if not regions:
+        return np.full(k.shape[0], default.radius_m), np.full(k.shape[0], default.half_height_m)
+    policy = ProtectionPolicy(default=default, zones=tuple(regions))
+    none = np.full(k.shape[0], "", dtype=np.str_)
+    _, lat_a, lon_a, alt_a = r.positions_at(a, k, step_s)
+    _, lat_b, lon_b, alt_b = r.positions_at(b, k, step_s)
+    r_a, h_a, _ = policy.per_aircraft(lat_a, lon_a, alt_a, none)
+    r_b, h_b, _ = policy.per_aircraft(lat_b, lon_b, alt_b, none)
+    return np.maximum(r_a, r_b), np.maximum(h_a, h_b)
 
 
 def write_losses_csv(path: Path | str, episodes: LossEpisodes) -> None:

@@ -91,6 +91,7 @@ def replay(
         radius_m=policy.default.radius_m,
         half_height_m=policy.default.half_height_m,
         max_gap_s=truth_gap_s,
+        regions=policy.zones,
     )
     if len(tracks) == 0:
         return ReplayResult([], [], losses, _summary(tracks, [], [], losses, 0, {}))
