@@ -68,22 +68,28 @@ def _flights(table: dict[str, np.ndarray]) -> dict[str, Flight]:
     out = {}
     ids = np.asarray(table["icao24"]).astype(str)
     t_all = np.asarray(table["timestamp"], dtype=float)
-    for name in np.unique(ids):
-        rows = np.flatnonzero(ids == name)
-        rows = rows[np.argsort(t_all[rows], kind="stable")]
+    alt_all = np.array([np.nan if v is None else float(v) for v in np.asarray(table["altitude"])])
+    lat_all = np.asarray(table["latitude"], dtype=float)
+    lon_all = np.asarray(table["longitude"], dtype=float)
+    ground_all = (
+        np.array([bool(v) for v in np.asarray(table["onground"])])
+        if "onground" in table
+        else np.zeros(t_all.shape[0], dtype=bool)
+    )
+    order = np.lexsort((np.arange(t_all.shape[0]), t_all, ids))
+    names, starts = np.unique(ids[order], return_index=True)
+    for name, rows in zip(names, np.split(order, starts[1:]), strict=True):
         t = t_all[rows]
         first = np.concatenate([[True], t[1:] != t[:-1]])
         rows = rows[first]
-        alt = np.array([np.nan if v is None else float(v) for v in np.asarray(table["altitude"])[rows]])
-        ground = np.array([bool(v) for v in np.asarray(table["onground"])[rows]]) if "onground" in table else None
-        ground = np.zeros(rows.shape[0], dtype=bool) if ground is None else ground
+        alt = alt_all[rows]
         out[str(name)] = Flight(
             t_all[rows],
-            np.asarray(table["latitude"], dtype=float)[rows],
-            np.asarray(table["longitude"], dtype=float)[rows],
+            lat_all[rows],
+            lon_all[rows],
             alt,
             np.round(alt / 100.0) * 100.0,
-            ground | ~np.isfinite(alt),
+            ground_all[rows] | ~np.isfinite(alt),
         )
     return out
 
@@ -130,6 +136,15 @@ def _held_level_ft(f: Flight, start: float, end: float) -> float:
     return float(levels[0])
 
 
+def _near(fa: Flight, fb: Flight) -> bool:
+    """False only if the two flights' latitudes never come within 5 NM of each other (a pair that cannot lose
+    separation; 5 NM is 0.0833 degrees of latitude, 0.09 with margin)."""
+    la, lb = fa.lat[np.isfinite(fa.lat)], fb.lat[np.isfinite(fb.lat)]
+    if la.size == 0 or lb.size == 0:
+        return False
+    return bool(la.min() - 0.09 <= lb.max() and lb.min() - 0.09 <= la.max())
+
+
 def independent_losses(table: dict[str, np.ndarray]) -> list[Loss]:
     """Consecutive whole seconds at which both are airborne inside their observed spans (reports at most 30 s
     apart) and closer than 5 NM and 1,000 ft (reported altitudes, exact); a true loss unless both held IFR levels
@@ -141,7 +156,7 @@ def independent_losses(table: dict[str, np.ndarray]) -> list[Loss]:
         for b in names[x + 1 :]:
             fa, fb = flights[a], flights[b]
             lo, hi = max(fa.t[0], fb.t[0]), min(fa.t[-1], fb.t[-1])
-            if lo > hi:
+            if lo > hi or not _near(fa, fb):
                 continue
             grid = np.arange(math.ceil(lo), math.floor(hi) + 1, dtype=float)
             va, la_a, lo_a, fa_ft = _at(fa, grid)
