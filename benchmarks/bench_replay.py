@@ -126,6 +126,20 @@ def _slices(tracks: Any) -> list[Any]:
     return out
 
 
+def _judge_paris(tracks: Any, replay: Callable[..., Any]) -> dict[str, float]:
+    """The Paris ``quickstart`` sample (arrivals and departures around the Paris airports) with a terminal-area
+    policy: 3 NM below FL195, 5 NM above (the truth takes the same minima, `commonsky.safety.losses`)."""
+    from shapely.geometry import box
+
+    from commonsky.safety.params import Protection, ProtectionPolicy, ZoneProtection
+    from commonsky.units import FT_M, NM_M
+
+    en_route = ZoneProtection(box(-180.0, -90.0, 180.0, 90.0), Protection(radius_m=5 * NM_M), 19500 * FT_M)
+    policy = ProtectionPolicy(default=Protection(radius_m=3 * NM_M, lookahead_s=120.0), zones=[en_route])
+    result = replay(tracks, policy=policy)
+    return _judge(result.alerts, result.losses)
+
+
 def run(ctx: BenchContext) -> str:
     from commonsky.safety.encounters import concat, encounter_set, ground_set
     from commonsky.safety.losses import FLIGHT_LEVEL_QUANTUM_M, loss_episodes
@@ -177,6 +191,7 @@ def run(ctx: BenchContext) -> str:
     enc = replay(enc_tracks)
     enc_old = [a for part in _slices(enc_tracks) for a in legacy.legacy_replay(part)]
     enc_new_q, enc_old_q = _judge(enc.alerts, enc.losses), _judge(enc_old, enc.losses)
+    paris_q = _judge_paris(read_tracks(samples / "collections" / "quickstart.json.gz"), replay)
 
     def pct(x: float) -> str:
         return "-" if x != x else f"{100 * x:.0f} %"
@@ -221,6 +236,7 @@ def run(ctx: BenchContext) -> str:
                 enc_new_q,
             ),
             line("same encounters, replay before", enc_old_q),
+            line("Paris terminal sample as recorded (3 NM below FL195, 5 NM above), batch", paris_q),
         ],
     )
     return (
@@ -233,6 +249,8 @@ def run(ctx: BenchContext) -> str:
         "1,000 ft apart (separation by levels held, see docs/stca.md); *true losses*: the others. Warned shares and "
         "median warnings over the true losses (`-`: there is none), then over all episodes; a nuisance alert is one "
         "whose pair had no episode of either kind while it was up. On the en-route sample as recorded, the earlier "
-        f"truth (altitudes rounded to 100 ft) counted {len(rounded)} losses.\n\n"
+        f"truth (altitudes rounded to 100 ft) counted {len(rounded)} losses. The Paris terminal sample's true "
+        "losses include arrivals and departures on the parallel runways (independent parallel operations, which a "
+        "terminal STCA inhibits by area; not modelled here).\n\n"
         f"{quality}\n"
     )
