@@ -232,6 +232,23 @@ def level_adjacent_alerts(alerts: list[Alert], table: dict[str, np.ndarray]) -> 
     return count
 
 
+def held_level_alerts(alerts: list[Alert], table: dict[str, np.ndarray]) -> int:
+    """Alerts raised while both aircraft held IFR levels at least 1,000 ft apart, as the truth's height keeping
+    reads them: each less than 300 ft from a multiple of 1,000 ft and level (altitude changed by less than
+    400 ft/min over the last 20 s)."""
+    flights = _flights(table)
+    count = 0
+    for al in alerts:
+        levels = []
+        for name in al.subjects:
+            ok, _, _, ft = _at(flights[name], np.array([al.raised_s - 20.0, al.raised_s]))
+            level = float(np.round(ft[1] / 1000.0) * 1000.0)
+            held = bool(ok.all()) and abs(ft[1] - ft[0]) < 400.0 / 3.0 and abs(ft[1] - level) < 300.0
+            levels.append(level if held else math.nan)
+        count += bool(abs(levels[0] - levels[1]) >= 1000.0)
+    return count
+
+
 def ground_alerts(alerts: list[Alert], table: dict[str, np.ndarray]) -> int:
     """Alerts raised while one of the aircraft's latest reports said it was on the ground."""
     flights = _flights(table)
@@ -322,8 +339,10 @@ def test_losses_are_warned_early(study: Study) -> None:
 
 def test_no_alert_for_level_pairs_at_adjacent_levels(study: Study) -> None:
     assert level_adjacent_alerts(study.result.alerts, study.table) == 0
-    # The check bites: the replay as it was raised such alerts on the same reports.
+    assert held_level_alerts(study.result.alerts, study.table) == 0
+    # The checks bite: the replay as it was raised such alerts on the same reports.
     assert level_adjacent_alerts(study.legacy, study.table) > 0
+    assert held_level_alerts(study.legacy, study.table) > 0
     adjacent = {p for p, kind in study.kinds.items() if kind == EncounterKind.ADJACENT_LEVELS.value}
     assert not any(loss[:2] in adjacent and loss[4] for loss in study.losses)
 
