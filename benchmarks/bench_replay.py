@@ -46,37 +46,53 @@ def _cpu(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
 
 
 def _judge(alerts: list[Any], losses: Any) -> dict[str, float]:
-    """Warned share, median warning, nuisance alerts against the loss episodes ``losses``."""
+    """Warned share and median warning over the true losses and over all episodes, nuisance alerts, against the
+    loss episodes ``losses``."""
     from commonsky.safety.alerts import AlertKind
 
     spans = list(
-        zip(losses.id_a.tolist(), losses.id_b.tolist(), losses.start_s.tolist(), losses.end_s.tolist(), strict=True)
+        zip(
+            losses.id_a.tolist(),
+            losses.id_b.tolist(),
+            losses.start_s.tolist(),
+            losses.end_s.tolist(),
+            losses.true_loss.tolist(),
+            strict=True,
+        )
     )
     conflict = [a for a in alerts if a.kind is AlertKind.CONFLICT]
-    warn = []
-    for a, b, s, _ in spans:
+    warn, warn_all = [], []
+    for a, b, s, _, true_loss in spans:
         up = [
             al.raised_s
             for al in conflict
             if al.subjects == (a, b) and al.raised_s < s and (al.ended_s is None or al.ended_s >= s)
         ]
         if up:
-            warn.append(s - min(up))
+            warn_all.append(s - min(up))
+            if true_loss:
+                warn.append(s - min(up))
     nuisance = sum(
         1
         for al in conflict
         if not any(
-            (a, b) == al.subjects and s <= (al.ended_s or float("inf")) and e >= al.raised_s for a, b, s, e in spans
+            (a, b) == al.subjects and s <= (al.ended_s or float("inf")) and e >= al.raised_s for a, b, s, e, _ in spans
         )
     )
     n = len(spans)
+    n_true = sum(t for *_, t in spans)
+    nan = float("nan")
     return {
         "losses": n,
+        "height_keeping": n - n_true,
+        "true": n_true,
         "alerts": len(conflict),
-        "warned": len(warn) / n if n else float("nan"),
-        "median": statistics.median(warn) if warn else float("nan"),
+        "warned": len(warn) / n_true if n_true else nan,
+        "median": statistics.median(warn) if warn else nan,
+        "warned_all": len(warn_all) / n if n else nan,
+        "median_all": statistics.median(warn_all) if warn_all else nan,
         "nuisance": nuisance,
-        "per_loss": nuisance / n if n else float("nan"),
+        "per_loss": nuisance / n if n else nan,
     }
 
 
@@ -110,9 +126,23 @@ def _slices(tracks: Any) -> list[Any]:
     return out
 
 
+def _judge_paris(tracks: Any, replay: Callable[..., Any]) -> dict[str, float]:
+    """The Paris ``quickstart`` sample (arrivals and departures around the Paris airports) with a terminal-area
+    policy: 3 NM below FL195, 5 NM above (the truth takes the same minima, `commonsky.safety.losses`)."""
+    from shapely.geometry import box
+
+    from commonsky.safety.params import Protection, ProtectionPolicy, ZoneProtection
+    from commonsky.units import FT_M, NM_M
+
+    en_route = ZoneProtection(box(-180.0, -90.0, 180.0, 90.0), Protection(radius_m=5 * NM_M), 19500 * FT_M)
+    policy = ProtectionPolicy(default=Protection(radius_m=3 * NM_M, lookahead_s=120.0), zones=[en_route])
+    result = replay(tracks, policy=policy)
+    return _judge(result.alerts, result.losses)
+
+
 def run(ctx: BenchContext) -> str:
     from commonsky.safety.encounters import concat, encounter_set, ground_set
-    from commonsky.safety.losses import loss_episodes
+    from commonsky.safety.losses import FLIGHT_LEVEL_QUANTUM_M, loss_episodes
     from commonsky.safety.replay import replay
     from commonsky.safety.track_files import read_json_records, read_tracks
     from commonsky.safety.tracks import tracks_from_columns
@@ -148,7 +178,10 @@ def run(ctx: BenchContext) -> str:
     swiss_new = _judge(result.alerts, result.losses)  # type: ignore[attr-defined]
     swiss_old = _judge(old_alerts, result.losses)  # type: ignore[arg-type,attr-defined]
     air = ~tracks.on_ground & np.isfinite(tracks.alt_m)
-    raw = loss_episodes(tracks.time_s[air], tracks.icao24[air], tracks.lat[air], tracks.lon[air], tracks.alt_m[air])
+    rounded = loss_episodes(
+        tracks.time_s[air], tracks.icao24[air], tracks.lat[air], tracks.lon[air], tracks.alt_m[air],
+        alt_quantum_m=FLIGHT_LEVEL_QUANTUM_M,
+    )  # fmt: skip
 
     swiss_cols = read_json_records(swiss_path)
     enc_table, made = encounter_set(swiss_cols, per_kind=8, slot_s=SLOT_S)
@@ -158,14 +191,25 @@ def run(ctx: BenchContext) -> str:
     enc = replay(enc_tracks)
     enc_old = [a for part in _slices(enc_tracks) for a in legacy.legacy_replay(part)]
     enc_new_q, enc_old_q = _judge(enc.alerts, enc.losses), _judge(enc_old, enc.losses)
+    paris_q = _judge_paris(read_tracks(samples / "collections" / "quickstart.json.gz"), replay)
+
+    def pct(x: float) -> str:
+        return "-" if x != x else f"{100 * x:.0f} %"
+
+    def sec(x: float) -> str:
+        return "-" if x != x else f"{x:.0f} s"
 
     def line(name: str, q: dict[str, float]) -> list[str]:
         return [
             name,
             f"{q['losses']:.0f}",
+            f"{q['height_keeping']:.0f}",
+            f"{q['true']:.0f}",
             f"{q['alerts']:.0f}",
-            f"{100 * q['warned']:.0f} %",
-            f"{q['median']:.0f} s",
+            pct(q["warned"]),
+            sec(q["median"]),
+            pct(q["warned_all"]),
+            sec(q["median_all"]),
             f"{q['nuisance']:.0f}",
             f"{q['per_loss']:.2f}",
         ]
@@ -174,9 +218,13 @@ def run(ctx: BenchContext) -> str:
         [
             "data, replay",
             "losses",
+            "of which height keeping",
+            "true losses",
             "conflict alerts",
-            "warned before start",
+            "true losses warned",
             "median warning",
+            "all warned",
+            "median warning, all",
             "nuisance",
             "nuisance / loss",
         ],
@@ -188,6 +236,7 @@ def run(ctx: BenchContext) -> str:
                 enc_new_q,
             ),
             line("same encounters, replay before", enc_old_q),
+            line("Paris terminal sample as recorded (3 NM below FL195, 5 NM above), batch", paris_q),
         ],
     )
     return (
@@ -195,8 +244,13 @@ def run(ctx: BenchContext) -> str:
         "Speed, CPU time of one process, reading and cleaning excluded (`commonsky.safety.replay.replay` against "
         "`benchmarks/legacy_replay.py`, the loop as it was):\n\n"
         f"{speed}\n\n"
-        "Alert quality against the loss episodes of the reports (5 NM, 1,000 ft between flight levels, 1 s grid, "
-        f"gaps over 30 s split). On the en-route sample as recorded: {len(result.losses)} losses between flight levels "  # type: ignore[attr-defined]
-        f"(on raw Mode S altitudes, where a 25 ft step of an aircraft holding its level counts, {len(raw)}).\n\n"
+        "Alert quality against the loss episodes of the reports (5 NM, 1,000 ft on the reported altitudes, exact; "
+        "1 s grid, gaps over 30 s split). *Height keeping*: both aircraft level within 300 ft of IFR levels at least "
+        "1,000 ft apart (separation by levels held, see docs/stca.md); *true losses*: the others. Warned shares and "
+        "median warnings over the true losses (`-`: there is none), then over all episodes; a nuisance alert is one "
+        "whose pair had no episode of either kind while it was up. On the en-route sample as recorded, the earlier "
+        f"truth (altitudes rounded to 100 ft) counted {len(rounded)} losses. The Paris terminal sample's true "
+        "losses include arrivals and departures on the parallel runways (independent parallel operations, which a "
+        "terminal STCA inhibits by area; not modelled here).\n\n"
         f"{quality}\n"
     )

@@ -107,7 +107,10 @@ def test_replay_end_to_end(
     assert summary["alerts"] == {"conflict": 3, "incursion": 1}
     assert (out / "events.geojson").is_file() and (out / "alerts.csv").is_file()
     code, stdout, _ = _run(["replay", str(tracks), "--out", str(out)], capsys)
-    assert code == 0 and "losses of separation: 2, warned 1, missed 1 (1 at first sight)" in stdout
+    assert (
+        code == 0
+        and "losses of separation: 2 (0 height keeping, 2 true losses: warned 1, missed 1, 1 at first sight" in stdout
+    )
 
 
 def test_replay_bad_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -137,5 +140,6 @@ def test_replay_writes_losses_and_the_report(
     code, _, _ = _run(["replay", str(tracks), "--out", str(out)], capsys)
     assert code == 0
     lines = (out / "losses.csv").read_text().splitlines()
-    assert lines[0] == "id_a,id_b,start_s,end_s,min_dist_m,min_dalt_m,alt_m" and len(lines) == 3
+    assert lines[0] == "id_a,id_b,start_s,end_s,min_dist_m,min_dalt_m,alt_m,kind" and len(lines) == 3
+    assert all(line.endswith(",loss") for line in lines[1:])  # both pairs at the same level: true losses
     assert (out / "report.html").stat().st_size > 10_000 and (out / "warning_time.png").is_file()

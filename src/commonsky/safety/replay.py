@@ -5,13 +5,16 @@ than ``stale_s`` dead-reckoned to the picture time, STCA filters applied (`commo
 all pictures found at once (`commonsky.safety.batch`), then the alert lifecycle (`AlertTracker`) picture by
 picture, visiting only pictures where something is seen or an alert is up.
 
-Truth: loss episodes from the reported positions (`commonsky.safety.losses`), never from the pictures. A loss is
-*warned* if an alert for its pair was raised strictly before it began and was still up then (the warning time is
-the difference), otherwise *missed*; missed losses that began within one step of the later aircraft's first
-report are counted apart (``missed_at_first_sight``: nothing could have warned of them). A conflict alert is a
-*nuisance* if no loss episode of its pair overlaps its life; alerts still up without a loss when the data ends
-are counted apart (``unresolved_at_end``). Each nuisance alert gets a cause from the pair's vertical state when
-it was raised (`NuisanceCause`).
+Truth: loss episodes from the reported positions in exact feet (`commonsky.safety.losses`), never from the
+pictures, each of kind `LossKind.LOSS` (a true loss) or `LossKind.HEIGHT_KEEPING` (level aircraft within 300 ft of
+flight levels 1,000 ft apart: separation by levels held). A loss is *warned* if an alert for its pair was raised
+strictly before it began and was still up then (the warning time is the difference), otherwise *missed*; the
+warned and missed counts and warning times are over the true losses (``warned_all`` counts every episode, for
+transparency); missed losses that began within one step of the later aircraft's first report are counted apart
+(``missed_at_first_sight``: nothing could have warned of them). A conflict alert is a *nuisance* if no loss
+episode of its pair (of either kind) overlaps its life; alerts still up without a loss when the data ends are
+counted apart (``unresolved_at_end``). Each nuisance alert gets a cause from the pair's vertical state when it
+was raised (`NuisanceCause`).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from commonsky.picture.picture import Picture
 from commonsky.safety.alerts import Alert, AlertEvent, AlertKind, AlertTracker, Key, Observation
 from commonsky.safety.batch import Frames, frames, geometry
 from commonsky.safety.incursion import ZoneIndex, detect_incursions
-from commonsky.safety.losses import FLIGHT_LEVEL_QUANTUM_M, MAX_GAP_S, LossEpisodes, loss_episodes
+from commonsky.safety.losses import MAX_GAP_S, LossEpisodes, loss_episodes
 from commonsky.safety.params import ProtectionPolicy
 from commonsky.safety.stca import stca_policy
 from commonsky.safety.tracks import RecordedTracks
@@ -88,7 +91,7 @@ def replay(
         radius_m=policy.default.radius_m,
         half_height_m=policy.default.half_height_m,
         max_gap_s=truth_gap_s,
-        alt_quantum_m=FLIGHT_LEVEL_QUANTUM_M,
+        regions=policy.zones,
     )
     if len(tracks) == 0:
         return ReplayResult([], [], losses, _summary(tracks, [], [], losses, 0, {}))
@@ -222,9 +225,15 @@ def _quality(
             by_pair.setdefault(alert.subjects, []).append(alert)
     spans: dict[tuple[str, str], list[tuple[float, float]]] = {}
     warnings: list[float] = []
+    warnings_all: list[float] = []
     missed = unwarnable = 0
-    for a, b, start, stop in zip(
-        losses.id_a.tolist(), losses.id_b.tolist(), losses.start_s.tolist(), losses.end_s.tolist(), strict=True
+    for a, b, start, stop, true_loss in zip(
+        losses.id_a.tolist(),
+        losses.id_b.tolist(),
+        losses.start_s.tolist(),
+        losses.end_s.tolist(),
+        losses.true_loss.tolist(),
+        strict=True,
     ):
         spans.setdefault((a, b), []).append((start, stop))
         raised = [
@@ -233,8 +242,10 @@ def _quality(
             if al.raised_s < start and (al.ended_s is None or al.ended_s >= start)
         ]
         if raised:
-            warnings.append(start - min(raised))
-        else:
+            warnings_all.append(start - min(raised))
+            if true_loss:
+                warnings.append(start - min(raised))
+        elif true_loss:
             missed += 1
             unwarnable += start <= max(first_seen.get(a, -np.inf), first_seen.get(b, -np.inf)) + step_s
     nuisance: dict[int, NuisanceCause] = {}
@@ -258,9 +269,16 @@ def _quality(
     n_conf = sum(len(v) for v in by_pair.values())
     judged = n_conf - unresolved
     n_loss = len(losses)
+    n_true = int(losses.true_loss.sum())
     return {
         "los_events": n_loss,
+        "height_keeping": n_loss - n_true,
+        "true_losses": n_true,
         "warned": len(warnings),
+        "warned_share": round(len(warnings) / n_true, 3) if n_true else None,
+        "warned_all": len(warnings_all),
+        "warned_share_all": round(len(warnings_all) / n_loss, 3) if n_loss else None,
+        "median_warning_all_s": round(float(np.median(warnings_all)), 1) if warnings_all else None,
         "missed": missed,
         "missed_at_first_sight": unwarnable,
         "conflict_alerts": n_conf,
@@ -294,5 +312,5 @@ def _summary(
         "cycles": cycles,
         "alerts": {kind.value: sum(a.kind is kind for a in alerts) for kind in AlertKind},
         "events": {kind.value: sum(e.kind is kind for e in events) for kind in EventKind},
-        "quality": quality or {"los_events": len(losses)},
+        "quality": quality or {"los_events": len(losses), "true_losses": int(losses.true_loss.sum())},
     }

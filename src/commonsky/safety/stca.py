@@ -10,11 +10,13 @@ parameters per volume of airspace. Here:
   ``surface_gs_ms`` and ``surface_alt_m`` (low and slow near the surface), takes no part;
 - **level-flight detection with a dead band**: an aircraft whose filtered vertical rate (20 s altitude slope)
   is inside ``level_band_ms`` is level (the reported rate is not read: its noise and its jumps at the start of
-  a manoeuvre are what the dead band is for) and predicted at its flight level (its altitude
-  to the nearest 100 ft, as its label shows it: the 25 ft steps of Mode S altitude are noise, see
-  `commonsky.safety.losses.FLIGHT_LEVEL_QUANTUM_M`). Two aircraft holding adjacent levels 1,000 ft apart are
-  then never in conflict: the vertical boundary is exact (`commonsky.safety.cpa` compares with a 1 micrometre
-  tolerance);
+  a manoeuvre are what the dead band is for) and predicted at the level it holds: the IFR cruising level
+  (multiple of 1,000 ft) when it is less than 300 ft from one, the height-keeping tolerance of the truth
+  (`commonsky.safety.height_keeping`: 300 ft is ICAO's large height deviation), else its altitude to the
+  nearest 100 ft, as its label shows it (`commonsky.safety.losses.FLIGHT_LEVEL_QUANTUM_M`). The 25-100 ft
+  steps of Mode S altitude of an aircraft holding FL370 are noise, and the STCA and the truth agree on what
+  "at a level" means. Two aircraft holding adjacent levels 1,000 ft apart are then never in conflict: the
+  vertical boundary is exact (`commonsky.safety.cpa` compares with a 1 micrometre tolerance);
 - **vertical prediction from the filtered rate** for aircraft that are not level: the altitude slope over the
   last 20 s, not the instantaneous reported rate (whose noise makes level pairs "climb" into each other). An
   aircraft whose filtered rate is not established yet (NaN: a live track younger than the window, see
@@ -38,6 +40,8 @@ import numpy.typing as npt
 
 from commonsky._typing import BoolArray, FloatArray, IndexArray
 from commonsky.picture.picture import Picture
+from commonsky.safety.cpa import BOUNDARY_TOL_M
+from commonsky.safety.height_keeping import HEIGHT_KEEPING_TOL_M, nearest_level_m
 from commonsky.safety.losses import FLIGHT_LEVEL_QUANTUM_M, quantise
 from commonsky.safety.params import Protection, ProtectionPolicy
 
@@ -86,7 +90,11 @@ def stca_states(
     eligible = ~on_ground & np.isfinite(alt_m) & ~surface & np.isfinite(vs_filt_ms)
     level = np.abs(vs_filt_ms) < band
     at_level = alt if level_alt_m is None else np.where(np.isfinite(level_alt_m), level_alt_m, alt)
-    alt_ref = np.where(level, quantise(at_level, FLIGHT_LEVEL_QUANTUM_M), alt)
+    ifr = nearest_level_m(at_level)
+    held = np.where(
+        np.abs(at_level - ifr) < HEIGHT_KEEPING_TOL_M - BOUNDARY_TOL_M, ifr, quantise(at_level, FLIGHT_LEVEL_QUANTUM_M)
+    )
+    alt_ref = np.where(level, held, alt)
     return StcaStates(eligible=eligible, level=level, alt_ref_m=alt_ref, vs_pred_ms=np.where(level, 0.0, vs_filt_ms))
 
 
