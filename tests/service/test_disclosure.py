@@ -22,8 +22,13 @@ def _poly(ring: list[tuple[float, float]]) -> dict[str, Any]:
 
 
 def _volume(geometry: Any, floor: str, ceiling: str, start: str, end: str) -> dict[str, Any]:
-    return {"shape": {"type": "polygon", "geometry": mapping(geometry)}, "floor": floor, "ceiling": ceiling,
-            "start": start, "end": end}  # fmt: skip
+    return {
+        "shape": {"type": "polygon", "geometry": mapping(geometry)},
+        "floor": floor,
+        "ceiling": ceiling,
+        "start": start,
+        "end": end,
+    }
 
 
 def _cells_meeting(geometry: Any, cell: float) -> Any:

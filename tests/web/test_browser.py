@@ -39,9 +39,12 @@ def playwright() -> Iterator[Any]:
 
 def open_page(playwright: Any, url: str, errors: list[str]) -> Any:
     context = playwright.chromium.launch_persistent_context(
-        fresh_profile(), executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS), headless=True,
+        fresh_profile(),
+        executable_path=CHROMIUM,
+        args=list(CHROMIUM_FLAGS),
+        headless=True,
         viewport={"width": 1500, "height": 900},
-    )  # fmt: skip
+    )
     page = context.new_page()
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url)
@@ -134,9 +137,17 @@ def test_a_zone_written_to_the_broker_appears_on_the_open_map_and_leaves_it(
             page.wait_for_function(ready, timeout=30_000)
             assert "Closed east" not in page.evaluate(names)
             ring = [[45.0, 33.0], [45.5, 33.0], [45.5, 33.5], [45.0, 33.5], [45.0, 33.0]]
-            feature = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
-                       "properties": {"format": "commonsky.zone/1", "name": "Closed east", "kind": "restricted",
-                                      "floor": "SFC", "ceiling": "FL300"}}  # fmt: skip
+            feature = {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+                "properties": {
+                    "format": "commonsky.zone/1",
+                    "name": "Closed east",
+                    "kind": "restricted",
+                    "floor": "SFC",
+                    "ceiling": "FL300",
+                },
+            }
             auth = {"Authorization": f"Bearer {seeded[0].key_of('authority')}"}
             made = httpx.post(server.url + "zones", json={"feature": feature}, headers=auth, timeout=20.0)
             assert made.status_code == 201, made.text

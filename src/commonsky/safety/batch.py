@@ -184,9 +184,5 @@ def geometry(f: Frames, policy: ProtectionPolicy, grows: tuple[float, ...] = (1.
             keep = np.isin(ac[p] * (int(ac.max()) + 1) + ac[q], known)
             p, q = p[keep], q[keep]
         r, h, t = np.maximum(radius[p], radius[q]), np.maximum(height[p], height[q]), np.maximum(look[p], look[q])
-        out.append(
-            pair_geometry(
-                f.lat, f.lon, f.alt_m, f.vn_ms, f.ve_ms, f.vs_ms, p, q, r * g, h * g, t * g, conflicts_only=True
-            )
-        )
+        out.append(pair_geometry(f, p, q, r * g, h * g, t * g, conflicts_only=True))
     return out

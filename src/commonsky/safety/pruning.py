@@ -20,7 +20,7 @@ from scipy.spatial import cKDTree
 
 from commonsky._typing import FloatArray, IndexArray
 from commonsky.earth import BLUESKY_EARTH_RADIUS_M
-from commonsky.safety.cpa import POLAR_LAT_DEG
+from commonsky.safety.cpa import POLAR_LAT_DEG, Motion
 
 SLACK_M = 50.0
 SQRT2 = math.sqrt(2.0)
@@ -48,12 +48,7 @@ def default_slices(max_gs_ms: float, radius_m: float, lookahead_s: float, densit
 
 
 def candidate_pairs(
-    lat: FloatArray,
-    lon: FloatArray,
-    alt_m: FloatArray,
-    vn_ms: FloatArray,
-    ve_ms: FloatArray,
-    vs_ms: FloatArray,
+    motion: Motion,
     radius_m: float,
     half_height_m: float,
     lookahead_s: float,
@@ -62,8 +57,11 @@ def candidate_pairs(
 ) -> tuple[IndexArray, IndexArray]:
     """Unique pairs (i, j), i < j, that may come within ``radius_m`` and ``half_height_m`` in [0, lookahead_s].
 
-    ``radius_m``, ``half_height_m``, ``lookahead_s`` are the largest values any pair uses.
+    ``radius_m``, ``half_height_m``, ``lookahead_s`` are the largest values any pair uses; indices are into
+    ``motion``'s aircraft.
     """
+    lat, lon, alt_m = motion.lat, motion.lon, motion.alt_m
+    vn_ms, ve_ms, vs_ms = motion.vn_ms, motion.ve_ms, motion.vs_ms
     n = lat.shape[0]
     if n < 2:
         empty = np.zeros(0, dtype=np.intp)

@@ -19,9 +19,15 @@ from commonsky.errors import CommonskyError
 CHROMIUM = "/usr/bin/chromium"
 """Debian's Chromium (installed by scripts/browser.sh); Playwright launches it through ``executable_path``."""
 CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-)  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 """Flags for a quiet headless Chromium that never reaches the network by itself."""
 
 
