@@ -17,7 +17,6 @@ Thread-safe: one `Broker` serves every request thread; each call opens its own t
 
 from __future__ import annotations
 
-import math
 import secrets
 import time
 import uuid
@@ -37,44 +36,37 @@ from commonsky.service import audit, idempotency
 from commonsky.service.area_key import check_key, key_of
 from commonsky.service.auth import Party, Role
 from commonsky.service.budget import Budgets, SizeLimits, check_size, cost_units
-from commonsky.service.cache import VersionCache
 from commonsky.service.db import Database
-from commonsky.service.disclosure import Obstacle, coarse_resolution, coarse_view
+from commonsky.service.disclosure import Obstacle, coarse_view
 from commonsky.service.dss import world
 from commonsky.service.engine import (
     Bounds,
     bounds,
-    build_engine,
     count_vertices,
     iso,
     prefilter_margin_m,
     to_intent,
     volumes_from_json,
-    zone_from_feature,
 )
 from commonsky.service.errors import ForbiddenError, RetryError, StaleVersionError, TooLargeError
 from commonsky.service.grants import Grants, priority_class
-from commonsky.service.grid import WIDE, grid_keys
+from commonsky.service.grid import grid_keys
 from commonsky.service.models import AuditRow, IntentCellRow, IntentRow, PartyRow, ZoneRow
 from commonsky.service.prejudge import Basis, Prejudged, basis
+from commonsky.service.resolution import resolutions
 from commonsky.service.rows import (
     audit_change,
     covers,
     intent_view,
-    near_intents,
-    near_zones,
-    overlap_params,
     row_bounds,
     union,
 )
 from commonsky.service.settings import ServiceSettings
+from commonsky.service.surroundings import Surroundings
 from commonsky.service.transient import transient
 from commonsky.service.views import LIVE, ConflictView, IntentView, ObstacleKind, ResolutionView, view_json
-from commonsky.strategic.engine import StrategicEngine
-from commonsky.strategic.policy import Policy
 from commonsky.strategic.result import ConflictPart, Effect, OtherKind
 
-ACTIVATED = 1_000_000  # the engine's priority for an activated intent: above every filed priority
 Notify = Callable[[str, dict[str, Any]], None]
 _S = IntentState
 _TRANSITIONS = {
@@ -155,8 +147,7 @@ class Broker:
         self.budgets = budgets or Budgets()
         self.limits = limits or SizeLimits()
         self._notify = notify
-        self._volumes: VersionCache[tuple[Volume, ...]] = VersionCache()
-        self._zones: VersionCache[tuple[Zone, tuple[Volume, ...]]] = VersionCache(1_000)
+        self.surroundings = Surroundings(self.model)
 
     # public: intents ---------------------------------------------------------------------------------------
     def submit(
@@ -176,11 +167,8 @@ class Broker:
         ``key``: the OVNs of what the filer saw in its way (`service.area_key`); `AreaChangedError` when something
         else is. The HTTP API always passes one (empty when the body has none); ``None`` skips the check, for
         in-process callers that decide without looking (tests of the no-double-acceptance invariant)."""
-        self.require(party, Role.OPERATOR)
-        volumes, box = self._prepare(volumes_json)
-        self._admit(party, volumes, priority)
         intent_id = str(uuid.uuid4())
-        pre = self._prejudge(party, intent_id, volumes, box, priority) if judge_first else None
+        volumes, box, pre = self._intake(party, intent_id, volumes_json, priority, judge_first)
 
         def run(session: Session) -> tuple[Decision, list[tuple[str, dict[str, Any]]]]:
             self.db.lock_region(session, box.box)
@@ -230,10 +218,7 @@ class Broker:
         """Replace an intent's volumes and priority. An accepted change keeps its state; a refused change of an
         accepted or activated intent leaves it as it was (``accepted`` false); a rejected intent is re-decided.
         ``key`` and ``judge_first`` as in `submit`, over the new volumes."""
-        self.require(party, Role.OPERATOR)
-        volumes, box = self._prepare(volumes_json)
-        self._admit(party, volumes, priority)
-        pre = self._prejudge(party, intent_id, volumes, box, priority) if judge_first else None
+        volumes, box, pre = self._intake(party, intent_id, volumes_json, priority, judge_first)
 
         def run(session: Session) -> tuple[Decision, list[tuple[str, dict[str, Any]]]]:
             row = self._own_row_locked(session, party, intent_id, version, extra_box=box)
@@ -396,6 +381,17 @@ class Broker:
         return self._resolved(decision, party, intent.id, volumes, box, intent.priority, resolve)
 
     # admission: grants, size limits, probe budget -----------------------------------------------------------
+    def _intake(
+        self, party: Party, intent_id: str, volumes_json: list[dict[str, Any]], priority: int, judge_first: bool
+    ) -> tuple[tuple[Volume, ...], Bounds, Prejudged[_Verdict] | None]:
+        """What a filing does before its write: the caller's role checked, the volumes parsed and bounded, the
+        request admitted (`_admit`) and, with ``judge_first``, judged outside the lock (`_prejudge`)."""
+        self.require(party, Role.OPERATOR)
+        volumes, box = self._prepare(volumes_json)
+        self._admit(party, volumes, priority)
+        pre = self._prejudge(party, intent_id, volumes, box, priority) if judge_first else None
+        return volumes, box, pre
+
     def _admit(self, party: Party, volumes: Sequence[Volume], priority: int) -> None:
         """Before anything is judged: the priority within the caller's grant (403), the volumes within the size
         limits (413), and the request paid from the caller's probe budget (429 with Retry-After)."""
@@ -426,10 +422,10 @@ class Broker:
         """Run the strategic engine on the rows the SQL prefilter finds near ``box``; the conflicts come out as the
         disclosure policy lets ``party`` see them (`_disclose`)."""
         margin = prefilter_margin_m(self.model)
-        intents = self._near(session, own_id, box, margin)
-        zones = session.scalars(near_zones(), overlap_params(box, margin)).all()
+        intents = self.surroundings.intents(session, own_id, box, margin)
+        zones = self.surroundings.zones(session, box, margin)
         candidate = to_intent(own_id, party.name, tuple(volumes), priority)
-        engine = self._engine(intents, zones, world.obstacles(session, box, margin))
+        engine = self.surroundings.engine(intents, zones, world.obstacles(session, box, margin))
         by_id = {r.id: r for r in intents}
         zone_rows = {r.id: r for r in zones}
         verdict = _Verdict(candidate=candidate)
@@ -512,51 +508,12 @@ class Broker:
             session.execute(delete(IntentCellRow).where(IntentCellRow.intent_id == intent_id))
         session.execute(insert(IntentCellRow), [{"key": key, "intent_id": intent_id} for key in grid_keys(box)])
 
-    def _near(self, session: Session, own_id: str, box: Bounds, margin_m: float) -> Sequence[IntentRow]:
-        """Live intents other than ``own_id`` whose envelope meets ``box``: through the grid, unless ``box`` is
-        itself too wide for it (then a range scan)."""
-        keys = grid_keys(box)
-        params: dict[str, Any] = {"own": own_id, **overlap_params(box, margin_m)}
-        if keys == [WIDE]:
-            return session.scalars(near_intents(listed=False), params).all()
-        return session.scalars(near_intents(listed=True), {**params, "keys": [*keys, WIDE]}).all()
-
-    def _engine(
-        self, intents: Sequence[IntentRow], zones: Sequence[ZoneRow], references: Sequence[Intent] = ()
-    ) -> StrategicEngine:
-        """The engine over these rows; activated intents rank above every priority (they are never preempted), and
-        so do the DSS's operational intent ``references`` (`dss.world.obstacles`)."""
-        return build_engine(
-            self.model,
-            [(r.id, self.zone_of(r)[0]) for r in zones],
-            [
-                to_intent(
-                    r.id,
-                    r.party_id,
-                    self.intent_volumes(r),
-                    ACTIVATED if r.state == IntentState.ACTIVATED else r.priority,
-                )
-                for r in intents
-            ]
-            + list(references),
-        )
-
     def resolutions(self, session: Session, verdict: _Verdict, box: Bounds) -> tuple[ResolutionView, ...]:
-        """Verified resolutions of a rejected intent (earliest free slot, nearest free block): the engine searches
-        against every live intent and zone over the same lon/lat box, at any altitude, up to its time horizon, then
-        each is rounded to the disclosure grid (a delay to whole steps, a move to whole bands) and verified again,
-        so it says no more of the others than the grid does."""
+        """Verified resolutions of a rejected intent (earliest free slot, nearest free level), as the disclosure
+        grid lets them be said (`service.resolution`); empty for a verdict that does not block."""
         if verdict.candidate is None or not verdict.blocking:
             return ()
-        horizon = Policy().max_time_shift_s
-        wide = replace(box, alt_lo_m=-math.inf, alt_hi_m=math.inf, t1_s=box.t1_s + horizon)
-        intents = self._near(session, verdict.candidate.id, wide, 0.0)
-        zones = session.scalars(near_zones(), overlap_params(wide, 0.0)).all()
-        engine = self._engine(intents, zones, world.obstacles(session, wide, 0.0))
-        result = engine.check(verdict.candidate, resolve=True)
-        policy = self.grants.disclosure(session)
-        found = (coarse_resolution(engine, verdict.candidate, r.dt_s, r.dz_m, policy) for r in result.resolutions)
-        return tuple(r for r in found if r is not None)
+        return resolutions(session, self.surroundings, verdict.candidate, box, self.grants.disclosure(session))
 
     def _preempt(
         self, session: Session, verdict: _Verdict, by_id: str, priority: int
@@ -664,10 +621,10 @@ class Broker:
             raise ForbiddenError(f"role {party.role.value} may not do this")
 
     def intent_volumes(self, row: IntentRow) -> tuple[Volume, ...]:
-        return self._volumes.get(("i", row.id, row.version), lambda: volumes_from_json(row.volumes))
+        return self.surroundings.intent_volumes(row)
 
     def zone_of(self, row: ZoneRow) -> tuple[Zone, tuple[Volume, ...]]:
-        return self._zones.get((row.id, row.version), lambda: zone_from_feature(row.feature))
+        return self.surroundings.zone_of(row)
 
     def _bump(self, row: IntentRow) -> None:
         row.version, row.updated_s = new_version(), time.time()
