@@ -1,5 +1,5 @@
-"""F3548 constraint references: create, update, delete, get, query. Writers need no key; subscribers that asked
-for constraints are told."""
+"""F3548 constraint references: create and update (delete, get and query: `dss.references`). Writers need no
+key; subscribers that asked for constraints are told."""
 
 from __future__ import annotations
 
@@ -41,15 +41,3 @@ def put(db: Database, manager: str, raw_id: str, ovn: str | None, body: Any) -> 
         assert saved is not None
         reference = records.refs(session, [saved], manager, intents=False)[0]
         return (201 if row is None else 200), {"subscribers": subscribers, "constraint_reference": reference}
-
-
-def remove(db: Database, manager: str, raw_id: str, ovn: str) -> dict[str, Any]:
-    return references.remove(db, CONSTRAINT, manager, raw_id, ovn)
-
-
-def get(db: Database, manager: str, raw_id: str) -> dict[str, Any]:
-    return references.get(db, CONSTRAINT, manager, raw_id)
-
-
-def query(db: Database, manager: str, body: Any) -> dict[str, Any]:
-    return references.query(db, CONSTRAINT, manager, body)

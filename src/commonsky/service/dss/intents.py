@@ -1,4 +1,5 @@
-"""F3548 operational intent references: create, update, delete, get, query, with the key check.
+"""F3548 operational intent references: create and update, with the key check (delete, get and query:
+`dss.references`).
 
 The key check (F3548 SCD0035): a write in the Accepted or Activated state must name in ``key`` the OVN of every
 live operational intent (other than itself) and constraint that meets its extents in 4D; otherwise 409 with
@@ -158,15 +159,3 @@ def put(
         saved = SimpleNamespace(id=intent_id, manager=manager, **values)
         reference = records.intent_json(saved, manager, records.availability(session, [manager]))
         return (201 if row is None else 200), {"subscribers": subscribers, "operational_intent_reference": reference}
-
-
-def remove(db: Database, manager: str, raw_id: str, ovn: str) -> dict[str, Any]:
-    return references.remove(db, OPERATIONAL_INTENT, manager, raw_id, ovn)
-
-
-def get(db: Database, manager: str, raw_id: str) -> dict[str, Any]:
-    return references.get(db, OPERATIONAL_INTENT, manager, raw_id)
-
-
-def query(db: Database, manager: str, body: Any) -> dict[str, Any]:
-    return references.query(db, OPERATIONAL_INTENT, manager, body)
