@@ -10,7 +10,10 @@ conflicts with (they become rejected, their parties are told), so two accepted i
 Before anything is judged a request is admitted (`Broker._admit`): its priority within the caller's grant
 (`service.grants`, 403), its volumes within the size limits and paid from the caller's probe budget
 (`service.budget`, 413/429). Every conflict a party is shown, and every preemption notice, is built by the
-disclosure policy (`service.disclosure`, `Broker._disclose`): never sharper than the authority's grid.
+disclosure policy (`service.disclosure`, `service.judge`): never sharper than the authority's grid.
+
+The broker writes and decides; what is near a proposal is found by `service.surroundings`, judged and disclosed by
+`service.judge`, and a refused one's resolutions searched by `service.resolution`.
 
 Thread-safe: one `Broker` serves every request thread; each call opens its own transaction.
 """
@@ -28,31 +31,28 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from commonsky.airspace.volume import AltitudeModel, Overlap, Volume
+from commonsky.airspace.volume import AltitudeModel, Volume
 from commonsky.airspace.zone import Zone
 from commonsky.errors import InputError, NotFoundError
-from commonsky.plans.intent import Intent, IntentState
+from commonsky.plans.intent import IntentState
 from commonsky.service import audit, idempotency
 from commonsky.service.area_key import check_key, key_of
 from commonsky.service.auth import Party, Role
 from commonsky.service.budget import Budgets, SizeLimits, check_size, cost_units
 from commonsky.service.db import Database
-from commonsky.service.disclosure import Obstacle, coarse_view
-from commonsky.service.dss import world
 from commonsky.service.engine import (
     Bounds,
     bounds,
     count_vertices,
     iso,
-    prefilter_margin_m,
-    to_intent,
     volumes_from_json,
 )
 from commonsky.service.errors import ForbiddenError, RetryError, StaleVersionError, TooLargeError
 from commonsky.service.grants import Grants, priority_class
 from commonsky.service.grid import grid_keys
+from commonsky.service.judge import Judge, Verdict
 from commonsky.service.models import AuditRow, IntentCellRow, IntentRow, PartyRow, ZoneRow
-from commonsky.service.prejudge import Basis, Prejudged, basis
+from commonsky.service.prejudge import Prejudged
 from commonsky.service.resolution import resolutions
 from commonsky.service.rows import (
     audit_change,
@@ -64,8 +64,7 @@ from commonsky.service.rows import (
 from commonsky.service.settings import ServiceSettings
 from commonsky.service.surroundings import Surroundings
 from commonsky.service.transient import transient
-from commonsky.service.views import LIVE, ConflictView, IntentView, ObstacleKind, ResolutionView, view_json
-from commonsky.strategic.result import ConflictPart, Effect, OtherKind
+from commonsky.service.views import LIVE, ConflictView, IntentView, ResolutionView, view_json
 
 Notify = Callable[[str, dict[str, Any]], None]
 _S = IntentState
@@ -102,24 +101,6 @@ class Decision(Preview):
     intent: IntentView = field(kw_only=True)
 
 
-@dataclass
-class _Verdict:
-    candidate: Intent | None = None
-    conflicts: list[ConflictView] = field(default_factory=list)
-    blocking: bool = False
-    preempt: dict[str, IntentRow] = field(default_factory=dict)
-    preempt_parts: dict[str, list[ConflictPart]] = field(default_factory=dict)
-
-
-@dataclass
-class _Group:
-    """The exact overlaps of one own volume with one obstacle, before coarsening."""
-
-    obstacle: Obstacle
-    blocking: bool = False
-    overlaps: list[Overlap] = field(default_factory=list)
-
-
 def new_version() -> str:
     return secrets.token_urlsafe(9)
 
@@ -142,12 +123,21 @@ class Broker:
     ) -> None:
         self.db = database
         self.settings = settings
-        self.model = model or AltitudeModel()
         self.grants = grants or Grants(database, settings.probe_budget_units)
         self.budgets = budgets or Budgets()
         self.limits = limits or SizeLimits()
         self._notify = notify
-        self.surroundings = Surroundings(self.model)
+        self.surroundings = Surroundings(model or AltitudeModel())
+        self.judge = Judge(database, self.surroundings, self.grants)
+
+    @property
+    def model(self) -> AltitudeModel:
+        """The altitude model every verdict uses (settable: a seeded scenario brings its own)."""
+        return self.surroundings.model
+
+    @model.setter
+    def model(self, model: AltitudeModel) -> None:
+        self.surroundings.model = model
 
     # public: intents ---------------------------------------------------------------------------------------
     def submit(
@@ -172,7 +162,7 @@ class Broker:
 
         def run(session: Session) -> tuple[Decision, list[tuple[str, dict[str, Any]]]]:
             self.db.lock_region(session, box.box)
-            verdict = self._judge_locked(session, pre, party, intent_id, volumes, box, priority)
+            verdict = self.judge.judge_locked(session, pre, party, intent_id, volumes, box, priority)
             _check(verdict, key)
             state = IntentState.REJECTED if verdict.blocking else IntentState.ACCEPTED
             now = time.time()
@@ -224,7 +214,7 @@ class Broker:
             row = self._own_row_locked(session, party, intent_id, version, extra_box=box)
             if row.state == IntentState.ENDED:
                 raise InputError(f"intent {intent_id} has ended; file a new one")
-            verdict = self._judge_locked(session, pre, party, intent_id, volumes, box, priority)
+            verdict = self.judge.judge_locked(session, pre, party, intent_id, volumes, box, priority)
             _check(verdict, key)
             if verdict.blocking and row.state in LIVE:
                 return self._decision(row, party.name, verdict, accepted=False), []
@@ -274,10 +264,10 @@ class Broker:
             row = self._own_row_locked(session, party, intent_id, version)
             if (IntentState(row.state), target) not in _TRANSITIONS:
                 raise InputError(f"intent {intent_id} cannot go from {row.state} to {target.value}")
-            verdict, events = _Verdict(), []
+            verdict, events = Verdict(), []
             if target is IntentState.ACCEPTED:
                 volumes = self.intent_volumes(row)
-                verdict = self._judge(session, party, intent_id, volumes, row_bounds(row), row.priority)
+                verdict = self.judge.judge(session, party, intent_id, volumes, row_bounds(row), row.priority)
                 _check(verdict, key)
                 if verdict.blocking:
                     row.note = _note(verdict)
@@ -314,7 +304,7 @@ class Broker:
                 if row is None or row.party_id != party.id:
                     raise NotFoundError(f"no intent {intent_id}")
             own_id = intent_id or str(uuid.uuid4())
-            verdict = self._judge(session, party, own_id, volumes, box, priority)
+            verdict = self.judge.judge(session, party, own_id, volumes, box, priority)
             resolutions = self.resolutions(session, verdict, box) if resolve else ()
         preempts = not verdict.blocking and bool(verdict.preempt)
         return Preview(not verdict.blocking, tuple(verdict.conflicts), preempts, resolutions)
@@ -351,7 +341,9 @@ class Broker:
                 .order_by(IntentRow.created_s)
             )
             for row in rows.all():
-                verdict = self._judge(session, party, row.id, self.intent_volumes(row), row_bounds(row), row.priority)
+                verdict = self.judge.judge(
+                    session, party, row.id, self.intent_volumes(row), row_bounds(row), row.priority
+                )
                 out.extend(verdict.conflicts)
         return out
 
@@ -369,7 +361,7 @@ class Broker:
         if decision.accepted or not resolve:
             return decision
         with self.db.read() as session:
-            verdict = self._judge(session, party, intent_id, volumes, box, priority)
+            verdict = self.judge.judge(session, party, intent_id, volumes, box, priority)
             return replace(decision, resolutions=self.resolutions(session, verdict, box))
 
     def _recheck_resolved(self, decision: Decision, party: Party, state: IntentState, resolve: bool) -> Decision:
@@ -383,13 +375,13 @@ class Broker:
     # admission: grants, size limits, probe budget -----------------------------------------------------------
     def _intake(
         self, party: Party, intent_id: str, volumes_json: list[dict[str, Any]], priority: int, judge_first: bool
-    ) -> tuple[tuple[Volume, ...], Bounds, Prejudged[_Verdict] | None]:
+    ) -> tuple[tuple[Volume, ...], Bounds, Prejudged[Verdict] | None]:
         """What a filing does before its write: the caller's role checked, the volumes parsed and bounded, the
-        request admitted (`_admit`) and, with ``judge_first``, judged outside the lock (`_prejudge`)."""
+        request admitted (`_admit`) and, with ``judge_first``, judged outside the lock (`Judge.prejudge`)."""
         self.require(party, Role.OPERATOR)
         volumes, box = self._prepare(volumes_json)
         self._admit(party, volumes, priority)
-        pre = self._prejudge(party, intent_id, volumes, box, priority) if judge_first else None
+        pre = self.judge.prejudge(party, intent_id, volumes, box, priority) if judge_first else None
         return volumes, box, pre
 
     def _admit(self, party: Party, volumes: Sequence[Volume], priority: int) -> None:
@@ -416,99 +408,13 @@ class Broker:
                 raise InputError(f"volumes[{i}]: an intent's time window is at most a year")
         return volumes, bounds(volumes, self.model)
 
-    def _judge(
-        self, session: Session, party: Party, own_id: str, volumes: Sequence[Volume], box: Bounds, priority: int
-    ) -> _Verdict:
-        """Run the strategic engine on the rows the SQL prefilter finds near ``box``; the conflicts come out as the
-        disclosure policy lets ``party`` see them (`_disclose`)."""
-        margin = prefilter_margin_m(self.model)
-        intents = self.surroundings.intents(session, own_id, box, margin)
-        zones = self.surroundings.zones(session, box, margin)
-        candidate = to_intent(own_id, party.name, tuple(volumes), priority)
-        engine = self.surroundings.engine(intents, zones, world.obstacles(session, box, margin))
-        by_id = {r.id: r for r in intents}
-        zone_rows = {r.id: r for r in zones}
-        verdict = _Verdict(candidate=candidate)
-        groups: dict[tuple[int, str], _Group] = {}
-        for conflict in engine.check(candidate, resolve=False).conflicts:
-            blocks = conflict.effect is Effect.BLOCKS
-            if conflict.kind is OtherKind.ZONE:
-                zone = zone_rows[conflict.other]
-                kind = ObstacleKind.BINDING_ZONE if blocks else ObstacleKind.ADVISORY_ZONE
-                obstacle = Obstacle(kind, zone.id, zone.name, zone.version)
-            else:
-                obstacle = Obstacle(ObstacleKind.INTENT)
-                if not blocks:
-                    verdict.preempt[conflict.other] = by_id[conflict.other]
-                    verdict.preempt_parts[conflict.other] = list(conflict.parts)
-            verdict.blocking |= blocks
-            for part in conflict.parts:
-                group = groups.setdefault((part.own_volume, obstacle.zone_id or ""), _Group(obstacle))
-                group.blocking |= blocks
-                group.overlaps.append(part.overlap)
-        verdict.conflicts = self._disclose(session, party.id, own_id, volumes, groups)
-        return verdict
-
-    def _disclose(
-        self,
-        session: Session,
-        viewer_id: str,
-        own_id: str,
-        volumes: Sequence[Volume],
-        groups: dict[tuple[int, str], _Group],
-    ) -> list[ConflictView]:
-        """The views of ``groups`` (own volume x obstacle) that the disclosure policy lets party ``viewer_id``
-        see."""
-        policy = self.grants.disclosure(session)
-        return [
-            coarse_view(
-                policy, self.model, viewer_id, own_id, index, volumes[index], g.obstacle, g.blocking, g.overlaps
-            )
-            for (index, _), g in sorted(groups.items())
-        ]
-
-    # judging outside the write lock (`service.prejudge`) ------------------------------------------------------
-    def _prejudge(
-        self, party: Party, own_id: str, volumes: Sequence[Volume], box: Bounds, priority: int
-    ) -> Prejudged[_Verdict]:
-        """Judge on one read snapshot, holding no lock, and keep what the verdict was judged against."""
-        with self.db.snapshot() as session:
-            seen = self._basis(session, own_id, box)
-            return Prejudged(self._judge(session, party, own_id, volumes, box, priority), seen)
-
-    def _basis(self, session: Session, own_id: str, box: Bounds) -> Basis:
-        """What a verdict depends on besides its candidate: the prefilter's ids and versions, and the disclosure
-        policy its conflicts were coarsened with (the authority may change it between the two), and the ids and
-        OVNs of the DSS's references near it (`dss.world.basis`)."""
-        margin = prefilter_margin_m(self.model)
-        seen = basis(session, own_id, box, margin) | world.basis(session, box, margin)
-        return seen | {("disclosure", self.grants.disclosure(session), "")}
-
-    def _judge_locked(
-        self,
-        session: Session,
-        pre: Prejudged[_Verdict] | None,
-        party: Party,
-        own_id: str,
-        volumes: Sequence[Volume],
-        box: Bounds,
-        priority: int,
-    ) -> _Verdict:
-        """Under the write lock: ``pre``'s verdict if nothing it was judged against has changed, else judge now.
-        The rows to preempt are loaded into this session (the write refreshes and changes them)."""
-        if pre is not None and self._basis(session, own_id, box) == pre.basis:
-            held = {other_id: session.get(IntentRow, other_id) for other_id in pre.verdict.preempt}
-            if all(row is not None for row in held.values()):
-                return replace(pre.verdict, preempt={k: v for k, v in held.items() if v is not None})
-        return self._judge(session, party, own_id, volumes, box, priority)
-
     def _list(self, session: Session, intent_id: str, box: Bounds, *, new: bool = False) -> None:
         """(Re)list an intent in the prefilter grid (a ``new`` one has nothing listed yet)."""
         if not new:
             session.execute(delete(IntentCellRow).where(IntentCellRow.intent_id == intent_id))
         session.execute(insert(IntentCellRow), [{"key": key, "intent_id": intent_id} for key in grid_keys(box)])
 
-    def resolutions(self, session: Session, verdict: _Verdict, box: Bounds) -> tuple[ResolutionView, ...]:
+    def resolutions(self, session: Session, verdict: Verdict, box: Bounds) -> tuple[ResolutionView, ...]:
         """Verified resolutions of a rejected intent (earliest free slot, nearest free level), as the disclosure
         grid lets them be said (`service.resolution`); empty for a verdict that does not block."""
         if verdict.candidate is None or not verdict.blocking:
@@ -516,7 +422,7 @@ class Broker:
         return resolutions(session, self.surroundings, verdict.candidate, box, self.grants.disclosure(session))
 
     def _preempt(
-        self, session: Session, verdict: _Verdict, by_id: str, priority: int
+        self, session: Session, verdict: Verdict, by_id: str, priority: int
     ) -> list[tuple[str, dict[str, Any]]]:
         """Reject the lower-priority intents ``verdict`` preempts; each owner is told which intent, when, the class
         of what took its place (never whose), and the part of its own intent in the way, as the grid shows it."""
@@ -535,7 +441,7 @@ class Broker:
                 "by": by_id,
             }  # the log names it: authority only
             self._audit(session, "broker", "preempt", other, change)
-            views = self._victim_views(session, other, verdict.preempt_parts.get(other.id, []))
+            views = self.judge.victim_views(session, other, verdict.preempt_parts.get(other.id, []))
             event = {
                 "type": "intent.preempted",
                 "intent_id": other.id,
@@ -546,16 +452,6 @@ class Broker:
             }
             events.append((other.party_id, event))
         return events
-
-    def _victim_views(self, session: Session, row: IntentRow, parts: Sequence[ConflictPart]) -> list[ConflictView]:
-        """The preempted intent's own conflicting parts, as the disclosure policy lets its owner see them."""
-        volumes = self.intent_volumes(row)
-        groups: dict[tuple[int, str], _Group] = {}
-        for part in parts:
-            index = volumes.index(part.other_volume) if part.other_volume in volumes else 0
-            group = groups.setdefault((index, ""), _Group(Obstacle(ObstacleKind.INTENT), blocking=True))
-            group.overlaps.append(part.overlap)
-        return self._disclose(session, row.party_id, row.id, volumes, groups)
 
     def _own_row_locked(
         self, session: Session, party: Party, intent_id: str, version: str, extra_box: Bounds | None = None
@@ -633,17 +529,17 @@ class Broker:
         session.flush()
         audit.append(self.db, session, actor, action, "intent", row.id, {"version": row.version, **fields})
 
-    def _decision(self, row: IntentRow, party_name: str, verdict: _Verdict, accepted: bool | None = None) -> Decision:
+    def _decision(self, row: IntentRow, party_name: str, verdict: Verdict, accepted: bool | None = None) -> Decision:
         ok = (not verdict.blocking) if accepted is None else accepted
         preempts = ok and bool(verdict.preempt)
         return Decision(ok, tuple(verdict.conflicts), preempts, intent=intent_view(row, party_name))
 
 
-def _note(verdict: _Verdict) -> str:
+def _note(verdict: Verdict) -> str:
     blocking = sum(c.blocking for c in verdict.conflicts)
     return f"{blocking} blocking conflict(s)" if blocking else ""
 
 
-def _check(verdict: _Verdict, key: Sequence[str] | None) -> None:
+def _check(verdict: Verdict, key: Sequence[str] | None) -> None:
     if key is not None:
         check_key(verdict.conflicts, key)
