@@ -59,7 +59,7 @@ def _server(root: Path, synthetic: int, ticks: int = 60, warm: int = 20) -> dict
 
 
 def _browser(root: Path, seconds: float = 10.0) -> dict[str, Any] | str:
-    from commonsky.web.serving import CHROMIUM, CHROMIUM_FLAGS, ServerThread, fresh_profile
+    from commonsky.web.serving import CHROMIUM, ServerThread, launch_chromium
 
     if not Path(CHROMIUM).exists():
         return f"not measured: {CHROMIUM} missing (scripts/browser.sh installs it)"
@@ -73,13 +73,7 @@ def _browser(root: Path, seconds: float = 10.0) -> dict[str, Any] | str:
     scenario = load_scenario(root / "scenarios" / "diyala-2014.yaml")
     runner = make_runner(scenario, RunConfig(synthetic=N_SYNTHETIC, unknowns=0), speed=1.0, start_s=T0633)
     with ServerThread(create_live_app(runner, name=scenario.name)) as server, sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            fresh_profile(),
-            executable_path=CHROMIUM,
-            args=list(CHROMIUM_FLAGS),
-            headless=True,
-            viewport={"width": 1500, "height": 900},
-        )
+        context = launch_chromium(p)
         try:
             page = context.new_page()
             page.goto(server.url)

@@ -16,22 +16,19 @@ import statistics
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from benchmarks.context import BenchContext, table
+from benchmarks.pgdb import database
+from commonsky.service.examples import zone_feature
 
 T0633 = 1_417_501_980.0
 SAMPLES = 8
-PG_ADMIN = "host=127.0.0.1 port=54329 user=commonsky dbname=postgres connect_timeout=3"
 
 
 def _box(lat: float, lon: float, name: str) -> dict[str, Any]:
     h = 0.3
-    ring = [[lon - h, lat - h], [lon + h, lat - h], [lon + h, lat + h], [lon - h, lat + h], [lon - h, lat - h]]
-    properties = {"format": "commonsky.zone/1", "name": name, "kind": "restricted", "floor": "SFC", "ceiling": "FL300"}
-    return {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]}, "properties": properties}
+    return zone_feature(name, lon - h, lat - h, lon + h, lat + h)
 
 
 def _wait(test: Any, limit_s: float = 10.0) -> float:
@@ -42,20 +39,6 @@ def _wait(test: Any, limit_s: float = 10.0) -> float:
             return time.perf_counter() - start
         time.sleep(0.002)
     return float("nan")
-
-
-@contextmanager
-def _pg_database() -> Iterator[str]:
-    import psycopg
-
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    try:
-        yield f"postgresql+psycopg://commonsky@127.0.0.1:54329/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def _measure(root: Any, url: str, other_instance: bool) -> dict[str, list[float]]:
@@ -152,7 +135,7 @@ def run(ctx: BenchContext) -> str:
         _row("SQLite: incursion alert on the party's socket", lite["alert"]),
     ]
     try:
-        with _pg_database() as url:
+        with database("bench_") as url:
             pg = _measure(ctx.root, url, other_instance=True)
         rows += [
             _row("PostgreSQL, write on another instance: zone in", pg["in"]),
