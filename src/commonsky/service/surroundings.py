@@ -8,7 +8,6 @@ Thread-safe: one `Surroundings` serves every request thread (its caches lock; se
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -17,9 +16,8 @@ from commonsky.airspace.zone import Zone
 from commonsky.plans.intent import Intent, IntentState
 from commonsky.service.cache import VersionCache
 from commonsky.service.engine import Bounds, build_engine, to_intent, volumes_from_json, zone_from_feature
-from commonsky.service.grid import WIDE, grid_keys
 from commonsky.service.models import IntentRow, ZoneRow
-from commonsky.service.rows import near_intents, near_zones, overlap_params
+from commonsky.service.rows import near_intent_params, near_intents, near_zones, overlap_params
 from commonsky.strategic.engine import StrategicEngine
 
 ACTIVATED = 1_000_000  # the engine's priority for an activated intent: above every filed priority
@@ -42,11 +40,8 @@ class Surroundings:
     def intents(self, session: Session, own_id: str, box: Bounds, margin_m: float) -> Sequence[IntentRow]:
         """Live intents other than ``own_id`` whose envelope meets ``box``: through the grid, unless ``box`` is
         itself too wide for it (then a range scan)."""
-        keys = grid_keys(box)
-        params: dict[str, Any] = {"own": own_id, **overlap_params(box, margin_m)}
-        if keys == [WIDE]:
-            return session.scalars(near_intents(listed=False), params).all()
-        return session.scalars(near_intents(listed=True), {**params, "keys": [*keys, WIDE]}).all()
+        listed, params = near_intent_params(own_id, box, margin_m)
+        return session.scalars(near_intents(listed), params).all()
 
     def zones(self, session: Session, box: Bounds, margin_m: float) -> Sequence[ZoneRow]:
         """Zones whose envelope meets ``box``, its altitude band widened by ``margin_m``."""
