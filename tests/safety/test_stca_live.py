@@ -49,9 +49,15 @@ def _pair(t_s: float, alt_a_ft: float, alt_b_ft: float, vs_a: float, vs_b: float
     half = 30_000.0 - gs * t_s
     dlon = math.degrees(half / (6_371_000.0 * math.cos(math.radians(33.0))))
     return Picture.from_arrays(
-        ["A", "B"], [33.0, 33.0], [44.5 - dlon, 44.5 + dlon], [alt_a_ft * FT, alt_b_ft * FT], [gs, gs], [90, 270],
-        [vs_a, vs_b], time_s=t_s,
-    )  # fmt: skip
+        ["A", "B"],
+        [33.0, 33.0],
+        [44.5 - dlon, 44.5 + dlon],
+        [alt_a_ft * FT, alt_b_ft * FT],
+        [gs, gs],
+        [90, 270],
+        [vs_a, vs_b],
+        time_s=t_s,
+    )
 
 
 def _conflict_alerts(net: SafetyNet, pictures: list[Picture], on_ground: list[bool] | None = None) -> int:
@@ -77,8 +83,9 @@ def test_tracked_altitudes_wobbling_across_half_a_level_still_do_not_alert() -> 
     """FL370 tracked at 36,940-37,040 ft and FL360 at 35,960-36,060 ft (radar heights joining ADS-B ones): each
     picture's altitude alone would often round to FL369 or FL361; the window's mean keeps them at their levels."""
     rng = np.random.default_rng(5)
-    pictures = [_pair(float(t), 36990 + rng.uniform(-50, 50), 36010 + rng.uniform(-50, 50), 0.0, 0.0)
-                for t in range(0, 200)]  # fmt: skip
+    pictures = [
+        _pair(float(t), 36990 + rng.uniform(-50, 50), 36010 + rng.uniform(-50, 50), 0.0, 0.0) for t in range(0, 200)
+    ]
     assert _conflict_alerts(SafetyNet(rates=VerticalRateFilter()), pictures) == 0
 
 

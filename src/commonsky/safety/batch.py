@@ -11,7 +11,6 @@ loops over steps or pairs in Python here; empty pictures cost nothing.
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +24,7 @@ from commonsky.safety.grid_pairs import grid_pairs
 from commonsky.safety.grid_pairs import usable as grid_usable
 from commonsky.safety.loss_search import great_circle_m
 from commonsky.safety.params import ProtectionPolicy
-from commonsky.safety.pruning import FRAME_SAFETY, SLACK_M
+from commonsky.safety.pruning import ecef_motion, frame_gain, slice_radius_m, unique_codes
 from commonsky.safety.stca import stca_states
 from commonsky.safety.tracks import RecordedTracks
 
@@ -102,17 +101,10 @@ def candidate_pairs(f: Frames, radius_m: float, half_height_m: float, lookahead_
     if n < 2:
         z = np.zeros(0, dtype=np.int64)
         return z, z
-    phi, lam = np.radians(f.lat), np.radians(f.lon)
-    cphi, sphi, clam, slam = np.cos(phi), np.sin(phi), np.cos(lam), np.sin(lam)
-    pos = BLUESKY_EARTH_RADIUS_M * np.stack([cphi * clam, cphi * slam, sphi], axis=1)
-    vel = np.stack(
-        [-slam * f.ve_ms - sphi * clam * f.vn_ms, clam * f.ve_ms - sphi * slam * f.vn_ms, cphi * f.vn_ms], axis=1
-    )
+    pos, vel = ecef_motion(f)
     vmax = float(np.hypot(f.vn_ms, f.ve_ms).max())
     half_s = 0.5 * lookahead_s / SLICES
-    frame_gain = (
-        FRAME_SAFETY * (math.tan(math.radians(min(float(np.abs(f.lat).max()), 71.0))) + 1.0) / BLUESKY_EARTH_RADIUS_M
-    )
+    gain = frame_gain(f.lat)
     cuts = [0]
     while cuts[-1] < n:
         nxt = min(cuts[-1] + SAMPLES_PER_CHUNK, n)
@@ -126,10 +118,7 @@ def candidate_pairs(f: Frames, radius_m: float, half_height_m: float, lookahead_
         kk = (f.k[a:b] - f.k[a]).astype(np.float64)
         for step in range(SLICES):
             t_mid = (2 * step + 1) * half_s
-            t_end = t_mid + half_s
-            reach_m = radius_m + 2.0 * vmax * t_end
-            frame_m = frame_gain * vmax * t_end * reach_m + (vmax * t_end) ** 2 / BLUESKY_EARTH_RADIUS_M
-            r_h = radius_m + 2.0 * vmax * half_s + frame_m + 1e-3 * reach_m + SLACK_M
+            r_h = slice_radius_m(radius_m, vmax, half_s, t_mid, gain)
             if hashed:
                 lat = f.lat + np.degrees(f.vn_ms * t_mid / BLUESKY_EARTH_RADIUS_M)
                 lon = f.lon + np.degrees(
@@ -155,12 +144,7 @@ def candidate_pairs(f: Frames, radius_m: float, half_height_m: float, lookahead_
             dz = np.abs(f.alt_m[lo] - f.alt_m[hi] + (f.vs_ms[lo] - f.vs_ms[hi]) * t_mid)
             near = dz <= half_height_m + (np.abs(f.vs_ms[lo]) + np.abs(f.vs_ms[hi])) * half_s + 1.0
             codes.append(lo[near] * n + hi[near])
-    if not codes:
-        z = np.zeros(0, dtype=np.int64)
-        return z, z
-    unique = np.sort(np.concatenate(codes))  # sort + neighbour test: faster than np.unique here
-    if unique.shape[0] > 1:
-        unique = unique[np.concatenate([[True], unique[1:] != unique[:-1]])]
+    unique = unique_codes(codes)
     return unique // n, unique % n
 
 
@@ -184,9 +168,5 @@ def geometry(f: Frames, policy: ProtectionPolicy, grows: tuple[float, ...] = (1.
             keep = np.isin(ac[p] * (int(ac.max()) + 1) + ac[q], known)
             p, q = p[keep], q[keep]
         r, h, t = np.maximum(radius[p], radius[q]), np.maximum(height[p], height[q]), np.maximum(look[p], look[q])
-        out.append(
-            pair_geometry(
-                f.lat, f.lon, f.alt_m, f.vn_ms, f.ve_ms, f.vs_ms, p, q, r * g, h * g, t * g, conflicts_only=True
-            )
-        )
+        out.append(pair_geometry(f, p, q, r * g, h * g, t * g, conflicts_only=True))
     return out

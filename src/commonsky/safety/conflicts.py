@@ -96,25 +96,10 @@ def detect_conflicts(
         i = j = np.zeros(0, dtype=np.intp)
     else:
         i, j = candidate_pairs(
-            picture.lat,
-            picture.lon,
-            picture.alt_m,
-            picture.vn_ms,
-            picture.ve_ms,
-            picture.vs_ms,
-            float(radius.max()),
-            float(height.max()),
-            float(look.max()),
-            slices=slices,
-            polar_lat_deg=polar_lat_deg,
+            picture, float(radius.max()), float(height.max()), float(look.max()), slices, polar_lat_deg
         )
     geo = pair_geometry(
-        picture.lat,
-        picture.lon,
-        picture.alt_m,
-        picture.vn_ms,
-        picture.ve_ms,
-        picture.vs_ms,
+        picture,
         i,
         j,
         np.maximum(radius[i], radius[j]),

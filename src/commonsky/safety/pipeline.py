@@ -100,14 +100,12 @@ class SafetyNet:
         i, j = np.array([p[0] for p in pairs], dtype=np.intp), np.array([p[1] for p in pairs], dtype=np.intp)
         r, h, t = self.policy.per_aircraft(picture.lat, picture.lon, picture.alt_m, picture.party)
         grow = 1.0 + self.hold_margin
-        p = picture
         geo = pair_geometry(
-            p.lat, p.lon, p.alt_m, p.vn_ms, p.ve_ms, p.vs_ms, i, j,
-            np.maximum(r[i], r[j]) * grow, np.maximum(h[i], h[j]) * grow, np.maximum(t[i], t[j]) * grow,
-        )  # fmt: skip
+            picture, i, j, np.maximum(r[i], r[j]) * grow, np.maximum(h[i], h[j]) * grow, np.maximum(t[i], t[j]) * grow
+        )
         return {
-            (AlertKind.CONFLICT, str(p.id[a]), str(p.id[b])): Observation(
-                predicted_s=p.time_s + float(tin), in_violation=False, hold=True
+            (AlertKind.CONFLICT, str(picture.id[a]), str(picture.id[b])): Observation(
+                predicted_s=picture.time_s + float(tin), in_violation=False, hold=True
             )
             for a, b, tin in zip(geo.i[geo.conflict], geo.j[geo.conflict], geo.tin_s[geo.conflict], strict=True)
         }
