@@ -84,8 +84,8 @@ ROW_COLUMNS = (
     "time_s",
     "icao24",
     "callsign",
-    "lat",
-    "lon",
+    "lat_deg",
+    "lon_deg",
     "alt_m",
     "gs_ms",
     "trk_deg",
@@ -148,7 +148,9 @@ def run(ctx: BenchContext) -> str:
     swiss_new = _judge(result.alerts, result.losses)  # type: ignore[attr-defined]
     swiss_old = _judge(old_alerts, result.losses)  # type: ignore[arg-type,attr-defined]
     air = ~tracks.on_ground & np.isfinite(tracks.alt_m)
-    raw = loss_episodes(tracks.time_s[air], tracks.icao24[air], tracks.lat[air], tracks.lon[air], tracks.alt_m[air])
+    raw = loss_episodes(
+        tracks.time_s[air], tracks.icao24[air], tracks.lat_deg[air], tracks.lon_deg[air], tracks.alt_m[air]
+    )
 
     swiss_cols = read_json_records(swiss_path)
     enc_table, made = encounter_set(swiss_cols, per_kind=8, slot_s=SLOT_S)

@@ -103,6 +103,6 @@ def test_ground_suppression_by_flag_and_by_low_and_slow() -> None:
     assert _conflict_alerts(SafetyNet(rates=VerticalRateFilter()), fast) == 1
     assert _conflict_alerts(SafetyNet(rates=VerticalRateFilter()), fast, [True, False]) == 0
     slow = [_pair(float(t), 1000, 1000, 0.0, 0.0, gs=20.0) for t in range(0, 40)]
-    slow = [p.with_states(lon=[44.49, 44.51]) for p in slow]  # 1.9 km apart: a loss, were they airborne
+    slow = [p.with_states(lon_deg=[44.49, 44.51]) for p in slow]  # 1.9 km apart: a loss, were they airborne
     assert _conflict_alerts(SafetyNet(rates=VerticalRateFilter()), slow) == 0
     assert _conflict_alerts(SafetyNet(), slow) == 1

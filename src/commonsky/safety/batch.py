@@ -41,8 +41,8 @@ class Frames:
     k: IntArray
     row: IntArray
     aircraft: IntArray
-    lat: FloatArray
-    lon: FloatArray
+    lat_deg: FloatArray
+    lon_deg: FloatArray
     alt_m: FloatArray
     vn_ms: FloatArray
     ve_ms: FloatArray
@@ -73,8 +73,8 @@ def frames(tracks: RecordedTracks, policy: ProtectionPolicy, step_s: float, stal
     k, row = k[order], row[order]
     states = stca_states(
         policy,
-        tracks.lat,
-        tracks.lon,
+        tracks.lat_deg,
+        tracks.lon_deg,
         tracks.alt_m,
         tracks.gs_ms,
         tracks.vs_ms,
@@ -87,10 +87,10 @@ def frames(tracks: RecordedTracks, policy: ProtectionPolicy, step_s: float, stal
     trk = np.radians(tracks.trk_deg[row])
     vn = tracks.gs_ms[row] * np.cos(trk)
     ve = tracks.gs_ms[row] * np.sin(trk)
-    lat0 = tracks.lat[row]
+    lat0 = tracks.lat_deg[row]
     lat = np.clip(lat0 + np.degrees(vn * dt / BLUESKY_EARTH_RADIUS_M), -90.0, 90.0)
     coslat = np.maximum(np.cos(np.radians(lat0)), 1e-6)
-    lon = np.mod(tracks.lon[row] + np.degrees(ve * dt / (BLUESKY_EARTH_RADIUS_M * coslat)) + 180.0, 360.0) - 180.0
+    lon = np.mod(tracks.lon_deg[row] + np.degrees(ve * dt / (BLUESKY_EARTH_RADIUS_M * coslat)) + 180.0, 360.0) - 180.0
     vs = states.vs_pred_ms[row]
     return Frames(k, row, code[row], lat, lon, states.alt_ref_m[row] + vs * dt, vn, ve, vs, states.level[row])
 
@@ -102,7 +102,7 @@ def candidate_pairs(f: Frames, radius_m: float, half_height_m: float, lookahead_
     if n < 2:
         z = np.zeros(0, dtype=np.int64)
         return z, z
-    phi, lam = np.radians(f.lat), np.radians(f.lon)
+    phi, lam = np.radians(f.lat_deg), np.radians(f.lon_deg)
     cphi, sphi, clam, slam = np.cos(phi), np.sin(phi), np.cos(lam), np.sin(lam)
     pos = BLUESKY_EARTH_RADIUS_M * np.stack([cphi * clam, cphi * slam, sphi], axis=1)
     vel = np.stack(
@@ -111,7 +111,9 @@ def candidate_pairs(f: Frames, radius_m: float, half_height_m: float, lookahead_
     vmax = float(np.hypot(f.vn_ms, f.ve_ms).max())
     half_s = 0.5 * lookahead_s / SLICES
     frame_gain = (
-        FRAME_SAFETY * (math.tan(math.radians(min(float(np.abs(f.lat).max()), 71.0))) + 1.0) / BLUESKY_EARTH_RADIUS_M
+        FRAME_SAFETY
+        * (math.tan(math.radians(min(float(np.abs(f.lat_deg).max()), 71.0))) + 1.0)
+        / BLUESKY_EARTH_RADIUS_M
     )
     cuts = [0]
     while cuts[-1] < n:
@@ -120,7 +122,7 @@ def candidate_pairs(f: Frames, radius_m: float, half_height_m: float, lookahead_
             nxt = max(int(np.searchsorted(f.k, f.k[nxt], side="left")), cuts[-1] + 1)
             nxt = int(np.searchsorted(f.k, f.k[nxt - 1], side="right"))
         cuts.append(nxt)
-    hashed = grid_usable(f.lat, f.lon)
+    hashed = grid_usable(f.lat_deg, f.lon_deg)
     codes = []
     for a, b in itertools.pairwise([0, n] if hashed else cuts):
         kk = (f.k[a:b] - f.k[a]).astype(np.float64)
@@ -131,9 +133,9 @@ def candidate_pairs(f: Frames, radius_m: float, half_height_m: float, lookahead_
             frame_m = frame_gain * vmax * t_end * reach_m + (vmax * t_end) ** 2 / BLUESKY_EARTH_RADIUS_M
             r_h = radius_m + 2.0 * vmax * half_s + frame_m + 1e-3 * reach_m + SLACK_M
             if hashed:
-                lat = f.lat + np.degrees(f.vn_ms * t_mid / BLUESKY_EARTH_RADIUS_M)
-                lon = f.lon + np.degrees(
-                    f.ve_ms * t_mid / (BLUESKY_EARTH_RADIUS_M * np.maximum(np.cos(np.radians(f.lat)), 1e-6))
+                lat = f.lat_deg + np.degrees(f.vn_ms * t_mid / BLUESKY_EARTH_RADIUS_M)
+                lon = f.lon_deg + np.degrees(
+                    f.ve_ms * t_mid / (BLUESKY_EARTH_RADIUS_M * np.maximum(np.cos(np.radians(f.lat_deg)), 1e-6))
                 )
                 lo, hi = grid_pairs(f.k, lat, lon, r_h)
                 dz = np.abs(f.alt_m[lo] - f.alt_m[hi] + (f.vs_ms[lo] - f.vs_ms[hi]) * t_mid)
@@ -169,7 +171,7 @@ def geometry(f: Frames, policy: ProtectionPolicy, grows: tuple[float, ...] = (1.
     once). Scales after the first only keep aircraft pairs that conflict under the first in some picture: they
     serve the hold margin, which only keeps alerts up."""
     party = np.full(len(f), "", dtype=np.str_)
-    radius, height, look = policy.per_aircraft(f.lat, f.lon, f.alt_m, party)
+    radius, height, look = policy.per_aircraft(f.lat_deg, f.lon_deg, f.alt_m, party)
     big = max(grows)
     if len(f) < 2:
         p = q = np.zeros(0, dtype=np.int64)
@@ -186,7 +188,7 @@ def geometry(f: Frames, policy: ProtectionPolicy, grows: tuple[float, ...] = (1.
         r, h, t = np.maximum(radius[p], radius[q]), np.maximum(height[p], height[q]), np.maximum(look[p], look[q])
         out.append(
             pair_geometry(
-                f.lat, f.lon, f.alt_m, f.vn_ms, f.ve_ms, f.vs_ms, p, q, r * g, h * g, t * g, conflicts_only=True
+                f.lat_deg, f.lon_deg, f.alt_m, f.vn_ms, f.ve_ms, f.vs_ms, p, q, r * g, h * g, t * g, conflicts_only=True
             )
         )
     return out

@@ -91,13 +91,13 @@ def detect_conflicts(
     about linear in N at constant density (k-d tree pruning, then `pair_geometry` on candidates only).
     """
     policy = policy or ProtectionPolicy()
-    radius, height, look = policy.per_aircraft(picture.lat, picture.lon, picture.alt_m, picture.party)
+    radius, height, look = policy.per_aircraft(picture.lat_deg, picture.lon_deg, picture.alt_m, picture.party)
     if len(picture) < 2:
         i = j = np.zeros(0, dtype=np.intp)
     else:
         i, j = candidate_pairs(
-            picture.lat,
-            picture.lon,
+            picture.lat_deg,
+            picture.lon_deg,
             picture.alt_m,
             picture.vn_ms,
             picture.ve_ms,
@@ -109,8 +109,8 @@ def detect_conflicts(
             polar_lat_deg=polar_lat_deg,
         )
     geo = pair_geometry(
-        picture.lat,
-        picture.lon,
+        picture.lat_deg,
+        picture.lon_deg,
         picture.alt_m,
         picture.vn_ms,
         picture.ve_ms,
