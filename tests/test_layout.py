@@ -1,0 +1,170 @@
+"""The test tree mirrors src/: module ``src/commonsky/<path>/<mod>.py`` is tested in ``tests/<path>/test_<mod>.py``.
+
+Three lists say where the mirror does not hold, each entry with its reason:
+- `EXEMPT`: modules that need no test file of their own (package markers, type aliases, generated scripts);
+- `NOT_YET_MIRRORED`: modules without their test file yet. This list is a debt, to be emptied: a module that gets
+  its test file must leave it (the test below fails until it does), and nothing may join it but a module moved
+  out of `EXEMPT`;
+- `BEHAVIOUR_TESTS`: test files that are not about one module (end to end, peers, red team, real traffic).
+A new module without its test file, or a new test file that mirrors nothing and is not listed, fails this test.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src" / "commonsky"
+TESTS = ROOT / "tests"
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+EXEMPT: dict[str, str] = {
+    "cli/__main__.py": "`python -m commonsky.cli`: two lines calling `cli.main`",
+    "cli/__init__.py": "the command table and `main`; every test in tests/cli runs a command through it",
+    "service/dss/__init__.py": "`mount_dss` only; every test in tests/service/dss mounts the DSS through it",
+    "_typing.py": "array type aliases, no behaviour",
+    "events.py": "one str enum of three wire values, no behaviour",
+    "data/__init__.py": "marks the bundled data folder",
+    "service/migrations/env.py": "Alembic's environment script, run by every migration (tests/service/test_migrate.py)",
+    "service/migrations/versions/0001_initial.py": "a migration, checked by tests/service/test_migrate.py",
+    "service/migrations/versions/0002_intent_cells.py": "a migration, checked by tests/service/test_migrate.py",
+    "service/migrations/versions/0003_disclosure_grants.py": "a migration, checked by tests/service/test_migrate.py",
+    "service/migrations/versions/0004_dss.py": "a migration, checked by tests/service/test_migrate.py",
+    "service/migrations/versions/0005_idempotency.py": "a migration, checked by tests/service/test_migrate.py",
+}
+"""Modules that need no test file of their own; a package's ``__init__.py`` that defines no function or class (a
+docstring and re-exports) is exempt without being listed."""
+
+NOT_YET_MIRRORED: frozenset[str] = _words(
+    """
+    airspace/_footprint.py airspace/formats/_common.py airspace/formats/_parts.py airspace/formats/ed269.py
+    airspace/formats/ed318.py airspace/formats/exchange.py airspace/geojson.py airspace/zone.py
+    archive/block.py archive/cluster.py archive/engine.py archive/infringements.py archive/losses.py
+    archive/outputs.py archive/partition.py archive/regions.py archive/reports.py archive/schema.py
+    archive/source.py
+    cli/_feeds.py cli/_output.py cli/analyze.py cli/audit.py cli/check.py cli/coverage.py cli/detect.py
+    cli/feed.py cli/maps.py cli/replay.py cli/report.py cli/serve.py
+    geo/antimeridian.py geo/border_zone.py geo/nearest.py geo/paths.py geo/places.py geo/planar.py
+    geo/zone_places.py
+    plans/intent.py
+    render/describe.py render/heatmap.py render/html_assets.py render/png_furniture.py render/style.py
+    safety/batch.py safety/encounters.py safety/grid_pairs.py safety/kinematics.py
+    safety/loss_search.py safety/params.py safety/replay_outputs.py safety/track_files.py safety/tracks.py
+    safety/vertical_rate.py
+    service/app.py service/auth.py service/broker.py service/budget.py service/cache.py service/cost.py
+    service/db.py service/deps.py service/engine.py service/errors.py service/grants.py service/grid.py
+    service/models.py service/notify.py service/rows.py service/schemas.py service/settings.py service/views.py
+    service/zoning.py
+    service/dss/auth.py service/dss/availability.py service/dss/constraints.py service/dss/errors.py
+    service/dss/geometry.py service/dss/intents.py service/dss/records.py service/dss/routes.py
+    service/dss/subscriptions.py service/dss/tables.py service/dss/world.py
+    service/routers/audit.py service/routers/conflicts.py service/routers/grants.py service/routers/intents.py
+    service/routers/notifications.py service/routers/parties.py service/routers/zones.py
+    sim/assembly.py sim/pipeline.py sim/run_config.py sim/scenario_fields.py sim/scenario_intents.py
+    sim/scenario_receivers.py sim/scenario_yaml.py sim/scenario_zones.py sim/sensors.py sim/snapshot.py
+    sim/truth.py
+    strategic/batch.py strategic/features.py strategic/policy.py strategic/privacy.py strategic/resolve.py
+    strategic/result.py strategic/serialize.py
+    surveillance/coverage_map.py
+    surveillance/feeds/avr.py surveillance/feeds/counters.py surveillance/feeds/hexcsv.py
+    surveillance/feeds/lines.py surveillance/feeds/live.py surveillance/feeds/pipeline.py
+    surveillance/feeds/process.py surveillance/feeds/receiver.py surveillance/feeds/records.py
+    surveillance/sensors/adsb.py surveillance/sensors/geometry.py surveillance/sensors/platform.py
+    surveillance/sensors/radar.py surveillance/sensors/scenario.py surveillance/sensors/types.py
+    surveillance/tracking/lifecycle.py surveillance/tracking/roles.py surveillance/tracking/tracks.py
+    web/app.py web/bridge.py web/layers.py web/models.py web/serving.py web/static_files.py
+    """
+)
+"""Modules whose test file is still missing (many are exercised by the behaviour tests below, none has tests of
+its own yet). Empty it: write ``tests/<path>/test_<mod>.py`` and remove the module from here."""
+
+BEHAVIOUR_TESTS: dict[str, str] = {
+    "airspace/test_ed_formats.py": "ED-269 and ED-318 round trips through each other and through zones",
+    "airspace/test_format_robustness.py": "every zone format reader against malformed files",
+    "archive/test_cli_analyze.py": "`commonsky analyze` end to end on a real LocalCluster",
+    "archive/test_equivalence.py": "the Dask answer equals the single-process one for any partitioning",
+    "archive/test_worker_killed.py": "a Dask worker killed mid-run",
+    "render/test_roles.py": "one palette across the PNG, HTML and KML writers",
+    "safety/test_cli.py": "`commonsky detect` and `commonsky replay` end to end",
+    "safety/test_docs.py": "the runnable examples of the safety docstrings",
+    "safety/test_real_traffic.py": "replay on real recorded traffic, scored against losses from the reports",
+    "safety/test_reference.py": "conflict detection against BlueSky's golden files (a peer)",
+    "service/dss/test_dss_api.py": "the DSS API end to end",
+    "service/dss/test_dss_cli.py": "`commonsky serve` DSS options end to end",
+    "service/dss/test_one_world.py": "the broker and the DSS sharing one airspace",
+    "service/dss/test_prober.py": "InterUSS's conformance prober against the DSS (a peer)",
+    "service/test_bad_input.py": "the broker API's answers to bad input",
+    "service/test_budget_grants.py": "probe budgets and grants through the API",
+    "service/test_cli.py": "`commonsky admin` and `commonsky audit verify` end to end",
+    "service/test_concurrency.py": "concurrent writers on both backends",
+    "service/test_durability.py": "nothing stored is lost across crashes and restarts",
+    "service/test_fuzz.py": "random requests against the API",
+    "service/test_isolation.py": "one party's load does not starve another",
+    "service/test_lifecycle.py": "an intent's life through the API",
+    "service/test_notifications.py": "parties' notification sockets",
+    "service/test_red_team.py": "attacks on the broker",
+    "service/test_roles.py": "who may do what through the API",
+    "service/test_zone_import.py": "zone files imported through the API",
+    "sim/test_diyala.py": "the Diyala scenario end to end",
+    "sim/test_live_stca.py": "the live run's STCA on a scenario",
+    "sim/test_scenario_errors.py": "one-line errors for every kind of bad scenario file",
+    "sim/test_sensor_outage.py": "a sensor falling silent in a live run",
+    "surveillance/test_coverage_cli.py": "`commonsky coverage` end to end",
+    "surveillance/test_feed_dump1090.py": "dump1090 as a real peer",
+    "surveillance/test_feeds_framing.py": "Beast, AVR and hexcsv framing on real captures, any chunking",
+    "surveillance/test_feeds_garbage.py": "corruption injected into every feed format",
+    "surveillance/test_sensors.py": "the sensor models together (to split by model)",
+    "test_doctests.py": "every module's docstring examples",
+    "web/test_browser.py": "the operator map in a real Chromium",
+    "web/test_live_broker.py": "the broker's plan reaching a live run, and its alerts reaching the parties",
+    "web/test_real_aircraft.py": "a real receiver's aircraft on the live map",
+    "web/test_run_app.py": "the app `commonsky run` serves",
+}
+"""Test files about behaviour across modules, kept where they are."""
+
+
+def _modules() -> set[str]:
+    return {p.relative_to(SRC).as_posix() for p in SRC.rglob("*.py")}
+
+
+def _mirror(module: str) -> Path:
+    path = Path(module)
+    return TESTS / path.parent / f"test_{path.stem}.py"
+
+
+def _defines_code(module: str) -> bool:
+    tree = ast.parse((SRC / module).read_text(encoding="utf-8"))
+    return any(isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) for node in tree.body)
+
+
+def _exempt(module: str) -> bool:
+    return module in EXEMPT or (Path(module).name == "__init__.py" and not _defines_code(module))
+
+
+def test_every_module_has_its_test_file() -> None:
+    missing = sorted(m for m in _modules() if not _exempt(m) and m not in NOT_YET_MIRRORED and not _mirror(m).exists())
+    assert not missing, f"modules without tests/<path>/test_<mod>.py: {missing}"
+
+
+def test_the_not_yet_list_only_shrinks() -> None:
+    mirrored = sorted(m for m in NOT_YET_MIRRORED if _mirror(m).exists())
+    assert not mirrored, f"these have their test file now, remove them from NOT_YET_MIRRORED: {mirrored}"
+    gone = sorted((NOT_YET_MIRRORED | set(EXEMPT)) - _modules())
+    assert not gone, f"listed modules that do not exist: {gone}"
+    both = sorted(NOT_YET_MIRRORED & set(EXEMPT))
+    assert not both, f"listed both as exempt and as not yet mirrored: {both}"
+
+
+def test_every_test_file_mirrors_a_module_or_is_a_behaviour_test() -> None:
+    mirrors = {_mirror(m) for m in _modules()}
+    files = {p for p in TESTS.rglob("test_*.py")}
+    stray = sorted(p.relative_to(TESTS).as_posix() for p in files - mirrors if p.name != Path(__file__).name)
+    unlisted = [name for name in stray if name not in BEHAVIOUR_TESTS]
+    assert not unlisted, f"test files that mirror no module and are not listed as behaviour tests: {unlisted}"
+    gone = sorted(set(BEHAVIOUR_TESTS) - set(stray))
+    assert not gone, f"listed behaviour tests that do not exist (or now mirror a module): {gone}"
