@@ -71,11 +71,11 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     strategic/batch.py strategic/features.py strategic/policy.py strategic/privacy.py strategic/resolve.py
     strategic/result.py strategic/serialize.py
     surveillance/coverage_map.py
-    surveillance/feeds/avr.py surveillance/feeds/counters.py surveillance/feeds/hexcsv.py
+    surveillance/feeds/counters.py
     surveillance/feeds/lines.py surveillance/feeds/live.py surveillance/feeds/pipeline.py
     surveillance/feeds/process.py surveillance/feeds/receiver.py surveillance/feeds/records.py
-    surveillance/sensors/adsb.py surveillance/sensors/geometry.py surveillance/sensors/platform.py
-    surveillance/sensors/radar.py surveillance/sensors/scenario.py surveillance/sensors/types.py
+   
+    surveillance/sensors/scenario.py
     surveillance/tracking/lifecycle.py surveillance/tracking/roles.py surveillance/tracking/tracks.py
     web/app.py web/bridge.py web/layers.py web/models.py web/serving.py web/static_files.py
     """
@@ -116,9 +116,7 @@ BEHAVIOUR_TESTS: dict[str, str] = {
     "sim/test_sensor_outage.py": "a sensor falling silent in a live run",
     "surveillance/test_coverage_cli.py": "`commonsky coverage` end to end",
     "surveillance/test_feed_dump1090.py": "dump1090 as a real peer",
-    "surveillance/test_feeds_framing.py": "Beast, AVR and hexcsv framing on real captures, any chunking",
     "surveillance/test_feeds_garbage.py": "corruption injected into every feed format",
-    "surveillance/test_sensors.py": "the sensor models together (to split by model)",
     "test_doctests.py": "every module's docstring examples",
     "web/test_browser.py": "the operator map in a real Chromium",
     "web/test_live_broker.py": "the broker's plan reaching a live run, and its alerts reaching the parties",

@@ -8,6 +8,8 @@ import struct
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from commonsky.surveillance.feeds.avr import AvrFramer
 from commonsky.surveillance.feeds.beast import BeastFramer, encode_beast
@@ -62,3 +64,67 @@ def test_avr_heartbeat_is_not_a_mode_ac_reply() -> None:
     frames = framer.feed(b"*0000;\n*8D4840D6202CC371C32CE0576098;\n*7700;\n")
     assert [f.hex for f in frames] == ["8D4840D6202CC371C32CE0576098", "7700"]
     assert (framer.counters.heartbeats, framer.counters.mode_ac, framer.counters.garbage_lines) == (1, 1, 0)
+
+
+def _pairs(frames: list[RawFrame]) -> list[tuple[int | None, str]]:
+    return [(f.mlat_ticks, f.hex) for f in frames]
+
+
+def test_beast_capture_yields_exactly_the_listed_frames(beast_bytes: bytes, expected: list[tuple[int, str]]) -> None:
+    framer = BeastFramer()
+    frames = framer.feed(beast_bytes) + framer.flush()
+    assert len(expected) == 239
+    assert _pairs(frames) == expected
+    assert framer.counters.frames == 239
+    assert framer.counters.garbage_bytes == 0
+    assert all(f.signal is not None and 0 <= f.signal <= 255 for f in frames)
+    assert b"\x1a\x1a" in beast_bytes  # the capture exercises escaped 0x1a bytes
+
+
+def test_beast_one_byte_at_a_time(beast_bytes: bytes, expected: list[tuple[int, str]]) -> None:
+    framer = BeastFramer()
+    frames = [frame for i in range(len(beast_bytes)) for frame in framer.feed(beast_bytes[i : i + 1])]
+    assert _pairs(frames) == expected
+    assert framer.counters.garbage_bytes == 0
+
+
+def test_beast_encoder_inverts_the_framer(beast_bytes: bytes) -> None:
+    frames = BeastFramer().feed(beast_bytes)
+    assert b"".join(encode_beast(f) for f in frames) == beast_bytes
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(st.binary(min_size=1, max_size=30).filter(lambda b: 0x1A not in b), min_size=1, max_size=8),
+    st.randoms(use_true_random=False),
+)
+def test_beast_resyncs_after_garbage_between_frames(
+    beast_bytes: bytes, expected: list[tuple[int, str]], junk: list[bytes], rnd: object
+) -> None:
+    frames = BeastFramer().feed(beast_bytes)
+    stream = [encode_beast(f) for f in frames]
+    positions = sorted(rnd.sample(range(len(stream) + 1), len(junk)))  # type: ignore[attr-defined]
+    for offset, (pos, chunk) in enumerate(zip(positions, junk, strict=True)):
+        stream.insert(pos + offset, chunk)
+    framer = BeastFramer()
+    got = framer.feed(b"".join(stream)) + framer.flush()
+    assert _pairs(got) == expected
+    assert framer.counters.garbage_bytes == sum(len(j) for j in junk)
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, 4217), st.binary(max_size=12)), max_size=12), st.integers(1, 600))
+def test_beast_corrupted_stream_never_crashes_and_loses_little(
+    beast_bytes: bytes, edits: list[tuple[int, bytes]], chunk: int
+) -> None:
+    data = bytearray(beast_bytes)
+    for pos, junk in sorted(edits, reverse=True):
+        data[pos : pos + len(junk)] = junk  # overwrite real bytes with arbitrary ones, 0x1a included
+    framer = BeastFramer()
+    frames = [f for i in range(0, len(data), chunk) for f in framer.feed(bytes(data[i : i + chunk]))]
+    frames += framer.flush()
+    assert all(len(f.msg) in (2, 7, 14) for f in frames)
+    # each edit spoils a bounded number of frames (the frame it hits and the one a fake start may swallow)
+    assert len(frames) >= 239 - 3 * len(edits)
+    if not edits:
+        assert len(frames) == 239
