@@ -49,13 +49,12 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     archive/source.py
     cli/_feeds.py cli/_output.py cli/analyze.py cli/audit.py cli/check.py cli/coverage.py cli/detect.py
     cli/feed.py cli/maps.py cli/replay.py cli/report.py cli/serve.py
-    geo/antimeridian.py geo/border_zone.py geo/nearest.py geo/paths.py geo/places.py geo/planar.py
+    geo/border_zone.py geo/nearest.py geo/paths.py geo/places.py
     geo/zone_places.py
     plans/intent.py
     render/describe.py render/heatmap.py render/html_assets.py render/png_furniture.py render/style.py
-    safety/batch.py safety/encounters.py safety/grid_pairs.py safety/kinematics.py
+    safety/batch.py safety/encounters.py
     safety/loss_search.py safety/params.py safety/replay_outputs.py safety/track_files.py safety/tracks.py
-    safety/vertical_rate.py
     service/app.py service/auth.py service/broker.py service/budget.py service/cache.py service/cost.py
     service/db.py service/deps.py service/engine.py service/errors.py service/grants.py service/grid.py
     service/models.py service/notify.py service/rows.py service/schemas.py service/settings.py service/views.py
@@ -74,9 +73,8 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     surveillance/feeds/counters.py
     surveillance/feeds/lines.py surveillance/feeds/live.py surveillance/feeds/pipeline.py
     surveillance/feeds/process.py surveillance/feeds/receiver.py surveillance/feeds/records.py
-   
     surveillance/sensors/scenario.py
-    surveillance/tracking/lifecycle.py surveillance/tracking/roles.py surveillance/tracking/tracks.py
+    surveillance/tracking/roles.py surveillance/tracking/tracks.py
     web/app.py web/bridge.py web/layers.py web/models.py web/serving.py web/static_files.py
     """
 )
