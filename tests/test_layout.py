@@ -49,7 +49,7 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     archive/block.py archive/cluster.py archive/engine.py archive/infringements.py archive/losses.py
     archive/outputs.py archive/partition.py archive/regions.py archive/reports.py archive/schema.py
     archive/source.py
-    cli/_feeds.py cli/_output.py cli/analyze.py cli/audit.py cli/check.py cli/coverage.py cli/detect.py
+    cli/_feeds.py cli/_output.py cli/analyze.py cli/audit.py cli/check.py
     cli/feed.py cli/maps.py cli/replay.py cli/report.py cli/serve.py
     geo/border_zone.py geo/nearest.py geo/paths.py geo/places.py
     geo/zone_places.py
@@ -90,7 +90,7 @@ BEHAVIOUR_TESTS: dict[str, str] = {
     "archive/test_equivalence.py": "the Dask answer equals the single-process one for any partitioning",
     "archive/test_worker_killed.py": "a Dask worker killed mid-run",
     "render/test_roles.py": "one palette across the PNG, HTML and KML writers",
-    "safety/test_cli.py": "`commonsky detect` and `commonsky replay` end to end",
+    "safety/test_cli.py": "`commonsky replay` end to end on the recorded files of tests/safety/conftest.py",
     "safety/test_docs.py": "the runnable examples of the safety docstrings",
     "safety/test_real_traffic.py": "replay on real recorded traffic, scored against losses from the reports",
     "safety/test_reference.py": "conflict detection against BlueSky's golden files (a peer)",
@@ -114,7 +114,6 @@ BEHAVIOUR_TESTS: dict[str, str] = {
     "sim/test_live_stca.py": "the live run's STCA on a scenario",
     "sim/test_scenario_errors.py": "one-line errors for every kind of bad scenario file",
     "sim/test_sensor_outage.py": "a sensor falling silent in a live run",
-    "surveillance/test_coverage_cli.py": "`commonsky coverage` end to end",
     "surveillance/test_feed_dump1090.py": "dump1090 as a real peer",
     "surveillance/test_feeds_garbage.py": "corruption injected into every feed format",
     "test_doctests.py": "every module's docstring examples",
