@@ -72,11 +72,9 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     strategic/batch.py strategic/features.py strategic/policy.py strategic/privacy.py strategic/resolve.py
     strategic/result.py strategic/serialize.py
     surveillance/coverage_map.py
-    surveillance/feeds/counters.py
     surveillance/feeds/live.py surveillance/feeds/pipeline.py
     surveillance/feeds/process.py surveillance/feeds/receiver.py surveillance/feeds/records.py
     surveillance/sensors/scenario.py
-    surveillance/tracking/tracks.py
     web/app.py web/bridge.py web/layers.py web/models.py web/serving.py web/static_files.py
     """
 )
