@@ -51,7 +51,7 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     archive/source.py
     cli/_feeds.py cli/_output.py cli/analyze.py cli/audit.py cli/check.py
     cli/feed.py cli/maps.py cli/replay.py cli/report.py cli/serve.py
-    geo/border_zone.py geo/nearest.py geo/paths.py geo/places.py
+    geo/border_zone.py geo/nearest.py geo/places.py
     geo/zone_places.py
     plans/intent.py
     render/heatmap.py render/html_assets.py render/png_furniture.py render/style.py
