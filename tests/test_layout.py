@@ -53,7 +53,6 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     cli/feed.py cli/maps.py cli/replay.py cli/report.py cli/serve.py
     geo/border_zone.py geo/nearest.py geo/places.py
     geo/zone_places.py
-    plans/intent.py
     render/heatmap.py render/html_assets.py render/png_furniture.py
     safety/batch.py safety/encounters.py
     safety/loss_search.py safety/params.py safety/replay_outputs.py safety/track_files.py safety/tracks.py
@@ -70,7 +69,7 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     sim/scenario_receivers.py sim/scenario_yaml.py sim/scenario_zones.py sim/sensors.py sim/snapshot.py
     sim/truth.py
     strategic/batch.py strategic/features.py strategic/policy.py strategic/privacy.py strategic/resolve.py
-    strategic/result.py strategic/serialize.py
+    strategic/result.py
     surveillance/coverage_map.py
     surveillance/feeds/live.py surveillance/feeds/pipeline.py
     surveillance/feeds/process.py surveillance/feeds/receiver.py surveillance/feeds/records.py
