@@ -55,7 +55,7 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     geo/zone_places.py
     render/heatmap.py render/html_assets.py render/png_furniture.py
     safety/batch.py safety/encounters.py
-    safety/loss_search.py safety/params.py safety/replay_outputs.py safety/track_files.py safety/tracks.py
+    safety/loss_search.py safety/replay_outputs.py safety/track_files.py safety/tracks.py
     service/app.py service/auth.py service/broker.py service/budget.py service/cost.py
     service/db.py service/deps.py service/engine.py service/errors.py service/grants.py
     service/models.py service/notify.py service/rows.py service/schemas.py service/settings.py service/views.py
