@@ -29,6 +29,8 @@ EXEMPT: dict[str, str] = {
     "service/dss/__init__.py": "`mount_dss` only; every test in tests/service/dss mounts the DSS through it",
     "_typing.py": "array type aliases, no behaviour",
     "events.py": "one str enum of three wire values, no behaviour",
+    "sim/run_config.py": "a frozen dataclass of run settings, no behaviour (read by sim/assembly and the pipeline)",
+    "strategic/policy.py": "a frozen dataclass of engine settings, no behaviour (read by strategic/engine)",
     "surveillance/tracking/roles.py": "the tracker's role protocols and the Candidates value, no behaviour; each "
     "implementation has its own test file (test_models, test_gating, test_assignment, test_lifecycle)",
     "data/__init__.py": "marks the bundled data folder",
@@ -51,7 +53,7 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     archive/source.py
     cli/_feeds.py cli/_output.py cli/analyze.py cli/audit.py cli/check.py
     cli/feed.py cli/maps.py cli/replay.py cli/report.py cli/serve.py
-    geo/border_zone.py geo/nearest.py geo/places.py
+    geo/border_zone.py geo/places.py
     geo/zone_places.py
     render/heatmap.py render/html_assets.py render/png_furniture.py
     safety/batch.py safety/encounters.py
@@ -65,10 +67,10 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     service/dss/subscriptions.py service/dss/tables.py service/dss/world.py
     service/routers/audit.py service/routers/conflicts.py service/routers/grants.py service/routers/intents.py
     service/routers/notifications.py service/routers/parties.py service/routers/zones.py
-    sim/assembly.py sim/pipeline.py sim/run_config.py sim/scenario_fields.py sim/scenario_intents.py
+    sim/assembly.py sim/pipeline.py sim/scenario_fields.py sim/scenario_intents.py
     sim/scenario_receivers.py sim/scenario_yaml.py sim/scenario_zones.py sim/sensors.py sim/snapshot.py
     sim/truth.py
-    strategic/batch.py strategic/features.py strategic/policy.py strategic/privacy.py strategic/resolve.py
+    strategic/batch.py strategic/features.py strategic/privacy.py strategic/resolve.py
     strategic/result.py
     surveillance/coverage_map.py
     surveillance/feeds/live.py surveillance/feeds/pipeline.py
