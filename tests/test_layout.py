@@ -69,7 +69,7 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     sim/assembly.py sim/pipeline.py sim/scenario_fields.py sim/scenario_intents.py
     sim/scenario_receivers.py sim/scenario_yaml.py sim/scenario_zones.py sim/sensors.py sim/snapshot.py
     sim/truth.py
-    strategic/features.py strategic/privacy.py strategic/resolve.py
+    strategic/features.py strategic/resolve.py
     surveillance/coverage_map.py
     surveillance/feeds/live.py surveillance/feeds/pipeline.py
     surveillance/feeds/process.py surveillance/feeds/receiver.py surveillance/feeds/records.py
