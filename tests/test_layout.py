@@ -54,7 +54,7 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     cli/feed.py cli/maps.py cli/replay.py cli/report.py cli/serve.py
     geo/border_zone.py geo/places.py
     geo/zone_places.py
-    render/heatmap.py render/html_assets.py render/png_furniture.py
+    render/heatmap.py render/png_furniture.py
     safety/batch.py safety/encounters.py
     safety/loss_search.py safety/replay_outputs.py safety/track_files.py safety/tracks.py
     service/app.py service/auth.py service/broker.py service/budget.py service/cost.py
