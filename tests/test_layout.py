@@ -52,7 +52,7 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     archive/source.py
     cli/_feeds.py cli/_output.py cli/analyze.py cli/audit.py cli/check.py
     cli/feed.py cli/maps.py cli/replay.py cli/report.py cli/serve.py
-    geo/border_zone.py geo/places.py
+    geo/border_zone.py
     geo/zone_places.py
     render/heatmap.py render/png_furniture.py
     safety/batch.py safety/encounters.py
