@@ -73,7 +73,6 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     surveillance/coverage_map.py
     surveillance/feeds/live.py surveillance/feeds/pipeline.py
     surveillance/feeds/process.py surveillance/feeds/receiver.py
-    surveillance/sensors/scenario.py
     web/app.py web/bridge.py web/layers.py web/models.py web/serving.py web/static_files.py
     """
 )
