@@ -70,7 +70,6 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     sim/scenario_receivers.py sim/scenario_yaml.py sim/scenario_zones.py sim/sensors.py sim/snapshot.py
     sim/truth.py
     strategic/features.py strategic/resolve.py
-    surveillance/coverage_map.py
     surveillance/feeds/live.py surveillance/feeds/pipeline.py
     surveillance/feeds/process.py surveillance/feeds/receiver.py
     web/app.py web/bridge.py web/layers.py web/models.py web/serving.py
