@@ -53,7 +53,6 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     cli/_feeds.py cli/analyze.py cli/audit.py cli/check.py
     cli/feed.py cli/maps.py cli/replay.py cli/report.py cli/serve.py
     geo/border_zone.py
-    geo/zone_places.py
     render/heatmap.py render/png_furniture.py
     safety/batch.py safety/encounters.py
     safety/loss_search.py safety/replay_outputs.py safety/track_files.py safety/tracks.py
