@@ -1,10 +1,11 @@
 """The test tree mirrors src/: module ``src/commonsky/<path>/<mod>.py`` is tested in ``tests/<path>/test_<mod>.py``.
 
 Three lists say where the mirror does not hold, each entry with its reason:
-- `EXEMPT`: modules that need no test file of their own (package markers, type aliases, generated scripts);
+- `EXEMPT`: modules that need no test file of their own (package markers, type aliases, settings-only dataclasses,
+  protocols, migration scripts);
 - `NOT_YET_MIRRORED`: modules without their test file yet. This list is a debt, to be emptied: a module that gets
-  its test file must leave it (the test below fails until it does), and nothing may join it but a module moved
-  out of `EXEMPT`;
+  its test file must leave it (the test below fails until it does), and the list may not grow: its size is pinned
+  by `NOT_YET_CEILING`, which is lowered as it shrinks;
 - `BEHAVIOUR_TESTS`: test files that are not about one module (end to end, peers, red team, real traffic).
 A new module without its test file, or a new test file that mirrors nothing and is not listed, fails this test.
 """
@@ -77,6 +78,9 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
 """Modules whose test file is still missing (many are exercised by the behaviour tests below, none has tests of
 its own yet). Empty it: write ``tests/<path>/test_<mod>.py`` and remove the module from here."""
 
+NOT_YET_CEILING = 87
+"""The size of `NOT_YET_MIRRORED`: a ratchet, lowered whenever the list shrinks, never raised."""
+
 BEHAVIOUR_TESTS: dict[str, str] = {
     "airspace/test_ed_formats.py": "ED-269 and ED-318 round trips, edits and refusals, parametrised over both formats",
     "airspace/test_format_robustness.py": "every zone format reader against malformed files",
@@ -143,6 +147,10 @@ def test_every_module_has_its_test_file() -> None:
 
 
 def test_the_not_yet_list_only_shrinks() -> None:
+    assert len(NOT_YET_MIRRORED) == NOT_YET_CEILING, (
+        f"NOT_YET_MIRRORED holds {len(NOT_YET_MIRRORED)} modules, the ceiling is {NOT_YET_CEILING}: "
+        "a new module needs its test file (the list may not grow); a shorter list lowers the ceiling"
+    )
     mirrored = sorted(m for m in NOT_YET_MIRRORED if _mirror(m).exists())
     assert not mirrored, f"these have their test file now, remove them from NOT_YET_MIRRORED: {mirrored}"
     gone = sorted((NOT_YET_MIRRORED | set(EXEMPT)) - _modules())
