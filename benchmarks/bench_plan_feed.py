@@ -86,7 +86,7 @@ def _measure(root: Any, url: str, other_instance: bool) -> dict[str, list[float]
 
                     watcher = threading.Thread(target=watch, daemon=True)
                     watcher.start()
-                    feature = _box(float(snap.picture.lat[i]), float(snap.picture.lon[i]), name)
+                    feature = _box(float(snap.picture.lat_deg[i]), float(snap.picture.lon_deg[i]), name)
                     made = http.post("/zones", json={"feature": feature}, headers=auth).json()
                     out["in"].append(_wait(lambda z=name: z in {x.name for x in runner.pipeline.plan.zones}))
                     heard = float("nan")

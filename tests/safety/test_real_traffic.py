@@ -284,7 +284,7 @@ def _slices(tracks: RecordedTracks, slot_s: float) -> list[RecordedTracks]:
         m = slot == k
         fields: dict[str, Any] = {
             name: getattr(tracks, name)[m]
-            for name in ("time_s", "icao24", "callsign", "lat", "lon", "alt_m", "gs_ms", "trk_deg", "vs_ms")
+            for name in ("time_s", "icao24", "callsign", "lat_deg", "lon_deg", "alt_m", "gs_ms", "trk_deg", "vs_ms")
         }
         fields.update(vs_filt_ms=tracks.vs_filt_ms[m], on_ground=tracks.on_ground[m])
         out.append(replace(tracks, **fields))

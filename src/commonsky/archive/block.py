@@ -70,8 +70,8 @@ class Rows:
 
     time_s: npt.NDArray[np.float64]
     icao24: npt.NDArray[np.int64]
-    lat: npt.NDArray[np.float64]
-    lon: npt.NDArray[np.float64]
+    lat_deg: npt.NDArray[np.float64]
+    lon_deg: npt.NDArray[np.float64]
     alt_m: npt.NDArray[np.float64]
     on_ground: BoolArray
 
@@ -88,7 +88,7 @@ class Rows:
 
     def take(self, rows: npt.NDArray[np.intp]) -> Rows:
         return Rows(
-            self.time_s[rows], self.icao24[rows], self.lat[rows], self.lon[rows], self.alt_m[rows],
+            self.time_s[rows], self.icao24[rows], self.lat_deg[rows], self.lon_deg[rows], self.alt_m[rows],
             self.on_ground[rows],
         )  # fmt: skip
 
@@ -113,7 +113,7 @@ def analyse_block(reports: Rows, key: int | None, settings: Settings) -> Fragmen
         block_s = settings.tiling.block_s
         window = (max(block * block_s, settings.window_s[0]), min((block + 1) * block_s, settings.window_s[1]))
     prepared = prepare(
-        reports.time_s, reports.icao24, reports.lat, reports.lon, reports.alt_m, reports.on_ground,
+        reports.time_s, reports.icao24, reports.lat_deg, reports.lon_deg, reports.alt_m, reports.on_ground,
         step_s=settings.step_s, max_gap_s=settings.max_gap_s, alt_quantum_m=settings.alt_quantum_m,
     )  # fmt: skip
     tiling = settings.tiling
@@ -127,7 +127,7 @@ def analyse_block(reports: Rows, key: int | None, settings: Settings) -> Fragmen
     samples = 0
     if len(settings.zones):
         grid = run_samples(prepared, settings.step_s, window)
-        owned = owns(grid.lat, grid.lon)
+        owned = owns(grid.lat_deg, grid.lon_deg)
         r = prepared.reports
 
         def observed(code: npt.NDArray[np.int64], tk: npt.NDArray[np.int64]) -> BoolArray:
@@ -135,7 +135,7 @@ def analyse_block(reports: Rows, key: int | None, settings: Settings) -> Fragmen
 
         zones = zone_fragments(grid, owned, settings.zones, settings.step_s, observed)
         samples = int(np.count_nonzero(owned))
-    mine = owns(reports.lat, reports.lon) & (reports.time_s >= window[0]) & (reports.time_s < window[1])
+    mine = owns(reports.lat_deg, reports.lon_deg) & (reports.time_s >= window[0]) & (reports.time_s < window[1])
     return Fragments([losses] if losses else [], zones, int(np.count_nonzero(mine)), samples, prepared.fast_segments)
 
 

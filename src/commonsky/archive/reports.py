@@ -44,8 +44,8 @@ class Samples:
     names: IntArray
     tk: IntArray
     code: IntArray
-    lat: FloatArray
-    lon: FloatArray
+    lat_deg: FloatArray
+    lon_deg: FloatArray
     alt_m: FloatArray
 
     def __len__(self) -> int:

@@ -40,8 +40,8 @@ class Frames:
     k: IntArray
     row: IntArray
     aircraft: IntArray
-    lat: FloatArray
-    lon: FloatArray
+    lat_deg: FloatArray
+    lon_deg: FloatArray
     alt_m: FloatArray
     vn_ms: FloatArray
     ve_ms: FloatArray
@@ -72,8 +72,8 @@ def frames(tracks: RecordedTracks, policy: ProtectionPolicy, step_s: float, stal
     k, row = k[order], row[order]
     states = stca_states(
         policy,
-        tracks.lat,
-        tracks.lon,
+        tracks.lat_deg,
+        tracks.lon_deg,
         tracks.alt_m,
         tracks.gs_ms,
         tracks.vs_ms,
@@ -86,10 +86,10 @@ def frames(tracks: RecordedTracks, policy: ProtectionPolicy, step_s: float, stal
     trk = np.radians(tracks.trk_deg[row])
     vn = tracks.gs_ms[row] * np.cos(trk)
     ve = tracks.gs_ms[row] * np.sin(trk)
-    lat0 = tracks.lat[row]
+    lat0 = tracks.lat_deg[row]
     lat = np.clip(lat0 + np.degrees(vn * dt / BLUESKY_EARTH_RADIUS_M), -90.0, 90.0)
     coslat = np.maximum(np.cos(np.radians(lat0)), 1e-6)
-    lon = np.mod(tracks.lon[row] + np.degrees(ve * dt / (BLUESKY_EARTH_RADIUS_M * coslat)) + 180.0, 360.0) - 180.0
+    lon = np.mod(tracks.lon_deg[row] + np.degrees(ve * dt / (BLUESKY_EARTH_RADIUS_M * coslat)) + 180.0, 360.0) - 180.0
     vs = states.vs_pred_ms[row]
     return Frames(k, row, code[row], lat, lon, states.alt_ref_m[row] + vs * dt, vn, ve, vs, states.level[row])
 
@@ -104,7 +104,7 @@ def candidate_pairs(f: Frames, radius_m: float, half_height_m: float, lookahead_
     pos, vel = ecef_motion(f)
     vmax = float(np.hypot(f.vn_ms, f.ve_ms).max())
     half_s = 0.5 * lookahead_s / SLICES
-    gain = frame_gain(f.lat)
+    gain = frame_gain(f.lat_deg)
     cuts = [0]
     while cuts[-1] < n:
         nxt = min(cuts[-1] + SAMPLES_PER_CHUNK, n)
@@ -112,7 +112,7 @@ def candidate_pairs(f: Frames, radius_m: float, half_height_m: float, lookahead_
             nxt = max(int(np.searchsorted(f.k, f.k[nxt], side="left")), cuts[-1] + 1)
             nxt = int(np.searchsorted(f.k, f.k[nxt - 1], side="right"))
         cuts.append(nxt)
-    hashed = grid_usable(f.lat, f.lon)
+    hashed = grid_usable(f.lat_deg, f.lon_deg)
     codes = []
     for a, b in itertools.pairwise([0, n] if hashed else cuts):
         kk = (f.k[a:b] - f.k[a]).astype(np.float64)
@@ -120,9 +120,9 @@ def candidate_pairs(f: Frames, radius_m: float, half_height_m: float, lookahead_
             t_mid = (2 * step + 1) * half_s
             r_h = slice_radius_m(radius_m, vmax, half_s, t_mid, gain)
             if hashed:
-                lat = f.lat + np.degrees(f.vn_ms * t_mid / BLUESKY_EARTH_RADIUS_M)
-                lon = f.lon + np.degrees(
-                    f.ve_ms * t_mid / (BLUESKY_EARTH_RADIUS_M * np.maximum(np.cos(np.radians(f.lat)), 1e-6))
+                lat = f.lat_deg + np.degrees(f.vn_ms * t_mid / BLUESKY_EARTH_RADIUS_M)
+                lon = f.lon_deg + np.degrees(
+                    f.ve_ms * t_mid / (BLUESKY_EARTH_RADIUS_M * np.maximum(np.cos(np.radians(f.lat_deg)), 1e-6))
                 )
                 lo, hi = grid_pairs(f.k, lat, lon, r_h)
                 dz = np.abs(f.alt_m[lo] - f.alt_m[hi] + (f.vs_ms[lo] - f.vs_ms[hi]) * t_mid)
@@ -153,7 +153,7 @@ def geometry(f: Frames, policy: ProtectionPolicy, grows: tuple[float, ...] = (1.
     once). Scales after the first only keep aircraft pairs that conflict under the first in some picture: they
     serve the hold margin, which only keeps alerts up."""
     party = np.full(len(f), "", dtype=np.str_)
-    radius, height, look = policy.per_aircraft(f.lat, f.lon, f.alt_m, party)
+    radius, height, look = policy.per_aircraft(f.lat_deg, f.lon_deg, f.alt_m, party)
     big = max(grows)
     if len(f) < 2:
         p = q = np.zeros(0, dtype=np.int64)

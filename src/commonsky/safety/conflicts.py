@@ -91,7 +91,7 @@ def detect_conflicts(
     about linear in N at constant density (k-d tree pruning, then `pair_geometry` on candidates only).
     """
     policy = policy or ProtectionPolicy()
-    radius, height, look = policy.per_aircraft(picture.lat, picture.lon, picture.alt_m, picture.party)
+    radius, height, look = policy.per_aircraft(picture.lat_deg, picture.lon_deg, picture.alt_m, picture.party)
     if len(picture) < 2:
         i = j = np.zeros(0, dtype=np.intp)
     else:

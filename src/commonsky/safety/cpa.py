@@ -39,14 +39,15 @@ LEVEL_TOUT_S = 1e4
 class Motion(Protocol):
     """Where aircraft are and how they move, one value per aircraft (a `commonsky.picture.Picture` is one).
 
-    ``lat``/``lon`` degrees, ``alt_m`` metres, ``vn_ms``/``ve_ms``/``vs_ms`` north, east and vertical speed, m/s.
+    ``lat_deg``/``lon_deg`` degrees, ``alt_m`` metres, ``vn_ms``/``ve_ms``/``vs_ms`` north, east and vertical
+    speed, m/s.
     """
 
     @property
-    def lat(self) -> FloatArray: ...
+    def lat_deg(self) -> FloatArray: ...
 
     @property
-    def lon(self) -> FloatArray: ...
+    def lon_deg(self) -> FloatArray: ...
 
     @property
     def alt_m(self) -> FloatArray: ...
@@ -147,7 +148,7 @@ def pair_geometry(
     distances (qdr differs by 180 degrees). With ``conflicts_only`` the result keeps only the conflicting pairs
     (faster: the vertical test runs first and the horizontal one only on pairs that pass it).
     """
-    lat, lon, alt_m, vs_ms = motion.lat, motion.lon, motion.alt_m, motion.vs_ms
+    lat, lon, alt_m, vs_ms = motion.lat_deg, motion.lon_deg, motion.alt_m, motion.vs_ms
     vn_ms, ve_ms = motion.vn_ms, motion.ve_ms
     i = np.asarray(i, dtype=np.intp)
     j = np.asarray(j, dtype=np.intp)

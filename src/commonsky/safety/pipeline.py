@@ -71,7 +71,7 @@ class SafetyNet:
         else:
             checked, conflicts = self._stca(picture, self.rates, on_ground)
         incursions = detect_incursions(picture, self._index, self.zone_lookahead_s)
-        seen = observations(picture.time_s, conflicts, incursions, picture.lat, picture.lon)
+        seen = observations(picture.time_s, conflicts, incursions, picture.lat_deg, picture.lon_deg)
         seen.update(self._held(checked, seen))
         events = self.tracker.update(picture.time_s, seen)
         return CycleResult(picture.time_s, conflicts, incursions, events)
@@ -98,7 +98,7 @@ class SafetyNet:
         if not pairs:
             return {}
         i, j = np.array([p[0] for p in pairs], dtype=np.intp), np.array([p[1] for p in pairs], dtype=np.intp)
-        r, h, t = self.policy.per_aircraft(picture.lat, picture.lon, picture.alt_m, picture.party)
+        r, h, t = self.policy.per_aircraft(picture.lat_deg, picture.lon_deg, picture.alt_m, picture.party)
         grow = 1.0 + self.hold_margin
         geo = pair_geometry(
             picture, i, j, np.maximum(r[i], r[j]) * grow, np.maximum(h[i], h[j]) * grow, np.maximum(t[i], t[j]) * grow

@@ -60,7 +60,7 @@ def candidate_pairs(
     ``radius_m``, ``half_height_m``, ``lookahead_s`` are the largest values any pair uses; indices are into
     ``motion``'s aircraft.
     """
-    lat, lon, alt_m = motion.lat, motion.lon, motion.alt_m
+    lat, lon, alt_m = motion.lat_deg, motion.lon_deg, motion.alt_m
     vn_ms, ve_ms, vs_ms = motion.vn_ms, motion.ve_ms, motion.vs_ms
     n = lat.shape[0]
     if n < 2:
@@ -96,7 +96,7 @@ def candidate_pairs(
 
 def ecef_motion(motion: Motion) -> tuple[FloatArray, FloatArray]:
     """ECEF positions on the BlueSky sphere (m) and velocities (m/s, from north and east speeds), each (n, 3)."""
-    phi, lam = np.radians(motion.lat), np.radians(motion.lon)
+    phi, lam = np.radians(motion.lat_deg), np.radians(motion.lon_deg)
     cphi, sphi, clam, slam = np.cos(phi), np.sin(phi), np.cos(lam), np.sin(lam)
     vn_ms, ve_ms = motion.vn_ms, motion.ve_ms
     pos = BLUESKY_EARTH_RADIUS_M * np.stack([cphi * clam, cphi * slam, sphi], axis=1)

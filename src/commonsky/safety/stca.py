@@ -108,11 +108,13 @@ def stca_picture(
     """The picture conflict alert checks: the eligible aircraft of ``picture`` (positions in it returned
     beside), each at its predicted altitude (`StcaStates.alt_ref_m`) with its predicted vertical rate."""
     p = picture
-    states = stca_states(policy, p.lat, p.lon, p.alt_m, p.gs_ms, p.vs_ms, vs_filt_ms, on_ground, p.party, level_alt_m)
+    states = stca_states(
+        policy, p.lat_deg, p.lon_deg, p.alt_m, p.gs_ms, p.vs_ms, vs_filt_ms, on_ground, p.party, level_alt_m
+    )
     keep = np.flatnonzero(states.eligible)
     checked = Picture.from_arrays(
-        id=p.id[keep], lat=p.lat[keep], lon=p.lon[keep], alt_m=states.alt_ref_m[keep], gs_ms=p.gs_ms[keep],
-        trk_deg=p.trk_deg[keep], vs_ms=states.vs_pred_ms[keep], party=p.party[keep], intent=p.intent[keep],
-        time_s=p.time_s,
+        id=p.id[keep], lat_deg=p.lat_deg[keep], lon_deg=p.lon_deg[keep], alt_m=states.alt_ref_m[keep],
+        gs_ms=p.gs_ms[keep], trk_deg=p.trk_deg[keep], vs_ms=states.vs_pred_ms[keep], party=p.party[keep],
+        intent=p.intent[keep], time_s=p.time_s,
     )  # fmt: skip
     return checked, keep

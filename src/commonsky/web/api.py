@@ -128,8 +128,8 @@ def live_router() -> APIRouter:
         rows = [
             TrackOut(
                 id=str(p.id[i]),
-                lat=float(p.lat[i]),
-                lon=float(p.lon[i]),
+                lat=float(p.lat_deg[i]),
+                lon=float(p.lon_deg[i]),
                 alt_m=float(p.alt_m[i]),
                 gs_ms=float(p.gs_ms[i]),
                 trk_deg=float(p.trk_deg[i]),

@@ -275,8 +275,8 @@ def trails_by_track(snap: LiveSnapshot) -> dict[str, list[tuple[float, float]]]:
     if not snap.trails:
         return {}
     ids = np.concatenate([f.track for f in snap.trails])
-    lon = np.concatenate([f.lon for f in snap.trails])
-    lat = np.concatenate([f.lat for f in snap.trails])
+    lon = np.concatenate([f.lon_deg for f in snap.trails])
+    lat = np.concatenate([f.lat_deg for f in snap.trails])
     order = np.argsort(ids, kind="stable")  # stable: frames stay oldest first within a track
     ids, lon, lat = ids[order], np.round(lon[order], 5), np.round(lat[order], 5)
     keys, starts = np.unique(ids, return_index=True)
@@ -294,8 +294,8 @@ def tracks_columns(snap: LiveSnapshot) -> dict[str, list[Any]]:
     p = snap.picture
     return {
         "id": p.id.tolist(),
-        "lat": np.round(p.lat, 5).tolist(),
-        "lon": np.round(p.lon, 5).tolist(),
+        "lat": np.round(p.lat_deg, 5).tolist(),
+        "lon": np.round(p.lon_deg, 5).tolist(),
         "alt_m": np.round(p.alt_m).tolist(),
         "gs_ms": np.round(p.gs_ms, 1).tolist(),
         "trk_deg": np.round(p.trk_deg).tolist(),
