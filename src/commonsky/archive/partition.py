@@ -43,8 +43,9 @@ class Tiling:
             )
 
     @classmethod
-    def for_analysis(cls, tile_deg: float, radius_m: float, max_gap_s: float) -> Tiling:
-        return cls(tile_deg, halo_m=radius_m + 2.0 * MAX_GS_MS * max_gap_s, time_halo_s=2.0 * max_gap_s + 1.0)
+    def for_analysis(cls, tile_deg: float, radius_m: float, max_gap_s: float, block_s: float = HOUR_S) -> Tiling:
+        halo_m = radius_m + 2.0 * MAX_GS_MS * max_gap_s
+        return cls(tile_deg, halo_m=halo_m, time_halo_s=2.0 * max_gap_s + 1.0, block_s=block_s)
 
     @property
     def rows(self) -> int:
@@ -71,7 +72,8 @@ class Tiling:
                 (row + 1) * self.tile_deg - 90.0)  # fmt: skip
 
     def keys(self, time_s: FloatArray, lat: FloatArray, lon: FloatArray) -> tuple[npt.NDArray[np.intp], IntArray]:
-        """Every (row index, partition key) pair: a row appears once per partition that needs it.
+        """Every (row index, partition key) pair: a row appears once per partition that needs it, rows in their
+        order (so rows sorted by aircraft and time stay so within each partition).
 
         Key = block x tiles + tile, with block = floor(time / block_s)."""
         n = time_s.shape[0]
@@ -92,14 +94,22 @@ class Tiling:
         c_hi = np.where(every, self.cols - 1, np.minimum(c_hi, c_lo + self.cols - 1))
         nb, nr, nc = b_hi - b_lo + 1, r_hi - r_lo + 1, c_hi - c_lo + 1
         copies = nb * nr * nc
+        first = np.cumsum(copies) - copies  # where each row's copies start in the output
         row = np.repeat(np.arange(n), copies)
-        k = np.arange(int(copies.sum()), dtype=np.int64) - np.repeat(np.cumsum(copies) - copies, copies)
-        nr_r, nc_r = nr[row], nc[row]
-        b = b_lo[row] + k // (nr_r * nc_r)
+        key = np.empty(int(copies.sum()), dtype=np.int64)
+        one = copies == 1  # most rows: far from every edge
+        key[first[one]] = b_lo[one] * self.tiles + r_lo[one] * self.cols + c_lo[one] % self.cols
+        many = np.flatnonzero(~one)
+        count = copies[many]
+        of = np.repeat(many, count)
+        k = np.arange(int(count.sum()), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
+        nr_r, nc_r = nr[of], nc[of]
+        b = b_lo[of] + k // (nr_r * nc_r)
         rest = k % (nr_r * nc_r)
-        r = r_lo[row] + rest // nc_r
-        c = (c_lo[row] + rest % nc_r) % self.cols
-        return row, b * self.tiles + r * self.cols + c
+        r = r_lo[of] + rest // nc_r
+        c = (c_lo[of] + rest % nc_r) % self.cols
+        key[first[of] + k] = b * self.tiles + r * self.cols + c
+        return row, key
 
     def split_key(self, key: int) -> tuple[int, int]:
         """(block, tile) of a partition key."""
