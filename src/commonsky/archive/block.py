@@ -202,9 +202,8 @@ def _by_key(key: IntArray) -> tuple[npt.NDArray[np.intp], IntArray, IntArray]:
     return order, present + low, np.cumsum(sizes) - sizes
 
 
-def _analyse_grouped(reports: Rows, key: IntArray, settings: Settings) -> BlockResult:
-    order, keys, starts = _by_key(key)
-    reports = reports.take(order)
+def _analyse_sorted(reports: Rows, keys: IntArray, starts: IntArray, settings: Settings) -> BlockResult:
+    """Partitions ``keys`` whose reports are ``reports[starts[i]:starts[i + 1]]``."""
     stops = np.append(starts[1:], len(reports))
     parts = [
         analyse_block(reports.part(int(a), int(b)), int(k), settings)
@@ -215,7 +214,8 @@ def _analyse_grouped(reports: Rows, key: IntArray, settings: Settings) -> BlockR
 
 def analyse_blocks(frame: pd.DataFrame, settings: Settings) -> BlockResult:
     """Every partition present in ``frame`` (a shuffled Dask partition: whole partitions, by ``key``)."""
-    return _analyse_grouped(Rows.of(frame), frame["key"].to_numpy(dtype=np.int64), settings)
+    order, keys, starts = _by_key(frame["key"].to_numpy(dtype=np.int64))
+    return _analyse_sorted(Rows.of(frame).take(order), keys, starts, settings)
 
 
 def analyse_rows(reports: Rows, settings: Settings, block: int) -> BlockResult:
@@ -227,7 +227,7 @@ def analyse_rows(reports: Rows, settings: Settings, block: int) -> BlockResult:
     keep = np.flatnonzero(usable(reports, settings))
     keep = keep[np.lexsort((reports.time_s[keep], reports.icao24[keep]))]
     tiling = settings.tiling
-    rows = reports.take(keep)
-    row, key = tiling.keys(rows.time_s, rows.lat, rows.lon)
-    mine = key // tiling.tiles == block
-    return _analyse_grouped(rows.take(row[mine]), key[mine], settings)
+    row, key = tiling.keys(reports.time_s[keep], reports.lat[keep], reports.lon[keep])
+    mine = np.flatnonzero(key // tiling.tiles == block)
+    order, keys, starts = _by_key(key[mine])
+    return _analyse_sorted(reports.take(keep[row[mine[order]]]), keys, starts, settings)

@@ -75,7 +75,46 @@ class Tiling:
         """Every (row index, partition key) pair: a row appears once per partition that needs it, rows in their
         order (so rows sorted by aircraft and time stay so within each partition).
 
-        Key = block x tiles + tile, with block = floor(time / block_s)."""
+        Key = block x tiles + tile, with block = floor(time / block_s). Rows clear of every edge (by more than
+        the halos, the longitude halo taken at the poleward edge of the tile's row) get their own key at once;
+        the others go through `_spread`."""
+        n = time_s.shape[0]
+        d, margin = self.tile_deg, 1e-7
+        halo_lat = float(np.degrees(self.halo_m / BLUESKY_EARTH_RADIUS_M))
+        block = np.floor(time_s / self.block_s)
+        into = time_s - block * self.block_s
+        y = (lat + 90.0) / d
+        x = (lon + 180.0) / d
+        row_f, col_f = np.floor(y), np.floor(x)
+        fy, fx = (y - row_f) * d, (x - col_f) * d
+        halo_lon = self._row_halo_lon(halo_lat)[np.clip(row_f, 0, self.rows - 1).astype(np.int64)] + margin
+        clear = (into >= self.time_halo_s + margin) & (self.block_s - into > self.time_halo_s + margin)
+        clear &= (fy > halo_lat + margin) & (d - fy > halo_lat + margin) & (fx > halo_lon) & (d - fx > halo_lon)
+        near = np.flatnonzero(~clear)
+        near_row, near_key = self._spread(time_s[near], lat[near], lon[near])
+        copies = np.ones(n, dtype=np.int64)
+        copies[near] = np.bincount(near_row, minlength=near.shape[0])
+        first = np.cumsum(copies) - copies  # where each row's copies start in the output
+        key = np.empty(int(first[-1] + copies[-1]) if n else 0, dtype=np.int64)
+        own = np.flatnonzero(clear)
+        key[first[own]] = (block[own].astype(np.int64) * self.tiles + row_f[own].astype(np.int64) * self.cols
+                           + col_f[own].astype(np.int64))  # fmt: skip
+        count = copies[near]
+        k = np.arange(near_row.shape[0], dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
+        key[first[near][near_row] + k] = near_key
+        return np.repeat(np.arange(n), copies), key
+
+    def _row_halo_lon(self, halo_lat: float) -> FloatArray:
+        """Longitude halo (degrees) of each row of tiles: at its poleward edge plus the latitude halo (360 where
+        that reaches a pole)."""
+        south = np.arange(self.rows) * self.tile_deg - 90.0
+        edge = np.maximum(np.abs(south), np.abs(south + self.tile_deg))
+        cos_top = np.cos(np.radians(np.minimum(edge + halo_lat, 90.0)))
+        out: FloatArray = np.where(cos_top > 1e-9, 1.05 * halo_lat / np.maximum(cos_top, 1e-9), 360.0)
+        return out
+
+    def _spread(self, time_s: FloatArray, lat: FloatArray, lon: FloatArray) -> tuple[npt.NDArray[np.intp], IntArray]:
+        """`keys` for any rows: every partition whose halo holds each row, row by row."""
         n = time_s.shape[0]
         block = np.floor(time_s / self.block_s).astype(np.int64)
         into = time_s - block * self.block_s
@@ -94,22 +133,14 @@ class Tiling:
         c_hi = np.where(every, self.cols - 1, np.minimum(c_hi, c_lo + self.cols - 1))
         nb, nr, nc = b_hi - b_lo + 1, r_hi - r_lo + 1, c_hi - c_lo + 1
         copies = nb * nr * nc
-        first = np.cumsum(copies) - copies  # where each row's copies start in the output
         row = np.repeat(np.arange(n), copies)
-        key = np.empty(int(copies.sum()), dtype=np.int64)
-        one = copies == 1  # most rows: far from every edge
-        key[first[one]] = b_lo[one] * self.tiles + r_lo[one] * self.cols + c_lo[one] % self.cols
-        many = np.flatnonzero(~one)
-        count = copies[many]
-        of = np.repeat(many, count)
-        k = np.arange(int(count.sum()), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
-        nr_r, nc_r = nr[of], nc[of]
-        b = b_lo[of] + k // (nr_r * nc_r)
+        k = np.arange(int(copies.sum()), dtype=np.int64) - np.repeat(np.cumsum(copies) - copies, copies)
+        nr_r, nc_r = nr[row], nc[row]
+        b = b_lo[row] + k // (nr_r * nc_r)
         rest = k % (nr_r * nc_r)
-        r = r_lo[of] + rest // nc_r
-        c = (c_lo[of] + rest % nc_r) % self.cols
-        key[first[of] + k] = b * self.tiles + r * self.cols + c
-        return row, key
+        r = r_lo[row] + rest // nc_r
+        c = (c_lo[row] + rest % nc_r) % self.cols
+        return row, b * self.tiles + r * self.cols + c
 
     def split_key(self, key: int) -> tuple[int, int]:
         """(block, tile) of a partition key."""

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from commonsky._typing import BoolArray, FloatArray, IntArray
+from commonsky.earth import BLUESKY_EARTH_RADIUS_M
 from commonsky.safety.loss_search import Reports, great_circle_m
 from commonsky.safety.losses import quantise
 from commonsky.units import KT_MS
@@ -89,10 +90,18 @@ def prepare(
         rows, t, code, names = _ordered(idx, time_s, icao24, lat, lon, alt_m)
     la, lo, al, air = lat[rows], lon[rows], alt_m[rows], ~on_ground[rows]
     reports = Reports.build(t, code, la, lo, al, air, max_gap_s, step_s)
+    return Prepared(np.asarray(names, dtype=np.int64), reports, _fast_segments(reports, MAX_GS_MS * max_gap_s))
+
+
+def _fast_segments(reports: Reports, longest_m: float) -> int:
+    """Joined segments longer than ``longest_m``. The great-circle distance is at most R (|dlat| + |dlon|) (along
+    a meridian, then a parallel), so only segments that this bound does not clear are measured."""
     j = np.flatnonzero(reports.joined)
+    la, lo = reports.lat, reports.lon
+    bound = np.abs(la[j + 1] - la[j]) + np.abs(wrap_deg(lo[j + 1] - lo[j]))
+    j = j[np.radians(bound) * BLUESKY_EARTH_RADIUS_M * (1.0 + 1e-9) > longest_m]
     hop = great_circle_m(la[j], lo[j], la[j + 1], lo[j + 1])
-    fast = int(np.count_nonzero(hop > MAX_GS_MS * max_gap_s))
-    return Prepared(np.asarray(names, dtype=np.int64), reports, fast)
+    return int(np.count_nonzero(hop > longest_m))
 
 
 def _ordered(
