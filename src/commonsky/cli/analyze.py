@@ -99,8 +99,10 @@ def analyze(
         if not as_json:
             console().print(
                 f"{len(source.files)} file(s), {source.rows} rows, schema {source.spec.schema.value}; "
-                f"{cores} worker thread(s)" + (f"; dashboard {link}" if link else "")
+                f"{cores} worker thread(s)"
             )
+            if link:
+                console().print(f"Dask dashboard: {link}")
         progress = None
         if not as_json:
             from distributed import progress as dask_progress
@@ -124,6 +126,7 @@ def analyze(
         "zones": len(zone_set),
         "worker_threads": cores,
         "scheduler": scheduler or "local",
+        "dashboard": link,
         "elapsed_s": round(elapsed, 3),
         "rows_per_s": round(source.rows / elapsed, 1) if elapsed > 0 else None,
     }
