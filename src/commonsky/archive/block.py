@@ -226,8 +226,6 @@ def analyse_rows(reports: Rows, settings: Settings, block: int) -> BlockResult:
     them in that order, and `commonsky.archive.reports.prepare` need not sort them again."""
     keep = np.flatnonzero(usable(reports, settings))
     keep = keep[np.lexsort((reports.time_s[keep], reports.icao24[keep]))]
-    tiling = settings.tiling
-    row, key = tiling.keys(reports.time_s[keep], reports.lat[keep], reports.lon[keep])
-    mine = np.flatnonzero(key // tiling.tiles == block)
-    order, keys, starts = _by_key(key[mine])
-    return _analyse_sorted(reports.take(keep[row[mine[order]]]), keys, starts, settings)
+    row, key = settings.tiling.keys(reports.time_s[keep], reports.lat[keep], reports.lon[keep], block)
+    order, keys, starts = _by_key(key)
+    return _analyse_sorted(reports.take(keep[row[order]]), keys, starts, settings)

@@ -71,33 +71,37 @@ class Tiling:
         return (col * self.tile_deg - 180.0, row * self.tile_deg - 90.0, (col + 1) * self.tile_deg - 180.0,
                 (row + 1) * self.tile_deg - 90.0)  # fmt: skip
 
-    def keys(self, time_s: FloatArray, lat: FloatArray, lon: FloatArray) -> tuple[npt.NDArray[np.intp], IntArray]:
+    def keys(
+        self, time_s: FloatArray, lat: FloatArray, lon: FloatArray, block: int | None = None
+    ) -> tuple[npt.NDArray[np.intp], IntArray]:
         """Every (row index, partition key) pair: a row appears once per partition that needs it, rows in their
         order (so rows sorted by aircraft and time stay so within each partition).
 
-        Key = block x tiles + tile, with block = floor(time / block_s). Rows clear of every edge (by more than
-        the halos, the longitude halo taken at the poleward edge of the tile's row) get their own key at once;
-        the others go through `_spread`."""
+        Key = block x tiles + tile, with block = floor(time / block_s); given ``block``, only the partitions
+        of that block (the rows being in it or in its time halo). Rows clear of every edge (by more than the
+        halos, the longitude halo taken at the poleward edge of the tile's row) get their own key at once; the
+        others go through `_spread`."""
         n = time_s.shape[0]
         d, margin = self.tile_deg, 1e-7
         halo_lat = float(np.degrees(self.halo_m / BLUESKY_EARTH_RADIUS_M))
-        block = np.floor(time_s / self.block_s)
-        into = time_s - block * self.block_s
+        blocks = np.floor(time_s / self.block_s) if block is None else np.full(n, float(block))
+        into = time_s - blocks * self.block_s
         y = (lat + 90.0) / d
         x = (lon + 180.0) / d
         row_f, col_f = np.floor(y), np.floor(x)
         fy, fx = (y - row_f) * d, (x - col_f) * d
         halo_lon = self._row_halo_lon(halo_lat)[np.clip(row_f, 0, self.rows - 1).astype(np.int64)] + margin
-        clear = (into >= self.time_halo_s + margin) & (self.block_s - into > self.time_halo_s + margin)
-        clear &= (fy > halo_lat + margin) & (d - fy > halo_lat + margin) & (fx > halo_lon) & (d - fx > halo_lon)
+        clear = (fy > halo_lat + margin) & (d - fy > halo_lat + margin) & (fx > halo_lon) & (d - fx > halo_lon)
+        if block is None:
+            clear &= (into >= self.time_halo_s + margin) & (self.block_s - into > self.time_halo_s + margin)
         near = np.flatnonzero(~clear)
-        near_row, near_key = self._spread(time_s[near], lat[near], lon[near])
+        near_row, near_key = self._spread(time_s[near], lat[near], lon[near], block)
         copies = np.ones(n, dtype=np.int64)
         copies[near] = np.bincount(near_row, minlength=near.shape[0])
         first = np.cumsum(copies) - copies  # where each row's copies start in the output
         key = np.empty(int(first[-1] + copies[-1]) if n else 0, dtype=np.int64)
         own = np.flatnonzero(clear)
-        key[first[own]] = (block[own].astype(np.int64) * self.tiles + row_f[own].astype(np.int64) * self.cols
+        key[first[own]] = (blocks[own].astype(np.int64) * self.tiles + row_f[own].astype(np.int64) * self.cols
                            + col_f[own].astype(np.int64))  # fmt: skip
         count = copies[near]
         k = np.arange(near_row.shape[0], dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
@@ -113,13 +117,18 @@ class Tiling:
         out: FloatArray = np.where(cos_top > 1e-9, 1.05 * halo_lat / np.maximum(cos_top, 1e-9), 360.0)
         return out
 
-    def _spread(self, time_s: FloatArray, lat: FloatArray, lon: FloatArray) -> tuple[npt.NDArray[np.intp], IntArray]:
+    def _spread(
+        self, time_s: FloatArray, lat: FloatArray, lon: FloatArray, block: int | None = None
+    ) -> tuple[npt.NDArray[np.intp], IntArray]:
         """`keys` for any rows: every partition whose halo holds each row, row by row."""
         n = time_s.shape[0]
-        block = np.floor(time_s / self.block_s).astype(np.int64)
-        into = time_s - block * self.block_s
-        b_lo = block - (into < self.time_halo_s)
-        b_hi = block + (self.block_s - into <= self.time_halo_s)
+        if block is None:
+            blocks = np.floor(time_s / self.block_s).astype(np.int64)
+            into = time_s - blocks * self.block_s
+            b_lo = blocks - (into < self.time_halo_s)
+            b_hi = blocks + (self.block_s - into <= self.time_halo_s)
+        else:
+            b_lo = b_hi = np.full(n, block, dtype=np.int64)
         halo_lat = float(np.degrees(self.halo_m / BLUESKY_EARTH_RADIUS_M))
         r_lo = np.clip(np.floor((lat - halo_lat + 90.0) / self.tile_deg), 0, self.rows - 1).astype(np.int64)
         r_hi = np.clip(np.floor((lat + halo_lat + 90.0) / self.tile_deg), 0, self.rows - 1).astype(np.int64)

@@ -75,11 +75,12 @@ def pieces(archive: Archive, settings: Settings, min_tasks: int) -> tuple[Settin
         near = np.sort(near[(first[near] < r1) & (last[near] >= r0)])
         if near.shape[0] == 0:
             continue
-        files: dict[int, list[int]] = {}
+        files: dict[tuple[int, bool], list[int]] = {}
         for g in near:
             group = archive.row_groups[int(g)]
-            files.setdefault(group.file, []).append(group.group)
-        groups = tuple((archive.files[f], tuple(gs)) for f, gs in sorted(files.items()))
+            whole = group.first_s >= r0 and group.last_s < r1
+            files.setdefault((group.file, whole), []).append(group.group)
+        groups = tuple((archive.files[f], tuple(gs), whole) for (f, whole), gs in sorted(files.items()))
         out.append(Piece(block, groups, (r0, r1), int(size[near].sum())))
     if sum(p.rows for p in out) > MAX_READ_FACTOR * max(int(size[wanted].sum()), 1):
         return None
