@@ -84,8 +84,6 @@ class Tiling:
         n = time_s.shape[0]
         d, margin = self.tile_deg, 1e-7
         halo_lat = float(np.degrees(self.halo_m / BLUESKY_EARTH_RADIUS_M))
-        blocks = np.floor(time_s / self.block_s) if block is None else np.full(n, float(block))
-        into = time_s - blocks * self.block_s
         y = (lat + 90.0) / d
         x = (lon + 180.0) / d
         row_f, col_f = np.floor(y), np.floor(x)
@@ -93,16 +91,18 @@ class Tiling:
         halo_lon = self._row_halo_lon(halo_lat)[np.clip(row_f, 0, self.rows - 1).astype(np.int64)] + margin
         clear = (fy > halo_lat + margin) & (d - fy > halo_lat + margin) & (fx > halo_lon) & (d - fx > halo_lon)
         if block is None:
+            blocks = np.floor(time_s / self.block_s)
+            into = time_s - blocks * self.block_s
             clear &= (into >= self.time_halo_s + margin) & (self.block_s - into > self.time_halo_s + margin)
+            own = blocks * self.tiles + row_f * self.cols + col_f
+        else:
+            own = row_f * self.cols + col_f + float(block * self.tiles)
         near = np.flatnonzero(~clear)
         near_row, near_key = self._spread(time_s[near], lat[near], lon[near], block)
         copies = np.ones(n, dtype=np.int64)
         copies[near] = np.bincount(near_row, minlength=near.shape[0])
         first = np.cumsum(copies) - copies  # where each row's copies start in the output
-        key = np.empty(int(first[-1] + copies[-1]) if n else 0, dtype=np.int64)
-        own = np.flatnonzero(clear)
-        key[first[own]] = (blocks[own].astype(np.int64) * self.tiles + row_f[own].astype(np.int64) * self.cols
-                           + col_f[own].astype(np.int64))  # fmt: skip
+        key = np.repeat(own.astype(np.int64), copies)  # right for the clear rows; the others are overwritten
         count = copies[near]
         k = np.arange(near_row.shape[0], dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
         key[first[near][near_row] + k] = near_key
