@@ -1,14 +1,16 @@
-"""Partitions of an archive: one hour of time by one tile of lat/lon, with halos, and who owns what.
+"""Partitions of an archive: one time block (an hour, or a divisor of it: ``block_s``) by one tile of lat/lon,
+with halos, and who owns what.
 
-A row (report) goes to the partition of its own hour and tile, and also to every partition whose halo holds it:
-in time, ``time_halo_s`` before and after the hour (so that each grid time of the hour has the reports around
+A row (report) goes to the partition of its own block and tile, and also to every partition whose halo holds it:
+in time, ``time_halo_s`` before and after the block (so that each grid time of the block has the reports around
 it: `commonsky.safety.losses` needs ``max_gap_s``); in space, ``halo_m`` around the tile (the protected radius,
 plus the longest credible segment between two reports, `MAX_GS_MS` x ``max_gap_s``, on each side, so that a
 partner within the radius of an owned sample, and both reports around each of them, are present).
 
-Ownership: a grid sample belongs to the hour of its time; a pair in loss at time t belongs to the tile holding
+Ownership: a grid sample belongs to the block of its time; a pair in loss at time t belongs to the tile holding
 the sample of its first aircraft (smaller icao24) at t; an aircraft inside a zone to the tile holding its
-sample. Every (pair or aircraft, time) is thus counted in exactly one partition, whatever the tile size.
+sample. Every (pair or aircraft, time) is thus counted in exactly one partition, whatever the tile size or the
+block.
 """
 
 from __future__ import annotations
