@@ -104,11 +104,12 @@ class Tiling:
         copies = np.ones(n, dtype=np.int64)
         copies[near] = np.bincount(near_row, minlength=near.shape[0])
         first = np.cumsum(copies) - copies  # where each row's copies start in the output
-        key = np.repeat(own.astype(np.int64), copies)  # right for the clear rows; the others are overwritten
+        row = _repeat_index(first, int(copies.sum()))
+        key = own.astype(np.int64)[row]  # right for the clear rows; the others are overwritten
         count = copies[near]
-        k = np.arange(near_row.shape[0], dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
+        k = np.arange(near_row.shape[0], dtype=np.int64) - (np.cumsum(count) - count)[near_row]
         key[first[near][near_row] + k] = near_key
-        return np.repeat(np.arange(n), copies), key
+        return row, key
 
     def _row_halo_lon(self, halo_lat: float) -> FloatArray:
         """Longitude halo (degrees) of each row of tiles: at its poleward edge plus the latitude halo (360 where
@@ -144,8 +145,9 @@ class Tiling:
         c_hi = np.where(every, self.cols - 1, np.minimum(c_hi, c_lo + self.cols - 1))
         nb, nr, nc = b_hi - b_lo + 1, r_hi - r_lo + 1, c_hi - c_lo + 1
         copies = nb * nr * nc
-        row = np.repeat(np.arange(n), copies)
-        k = np.arange(int(copies.sum()), dtype=np.int64) - np.repeat(np.cumsum(copies) - copies, copies)
+        first = np.cumsum(copies) - copies
+        row = _repeat_index(first, int(copies.sum()))
+        k = np.arange(row.shape[0], dtype=np.int64) - first[row]
         nr_r, nc_r = nr[row], nc[row]
         b = b_lo[row] + k // (nr_r * nc_r)
         rest = k % (nr_r * nc_r)
@@ -157,3 +159,12 @@ class Tiling:
         """(block, tile) of a partition key."""
         block, tile = divmod(int(key), self.tiles)
         return block, tile
+
+
+def _repeat_index(first: IntArray, total: int) -> npt.NDArray[np.intp]:
+    """``np.repeat(np.arange(n), copies)`` from where each row's copies start (``first``: 0, then strictly
+    increasing, as every row has at least one copy), by a cumulative sum: faster than ``np.repeat`` with counts."""
+    marks = np.zeros(total, dtype=np.intp)
+    marks[first[1:]] = 1
+    out: npt.NDArray[np.intp] = np.cumsum(marks)
+    return out
