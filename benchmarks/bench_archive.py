@@ -5,7 +5,8 @@ Synthetic OpenSky-schema archive (benchmarks/archive_gen.py: world traffic like 
 aircraft per second, hourly files) of COMMONSKY_BENCH_ARCHIVE_ROWS rows (default 10^7), generated batch by batch
 into .cache/bench-archive/ (kept for the next run; never held in memory). The 10^8-row run:
 
-    COMMONSKY_BENCH_ARCHIVE_ROWS=1e8 PYTHONPATH=src python -m benchmarks.run bench_archive
+    COMMONSKY_BENCH_ARCHIVE_ROWS=1e8 .venv/bin/python -m benchmarks.run \
+        --peer-python .venv-bench/bin/python bench_archive
 
 Dask times exclude starting the cluster and the workers' first imports; the single-process time excludes reading
 the files and runs on at most `SINGLE_ROWS` rows (the first hours). traffic runs in the peers' venv on the same

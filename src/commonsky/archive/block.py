@@ -52,6 +52,7 @@ class BlockResult:
     reports: int  # rows owned (in the window, the box and the partition's own hour and tile)
     samples: int  # grid samples owned, tested against the zones (0 without zones)
     fast_segments: int
+    partitions: int = 0  # (block, tile) partitions analysed
 
 
 def in_bbox(lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64], bbox: BBox | None) -> BoolArray:
@@ -166,6 +167,7 @@ def collect(parts: list[Fragments]) -> BlockResult:
         sum(p.reports for p in parts),
         sum(p.samples for p in parts),
         sum(p.fast_segments for p in parts),
+        len(parts),
     )
 
 

@@ -38,7 +38,8 @@ class Analysis:
     reports: int
     samples: int
     fast_segments: int
-    partitions: int
+    partitions: int  # (block, tile) partitions analysed
+    tasks: int  # Dask tasks that analysed them
 
 
 def keyed(frame: pd.DataFrame, spec: SchemaSpec, settings: Settings) -> pd.DataFrame:
@@ -116,7 +117,8 @@ def merge(results: list[BlockResult], settings: Settings) -> Analysis:
         reports=reports,
         samples=sum(r.samples for r in results),
         fast_segments=sum(r.fast_segments for r in results),
-        partitions=len(results),
+        partitions=sum(r.partitions for r in results),
+        tasks=len(results),
     )
 
 

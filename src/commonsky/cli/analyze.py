@@ -139,7 +139,8 @@ def analyze(
         print_json(json.loads((out / "summary.json").read_text(encoding="utf-8")))
         return
     console().print(
-        f"\n{result.reports} reports in the window, {result.partitions} partitions, {elapsed:.1f} s\n"
+        f"\n{result.reports} reports in the window, {result.partitions} partitions in {result.tasks} tasks, "
+        f"{elapsed:.1f} s\n"
         f"losses of separation: {len(result.losses)}; zone infringements: {len(result.infringements)}\n"
         f"written to {out}"
     )
