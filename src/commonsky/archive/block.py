@@ -88,13 +88,24 @@ class Rows:
             frame["on_ground"].to_numpy(dtype=bool),
         )
 
+    def columns(self) -> dict[str, npt.NDArray[np.generic]]:
+        """The arrays under their frame names (`REPORT_COLUMNS`), the inverse of `of`."""
+        return {
+            "time_s": self.time_s,
+            "icao24": self.icao24,
+            "lat": self.lat_deg,
+            "lon": self.lon_deg,
+            "alt_m": self.alt_m,
+            "on_ground": self.on_ground,
+        }
+
     def __len__(self) -> int:
         return int(self.time_s.shape[0])
 
     def part(self, start: int, stop: int) -> Rows:
         """Rows start to stop (views, no copy)."""
         return Rows(
-            self.time_s[start:stop], self.icao24[start:stop], self.lat[start:stop], self.lon[start:stop],
+            self.time_s[start:stop], self.icao24[start:stop], self.lat_deg[start:stop], self.lon_deg[start:stop],
             self.alt_m[start:stop], self.on_ground[start:stop],
         )  # fmt: skip
 
@@ -175,7 +186,7 @@ def usable(rows: Rows, settings: Settings) -> BoolArray:
     """Rows worth keying: an address, a finite position on the globe, a time the window (with its halo) needs,
     and (with a box) a latitude its halo reaches."""
     tiling = settings.tiling
-    t, lat, lon = rows.time_s, rows.lat, rows.lon
+    t, lat, lon = rows.time_s, rows.lat_deg, rows.lon_deg
     keep = (rows.icao24 >= 0) & np.isfinite(t) & np.isfinite(lat) & np.isfinite(lon)
     keep &= (np.abs(lat) <= 90.0) & (np.abs(lon) <= 180.0)
     keep &= (t >= settings.window_s[0] - tiling.time_halo_s) & (t < settings.window_s[1] + tiling.time_halo_s)
@@ -228,6 +239,6 @@ def analyse_rows(reports: Rows, settings: Settings, block: int) -> BlockResult:
     them in that order, and `commonsky.archive.reports.prepare` need not sort them again."""
     keep = np.flatnonzero(usable(reports, settings))
     keep = keep[np.lexsort((reports.time_s[keep], reports.icao24[keep]))]
-    row, key = settings.tiling.keys(reports.time_s[keep], reports.lat[keep], reports.lon[keep], block)
+    row, key = settings.tiling.keys(reports.time_s[keep], reports.lat_deg[keep], reports.lon_deg[keep], block)
     order, keys, starts = _by_key(key)
     return _analyse_sorted(reports.take(keep[row[order]]), keys, starts, settings)

@@ -48,9 +48,9 @@ def keyed(frame: pd.DataFrame, spec: SchemaSpec, settings: Settings) -> pd.DataF
 
     rows = Rows.of(normalise(frame, spec))
     kept = np.flatnonzero(usable(rows, settings))
-    index, key = settings.tiling.keys(rows.time_s[kept], rows.lat[kept], rows.lon[kept])
+    index, key = settings.tiling.keys(rows.time_s[kept], rows.lat_deg[kept], rows.lon_deg[kept])
     picked = rows.take(kept[index])
-    out = pd.DataFrame({c: getattr(picked, c) for c in REPORT_COLUMNS})
+    out = pd.DataFrame(picked.columns())
     out["key"] = key
     return out
 

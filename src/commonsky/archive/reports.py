@@ -97,7 +97,7 @@ def _fast_segments(reports: Reports, longest_m: float) -> int:
     """Joined segments longer than ``longest_m``. The great-circle distance is at most R (|dlat| + |dlon|) (along
     a meridian, then a parallel), so only segments that this bound does not clear are measured."""
     j = np.flatnonzero(reports.joined)
-    la, lo = reports.lat, reports.lon
+    la, lo = reports.lat_deg, reports.lon_deg
     bound = np.abs(la[j + 1] - la[j]) + np.abs(wrap_deg(lo[j + 1] - lo[j]))
     j = j[np.radians(bound) * BLUESKY_EARTH_RADIUS_M * (1.0 + 1e-9) > longest_m]
     hop = great_circle_m(la[j], lo[j], la[j + 1], lo[j + 1])
