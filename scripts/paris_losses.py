@@ -16,7 +16,7 @@ from shapely.geometry import box
 
 from commonsky.safety.alerts import AlertKind
 from commonsky.safety.params import Protection, ProtectionPolicy, ZoneProtection
-from commonsky.safety.replay import replay
+from commonsky.safety.replay import _first_sight, replay
 from commonsky.safety.track_files import read_tracks
 from commonsky.units import FPM_MS, FT_M, KT_MS, NM_M
 
@@ -58,6 +58,7 @@ def state(n, t):
 
 alerts = [a for a in res.alerts if a.kind is AlertKind.CONFLICT]
 L = res.losses
+span_start = _first_sight(tr, res.losses, 30.0)
 rows = []
 kinds = [k.value for k in L.kinds()]
 for x in range(len(L)):
@@ -113,6 +114,6 @@ for r in rows:
     who = f"{x:2d} {a}/{b} dur{dur:4.0f}"
     sa = f"A {A[0]:6.0f}ft {A[1]:6.0f}fpm {A[2]:5.0f}° {A[3]:4.0f}kt {A[4][0]} {A[4][1]:4.1f}NM"
     sb = f"B {B[0]:6.0f}ft {B[1]:6.0f}fpm {B[2]:5.0f}° {B[3]:4.0f}kt {B[4][0]} {B[4][1]:4.1f}NM"
-    geo = f"off {cross:5.2f}NM dtrk {dtrk:5.0f} | seen {fa:5.0f} {fb:5.0f} | warn {w}"
+    geo = f"off {cross:5.2f}NM dtrk {dtrk:5.0f} | seen {fa:5.0f} {fb:5.0f} span {s - span_start[x]:5.0f} | warn {w}"
     rest = f"minD {md:.2f}NM minV {mv:.0f}ft al {[round(v) for v in anyal]} {kinds[x]}"
     print(" | ".join((who, sa, sb, geo, rest)))

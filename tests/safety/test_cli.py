@@ -109,7 +109,9 @@ def test_replay_end_to_end(
     code, stdout, _ = _run(["replay", str(tracks), "--out", str(out)], capsys)
     assert (
         code == 0
-        and "losses of separation: 2 (0 height keeping, 2 true losses: warned 1, missed 1, 1 at first sight" in stdout
+        and "losses of separation: 2 (0 height keeping, 0 parallel runways, 2 true losses: warned 1, missed 1; "
+        "1 not warnable"
+        in stdout
     )
 
 

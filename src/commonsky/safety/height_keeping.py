@@ -48,6 +48,9 @@ class LossKind(StrEnum):
 
     LOSS = "loss"
     HEIGHT_KEEPING = "height_keeping"
+    PARALLEL_RUNWAYS = "parallel_runways"
+    """Independent parallel approaches or departures, or segregated parallel operations: separated by the
+    runways' spacing (`commonsky.safety.parallel_runways`)."""
 
 
 def nearest_level_m(alt_m: FloatArray) -> FloatArray:

@@ -17,6 +17,10 @@ parameters per volume of airspace. Here:
   steps of Mode S altitude of an aircraft holding FL370 are noise, and the STCA and the truth agree on what
   "at a level" means. Two aircraft holding adjacent levels 1,000 ft apart are then never in conflict: the
   vertical boundary is exact (`commonsky.safety.cpa` compares with a 1 micrometre tolerance);
+- **parallel runway operations**: a pair whose current states have the geometry of parallel runway operations
+  (`commonsky.safety.parallel_runways`: both below ``parallel_ceiling_m``, not both level, tracks within 5 deg,
+  each at least 1,035 m from the other's track line) raises no conflict in that picture (`commonsky.safety.batch`);
+  the pair takes the lower ceiling of its two aircraft;
 - **vertical prediction from the filtered rate** for aircraft that are not level: the altitude slope over the
   last 20 s, not the instantaneous reported rate (whose noise makes level pairs "climb" into each other). An
   aircraft whose filtered rate is not established yet (NaN: a live track younger than the window, see
@@ -59,12 +63,14 @@ def stca_policy() -> ProtectionPolicy:
 @dataclass(frozen=True, eq=False)
 class StcaStates:
     """Per aircraft: ``eligible`` (takes part), ``level``, ``alt_ref_m`` (altitude to predict from: the flight
-    level, to 100 ft, for a level aircraft) and ``vs_pred_ms`` (vertical rate to predict with)."""
+    level, to 100 ft, for a level aircraft), ``vs_pred_ms`` (vertical rate to predict with) and
+    ``parallel_ceiling_m`` (`Protection.parallel_ceiling_m` where it is)."""
 
     eligible: BoolArray
     level: BoolArray
     alt_ref_m: FloatArray
     vs_pred_ms: FloatArray
+    parallel_ceiling_m: FloatArray
 
 
 def stca_states(
@@ -85,7 +91,7 @@ def stca_states(
     n = lat.shape[0]
     party = np.full(n, "", dtype=np.str_) if party is None else party
     alt = np.where(np.isfinite(alt_m), alt_m, 0.0)
-    band, surface_gs, surface_alt = policy.filters_per_aircraft(lat, lon, alt, party)
+    band, surface_gs, surface_alt, ceiling = policy.filters_per_aircraft(lat, lon, alt, party)
     surface = (gs_ms < surface_gs) & (alt < surface_alt)
     eligible = ~on_ground & np.isfinite(alt_m) & ~surface & np.isfinite(vs_filt_ms)
     level = np.abs(vs_filt_ms) < band
@@ -95,7 +101,8 @@ def stca_states(
         np.abs(at_level - ifr) < HEIGHT_KEEPING_TOL_M - BOUNDARY_TOL_M, ifr, quantise(at_level, FLIGHT_LEVEL_QUANTUM_M)
     )
     alt_ref = np.where(level, held, alt)
-    return StcaStates(eligible=eligible, level=level, alt_ref_m=alt_ref, vs_pred_ms=np.where(level, 0.0, vs_filt_ms))
+    vs_pred = np.where(level, 0.0, vs_filt_ms)
+    return StcaStates(eligible=eligible, level=level, alt_ref_m=alt_ref, vs_pred_ms=vs_pred, parallel_ceiling_m=ceiling)
 
 
 def stca_picture(
