@@ -12,18 +12,16 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from shapely.geometry import box
 
 from commonsky.safety.alerts import AlertKind
-from commonsky.safety.params import Protection, ProtectionPolicy, ZoneProtection
-from commonsky.safety.replay import _first_sight, replay
+from commonsky.safety.replay import first_sight, replay
+from commonsky.safety.stca import terminal_policy
 from commonsky.safety.track_files import read_tracks
 from commonsky.units import FPM_MS, FT_M, KT_MS, NM_M
 
 P = Path(sys.argv[1] if len(sys.argv) > 1 else ".cache/traffic-samples/collections/quickstart.json.gz")
 tr = read_tracks(P)
-en = ZoneProtection(box(-180, -90, 180, 90), Protection(radius_m=5 * NM_M), 19500 * FT_M)
-pol = ProtectionPolicy(default=Protection(radius_m=3 * NM_M, lookahead_s=120.0), zones=[en])
+pol = terminal_policy()
 res = replay(tr, policy=pol)
 print(res.summary["quality"])
 AP = {"LFPG": (49.0097, 2.5479, 392), "LFPO": (48.7233, 2.3794, 291), "LFPB": (48.9694, 2.4414, 218)}
@@ -58,7 +56,7 @@ def state(n, t):
 
 alerts = [a for a in res.alerts if a.kind is AlertKind.CONFLICT]
 L = res.losses
-span_start = _first_sight(tr, res.losses, 30.0)
+span_start = first_sight(tr, res.losses, 30.0)
 rows = []
 kinds = [k.value for k in L.kinds()]
 for x in range(len(L)):

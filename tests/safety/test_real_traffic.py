@@ -25,6 +25,7 @@ import pytest
 from commonsky.safety.alerts import Alert, AlertKind
 from commonsky.safety.encounters import EncounterKind, concat, encounter_set, ground_set
 from commonsky.safety.replay import ReplayResult, replay
+from commonsky.safety.stca import terminal_policy
 from commonsky.safety.track_files import read_json_records, read_tracks
 from commonsky.safety.tracks import RecordedTracks, tracks_from_columns
 
@@ -472,18 +473,13 @@ def parallel_alerts(alerts: list[Alert], losses: list[Loss]) -> int:
 
 def test_the_terminal_sample_as_it_is(samples: Path) -> None:
     """The Paris sample (arrivals and departures of Charles de Gaulle, Orly, Le Bourget) with terminal minima,
-    3 NM below FL195: the same episodes of the same kinds as the independent computation, parallel runway
-    operations among them and counted, the pop-ups counted as the reports say, no alert for a parallel pair, an
-    aircraft on the ground or a level pair at adjacent levels, and nuisance per loss at most a third of the old
-    replay's (5 NM, 300 s: it alerted on every parallel approach)."""
-    from shapely.geometry import box
-
-    from commonsky.safety.params import Protection, ProtectionPolicy, ZoneProtection
-
+    3 NM below FL195 (the truth is computed here with them; 5 NM above): the same episodes of the same kinds as
+    the independent computation, parallel runway operations among them and counted, the pop-ups counted as the
+    reports say, no alert for a parallel pair, an aircraft on the ground or a level pair at adjacent levels, and
+    nuisance per loss at most a third of the old replay's (5 NM, 300 s: it alerted on every parallel approach)."""
     path = samples / "collections" / "quickstart.json.gz"
     tracks = read_tracks(path)
-    en_route = ZoneProtection(box(-180.0, -90.0, 180.0, 90.0), Protection(radius_m=RADIUS_M), 19500 * 0.3048)
-    policy = ProtectionPolicy(default=Protection(radius_m=3 * 1852.0, lookahead_s=120.0), zones=[en_route])
+    policy = terminal_policy()
     result = replay(tracks, policy=policy)
     table = _clean_table(tracks)
     losses = independent_losses(table, terminal=True)

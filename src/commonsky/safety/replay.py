@@ -40,6 +40,7 @@ from commonsky.safety.batch import Frames, frames, geometry
 from commonsky.safety.height_keeping import LossKind
 from commonsky.safety.incursion import ZoneIndex, detect_incursions
 from commonsky.safety.losses import MAX_GAP_S, LossEpisodes, loss_episodes
+from commonsky.safety.parallel_runways import ParallelRule
 from commonsky.safety.params import ProtectionPolicy
 from commonsky.safety.stca import stca_policy
 from commonsky.safety.tracks import RecordedTracks
@@ -86,11 +87,13 @@ def replay(
     hold_margin: float = 0.2,
     truth_gap_s: float = MAX_GAP_S,
     first_sight_s: float = FIRST_SIGHT_S,
+    parallel: ParallelRule = ParallelRule(),
 ) -> ReplayResult:
     """Run the safety net over ``tracks`` and judge it against the loss episodes of the reports.
 
     ``policy`` defaults to `commonsky.safety.stca.stca_policy` (5 NM, 1,000 ft, 120 s); ``first_sight_s``: a true
-    loss beginning less than this after the first report of either aircraft's observed span is not warnable."""
+    loss beginning less than this after the first report of either aircraft's observed span is not warnable;
+    ``parallel`` the truth's rule of parallel runway operations (the STCA's filter is the policy's own)."""
     policy = policy or stca_policy()
     tracker = tracker or AlertTracker()
     airborne = ~tracks.on_ground & np.isfinite(tracks.alt_m)
@@ -104,7 +107,7 @@ def replay(
         half_height_m=policy.default.half_height_m,
         max_gap_s=truth_gap_s,
         regions=policy.zones,
-        parallel=policy.default.parallel_rule(),
+        parallel=parallel,
     )
     if len(tracks) == 0:
         return ReplayResult([], [], losses, _summary(tracks, [], [], losses, 0, {}))
@@ -136,7 +139,7 @@ def replay(
     end_s = float(last_k * step_s)
     events.extend(tracker.close(end_s))
     alerts = sorted({e.alert.alert_id: e.alert for e in events}.values(), key=lambda a: a.alert_id)
-    first = _first_sight(tracks, losses, truth_gap_s)
+    first = first_sight(tracks, losses, truth_gap_s)
     summary = _summary(tracks, alerts, events, losses, int(steps.shape[0]), {})
     quality, nuisance = _quality(alerts, losses, first, end_s, step_s, first_sight_s, causes)
     summary["quality"] = quality
@@ -215,7 +218,7 @@ def _incursions(f: Frames, tracks: RecordedTracks, k: int, step_s: float, index:
     }
 
 
-def _first_sight(tracks: RecordedTracks, losses: LossEpisodes, gap_s: float) -> FloatArray:
+def first_sight(tracks: RecordedTracks, losses: LossEpisodes, gap_s: float) -> FloatArray:
     """Per loss episode: the later of its two aircraft's first sight, the first report of the observed span
     (airborne reports at most ``gap_s`` apart, as the truth joins them) the episode began in."""
     airborne = ~tracks.on_ground & np.isfinite(tracks.alt_m)
