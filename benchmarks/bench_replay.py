@@ -12,6 +12,7 @@ Quality: losses from the reports (`commonsky.safety.losses`), alerts judged agai
 from __future__ import annotations
 
 import importlib.util
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -143,6 +144,7 @@ def run(ctx: BenchContext) -> str:
     from commonsky.safety.track_files import read_json_records, read_tracks
     from commonsky.safety.tracks import tracks_from_columns
 
+    load_start = os.getloadavg()[0]
     samples = _module("traffic_samples", ctx.root / "scripts" / "traffic_samples.py").extract(
         ctx.root / ".cache" / "traffic-samples"
     )
@@ -271,5 +273,6 @@ def run(ctx: BenchContext) -> str:
         "while it was up. On the en-route sample as recorded, the earlier truth (altitudes rounded to 100 ft) "
         f"counted {len(rounded)} losses. The Paris rows judge every replay against the terminal truth (3 NM below "
         "FL195, 5 NM above).\n\n"
-        f"{quality}\n"
+        f"{quality}\n\n"
+        f"Load average (1 min) at the start and end of the run: {load_start:.1f}, {os.getloadavg()[0]:.1f}.\n"
     )
