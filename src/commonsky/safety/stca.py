@@ -47,6 +47,7 @@ from commonsky.picture.picture import Picture
 from commonsky.safety.cpa import BOUNDARY_TOL_M
 from commonsky.safety.height_keeping import HEIGHT_KEEPING_TOL_M, nearest_level_m
 from commonsky.safety.losses import FLIGHT_LEVEL_QUANTUM_M, quantise
+from commonsky.safety.parallel_runways import ParallelRule, parallel_operations
 from commonsky.safety.params import Protection, ProtectionPolicy, ZoneProtection
 from commonsky.units import FT_M, NM_M
 
@@ -124,6 +125,19 @@ def stca_states(
     alt_ref = np.where(level, held, alt)
     vs_pred = np.where(level, 0.0, vs_filt_ms)
     return StcaStates(eligible=eligible, level=level, alt_ref_m=alt_ref, vs_pred_ms=vs_pred, parallel_ceiling_m=ceiling)
+
+
+def parallel_pairs(checked: Picture, policy: ProtectionPolicy, i: IndexArray, j: IndexArray) -> BoolArray:
+    """Per pair (i, j) of an STCA picture (`stca_picture`: level aircraft have vertical rate 0), whether it has
+    the geometry of parallel runway operations below the lower of its two aircraft's ``parallel_ceiling_m``
+    (`commonsky.safety.parallel_runways`): the live safety net's filter, as `commonsky.safety.batch` applies it."""
+    p = checked
+    *_, ceiling = policy.filters_per_aircraft(p.lat, p.lon, p.alt_m, p.party)
+    moving = p.vs_ms != 0.0
+    return parallel_operations(
+        ParallelRule(), p.lat[i], p.lon[i], p.alt_m[i], p.trk_deg[i], moving[i], p.lat[j], p.lon[j], p.alt_m[j],
+        p.trk_deg[j], moving[j], ceiling_m=np.minimum(ceiling[i], ceiling[j]),
+    )  # fmt: skip
 
 
 def stca_picture(
