@@ -123,12 +123,37 @@ Loss = tuple[str, str, float, float, str]
 TRUE = "loss"
 
 
-def _held_level_ft(f: Flight, start: float, end: float) -> float:
-    """The IFR level (multiple of 1,000 ft) the flight held within 300 ft over [start - 20 s, end] and was level at
-    (altitude changed by less than 400 ft/min over any 20 s ending in [start, end]), or NaN."""
+def _qnh_offset_ft(flights: dict[str, Flight]) -> float:
+    """The QNH offset the reports show: among reports from 1,500 ft to 5,000 ft (the transition altitude) of
+    aircraft level then (altitude changed by less than 400 ft/min since their report 20-60 s earlier), the most
+    common distance to the nearest multiple of 1,000 ft (25 ft bins), negated; 0 unless that bin and its two
+    neighbours hold half of at least 100 such reports."""
+    devs = []
+    for f in flights.values():
+        ok = ~f.ground
+        for i in np.flatnonzero(ok & (f.alt_ft >= 1500.0) & (f.alt_ft < 5000.0)):
+            j = int(np.searchsorted(f.t, f.t[i] - 20.0, side="right")) - 1
+            if j < 0 or f.t[i] - f.t[j] > 60.0 or f.ground[j]:
+                continue
+            if abs(f.alt_ft[i] - f.alt_ft[j]) / (f.t[i] - f.t[j]) < 400.0 / 60.0:
+                devs.append((round(f.alt_ft[i] / 25.0) * 25.0 + 500.0) % 1000.0 - 500.0)
+    if len(devs) < 100:
+        return 0.0
+    values, counts = np.unique(np.array(devs), return_counts=True)
+    mode = float(values[np.argmax(counts)])
+    near = sum(c for v, c in zip(values, counts, strict=True) if min(abs(v - mode), 1000.0 - abs(v - mode)) <= 25.0)
+    return -mode if near >= 0.5 * len(devs) else 0.0
+
+
+def _held_level_ft(f: Flight, start: float, end: float, qnh_ft: float = 0.0) -> float:
+    """The IFR level the flight held within 300 ft over [start - 20 s, end] and was level at (altitude changed by
+    less than 400 ft/min over any 20 s ending in [start, end]), or NaN. Levels are multiples of 1,000 ft of
+    pressure altitude, or of QNH altitude (pressure altitude + ``qnh_ft``) where that is below 5,500 ft (the
+    5,000 ft transition altitude and half a level)."""
     grid = np.arange(start - 20.0, end + 1.0)
     ok, _, _, ft = _at(f, grid)
-    levels = np.round(ft[ok] / 1000.0) * 1000.0
+    qnh = ft[ok] + qnh_ft
+    levels = np.where(qnh < 5500.0, np.round(qnh / 1000.0) * 1000.0 - qnh_ft, np.round(ft[ok] / 1000.0) * 1000.0)
     if levels.size == 0 or levels.min() != levels.max() or np.abs(ft[ok] - levels).max() >= 300.0:
         return math.nan
     now = np.flatnonzero(ok[20:]) + 20
@@ -197,6 +222,7 @@ def independent_losses(table: dict[str, np.ndarray], terminal: bool = False) -> 
     (reported altitudes, exact); "height_keeping" if both held IFR levels 1,000 ft apart (level, within 300 ft),
     else "parallel_runways" if the pair flew parallel runway operations throughout, else a true loss."""
     flights = _flights(table)
+    qnh_ft = _qnh_offset_ft(flights)
     names = sorted(flights)
     out = []
     for x, a in enumerate(names):
@@ -219,7 +245,7 @@ def independent_losses(table: dict[str, np.ndarray], terminal: bool = False) -> 
             edges = np.flatnonzero(np.diff(np.concatenate([[0], loss.astype(int), [0]])))
             for s, e in zip(edges[::2], edges[1::2], strict=True):
                 start, end = float(grid[s]), float(grid[e - 1])
-                apart = abs(_held_level_ft(fa, start, end) - _held_level_ft(fb, start, end)) >= 1000.0
+                apart = abs(_held_level_ft(fa, start, end, qnh_ft) - _held_level_ft(fb, start, end, qnh_ft)) >= 1000.0
                 kind = (
                     "height_keeping" if apart else "parallel_runways" if _parallel_runways(fa, fb, start, end) else TRUE
                 )
@@ -489,6 +515,9 @@ def test_the_terminal_sample_as_it_is(samples: Path) -> None:
     q = result.summary["quality"]
     assert (q["true_losses"], q["parallel_runways"]) == (kinds.count(TRUE), kinds.count("parallel_runways"))
     flights = _flights(table)
+    # Level aircraft hold 3,000-5,000 ft QNH at 2,625-4,625 ft pressure altitude: a QNH of about 1,027 hPa.
+    assert result.summary["qnh_offset_ft"] == _qnh_offset_ft(flights) == 375.0
+    assert kinds.count("height_keeping") >= 1
     popups = [
         start - max(_span_start(flights[a], start), _span_start(flights[b], start)) < 20.0
         for a, b, start, _, kind in losses

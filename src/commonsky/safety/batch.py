@@ -24,6 +24,7 @@ from commonsky.earth import BLUESKY_EARTH_RADIUS_M
 from commonsky.safety.cpa import PairGeometry, pair_geometry
 from commonsky.safety.grid_pairs import grid_pairs
 from commonsky.safety.grid_pairs import usable as grid_usable
+from commonsky.safety.height_keeping import Altimetry
 from commonsky.safety.loss_search import great_circle_m
 from commonsky.safety.parallel_runways import ParallelRule, parallel_operations
 from commonsky.safety.params import ProtectionPolicy
@@ -56,8 +57,14 @@ class Frames:
         return int(self.k.shape[0])
 
 
-def frames(tracks: RecordedTracks, policy: ProtectionPolicy, step_s: float, stale_s: float) -> Frames:
-    """The samples of every picture (see the module docstring)."""
+def frames(
+    tracks: RecordedTracks,
+    policy: ProtectionPolicy,
+    step_s: float,
+    stale_s: float,
+    altimetry: Altimetry = Altimetry(),
+) -> Frames:
+    """The samples of every picture (see the module docstring); ``altimetry`` for the levels of level aircraft."""
     n = len(tracks)
     code = tracks.aircraft[1]
     by_ac = np.lexsort((tracks.time_s, code))
@@ -83,6 +90,7 @@ def frames(tracks: RecordedTracks, policy: ProtectionPolicy, step_s: float, stal
         tracks.vs_ms,
         tracks.vs_filt_ms,
         tracks.on_ground,
+        altimetry=altimetry,
     )
     keep = states.eligible[row]
     k, row = k[keep], row[keep]

@@ -55,7 +55,7 @@ from numpy.typing import ArrayLike
 from commonsky._typing import BoolArray, FloatArray, IntArray
 from commonsky.errors import InputError
 from commonsky.safety.cpa import BOUNDARY_TOL_M
-from commonsky.safety.height_keeping import LossKind, classify
+from commonsky.safety.height_keeping import Altimetry, LossKind, classify
 from commonsky.safety.loss_search import Reports, close_samples
 from commonsky.safety.parallel_runways import ParallelRule, classify_parallel
 from commonsky.safety.params import Protection, ProtectionPolicy, ZoneProtection
@@ -144,6 +144,7 @@ def loss_episodes(
     alt_quantum_m: float = 0.0,
     regions: Sequence[ZoneProtection] = (),
     parallel: ParallelRule = ParallelRule(),
+    altimetry: Altimetry = Altimetry(),
 ) -> LossEpisodes:
     """Loss-of-separation episodes from reports (see the module docstring for the exact method).
 
@@ -157,7 +158,9 @@ def loss_episodes(
     of its two aircraft's minima (a pair across a region boundary is judged by the more demanding side). A
     terminal area with 3 NM inside en-route airspace with 5 NM is ``radius_m`` = 3 NM and the en-route
     airspace as a region of 5 NM. ``parallel``: the geometry of parallel runway operations
-    (`commonsky.safety.parallel_runways`; ``ParallelRule(ceiling_m=0.0)`` classifies none).
+    (`commonsky.safety.parallel_runways`; ``ParallelRule(ceiling_m=0.0)`` classifies none). ``altimetry``: the
+    QNH offset and transition altitude under which the height-keeping classification reads levels
+    (`commonsky.safety.height_keeping.Altimetry`; default: every level on the pressure grid).
     """
     for name, value in (("radius_m", radius_m), ("half_height_m", half_height_m), ("step_s", step_s)):
         if not math.isfinite(value) or value <= 0:
@@ -199,7 +202,7 @@ def loss_episodes(
     last = np.concatenate([first[1:], [k.shape[0]]]) - 1
     episode = np.cumsum(new) - 1
     closest = np.lexsort((dh, episode))[first]  # first row of each episode when sorted by distance
-    hk = classify(reports, a[first], b[first], k[first], k[last], step_s, np.maximum.reduceat(pair_h, first))
+    hk = classify(reports, a[first], b[first], k[first], k[last], step_s, np.maximum.reduceat(pair_h, first), altimetry)
     pr = classify_parallel(reports, a[first], b[first], k[first], k[last], step_s, parallel) & ~hk
     return LossEpisodes(
         id_a=names[a[first]],

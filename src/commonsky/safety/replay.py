@@ -37,13 +37,14 @@ from commonsky.events import EventKind
 from commonsky.picture.picture import Picture
 from commonsky.safety.alerts import Alert, AlertEvent, AlertKind, AlertTracker, Key, Observation
 from commonsky.safety.batch import Frames, frames, geometry
-from commonsky.safety.height_keeping import LossKind
+from commonsky.safety.height_keeping import LEVEL_RATE_MS, Altimetry, LossKind, estimate_qnh_offset_m
 from commonsky.safety.incursion import ZoneIndex, detect_incursions
 from commonsky.safety.losses import MAX_GAP_S, LossEpisodes, loss_episodes
 from commonsky.safety.parallel_runways import ParallelRule
 from commonsky.safety.params import ProtectionPolicy
 from commonsky.safety.stca import stca_policy
 from commonsky.safety.tracks import RecordedTracks
+from commonsky.units import FT_M
 
 FIRST_SIGHT_S = 20.0
 """A true loss beginning less than this after the first report of one aircraft's observed span is not warnable:
@@ -97,6 +98,8 @@ def replay(
     policy = policy or stca_policy()
     tracker = tracker or AlertTracker()
     airborne = ~tracks.on_ground & np.isfinite(tracks.alt_m)
+    level = airborne & (np.abs(tracks.vs_filt_ms) < LEVEL_RATE_MS)
+    altimetry = Altimetry(estimate_qnh_offset_m(tracks.alt_m[level], np.ones(int(level.sum()), dtype=bool)))
     losses = loss_episodes(
         tracks.time_s[airborne],
         tracks.icao24[airborne],
@@ -108,10 +111,11 @@ def replay(
         max_gap_s=truth_gap_s,
         regions=policy.zones,
         parallel=parallel,
+        altimetry=altimetry,
     )
     if len(tracks) == 0:
         return ReplayResult([], [], losses, _summary(tracks, [], [], losses, 0, {}))
-    f = frames(tracks, policy, step_s, stale_s)
+    f = frames(tracks, policy, step_s, stale_s, altimetry)
     seen, causes = _observations(f, tracks, policy, step_s, hold_margin)
     zone_index = ZoneIndex.build(zones) if zones else None
     events: list[AlertEvent] = []
@@ -143,6 +147,7 @@ def replay(
     summary = _summary(tracks, alerts, events, losses, int(steps.shape[0]), {})
     quality, nuisance = _quality(alerts, losses, first, end_s, step_s, first_sight_s, causes)
     summary["quality"] = quality
+    summary["qnh_offset_ft"] = round(altimetry.qnh_offset_m / FT_M, 1)
     if progress is not None:
         progress(1, 1)
     return ReplayResult(alerts, events, losses, summary, nuisance)

@@ -45,7 +45,7 @@ import numpy.typing as npt
 from commonsky._typing import BoolArray, FloatArray, IndexArray
 from commonsky.picture.picture import Picture
 from commonsky.safety.cpa import BOUNDARY_TOL_M
-from commonsky.safety.height_keeping import HEIGHT_KEEPING_TOL_M, nearest_level_m
+from commonsky.safety.height_keeping import HEIGHT_KEEPING_TOL_M, Altimetry, nearest_level_m
 from commonsky.safety.losses import FLIGHT_LEVEL_QUANTUM_M, quantise
 from commonsky.safety.parallel_runways import ParallelRule, parallel_operations
 from commonsky.safety.params import Protection, ProtectionPolicy, ZoneProtection
@@ -106,10 +106,12 @@ def stca_states(
     on_ground: BoolArray,
     party: npt.NDArray[np.str_] | None = None,
     level_alt_m: FloatArray | None = None,
+    altimetry: Altimetry = Altimetry(),
 ) -> StcaStates:
     """Eligibility, level flag and predicted vertical rate of each aircraft (see the module docstring).
     ``level_alt_m``: the altitude a level aircraft's flight level is read from (default ``alt_m``; the live safety
-    net gives the tracked altitude's mean over the rate window, see `commonsky.safety.vertical_rate`)."""
+    net gives the tracked altitude's mean over the rate window, see `commonsky.safety.vertical_rate`);
+    ``altimetry``: the QNH offset below the transition altitude, for the IFR levels (as the truth reads them)."""
     n = lat.shape[0]
     party = np.full(n, "", dtype=np.str_) if party is None else party
     alt = np.where(np.isfinite(alt_m), alt_m, 0.0)
@@ -118,7 +120,7 @@ def stca_states(
     eligible = ~on_ground & np.isfinite(alt_m) & ~surface & np.isfinite(vs_filt_ms)
     level = np.abs(vs_filt_ms) < band
     at_level = alt if level_alt_m is None else np.where(np.isfinite(level_alt_m), level_alt_m, alt)
-    ifr = nearest_level_m(at_level)
+    ifr = nearest_level_m(at_level, altimetry)
     held = np.where(
         np.abs(at_level - ifr) < HEIGHT_KEEPING_TOL_M - BOUNDARY_TOL_M, ifr, quantise(at_level, FLIGHT_LEVEL_QUANTUM_M)
     )
