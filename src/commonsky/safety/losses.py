@@ -76,8 +76,9 @@ class LossEpisodes:
 
     ``start_s``/``end_s`` first and last grid time in loss; ``min_dist_m`` smallest horizontal distance,
     ``min_dalt_m`` smallest altitude difference (absolute), ``alt_m`` mean altitude of the pair at the sample of
-    smallest horizontal distance; ``samples`` number of grid times in loss; ``height_keeping`` whether the
-    episode is `LossKind.HEIGHT_KEEPING` (see `kinds`).
+    smallest horizontal distance; ``samples`` number of grid times in loss; ``height_keeping`` and
+    ``parallel_runways`` whether the episode is `LossKind.HEIGHT_KEEPING` or `LossKind.PARALLEL_RUNWAYS` (see
+    `kinds`; never both).
     """
 
     id_a: npt.NDArray[np.str_]

@@ -4,9 +4,11 @@ Two aircraft on final to parallel runways, or climbing out from them, are separa
 spacing, not by 3 NM or 1,000 ft: ICAO Doc 4444 (PANS-ATM) 6.7 and Doc 9643 (Manual on Simultaneous Operations
 on Parallel or Near-Parallel Instrument Runways, SOIR) allow independent parallel approaches to runways whose
 centre lines are at least 1,035 m apart, independent parallel departures and segregated parallel operations
-(approaches to one runway, departures from the other) from 760 m. Terminal STCAs therefore suppress such
-pairs, by approach areas in the EUROCONTROL STCA Guidance Material's terms (parameters per volume of airspace,
-inhibition of alerts between aircraft on final approach to parallel runways).
+(approaches to one runway, departures from the other) from 760 m. An STCA that alerted on them would alert on
+every such pair; the EUROCONTROL STCA Specification has parameters set per volume of airspace, and its ESSIP
+objective for STCA in the TMA (ATC02.9) asks for tuning to the TMA's lower minima and frequent turns, climbs and
+descents: suppressing the pairs of parallel runway operations is such tuning. (The Guidance Material's own text
+on parallel approaches was not at hand to cite.)
 
 The project has no runway data, so the pair is recognised by its geometry alone (`ParallelRule`), with the most
 demanding spacing of the modes, 1,035 m:
