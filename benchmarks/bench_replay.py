@@ -178,7 +178,7 @@ def run(ctx: BenchContext) -> str:
     swiss_old = _judge(old_alerts, result.losses, seen)  # type: ignore[arg-type]
     air = ~tracks.on_ground & np.isfinite(tracks.alt_m)
     rounded = loss_episodes(
-        tracks.time_s[air], tracks.icao24[air], tracks.lat[air], tracks.lon[air], tracks.alt_m[air],
+        tracks.time_s[air], tracks.icao24[air], tracks.lat_deg[air], tracks.lon_deg[air], tracks.alt_m[air],
         alt_quantum_m=FLIGHT_LEVEL_QUANTUM_M,
     )  # fmt: skip
 

@@ -76,15 +76,15 @@ for x in range(len(L)):
             tr.vs_filt_ms[r] / FPM_MS,
             tr.trk_deg[r],
             tr.gs_ms[r] / KT_MS,
-            nearest_ap(tr.lat[r], tr.lon[r]),
+            nearest_ap(tr.lat_deg[r], tr.lon_deg[r]),
         )
 
     A, B = d(ra), d(rb)
     # lateral offset of b from a's track line (NM), local ENU
-    lat0 = tr.lat[ra]
+    lat0 = tr.lat_deg[ra]
     k = math.cos(math.radians(lat0))
-    dx = (tr.lon[rb] - tr.lon[ra]) * 60 * k
-    dy = (tr.lat[rb] - tr.lat[ra]) * 60
+    dx = (tr.lon_deg[rb] - tr.lon_deg[ra]) * 60 * k
+    dy = (tr.lat_deg[rb] - tr.lat_deg[ra]) * 60
     th = math.radians(tr.trk_deg[ra])
     cross = dx * math.cos(th) - dy * math.sin(th)
     dtrk = (B[2] - A[2] + 180) % 360 - 180

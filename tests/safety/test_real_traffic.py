@@ -363,7 +363,7 @@ def _slices(tracks: RecordedTracks, slot_s: float) -> list[RecordedTracks]:
         m = slot == k
         fields: dict[str, Any] = {
             name: getattr(tracks, name)[m]
-            for name in ("time_s", "icao24", "callsign", "lat", "lon", "alt_m", "gs_ms", "trk_deg", "vs_ms")
+            for name in ("time_s", "icao24", "callsign", "lat_deg", "lon_deg", "alt_m", "gs_ms", "trk_deg", "vs_ms")
         }
         fields.update(vs_filt_ms=tracks.vs_filt_ms[m], on_ground=tracks.on_ground[m])
         out.append(replace(tracks, **fields))
@@ -469,8 +469,8 @@ def _clean_table(tracks: RecordedTracks) -> dict[str, np.ndarray]:
     return {
         "timestamp": tracks.time_s,
         "icao24": tracks.icao24,
-        "latitude": tracks.lat,
-        "longitude": tracks.lon,
+        "latitude": tracks.lat_deg,
+        "longitude": tracks.lon_deg,
         "altitude": tracks.alt_m / 0.3048,
         "onground": tracks.on_ground,
     }

@@ -88,7 +88,7 @@ def test_a_real_aircraft_on_the_picture_then_its_receiver_falls_silent(
         assert snap.picture.party.tolist() == [""]  # nobody registered it: unknown to the broker
         # Where the recording says it flies: within a few km of a fix decoded from the file (dead reckoning and
         # the track filter move it a little).
-        lat, lon = float(snap.picture.lat[0]), float(snap.picture.lon[0])
+        lat, lon = float(snap.picture.lat_deg[0]), float(snap.picture.lon_deg[0])
         assert min(_km(lat, lon, s.latitude_deg, s.longitude_deg) for s in file_states) < 5.0
         assert snap.picture.alt_m[0] == pytest.approx(36000 * 0.3048, abs=100.0)
         assert not snap.coverage_alerts
@@ -120,7 +120,7 @@ def test_real_and_simulated_aircraft_share_one_tracker(server: ReplayServer) -> 
     assert len(real) == 1 and sources[real[0]] == "roof"
     simulated = [s for i, s in enumerate(sources) if i not in real]
     assert simulated and all(s and "roof" not in s for s in simulated)
-    assert np.all(np.isfinite(snap.picture.lat))
+    assert np.all(np.isfinite(snap.picture.lat_deg))
 
 
 @pytest.mark.parametrize(

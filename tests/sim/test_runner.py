@@ -88,7 +88,7 @@ def test_tracks_follow_the_truth(run_0630: list, pipeline: LivePipeline) -> None
     assert len(snap.picture) >= 4
     truth = pipeline.truth.states_at(snap.time_s)
     frame = pipeline.truth.frame
-    x, y = frame.to_local(snap.picture.lat, snap.picture.lon)
+    x, y = frame.to_local(snap.picture.lat_deg, snap.picture.lon_deg)
     d = np.hypot(x[:, None] - truth.pos_m[None, :, 0], y[:, None] - truth.pos_m[None, :, 1]).min(axis=1)
     assert np.median(d) < 1_000.0 and d.max() < 5_000.0
 
@@ -107,11 +107,11 @@ def test_snapshots_are_immutable_and_numbered(run_0630: list) -> None:  # type: 
     seqs = [s.seq for s in run_0630]
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
     last = run_0630[-1]
-    assert not last.picture.lat.flags.writeable
+    assert not last.picture.lat_deg.flags.writeable
     with pytest.raises(AttributeError):
         last.seq = 0  # type: ignore[misc]
     assert "tracks" in last.summary() and "2014-12-02T06:42:00Z" in last.summary()
-    assert all(len(f.track) == len(f.lat) for f in last.trails)
+    assert all(len(f.track) == len(f.lat_deg) for f in last.trails)
 
 
 def test_reset_clears_tracks_and_alerts(diyala: Scenario) -> None:

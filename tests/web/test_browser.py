@@ -14,12 +14,13 @@ from typing import Any
 
 import pytest
 
+from commonsky.service.examples import zone_feature
 from commonsky.service.settings import ServiceSettings
 from commonsky.sim.run_config import RunConfig
 from commonsky.sim.runner import LiveRunner, make_runner
 from commonsky.sim.scenario import Scenario
 from commonsky.web.app import create_live_app, create_run_app
-from commonsky.web.serving import CHROMIUM, CHROMIUM_FLAGS, ServerThread, fresh_profile
+from commonsky.web.serving import CHROMIUM, ServerThread, launch_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 T0633 = 1_417_501_980.0
@@ -38,10 +39,7 @@ def playwright() -> Iterator[Any]:
 
 
 def open_page(playwright: Any, url: str, errors: list[str]) -> Any:
-    context = playwright.chromium.launch_persistent_context(
-        fresh_profile(), executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS), headless=True,
-        viewport={"width": 1500, "height": 900},
-    )  # fmt: skip
+    context = launch_chromium(playwright)
     page = context.new_page()
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url)
@@ -133,10 +131,7 @@ def test_a_zone_written_to_the_broker_appears_on_the_open_map_and_leaves_it(
             ready = "() => window.commonsky.state.messages >= 2 && window.commonsky.state.planLayers !== undefined"
             page.wait_for_function(ready, timeout=30_000)
             assert "Closed east" not in page.evaluate(names)
-            ring = [[45.0, 33.0], [45.5, 33.0], [45.5, 33.5], [45.0, 33.5], [45.0, 33.0]]
-            feature = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
-                       "properties": {"format": "commonsky.zone/1", "name": "Closed east", "kind": "restricted",
-                                      "floor": "SFC", "ceiling": "FL300"}}  # fmt: skip
+            feature = zone_feature("Closed east", 45.0, 33.0, 45.5, 33.5)
             auth = {"Authorization": f"Bearer {seeded[0].key_of('authority')}"}
             made = httpx.post(server.url + "zones", json={"feature": feature}, headers=auth, timeout=20.0)
             assert made.status_code == 201, made.text

@@ -72,7 +72,7 @@ class SafetyNet:
         else:
             checked, conflicts = self._stca(picture, self.rates, on_ground)
         incursions = detect_incursions(picture, self._index, self.zone_lookahead_s)
-        seen = observations(picture.time_s, conflicts, incursions, picture.lat, picture.lon)
+        seen = observations(picture.time_s, conflicts, incursions, picture.lat_deg, picture.lon_deg)
         seen.update(self._held(checked, seen))
         events = self.tracker.update(picture.time_s, seen)
         return CycleResult(picture.time_s, conflicts, incursions, events)
@@ -104,16 +104,14 @@ class SafetyNet:
         if self.rates is not None:  # the STCA picture: no hold for a pair the parallel-runway filter drops
             keep = ~parallel_pairs(picture, self.policy, i, j)
             i, j = i[keep], j[keep]
-        r, h, t = self.policy.per_aircraft(picture.lat, picture.lon, picture.alt_m, picture.party)
+        r, h, t = self.policy.per_aircraft(picture.lat_deg, picture.lon_deg, picture.alt_m, picture.party)
         grow = 1.0 + self.hold_margin
-        p = picture
         geo = pair_geometry(
-            p.lat, p.lon, p.alt_m, p.vn_ms, p.ve_ms, p.vs_ms, i, j,
-            np.maximum(r[i], r[j]) * grow, np.maximum(h[i], h[j]) * grow, np.maximum(t[i], t[j]) * grow,
-        )  # fmt: skip
+            picture, i, j, np.maximum(r[i], r[j]) * grow, np.maximum(h[i], h[j]) * grow, np.maximum(t[i], t[j]) * grow
+        )
         return {
-            (AlertKind.CONFLICT, str(p.id[a]), str(p.id[b])): Observation(
-                predicted_s=p.time_s + float(tin), in_violation=False, hold=True
+            (AlertKind.CONFLICT, str(picture.id[a]), str(picture.id[b])): Observation(
+                predicted_s=picture.time_s + float(tin), in_violation=False, hold=True
             )
             for a, b, tin in zip(geo.i[geo.conflict], geo.j[geo.conflict], geo.tin_s[geo.conflict], strict=True)
         }

@@ -103,8 +103,8 @@ def replay(
     losses = loss_episodes(
         tracks.time_s[airborne],
         tracks.icao24[airborne],
-        tracks.lat[airborne],
-        tracks.lon[airborne],
+        tracks.lat_deg[airborne],
+        tracks.lon_deg[airborne],
         tracks.alt_m[airborne],
         radius_m=policy.default.radius_m,
         half_height_m=policy.default.half_height_m,
@@ -175,8 +175,8 @@ def _observations(
             geo.tcpa_s.tolist(),
             geo.dcpa_m.tolist(),
             geo.los.tolist(),
-            f.lat[geo.i].tolist(),
-            f.lon[geo.i].tolist(),
+            f.lat_deg[geo.i].tolist(),
+            f.lon_deg[geo.i].tolist(),
             moving,
             strict=True,
         ):
@@ -203,8 +203,8 @@ def _incursions(f: Frames, tracks: RecordedTracks, k: int, step_s: float, index:
     gs = np.hypot(f.vn_ms[lo:hi], f.ve_ms[lo:hi])
     picture = Picture.from_arrays(
         id=tracks.icao24[rows],
-        lat=f.lat[lo:hi],
-        lon=f.lon[lo:hi],
+        lat_deg=f.lat_deg[lo:hi],
+        lon_deg=f.lon_deg[lo:hi],
         alt_m=f.alt_m[lo:hi],
         gs_ms=gs,
         trk_deg=np.degrees(np.arctan2(f.ve_ms[lo:hi], f.vn_ms[lo:hi])),

@@ -134,10 +134,11 @@ def parallel_pairs(checked: Picture, policy: ProtectionPolicy, i: IndexArray, j:
     the geometry of parallel runway operations below the lower of its two aircraft's ``parallel_ceiling_m``
     (`commonsky.safety.parallel_runways`): the live safety net's filter, as `commonsky.safety.batch` applies it."""
     p = checked
-    *_, ceiling = policy.filters_per_aircraft(p.lat, p.lon, p.alt_m, p.party)
+    *_, ceiling = policy.filters_per_aircraft(p.lat_deg, p.lon_deg, p.alt_m, p.party)
     moving = p.vs_ms != 0.0
     return parallel_operations(
-        ParallelRule(), p.lat[i], p.lon[i], p.alt_m[i], p.trk_deg[i], moving[i], p.lat[j], p.lon[j], p.alt_m[j],
+        ParallelRule(), p.lat_deg[i], p.lon_deg[i], p.alt_m[i], p.trk_deg[i], moving[i],
+        p.lat_deg[j], p.lon_deg[j], p.alt_m[j],
         p.trk_deg[j], moving[j], ceiling_m=np.minimum(ceiling[i], ceiling[j]),
     )  # fmt: skip
 
@@ -152,11 +153,13 @@ def stca_picture(
     """The picture conflict alert checks: the eligible aircraft of ``picture`` (positions in it returned
     beside), each at its predicted altitude (`StcaStates.alt_ref_m`) with its predicted vertical rate."""
     p = picture
-    states = stca_states(policy, p.lat, p.lon, p.alt_m, p.gs_ms, p.vs_ms, vs_filt_ms, on_ground, p.party, level_alt_m)
+    states = stca_states(
+        policy, p.lat_deg, p.lon_deg, p.alt_m, p.gs_ms, p.vs_ms, vs_filt_ms, on_ground, p.party, level_alt_m
+    )
     keep = np.flatnonzero(states.eligible)
     checked = Picture.from_arrays(
-        id=p.id[keep], lat=p.lat[keep], lon=p.lon[keep], alt_m=states.alt_ref_m[keep], gs_ms=p.gs_ms[keep],
-        trk_deg=p.trk_deg[keep], vs_ms=states.vs_pred_ms[keep], party=p.party[keep], intent=p.intent[keep],
-        time_s=p.time_s,
+        id=p.id[keep], lat_deg=p.lat_deg[keep], lon_deg=p.lon_deg[keep], alt_m=states.alt_ref_m[keep],
+        gs_ms=p.gs_ms[keep], trk_deg=p.trk_deg[keep], vs_ms=states.vs_pred_ms[keep], party=p.party[keep],
+        intent=p.intent[keep], time_s=p.time_s,
     )  # fmt: skip
     return checked, keep

@@ -88,8 +88,8 @@ class PartyAlerts:
                 "callsign": str(snap.callsign[k]),
                 "icao24": str(snap.icao24[k]),
                 "intent": str(p.intent[k]),
-                "lat": round(float(p.lat[k]), 5),
-                "lon": round(float(p.lon[k]), 5),
+                "lat": round(float(p.lat_deg[k]), 5),
+                "lon": round(float(p.lon_deg[k]), 5),
                 "alt_m": round(float(p.alt_m[k])),
             }
 
@@ -167,7 +167,7 @@ class PartyAlerts:
         index = self._index
         assert index is not None
         p = snap.picture
-        east, north = self.frame.to_local(p.lat[rows], p.lon[rows])
+        east, north = self.frame.to_local(p.lat_deg[rows], p.lon_deg[rows])
         pos = np.column_stack([np.ravel(east), np.ravel(north), p.alt_m[rows]])
         ti, vi, alt_ok, time_ok, _ = index.pairs(pos, np.zeros_like(pos), snap.time_s)
         near = alt_ok & time_ok
@@ -188,8 +188,8 @@ class PartyAlerts:
                 "distance_m": round(d),
                 "unknown": {
                     "track": track,
-                    "lat": round(float(p.lat[k]), 5),
-                    "lon": round(float(p.lon[k]), 5),
+                    "lat": round(float(p.lat_deg[k]), 5),
+                    "lon": round(float(p.lon_deg[k]), 5),
                     "alt_m": round(float(p.alt_m[k])),
                     "gs_ms": round(float(p.gs_ms[k]), 1),
                     "trk_deg": round(float(p.trk_deg[k])),

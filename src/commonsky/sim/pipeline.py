@@ -253,12 +253,12 @@ class LivePipeline:
         lat, lon = tracks.geodetic(self.frame)
         vel = tracks.vel_ms
         picture = Picture.from_arrays(
-            id=np.char.add("T", tracks.track_id.astype(str)), lat=lat, lon=lon, alt_m=tracks.pos_m[:, 2],
+            id=np.char.add("T", tracks.track_id.astype(str)), lat_deg=lat, lon_deg=lon, alt_m=tracks.pos_m[:, 2],
             gs_ms=np.hypot(vel[:, 0], vel[:, 1]), trk_deg=np.degrees(np.arctan2(vel[:, 0], vel[:, 1])),
             vs_ms=vel[:, 2], party=party, intent=intent, time_s=t_s,
         )  # fmt: skip
         if t_s >= self._next_trail_s:
-            self._trails.append(TrailFrame(t_s, picture.id, picture.lat, picture.lon))
+            self._trails.append(TrailFrame(t_s, picture.id, picture.lat_deg, picture.lon_deg))
             self._next_trail_s = t_s + self.config.trail_step_s
         return picture
 

@@ -16,12 +16,12 @@ from commonsky.surveillance.health import CoverageLossEvent, HealthAlertKind
 
 @dataclass(frozen=True, eq=False)
 class TrailFrame:
-    """Track positions at one earlier tick: ``track`` ids (str, as in the picture), ``lat``/``lon`` degrees."""
+    """Track positions at one earlier tick: ``track`` ids (str, as in the picture), ``lat_deg``/``lon_deg``."""
 
     time_s: float
     track: np.ndarray
-    lat: FloatArray
-    lon: FloatArray
+    lat_deg: FloatArray
+    lon_deg: FloatArray
 
 
 @dataclass(frozen=True)

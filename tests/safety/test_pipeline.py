@@ -1,6 +1,5 @@
-"""The live safety net runs replay's STCA: the filtered vertical rate of a picture stream (checked against a naive
-computation written here), adjacent levels never alerting through noise, climbs through a level alerting, ground
-suppression by flag and by low-and-slow."""
+"""The live safety net runs replay's STCA (its filtered vertical rate: tests/safety/test_vertical_rate.py): adjacent
+levels never alerting through noise, climbs through a level alerting, ground suppression by flag and by low-and-slow."""
 
 from __future__ import annotations
 
@@ -17,41 +16,20 @@ FT = 0.3048
 FPM = FT / 60.0
 
 
-def test_filtered_rate_matches_a_naive_slope_over_the_window() -> None:
-    """Ids come and go over 90 ticks of uneven spacing; the rate of each id at each tick is the altitude slope from
-    the newest earlier tick at least 20 s before, if the id was in it and it is at most 60 s old, else NaN; the
-    mean altitude is over the ticks of the last 20 s that had the id."""
-    rng = np.random.default_rng(7)
-    times = np.cumsum(rng.uniform(0.5, 4.0, 90))
-    present = rng.random((90, 6)) > 0.2
-    alts = rng.uniform(1000.0, 12000.0, (90, 6))
-    ids = np.array([f"T{k}" for k in range(6)])
-    rates = VerticalRateFilter()
-    for n, t in enumerate(times):
-        here = np.flatnonzero(present[n])[::-1]  # not sorted: the filter must not rely on order
-        got, mean = rates.update(float(t), ids[here], alts[n, here])
-        older = [m for m in range(n) if t - times[m] >= 20.0]
-        for pos, k in enumerate(here):
-            window = [m for m in range(n + 1) if t - times[m] <= 20.0 and present[m, k]]
-            assert abs(mean[pos] - np.mean(alts[window, k])) < 1e-6
-            want = math.nan
-            if older and t - times[older[-1]] <= 60.0 and present[older[-1], k]:
-                m = older[-1]
-                want = (alts[n, k] - alts[m, k]) / (t - times[m])
-            if math.isnan(want):
-                assert math.isnan(got[pos])
-            else:
-                assert abs(got[pos] - want) < 1e-9
-
-
 def _pair(t_s: float, alt_a_ft: float, alt_b_ft: float, vs_a: float, vs_b: float, gs: float = 230.0) -> Picture:
     """Two aircraft head-on on one parallel, 60 km apart at t = 0, closing at 2 * gs."""
     half = 30_000.0 - gs * t_s
     dlon = math.degrees(half / (6_371_000.0 * math.cos(math.radians(33.0))))
     return Picture.from_arrays(
-        ["A", "B"], [33.0, 33.0], [44.5 - dlon, 44.5 + dlon], [alt_a_ft * FT, alt_b_ft * FT], [gs, gs], [90, 270],
-        [vs_a, vs_b], time_s=t_s,
-    )  # fmt: skip
+        ["A", "B"],
+        [33.0, 33.0],
+        [44.5 - dlon, 44.5 + dlon],
+        [alt_a_ft * FT, alt_b_ft * FT],
+        [gs, gs],
+        [90, 270],
+        [vs_a, vs_b],
+        time_s=t_s,
+    )
 
 
 def _conflict_alerts(net: SafetyNet, pictures: list[Picture], on_ground: list[bool] | None = None) -> int:
@@ -77,8 +55,9 @@ def test_tracked_altitudes_wobbling_across_half_a_level_still_do_not_alert() -> 
     """FL370 tracked at 36,940-37,040 ft and FL360 at 35,960-36,060 ft (radar heights joining ADS-B ones): each
     picture's altitude alone would often round to FL369 or FL361; the window's mean keeps them at their levels."""
     rng = np.random.default_rng(5)
-    pictures = [_pair(float(t), 36990 + rng.uniform(-50, 50), 36010 + rng.uniform(-50, 50), 0.0, 0.0)
-                for t in range(0, 200)]  # fmt: skip
+    pictures = [
+        _pair(float(t), 36990 + rng.uniform(-50, 50), 36010 + rng.uniform(-50, 50), 0.0, 0.0) for t in range(0, 200)
+    ]
     assert _conflict_alerts(SafetyNet(rates=VerticalRateFilter()), pictures) == 0
 
 
@@ -103,7 +82,7 @@ def test_ground_suppression_by_flag_and_by_low_and_slow() -> None:
     assert _conflict_alerts(SafetyNet(rates=VerticalRateFilter()), fast) == 1
     assert _conflict_alerts(SafetyNet(rates=VerticalRateFilter()), fast, [True, False]) == 0
     slow = [_pair(float(t), 1000, 1000, 0.0, 0.0, gs=20.0) for t in range(0, 40)]
-    slow = [p.with_states(lon=[44.49, 44.51]) for p in slow]  # 1.9 km apart: a loss, were they airborne
+    slow = [p.with_states(lon_deg=[44.49, 44.51]) for p in slow]  # 1.9 km apart: a loss, were they airborne
     assert _conflict_alerts(SafetyNet(rates=VerticalRateFilter()), slow) == 0
     assert _conflict_alerts(SafetyNet(), slow) == 1
 

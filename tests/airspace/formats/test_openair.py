@@ -16,7 +16,7 @@ from commonsky.airspace.zone import ZoneKind
 from commonsky.errors import InputError
 from commonsky.units import AltitudeRef
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 GEOD = Geod(ellps="WGS84")
 NM = 1852.0
 FT = 0.3048

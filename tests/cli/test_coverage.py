@@ -11,7 +11,7 @@ import pytest
 from commonsky.surveillance.coverage_map import study_scenario
 from commonsky.units import FT_M
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "surveillance" / "data"
 SCENARIO = DATA / "coverage-small.yaml"
 Run = Callable[..., tuple[int, str, str]]
 

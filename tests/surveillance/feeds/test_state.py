@@ -36,8 +36,10 @@ def _feed(builder: StateBuilder, observations: list[Observation]) -> list[StateV
 def test_groundspeed_and_track_from_positions_when_no_velocity_is_heard() -> None:
     builder = StateBuilder()
     fixes = _track(450.0, 60.0, 40)
-    states = _feed(builder, [Observation(t, "abc123", altitude_ft=35000.0, latitude_deg=la, longitude_deg=lo)
-                             for t, la, lo in fixes])  # fmt: skip
+    states = _feed(
+        builder,
+        [Observation(t, "abc123", altitude_ft=35000.0, latitude_deg=la, longitude_deg=lo) for t, la, lo in fixes],
+    )
     assert [s.groundspeed_kt for s in states[:5]] == [None] * 5  # nothing 5 s older yet
     for s in states[5:]:
         assert s.groundspeed_kt == pytest.approx(450.0, rel=2e-3)
@@ -60,8 +62,10 @@ def test_a_heard_velocity_wins_until_it_is_stale() -> None:
 def test_vertical_rate_from_altitudes_over_20_s() -> None:
     builder = StateBuilder()
     fixes = _track(250.0, 90.0, 50)
-    obs = [Observation(t, "abc123", altitude_ft=10000.0 + 1500.0 * t / 60.0, latitude_deg=la, longitude_deg=lo)
-           for t, la, lo in fixes]  # fmt: skip
+    obs = [
+        Observation(t, "abc123", altitude_ft=10000.0 + 1500.0 * t / 60.0, latitude_deg=la, longitude_deg=lo)
+        for t, la, lo in fixes
+    ]
     states = _feed(builder, obs)
     assert all(s.vertical_rate_fpm is None for s in states[:20])
     assert all(s.vertical_rate_fpm == pytest.approx(1500.0) for s in states[20:])
@@ -74,8 +78,10 @@ def test_altitude_spikes_and_out_of_range_are_rejected_and_counted() -> None:
     alts = [37000.0] * 30
     alts[10] = 107700.0  # out of range
     alts[20] = 45000.0  # a spike: 8,000 ft in a second
-    obs = [Observation(t, "abc123", altitude_ft=a, latitude_deg=la, longitude_deg=lo)
-           for (t, la, lo), a in zip(fixes, alts, strict=True)]  # fmt: skip
+    obs = [
+        Observation(t, "abc123", altitude_ft=a, latitude_deg=la, longitude_deg=lo)
+        for (t, la, lo), a in zip(fixes, alts, strict=True)
+    ]
     states = _feed(builder, obs)
     seen = {s.altitude_ft for s in states}
     assert 107700.0 not in seen and 45000.0 not in seen and 37000.0 in seen
@@ -87,8 +93,10 @@ def test_a_bad_first_altitude_heals_at_the_next_report() -> None:
     builder = StateBuilder()
     fixes = _track(450.0, 0.0, 5)
     alts = [52000.0, 37000.0, 37000.0, 37000.0, 37000.0]
-    obs = [Observation(t, "abc123", altitude_ft=a, latitude_deg=la, longitude_deg=lo)
-           for (t, la, lo), a in zip(fixes, alts, strict=True)]  # fmt: skip
+    obs = [
+        Observation(t, "abc123", altitude_ft=a, latitude_deg=la, longitude_deg=lo)
+        for (t, la, lo), a in zip(fixes, alts, strict=True)
+    ]
     states = _feed(builder, obs)
     assert [s.altitude_ft for s in states] == [52000.0, None, 37000.0, 37000.0, 37000.0]
     assert builder.counters.altitude_spikes == 1

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from commonsky.errors import InputError
 from commonsky.surveillance.metrics import StateTable, siap
 from commonsky.surveillance.sensors.adsb import AdsbReceiver
 from commonsky.surveillance.sensors.platform import FixedSite, RacetrackOrbit
@@ -334,3 +335,28 @@ def test_real_adsb_flight_is_one_track_whose_velocity_matches_the_aircraft(refer
     assert np.median(err) < 2 * np.median(sigma) + 0.5
     # No outlier throws the velocity: at most 1 % of updates (the first ones, the turn) beyond 10 sigma.
     assert np.mean(np.asarray(err) > 10 * np.median(sigma)) <= 0.01
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    from commonsky.surveillance import metrics
+    from commonsky.surveillance.sensors import adsb, geometry
+    from commonsky.surveillance.tracking import tracker
+
+    for module in (geometry, adsb, tracker, metrics):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
+def test_a_65th_sensor_is_refused_not_wrapped() -> None:
+    """Sensor ids name bits of a uint64 mask: id 63 is the last bit, id 64 (a 65th sensor) is an error, not bit 0."""
+    one_plot = np.array([[1000.0, 2000.0, 3000.0]])
+    tracker = Tracker.default()
+    started = tracker.step(Plots.from_positions(0.0, 63, one_plot, np.eye(3) * 100.0))
+    assert [int(m) for m in started.sensor_mask] == [2**63]
+    for bad in (64, 65, -1):
+        with pytest.raises(InputError, match=f"sensor id {bad} is out of range.*ids 0..63"):
+            Tracker.default().step(Plots.from_positions(0.0, bad, one_plot, np.eye(3) * 100.0))
+    with pytest.raises(InputError, match="sensor id 64 is out of range"):
+        tracker.step(Plots.from_positions(1.0, 64, one_plot, np.eye(3) * 100.0))
