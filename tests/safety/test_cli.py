@@ -35,8 +35,27 @@ def test_replay_end_to_end(
     code, stdout, _ = _run(["replay", str(tracks), "--out", str(out)], capsys)
     assert (
         code == 0
-        and "losses of separation: 2 (0 height keeping, 2 true losses: warned 1, missed 1, 1 at first sight" in stdout
+        and "losses of separation: 2 (0 height keeping, 0 parallel runways, 2 true losses: warned 1, missed 1; "
+        "1 not warnable"
+        in stdout
     )
+
+
+def test_replay_terminal_policy(
+    replay_files: tuple[Path, Path, dict[str, int]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--terminal runs the terminal policy (3 NM below FL195, 5 NM above): no episode longer than under 5 NM
+    everywhere, and the same pairs here (the fixture's conflicts are en route)."""
+    tracks, _, _ = replay_files
+    runs = {}
+    for flag in ([], ["--terminal"]):
+        out = tmp_path / ("t" if flag else "d")
+        code, _, _ = _run(["replay", str(tracks), "--out", str(out), "--json", *flag], capsys)
+        assert code == 0
+        rows = [r.split(",") for r in (out / "losses.csv").read_text().splitlines()[1:]]
+        runs[bool(flag)] = {(r[0], r[1]): float(r[3]) - float(r[2]) for r in rows}
+    assert runs[True].keys() == runs[False].keys() and runs[False]
+    assert all(runs[True][pair] <= runs[False][pair] for pair in runs[True])
 
 
 def test_replay_bad_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

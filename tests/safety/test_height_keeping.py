@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from commonsky.safety.height_keeping import LossKind
+from commonsky.safety.height_keeping import Altimetry, LossKind, estimate_qnh_offset_m, nearest_level_m
 from commonsky.safety.losses import loss_episodes
 
 FT = 0.3048
@@ -87,3 +87,26 @@ def test_a_deviation_in_the_20_s_before_the_episode_counts() -> None:
     high[8] = 37350.0  # t = 32 s
     got = loss_episodes(*_arrays(_crossing(low, high)))
     assert got.start_s.tolist() == [36.0] and got.kinds() == [LossKind.LOSS]
+
+
+def test_levels_below_the_transition_altitude_are_qnh_altitudes() -> None:
+    """With a QNH offset of 375 ft, 2,625 ft pressure altitude is the 3,000 ft level; above the transition
+    altitude (5,000 ft) levels are flight levels whatever the offset; two aircraft holding 3,000 and 4,000 ft QNH
+    that report 975 ft apart are height keeping, a true loss on the pressure grid."""
+    qnh = Altimetry(qnh_offset_m=375.0 * FT)
+    got = nearest_level_m(np.array([2625.0, 2700.0, 6990.0, 10025.0]) * FT, qnh) / FT
+    assert np.allclose(got, [2625.0, 2625.0, 7000.0, 10000.0])
+    n = 26
+    flights = _crossing([2650.0] * n, [3625.0] * n, lat=49.0)
+    arrays = _arrays(flights)
+    assert loss_episodes(*arrays, altimetry=qnh).kinds() == [LossKind.HEIGHT_KEEPING]
+    assert loss_episodes(*arrays).kinds() == [LossKind.LOSS]
+
+
+def test_the_qnh_offset_is_estimated_only_from_a_clear_grid() -> None:
+    level = np.ones(200, dtype=bool)
+    grid = np.array([2625.0, 3625.0, 4625.0, 3600.0] * 50) * FT
+    assert estimate_qnh_offset_m(grid, level) / FT == 375.0
+    spread = np.linspace(1500.0, 4999.0, 200) * FT  # no grid
+    assert estimate_qnh_offset_m(spread, level) == 0.0
+    assert estimate_qnh_offset_m(grid[:99], level[:99]) == 0.0  # too few samples

@@ -15,7 +15,9 @@ from commonsky.units import FT_M, NM_M
 
 def _policy() -> ProtectionPolicy:
     wide = ZoneProtection(shapely.box(44.0, 33.0, 46.0, 35.0), Protection(8 * NM_M, 500 * FT_M, 200.0), 0.0, 9000.0)
-    tall = ZoneProtection(shapely.box(45.0, 34.0, 47.0, 36.0), Protection(3 * NM_M, 2000 * FT_M, 120.0, 1.0, 2.0, 3.0))
+    tall = ZoneProtection(
+        shapely.box(45.0, 34.0, 47.0, 36.0), Protection(3 * NM_M, 2000 * FT_M, 120.0, 1.0, 2.0, 3.0, 4.0)
+    )
     return ProtectionPolicy(by_party={"usaf": Protection(6 * NM_M, 1000 * FT_M, 400.0)}, zones=(wide, tall))
 
 
@@ -41,11 +43,13 @@ def test_per_aircraft_values_follow_party_then_zones() -> None:
 def test_stca_filters_take_the_last_zone() -> None:
     policy = _policy()
     lat, lon, alt = np.array([34.5, 33.5, 35.5]), np.array([45.5, 44.5, 46.5]), np.array([1000.0, 1000.0, 20000.0])
-    band, gs, surface = policy.filters_per_aircraft(lat, lon, alt, np.array(["", "usaf", ""]))
-    assert (band[0], gs[0], surface[0]) == (1.0, 2.0, 3.0)  # inside both: the later zone's filters
+    band, gs, surface, parallel = policy.filters_per_aircraft(lat, lon, alt, np.array(["", "usaf", ""]))
+    assert (band[0], gs[0], surface[0], parallel[0]) == (1.0, 2.0, 3.0, 4.0)  # inside both: the later zone's
     d = Protection()
-    assert (band[1], gs[1], surface[1]) == (d.level_band_ms, d.surface_gs_ms, d.surface_alt_m)
-    assert (band[2], gs[2], surface[2]) == (1.0, 2.0, 3.0)  # the tall zone has no ceiling
+    assert (band[1], gs[1], surface[1], parallel[1]) == (
+        d.level_band_ms, d.surface_gs_ms, d.surface_alt_m, d.parallel_ceiling_m,
+    )  # fmt: skip
+    assert (band[2], gs[2], surface[2], parallel[2]) == (1.0, 2.0, 3.0, 4.0)  # the tall zone has no ceiling
 
 
 @pytest.mark.parametrize(

@@ -85,3 +85,23 @@ def test_ground_suppression_by_flag_and_by_low_and_slow() -> None:
     slow = [p.with_states(lon_deg=[44.49, 44.51]) for p in slow]  # 1.9 km apart: a loss, were they airborne
     assert _conflict_alerts(SafetyNet(rates=VerticalRateFilter()), slow) == 0
     assert _conflict_alerts(SafetyNet(), slow) == 1
+
+
+def _finals(t_s: float, offset_m: float) -> Picture:
+    """Two arrivals side by side on east-west finals ``offset_m`` apart, descending at 800 ft/min from 3,000 and
+    3,200 ft at 75 m/s."""
+    lon = 2.0 + math.degrees(75.0 * t_s / (6_371_000.0 * math.cos(math.radians(49.0))))
+    lat_b = 49.0 + math.degrees(offset_m / 6_371_000.0)
+    alt = 3000.0 - 800.0 * t_s / 60.0
+    return Picture.from_arrays(
+        ["A", "B"], [49.0, lat_b], [lon, lon], [alt * FT, (alt + 200.0) * FT], [75.0, 75.0], [90.0, 90.0],
+        [-800.0 * FPM, -800.0 * FPM], time_s=t_s,
+    )  # fmt: skip
+
+
+def test_parallel_approaches_do_not_alert_live() -> None:
+    """The live STCA drops pairs on parallel finals at least 1,035 m apart (ICAO independent parallel
+    approaches), as replay does; 1,000 m apart they alert."""
+    for offset_m, alerts in ((1100.0, 0), (1000.0, 1)):
+        pictures = [_finals(float(t), offset_m) for t in range(0, 120, 2)]
+        assert _conflict_alerts(SafetyNet(rates=VerticalRateFilter()), pictures) == alerts

@@ -10,6 +10,7 @@ loops over steps or pairs in Python here; empty pictures cost nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass
 
@@ -22,7 +23,9 @@ from commonsky.earth import BLUESKY_EARTH_RADIUS_M
 from commonsky.safety.cpa import PairGeometry, pair_geometry
 from commonsky.safety.grid_pairs import grid_pairs
 from commonsky.safety.grid_pairs import usable as grid_usable
+from commonsky.safety.height_keeping import Altimetry
 from commonsky.safety.loss_search import great_circle_m
+from commonsky.safety.parallel_runways import ParallelRule, parallel_operations
 from commonsky.safety.params import ProtectionPolicy
 from commonsky.safety.pruning import ecef_motion, frame_gain, slice_radius_m, unique_codes
 from commonsky.safety.stca import stca_states
@@ -47,13 +50,20 @@ class Frames:
     ve_ms: FloatArray
     vs_ms: FloatArray
     level: npt.NDArray[np.bool_]
+    parallel_ceiling_m: FloatArray
 
     def __len__(self) -> int:
         return int(self.k.shape[0])
 
 
-def frames(tracks: RecordedTracks, policy: ProtectionPolicy, step_s: float, stale_s: float) -> Frames:
-    """The samples of every picture (see the module docstring)."""
+def frames(
+    tracks: RecordedTracks,
+    policy: ProtectionPolicy,
+    step_s: float,
+    stale_s: float,
+    altimetry: Altimetry = Altimetry(),
+) -> Frames:
+    """The samples of every picture (see the module docstring); ``altimetry`` for the levels of level aircraft."""
     n = len(tracks)
     code = tracks.aircraft[1]
     by_ac = np.lexsort((tracks.time_s, code))
@@ -79,6 +89,7 @@ def frames(tracks: RecordedTracks, policy: ProtectionPolicy, step_s: float, stal
         tracks.vs_ms,
         tracks.vs_filt_ms,
         tracks.on_ground,
+        altimetry=altimetry,
     )
     keep = states.eligible[row]
     k, row = k[keep], row[keep]
@@ -91,7 +102,8 @@ def frames(tracks: RecordedTracks, policy: ProtectionPolicy, step_s: float, stal
     coslat = np.maximum(np.cos(np.radians(lat0)), 1e-6)
     lon = np.mod(tracks.lon_deg[row] + np.degrees(ve * dt / (BLUESKY_EARTH_RADIUS_M * coslat)) + 180.0, 360.0) - 180.0
     vs = states.vs_pred_ms[row]
-    return Frames(k, row, code[row], lat, lon, states.alt_ref_m[row] + vs * dt, vn, ve, vs, states.level[row])
+    alt = states.alt_ref_m[row] + vs * dt
+    return Frames(k, row, code[row], lat, lon, alt, vn, ve, vs, states.level[row], states.parallel_ceiling_m[row])
 
 
 def candidate_pairs(f: Frames, radius_m: float, half_height_m: float, lookahead_s: float) -> tuple[IntArray, IntArray]:
@@ -168,5 +180,24 @@ def geometry(f: Frames, policy: ProtectionPolicy, grows: tuple[float, ...] = (1.
             keep = np.isin(ac[p] * (int(ac.max()) + 1) + ac[q], known)
             p, q = p[keep], q[keep]
         r, h, t = np.maximum(radius[p], radius[q]), np.maximum(height[p], height[q]), np.maximum(look[p], look[q])
-        out.append(pair_geometry(f, p, q, r * g, h * g, t * g, conflicts_only=True))
+        geo = pair_geometry(f, p, q, r * g, h * g, t * g, conflicts_only=True)
+        out.append(_without_parallel(f, geo))
     return out
+
+
+def _without_parallel(f: Frames, geo: PairGeometry) -> PairGeometry:
+    """``geo`` without the pairs flying parallel runway operations in their picture (`commonsky.safety.stca`)."""
+    i, j = geo.i, geo.j
+    if i.shape[0] == 0:
+        return geo
+    trk = np.degrees(np.arctan2(f.ve_ms, f.vn_ms))
+    moving = ~f.level
+    parallel = parallel_operations(
+        ParallelRule(), f.lat_deg[i], f.lon_deg[i], f.alt_m[i], trk[i], moving[i],
+        f.lat_deg[j], f.lon_deg[j], f.alt_m[j], trk[j], moving[j],
+        ceiling_m=np.minimum(f.parallel_ceiling_m[i], f.parallel_ceiling_m[j]),
+    )  # fmt: skip
+    if not parallel.any():
+        return geo
+    keep = ~parallel
+    return PairGeometry(**{name.name: getattr(geo, name.name)[keep] for name in dataclasses.fields(geo)})

@@ -24,6 +24,7 @@ levels 1,000 ft apart, a height-keeping episode is never closer than 400 ft vert
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
@@ -41,6 +42,12 @@ LEVEL_WINDOW_S = 20.0
 """The window the level test looks back over (the STCA's filtered-rate window)."""
 LEVEL_RATE_MS = 400.0 * FPM_MS
 """Vertical rate below which an aircraft is level (the STCA's default dead band, `Protection.level_band_ms`)."""
+TRANSITION_ALT_M = 5000.0 * FT_M
+"""Default transition altitude: the Paris sample's level aircraft hold 2,625, 3,625 and 4,625 ft pressure altitude
+(3,000-5,000 ft on a QNH of about 1,027 hPa) and FL70 and above, nothing between."""
+QNH_MIN_SAMPLES = 100
+QNH_MIN_SHARE = 0.5
+"""A QNH offset is estimated only from this many level samples, this share of them within 25 ft of the mode."""
 
 
 class LossKind(StrEnum):
@@ -48,16 +55,59 @@ class LossKind(StrEnum):
 
     LOSS = "loss"
     HEIGHT_KEEPING = "height_keeping"
+    PARALLEL_RUNWAYS = "parallel_runways"
+    """Independent parallel approaches or departures, or segregated parallel operations: separated by the
+    runways' spacing (`commonsky.safety.parallel_runways`)."""
 
 
-def nearest_level_m(alt_m: FloatArray) -> FloatArray:
-    """The IFR cruising level (multiple of 1,000 ft, in metres) nearest each altitude (m)."""
-    steps = np.round(np.round(np.asarray(alt_m, dtype=np.float64) / CRUISING_LEVEL_STEP_M, 6))
-    return np.asarray(steps * CRUISING_LEVEL_STEP_M, dtype=np.float64)
+@dataclass(frozen=True, slots=True)
+class Altimetry:
+    """How reported (pressure) altitudes relate to the levels aircraft hold. Below the transition altitude
+    aircraft hold altitudes on the local QNH, multiples of 1,000 ft of QNH altitude = pressure altitude +
+    ``qnh_offset_m`` (about 27 ft per hPa above 1013.25); above it, flight levels (multiples of 1,000 ft of
+    pressure altitude). ``qnh_offset_m`` 0 (the default) reads every level on the pressure grid."""
+
+    qnh_offset_m: float = 0.0
+    transition_alt_m: float = TRANSITION_ALT_M
+
+
+def nearest_level_m(alt_m: FloatArray, altimetry: Altimetry = Altimetry()) -> FloatArray:
+    """The IFR level nearest each altitude (m), as a pressure altitude (m): a multiple of 1,000 ft, of QNH altitude
+    below the transition altitude (the QNH altitude less than 500 ft above it) with ``altimetry``'s offset."""
+    alt = np.asarray(alt_m, dtype=np.float64)
+    steps = np.round(np.round(alt / CRUISING_LEVEL_STEP_M, 6))
+    level = steps * CRUISING_LEVEL_STEP_M
+    off = altimetry.qnh_offset_m
+    if off != 0.0:
+        qnh = alt + off
+        low = qnh < altimetry.transition_alt_m + 0.5 * CRUISING_LEVEL_STEP_M
+        qnh_level = np.round(np.round(qnh / CRUISING_LEVEL_STEP_M, 6)) * CRUISING_LEVEL_STEP_M - off
+        level = np.where(low, qnh_level, level)
+    return np.asarray(level, dtype=np.float64)
+
+
+def estimate_qnh_offset_m(alt_m: FloatArray, level: BoolArray, transition_alt_m: float = TRANSITION_ALT_M) -> float:
+    """The QNH offset (m) the data shows: among the altitudes of level aircraft from 1,500 ft (above circuits and
+    runways) to ``transition_alt_m`` (pressure altitude), the most common deviation from the nearest multiple of
+    1,000 ft in 25 ft bins, negated; 0 unless that bin and its two neighbours hold at least
+    `QNH_MIN_SHARE` of at least `QNH_MIN_SAMPLES` samples (no clear QNH grid: read levels on the pressure grid)."""
+    alt = np.asarray(alt_m, dtype=np.float64)
+    pick = np.asarray(level, dtype=bool) & (alt >= 1500.0 * FT_M) & (alt < transition_alt_m)
+    ft = alt[pick] / FT_M
+    if ft.shape[0] < QNH_MIN_SAMPLES:
+        return 0.0
+    dev = np.mod(np.round(ft / 25.0) * 25.0 + 500.0, 1000.0) - 500.0  # -500 .. 475 ft
+    bins = np.round((dev + 500.0) / 25.0).astype(np.int64)  # 0 .. 39
+    counts = np.bincount(bins, minlength=40)
+    peak = int(np.argmax(counts))
+    near = counts[peak] + counts[(peak - 1) % 40] + counts[(peak + 1) % 40]
+    if near < QNH_MIN_SHARE * ft.shape[0]:
+        return 0.0
+    return float(-(peak * 25.0 - 500.0) * FT_M)
 
 
 def _held_levels(
-    r: Reports, code: IntArray, k_first: IntArray, k_last: IntArray, step_s: float
+    r: Reports, code: IntArray, k_first: IntArray, k_last: IntArray, step_s: float, altimetry: Altimetry
 ) -> tuple[FloatArray, BoolArray]:
     """Per (aircraft, episode): the level it held (NaN where none) and whether it was level (module docstring)."""
     back = max(1, round(LEVEL_WINDOW_S / step_s))
@@ -66,7 +116,7 @@ def _held_levels(
     offset = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
     k = k_first[owner] - back + offset
     exists, _, _, alt = r.positions_at(code[owner], k, step_s)
-    level_at = nearest_level_m(alt)
+    level_at = nearest_level_m(alt, altimetry)
     big = np.float64(np.inf)
     lo = np.full(code.shape[0], big)
     hi = np.full(code.shape[0], -big)
@@ -95,6 +145,7 @@ def classify(
     k_last: IntArray,
     step_s: float,
     half_height_m: FloatArray | float,
+    altimetry: Altimetry = Altimetry(),
 ) -> BoolArray:
     """True where the episode of aircraft codes ``a``, ``b`` over grid times ``k_first..k_last`` is
     `LossKind.HEIGHT_KEEPING` (see the module docstring); ``half_height_m`` the vertical minimum of each episode."""
@@ -102,7 +153,12 @@ def classify(
     if n == 0:
         return np.zeros(0, dtype=bool)
     held, level = _held_levels(
-        r, np.concatenate([a, b]), np.concatenate([k_first, k_first]), np.concatenate([k_last, k_last]), step_s
+        r,
+        np.concatenate([a, b]),
+        np.concatenate([k_first, k_first]),
+        np.concatenate([k_last, k_last]),
+        step_s,
+        altimetry,
     )
     apart = np.abs(held[:n] - held[n:]) >= half_height_m - BOUNDARY_TOL_M  # False where NaN
     return np.asarray(apart & level[:n] & level[n:], dtype=bool)

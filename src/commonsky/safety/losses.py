@@ -22,7 +22,10 @@ aircraft id, lat, lon (degrees), altitude (m) and, optionally, an on-ground flag
    ``alt_m`` the pair's mean altitude at the sample of smallest horizontal distance.
 5. Each episode is classified (`commonsky.safety.height_keeping`): `LossKind.HEIGHT_KEEPING` where both aircraft
    were level within 300 ft of IFR flight levels at least the vertical minimum apart (separation by levels held,
-   only height keeping brought them within the minimum), `LossKind.LOSS` otherwise.
+   only height keeping brought them within the minimum); `LossKind.PARALLEL_RUNWAYS` where, at every second of
+   it, the pair had the geometry of parallel runway operations (`commonsky.safety.parallel_runways`: both low,
+   climbing or descending on near-parallel tracks at least 1,035 m apart: separated by the runways' spacing);
+   `LossKind.LOSS` otherwise.
 
 Cost follows the reports and the pairs that come close (`commonsky.safety.loss_search`: coarse-to-fine
 candidate search); memory linear, never N x N.
@@ -52,8 +55,9 @@ from numpy.typing import ArrayLike
 from commonsky._typing import BoolArray, FloatArray, IntArray
 from commonsky.errors import InputError
 from commonsky.safety.cpa import BOUNDARY_TOL_M
-from commonsky.safety.height_keeping import LossKind, classify
+from commonsky.safety.height_keeping import Altimetry, LossKind, classify
 from commonsky.safety.loss_search import Reports, close_samples
+from commonsky.safety.parallel_runways import ParallelRule, classify_parallel
 from commonsky.safety.params import Protection, ProtectionPolicy, ZoneProtection
 from commonsky.units import FT_M, NM_M
 
@@ -72,8 +76,9 @@ class LossEpisodes:
 
     ``start_s``/``end_s`` first and last grid time in loss; ``min_dist_m`` smallest horizontal distance,
     ``min_dalt_m`` smallest altitude difference (absolute), ``alt_m`` mean altitude of the pair at the sample of
-    smallest horizontal distance; ``samples`` number of grid times in loss; ``height_keeping`` whether the
-    episode is `LossKind.HEIGHT_KEEPING` (see `kinds`).
+    smallest horizontal distance; ``samples`` number of grid times in loss; ``height_keeping`` and
+    ``parallel_runways`` whether the episode is `LossKind.HEIGHT_KEEPING` or `LossKind.PARALLEL_RUNWAYS` (see
+    `kinds`; never both).
     """
 
     id_a: npt.NDArray[np.str_]
@@ -85,6 +90,7 @@ class LossEpisodes:
     alt_m: FloatArray
     samples: IntArray
     height_keeping: BoolArray
+    parallel_runways: BoolArray
 
     def __len__(self) -> int:
         return int(self.start_s.shape[0])
@@ -94,16 +100,25 @@ class LossEpisodes:
         """No episode."""
         f = np.zeros(0)
         s = np.zeros(0, dtype=np.str_)
-        return cls(s, s, f, f, f, f, f, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool))
+        none = np.zeros(0, dtype=bool)
+        return cls(s, s, f, f, f, f, f, np.zeros(0, dtype=np.int64), none, none)
 
     def kinds(self) -> list[LossKind]:
         """The kind of each episode."""
-        return [LossKind.HEIGHT_KEEPING if hk else LossKind.LOSS for hk in self.height_keeping.tolist()]
+        return [
+            LossKind.HEIGHT_KEEPING if hk else LossKind.PARALLEL_RUNWAYS if pr else LossKind.LOSS
+            for hk, pr in zip(self.height_keeping.tolist(), self.parallel_runways.tolist(), strict=True)
+        ]
+
+    def counts(self) -> dict[str, int]:
+        """Number of episodes of each `LossKind` (every kind, zeros included)."""
+        kinds = self.kinds()
+        return {kind.value: kinds.count(kind) for kind in LossKind}
 
     @property
     def true_loss(self) -> BoolArray:
         """Episodes of kind `LossKind.LOSS`."""
-        return ~self.height_keeping
+        return ~self.height_keeping & ~self.parallel_runways
 
 
 def quantise(alt_m: FloatArray, quantum_m: float) -> FloatArray:
@@ -129,6 +144,8 @@ def loss_episodes(
     window_s: tuple[float, float] = (-math.inf, math.inf),
     alt_quantum_m: float = 0.0,
     regions: Sequence[ZoneProtection] = (),
+    parallel: ParallelRule = ParallelRule(),
+    altimetry: Altimetry = Altimetry(),
 ) -> LossEpisodes:
     """Loss-of-separation episodes from reports (see the module docstring for the exact method).
 
@@ -141,7 +158,10 @@ def loss_episodes(
     the region's radius, likewise for the half-height (`ProtectionPolicy.per_aircraft`), and a pair the larger
     of its two aircraft's minima (a pair across a region boundary is judged by the more demanding side). A
     terminal area with 3 NM inside en-route airspace with 5 NM is ``radius_m`` = 3 NM and the en-route
-    airspace as a region of 5 NM.
+    airspace as a region of 5 NM. ``parallel``: the geometry of parallel runway operations
+    (`commonsky.safety.parallel_runways`; ``ParallelRule(ceiling_m=0.0)`` classifies none). ``altimetry``: the
+    QNH offset and transition altitude under which the height-keeping classification reads levels
+    (`commonsky.safety.height_keeping.Altimetry`; default: every level on the pressure grid).
     """
     for name, value in (("radius_m", radius_m), ("half_height_m", half_height_m), ("step_s", step_s)):
         if not math.isfinite(value) or value <= 0:
@@ -183,7 +203,8 @@ def loss_episodes(
     last = np.concatenate([first[1:], [k.shape[0]]]) - 1
     episode = np.cumsum(new) - 1
     closest = np.lexsort((dh, episode))[first]  # first row of each episode when sorted by distance
-    hk = classify(reports, a[first], b[first], k[first], k[last], step_s, np.maximum.reduceat(pair_h, first))
+    hk = classify(reports, a[first], b[first], k[first], k[last], step_s, np.maximum.reduceat(pair_h, first), altimetry)
+    pr = classify_parallel(reports, a[first], b[first], k[first], k[last], step_s, parallel) & ~hk
     return LossEpisodes(
         id_a=names[a[first]],
         id_b=names[b[first]],
@@ -194,6 +215,7 @@ def loss_episodes(
         alt_m=mean_alt[closest],
         samples=(last - first + 1).astype(np.int64),
         height_keeping=hk,
+        parallel_runways=pr,
     )
 
 

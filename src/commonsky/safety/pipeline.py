@@ -11,13 +11,14 @@ With ``rates`` (a `VerticalRateFilter`, as the live run has), conflict alert is 
 (`commonsky.safety.stca.stca_picture`): aircraft on the ground (the flag given to `step`, or low and slow) take no
 part, a level aircraft (filtered rate inside the policy's dead band) is predicted at its flight level (read from
 its mean tracked altitude over the rate window), the others
-with their filtered rate. Without, the picture is checked as given.
+with their filtered rate, and pairs flying parallel runway operations raise nothing (`commonsky.safety.stca.
+parallel_pairs`, as replay). Without, the picture is checked as given.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -29,7 +30,7 @@ from commonsky.safety.conflicts import Conflicts, detect_conflicts
 from commonsky.safety.cpa import pair_geometry
 from commonsky.safety.incursion import Incursions, ZoneIndex, detect_incursions
 from commonsky.safety.params import ProtectionPolicy
-from commonsky.safety.stca import stca_picture
+from commonsky.safety.stca import parallel_pairs, stca_picture
 from commonsky.safety.vertical_rate import VerticalRateFilter
 
 
@@ -84,6 +85,8 @@ class SafetyNet:
         ground = np.zeros(len(picture), dtype=bool) if on_ground is None else np.asarray(on_ground, dtype=bool)
         checked, keep = stca_picture(picture, self.policy, vs_filt, ground, mean_alt)
         found = detect_conflicts(checked, self.policy)
+        if len(found):
+            found = _rows(found, ~parallel_pairs(checked, self.policy, found.i, found.j))
         return checked, replace(found, i=keep[found.i], j=keep[found.j])
 
     def _held(self, picture: Picture, seen: dict[Key, Observation]) -> dict[Key, Observation]:
@@ -98,6 +101,9 @@ class SafetyNet:
         if not pairs:
             return {}
         i, j = np.array([p[0] for p in pairs], dtype=np.intp), np.array([p[1] for p in pairs], dtype=np.intp)
+        if self.rates is not None:  # the STCA picture: no hold for a pair the parallel-runway filter drops
+            keep = ~parallel_pairs(picture, self.policy, i, j)
+            i, j = i[keep], j[keep]
         r, h, t = self.policy.per_aircraft(picture.lat_deg, picture.lon_deg, picture.alt_m, picture.party)
         grow = 1.0 + self.hold_margin
         geo = pair_geometry(
@@ -113,3 +119,9 @@ class SafetyNet:
     def finish(self, time_s: float) -> list[AlertEvent]:
         """End the alerts still up."""
         return self.tracker.close(time_s)
+
+
+def _rows(found: Conflicts, keep: BoolArray) -> Conflicts:
+    """``found`` with only the pairs ``keep`` selects."""
+    arrays = {f.name: getattr(found, f.name)[keep] for f in fields(found) if f.name != "candidates"}
+    return replace(found, **arrays)
