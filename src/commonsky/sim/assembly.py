@@ -17,7 +17,7 @@ import numpy as np
 from commonsky.plans.intent import Intent
 from commonsky.safety.params import Protection, ProtectionPolicy
 from commonsky.sim.overflights import overflight_flights, read_overflights
-from commonsky.sim.pipeline import LiveParts, LivePipeline, LivePlan, SafetyNetFactory
+from commonsky.sim.pipeline import ConcernFactory, LiveParts, LivePipeline, LivePlan, SafetyNetFactory
 from commonsky.sim.run_config import RunConfig
 from commonsky.sim.scenario import Scenario
 from commonsky.sim.sensors import default_specs, frame_for, live_sensors, network_slot
@@ -31,7 +31,7 @@ from commonsky.surveillance.tracking.tracker import Components
 def live_parts(config: RunConfig) -> LiveParts:
     """The components of a run paced at ``config.tick_s``: the tracker's (`Components.default` with the config's
     process noise and coasting), the correlation tolerance, alert hysteresis in ticks and protected zone, the health
-    policy."""
+    policy, where unknown aircraft are alerted."""
     raise_cycles, end_cycles = (
         max(1, math.ceil(s / config.tick_s)) for s in (config.alert_raise_s, config.alert_end_s)
     )
@@ -40,6 +40,7 @@ def live_parts(config: RunConfig) -> LiveParts:
         tolerance=Tolerance(lateral_m=config.lateral_tol_m, vertical_m=config.vertical_tol_m),
         safety=SafetyNetFactory(raise_cycles, end_cycles, protection_policy(config)),
         health=config.health,
+        concern=ConcernFactory(config.unknown_near, config.responsibility),
     )
 
 

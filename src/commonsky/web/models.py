@@ -64,6 +64,12 @@ class TrackOut(BaseModel):
     icao24: str = Field(default="", description='ADS-B address (hex), "" when none')
     sources: str = Field(default="", description="names of the sensors and receivers whose reports updated it")
     squawk: str = Field(default="", description='Mode A code heard by a real receiver, "" when none')
+    status: str = Field(
+        default="",
+        description="correlation: matched, pending, unknown (nobody claims it; alerted only near a filed intent, a "
+        "binding zone or in the area of responsibility), outside or non-conforming",
+    )
+    on_ground: bool = Field(default=False, description="a real receiver last heard it report on the ground")
     trail: list[tuple[float, float]] = Field(default_factory=list, description="earlier [lon, lat], oldest first")
 
 
@@ -261,7 +267,7 @@ def tracks_columns(snap: LiveSnapshot) -> dict[str, list[Any]]:
         "trk_deg": np.round(p.trk_deg).tolist(), "vs_ms": np.round(p.vs_ms, 1).tolist(),
         "party": p.party.tolist(), "intent": p.intent.tolist(), "callsign": snap.callsign.tolist(),
         "label": snap.label.tolist(), "icao24": snap.icao24.tolist(), "sources": snap.sources.tolist(),
-        "squawk": snap.squawk.tolist(),
+        "squawk": snap.squawk.tolist(), "status": snap.status.tolist(), "on_ground": snap.on_ground.tolist(),
     }  # fmt: skip
 
 
