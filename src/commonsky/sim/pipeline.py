@@ -21,6 +21,7 @@ picture is checked against (intents, zones, known identities: a `LivePlan`) can 
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -56,7 +57,8 @@ class SafetyNetFactory:
     """Makes a fresh `SafetyNet` over some zones: an alert must be seen ``raise_cycles`` ticks in a row to be
     raised and be gone ``end_cycles`` ticks to end (see `AlertTracker`); pairs are protected by ``policy``, with
     the STCA filters of replay (`commonsky.safety.stca`: ground suppression, level-flight dead band on a filtered
-    vertical rate, prediction from that rate)."""
+    vertical rate, prediction from that rate). An alert ends at once with its aircraft's track (a deleted track's
+    id never returns), never naming a track the picture no longer has."""
 
     raise_cycles: int = 1
     end_cycles: int = 3
@@ -64,7 +66,9 @@ class SafetyNetFactory:
 
     def __call__(self, zones: Sequence[Zone]) -> SafetyNet:
         tracker = AlertTracker(self.raise_cycles, self.end_cycles)
-        return SafetyNet(policy=self.policy, zones=tuple(zones), tracker=tracker, rates=VerticalRateFilter())
+        return SafetyNet(
+            policy=self.policy, zones=tuple(zones), tracker=tracker, rates=VerticalRateFilter(), end_with_aircraft=True
+        )
 
 
 @dataclass(frozen=True)
@@ -195,6 +199,15 @@ class LivePipeline:
         """Drop what the sources have due before ``t_s`` (the next `step` fuses only later batches)."""
         for source in self.sources:
             source.restart(t_s)
+
+    def catch_up(self, t_s: float, clock: ClockState | None = None) -> LiveSnapshot:
+        """Step straight to ``t_s`` when too far behind to step tick by tick: what the sources had due before their
+        last scan (the longest scan period before ``t_s``) is dropped, and that last scan of every source is fused,
+        so each track seen in it is updated and coasts only the gap before it (rather than the whole gap, which
+        deletes tracks that were still seen)."""
+        last_scan_s = max([s.spec.scan_s for s in self.sources if math.isfinite(s.spec.scan_s)], default=0.0)
+        self.skip_to(max(self._time_s, t_s - max(self.config.tick_s, last_scan_s)))
+        return self.step(t_s, clock)
 
     def reset(self, t_s: float) -> None:
         """Start afresh at ``t_s``: no tracks, no alerts, no trails (after a jump in time)."""
