@@ -11,6 +11,7 @@ safety-net factory, health policy); `scenario_plan` is the plan the scenario fil
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -103,8 +104,17 @@ def scenario_plan(scenario: Scenario, truth: TruthSet) -> LivePlan:
     return LivePlan(scenario.filing_order(), tuple(scenario.zones), truth_registry(truth))
 
 
+def scenario_config(scenario: Scenario, config: RunConfig) -> RunConfig:
+    """``config`` with the scenario's area of responsibility added to the run's."""
+    if not scenario.responsibility:
+        return config
+    return replace(config, responsibility=config.responsibility + scenario.responsibility)
+
+
 def pipeline_from_scenario(scenario: Scenario, config: RunConfig = RunConfig()) -> LivePipeline:
-    """A pipeline for ``scenario``: truth from its intents, its sensors (or the defaults), its plan."""
+    """A pipeline for ``scenario``: truth from its intents, its sensors (or the defaults), its plan, its area of
+    responsibility."""
+    config = scenario_config(scenario, config)
     truth = scenario_truth(scenario, config)
     return LivePipeline(
         truth.frame,
@@ -122,6 +132,7 @@ __all__ = [
     "live_parts",
     "pipeline_from_scenario",
     "protection_policy",
+    "scenario_config",
     "scenario_plan",
     "scenario_sources",
     "scenario_truth",
