@@ -87,7 +87,9 @@ class _Areas:
         out = np.full(len(pos_m), "", dtype=np.result_type(self.label, "<U1"))
         if not len(pos_m) or not len(self.label):
             return out
-        ti, ai = self.tree.query(shapely.points(pos_m[:, :2]), predicate="intersects")
+        ti, ai = self.tree.query(shapely.points(pos_m[:, :2]))  # bounding boxes, then the prepared shapes
+        inside = shapely.intersects_xy(self.tree.geometries[ai], pos_m[ti, 0], pos_m[ti, 1])
+        ti, ai = ti[inside], ai[inside]
         alt = pos_m[ti, 2]
         ok = (alt >= self.floor_m[ai]) & (alt <= self.ceiling_m[ai])
         ok &= (t_s >= self.start_s[ai]) & (t_s <= self.end_s[ai])

@@ -397,7 +397,7 @@ class Correlator:
         inside_since = np.where(outside, np.nan, np.where(np.isnan(in_since), t, in_since))
         was_unknown, was_nonconf = carry(old.unknown_on, False), carry(old.nonconf_on, False)
         unknown_on = np.where(was_unknown, known_run < p.clear_after_scans, unknown_run >= p.unknown_after_scans)
-        of_concern, where = self._concern(live)
+        of_concern, where = self._concern(live, unknown_on)
         calm_run = np.where(of_concern, 0, carry(old.calm_run, 0) + 1)
         was_alert = carry(old.alert_on, False)
         alert_on = unknown_on & np.where(was_alert, calm_run < p.clear_after_scans, of_concern)
@@ -439,12 +439,15 @@ class Correlator:
         shown = Correlation(corr.t_s, corr.track_id, status, corr.intent, corr.party, corr.basis, corr.reason)
         return shown, tuple(events)
 
-    def _concern(self, live: LiveTracks) -> tuple[BoolArray, StrArray]:
-        """Per track, whether an unknown there is of concern, and why ("" when not, or without a `Concern`:
-        everywhere, no reason needed)."""
+    def _concern(self, live: LiveTracks, unknown: BoolArray) -> tuple[BoolArray, StrArray]:
+        """Per track, whether it is an ``unknown`` one of concern, and why ("" when not, or without a `Concern`:
+        everywhere, no reason needed). Only the unknown tracks are tested (most of a busy picture is known)."""
         if self.concern is None:
-            return np.ones(len(live), dtype=bool), np.full(len(live), "", dtype="<U1")
-        where = np.asarray(self.concern.reasons(live.pos_m, live.t_s), dtype=str)
+            return unknown.copy(), np.full(len(live), "", dtype="<U1")
+        rows = np.flatnonzero(unknown)
+        found = np.asarray(self.concern.reasons(live.pos_m[rows], live.t_s), dtype=str)
+        where = np.full(len(live), "", dtype=found.dtype if len(found) else "<U1")
+        where[rows] = found
         return where != "", where
 
     def _events(
