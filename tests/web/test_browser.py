@@ -59,7 +59,9 @@ def test_operator_sees_tracks_move_and_zooms_to_an_alert(
             ready = "() => window.commonsky.state.messages >= 2 && window.commonsky.state.tracks.size >= 3"
             page.wait_for_function(ready, timeout=30_000)
             first = dict((i, (x, y)) for i, x, y in page.evaluate("() => window.commonsky.positions()"))
-            time.sleep(1.5)
+            seq0 = page.evaluate("() => window.commonsky.state.seq")
+            time.sleep(1.5)  # then at least two newer pictures, however slowly a loaded machine streams them
+            page.wait_for_function(f"() => window.commonsky.state.seq >= {seq0} + 2", timeout=30_000)
             second = dict((i, (x, y)) for i, x, y in page.evaluate("() => window.commonsky.positions()"))
             common = set(first) & set(second)
             assert common and any(first[i] != second[i] for i in common), "no track moved"
