@@ -83,7 +83,8 @@ class TracksOut(BaseModel):
 
 class AlertOut(BaseModel):
     """An alert that is up. Safety nets: a predicted ``conflict`` between two tracks (subjects: both track ids),
-    a zone ``incursion`` (track id, zone name). Correlation: an ``unknown`` aircraft (track id, "") or a
+    a zone ``incursion`` (track id, zone name). Correlation: an ``unknown`` aircraft (track id, ""; raised only near
+    a live intent or a binding zone, or in the area of responsibility, the ``reason`` says which) or a
     ``non-conforming`` one (track id, its intent), with ``reason``; their ids are negative."""
 
     alert_id: int
