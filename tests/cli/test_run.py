@@ -39,6 +39,7 @@ def test_run_fast_reports_tracks_and_alerts(cli: Callable[..., Any]) -> None:
         (["--start", "2015-01-01T00:00:00Z"], "outside"),
         (["--start", "2014-12-02T08:00:00Z", "--until", "2014-12-02T07:00:00Z"], "after --start"),
         (["--synthetic", "-1"], "negative"),
+        (["--area", "/nonexistent/area.geojson"], "/nonexistent/area.geojson: no such file"),
     ],
 )
 def test_run_rejects_bad_input(cli: Callable[..., Any], args: list[str], message: str) -> None:

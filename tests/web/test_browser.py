@@ -57,19 +57,26 @@ def test_operator_sees_tracks_move_and_zooms_to_an_alert(
             ready = "() => window.commonsky.state.messages >= 2 && window.commonsky.state.tracks.size >= 3"
             page.wait_for_function(ready, timeout=30_000)
             first = dict((i, (x, y)) for i, x, y in page.evaluate("() => window.commonsky.positions()"))
-            time.sleep(1.5)
+            seq0 = page.evaluate("() => window.commonsky.state.seq")
+            time.sleep(1.5)  # then at least two newer pictures, however slowly a loaded machine streams them
+            page.wait_for_function(f"() => window.commonsky.state.seq >= {seq0} + 2", timeout=30_000)
             second = dict((i, (x, y)) for i, x, y in page.evaluate("() => window.commonsky.positions()"))
             common = set(first) & set(second)
             assert common and any(first[i] != second[i] for i in common), "no track moved"
-            page.wait_for_selector("#alerts li.conflict", timeout=30_000)
-            runner.pause()  # the operator looks at a standing picture: no alert ends during the fly-to
-            time.sleep(1.0)
+            for _ in range(3):  # a conflict may end between being seen and the pause: then wait for the next one
+                page.wait_for_selector("#alerts li.conflict", timeout=30_000)
+                runner.pause()  # the operator looks at a standing picture: no alert ends during the fly-to
+                time.sleep(1.0)
+                if page.locator("#alerts li.conflict").count():
+                    break
+                runner.resume()
             page.wait_for_selector("#alerts li.conflict", timeout=30_000)
             shown = page.evaluate("() => window.commonsky.state.alerts")
             before = page.evaluate("() => window.commonsky.bounds()")
             page.click("#alerts li.conflict")
             page.wait_for_function("() => window.commonsky.state.lastFit !== null", timeout=5_000)
-            time.sleep(1.2)  # the fly-to animation
+            # the fly-to animation (600 ms, longer on a loaded machine): until the map stands still
+            page.wait_for_function("() => !window.commonsky.map.isMoving()", timeout=10_000)
             fit = page.evaluate("() => window.commonsky.state.lastFit")
             alert = next(a for a in shown if a["alert_id"] == fit["alert"])
             assert alert["kind"] == "conflict"

@@ -209,6 +209,17 @@ class AlertTracker:
             events.append(AlertEvent(EventKind.ENDED, time_s, ended))
         return events
 
+    def end_now(self, time_s: float, keys: list[Key]) -> list[AlertEvent]:
+        """End the alerts of ``keys`` that are up at once, without hysteresis (their subject is gone for good)."""
+        events = []
+        for key in keys:
+            self._missing.pop(key, None)
+            self._pending.pop(key, None)
+            alert = self._active.pop(key, None)
+            if alert is not None:
+                events.append(AlertEvent(EventKind.ENDED, time_s, replace(alert, ended_s=time_s)))
+        return events
+
     def close(self, time_s: float) -> list[AlertEvent]:
         """End every alert still up (end of a replay)."""
         events = [AlertEvent(EventKind.ENDED, time_s, replace(a, ended_s=time_s)) for a in self.active]

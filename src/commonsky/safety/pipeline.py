@@ -10,9 +10,15 @@ pair is still in conflict under protection enlarged by ``hold_margin`` (radius, 
 With ``rates`` (a `VerticalRateFilter`, as the live run has), conflict alert is the STCA of replay
 (`commonsky.safety.stca.stca_picture`): aircraft on the ground (the flag given to `step`, or low and slow) take no
 part, a level aircraft (filtered rate inside the policy's dead band) is predicted at its flight level (read from
-its mean tracked altitude over the rate window), the others
-with their filtered rate, and pairs flying parallel runway operations raise nothing (`commonsky.safety.stca.
-parallel_pairs`, as replay). Without, the picture is checked as given.
+its mean tracked altitude over the rate window), the others with their filtered rate, and pairs flying parallel
+runway operations raise nothing (`commonsky.safety.stca.parallel_pairs`, as replay). Without, the picture is
+checked as given.
+
+With ``end_with_aircraft`` (the live run: a tracker never reuses a deleted track's id, so an aircraft that leaves
+the picture does not come back under its id), an alert whose aircraft has left the picture ends at once, as the
+correlation's alerts do, instead of outliving its aircraft by the end hysteresis (an alert naming a track the map
+no longer has; it happened after the live loop skipped ahead under load and its tracks coasted out). Replay keeps
+the hysteresis: there an aircraft is its address, and a gap in its reports is not its end.
 """
 
 from __future__ import annotations
@@ -54,6 +60,7 @@ class SafetyNet:
     zone_lookahead_s: float = 300.0
     hold_margin: float = 0.2
     rates: VerticalRateFilter | None = None
+    end_with_aircraft: bool = False
 
     def __post_init__(self) -> None:
         self._index = ZoneIndex.build(self.zones)
@@ -74,7 +81,8 @@ class SafetyNet:
         incursions = detect_incursions(picture, self._index, self.zone_lookahead_s)
         seen = observations(picture.time_s, conflicts, incursions, picture.lat_deg, picture.lon_deg)
         seen.update(self._held(checked, seen))
-        events = self.tracker.update(picture.time_s, seen)
+        events = self._gone(picture) if self.end_with_aircraft else []
+        events += self.tracker.update(picture.time_s, seen)
         return CycleResult(picture.time_s, conflicts, incursions, events)
 
     def _stca(
@@ -115,6 +123,20 @@ class SafetyNet:
             )
             for a, b, tin in zip(geo.i[geo.conflict], geo.j[geo.conflict], geo.tin_s[geo.conflict], strict=True)
         }
+
+    def _gone(self, picture: Picture) -> list[AlertEvent]:
+        """End the alerts up whose aircraft (both of a conflict, the first subject of an incursion) left the
+        picture."""
+        up = self.tracker.active
+        if not up:
+            return []
+        ids = set(picture.id.tolist())
+        gone = [
+            (a.kind, *a.subjects)
+            for a in up
+            if a.subjects[0] not in ids or (a.kind is AlertKind.CONFLICT and a.subjects[1] not in ids)
+        ]
+        return self.tracker.end_now(picture.time_s, gone)
 
     def finish(self, time_s: float) -> list[AlertEvent]:
         """End the alerts still up."""

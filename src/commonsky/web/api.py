@@ -141,6 +141,8 @@ def live_router() -> APIRouter:
                 icao24=str(snap.icao24[i]),
                 sources=str(snap.sources[i]),
                 squawk=str(snap.squawk[i]),
+                status=str(snap.status[i]) if len(snap.status) else "",
+                on_ground=bool(snap.on_ground[i]) if len(snap.on_ground) else False,
                 trail=trails.get(str(p.id[i]), []),
             )
             for i in range(len(p))

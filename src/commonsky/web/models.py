@@ -64,6 +64,12 @@ class TrackOut(BaseModel):
     icao24: str = Field(default="", description='ADS-B address (hex), "" when none')
     sources: str = Field(default="", description="names of the sensors and receivers whose reports updated it")
     squawk: str = Field(default="", description='Mode A code heard by a real receiver, "" when none')
+    status: str = Field(
+        default="",
+        description="correlation: matched, pending, unknown (nobody claims it; alerted only near a filed intent, a "
+        "binding zone or in the area of responsibility), outside or non-conforming",
+    )
+    on_ground: bool = Field(default=False, description="a real receiver last heard it report on the ground")
     trail: list[tuple[float, float]] = Field(default_factory=list, description="earlier [lon, lat], oldest first")
 
 
@@ -77,7 +83,8 @@ class TracksOut(BaseModel):
 
 class AlertOut(BaseModel):
     """An alert that is up. Safety nets: a predicted ``conflict`` between two tracks (subjects: both track ids),
-    a zone ``incursion`` (track id, zone name). Correlation: an ``unknown`` aircraft (track id, "") or a
+    a zone ``incursion`` (track id, zone name). Correlation: an ``unknown`` aircraft (track id, ""; raised only near
+    a live intent or a binding zone, or in the area of responsibility, the ``reason`` says which) or a
     ``non-conforming`` one (track id, its intent), with ``reason``; their ids are negative."""
 
     alert_id: int
@@ -307,6 +314,8 @@ def tracks_columns(snap: LiveSnapshot) -> dict[str, list[Any]]:
         "icao24": snap.icao24.tolist(),
         "sources": snap.sources.tolist(),
         "squawk": snap.squawk.tolist(),
+        "status": snap.status.tolist(),
+        "on_ground": snap.on_ground.tolist(),
     }
 
 

@@ -14,7 +14,7 @@ from commonsky.surveillance.feeds.modes import MLAT_HZ, RawFrame
 from commonsky.surveillance.feeds.pipeline import FeedOptions, FeedPipeline
 from commonsky.surveillance.feeds.records import StateVector
 from commonsky.surveillance.feeds.source import Chunk
-from commonsky.surveillance.feeds.synthetic import synthetic_fleet, synthetic_recording
+from commonsky.surveillance.feeds.synthetic import SyntheticAircraft, messages, synthetic_fleet, synthetic_recording
 
 T0 = 1.0e9
 
@@ -71,3 +71,35 @@ def test_positions_where_the_aircraft_fly(fleet_and_beast: tuple[list, bytes, li
     ]
     last = {s.icao24: s for s in live}  # the squawk (DF5) follows the first positions of each second
     assert {icao: s.squawk for icao, s in last.items()} == {icao: p.squawk for icao, p in by_icao.items()}
+
+
+# -- surface frames (an aircraft on the ground), checked against rs1090 -------------------------------------
+# DO-260B movement steps (lower bound kt, step kt) for the independent check of the speed field.
+STEPS = ((0.125, 0.125), (1.0, 0.25), (2.0, 0.5), (15.0, 1.0), (70.0, 2.0), (100.0, 5.0))
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "gs_kt", "track"),
+    [(49.0, 2.55, 16.0, 45.0), (48.97, 2.61, 0.6, 300.0), (49.03, 2.49, 63.0, 181.0), (-33.95, 151.18, 120.0, 7.5)],
+)
+def test_surface_frames_decode_in_rs1090_as_sent(lat: float, lon: float, gs_kt: float, track: float) -> None:
+    plane = SyntheticAircraft(0xABC123, "GND7", "2000", lat, lon, 0.0, gs_kt, track, on_ground=True)
+    reference = (lat + 0.1, lon - 0.1)  # within 45 NM: surface positions decode locally
+    frames = [m for _, m in messages(plane, 0.0)]
+    decoded = [rs1090.decode(m.hex(), reference=reference) for m in frames]
+    positions = [d for d in decoded if d.get("tc") == 7]
+    assert len(positions) == 2 and {d["parity"] for d in positions} == {"even", "odd"}
+    for d, dt in zip(positions, (0.0, 0.5), strict=True):
+        want_lat, want_lon, _ = plane.position(dt)
+        north_m = (d["latitude"] - want_lat) * 111_320.0
+        east_m = (d["longitude"] - want_lon) * 111_320.0 * math.cos(math.radians(want_lat))
+        assert math.hypot(north_m, east_m) < 3.0  # surface CPR quantum: 1.25 m or less
+        low, step = next(s for s in reversed(STEPS) if gs_kt >= s[0])
+        assert d["groundspeed"] == pytest.approx(low + math.floor((gs_kt - low) / step) * step)
+        assert abs((d["track"] - track + 180.0) % 360.0 - 180.0) <= 360.0 / 128.0 / 2.0 + 1e-9
+        assert "altitude" not in d or d["altitude"] is None
+    assert [d["capability"] for d in decoded if d["df"] == "11"] == ["ground", "ground"]
+    replies = [m for m in frames if m[0] >> 3 == 5]
+    assert [m[0] & 7 for m in replies] == [1]  # flight status 1: on the ground, no alert, no SPI
+    assert [d["squawk"] for d in decoded if d["df"] == "5"] == ["2000"]
+    assert [d["callsign"] for d in decoded if "callsign" in d] == ["GND7"]

@@ -13,8 +13,11 @@ previous poll -- so an aircraft missing from one batch is not a missed detection
 `AsyncReports` view of the receiver, under which a batch looks only at the tracks it updates (they confirm on
 reports, and coast and end by time). The health monitor watches the receiver's real coverage model.
 
-Reports without a barometric altitude (surface movements, SBS lines without one) are not plotted. Not
-thread-safe: the pipeline's thread polls it; the feed's own thread (or process) only fills its buffer.
+An aircraft reporting on the ground without a barometric altitude (surface positions carry none, and an aircraft
+taxiing is rarely interrogated) is plotted at the ground: the receiver's altitude (its ``alt_m``, 0 when not given),
+flagged on the ground (`ReceiverSource.on_ground`) so the conflict alert leaves it alone. Other reports without an
+altitude (SBS lines without one) are not plotted. Not thread-safe: the pipeline's thread polls it; the feed's own
+thread (or process) only fills its buffer.
 """
 
 from __future__ import annotations
@@ -105,10 +108,10 @@ class AsyncReports:
 
 
 def latest_per_aircraft(states: Sequence[StateVector]) -> list[StateVector]:
-    """The newest state of each aircraft with an altitude, in first-seen order."""
+    """The newest state of each aircraft with an altitude or on the ground, in first-seen order."""
     latest: dict[str, StateVector] = {}
     for state in states:
-        if state.altitude_ft is None:
+        if state.altitude_ft is None and not state.onground:
             continue
         held = latest.get(state.icao24)
         if held is None or state.timestamp_s >= held.timestamp_s:
@@ -117,10 +120,17 @@ def latest_per_aircraft(states: Sequence[StateVector]) -> list[StateVector]:
 
 
 def states_to_plots(
-    states: Sequence[StateVector], frame: LocalFrame, t_s: float, now_s: float, sensor_id: int, sigma_m: FloatArray
+    states: Sequence[StateVector],
+    frame: LocalFrame,
+    t_s: float,
+    now_s: float,
+    sensor_id: int,
+    sigma_m: FloatArray,
+    ground_alt_m: float = 0.0,
 ) -> Plots:
     """One batch at ``t_s``: each aircraft's latest state, moved by its velocity from its time to ``now_s`` (at
-    most `MAX_DEAD_RECKONING_S`), in ``frame``; ``sigma_m`` the per-axis noise (east, north, up)."""
+    most `MAX_DEAD_RECKONING_S`), in ``frame``; ``sigma_m`` the per-axis noise (east, north, up). An aircraft on
+    the ground without an altitude is at ``ground_alt_m`` (metres), level."""
     latest = latest_per_aircraft(states)
     if not latest:
         return Plots.empty(t_s, sensor_id)
@@ -136,7 +146,8 @@ def states_to_plots(
         [
             np.asarray(east) + gs * np.sin(trk) * age,
             np.asarray(north) + gs * np.cos(trk) * age,
-            col([s.altitude_ft for s in latest], FT_M) + col([s.vertical_rate_fpm for s in latest], FPM_MS) * age,
+            np.array([ground_alt_m if s.altitude_ft is None else s.altitude_ft * FT_M for s in latest])
+            + col([None if s.altitude_ft is None else s.vertical_rate_fpm for s in latest], FPM_MS) * age,
         ]
     )
     return Plots.from_positions(
@@ -188,6 +199,7 @@ class ReceiverSource:
         self.watched = WatchedSensor(model, feed.url.label, settings.period_s, area)
         sigma = nacp_sigma_m(settings.nacp)
         self._sigma_m = np.array([sigma, sigma, settings.sigma_alt_m])
+        self._ground_alt_m = position.alt_m if position is not None else 0.0
 
     @property
     def name(self) -> str:
@@ -219,5 +231,7 @@ class ReceiverSource:
                 self._squawk[state.icao24] = state.squawk
             if state.onground is not None:
                 self._ground[state.icao24] = state.onground
-        plots = states_to_plots(drained.states, self.frame, t_s, self._wall(), self.sensor.sensor_id, self._sigma_m)
+        plots = states_to_plots(
+            drained.states, self.frame, t_s, self._wall(), self.sensor.sensor_id, self._sigma_m, self._ground_alt_m
+        )
         return [plots]
