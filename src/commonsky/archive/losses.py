@@ -122,7 +122,8 @@ def _kinds(frame: pd.DataFrame, half_height_m: float) -> npt.NDArray[np.object_]
         np.maximum.at(hi, episode, np.where(np.isnan(level), np.inf, level))
         ok &= lo == hi
         held.append(lo)
-    ok &= np.abs(held[0] - held[1]) >= half_height_m - BOUNDARY_TOL_M
+    apart = np.where(ok, held[0], 0.0) - np.where(ok, held[1], 0.0)  # no inf - inf where there is no level
+    ok &= np.abs(apart) >= half_height_m - BOUNDARY_TOL_M
     return np.where(ok, LossKind.HEIGHT_KEEPING.value, LossKind.LOSS.value).astype(object)
 
 
