@@ -69,7 +69,6 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     sim/assembly.py sim/pipeline.py sim/scenario_fields.py sim/scenario_intents.py
     sim/scenario_receivers.py sim/scenario_yaml.py sim/scenario_zones.py sim/sensors.py sim/snapshot.py
     sim/truth.py
-    strategic/features.py strategic/resolve.py
     surveillance/feeds/live.py surveillance/feeds/pipeline.py
     surveillance/feeds/process.py surveillance/feeds/receiver.py
     web/app.py web/bridge.py web/layers.py web/models.py web/serving.py
@@ -78,7 +77,7 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
 """Modules whose test file is still missing (many are exercised by the behaviour tests below, none has tests of
 its own yet). Empty it: write ``tests/<path>/test_<mod>.py`` and remove the module from here."""
 
-NOT_YET_CEILING = 83
+NOT_YET_CEILING = 81
 """The size of `NOT_YET_MIRRORED`: a ratchet, lowered whenever the list shrinks, never raised."""
 
 BEHAVIOUR_TESTS: dict[str, str] = {
