@@ -59,8 +59,7 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     safety/loss_search.py safety/replay_outputs.py safety/track_files.py safety/tracks.py
     service/app.py service/auth.py service/broker.py
     service/db.py service/deps.py service/engine.py service/errors.py
-    service/models.py service/notify.py service/rows.py service/schemas.py service/views.py
-    service/zoning.py
+    service/models.py service/notify.py service/schemas.py
     service/dss/auth.py service/dss/availability.py service/dss/constraints.py service/dss/errors.py
     service/dss/geometry.py service/dss/intents.py service/dss/records.py service/dss/routes.py
     service/dss/subscriptions.py service/dss/tables.py service/dss/world.py
@@ -77,7 +76,7 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
 """Modules whose test file is still missing (many are exercised by the behaviour tests below, none has tests of
 its own yet). Empty it: write ``tests/<path>/test_<mod>.py`` and remove the module from here."""
 
-NOT_YET_CEILING = 81
+NOT_YET_CEILING = 78
 """The size of `NOT_YET_MIRRORED`: a ratchet, lowered whenever the list shrinks, never raised."""
 
 BEHAVIOUR_TESTS: dict[str, str] = {
