@@ -57,11 +57,11 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     render/heatmap.py render/png_furniture.py
     safety/batch.py safety/encounters.py
     safety/loss_search.py safety/replay_outputs.py safety/track_files.py safety/tracks.py
-    service/app.py service/auth.py service/broker.py
+    service/app.py service/broker.py
     service/db.py service/deps.py service/engine.py service/errors.py
     service/models.py service/notify.py service/schemas.py
     service/dss/auth.py service/dss/constraints.py service/dss/errors.py
-    service/dss/intents.py service/dss/records.py service/dss/routes.py
+    service/dss/intents.py service/dss/routes.py
     service/dss/tables.py service/dss/world.py
     service/routers/audit.py service/routers/conflicts.py service/routers/grants.py service/routers/intents.py
     service/routers/notifications.py service/routers/parties.py service/routers/zones.py
@@ -76,7 +76,7 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
 """Modules whose test file is still missing (many are exercised by the behaviour tests below, none has tests of
 its own yet). Empty it: write ``tests/<path>/test_<mod>.py`` and remove the module from here."""
 
-NOT_YET_CEILING = 75
+NOT_YET_CEILING = 73
 """The size of `NOT_YET_MIRRORED`: a ratchet, lowered whenever the list shrinks, never raised."""
 
 BEHAVIOUR_TESTS: dict[str, str] = {
