@@ -35,6 +35,12 @@ EXEMPT: dict[str, str] = {
     "surveillance/tracking/roles.py": "the tracker's role protocols and the Candidates value, no behaviour; each "
     "implementation has its own test file (test_models, test_gating, test_assignment, test_lifecycle)",
     "data/__init__.py": "marks the bundled data folder",
+    "service/models.py": "SQLAlchemy ORM table declarations, no behaviour; tests/service/test_migrate.py checks the "
+    "migrations create exactly them",
+    "service/dss/tables.py": "SQLAlchemy Core table declarations of the DSS, no behaviour; "
+    "tests/service/test_migrate.py checks the migrations create exactly them",
+    "service/errors.py": "typed error classes that only carry their payload, no behaviour; each is raised and mapped "
+    "to its status in the API tests (test_bad_input, test_area_key, test_budget_grants, test_roles)",
     "service/migrations/env.py": "Alembic's environment script, run by every migration (tests/service/test_migrate.py)",
     "service/migrations/versions/0001_initial.py": "a migration, checked by tests/service/test_migrate.py",
     "service/migrations/versions/0002_intent_cells.py": "a migration, checked by tests/service/test_migrate.py",
@@ -58,11 +64,11 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     safety/batch.py safety/encounters.py
     safety/loss_search.py safety/replay_outputs.py safety/track_files.py safety/tracks.py
     service/app.py service/broker.py
-    service/db.py service/deps.py service/engine.py service/errors.py
-    service/models.py service/notify.py service/schemas.py
-    service/dss/auth.py service/dss/constraints.py service/dss/errors.py
+    service/db.py service/deps.py service/engine.py
+    service/notify.py
+    service/dss/auth.py service/dss/constraints.py
     service/dss/intents.py service/dss/routes.py
-    service/dss/tables.py service/dss/world.py
+    service/dss/world.py
     service/routers/audit.py service/routers/conflicts.py service/routers/grants.py service/routers/intents.py
     service/routers/notifications.py service/routers/parties.py service/routers/zones.py
     sim/assembly.py sim/pipeline.py sim/scenario_fields.py sim/scenario_intents.py
@@ -76,7 +82,7 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
 """Modules whose test file is still missing (many are exercised by the behaviour tests below, none has tests of
 its own yet). Empty it: write ``tests/<path>/test_<mod>.py`` and remove the module from here."""
 
-NOT_YET_CEILING = 73
+NOT_YET_CEILING = 68
 """The size of `NOT_YET_MIRRORED`: a ratchet, lowered whenever the list shrinks, never raised."""
 
 BEHAVIOUR_TESTS: dict[str, str] = {
