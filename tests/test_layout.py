@@ -59,8 +59,6 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     archive/source.py
     cli/_feeds.py cli/analyze.py cli/audit.py cli/check.py
     cli/feed.py cli/maps.py cli/replay.py cli/report.py cli/serve.py
-    geo/border_zone.py
-    render/heatmap.py render/png_furniture.py
     safety/batch.py safety/encounters.py
     safety/loss_search.py safety/replay_outputs.py safety/track_files.py safety/tracks.py
     service/app.py service/broker.py
@@ -82,7 +80,7 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
 """Modules whose test file is still missing (many are exercised by the behaviour tests below, none has tests of
 its own yet). Empty it: write ``tests/<path>/test_<mod>.py`` and remove the module from here."""
 
-NOT_YET_CEILING = 68
+NOT_YET_CEILING = 65
 """The size of `NOT_YET_MIRRORED`: a ratchet, lowered whenever the list shrinks, never raised."""
 
 BEHAVIOUR_TESTS: dict[str, str] = {
