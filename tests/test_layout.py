@@ -53,7 +53,6 @@ docstring and re-exports) is exempt without being listed."""
 
 NOT_YET_MIRRORED: frozenset[str] = _words(
     """
-    airspace/formats/_common.py airspace/formats/_parts.py
     archive/block.py archive/cluster.py archive/engine.py archive/infringements.py archive/losses.py
     archive/outputs.py archive/partition.py archive/regions.py archive/reports.py archive/schema.py
     archive/source.py
@@ -80,7 +79,7 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
 """Modules whose test file is still missing (many are exercised by the behaviour tests below, none has tests of
 its own yet). Empty it: write ``tests/<path>/test_<mod>.py`` and remove the module from here."""
 
-NOT_YET_CEILING = 65
+NOT_YET_CEILING = 63
 """The size of `NOT_YET_MIRRORED`: a ratchet, lowered whenever the list shrinks, never raised."""
 
 BEHAVIOUR_TESTS: dict[str, str] = {
