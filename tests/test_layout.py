@@ -61,7 +61,7 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     safety/batch.py safety/encounters.py
     safety/loss_search.py safety/replay_outputs.py safety/track_files.py safety/tracks.py
     service/app.py service/broker.py
-    service/db.py service/deps.py service/engine.py
+    service/deps.py
     service/notify.py
     service/dss/auth.py service/dss/constraints.py
     service/dss/intents.py service/dss/routes.py
@@ -79,7 +79,7 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
 """Modules whose test file is still missing (many are exercised by the behaviour tests below, none has tests of
 its own yet). Empty it: write ``tests/<path>/test_<mod>.py`` and remove the module from here."""
 
-NOT_YET_CEILING = 63
+NOT_YET_CEILING = 61
 """The size of `NOT_YET_MIRRORED`: a ratchet, lowered whenever the list shrinks, never raised."""
 
 BEHAVIOUR_TESTS: dict[str, str] = {
