@@ -27,7 +27,8 @@ def _words(text: str) -> frozenset[str]:
 EXEMPT: dict[str, str] = {
     "cli/__main__.py": "`python -m commonsky.cli`: two lines calling `cli.main`",
     "cli/__init__.py": "the command table and `main`; every test in tests/cli runs a command through it",
-    "service/dss/__init__.py": "`mount_dss` only; every test in tests/service/dss mounts the DSS through it",
+    "service/dss/__init__.py": "`mount_dss` only; the DSS's API tests (test_dss_api, test_one_world, test_prober) "
+    "mount the DSS through it",
     "_typing.py": "array type aliases, no behaviour",
     "events.py": "one str enum of three wire values, no behaviour",
     "sim/run_config.py": "a frozen dataclass of run settings, no behaviour (read by sim/assembly and the pipeline)",
@@ -63,9 +64,7 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     service/app.py service/broker.py
     service/deps.py
     service/notify.py
-    service/dss/auth.py service/dss/constraints.py
-    service/dss/intents.py service/dss/routes.py
-    service/dss/world.py
+    service/dss/routes.py
     service/routers/audit.py service/routers/conflicts.py service/routers/grants.py service/routers/intents.py
     service/routers/notifications.py service/routers/parties.py service/routers/zones.py
     sim/assembly.py sim/pipeline.py sim/scenario_fields.py sim/scenario_intents.py
@@ -79,7 +78,7 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
 """Modules whose test file is still missing (many are exercised by the behaviour tests below, none has tests of
 its own yet). Empty it: write ``tests/<path>/test_<mod>.py`` and remove the module from here."""
 
-NOT_YET_CEILING = 61
+NOT_YET_CEILING = 57
 """The size of `NOT_YET_MIRRORED`: a ratchet, lowered whenever the list shrinks, never raised."""
 
 BEHAVIOUR_TESTS: dict[str, str] = {
