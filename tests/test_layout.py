@@ -61,9 +61,8 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     cli/feed.py cli/maps.py cli/replay.py cli/report.py cli/serve.py
     safety/batch.py safety/encounters.py
     safety/loss_search.py safety/replay_outputs.py safety/track_files.py safety/tracks.py
-    service/app.py service/broker.py
+    service/app.py
     service/deps.py
-    service/notify.py
     service/dss/routes.py
     service/routers/audit.py service/routers/conflicts.py service/routers/grants.py service/routers/intents.py
     service/routers/notifications.py service/routers/parties.py service/routers/zones.py
@@ -78,7 +77,7 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
 """Modules whose test file is still missing (many are exercised by the behaviour tests below, none has tests of
 its own yet). Empty it: write ``tests/<path>/test_<mod>.py`` and remove the module from here."""
 
-NOT_YET_CEILING = 57
+NOT_YET_CEILING = 55
 """The size of `NOT_YET_MIRRORED`: a ratchet, lowered whenever the list shrinks, never raised."""
 
 BEHAVIOUR_TESTS: dict[str, str] = {
