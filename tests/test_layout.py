@@ -64,8 +64,6 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     service/app.py
     service/deps.py
     service/dss/routes.py
-    service/routers/audit.py service/routers/conflicts.py service/routers/grants.py service/routers/intents.py
-    service/routers/notifications.py service/routers/parties.py service/routers/zones.py
     sim/assembly.py sim/pipeline.py sim/scenario_fields.py sim/scenario_intents.py
     sim/scenario_receivers.py sim/scenario_yaml.py sim/scenario_zones.py sim/sensors.py sim/snapshot.py
     sim/truth.py
@@ -77,7 +75,7 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
 """Modules whose test file is still missing (many are exercised by the behaviour tests below, none has tests of
 its own yet). Empty it: write ``tests/<path>/test_<mod>.py`` and remove the module from here."""
 
-NOT_YET_CEILING = 55
+NOT_YET_CEILING = 48
 """The size of `NOT_YET_MIRRORED`: a ratchet, lowered whenever the list shrinks, never raised."""
 
 BEHAVIOUR_TESTS: dict[str, str] = {
@@ -104,7 +102,6 @@ BEHAVIOUR_TESTS: dict[str, str] = {
     "service/test_fuzz.py": "random requests against the API",
     "service/test_isolation.py": "one party's load does not starve another",
     "service/test_lifecycle.py": "an intent's life through the API",
-    "service/test_notifications.py": "parties' notification sockets",
     "service/test_red_team.py": "attacks on the broker",
     "service/test_roles.py": "who may do what through the API",
     "service/test_zone_import.py": "zone files imported through the API",
