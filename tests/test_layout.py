@@ -61,9 +61,6 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     cli/feed.py cli/maps.py cli/replay.py cli/report.py cli/serve.py
     safety/batch.py safety/encounters.py
     safety/loss_search.py safety/replay_outputs.py safety/track_files.py safety/tracks.py
-    service/app.py
-    service/deps.py
-    service/dss/routes.py
     sim/assembly.py sim/pipeline.py sim/scenario_fields.py sim/scenario_intents.py
     sim/scenario_receivers.py sim/scenario_yaml.py sim/scenario_zones.py sim/sensors.py sim/snapshot.py
     sim/truth.py
@@ -75,7 +72,7 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
 """Modules whose test file is still missing (many are exercised by the behaviour tests below, none has tests of
 its own yet). Empty it: write ``tests/<path>/test_<mod>.py`` and remove the module from here."""
 
-NOT_YET_CEILING = 48
+NOT_YET_CEILING = 45
 """The size of `NOT_YET_MIRRORED`: a ratchet, lowered whenever the list shrinks, never raised."""
 
 BEHAVIOUR_TESTS: dict[str, str] = {
