@@ -57,8 +57,8 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     archive/block.py archive/cluster.py archive/engine.py archive/infringements.py archive/losses.py
     archive/outputs.py archive/partition.py archive/regions.py archive/reports.py archive/schema.py
     archive/source.py
-    cli/_feeds.py cli/analyze.py cli/audit.py cli/check.py
-    cli/feed.py cli/maps.py cli/replay.py cli/report.py cli/serve.py
+    cli/_feeds.py cli/analyze.py
+    cli/feed.py cli/replay.py
     safety/batch.py safety/encounters.py
     safety/loss_search.py safety/replay_outputs.py safety/track_files.py safety/tracks.py
     sim/assembly.py sim/pipeline.py sim/scenario_fields.py sim/scenario_intents.py
@@ -72,7 +72,7 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
 """Modules whose test file is still missing (many are exercised by the behaviour tests below, none has tests of
 its own yet). Empty it: write ``tests/<path>/test_<mod>.py`` and remove the module from here."""
 
-NOT_YET_CEILING = 45
+NOT_YET_CEILING = 40
 """The size of `NOT_YET_MIRRORED`: a ratchet, lowered whenever the list shrinks, never raised."""
 
 BEHAVIOUR_TESTS: dict[str, str] = {
@@ -93,7 +93,6 @@ BEHAVIOUR_TESTS: dict[str, str] = {
     "service/dss/test_prober.py": "InterUSS's conformance prober against the DSS (a peer)",
     "service/test_bad_input.py": "the broker API's answers to bad input",
     "service/test_budget_grants.py": "probe budgets and grants through the API",
-    "service/test_cli.py": "`commonsky admin` and `commonsky audit verify` end to end",
     "service/test_concurrency.py": "concurrent writers on both backends",
     "service/test_durability.py": "nothing stored is lost across crashes and restarts",
     "service/test_fuzz.py": "random requests against the API",
