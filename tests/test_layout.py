@@ -66,13 +66,13 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     sim/truth.py
     surveillance/feeds/live.py surveillance/feeds/pipeline.py
     surveillance/feeds/process.py surveillance/feeds/receiver.py
-    web/app.py web/bridge.py web/layers.py web/models.py web/serving.py
+    web/bridge.py
     """
 )
 """Modules whose test file is still missing (many are exercised by the behaviour tests below, none has tests of
 its own yet). Empty it: write ``tests/<path>/test_<mod>.py`` and remove the module from here."""
 
-NOT_YET_CEILING = 40
+NOT_YET_CEILING = 36
 """The size of `NOT_YET_MIRRORED`: a ratchet, lowered whenever the list shrinks, never raised."""
 
 BEHAVIOUR_TESTS: dict[str, str] = {
@@ -111,7 +111,6 @@ BEHAVIOUR_TESTS: dict[str, str] = {
     "web/test_browser.py": "the operator map in a real Chromium",
     "web/test_live_broker.py": "the broker's plan reaching a live run, and its alerts reaching the parties",
     "web/test_real_aircraft.py": "a real receiver's aircraft on the live map",
-    "web/test_run_app.py": "the app `commonsky run` serves",
 }
 """Test files about behaviour across modules, kept where they are."""
 
