@@ -43,6 +43,15 @@ def rss_mb(pid: int | None = None) -> float:
     return float("nan")
 
 
+def cpu_s(pid: int | None = None) -> float:
+    """User + system CPU time of ``pid`` (default: this process) so far, in seconds; NaN when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid or 'self'}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile_s(hist: np.ndarray, q: float) -> float:
     """The ``q``-th percentile (0..100) of ages counted in 1 ms bins, in seconds (upper edge of its bin)."""
     cumulative = np.cumsum(hist)
@@ -66,6 +75,7 @@ class LiveResult:
     rss: list[tuple[float, float, float]] = field(default_factory=list)  # (s after warm-up, picture MB, reader MB)
     load: list[float] = field(default_factory=list)
     generator_late_s: float = 0.0
+    cpu: dict[str, float] = field(default_factory=dict)  # cores used on average: picture, reader, generator
 
     @property
     def hist(self) -> np.ndarray:
@@ -148,6 +158,8 @@ def measure(root: Path, n_aircraft: int, seconds: float, warmup_s: float = 10.0,
         timing["began"] = began = time.monotonic()
         timing["on"] = True
         reader = feed.pid
+        pids = {"picture": None, "reader": reader, "generator": server.pid}
+        cpu0 = {k: cpu_s(pid) for k, pid in pids.items()}
         while (left := began + seconds - time.monotonic()) > 0.0:
             result.rss.append((time.monotonic() - began, rss_mb(), rss_mb(reader)))
             result.load.append(os.getloadavg()[0])
@@ -155,6 +167,7 @@ def measure(root: Path, n_aircraft: int, seconds: float, warmup_s: float = 10.0,
         elapsed = time.monotonic() - began
         result.rss.append((elapsed, rss_mb(), rss_mb(reader)))
         result.decoded_per_s = (feed.counters.frames - decoded_start) / elapsed
+        result.cpu = {k: (cpu_s(pid) - cpu0[k]) / elapsed for k, pid in pids.items()}
         timing["on"] = False
         result.tracks = len(runner.snapshot.picture)
         runner.stop()

@@ -108,7 +108,8 @@ class StateBatch:
 
     def text(self, name: str) -> NDArray[np.str_]:
         """A string column (``icao24``, ``callsign``, ``squawk``) as str ("" unknown)."""
-        return np.char.decode(self.records[name], "ascii")
+        column = self.records[name]
+        return column.astype(f"U{column.dtype.itemsize}")  # ASCII bytes to str, without a Python loop
 
     def __iter__(self) -> Iterator[StateVector]:
         for r in self.records.tolist():
@@ -136,7 +137,7 @@ class StateBatch:
         """Per address, the last non-empty value of the string column ``name`` (``squawk``, ``callsign``)."""
         values = self.records[name]
         known = np.flatnonzero(values != b"")
-        return dict(zip(self.text("icao24")[known].tolist(), np.char.decode(values[known], "ascii").tolist(),
+        return dict(zip(self.text("icao24")[known].tolist(), values[known].astype(f"U{values.dtype.itemsize}").tolist(),
                         strict=True))  # fmt: skip
 
     def last_ground(self) -> dict[str, bool]:
