@@ -84,12 +84,14 @@ class LiveResult:
     def p(self, q: float) -> float:
         return percentile_s(self.hist, q)
 
-    def rss_slope_mb_min(self, column: int = 1) -> float:
-        """Least-squares slope of RSS against time over the samples (MB per minute)."""
-        if len(self.rss) < 3:
+    def rss_slope_mb_min(self, column: int = 1, since_s: float = 0.0) -> float:
+        """Least-squares slope of RSS (``column`` 1: picture, 2: reader) against time over the samples taken
+        ``since_s`` after warm-up or later (MB per minute)."""
+        kept = [r for r in self.rss if r[0] >= since_s]
+        if len(kept) < 3:
             return float("nan")
-        t = np.array([r[0] for r in self.rss]) / 60.0
-        mb = np.array([r[column] for r in self.rss])
+        t = np.array([r[0] for r in kept]) / 60.0
+        mb = np.array([r[column] for r in kept])
         return float(np.polyfit(t, mb, 1)[0])
 
 
