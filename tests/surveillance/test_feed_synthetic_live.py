@@ -3,6 +3,7 @@ decoded they place each aircraft where it flies at the time its frame was due; a
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 
@@ -15,7 +16,7 @@ from commonsky.surveillance.feeds.live import LiveFeed
 from commonsky.surveillance.feeds.modes import MLAT_HZ
 from commonsky.surveillance.feeds.pipeline import FeedOptions, FeedPipeline
 from commonsky.surveillance.feeds.source import Chunk, ReconnectPolicy
-from commonsky.surveillance.feeds.synthetic import synthetic_fleet
+from commonsky.surveillance.feeds.synthetic import messages, synthetic_fleet
 from commonsky.surveillance.feeds.synthetic_live import SyntheticFeedServer, SyntheticSky
 from commonsky.surveillance.feeds.url import parse_feed_url
 
@@ -75,3 +76,24 @@ def test_a_reader_hears_every_aircraft_over_tcp() -> None:
 def test_bad_settings_are_one_line_errors(fleet_size: int, lap_s: int, message: str) -> None:
     with pytest.raises(InputError, match=message):
         SyntheticFeedServer(synthetic_fleet(fleet_size, (50.0, 8.0)), lap_s=lap_s)
+
+
+def test_a_second_holds_what_each_aircraft_sends_then() -> None:
+    """Level aircraft's messages are made once but for their positions: the same frames as `messages` makes
+    afresh (a climbing aircraft's are made afresh)."""
+    fleet = synthetic_fleet(12, (50.0, 8.0), seed=6)
+    fleet[3] = dataclasses.replace(fleet[3], vs_fpm=1500.0)
+    sky = SyntheticSky(fleet, lap_s=1800)
+    sky.next_second()
+    traffic = sky.next_second()  # second 1: the spill of second 0, then second 1's own frames
+    expected = sorted(
+        (round(t, 6), msg)
+        for k, plane in enumerate(fleet)
+        for second in (0, 1)
+        for t, msg in messages(plane, second + k / len(fleet))
+        if 1.0 <= t < 2.0
+    )
+    frames = BeastFramer(FeedCounters()).feed(b"".join(data for _, data, _ in traffic.slices))
+    got = sorted((round(((f.mlat_ticks or 0) - 1) / MLAT_HZ, 6), f.msg) for f in frames)
+    assert [m for _, m in got] == [m for _, m in expected]
+    assert all(abs(a - b) < 1e-6 for (a, _), (b, _) in zip(got, expected, strict=True))

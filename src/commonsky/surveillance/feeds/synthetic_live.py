@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from commonsky.errors import InputError
 from commonsky.surveillance.feeds.modes import MLAT_HZ
 from commonsky.surveillance.feeds.replay import SEND_QUANTUM_S
-from commonsky.surveillance.feeds.synthetic import SyntheticAircraft, messages
+from commonsky.surveillance.feeds.synthetic import POSITION_SLOTS, SyntheticAircraft, messages, position_squitter
 
 AHEAD_SECONDS = 2
 """Seconds of frames made ahead of the clock (one being sent, one ready)."""
@@ -59,14 +59,32 @@ class SyntheticSky:
         self.lap_s = lap_s
         self.second = 0
         self._spill: list[tuple[float, bytes]] = []
+        # An aircraft in level flight says the same each second but for its positions: made once (a third of the
+        # work of making every message afresh, so the generator keeps its schedule on a busy machine).
+        self._steady = [
+            tuple((t, msg) for k, (t, msg) in enumerate(messages(plane, 0.0)) if k not in POSITION_SLOTS)
+            if plane.vs_fpm == 0.0
+            else None
+            for plane in self.fleet
+        ]
+
+    def _messages(self, k: int, t_s: float) -> list[tuple[float, bytes]]:
+        """What aircraft ``k`` sends in the second from ``t_s`` (as `messages`)."""
+        steady = self._steady[k]
+        plane = self.fleet[k]
+        if steady is None:
+            return messages(plane, t_s)
+        out = [(t_s + dt, msg) for dt, msg in steady]
+        out += [(t_s + dt, position_squitter(plane, t_s + dt, odd)) for dt, odd in ((0.0, False), (0.5, True))]
+        return out
 
     def next_second(self) -> SecondOfTraffic:
         """The frames due in the next second, in time order, cut into slices of `SEND_QUANTUM_S`."""
         second, n = self.second, max(1, len(self.fleet))
         flown = second % self.lap_s
         timed = self._spill
-        for k, plane in enumerate(self.fleet):
-            timed += [(second + t - flown, msg) for t, msg in messages(plane, flown + k / n)]
+        for k in range(len(self.fleet)):
+            timed += [(second + t - flown, msg) for t, msg in self._messages(k, flown + k / n)]
         timed.sort(key=lambda item: item[0])
         cut = bisect.bisect_left(timed, second + 1.0, key=lambda item: item[0])
         timed, self._spill = timed[:cut], timed[cut:]
