@@ -27,14 +27,18 @@ CENTRE = (50.0, 8.0)
 LIVE_HEADER = ["offered msg/s", "read msg/s", "tracks", "tick s", "latency p50 s", "p99 s", "max s",
                "tick work p99 ms", "CPU cores: picture / reader / generator", "picture RSS MB (start -> end, max)",
                "load avg", "goal met"]  # fmt: skip
-# aircraft (x10 msg/s), seconds measured: 50k, 20k, 5k msg/s
-LIVE_RATES = ((5_000, 30.0), (2_000, 30.0), (500, 30.0))
+# aircraft (x10 msg/s), seconds measured, tick (None: `commonsky run --feed`'s default): 50k, 20k, 5k msg/s, and 50k
+# at the scenario's 1 s tick for comparison
+LIVE_RATES: tuple[tuple[int, float, float | None], ...] = (
+    (5_000, 30.0, None), (2_000, 30.0, None), (500, 30.0, None), (5_000, 30.0, 1.0),
+)  # fmt: skip
 WARMUP_S = 10.0
 LIVE_TEXT = (
     "Live: synthetic aircraft (10 messages each a second) generated while they play, in their own process "
     "(`benchmarks.feed_generator`), served as Beast over loopback, read by `commonsky run`'s loop (feeds only; the "
     "feed framed and decoded in its own process, `ProcessFeed`, its states handed over as one buffer per 50 ms; "
-    "one picture every `--tick`, 0.5 s by default with receivers), measured for {seconds:.0f} s after {warmup:.0f} s "
+    "one picture every `--tick`, 0.5 s by default with receivers; the last row at 1 s, a scenario's tick, for "
+    "comparison), measured for {seconds:.0f} s after {warmup:.0f} s "
     "of warm-up. Latency of a report: from the time its bytes were due on the socket (its 12 MHz counter, anchored "
     "at the first frame's arrival: a generator or reader falling behind shows as latency) to the publication of "
     "the picture of the tick that fused it (measured per tick). CPU: cores used on average by each process; "
@@ -119,7 +123,7 @@ def run(ctx: BenchContext) -> str:
     ]
     from commonsky.sim.run_config import FEEDS_TICK_S
 
-    live = [measure(ctx.root, n, seconds, WARMUP_S, FEEDS_TICK_S) for n, seconds in LIVE_RATES]
+    live = [measure(ctx.root, n, seconds, WARMUP_S, tick or FEEDS_TICK_S) for n, seconds, tick in LIVE_RATES]
     return "\n".join([
         "## Mode S feeds: ingest against rs1090, and a live feed at an aggregator's rate",
         "",
