@@ -1,7 +1,8 @@
 """``python -m benchmarks.feed_generator --aircraft N``: serve N synthetic aircraft live as Beast on a free port.
 
 Prints ``serving N aircraft on 127.0.0.1:PORT``, serves until its standard input is closed, then prints
-``late max S s`` (the most any slice of frames went out behind its schedule while a client was reading) and ends.
+``late max S s`` (the most any slice of frames went out behind its schedule while a client was reading) and
+``started T`` (when the latest client's first frame was due, UTC epoch s), and ends.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def main() -> None:
         done.set()
         late[0] = max(late[0], server.late_s)
     print(f"late max {late[0]:.3f} s", flush=True)
+    print(f"started {server.started_s:.6f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -75,6 +75,7 @@ class LiveResult:
     rss: list[tuple[float, float, float]] = field(default_factory=list)  # (s after warm-up, picture MB, reader MB)
     load: list[float] = field(default_factory=list)
     generator_late_s: float = 0.0
+    anchor_offset_s: float = float("nan")  # the reader's clock against the generator's (added to the latencies)
     cpu: dict[str, float] = field(default_factory=dict)  # cores used on average: picture, reader, generator
 
     @property
@@ -120,6 +121,7 @@ def measure(root: Path, n_aircraft: int, seconds: float, warmup_s: float = 10.0,
                         minutes=np.zeros((n_minutes, AGE_BINS_MS), dtype=np.int64))  # fmt: skip
     timing = {"on": False, "began": 0.0}
     drained_times: list[np.ndarray] = []
+    samples: list[Any] = []  # a few drained batches: where the reader's clock stands against the generator's
 
     class TimedFeed(ProcessFeed):
         """Keeps the report times of each drain until the tick that fused them is published (instrument only)."""
@@ -127,7 +129,9 @@ def measure(root: Path, n_aircraft: int, seconds: float, warmup_s: float = 10.0,
         def drain(self) -> FeedDrain:
             drained = super().drain()
             if timing["on"] and len(drained.states):
-                drained_times.append(np.fromiter((v.timestamp_s for v in drained.states), float))
+                drained_times.append(drained.states.column("timestamp_s"))
+                if len(samples) < 20:
+                    samples.append(drained.states[:200])
             return drained
 
     server, port = _generator(root, n_aircraft)
@@ -182,6 +186,29 @@ def measure(root: Path, n_aircraft: int, seconds: float, warmup_s: float = 10.0,
             result.generator_late_s = (
                 float(out.split("late max ")[1].split()[0]) if "late max " in out else float("nan")
             )
+            started_s = float(out.split("started ")[1].split()[0]) if "started " in out else float("nan")
         except subprocess.TimeoutExpired:
             server.kill()
+            started_s = float("nan")
+    result.anchor_offset_s = _anchor_offset_s(samples, started_s, n_aircraft)
+    shift = round(result.anchor_offset_s * 1e3) if np.isfinite(result.anchor_offset_s) else 0
+    if shift > 0:  # the reader's clock runs late by the offset: its reports looked younger than they were
+        late = result.minutes[:, AGE_BINS_MS - shift :].sum(axis=1)
+        result.minutes = np.concatenate(
+            [np.zeros((n_minutes, shift), dtype=np.int64), result.minutes[:, : AGE_BINS_MS - shift]], axis=1
+        )
+        result.minutes[:, -1] += late
     return result
+
+
+def _anchor_offset_s(samples: list[Any], started_s: float, n_aircraft: int) -> float:
+    """How late the reader's clock runs against the generator's schedule (s): the reader anchors its 12 MHz clock
+    at the first frame's arrival, the generator counts from when that frame was due. Aircraft ``k``'s positions
+    are due at whole and half seconds plus ``k / n_aircraft`` from the start, so each report gives the offset
+    modulo 0.5 s (taken in -0.25..0.25 s; the median over the samples)."""
+    offsets = []
+    for batch in samples:
+        phase = (np.array([int(a, 16) for a in batch.text("icao24")]) - 0x700000) / n_aircraft
+        x = batch.column("timestamp_s") - started_s - phase
+        offsets.append((x + 0.25) % 0.5 - 0.25)
+    return float(np.median(np.concatenate(offsets))) if offsets else float("nan")

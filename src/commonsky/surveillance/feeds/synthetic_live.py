@@ -15,6 +15,7 @@ Thread-safe: `start` runs the server in daemon threads; `close` ends it.
 from __future__ import annotations
 
 import bisect
+import math
 import queue
 import socket
 import threading
@@ -124,6 +125,8 @@ class SyntheticFeedServer:
         self.frames_sent = 0
         self.late_s = 0.0
         """How far behind its schedule the latest slice was sent (s)."""
+        self.started_s = math.nan
+        """When the latest client's first frame was due (UTC epoch s): frame times count from there."""
 
     def start(self) -> SyntheticFeedServer:
         self._spawn(self._accept, f"synthetic :{self.port}")
@@ -170,7 +173,7 @@ class SyntheticFeedServer:
                     continue
 
     def _serve(self, conn: socket.socket, ready: queue.Queue[SecondOfTraffic]) -> None:
-        begun = time.monotonic()
+        begun: float | None = None  # the schedule starts once the first second is made, with its first frame
         with conn:
             try:
                 while not self._stop.is_set():
@@ -178,6 +181,9 @@ class SyntheticFeedServer:
                         traffic = ready.get(timeout=0.2)
                     except queue.Empty:
                         continue
+                    if begun is None:
+                        begun = time.monotonic()
+                        self.started_s = time.time()
                     for at_s, data, count in traffic.slices:
                         wait = begun + at_s - time.monotonic()
                         if wait > 0 and self._stop.wait(wait):
