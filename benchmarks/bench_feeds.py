@@ -26,7 +26,7 @@ from benchmarks.live_feed import LiveResult, measure
 CENTRE = (50.0, 8.0)
 LIVE_HEADER = ["offered msg/s", "read msg/s", "tracks", "tick s", "latency p50 s", "p99 s", "max s",
                "tick work p99 ms", "CPU cores: picture / reader / generator", "picture RSS MB (start -> end, max)",
-               "reader clock offset ms", "load avg", "goal met"]  # fmt: skip
+               "reader clock offset ms", "generator late max s", "load avg", "goal met"]  # fmt: skip
 # aircraft (x10 msg/s), seconds measured, tick (None: `commonsky run --feed`'s default): 50k, 20k, 5k msg/s, and 50k
 # at the scenario's 1 s tick for comparison
 LIVE_RATES: tuple[tuple[int, float, float | None], ...] = (
@@ -42,7 +42,8 @@ LIVE_TEXT = (
     "of warm-up. Latency of a report: from the time its bytes were due on the socket (its 12 MHz counter, anchored "
     "at the first frame's arrival: a generator or reader falling behind shows as latency; how late that anchor "
     "stands against the generator's schedule is measured from the reports' phases and added, 'reader clock "
-    "offset') to the publication of the picture of the tick that fused it (measured per tick). CPU: cores used "
+    "offset'; a generator held back by a reader falling behind, through TCP, sends late: 'generator late max') "
+    "to the publication of the picture of the tick that fused it (measured per tick). CPU: cores used "
     "on average by each process; "
     "load avg: the 1-minute load average of this {cores}-core machine during the run (it is shared: other "
     "work weighs on the figures). Goal (issue 12): the offered rate read, p99 latency under 1 s; memory over 10 "
@@ -109,7 +110,7 @@ def _live_row(r: LiveResult) -> list[str]:
         f"{r.p(99):.2f}", f"{r.p(100):.2f}", f"{np.percentile(r.works_ms, 99):.0f}" if r.works_ms else "-",
         f"{cpu.get('picture', 0):.2f} / {cpu.get('reader', 0):.2f} / {cpu.get('generator', 0):.2f}",
         f"{r.rss[0][1]:.0f} -> {r.rss[-1][1]:.0f} (max {max(x[1] for x in r.rss):.0f})",
-        f"{r.anchor_offset_s * 1e3:.1f}", f"{np.mean(r.load):.1f}",
+        f"{r.anchor_offset_s * 1e3:.1f}", f"{r.generator_late_s:.2f}", f"{np.mean(r.load):.1f}",
         "yes" if r.decoded_per_s >= 0.95 * r.offered and r.p(99) < 1.0 else "no",
     ]  # fmt: skip
 
