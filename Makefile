@@ -70,7 +70,8 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
-# ESLint (eslint.config.js) over the map's ES modules in src/commonsky/web/static.
+# ESLint (eslint.config.js) over the map's ES modules in src/commonsky/web/static and the HTML report's script
+# (src/commonsky/render/html_map.js).
 lint-js: node_modules/.installed
 	npx --no-install eslint
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from benchmarks.context import BenchContext, table
 from benchmarks.pgdb import drop, postgres_url
-from benchmarks.server import serve
+from benchmarks.server import paced, serve
 
 RATES = ((150, 10.0), (300, 5.0))  # requests/s, seconds
 PEER = "InterUSS DSS (Go + CockroachDB), published local figure: about 120-150 req/s, p50 about 20 ms, p95 about 40 ms"
@@ -149,16 +149,7 @@ async def _load(base: str, token: str, rate: int, seconds: float, offset: int) -
             return
         latencies.append(time.perf_counter() - due)
 
-    start = time.perf_counter() + 0.2
-    tasks = []
-    for i in range(count):
-        due = start + i / rate
-        delay = due - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(i, due)))
-    await asyncio.gather(*tasks)
-    elapsed = time.perf_counter() - start
+    elapsed = await paced(count, rate, one)
     pool.close()
     quantile = statistics.quantiles(sorted(latencies), n=100) if len(latencies) > 1 else [float("nan")] * 99
     return {

@@ -47,14 +47,19 @@ def _server(root: Path, synthetic: int, ticks: int = 60, warm: int = 20) -> dict
     text = json.dumps(stream_message(snaps[-1]), separators=(",", ":"))
     json_ms = (time.perf_counter() - began) * 1e3
     return {
-        "tracks": len(snaps[-1].picture), "alerts": len(snaps[-1].alerts), "p50": float(np.median(work)),
-        "p95": float(np.percentile(work, 95)), "max": float(work.max()), "stages": stages, "json_ms": json_ms,
+        "tracks": len(snaps[-1].picture),
+        "alerts": len(snaps[-1].alerts),
+        "p50": float(np.median(work)),
+        "p95": float(np.percentile(work, 95)),
+        "max": float(work.max()),
+        "stages": stages,
+        "json_ms": json_ms,
         "json_kb": len(text) / 1024,
-    }  # fmt: skip
+    }
 
 
 def _browser(root: Path, seconds: float = 10.0) -> dict[str, Any] | str:
-    from commonsky.web.serving import CHROMIUM, CHROMIUM_FLAGS, ServerThread, fresh_profile
+    from commonsky.web.serving import CHROMIUM, ServerThread, launch_chromium
 
     if not Path(CHROMIUM).exists():
         return f"not measured: {CHROMIUM} missing (scripts/browser.sh installs it)"
@@ -68,15 +73,13 @@ def _browser(root: Path, seconds: float = 10.0) -> dict[str, Any] | str:
     scenario = load_scenario(root / "scenarios" / "diyala-2014.yaml")
     runner = make_runner(scenario, RunConfig(synthetic=N_SYNTHETIC, unknowns=0), speed=1.0, start_s=T0633)
     with ServerThread(create_live_app(runner, name=scenario.name)) as server, sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            fresh_profile(), executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS), headless=True,
-            viewport={"width": 1500, "height": 900},
-        )  # fmt: skip
+        context = launch_chromium(p)
         try:
             page = context.new_page()
             page.goto(server.url)
-            page.wait_for_function(f"() => window.commonsky.state.tracks.size >= {int(N_SYNTHETIC * 0.95)}",
-                                   timeout=90_000)  # fmt: skip
+            page.wait_for_function(
+                f"() => window.commonsky.state.tracks.size >= {int(N_SYNTHETIC * 0.95)}", timeout=90_000
+            )
             start = page.evaluate("() => performance.now()")
             seq0 = page.evaluate("() => window.commonsky.state.seq")
             load0 = os.getloadavg()[0]
@@ -87,19 +90,32 @@ def _browser(root: Path, seconds: float = 10.0) -> dict[str, Any] | str:
             n = page.evaluate("() => window.commonsky.state.tracks.size")
         finally:
             context.close()
-    return {"tracks": n, "pictures": seq1 - seq0, "stats": stats, "timing": timing,
-            "load": statistics.mean([load0, os.getloadavg()[0]])}  # fmt: skip
+    return {
+        "tracks": n,
+        "pictures": seq1 - seq0,
+        "stats": stats,
+        "timing": timing,
+        "load": statistics.mean([load0, os.getloadavg()[0]]),
+    }
+
+
+def _tick_row(what: str, ticks: dict[str, Any], goal_on: str) -> list[str]:
+    """One row of the tick table: p50, p95, max (ms) and whether ``ticks[goal_on]`` is under the goal."""
+    met = "yes" if ticks[goal_on] < GOAL_TICK_MS else "no"
+    return [what, f"{ticks['p50']:.1f}", f"{ticks['p95']:.1f}", f"{ticks['max']:.1f}", met]
 
 
 def run(ctx: BenchContext) -> str:
     base = _server(ctx.root, 0)
     big = _server(ctx.root, N_SYNTHETIC)
     rows = [
-        [f"Diyala alone ({base['tracks']} tracks)", f"{base['p50']:.1f}", f"{base['p95']:.1f}", f"{base['max']:.1f}",
-         "yes" if base["p95"] < GOAL_TICK_MS else "no"],
-        [f"Diyala + {N_SYNTHETIC:,} synthetic ({big['tracks']:,} tracks, {big['alerts']:,} alerts up)",
-         f"{big['p50']:.1f}", f"{big['p95']:.1f}", f"{big['max']:.1f}", "yes" if big["p50"] < GOAL_TICK_MS else "no"],
-    ]  # fmt: skip
+        _tick_row(f"Diyala alone ({base['tracks']} tracks)", base, goal_on="p95"),
+        _tick_row(
+            f"Diyala + {N_SYNTHETIC:,} synthetic ({big['tracks']:,} tracks, {big['alerts']:,} alerts up)",
+            big,
+            goal_on="p50",
+        ),
+    ]
     stage_rows = [[name, f"{ms:.1f}", f"{ms / big['p50']:.0%}"] for name, ms in big["stages"].items()]
     stage_rows.append(["WebSocket message (JSON)", f"{big['json_ms']:.1f}", f"{big['json_kb']:.0f} KiB"])
     out = [

@@ -16,22 +16,19 @@ import statistics
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from benchmarks.context import BenchContext, table
+from benchmarks.pgdb import database
+from commonsky.service.examples import zone_feature
 
 T0633 = 1_417_501_980.0
 SAMPLES = 8
-PG_ADMIN = "host=127.0.0.1 port=54329 user=commonsky dbname=postgres connect_timeout=3"
 
 
 def _box(lat: float, lon: float, name: str) -> dict[str, Any]:
     h = 0.3
-    ring = [[lon - h, lat - h], [lon + h, lat - h], [lon + h, lat + h], [lon - h, lat + h], [lon - h, lat - h]]
-    properties = {"format": "commonsky.zone/1", "name": name, "kind": "restricted", "floor": "SFC", "ceiling": "FL300"}
-    return {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]}, "properties": properties}
+    return zone_feature(name, lon - h, lat - h, lon + h, lat + h)
 
 
 def _wait(test: Any, limit_s: float = 10.0) -> float:
@@ -42,20 +39,6 @@ def _wait(test: Any, limit_s: float = 10.0) -> float:
             return time.perf_counter() - start
         time.sleep(0.002)
     return float("nan")
-
-
-@contextmanager
-def _pg_database() -> Iterator[str]:
-    import psycopg
-
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    try:
-        yield f"postgresql+psycopg://commonsky@127.0.0.1:54329/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def _measure(root: Any, url: str, other_instance: bool) -> dict[str, list[float]]:
@@ -103,7 +86,7 @@ def _measure(root: Any, url: str, other_instance: bool) -> dict[str, list[float]
 
                     watcher = threading.Thread(target=watch, daemon=True)
                     watcher.start()
-                    feature = _box(float(snap.picture.lat[i]), float(snap.picture.lon[i]), name)
+                    feature = _box(float(snap.picture.lat_deg[i]), float(snap.picture.lon_deg[i]), name)
                     made = http.post("/zones", json={"feature": feature}, headers=auth).json()
                     out["in"].append(_wait(lambda z=name: z in {x.name for x in runner.pipeline.plan.zones}))
                     heard = float("nan")
@@ -133,33 +116,45 @@ def _row(what: str, values: list[float]) -> list[str]:
     if not ok:
         return [what, "-", "-", "-", f"0 of {len(values)}"]
     ms = [1e3 * v for v in ok]
-    return [what, f"{statistics.median(ms):.0f}", f"{max(ms):.0f}", "yes" if max(ms) < 1000 else "no",
-            f"{len(ok)} of {len(values)}"]  # fmt: skip
+    return [
+        what,
+        f"{statistics.median(ms):.0f}",
+        f"{max(ms):.0f}",
+        "yes" if max(ms) < 1000 else "no",
+        f"{len(ok)} of {len(values)}",
+    ]
 
 
 def run(ctx: BenchContext) -> str:
     sqlite_dir = ctx.root / "out" / f"bench-plan-{uuid.uuid4().hex[:8]}"
     sqlite_dir.mkdir(parents=True, exist_ok=True)
     lite = _measure(ctx.root, f"sqlite:///{sqlite_dir / 'broker.db'}", other_instance=False)
-    rows = [_row("SQLite: zone in the picture", lite["in"]), _row("SQLite: zone out of the picture", lite["out"]),
-            _row("SQLite: incursion alert on the party's socket", lite["alert"])]  # fmt: skip
+    rows = [
+        _row("SQLite: zone in the picture", lite["in"]),
+        _row("SQLite: zone out of the picture", lite["out"]),
+        _row("SQLite: incursion alert on the party's socket", lite["alert"]),
+    ]
     try:
-        with _pg_database() as url:
+        with database("bench_") as url:
             pg = _measure(ctx.root, url, other_instance=True)
-        rows += [_row("PostgreSQL, write on another instance: zone in", pg["in"]),
-                 _row("PostgreSQL, write on another instance: zone out", pg["out"]),
-                 _row("PostgreSQL, socket on another instance: incursion alert", pg["alert"])]  # fmt: skip
+        rows += [
+            _row("PostgreSQL, write on another instance: zone in", pg["in"]),
+            _row("PostgreSQL, write on another instance: zone out", pg["out"]),
+            _row("PostgreSQL, socket on another instance: incursion alert", pg["alert"]),
+        ]
     except Exception as error:  # no PostgreSQL here: say so in the table's place
         rows.append(["PostgreSQL", "-", "-", "-", f"not measured: {error}"])
-    return "\n".join([
-        "## Broker to picture to party: latency",
-        "",
-        f"{SAMPLES} zones created and withdrawn by the authority through the API while `commonsky run`'s app runs "
-        "the Diyala scenario at 10x from 06:33Z, each over a coalition aircraft: wall time from the API's answer "
-        "to the zone being in (out of) the plan the pipeline checks, and from the first snapshot holding the "
-        "coalition's incursion alert to its arrival on the coalition's notifications WebSocket. No peer does "
-        "this; goal: under 1 s.",
-        "",
-        table(["what", "p50 ms", "max ms", "goal (< 1000 ms) met", "measured"], rows),
-        "",
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            "## Broker to picture to party: latency",
+            "",
+            f"{SAMPLES} zones created and withdrawn by the authority through the API while `commonsky run`'s app runs "
+            "the Diyala scenario at 10x from 06:33Z, each over a coalition aircraft: wall time from the API's answer "
+            "to the zone being in (out of) the plan the pipeline checks, and from the first snapshot holding the "
+            "coalition's incursion alert to its arrival on the coalition's notifications WebSocket. No peer does "
+            "this; goal: under 1 s.",
+            "",
+            table(["what", "p50 ms", "max ms", "goal (< 1000 ms) met", "measured"], rows),
+            "",
+        ]
+    )

@@ -23,7 +23,7 @@ from typing import Any
 
 from benchmarks.context import BenchContext, table
 from benchmarks.pgdb import drop, postgres_url
-from benchmarks.server import serve
+from benchmarks.server import paced, serve
 
 STORED = 100_000
 RATES = ((100, 10.0), (1_000, 2.0))  # requests/s, seconds
@@ -168,16 +168,7 @@ async def _load(bases: list[str], key: str, rate: int, seconds: float, name: str
                 return
             latencies.append(time.perf_counter() - due)
 
-        start = time.perf_counter() + 0.2
-        tasks = []
-        for i in range(count):  # bounded: exactly `count` requests
-            due = start + i / rate
-            delay = due - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(i, due)))
-        await asyncio.gather(*tasks)
-        elapsed = time.perf_counter() - start
+        elapsed = await paced(count, rate, one)
     latencies.sort()
     quantile = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [float("nan")] * 99
     return {

@@ -24,13 +24,13 @@ def picture_at(tracks: RecordedTracks, last_row: np.ndarray, time_s: float, stal
     rows = rows[np.isfinite(tracks.alt_m[rows])]  # the old reader dropped rows without an altitude
     dt = time_s - tracks.time_s[rows]
     trk = np.radians(tracks.trk_deg[rows])
-    lat = tracks.lat[rows] + np.degrees(tracks.gs_ms[rows] * np.cos(trk) * dt / BLUESKY_EARTH_RADIUS_M)
-    coslat = np.maximum(np.cos(np.radians(tracks.lat[rows])), 1e-6)
-    lon = tracks.lon[rows] + np.degrees(tracks.gs_ms[rows] * np.sin(trk) * dt / (BLUESKY_EARTH_RADIUS_M * coslat))
+    lat = tracks.lat_deg[rows] + np.degrees(tracks.gs_ms[rows] * np.cos(trk) * dt / BLUESKY_EARTH_RADIUS_M)
+    coslat = np.maximum(np.cos(np.radians(tracks.lat_deg[rows])), 1e-6)
+    lon = tracks.lon_deg[rows] + np.degrees(tracks.gs_ms[rows] * np.sin(trk) * dt / (BLUESKY_EARTH_RADIUS_M * coslat))
     return Picture.from_arrays(
         id=tracks.icao24[rows],
-        lat=np.clip(lat, -90.0, 90.0),
-        lon=lon,
+        lat_deg=np.clip(lat, -90.0, 90.0),
+        lon_deg=lon,
         alt_m=tracks.alt_m[rows] + tracks.vs_ms[rows] * dt,
         gs_ms=tracks.gs_ms[rows],
         trk_deg=tracks.trk_deg[rows],

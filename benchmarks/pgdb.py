@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 _ADMIN = "host=127.0.0.1 port=54329 user=commonsky dbname=postgres"
@@ -32,3 +34,16 @@ def drop(url: str) -> None:
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(_ADMIN, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@contextmanager
+def database(prefix: str) -> Iterator[str]:
+    """A new empty database for the ``with`` block (`postgres_url`), dropped after it; `RuntimeError` when the
+    server cannot be started."""
+    url = postgres_url(prefix)
+    if url is None:
+        raise RuntimeError("scripts/pg.sh could not start PostgreSQL")
+    try:
+        yield url
+    finally:
+        drop(url)

@@ -1,39 +1,38 @@
-"""A ``commonsky serve`` process on a free local port for the service benchmarks, started and waited for."""
+"""For the service benchmarks: a ``commonsky serve`` process on a free local port, started and waited for, and an
+open-loop sender that fires requests on a fixed schedule."""
 
 from __future__ import annotations
 
-import socket
+import asyncio
 import subprocess
-import sys
 import time
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from commonsky.web.serving import serve_process
 
 
 def serve(
     url: str, log: Path, env: dict[str, str], health_path: str, extra_args: list[str]
 ) -> tuple[str, subprocess.Popen[bytes]]:
     """The base URL and process of a server on database ``url`` (output appended to ``log``), once
-    ``health_path`` answers 200; a server that does not within about 30 s is killed and its log's tail raised."""
-    import httpx
+    ``health_path`` answers 200 (`commonsky.web.serving.serve_process`, at most 30 s)."""
+    args = ["--log-level", "warning", *extra_args]
+    return serve_process(url, log, args=args, env=env, health_path=health_path)
 
-    port = free_port()
-    command = [sys.executable, "-m", "commonsky.cli", "serve", "--db", url, "--port", str(port)]
-    command += ["--log-level", "warning", *extra_args]
-    with log.open("ab") as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{base}{health_path}", timeout=1.0).status_code == 200:
-                return base, process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"server did not start: {log.read_text()[-1000:]}")
+
+async def paced(count: int, rate_per_s: float, one: Callable[[int, float], Coroutine[Any, Any, None]]) -> float:
+    """Start ``one(i, due)`` for i in 0..count-1 at ``due`` = 0.2 s from now + i / ``rate_per_s`` (perf_counter
+    seconds), whether or not earlier ones have answered (open loop: a slow server meets the same offered load);
+    the seconds from the first due time until all have finished."""
+    start = time.perf_counter() + 0.2
+    tasks: list[asyncio.Task[None]] = []
+    for i in range(count):  # bounded: exactly `count` requests
+        due = start + i / rate_per_s
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(i, due)))
+    await asyncio.gather(*tasks)
+    return time.perf_counter() - start

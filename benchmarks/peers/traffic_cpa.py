@@ -46,8 +46,8 @@ def main() -> None:
     if cpa is not None:
         close = cpa.data.query("lateral < 5 and vertical < 1000")
         pairs = len({tuple(sorted(p)) for p in zip(close["icao24_x"], close["icao24_y"], strict=True)})
-    print(json.dumps({"seconds": seconds, "rows": len(data), "flights": int(data["icao24"].nunique()),
-                      "loss_pairs": pairs}))  # fmt: skip
+    flights = int(data["icao24"].nunique())
+    print(json.dumps({"seconds": seconds, "rows": len(data), "flights": flights, "loss_pairs": pairs}))
 
 
 if __name__ == "__main__":

@@ -69,13 +69,13 @@ def states(seed: int = 7, duration_s: int = 1500) -> pd.DataFrame:
     return frame.sample(frac=1.0, random_state=seed).reset_index(drop=True)  # archives are not sorted
 
 
-def write_hourly(frame: pd.DataFrame, folder: Path, time_column: str = "time") -> Path:
+def write_hourly(frame: pd.DataFrame, folder: Path, time_column: str = "time", row_group_size: int = 20_000) -> Path:
     """One Parquet file per hour, as OpenSky partitions its table."""
     folder.mkdir(parents=True, exist_ok=True)
     t = frame[time_column]
     seconds = t if pd.api.types.is_numeric_dtype(t) else (t - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
     for hour, part in frame.groupby(seconds // 3600):
-        part.to_parquet(folder / f"states_{int(hour) * 3600}.parquet", index=False, row_group_size=20_000)
+        part.to_parquet(folder / f"states_{int(hour) * 3600}.parquet", index=False, row_group_size=row_group_size)
     return folder
 
 

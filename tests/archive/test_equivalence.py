@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from commonsky.archive.block import Settings
-from commonsky.archive.engine import Analysis, analyse
+from commonsky.archive.engine import Analysis, analyse, direct_plan
 from commonsky.archive.infringements import ZoneSet
 from commonsky.archive.partition import Tiling
 from commonsky.archive.source import open_archive
@@ -57,7 +57,9 @@ def test_two_workers_match_single_process(
     opensky_archive: tuple[Path, pd.DataFrame], two_workers: object, tile: float
 ) -> None:
     folder, frame = opensky_archive
-    result = analyse(open_archive(str(folder)), settings(tile), two_workers)  # type: ignore[arg-type]
+    archive = open_archive(str(folder))
+    assert direct_plan(archive, settings(tile), min_tasks=4) is not None  # tasks that read their own row groups
+    result = analyse(archive, settings(tile), two_workers)  # type: ignore[arg-type]
     assert_same(episodes(result), single_process(frame))
     assert result.reports == int((~frame["onground"]).sum() + frame["onground"].sum())
 
@@ -148,14 +150,14 @@ def test_traffic_columns_give_the_same_losses(
 
 @pytest.mark.slow
 def test_time_chunks_match_single_process(opensky_archive: tuple[Path, pd.DataFrame], two_workers: object) -> None:
-    """An archive analysed in consecutive time chunks (one shuffle each, to bound worker memory) gives the same
-    episodes, and every report is counted once."""
+    """Through the shuffle plan (as for archives without time statistics), in consecutive time chunks (one
+    shuffle each, to bound worker memory): the same episodes, and every report is counted once."""
     from commonsky.archive.engine import time_chunks
 
     folder, frame = opensky_archive
     archive = open_archive(str(folder))
     assert archive.time_span_s == (float(frame["time"].min()), float(frame["time"].max()))
     assert len(time_chunks(archive, settings(5.0), rows_per_chunk=40_000)) == 2  # the data spans two hours
-    result = analyse(archive, settings(5.0), two_workers, rows_per_chunk=40_000)  # type: ignore[arg-type]
+    result = analyse(archive, settings(5.0), two_workers, rows_per_chunk=40_000, shuffle=True)  # type: ignore[arg-type]
     assert_same(episodes(result), single_process(frame))
     assert result.reports == len(frame)

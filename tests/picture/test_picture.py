@@ -28,7 +28,7 @@ def test_columns_are_read_only_and_velocities_derived() -> None:
     p = _two()
     assert len(p) == 2 and p.party.tolist() == ["red", "blue"] and p.intent.tolist() == ["", ""]
     with pytest.raises(ValueError):
-        p.lat[0] = 1.0
+        p.lat_deg[0] = 1.0
     np.testing.assert_allclose(p.ve_ms, [200.0, 0.0], atol=1e-9)
     np.testing.assert_allclose(p.vn_ms, [0.0, 100.0], atol=1e-9)
 
@@ -36,9 +36,9 @@ def test_columns_are_read_only_and_velocities_derived() -> None:
 def test_advance_returns_a_new_picture_and_wraps_the_antimeridian() -> None:
     p = _two()
     q = p.advance(60.0)
-    assert p.lon[0] == 179.9 and q.time_s == 60.0
-    assert -180.0 <= q.lon[0] < -179.0  # 12 km east of 179.9E at 50N crosses the antimeridian
-    assert q.lat[1] == pytest.approx(10.0 + np.degrees(6000.0 / 6371000.0))
+    assert p.lon_deg[0] == 179.9 and q.time_s == 60.0
+    assert -180.0 <= q.lon_deg[0] < -179.0  # 12 km east of 179.9E at 50N crosses the antimeridian
+    assert q.lat_deg[1] == pytest.approx(10.0 + np.degrees(6000.0 / 6371000.0))
     assert q.alt_m[1] == pytest.approx(3300.0)
 
 
@@ -54,17 +54,17 @@ def test_select_and_index_of() -> None:
     ("change", "message"),
     [
         ({"id": ["A", "A"]}, "more than once"),
-        ({"lat": [95.0, 0.0]}, r"\|lat\| > 90"),
+        ({"lat_deg": [95.0, 0.0]}, r"\|lat\| > 90"),
         ({"gs_ms": [-1.0, 0.0]}, "negative ground speed"),
         ({"alt_m": [np.nan, 0.0]}, "non-finite"),
-        ({"lon": [0.0]}, "expected 2"),
+        ({"lon_deg": [0.0]}, "expected 2"),
     ],
 )
 def test_bad_arrays_raise_input_error(change: dict, message: str) -> None:
     columns = {
         "id": ["A", "B"],
-        "lat": [0.0, 1.0],
-        "lon": [0.0, 1.0],
+        "lat_deg": [0.0, 1.0],
+        "lon_deg": [0.0, 1.0],
         "alt_m": [0.0, 0.0],
         "gs_ms": [1.0, 1.0],
         "trk_deg": [0.0, 0.0],

@@ -1,8 +1,8 @@
-"""`commonsky detect` and `commonsky replay` end to end, including bad inputs (one line, exit 2)."""
+"""`commonsky replay` end to end on the recorded files of tests/safety/conftest.py, including bad inputs (one line,
+exit 2); `commonsky detect` is in tests/cli/test_detect.py."""
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -21,80 +21,6 @@ def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
     return code, out, err
 
 
-def test_detect_writes_the_reference_pairs(
-    reference_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    out = tmp_path / "pairs.csv"
-    code, stdout, _ = _run(
-        ["detect", str(reference_dir / "bluesky" / "scenario_2000.csv"), "--out", str(out), "--json"], capsys
-    )
-    assert code == 0
-    summary = json.loads(stdout)
-    assert summary["aircraft"] == 2000 and summary["conflicts"] == 259
-    with open(out, newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    with open(reference_dir / "bluesky" / "pairs_2000.csv", newline="") as handle:
-        ref = {(r["ownship"], r["intruder"]): float(r["tcpa_s"]) for r in csv.DictReader(handle)}
-    assert list(rows[0]) == ["ownship", "intruder", "tcpa_s", "tin_s", "dcpa_m", "dist_m"]
-    assert all(r["ownship"] < r["intruder"] for r in rows)
-    assert {(r["ownship"], r["intruder"]) for r in rows} == {k for k in ref if k[0] < k[1]}
-    assert all(abs(float(r["tcpa_s"]) - ref[(r["ownship"], r["intruder"])]) < 0.01 for r in rows)
-
-
-def test_detect_options_change_the_result(
-    reference_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    scenario = str(reference_dir / "bluesky" / "scenario_500.csv")
-    code, stdout, _ = _run(
-        [
-            "detect",
-            scenario,
-            "--radius",
-            "3NM",
-            "--height",
-            "500ft",
-            "--lookahead",
-            "2min",
-            "--out",
-            str(tmp_path / "p.csv"),
-            "--json",
-        ],
-        capsys,
-    )
-    small = json.loads(stdout)
-    assert code == 0 and small["radius_m"] == 3 * 1852.0 and small["lookahead_s"] == 120.0
-    assert small["conflicts"] < 14
-
-
-@pytest.mark.parametrize(
-    ("content", "message"),
-    [("id,lat_deg\nA,1\n", "missing column"), (None, "cannot read file"), ("\x00\xff\xfe", "")],
-)
-def test_detect_bad_files(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None, message: str
-) -> None:
-    path = tmp_path / "states.csv"
-    if content is not None:
-        path.write_bytes(content.encode("latin-1"))
-    code, _, err = _run(["detect", str(path), "--out", str(tmp_path / "p.csv")], capsys)
-    assert code == 2 and err.startswith("commonsky: error:") and message in err and err.count("\n") == 1
-
-
-def test_detect_bad_option(reference_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = _run(
-        [
-            "detect",
-            str(reference_dir / "bluesky" / "scenario_500.csv"),
-            "--radius",
-            "five",
-            "--out",
-            str(tmp_path / "p.csv"),
-        ],
-        capsys,
-    )
-    assert code == 2 and "--radius" in err
-
-
 def test_replay_end_to_end(
     replay_files: tuple[Path, Path, dict[str, int]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -107,7 +33,29 @@ def test_replay_end_to_end(
     assert summary["alerts"] == {"conflict": 3, "incursion": 1}
     assert (out / "events.geojson").is_file() and (out / "alerts.csv").is_file()
     code, stdout, _ = _run(["replay", str(tracks), "--out", str(out)], capsys)
-    assert code == 0 and "losses of separation: 2, warned 1, missed 1 (1 at first sight)" in stdout
+    assert (
+        code == 0
+        and "losses of separation: 2 (0 height keeping, 0 parallel runways, 2 true losses: warned 1, missed 1; "
+        "1 not warnable"
+        in stdout
+    )
+
+
+def test_replay_terminal_policy(
+    replay_files: tuple[Path, Path, dict[str, int]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--terminal runs the terminal policy (3 NM below FL195, 5 NM above): no episode longer than under 5 NM
+    everywhere, and the same pairs here (the fixture's conflicts are en route)."""
+    tracks, _, _ = replay_files
+    runs = {}
+    for flag in ([], ["--terminal"]):
+        out = tmp_path / ("t" if flag else "d")
+        code, _, _ = _run(["replay", str(tracks), "--out", str(out), "--json", *flag], capsys)
+        assert code == 0
+        rows = [r.split(",") for r in (out / "losses.csv").read_text().splitlines()[1:]]
+        runs[bool(flag)] = {(r[0], r[1]): float(r[3]) - float(r[2]) for r in rows}
+    assert runs[True].keys() == runs[False].keys() and runs[False]
+    assert all(runs[True][pair] <= runs[False][pair] for pair in runs[True])
 
 
 def test_replay_bad_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -137,5 +85,6 @@ def test_replay_writes_losses_and_the_report(
     code, _, _ = _run(["replay", str(tracks), "--out", str(out)], capsys)
     assert code == 0
     lines = (out / "losses.csv").read_text().splitlines()
-    assert lines[0] == "id_a,id_b,start_s,end_s,min_dist_m,min_dalt_m,alt_m" and len(lines) == 3
+    assert lines[0] == "id_a,id_b,start_s,end_s,min_dist_m,min_dalt_m,alt_m,kind" and len(lines) == 3
+    assert all(line.endswith(",loss") for line in lines[1:])  # both pairs at the same level: true losses
     assert (out / "report.html").stat().st_size > 10_000 and (out / "warning_time.png").is_file()

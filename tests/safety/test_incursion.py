@@ -99,7 +99,7 @@ def test_many_aircraft_vectorised() -> None:
         time_s=T0,
     )
     r = detect_incursions(p, ZoneIndex.build([_zone()]))
-    inside = (p.lon >= 10.0) & (p.lon <= 10.5) & (p.lat >= 50.0) & (p.lat <= 50.5)
+    inside = (p.lon_deg >= 10.0) & (p.lon_deg <= 10.5) & (p.lat_deg >= 50.0) & (p.lat_deg <= 50.5)
     inside &= (p.alt_m >= parse_altitude("FL100").value_m) & (p.alt_m <= parse_altitude("FL300").value_m)
     assert set(r.aircraft_id[r.inside].tolist()) == set(p.id[inside].tolist())
     assert (r.time_to_entry_s[~r.inside] > 0).all() and (r.time_to_entry_s <= 300.0).all()

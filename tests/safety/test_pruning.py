@@ -14,21 +14,9 @@ from commonsky.safety.params import Protection, ProtectionPolicy
 
 def brute_force(picture: Picture, policy: ProtectionPolicy) -> set[tuple[str, str]]:
     """Every pair i < j through the same CPA kernel: O(N^2), for tests only."""
-    r, h, t = policy.per_aircraft(picture.lat, picture.lon, picture.alt_m, picture.party)
+    r, h, t = policy.per_aircraft(picture.lat_deg, picture.lon_deg, picture.alt_m, picture.party)
     i, j = np.triu_indices(len(picture), k=1)
-    geo = pair_geometry(
-        picture.lat,
-        picture.lon,
-        picture.alt_m,
-        picture.vn_ms,
-        picture.ve_ms,
-        picture.vs_ms,
-        i,
-        j,
-        np.maximum(r[i], r[j]),
-        np.maximum(h[i], h[j]),
-        np.maximum(t[i], t[j]),
-    )
+    geo = pair_geometry(picture, i, j, np.maximum(r[i], r[j]), np.maximum(h[i], h[j]), np.maximum(t[i], t[j]))
     return {
         tuple(sorted((str(picture.id[a]), str(picture.id[b]))))
         for a, b in zip(geo.i[geo.conflict], geo.j[geo.conflict], strict=True)

@@ -167,5 +167,5 @@ def test_opensky_raw_columns_read_like_traffic_columns() -> None:
     }
     a, b = tracks_from_columns(traffic), tracks_from_columns(opensky)
     assert len(a) == len(b) == t.shape[0]
-    for name in ("time_s", "lat", "lon", "alt_m", "gs_ms", "trk_deg", "vs_ms"):
+    for name in ("time_s", "lat_deg", "lon_deg", "alt_m", "gs_ms", "trk_deg", "vs_ms"):
         assert getattr(a, name) == pytest.approx(getattr(b, name))

@@ -67,3 +67,23 @@ def test_filters_per_party_and_per_region() -> None:
     # The party turns the surface rule off for its aircraft; its band is tighter; the region widens the band.
     assert s.eligible.tolist()[:2] == [True, False]  # type: ignore[attr-defined]
     assert s.level.tolist()[2:] == [False, True]  # type: ignore[attr-defined]
+
+
+def test_a_level_aircraft_is_predicted_at_the_ifr_level_it_holds_within_300_ft() -> None:
+    """Level at 37,250 ft (250 ft off FL370) beside level FL380 head-on: no conflict, as the truth calls the pair
+    height keeping; at 37,300 ft (a large height deviation) the aircraft is at FL373 and the pair conflicts."""
+    for alt_ft, expected in ((37250.0, 0), (36750.0, 0), (37300.0, 1), (36700.0, 0)):
+        s = stca_states(
+            ProtectionPolicy(),
+            lat=np.full(2, 47.0),
+            lon=np.array([8.0, 8.2]),
+            alt_m=np.array([alt_ft, 38000.0]) * FT,
+            gs_ms=np.full(2, 230.0),
+            vs_ms=np.zeros(2),
+            vs_filt_ms=np.zeros(2),
+            on_ground=np.zeros(2, dtype=bool),
+        )
+        p = Picture.from_arrays(
+            ["a", "b"], [47.0, 47.0], [8.0, 8.2], s.alt_ref_m, [230.0, 230.0], [90.0, 270.0], s.vs_pred_ms
+        )
+        assert len(detect_conflicts(p)) == expected, alt_ft

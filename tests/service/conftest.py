@@ -1,14 +1,13 @@
 """Fixtures for the broker: SQLite and PostgreSQL settings, an app client, parties with keys.
 
-PostgreSQL: the session fixture starts the throwaway cluster of scripts/pg.sh when nothing answers on its port
-(installing the Debian package if missing), so plain `pytest` works; each test gets a fresh database.
+PostgreSQL: `pg_url` (tests/conftest.py) gives each test a fresh database on the throwaway cluster of
+scripts/pg.sh, started on demand, so plain `pytest` works.
 """
 
 from __future__ import annotations
 
 import subprocess
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,43 +17,6 @@ import pytest
 from commonsky.service.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
-PG_PORT = 54329
-PG_ADMIN = f"host=127.0.0.1 port={PG_PORT} user=commonsky dbname=postgres connect_timeout=3"
-
-
-def _pg_answers() -> bool:
-    import psycopg
-
-    try:
-        with psycopg.connect(PG_ADMIN):
-            return True
-    except psycopg.OperationalError:
-        return False
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> str:
-    """The admin DSN of the test cluster, started on demand."""
-    if not _pg_answers():
-        done = subprocess.run(
-            ["bash", str(ROOT / "scripts" / "pg.sh"), "start"], capture_output=True, text=True, timeout=600, check=False
-        )
-        if done.returncode != 0 or not _pg_answers():
-            pytest.fail(f"could not start PostgreSQL with scripts/pg.sh: {done.stderr.strip()[-500:]}")
-    return PG_ADMIN
-
-
-@pytest.fixture
-def pg_url(postgres_server: str) -> Iterator[str]:
-    """A fresh, empty database for one test; dropped afterwards."""
-    import psycopg
-
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_server, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    yield f"postgresql+psycopg://commonsky@127.0.0.1:{PG_PORT}/{name}"
-    with psycopg.connect(postgres_server, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture
@@ -140,15 +102,6 @@ def make_client(request: pytest.FixtureRequest) -> Callable[..., tuple[object, C
     return make
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def start_server(request: pytest.FixtureRequest) -> Callable[..., tuple[str, object]]:
     """``base_url, process = start_server(db_url, log_path, port=None, **env)``: `commonsky serve` on 127.0.0.1.
@@ -156,13 +109,10 @@ def start_server(request: pytest.FixtureRequest) -> Callable[..., tuple[str, obj
     Waits (bounded, ~20 s) for /health; the process is killed at teardown if still running.
     """
     import os
-    import sys
-    import time
 
-    import httpx
+    from commonsky.web.serving import serve_process
 
     def start(url: str, log: Path, port: int | None = None, **env: str) -> tuple[str, subprocess.Popen[bytes]]:
-        port = port or _free_port()
         environment = {
             **os.environ,
             "COMMONSKY_RATE_PER_S": "100000",
@@ -170,22 +120,8 @@ def start_server(request: pytest.FixtureRequest) -> Callable[..., tuple[str, obj
             "COMMONSKY_PROBE_BUDGET_UNITS": "1e12",
             **env,
         }
-        with log.open("ab") as sink:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "commonsky.cli", "serve", "--db", url, "--port", str(port)],
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                env=environment,
-            )
+        base, process = serve_process(url, log, env=environment, port=port, timeout_s=20.0)
         request.addfinalizer(lambda: (process.poll() is None and process.kill(), process.wait(timeout=20)))
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/health", timeout=1.0).status_code == 200:
-                    return base, process
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        process.kill()
-        raise AssertionError(f"server did not start: {log.read_text()[-2000:]}")
+        return base, process
 
     return start

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 import shapely
 from shapely.geometry import mapping, shape
+from shapely.geometry.base import BaseGeometry
 
-from commonsky.service.examples import box
+from commonsky.service.examples import box, polygon
 
 FT_M = 0.3048
 
@@ -21,9 +22,8 @@ def _poly(ring: list[tuple[float, float]]) -> dict[str, Any]:
     return {"type": "Polygon", "coordinates": [[list(p) for p in ring]]}
 
 
-def _volume(geometry: Any, floor: str, ceiling: str, start: str, end: str) -> dict[str, Any]:
-    return {"shape": {"type": "polygon", "geometry": mapping(geometry)}, "floor": floor, "ceiling": ceiling,
-            "start": start, "end": end}  # fmt: skip
+def _volume(geometry: BaseGeometry, floor: str, ceiling: str, start: str, end: str) -> dict[str, Any]:
+    return polygon(mapping(geometry), floor, ceiling, start, end)
 
 
 def _cells_meeting(geometry: Any, cell: float) -> Any:

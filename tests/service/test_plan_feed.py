@@ -62,8 +62,11 @@ def _lifecycle(client: Any, party: Any, file_intent: FileIntent, plans: Plans) -
     client.delete(f"/zones/{zone.json()['id']}", params={"version": changed.json()["version"]}, headers=icao.headers)
     plans.until("the withdrawn zone", lambda p: p.zones == ())
     mine = high["intent"]
-    ended = client.put(f"/intents/{mine['id']}/state", json={"state": "ended", "version": mine["version"], "key": []},
-                       headers=iqaf.headers)  # fmt: skip
+    ended = client.put(
+        f"/intents/{mine['id']}/state",
+        json={"state": "ended", "version": mine["version"], "key": []},
+        headers=iqaf.headers,
+    )
     assert ended.status_code == 200, ended.text
     plans.until("the ended intent", lambda p: p.intents == ())
 

@@ -26,6 +26,7 @@ import shapely
 from shapely.geometry import Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
+from commonsky.service.examples import polygon
 from commonsky.service.settings import ServiceSettings
 
 KM_PER_DEG = 111.32
@@ -67,13 +68,7 @@ def _true_route() -> Polygon:
 
 
 def _volume(geometry: BaseGeometry, floor: str, ceiling: str, start: str, end: str) -> dict[str, Any]:
-    return {
-        "shape": {"type": "polygon", "geometry": mapping(geometry)},
-        "floor": floor,
-        "ceiling": ceiling,
-        "start": start,
-        "end": end,
-    }
+    return polygon(mapping(geometry), floor, ceiling, start, end)
 
 
 class Adversary:

@@ -30,9 +30,14 @@ def _conflicts_raised(alt_a_ft: float, alt_b_ft: float, seconds: float) -> int:
     carriers = {spec.intent for spec in load_sensor_specs(diyala.path, diyala.intents) if spec.kind == "aew"}
     omega = SPEED_MS / RADIUS_M
     circles = CircleTraffic(
-        T0, T0 + seconds, np.zeros((2, 2)), np.full(2, RADIUS_M), np.array([omega, -omega]), np.array([0.0, 0.5]),
+        T0,
+        T0 + seconds,
+        np.zeros((2, 2)),
+        np.full(2, RADIUS_M),
+        np.array([omega, -omega]),
+        np.array([0.0, 0.5]),
         np.array([alt_a_ft, alt_b_ft]) * FT_M,
-    )  # fmt: skip
+    )
     frame = flown.frame
     truth = TruthSet(frame, tuple(fl for fl in flown.flights if fl.intent_id in carriers), circles)  # + the AEW
     plan = LivePlan((), (), IdentityRegistry.build())

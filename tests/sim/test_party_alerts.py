@@ -25,8 +25,8 @@ LAT = [33.5, 33.52, 33.6, 33.7]
 def _snapshot(alerts: tuple[Alert, ...], identity: tuple[IdentityAlert, ...] = (), t_s: float = T0) -> LiveSnapshot:
     picture = Picture.from_arrays(
         id=IDS,
-        lat=LAT,
-        lon=[44.5, 44.52, 44.6, 44.7],
+        lat_deg=LAT,
+        lon_deg=[44.5, 44.52, 44.6, 44.7],
         alt_m=[9000.0, 9100.0, 9000.0, 200.0],
         gs_ms=[200.0] * 4,
         trk_deg=[90.0] * 4,

@@ -70,7 +70,9 @@ def test_a_receiver_source_feeds_the_picture_and_tracks_name_their_sources() -> 
     assert len(last.picture) == 1
     expected_east_m = SPEED_MS * 29 - 20_000.0
     lat, lon = FRAME.to_geodetic(expected_east_m, 5_000.0)
-    assert (float(last.picture.lat[0]), float(last.picture.lon[0])) == pytest.approx((float(lat), float(lon)), abs=2e-3)
+    assert (float(last.picture.lat_deg[0]), float(last.picture.lon_deg[0])) == pytest.approx(
+        (float(lat), float(lon)), abs=2e-3
+    )
     assert float(last.picture.gs_ms[0]) == pytest.approx(SPEED_MS, rel=0.05)
     assert str(last.sources[0]) == "Baghdad 1090, Balad 1090"
     assert str(last.icao24[0]) == "4ca123" and str(last.callsign[0]) == "EIN1"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from commonsky.sim.scenario import Scenario, load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 T0633 = 1_417_501_980.0  # 2014-12-02T06:33:00Z
-PG_PORT = 54329
 
 
 @pytest.fixture(scope="session")
@@ -25,19 +23,3 @@ def diyala() -> Scenario:
 def runner(diyala: Scenario) -> LiveRunner:
     """Not started: the app's lifespan starts and stops it."""
     return make_runner(diyala, RunConfig(), speed=20.0, start_s=T0633)
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh database on the test PostgreSQL (scripts/pg.sh, started by `make test`), dropped afterwards."""
-    import uuid
-
-    import psycopg
-
-    admin = f"host=127.0.0.1 port={PG_PORT} user=commonsky dbname=postgres connect_timeout=3"
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    yield f"postgresql+psycopg://commonsky@127.0.0.1:{PG_PORT}/{name}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -70,6 +70,10 @@ def test_tracks_and_trails(client: TestClient) -> None:
     assert any(t["trail"] for t in body["tracks"])
     assert all(len(p) == 2 for t in body["tracks"] for p in t["trail"])
     assert all(t["label"] for t in body["tracks"])
+    # every track says its correlation status: one with a party is matched (or off its intent), none unknown
+    statuses = {"matched", "pending", "unknown", "outside", "non-conforming"}
+    assert all(t["status"] in statuses and t["on_ground"] is False for t in body["tracks"])
+    assert all(t["status"] != "unknown" for t in body["tracks"] if t["party"])
     plain = client.get("/api/picture/tracks").json()
     assert all(t["trail"] == [] for t in plain["tracks"])
 

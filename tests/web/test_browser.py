@@ -14,12 +14,13 @@ from typing import Any
 
 import pytest
 
+from commonsky.service.examples import zone_feature
 from commonsky.service.settings import ServiceSettings
 from commonsky.sim.run_config import RunConfig
 from commonsky.sim.runner import LiveRunner, make_runner
 from commonsky.sim.scenario import Scenario
 from commonsky.web.app import create_live_app, create_run_app
-from commonsky.web.serving import CHROMIUM, CHROMIUM_FLAGS, ServerThread, fresh_profile
+from commonsky.web.serving import CHROMIUM, ServerThread, launch_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 T0633 = 1_417_501_980.0
@@ -38,10 +39,7 @@ def playwright() -> Iterator[Any]:
 
 
 def open_page(playwright: Any, url: str, errors: list[str]) -> Any:
-    context = playwright.chromium.launch_persistent_context(
-        fresh_profile(), executable_path=CHROMIUM, args=list(CHROMIUM_FLAGS), headless=True,
-        viewport={"width": 1500, "height": 900},
-    )  # fmt: skip
+    context = launch_chromium(playwright)
     page = context.new_page()
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url)
@@ -59,19 +57,26 @@ def test_operator_sees_tracks_move_and_zooms_to_an_alert(
             ready = "() => window.commonsky.state.messages >= 2 && window.commonsky.state.tracks.size >= 3"
             page.wait_for_function(ready, timeout=30_000)
             first = dict((i, (x, y)) for i, x, y in page.evaluate("() => window.commonsky.positions()"))
-            time.sleep(1.5)
+            seq0 = page.evaluate("() => window.commonsky.state.seq")
+            time.sleep(1.5)  # then at least two newer pictures, however slowly a loaded machine streams them
+            page.wait_for_function(f"() => window.commonsky.state.seq >= {seq0} + 2", timeout=30_000)
             second = dict((i, (x, y)) for i, x, y in page.evaluate("() => window.commonsky.positions()"))
             common = set(first) & set(second)
             assert common and any(first[i] != second[i] for i in common), "no track moved"
-            page.wait_for_selector("#alerts li.conflict", timeout=30_000)
-            runner.pause()  # the operator looks at a standing picture: no alert ends during the fly-to
-            time.sleep(1.0)
+            for _ in range(3):  # a conflict may end between being seen and the pause: then wait for the next one
+                page.wait_for_selector("#alerts li.conflict", timeout=30_000)
+                runner.pause()  # the operator looks at a standing picture: no alert ends during the fly-to
+                time.sleep(1.0)
+                if page.locator("#alerts li.conflict").count():
+                    break
+                runner.resume()
             page.wait_for_selector("#alerts li.conflict", timeout=30_000)
             shown = page.evaluate("() => window.commonsky.state.alerts")
             before = page.evaluate("() => window.commonsky.bounds()")
             page.click("#alerts li.conflict")
             page.wait_for_function("() => window.commonsky.state.lastFit !== null", timeout=5_000)
-            time.sleep(1.2)  # the fly-to animation
+            # the fly-to animation (600 ms, longer on a loaded machine): until the map stands still
+            page.wait_for_function("() => !window.commonsky.map.isMoving()", timeout=10_000)
             fit = page.evaluate("() => window.commonsky.state.lastFit")
             alert = next(a for a in shown if a["alert_id"] == fit["alert"])
             assert alert["kind"] == "conflict"
@@ -133,10 +138,7 @@ def test_a_zone_written_to_the_broker_appears_on_the_open_map_and_leaves_it(
             ready = "() => window.commonsky.state.messages >= 2 && window.commonsky.state.planLayers !== undefined"
             page.wait_for_function(ready, timeout=30_000)
             assert "Closed east" not in page.evaluate(names)
-            ring = [[45.0, 33.0], [45.5, 33.0], [45.5, 33.5], [45.0, 33.5], [45.0, 33.0]]
-            feature = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
-                       "properties": {"format": "commonsky.zone/1", "name": "Closed east", "kind": "restricted",
-                                      "floor": "SFC", "ceiling": "FL300"}}  # fmt: skip
+            feature = zone_feature("Closed east", 45.0, 33.0, 45.5, 33.5)
             auth = {"Authorization": f"Bearer {seeded[0].key_of('authority')}"}
             made = httpx.post(server.url + "zones", json={"feature": feature}, headers=auth, timeout=20.0)
             assert made.status_code == 201, made.text

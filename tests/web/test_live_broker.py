@@ -23,6 +23,7 @@ import httpx
 import pytest
 from websockets.sync.client import ClientConnection, connect
 
+from commonsky.service.examples import box, zone_feature
 from commonsky.service.seed import Seeded
 from commonsky.service.settings import ServiceSettings
 from commonsky.sim.assembly import scenario_truth
@@ -50,12 +51,7 @@ def _until(what: str, probe: Callable[[], Any]) -> Any:
 
 
 def _box(lat: float, lon: float, half_deg: float, floor: str, ceiling: str, t0: float, t1: float) -> dict[str, Any]:
-    ring = [[lon - half_deg, lat - half_deg], [lon + half_deg, lat - half_deg], [lon + half_deg, lat + half_deg],
-            [lon - half_deg, lat + half_deg], [lon - half_deg, lat - half_deg]]  # fmt: skip
-    return {
-        "shape": {"type": "polygon", "geometry": {"type": "Polygon", "coordinates": [ring]}},
-        "floor": floor, "ceiling": ceiling, "start": iso_utc(t0), "end": iso_utc(t1),
-    }  # fmt: skip
+    return box(lon - half_deg, lat - half_deg, lon + half_deg, lat + half_deg, floor, ceiling, iso_utc(t0), iso_utc(t1))
 
 
 class Live:
@@ -144,8 +140,8 @@ def _commonsky_run(diyala: Scenario, tmp_path: Path) -> Iterator[Live]:
     """``commonsky run`` itself, in its own process, on a free port; keys from the file it names."""
     port = free_port()
     log = tmp_path / "run.log"
-    command = [sys.executable, "-m", "commonsky.cli", "run", str(diyala.path), "--port", str(port), "--speed", "5",
-               "--start", iso_utc(T0633), "--db", str(tmp_path / "run.db")]  # fmt: skip
+    command = [sys.executable, "-m", "commonsky.cli", "run", str(diyala.path), "--port", str(port)]
+    command += ["--speed", "5", "--start", iso_utc(T0633), "--db", str(tmp_path / "run.db")]
     with log.open("wb") as sink:
         process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, cwd=ROOT)
     try:
@@ -217,12 +213,8 @@ def _incursion_and_withdrawal(live: Live, writer: httpx.Client) -> None:
     track = _until("the tanker's track, correlated", lambda: (t := live.track_of(tanker)) and t["party"] and t)
     assert track["party"] == "coalition"
     with live.notifications("coalition") as mine, live.notifications("iran") as theirs:
-        feature = {
-            "type": "Feature",
-            "geometry": _box(track["lat"], track["lon"], 0.3, "SFC", "FL300", 0, 1)["shape"]["geometry"],
-            "properties": {"format": "commonsky.zone/1", "name": "Closed west", "kind": "restricted",
-                           "floor": "SFC", "ceiling": "FL300"},
-        }  # fmt: skip
+        h = 0.3
+        feature = zone_feature("Closed west", track["lon"] - h, track["lat"] - h, track["lon"] + h, track["lat"] + h)
         made = writer.post("/zones", json={"feature": feature}, headers=live.key("authority"))
         assert made.status_code == 201, made.text
         zone = made.json()

@@ -12,6 +12,19 @@ if TYPE_CHECKING:
     from distributed import Client
 
 
+WORKER_ENVIRON = {
+    "MALLOC_MMAP_THRESHOLD_": 256 << 20,
+    "MALLOC_TRIM_THRESHOLD_": 1 << 30,
+    "NUMPY_MADVISE_HUGEPAGE": 0,
+}
+"""Environment of the local workers. glibc: arrays under 256 MiB (a task's columns) come from the heap, and up to
+1 GiB of freed heap is kept, so a task reuses the pages of the one before instead of faulting in fresh zeroed
+ones (Dask's default trim threshold of 64 KiB pins the mmap threshold at 128 KiB); the cost is a resident memory
+up to 1 GiB above what the worker uses. numpy: no transparent huge pages for its arrays, whose first touch then
+stalls on memory compaction where the kernel compacts on madvise (measured: 1.4 s instead of 0.5 s for the
+first partition keys of a 4-million-report task)."""
+
+
 @contextmanager
 def dask_client(
     scheduler: str | None = None, workers: int | None = None, timeout_s: float = 10.0, memory_limit: str = "auto"
@@ -34,7 +47,9 @@ def dask_client(
         return
     if workers is not None and workers < 1:
         raise InputError(f"--workers {workers}: must be at least 1")
-    with dask.config.set({"distributed.worker.daemon": False}), LocalCluster(  # type: ignore[no-untyped-call]
+    environ = {**dask.config.get("distributed.nanny.pre-spawn-environ", {}), **WORKER_ENVIRON}
+    config = {"distributed.worker.daemon": False, "distributed.nanny.pre-spawn-environ": environ}
+    with dask.config.set(config), LocalCluster(  # type: ignore[no-untyped-call]
         n_workers=workers,
         threads_per_worker=1,
         processes=True,

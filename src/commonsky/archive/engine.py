@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from commonsky.archive.block import BlockResult, Rows, Settings, analyse_block, analyse_blocks, collect
+from commonsky.archive.block import BlockResult, Rows, Settings, analyse_block, analyse_blocks, collect, usable
 from commonsky.archive.infringements import merge_zones
 from commonsky.archive.losses import merge_losses
+from commonsky.archive.pieces import analyse_piece, pieces
 from commonsky.archive.schema import REPORT_COLUMNS, SchemaSpec, normalise
 from commonsky.archive.source import Archive
-from commonsky.earth import BLUESKY_EARTH_RADIUS_M
 from commonsky.errors import InputError
 
 if TYPE_CHECKING:
@@ -38,32 +38,19 @@ class Analysis:
     reports: int
     samples: int
     fast_segments: int
-    partitions: int
+    partitions: int  # (block, tile) partitions analysed
+    tasks: int  # Dask tasks that analysed them
 
 
 def keyed(frame: pd.DataFrame, spec: SchemaSpec, settings: Settings) -> pd.DataFrame:
     """Normalised reports with their partition ``key``, one row per partition that needs the report."""
     import pandas as pd
 
-    rows = normalise(frame, spec)
-    t, lat, lon = (rows[c].to_numpy(dtype=np.float64) for c in ("time_s", "lat", "lon"))
-    tiling = settings.tiling
-    keep = (
-        (rows["icao24"].to_numpy() >= 0)
-        & np.isfinite(t)
-        & np.isfinite(lat)
-        & np.isfinite(lon)
-        & (np.abs(lat) <= 90.0)
-        & (np.abs(lon) <= 180.0)
-    )
-    keep &= (t >= settings.window_s[0] - tiling.time_halo_s) & (t < settings.window_s[1] + tiling.time_halo_s)
-    if settings.bbox is not None:
-        halo_lat = float(np.degrees(tiling.halo_m / BLUESKY_EARTH_RADIUS_M))
-        keep &= (lat >= settings.bbox[1] - halo_lat) & (lat <= settings.bbox[3] + halo_lat)
-    kept = np.flatnonzero(keep)
-    index, key = tiling.keys(t[kept], lat[kept], lon[kept])
-    rows_of = kept[index]
-    out = pd.DataFrame({c: rows[c].to_numpy()[rows_of] for c in REPORT_COLUMNS})
+    rows = Rows.of(normalise(frame, spec))
+    kept = np.flatnonzero(usable(rows, settings))
+    index, key = settings.tiling.keys(rows.time_s[kept], rows.lat_deg[kept], rows.lon_deg[kept])
+    picked = rows.take(kept[index])
+    out = pd.DataFrame(picked.columns())
     out["key"] = key
     return out
 
@@ -82,9 +69,22 @@ ROWS_PER_SHUFFLED_PARTITION = 4_000_000
 time). Fewer, larger pieces keep the task shuffle's overhead down (it grows with the square of the count)."""
 
 
-def plan(archive: Archive, settings: Settings, pieces: int | None = None) -> list[Delayed]:
-    """The Dask graph: one delayed `BlockResult` per shuffled partition (``pieces`` of them; default from
-    `ROWS_PER_SHUFFLED_PARTITION`)."""
+def direct_plan(archive: Archive, settings: Settings, min_tasks: int) -> list[Delayed] | None:
+    """The Dask graph without a shuffle (`commonsky.archive.pieces`): one delayed `BlockResult` per time block;
+    None when the archive's row groups do not allow it."""
+    from dask.delayed import delayed
+
+    found = pieces(archive, settings, min_tasks)
+    if found is None:
+        return None
+    tiled, parts = found
+    task = delayed(analyse_piece, pure=True)
+    return [task(p, archive.spec, archive.columns, tiled) for p in parts]
+
+
+def shuffle_plan(archive: Archive, settings: Settings, partitions: int | None = None) -> list[Delayed]:
+    """The Dask graph through a task shuffle: one delayed `BlockResult` per shuffled partition (``pieces`` of
+    ``partitions``; default from `ROWS_PER_SHUFFLED_PARTITION`)."""
     import dask.dataframe as dd
     from dask.delayed import delayed
 
@@ -96,8 +96,8 @@ def plan(archive: Archive, settings: Settings, pieces: int | None = None) -> lis
         filters = [[(t, ">=", w0 - halo)] * bool(np.isfinite(w0)) + [(t, "<", w1 + halo)] * bool(np.isfinite(w1))]
     frame = dd.read_parquet(list(archive.files), columns=list(archive.columns), filters=filters)
     with_keys = frame.map_partitions(keyed, archive.spec, settings, meta=_meta())
-    pieces = pieces or max(2, -(-archive.rows // ROWS_PER_SHUFFLED_PARTITION))
-    shuffled = with_keys.shuffle(on="key", npartitions=pieces, shuffle_method="tasks")
+    count = partitions or max(2, -(-archive.rows // ROWS_PER_SHUFFLED_PARTITION))
+    shuffled = with_keys.shuffle(on="key", npartitions=count, shuffle_method="tasks")
     block = delayed(analyse_blocks, pure=True)
     return [block(part, settings) for part in shuffled.to_delayed()]
 
@@ -117,7 +117,8 @@ def merge(results: list[BlockResult], settings: Settings) -> Analysis:
         reports=reports,
         samples=sum(r.samples for r in results),
         fast_segments=sum(r.fast_segments for r in results),
-        partitions=len(results),
+        partitions=sum(r.partitions for r in results),
+        tasks=len(results),
     )
 
 
@@ -154,12 +155,23 @@ def analyse(
     client: Client,
     progress: Callable[[list[Any]], None] | None = None,
     rows_per_chunk: int = ROWS_PER_CHUNK,
+    shuffle: bool = False,
 ) -> Analysis:
-    """Run the plan on ``client``, one time chunk after the other (`time_chunks`); ``progress(futures)`` (e.g.
-    `distributed.progress`) may watch each chunk."""
+    """Run on ``client``: the direct plan when the archive allows it (unless ``shuffle``), else the shuffle plan
+    one time chunk after the other (`time_chunks`); ``progress(futures)`` (e.g. `distributed.progress`) may watch
+    each computation."""
+    threads = sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values())
+    direct = None if shuffle else direct_plan(archive, settings, min_tasks=2 * max(threads, 1))
+    batches = (
+        [direct]
+        if direct is not None
+        else (
+            shuffle_plan(archive, replace(settings, window_s=w)) for w in time_chunks(archive, settings, rows_per_chunk)
+        )
+    )
     results: list[BlockResult] = []
-    for window in time_chunks(archive, settings, rows_per_chunk):
-        futures = client.compute(plan(archive, replace(settings, window_s=window)))  # type: ignore[no-untyped-call]
+    for tasks in batches:
+        futures = client.compute(tasks)  # type: ignore[no-untyped-call]
         if progress is not None:
             progress(futures)
         results.extend(client.gather(futures))  # type: ignore[no-untyped-call]

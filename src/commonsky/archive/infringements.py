@@ -90,17 +90,17 @@ def zone_fragments(
         geom = zones.geometries[z]
         w, s, e, n = geom.bounds
         t = samples.tk * step_s
-        cand = owned & (samples.lat >= s) & (samples.lat <= n) & (samples.lon >= w) & (samples.lon <= e)
+        cand = owned & (samples.lat_deg >= s) & (samples.lat_deg <= n) & (samples.lon_deg >= w) & (samples.lon_deg <= e)
         cand &= (samples.alt_m >= zones.floor_m[z]) & (samples.alt_m <= zones.ceiling_m[z])
         cand &= (t >= zones.valid_from_s[z]) & (t < zones.valid_to_s[z])
         idx = np.flatnonzero(cand)
         if idx.size == 0:
             continue
-        inside = np.asarray(shapely.contains_xy(geom, samples.lon[idx], samples.lat[idx]), dtype=bool)
+        inside = np.asarray(shapely.contains_xy(geom, samples.lon_deg[idx], samples.lat_deg[idx]), dtype=bool)
         idx = idx[inside]
         if idx.size == 0:
             continue
-        xy = _to_plane(samples.lat[idx], samples.lon[idx], *zones.centre[z])
+        xy = _to_plane(samples.lat_deg[idx], samples.lon_deg[idx], *zones.centre[z])
         depth = shapely.distance(shapely.points(xy), zones.planar[z].boundary)
         vdepth = np.minimum(samples.alt_m[idx] - zones.floor_m[z], zones.ceiling_m[z] - samples.alt_m[idx])
         parts.append(_runs(samples, idx, zones.names[z], np.asarray(depth, dtype=np.float64), vdepth, step_s, observed))
@@ -131,11 +131,11 @@ def _runs(
             "samples": (ends - starts + 1).astype(np.int64),
             "depth_m": depth[deep],
             "vertical_depth_m": vmax,
-            "entry_lat": samples.lat[idx[starts]],
-            "entry_lon": samples.lon[idx[starts]],
+            "entry_lat": samples.lat_deg[idx[starts]],
+            "entry_lon": samples.lon_deg[idx[starts]],
             "entry_alt_m": samples.alt_m[idx[starts]],
-            "deepest_lat": samples.lat[idx[deep]],
-            "deepest_lon": samples.lon[idx[deep]],
+            "deepest_lat": samples.lat_deg[idx[deep]],
+            "deepest_lon": samples.lon_deg[idx[deep]],
     }  # fmt: skip
 
 

@@ -85,6 +85,7 @@ def write_analysis(
         "reports": analysis.reports,
         "samples": analysis.samples,
         "partitions": analysis.partitions,
+        "tasks": analysis.tasks,
         "segments_faster_than_halo": analysis.fast_segments,
         "losses": len(analysis.losses),
         "loss_seconds": float((analysis.losses["end_s"] - analysis.losses["start_s"]).sum()),

@@ -1,14 +1,16 @@
-"""Partitions of an archive: one hour of time by one tile of lat/lon, with halos, and who owns what.
+"""Partitions of an archive: one time block (an hour, or a divisor of it: ``block_s``) by one tile of lat/lon,
+with halos, and who owns what.
 
-A row (report) goes to the partition of its own hour and tile, and also to every partition whose halo holds it:
-in time, ``time_halo_s`` before and after the hour (so that each grid time of the hour has the reports around
+A row (report) goes to the partition of its own block and tile, and also to every partition whose halo holds it:
+in time, ``time_halo_s`` before and after the block (so that each grid time of the block has the reports around
 it: `commonsky.safety.losses` needs ``max_gap_s``); in space, ``halo_m`` around the tile (the protected radius,
 plus the longest credible segment between two reports, `MAX_GS_MS` x ``max_gap_s``, on each side, so that a
 partner within the radius of an owned sample, and both reports around each of them, are present).
 
-Ownership: a grid sample belongs to the hour of its time; a pair in loss at time t belongs to the tile holding
+Ownership: a grid sample belongs to the block of its time; a pair in loss at time t belongs to the tile holding
 the sample of its first aircraft (smaller icao24) at t; an aircraft inside a zone to the tile holding its
-sample. Every (pair or aircraft, time) is thus counted in exactly one partition, whatever the tile size.
+sample. Every (pair or aircraft, time) is thus counted in exactly one partition, whatever the tile size or the
+block.
 """
 
 from __future__ import annotations
@@ -43,8 +45,9 @@ class Tiling:
             )
 
     @classmethod
-    def for_analysis(cls, tile_deg: float, radius_m: float, max_gap_s: float) -> Tiling:
-        return cls(tile_deg, halo_m=radius_m + 2.0 * MAX_GS_MS * max_gap_s, time_halo_s=2.0 * max_gap_s + 1.0)
+    def for_analysis(cls, tile_deg: float, radius_m: float, max_gap_s: float, block_s: float = HOUR_S) -> Tiling:
+        halo_m = radius_m + 2.0 * MAX_GS_MS * max_gap_s
+        return cls(tile_deg, halo_m=halo_m, time_halo_s=2.0 * max_gap_s + 1.0, block_s=block_s)
 
     @property
     def rows(self) -> int:
@@ -70,15 +73,65 @@ class Tiling:
         return (col * self.tile_deg - 180.0, row * self.tile_deg - 90.0, (col + 1) * self.tile_deg - 180.0,
                 (row + 1) * self.tile_deg - 90.0)  # fmt: skip
 
-    def keys(self, time_s: FloatArray, lat: FloatArray, lon: FloatArray) -> tuple[npt.NDArray[np.intp], IntArray]:
-        """Every (row index, partition key) pair: a row appears once per partition that needs it.
+    def keys(
+        self, time_s: FloatArray, lat: FloatArray, lon: FloatArray, block: int | None = None
+    ) -> tuple[npt.NDArray[np.intp], IntArray]:
+        """Every (row index, partition key) pair: a row appears once per partition that needs it, rows in their
+        order (so rows sorted by aircraft and time stay so within each partition).
 
-        Key = block x tiles + tile, with block = floor(time / block_s)."""
+        Key = block x tiles + tile, with block = floor(time / block_s); given ``block``, only the partitions
+        of that block (the rows being in it or in its time halo). Rows clear of every edge (by more than the
+        halos, the longitude halo taken at the poleward edge of the tile's row) get their own key at once; the
+        others go through `_spread`."""
         n = time_s.shape[0]
-        block = np.floor(time_s / self.block_s).astype(np.int64)
-        into = time_s - block * self.block_s
-        b_lo = block - (into < self.time_halo_s)
-        b_hi = block + (self.block_s - into <= self.time_halo_s)
+        d, margin = self.tile_deg, 1e-7
+        halo_lat = float(np.degrees(self.halo_m / BLUESKY_EARTH_RADIUS_M))
+        y = (lat + 90.0) / d
+        x = (lon + 180.0) / d
+        row_f, col_f = np.floor(y), np.floor(x)
+        fy, fx = (y - row_f) * d, (x - col_f) * d
+        halo_lon = self._row_halo_lon(halo_lat)[np.clip(row_f, 0, self.rows - 1).astype(np.int64)] + margin
+        clear = (fy > halo_lat + margin) & (d - fy > halo_lat + margin) & (fx > halo_lon) & (d - fx > halo_lon)
+        if block is None:
+            blocks = np.floor(time_s / self.block_s)
+            into = time_s - blocks * self.block_s
+            clear &= (into >= self.time_halo_s + margin) & (self.block_s - into > self.time_halo_s + margin)
+            own = blocks * self.tiles + row_f * self.cols + col_f
+        else:
+            own = row_f * self.cols + col_f + float(block * self.tiles)
+        near = np.flatnonzero(~clear)
+        near_row, near_key = self._spread(time_s[near], lat[near], lon[near], block)
+        copies = np.ones(n, dtype=np.int64)
+        copies[near] = np.bincount(near_row, minlength=near.shape[0])
+        first = np.cumsum(copies) - copies  # where each row's copies start in the output
+        row = _repeat_index(first, int(copies.sum()))
+        key = own.astype(np.int64)[row]  # right for the clear rows; the others are overwritten
+        count = copies[near]
+        k = np.arange(near_row.shape[0], dtype=np.int64) - (np.cumsum(count) - count)[near_row]
+        key[first[near][near_row] + k] = near_key
+        return row, key
+
+    def _row_halo_lon(self, halo_lat: float) -> FloatArray:
+        """Longitude halo (degrees) of each row of tiles: at its poleward edge plus the latitude halo (360 where
+        that reaches a pole)."""
+        south = np.arange(self.rows) * self.tile_deg - 90.0
+        edge = np.maximum(np.abs(south), np.abs(south + self.tile_deg))
+        cos_top = np.cos(np.radians(np.minimum(edge + halo_lat, 90.0)))
+        out: FloatArray = np.where(cos_top > 1e-9, 1.05 * halo_lat / np.maximum(cos_top, 1e-9), 360.0)
+        return out
+
+    def _spread(
+        self, time_s: FloatArray, lat: FloatArray, lon: FloatArray, block: int | None = None
+    ) -> tuple[npt.NDArray[np.intp], IntArray]:
+        """`keys` for any rows: every partition whose halo holds each row, row by row."""
+        n = time_s.shape[0]
+        if block is None:
+            blocks = np.floor(time_s / self.block_s).astype(np.int64)
+            into = time_s - blocks * self.block_s
+            b_lo = blocks - (into < self.time_halo_s)
+            b_hi = blocks + (self.block_s - into <= self.time_halo_s)
+        else:
+            b_lo = b_hi = np.full(n, block, dtype=np.int64)
         halo_lat = float(np.degrees(self.halo_m / BLUESKY_EARTH_RADIUS_M))
         r_lo = np.clip(np.floor((lat - halo_lat + 90.0) / self.tile_deg), 0, self.rows - 1).astype(np.int64)
         r_hi = np.clip(np.floor((lat + halo_lat + 90.0) / self.tile_deg), 0, self.rows - 1).astype(np.int64)
@@ -92,8 +145,9 @@ class Tiling:
         c_hi = np.where(every, self.cols - 1, np.minimum(c_hi, c_lo + self.cols - 1))
         nb, nr, nc = b_hi - b_lo + 1, r_hi - r_lo + 1, c_hi - c_lo + 1
         copies = nb * nr * nc
-        row = np.repeat(np.arange(n), copies)
-        k = np.arange(int(copies.sum()), dtype=np.int64) - np.repeat(np.cumsum(copies) - copies, copies)
+        first = np.cumsum(copies) - copies
+        row = _repeat_index(first, int(copies.sum()))
+        k = np.arange(row.shape[0], dtype=np.int64) - first[row]
         nr_r, nc_r = nr[row], nc[row]
         b = b_lo[row] + k // (nr_r * nc_r)
         rest = k % (nr_r * nc_r)
@@ -105,3 +159,12 @@ class Tiling:
         """(block, tile) of a partition key."""
         block, tile = divmod(int(key), self.tiles)
         return block, tile
+
+
+def _repeat_index(first: IntArray, total: int) -> npt.NDArray[np.intp]:
+    """``np.repeat(np.arange(n), copies)`` from where each row's copies start (``first``: 0, then strictly
+    increasing, as every row has at least one copy), by a cumulative sum: faster than ``np.repeat`` with counts."""
+    marks = np.zeros(total, dtype=np.intp)
+    marks[first[1:]] = 1
+    out: npt.NDArray[np.intp] = np.cumsum(marks)
+    return out

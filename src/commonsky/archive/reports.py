@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from commonsky._typing import BoolArray, FloatArray, IntArray
+from commonsky.earth import BLUESKY_EARTH_RADIUS_M
 from commonsky.safety.loss_search import Reports, great_circle_m
 from commonsky.safety.losses import quantise
 from commonsky.units import KT_MS
@@ -44,8 +45,8 @@ class Samples:
     names: IntArray
     tk: IntArray
     code: IntArray
-    lat: FloatArray
-    lon: FloatArray
+    lat_deg: FloatArray
+    lon_deg: FloatArray
     alt_m: FloatArray
 
     def __len__(self) -> int:
@@ -71,8 +72,6 @@ def prepare(
     alt_quantum_m: float,
 ) -> Prepared:
     """Order, de-duplicate and join reports given in any order (see the module docstring)."""
-    import pandas as pd
-
     if alt_quantum_m > 0.0:
         alt_m = quantise(alt_m, alt_quantum_m)
     ok = np.isfinite(time_s) & np.isfinite(lat) & np.isfinite(lon) & np.isfinite(alt_m) & (icao24 >= 0)
@@ -80,6 +79,37 @@ def prepare(
     idx = np.flatnonzero(ok)
     if idx.shape[0] == 0:
         return Prepared(np.zeros(0, dtype=np.int64), None, 0)
+    ids, times = icao24[idx], time_s[idx]
+    new = ids[1:] != ids[:-1]
+    if bool(np.all(ids[1:] >= ids[:-1]) and np.all(new | (times[1:] > times[:-1]))):
+        # Already in (aircraft, time) order without a repeated time (how `block.analyse_rows` delivers them).
+        rows, t = idx, times
+        code = np.concatenate([[0], np.cumsum(new)]).astype(np.int64)
+        names = ids[np.concatenate([[True], new])]
+    else:
+        rows, t, code, names = _ordered(idx, time_s, icao24, lat, lon, alt_m)
+    la, lo, al, air = lat[rows], lon[rows], alt_m[rows], ~on_ground[rows]
+    reports = Reports.build(t, code, la, lo, al, air, max_gap_s, step_s)
+    return Prepared(np.asarray(names, dtype=np.int64), reports, _fast_segments(reports, MAX_GS_MS * max_gap_s))
+
+
+def _fast_segments(reports: Reports, longest_m: float) -> int:
+    """Joined segments longer than ``longest_m``. The great-circle distance is at most R (|dlat| + |dlon|) (along
+    a meridian, then a parallel), so only segments that this bound does not clear are measured."""
+    j = np.flatnonzero(reports.joined)
+    la, lo = reports.lat_deg, reports.lon_deg
+    bound = np.abs(la[j + 1] - la[j]) + np.abs(wrap_deg(lo[j + 1] - lo[j]))
+    j = j[np.radians(bound) * BLUESKY_EARTH_RADIUS_M * (1.0 + 1e-9) > longest_m]
+    hop = great_circle_m(la[j], lo[j], la[j + 1], lo[j + 1])
+    return int(np.count_nonzero(hop > longest_m))
+
+
+def _ordered(
+    idx: IntArray, time_s: FloatArray, icao24: IntArray, lat: FloatArray, lon: FloatArray, alt_m: FloatArray
+) -> tuple[IntArray, FloatArray, IntArray, IntArray]:
+    """Rows ``idx`` in (aircraft, time) order, one row per (aircraft, time): (rows, time, code, names)."""
+    import pandas as pd
+
     codes, names = pd.factorize(icao24[idx], sort=True)
     codes = codes.astype(np.int64)
     order = np.lexsort((time_s[idx], codes))
@@ -90,14 +120,7 @@ def prepare(
         order = np.lexsort((alt_m[idx], lon[idx], lat[idx], time_s[idx], codes))
         t, code = time_s[idx][order], codes[order]
         dup[1:] = (code[1:] == code[:-1]) & (t[1:] == t[:-1])
-    rows = idx[order][~dup]
-    t, code = t[~dup], code[~dup]
-    la, lo, al, air = lat[rows], lon[rows], alt_m[rows], ~on_ground[rows]
-    reports = Reports.build(t, code, la, lo, al, air, max_gap_s, step_s)
-    j = np.flatnonzero(reports.joined)
-    hop = great_circle_m(la[j], lo[j], la[j + 1], lo[j + 1])
-    fast = int(np.count_nonzero(hop > MAX_GS_MS * max_gap_s))
-    return Prepared(np.asarray(names, dtype=np.int64), reports, fast)
+    return idx[order][~dup], t[~dup], code[~dup], np.asarray(names, dtype=np.int64)
 
 
 def run_samples(prepared: Prepared, step_s: float, window_s: tuple[float, float]) -> Samples:

@@ -121,9 +121,13 @@ def addresses(column: pd.Series) -> np.ndarray:
     import pandas as pd
 
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
-    values = np.array([_hex(u) for u in uniques] + [-1], dtype=np.int64)
-    out: np.ndarray = values[codes]  # the sentinel -1 picks the trailing -1
+    out: np.ndarray = address_values(list(uniques))[codes]  # the sentinel -1 picks the trailing -1
     return out
+
+
+def address_values(texts: list[object]) -> np.ndarray:
+    """The addresses of distinct ``texts`` (as `addresses` reads them), and a trailing -1 for missing values."""
+    return np.array([_hex(u) for u in texts] + [-1], dtype=np.int64)
 
 
 def _hex(value: object) -> int:

@@ -21,6 +21,19 @@ class Archive:
     rows: int
     numeric_time: bool
     time_span_s: tuple[float, float] | None = None  # from row-group statistics, when every file has them
+    row_groups: tuple[RowGroup, ...] = ()  # every row group with its time span; empty without statistics
+
+
+@dataclass(frozen=True)
+class RowGroup:
+    """One Parquet row group: its file (index into `Archive.files`), its index in the file, rows, and earliest and
+    latest time (UNIX s, from its statistics)."""
+
+    file: int
+    group: int
+    rows: int
+    first_s: float
+    last_s: float
 
 
 def resolve_files(archive: str) -> list[str]:
@@ -64,21 +77,25 @@ def open_archive(archive: str) -> Archive:
             columns = [c for c in columns if c in schema.names]
         rows += meta.num_rows
     assert spec is not None
-    span = _time_span(files, spec.time) if numeric_time else None
-    return Archive(tuple(files), spec, tuple(columns), rows, numeric_time, span)
+    groups = _row_groups(files, spec.time) if numeric_time else ()
+    span = (min(g.first_s for g in groups), max(g.last_s for g in groups)) if groups else None
+    return Archive(tuple(files), spec, tuple(columns), rows, numeric_time, span, groups)
 
 
-def _time_span(files: list[str], column: str) -> tuple[float, float] | None:
-    """Earliest and latest time (UNIX s) from the row-group statistics; None if any row group has none."""
+def _row_groups(files: list[str], column: str) -> tuple[RowGroup, ...]:
+    """Every row group with its time span from its statistics; empty if any non-empty row group has none."""
     import pyarrow.parquet as pq
 
-    low, high = float("inf"), float("-inf")
-    for name in files:
+    out = []
+    for k, name in enumerate(files):
         meta = pq.read_metadata(name)
         index = meta.schema.to_arrow_schema().get_field_index(column)
         for g in range(meta.num_row_groups):
-            stats = meta.row_group(g).column(index).statistics
+            group = meta.row_group(g)
+            if group.num_rows == 0:
+                continue
+            stats = group.column(index).statistics
             if stats is None or not stats.has_min_max:
-                return None
-            low, high = min(low, float(stats.min)), max(high, float(stats.max))
-    return (low, high) if low <= high else None
+                return ()
+            out.append(RowGroup(k, g, group.num_rows, float(stats.min), float(stats.max)))
+    return tuple(out)

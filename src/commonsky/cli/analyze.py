@@ -99,8 +99,10 @@ def analyze(
         if not as_json:
             console().print(
                 f"{len(source.files)} file(s), {source.rows} rows, schema {source.spec.schema.value}; "
-                f"{cores} worker thread(s)" + (f"; dashboard {link}" if link else "")
+                f"{cores} worker thread(s)"
             )
+            if link:
+                console().print(f"Dask dashboard: {link}")
         progress = None
         if not as_json:
             from distributed import progress as dask_progress
@@ -124,6 +126,7 @@ def analyze(
         "zones": len(zone_set),
         "worker_threads": cores,
         "scheduler": scheduler or "local",
+        "dashboard": link,
         "elapsed_s": round(elapsed, 3),
         "rows_per_s": round(source.rows / elapsed, 1) if elapsed > 0 else None,
     }
@@ -136,7 +139,8 @@ def analyze(
         print_json(json.loads((out / "summary.json").read_text(encoding="utf-8")))
         return
     console().print(
-        f"\n{result.reports} reports in the window, {result.partitions} partitions, {elapsed:.1f} s\n"
+        f"\n{result.reports} reports in the window, {result.partitions} partitions in {result.tasks} tasks, "
+        f"{elapsed:.1f} s\n"
         f"losses of separation: {len(result.losses)}; zone infringements: {len(result.infringements)}\n"
         f"written to {out}"
     )

@@ -25,6 +25,14 @@ def replay(
     hold_margin: Annotated[
         float, typer.Option(help="An alert stays up while in conflict with protection enlarged by this fraction.")
     ] = 0.2,
+    terminal: Annotated[
+        bool,
+        typer.Option(
+            "--terminal",
+            help="Terminal airspace: 3 NM and 90 s look-ahead below FL195, 5 NM and 120 s above (replaces --radius "
+            "and --lookahead).",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Replay recorded traffic: alerts, events, and how good the alerts were against true losses of separation."""
@@ -36,6 +44,7 @@ def replay(
     from commonsky.safety.params import Protection, ProtectionPolicy
     from commonsky.safety.replay import replay as run_replay
     from commonsky.safety.replay_outputs import write_outputs
+    from commonsky.safety.stca import terminal_policy
     from commonsky.safety.track_files import read_tracks
     from commonsky.units import parse_duration
 
@@ -60,7 +69,7 @@ def replay(
         result = run_replay(
             data,
             zone_list,
-            ProtectionPolicy(default=protection),
+            terminal_policy() if terminal else ProtectionPolicy(default=protection),
             step_s=step_s,
             stale_s=parse_duration(stale, what="--stale"),
             tracker=AlertTracker(end_cycles=end_cycles),
@@ -80,10 +89,12 @@ def replay(
     console().print(
         f"{summary['rows_used']}/{summary['rows_read']} rows used (skipped: {skipped}; reordered "
         f"{summary['rows_reordered']}; derived from positions: {derived}), {summary['aircraft']} aircraft, "
-        f"{summary['cycles']} cycles\n"
+        f"{summary['cycles']} cycles, QNH offset {summary.get('qnh_offset_ft', 0.0):.0f} ft\n"
         f"alerts: {summary['alerts']['conflict']} conflict, {summary['alerts']['incursion']} incursion\n"
-        f"losses of separation: {q['los_events']}, warned {q['warned']}, missed {q['missed']} "
-        f"({q['missed_at_first_sight']} at first sight); "
+        f"losses of separation: {q['los_events']} ({q['height_keeping']} height keeping, {q['parallel_runways']} "
+        f"parallel runways, {q['true_losses']} true losses: warned {q['warned']}, missed {q['missed']}; "
+        f"{q['not_warnable']} not warnable (first seen inside {q['first_sight_s']:.0f} s), of the "
+        f"{q['warnable']} others warned {q['warned_warnable']}; all episodes: warned {q['warned_all']}); "
         f"nuisance alerts {q['nuisance_alerts']}/{q['conflict_alerts']} ({q['unresolved_at_end']} unresolved at end); "
         f"warning time {warning}\n"
         f"written to {out} (alerts.csv, losses.csv, report.html, ...)"

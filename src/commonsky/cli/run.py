@@ -123,9 +123,17 @@ def run(
         str | None,
         typer.Option(help="Broker database: a SQLite file or SQLAlchemy URL (default: a fresh file for this run)."),
     ] = None,
+    area: Annotated[
+        Path | None,
+        typer.Option(
+            help="Area of responsibility (zone GeoJSON): an unknown aircraft inside it raises an alert; elsewhere "
+            "only near a filed intent or a binding zone."
+        ),
+    ] = None,
 ) -> None:
     """Run SCENARIO live and serve it from the broker service: the operator's map at http://HOST:PORT/, the
     broker API seeded with the scenario's parties, zones and intents (keys in the run's keys.txt), docs at /docs."""
+    from commonsky.airspace.zone import read_zones
     from commonsky.cli._feeds import close_feeds, feed_urls, feeds_line, open_feeds
     from commonsky.sim.assembly import pipeline_from_scenario
     from commonsky.sim.clock import check_speed
@@ -154,7 +162,8 @@ def run(
     if start_s is not None and until_s is not None and until_s <= start_s:
         raise InputError("--until must be after --start")
     tick_s = tick if tick is not None else FEEDS_TICK_S if urls else RunConfig.tick_s
-    config = RunConfig(tick_s=tick_s, synthetic=synthetic, unknowns=unknowns)
+    responsibility = tuple(read_zones(area)) if area is not None else ()
+    config = RunConfig(tick_s=tick_s, synthetic=synthetic, unknowns=unknowns, responsibility=responsibility)
     tty = sys.stdout.isatty()
     if not serve and fast:
         pipeline = pipeline_from_scenario(loaded, config)

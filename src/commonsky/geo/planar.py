@@ -35,6 +35,8 @@ class PolylineIndex:
     seg_of_end: IndexArray
     longest_m: float
     tree: cKDTree
+    line: IndexArray
+    """The polyline of each vertex: a query looks only at its own polyline's segments."""
 
     @classmethod
     def build(cls, x: FloatArray, y: FloatArray, start: IndexArray, max_segment_m: float) -> PolylineIndex:
@@ -62,7 +64,7 @@ class PolylineIndex:
         seg_of_end[seg_b[~single[seg_a]]] = np.flatnonzero(~single[seg_a])
         longest = float(np.hypot(x[seg_b] - x[seg_a], y[seg_b] - y[seg_a]).max())
         tree = cKDTree(np.column_stack([x + line_of * SEPARATION_M, y]))
-        return cls(x, y, seg_a, seg_b, seg_of_start, seg_of_end, longest, tree)
+        return cls(x, y, seg_a, seg_b, seg_of_start, seg_of_end, longest, tree, line_of.astype(np.intp))
 
     def nearest(self, qx: FloatArray, qy: FloatArray, owner: IndexArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         """For query points each tied to polyline ``owner``: (distance, foot x, foot y) of its nearest point."""
@@ -86,7 +88,7 @@ class PolylineIndex:
                 break
             dist_k, vert_k = self.tree.query(q[todo], k=k)
             dist_k, vert_k = dist_k.reshape(len(todo), k), vert_k.reshape(len(todo), k)
-            dist, fx, fy = self._to_segments(np.broadcast_to(todo[:, None], vert_k.shape), vert_k, qx, qy)
+            dist, fx, fy = self._to_segments(np.broadcast_to(todo[:, None], vert_k.shape), vert_k, qx, qy, owner)
             best = np.argmin(dist, axis=1)[:, None]
             out_d[todo] = np.take_along_axis(dist, best, 1)[:, 0]
             out_x[todo] = np.take_along_axis(fx, best, 1)[:, 0]
@@ -98,7 +100,7 @@ class PolylineIndex:
             counts = np.fromiter((len(h) for h in hits), dtype=np.intp, count=len(hits))
             vertex = np.concatenate([np.asarray(h, dtype=np.intp) for h in hits])
             cand_q = np.repeat(todo, counts)
-            dist2, fx2, fy2 = (a[:, 0] for a in self._to_segments(cand_q[:, None], vertex[:, None], qx, qy))
+            dist2, fx2, fy2 = (a[:, 0] for a in self._to_segments(cand_q[:, None], vertex[:, None], qx, qy, owner))
             order = np.lexsort((dist2, cand_q))
             first = order[np.r_[True, cand_q[order][1:] != cand_q[order][:-1]]]
             better = dist2[first] < out_d[todo]
@@ -107,12 +109,14 @@ class PolylineIndex:
         return out_d, out_x, out_y
 
     def _to_segments(
-        self, query: IndexArray, vertex: IndexArray, qx: FloatArray, qy: FloatArray
+        self, query: IndexArray, vertex: IndexArray, qx: FloatArray, qy: FloatArray, owner: IndexArray
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """Distance and foot from query points to both segments at each vertex; columns [start-of, end-of]."""
+        """Distance and foot from query points to both segments at each vertex; columns [start-of, end-of]. A
+        vertex of another polyline than the query's owner is no candidate (the k nearest vertices of a query
+        reach into the next polyline when its own has fewer than k)."""
         seg = np.concatenate([self.seg_of_start[vertex], self.seg_of_end[vertex]], axis=1)
         query = np.concatenate([query, query], axis=1)
-        valid = seg >= 0
+        valid = (seg >= 0) & (self.line[np.concatenate([vertex, vertex], axis=1)] == owner[query])
         seg = np.where(valid, seg, 0)
         ax, ay = self.x[self.seg_a[seg]], self.y[self.seg_a[seg]]
         dx, dy = self.x[self.seg_b[seg]] - ax, self.y[self.seg_b[seg]] - ay

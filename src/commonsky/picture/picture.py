@@ -1,8 +1,8 @@
 """`Picture`: the state of N aircraft at one instant, as immutable numpy column arrays.
 
-Units are SI in the names: positions in degrees WGS84 (``lat``/``lon``), altitude in metres, speeds in m/s,
-track in degrees true (0 = north, clockwise). Every operation returns a new Picture; the arrays are made
-read-only so a Picture can be shared between threads and safety nets without copies.
+Units are SI in the names: positions in degrees WGS84 (``lat_deg``/``lon_deg``, as in the states CSV), altitude
+in metres, speeds in m/s, track in degrees true (0 = north, clockwise). Every operation returns a new Picture; the
+arrays are made read-only so a Picture can be shared between threads and safety nets without copies.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from commonsky.errors import InputError
 
 REFERENCE_COLUMNS = ("id", "lat_deg", "lon_deg", "alt_m", "gs_ms", "trk_deg", "vs_ms")
 """Columns a states CSV must have (``vn_ms``/``ve_ms``, ``party``, ``intent`` are optional)."""
+_STATES = ("lat_deg", "lon_deg", "alt_m", "gs_ms", "trk_deg", "vs_ms", "party", "intent", "time_s")
+"""What `Picture.with_states` may replace."""
 
 
 def _floats(values: npt.ArrayLike, name: str, n: int | None) -> FloatArray:
@@ -53,7 +55,7 @@ class Picture:
     """The current state of N aircraft, one read-only numpy array per column (all of length N).
 
     - ``id``: unique aircraft identifier (str)
-    - ``lat``, ``lon``: WGS84 degrees; ``alt_m``: altitude in metres (pressure or geometric, see safety docs)
+    - ``lat_deg``, ``lon_deg``: WGS84 degrees; ``alt_m``: altitude in metres (pressure or geometric, see safety docs)
     - ``gs_ms``: ground speed m/s; ``trk_deg``: track over ground, degrees true; ``vs_ms``: vertical speed m/s
     - ``party``: who operates the aircraft (str, "" when unknown); ``intent``: id of its accepted 4D intent or ""
     - ``vn_ms``, ``ve_ms``: north and east ground velocity, derived from gs and track
@@ -63,8 +65,8 @@ class Picture:
     """
 
     id: StrArray
-    lat: FloatArray
-    lon: FloatArray
+    lat_deg: FloatArray
+    lon_deg: FloatArray
     alt_m: FloatArray
     gs_ms: FloatArray
     trk_deg: FloatArray
@@ -84,8 +86,8 @@ class Picture:
     def from_arrays(
         cls,
         id: npt.ArrayLike,
-        lat: npt.ArrayLike,
-        lon: npt.ArrayLike,
+        lat_deg: npt.ArrayLike,
+        lon_deg: npt.ArrayLike,
         alt_m: npt.ArrayLike,
         gs_ms: npt.ArrayLike,
         trk_deg: npt.ArrayLike,
@@ -104,8 +106,8 @@ class Picture:
         ids.flags.writeable = False
         picture = cls(
             id=ids,
-            lat=_floats(lat, "lat", n),
-            lon=_floats(_wrap_lon(np.asarray(lon, dtype=np.float64)), "lon", n),
+            lat_deg=_floats(lat_deg, "lat_deg", n),
+            lon_deg=_floats(_wrap_lon(np.asarray(lon_deg, dtype=np.float64)), "lon_deg", n),
             alt_m=_floats(alt_m, "alt_m", n),
             gs_ms=_floats(gs_ms, "gs_ms", n),
             trk_deg=_floats(np.mod(np.asarray(trk_deg, dtype=np.float64), 360.0), "trk_deg", n),
@@ -118,13 +120,14 @@ class Picture:
         return picture
 
     def _check(self) -> None:
-        for name in ("lat", "lon", "alt_m", "gs_ms", "trk_deg", "vs_ms"):
+        for name in ("lat_deg", "lon_deg", "alt_m", "gs_ms", "trk_deg", "vs_ms"):
             column: FloatArray = getattr(self, name)
             bad = ~np.isfinite(column)
             if bad.any():
                 raise InputError(f"picture column {name!r}: aircraft {str(self.id[bad][0])!r} has a non-finite value")
-        if (np.abs(self.lat) > 90.0).any():
-            raise InputError(f"picture: aircraft {str(self.id[np.abs(self.lat) > 90.0][0])!r} has |lat| > 90 degrees")
+        polar = np.abs(self.lat_deg) > 90.0
+        if polar.any():
+            raise InputError(f"picture: aircraft {str(self.id[polar][0])!r} has |lat| > 90 degrees")
         if (self.gs_ms < 0.0).any():
             raise InputError(f"picture: aircraft {str(self.id[self.gs_ms < 0.0][0])!r} has a negative ground speed")
         unique, counts = np.unique(self.id, return_counts=True)
@@ -140,26 +143,23 @@ class Picture:
         Meant for small steps (a few seconds): longitude is wrapped into [-180, 180); an aircraft crossing a pole
         keeps its latitude clipped at +/-90 (use short steps near the poles).
         """
-        lat_rad = np.radians(self.lat)
+        lat_rad = np.radians(self.lat_deg)
         dlat = np.degrees(self.vn_ms * dt_s / BLUESKY_EARTH_RADIUS_M)
         coslat = np.maximum(np.cos(lat_rad), 1e-9)
         dlon = np.degrees(self.ve_ms * dt_s / (BLUESKY_EARTH_RADIUS_M * coslat))
         return self.with_states(
-            lat=np.clip(self.lat + dlat, -90.0, 90.0),
-            lon=self.lon + dlon,
+            lat_deg=np.clip(self.lat_deg + dlat, -90.0, 90.0),
+            lon_deg=self.lon_deg + dlon,
             alt_m=self.alt_m + self.vs_ms * dt_s,
             time_s=self.time_s + dt_s,
         )
 
     def with_states(self, **columns: npt.ArrayLike | float) -> Picture:
         """A new Picture with some columns replaced (same aircraft, same order); re-checked."""
-        unknown = set(columns) - {"lat", "lon", "alt_m", "gs_ms", "trk_deg", "vs_ms", "party", "intent", "time_s"}
+        unknown = set(columns) - set(_STATES)
         if unknown:
             raise InputError(f"picture: cannot replace column(s) {sorted(unknown)}")
-        current = {
-            name: getattr(self, name)
-            for name in ("lat", "lon", "alt_m", "gs_ms", "trk_deg", "vs_ms", "party", "intent", "time_s")
-        }
+        current = {name: getattr(self, name) for name in _STATES}
         current.update(columns)
         return Picture.from_arrays(id=self.id, **current)
 
@@ -169,8 +169,8 @@ class Picture:
         return replace(
             self,
             id=self.id[idx],
-            lat=self.lat[idx],
-            lon=self.lon[idx],
+            lat_deg=self.lat_deg[idx],
+            lon_deg=self.lon_deg[idx],
             alt_m=self.alt_m[idx],
             gs_ms=self.gs_ms[idx],
             trk_deg=self.trk_deg[idx],
@@ -226,8 +226,8 @@ def read_states_csv(path: Path | str) -> Picture:
     try:
         return Picture.from_arrays(
             id=[row["id"] for row in rows],
-            lat=columns["lat_deg"],
-            lon=columns["lon_deg"],
+            lat_deg=columns["lat_deg"],
+            lon_deg=columns["lon_deg"],
             alt_m=columns["alt_m"],
             gs_ms=columns["gs_ms"],
             trk_deg=columns["trk_deg"],

@@ -50,16 +50,25 @@ def render_heatmap(
         if total:
             grid = np.ma.masked_less(counts.T, 1.0)
             ax.pcolormesh(
-                xedges, yedges, grid, cmap=ListedColormap(colormaps[ramp](np.linspace(0.45, 1.0, 64))),
-                norm=LogNorm(1.0, max(2.0, float(counts.max()))), alpha=0.85, shading="flat", zorder=20,
-            )  # fmt: skip
+                xedges,
+                yedges,
+                grid,
+                cmap=ListedColormap(colormaps[ramp](np.linspace(0.45, 1.0, 64))),
+                norm=LogNorm(1.0, max(2.0, float(counts.max()))),
+                alpha=0.85,
+                shading="flat",
+                zorder=20,
+            )
         colour = colormaps[ramp](0.8)
         page.figure.text(AXES[0] + AXES[2] + 0.02, y_text, f"■ {name}: {total}", color=colour, fontsize=10)
         y_text -= 0.03
     page.figure.text(
-        AXES[0] + AXES[2] + 0.02, y_text, f"cells {size:.2f}° square, darker = more (log)", fontsize=8,
+        AXES[0] + AXES[2] + 0.02,
+        y_text,
+        f"cells {size:.2f}° square, darker = more (log)",
+        fontsize=8,
         color="#6c757d",
-    )  # fmt: skip
+    )
     target = Path(out)
     target.parent.mkdir(parents=True, exist_ok=True)
     page.figure.savefig(str(target), dpi=dpi, format="png")

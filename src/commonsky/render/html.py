@@ -23,7 +23,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from commonsky.render.describe import feature_rows, feature_title
-from commonsky.render.html_assets import SCRIPT, css
+from commonsky.render.html_assets import css, script
 from commonsky.render.layers import BBox, Layer, auto_bbox, basemap_layers, legend_entries, normalise_bbox, place_label
 from commonsky.render.style import ATTRIBUTION, LAND, SEA, Style, feature_style
 from commonsky.render.view import View, label_point
@@ -91,7 +91,7 @@ def render_html(
         legend=_legend(user + base),
         attribution=_esc(f"Data: {ATTRIBUTION}. Equirectangular, scale true at {centre}. commonsky"),
         data=data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"),  # inert in <script>
-        script=SCRIPT,
+        script=script(),
     )
     target = Path(out)
     target.parent.mkdir(parents=True, exist_ok=True)

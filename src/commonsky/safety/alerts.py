@@ -93,11 +93,16 @@ def observations(
     out: dict[Key, Observation] = {}
     # Columns as Python lists once (not a NumPy scalar per field per pair): the loop is over thousands of pairs.
     rows = zip(
-        conflicts.ownship_id.astype(str).tolist(), conflicts.intruder_id.astype(str).tolist(),
-        (time_s + conflicts.tin_s).tolist(), conflicts.los.tolist(), conflicts.tcpa_s.tolist(),
-        conflicts.dcpa_m.tolist(), np.asarray(lat)[conflicts.i].tolist(), np.asarray(lon)[conflicts.i].tolist(),
+        conflicts.ownship_id.astype(str).tolist(),
+        conflicts.intruder_id.astype(str).tolist(),
+        (time_s + conflicts.tin_s).tolist(),
+        conflicts.los.tolist(),
+        conflicts.tcpa_s.tolist(),
+        conflicts.dcpa_m.tolist(),
+        np.asarray(lat)[conflicts.i].tolist(),
+        np.asarray(lon)[conflicts.i].tolist(),
         strict=True,
-    )  # fmt: skip
+    )
     for own, intruder, predicted_s, los, tcpa_s, dcpa_m, lat_i, lon_i in rows:
         out[(AlertKind.CONFLICT, own, intruder)] = Observation(
             predicted_s, bool(los), tcpa_s=tcpa_s, dcpa_m=dcpa_m, lat=lat_i, lon=lon_i
@@ -173,11 +178,19 @@ class AlertTracker:
             previous = alert
             # Built directly, not by `dataclasses.replace` (several times slower, and this runs per alert per cycle).
             alert = Alert(
-                previous.alert_id, previous.kind, previous.subjects, previous.raised_s, time_s,
+                previous.alert_id,
+                previous.kind,
+                previous.subjects,
+                previous.raised_s,
+                time_s,
                 obs.predicted_s if previous.actual_s is None else previous.predicted_s,
                 previous.actual_s if previous.actual_s is not None or not obs.in_violation else time_s,
-                previous.ended_s, obs.tcpa_s, obs.dcpa_m, obs.lat, obs.lon,
-            )  # fmt: skip
+                previous.ended_s,
+                obs.tcpa_s,
+                obs.dcpa_m,
+                obs.lat,
+                obs.lon,
+            )
             notable = (alert.actual_s is not None and previous.actual_s is None) or abs(
                 alert.predicted_s - previous.predicted_s
             ) >= self.update_tolerance_s
@@ -194,6 +207,17 @@ class AlertTracker:
             self._missing.pop(key, None)
             ended = replace(self._active.pop(key), ended_s=time_s)
             events.append(AlertEvent(EventKind.ENDED, time_s, ended))
+        return events
+
+    def end_now(self, time_s: float, keys: list[Key]) -> list[AlertEvent]:
+        """End the alerts of ``keys`` that are up at once, without hysteresis (their subject is gone for good)."""
+        events = []
+        for key in keys:
+            self._missing.pop(key, None)
+            self._pending.pop(key, None)
+            alert = self._active.pop(key, None)
+            if alert is not None:
+                events.append(AlertEvent(EventKind.ENDED, time_s, replace(alert, ended_s=time_s)))
         return events
 
     def close(self, time_s: float) -> list[AlertEvent]:

@@ -10,8 +10,8 @@ loops over steps or pairs in Python here; empty pictures cost nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,9 +23,11 @@ from commonsky.earth import BLUESKY_EARTH_RADIUS_M
 from commonsky.safety.cpa import PairGeometry, pair_geometry
 from commonsky.safety.grid_pairs import grid_pairs
 from commonsky.safety.grid_pairs import usable as grid_usable
+from commonsky.safety.height_keeping import Altimetry
 from commonsky.safety.loss_search import great_circle_m
+from commonsky.safety.parallel_runways import ParallelRule, parallel_operations
 from commonsky.safety.params import ProtectionPolicy
-from commonsky.safety.pruning import FRAME_SAFETY, SLACK_M
+from commonsky.safety.pruning import ecef_motion, frame_gain, slice_radius_m, unique_codes
 from commonsky.safety.stca import stca_states
 from commonsky.safety.tracks import RecordedTracks
 
@@ -41,20 +43,27 @@ class Frames:
     k: IntArray
     row: IntArray
     aircraft: IntArray
-    lat: FloatArray
-    lon: FloatArray
+    lat_deg: FloatArray
+    lon_deg: FloatArray
     alt_m: FloatArray
     vn_ms: FloatArray
     ve_ms: FloatArray
     vs_ms: FloatArray
     level: npt.NDArray[np.bool_]
+    parallel_ceiling_m: FloatArray
 
     def __len__(self) -> int:
         return int(self.k.shape[0])
 
 
-def frames(tracks: RecordedTracks, policy: ProtectionPolicy, step_s: float, stale_s: float) -> Frames:
-    """The samples of every picture (see the module docstring)."""
+def frames(
+    tracks: RecordedTracks,
+    policy: ProtectionPolicy,
+    step_s: float,
+    stale_s: float,
+    altimetry: Altimetry = Altimetry(),
+) -> Frames:
+    """The samples of every picture (see the module docstring); ``altimetry`` for the levels of level aircraft."""
     n = len(tracks)
     code = tracks.aircraft[1]
     by_ac = np.lexsort((tracks.time_s, code))
@@ -73,13 +82,14 @@ def frames(tracks: RecordedTracks, policy: ProtectionPolicy, step_s: float, stal
     k, row = k[order], row[order]
     states = stca_states(
         policy,
-        tracks.lat,
-        tracks.lon,
+        tracks.lat_deg,
+        tracks.lon_deg,
         tracks.alt_m,
         tracks.gs_ms,
         tracks.vs_ms,
         tracks.vs_filt_ms,
         tracks.on_ground,
+        altimetry=altimetry,
     )
     keep = states.eligible[row]
     k, row = k[keep], row[keep]
@@ -87,12 +97,13 @@ def frames(tracks: RecordedTracks, policy: ProtectionPolicy, step_s: float, stal
     trk = np.radians(tracks.trk_deg[row])
     vn = tracks.gs_ms[row] * np.cos(trk)
     ve = tracks.gs_ms[row] * np.sin(trk)
-    lat0 = tracks.lat[row]
+    lat0 = tracks.lat_deg[row]
     lat = np.clip(lat0 + np.degrees(vn * dt / BLUESKY_EARTH_RADIUS_M), -90.0, 90.0)
     coslat = np.maximum(np.cos(np.radians(lat0)), 1e-6)
-    lon = np.mod(tracks.lon[row] + np.degrees(ve * dt / (BLUESKY_EARTH_RADIUS_M * coslat)) + 180.0, 360.0) - 180.0
+    lon = np.mod(tracks.lon_deg[row] + np.degrees(ve * dt / (BLUESKY_EARTH_RADIUS_M * coslat)) + 180.0, 360.0) - 180.0
     vs = states.vs_pred_ms[row]
-    return Frames(k, row, code[row], lat, lon, states.alt_ref_m[row] + vs * dt, vn, ve, vs, states.level[row])
+    alt = states.alt_ref_m[row] + vs * dt
+    return Frames(k, row, code[row], lat, lon, alt, vn, ve, vs, states.level[row], states.parallel_ceiling_m[row])
 
 
 def candidate_pairs(f: Frames, radius_m: float, half_height_m: float, lookahead_s: float) -> tuple[IntArray, IntArray]:
@@ -102,17 +113,10 @@ def candidate_pairs(f: Frames, radius_m: float, half_height_m: float, lookahead_
     if n < 2:
         z = np.zeros(0, dtype=np.int64)
         return z, z
-    phi, lam = np.radians(f.lat), np.radians(f.lon)
-    cphi, sphi, clam, slam = np.cos(phi), np.sin(phi), np.cos(lam), np.sin(lam)
-    pos = BLUESKY_EARTH_RADIUS_M * np.stack([cphi * clam, cphi * slam, sphi], axis=1)
-    vel = np.stack(
-        [-slam * f.ve_ms - sphi * clam * f.vn_ms, clam * f.ve_ms - sphi * slam * f.vn_ms, cphi * f.vn_ms], axis=1
-    )
+    pos, vel = ecef_motion(f)
     vmax = float(np.hypot(f.vn_ms, f.ve_ms).max())
     half_s = 0.5 * lookahead_s / SLICES
-    frame_gain = (
-        FRAME_SAFETY * (math.tan(math.radians(min(float(np.abs(f.lat).max()), 71.0))) + 1.0) / BLUESKY_EARTH_RADIUS_M
-    )
+    gain = frame_gain(f.lat_deg)
     cuts = [0]
     while cuts[-1] < n:
         nxt = min(cuts[-1] + SAMPLES_PER_CHUNK, n)
@@ -120,20 +124,17 @@ def candidate_pairs(f: Frames, radius_m: float, half_height_m: float, lookahead_
             nxt = max(int(np.searchsorted(f.k, f.k[nxt], side="left")), cuts[-1] + 1)
             nxt = int(np.searchsorted(f.k, f.k[nxt - 1], side="right"))
         cuts.append(nxt)
-    hashed = grid_usable(f.lat, f.lon)
+    hashed = grid_usable(f.lat_deg, f.lon_deg)
     codes = []
     for a, b in itertools.pairwise([0, n] if hashed else cuts):
         kk = (f.k[a:b] - f.k[a]).astype(np.float64)
         for step in range(SLICES):
             t_mid = (2 * step + 1) * half_s
-            t_end = t_mid + half_s
-            reach_m = radius_m + 2.0 * vmax * t_end
-            frame_m = frame_gain * vmax * t_end * reach_m + (vmax * t_end) ** 2 / BLUESKY_EARTH_RADIUS_M
-            r_h = radius_m + 2.0 * vmax * half_s + frame_m + 1e-3 * reach_m + SLACK_M
+            r_h = slice_radius_m(radius_m, vmax, half_s, t_mid, gain)
             if hashed:
-                lat = f.lat + np.degrees(f.vn_ms * t_mid / BLUESKY_EARTH_RADIUS_M)
-                lon = f.lon + np.degrees(
-                    f.ve_ms * t_mid / (BLUESKY_EARTH_RADIUS_M * np.maximum(np.cos(np.radians(f.lat)), 1e-6))
+                lat = f.lat_deg + np.degrees(f.vn_ms * t_mid / BLUESKY_EARTH_RADIUS_M)
+                lon = f.lon_deg + np.degrees(
+                    f.ve_ms * t_mid / (BLUESKY_EARTH_RADIUS_M * np.maximum(np.cos(np.radians(f.lat_deg)), 1e-6))
                 )
                 lo, hi = grid_pairs(f.k, lat, lon, r_h)
                 dz = np.abs(f.alt_m[lo] - f.alt_m[hi] + (f.vs_ms[lo] - f.vs_ms[hi]) * t_mid)
@@ -155,12 +156,7 @@ def candidate_pairs(f: Frames, radius_m: float, half_height_m: float, lookahead_
             dz = np.abs(f.alt_m[lo] - f.alt_m[hi] + (f.vs_ms[lo] - f.vs_ms[hi]) * t_mid)
             near = dz <= half_height_m + (np.abs(f.vs_ms[lo]) + np.abs(f.vs_ms[hi])) * half_s + 1.0
             codes.append(lo[near] * n + hi[near])
-    if not codes:
-        z = np.zeros(0, dtype=np.int64)
-        return z, z
-    unique = np.sort(np.concatenate(codes))  # sort + neighbour test: faster than np.unique here
-    if unique.shape[0] > 1:
-        unique = unique[np.concatenate([[True], unique[1:] != unique[:-1]])]
+    unique = unique_codes(codes)
     return unique // n, unique % n
 
 
@@ -169,7 +165,7 @@ def geometry(f: Frames, policy: ProtectionPolicy, grows: tuple[float, ...] = (1.
     once). Scales after the first only keep aircraft pairs that conflict under the first in some picture: they
     serve the hold margin, which only keeps alerts up."""
     party = np.full(len(f), "", dtype=np.str_)
-    radius, height, look = policy.per_aircraft(f.lat, f.lon, f.alt_m, party)
+    radius, height, look = policy.per_aircraft(f.lat_deg, f.lon_deg, f.alt_m, party)
     big = max(grows)
     if len(f) < 2:
         p = q = np.zeros(0, dtype=np.int64)
@@ -184,9 +180,24 @@ def geometry(f: Frames, policy: ProtectionPolicy, grows: tuple[float, ...] = (1.
             keep = np.isin(ac[p] * (int(ac.max()) + 1) + ac[q], known)
             p, q = p[keep], q[keep]
         r, h, t = np.maximum(radius[p], radius[q]), np.maximum(height[p], height[q]), np.maximum(look[p], look[q])
-        out.append(
-            pair_geometry(
-                f.lat, f.lon, f.alt_m, f.vn_ms, f.ve_ms, f.vs_ms, p, q, r * g, h * g, t * g, conflicts_only=True
-            )
-        )
+        geo = pair_geometry(f, p, q, r * g, h * g, t * g, conflicts_only=True)
+        out.append(_without_parallel(f, geo))
     return out
+
+
+def _without_parallel(f: Frames, geo: PairGeometry) -> PairGeometry:
+    """``geo`` without the pairs flying parallel runway operations in their picture (`commonsky.safety.stca`)."""
+    i, j = geo.i, geo.j
+    if i.shape[0] == 0:
+        return geo
+    trk = np.degrees(np.arctan2(f.ve_ms, f.vn_ms))
+    moving = ~f.level
+    parallel = parallel_operations(
+        ParallelRule(), f.lat_deg[i], f.lon_deg[i], f.alt_m[i], trk[i], moving[i],
+        f.lat_deg[j], f.lon_deg[j], f.alt_m[j], trk[j], moving[j],
+        ceiling_m=np.minimum(f.parallel_ceiling_m[i], f.parallel_ceiling_m[j]),
+    )  # fmt: skip
+    if not parallel.any():
+        return geo
+    keep = ~parallel
+    return PairGeometry(**{name.name: getattr(geo, name.name)[keep] for name in dataclasses.fields(geo)})

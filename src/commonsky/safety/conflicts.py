@@ -91,30 +91,15 @@ def detect_conflicts(
     about linear in N at constant density (k-d tree pruning, then `pair_geometry` on candidates only).
     """
     policy = policy or ProtectionPolicy()
-    radius, height, look = policy.per_aircraft(picture.lat, picture.lon, picture.alt_m, picture.party)
+    radius, height, look = policy.per_aircraft(picture.lat_deg, picture.lon_deg, picture.alt_m, picture.party)
     if len(picture) < 2:
         i = j = np.zeros(0, dtype=np.intp)
     else:
         i, j = candidate_pairs(
-            picture.lat,
-            picture.lon,
-            picture.alt_m,
-            picture.vn_ms,
-            picture.ve_ms,
-            picture.vs_ms,
-            float(radius.max()),
-            float(height.max()),
-            float(look.max()),
-            slices=slices,
-            polar_lat_deg=polar_lat_deg,
+            picture, float(radius.max()), float(height.max()), float(look.max()), slices, polar_lat_deg
         )
     geo = pair_geometry(
-        picture.lat,
-        picture.lon,
-        picture.alt_m,
-        picture.vn_ms,
-        picture.ve_ms,
-        picture.vs_ms,
+        picture,
         i,
         j,
         np.maximum(radius[i], radius[j]),

@@ -20,6 +20,7 @@ half-height with zero relative velocity is a conflict from now on (BlueSky divid
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -33,6 +34,32 @@ LEVEL_VS_MS = 1e-6
 BOUNDARY_TOL_M = 1e-6
 """Distances within this of a protection boundary count as on it (outside): float rounding only."""
 LEVEL_TOUT_S = 1e4
+
+
+class Motion(Protocol):
+    """Where aircraft are and how they move, one value per aircraft (a `commonsky.picture.Picture` is one).
+
+    ``lat_deg``/``lon_deg`` degrees, ``alt_m`` metres, ``vn_ms``/``ve_ms``/``vs_ms`` north, east and vertical
+    speed, m/s.
+    """
+
+    @property
+    def lat_deg(self) -> FloatArray: ...
+
+    @property
+    def lon_deg(self) -> FloatArray: ...
+
+    @property
+    def alt_m(self) -> FloatArray: ...
+
+    @property
+    def vn_ms(self) -> FloatArray: ...
+
+    @property
+    def ve_ms(self) -> FloatArray: ...
+
+    @property
+    def vs_ms(self) -> FloatArray: ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -105,12 +132,7 @@ def _relative_tangent(
 
 
 def pair_geometry(
-    lat: FloatArray,
-    lon: FloatArray,
-    alt_m: FloatArray,
-    vn_ms: FloatArray,
-    ve_ms: FloatArray,
-    vs_ms: FloatArray,
+    motion: Motion,
     i: IndexArray,
     j: IndexArray,
     radius_m: FloatArray | float,
@@ -119,13 +141,15 @@ def pair_geometry(
     polar_lat_deg: float = POLAR_LAT_DEG,
     conflicts_only: bool = False,
 ) -> PairGeometry:
-    """CPA, loss-of-separation window and conflict flag of pairs (i[k], j[k]).
+    """CPA, loss-of-separation window and conflict flag of pairs (i[k], j[k]) of ``motion``'s aircraft.
 
     ``radius_m``/``half_height_m``/``lookahead_s`` are per pair (or scalars). Cost and memory are linear in the
     number of pairs; no Python loop. The result is symmetric: (i, j) and (j, i) give the same times and
     distances (qdr differs by 180 degrees). With ``conflicts_only`` the result keeps only the conflicting pairs
     (faster: the vertical test runs first and the horizontal one only on pairs that pass it).
     """
+    lat, lon, alt_m, vs_ms = motion.lat_deg, motion.lon_deg, motion.alt_m, motion.vs_ms
+    vn_ms, ve_ms = motion.vn_ms, motion.ve_ms
     i = np.asarray(i, dtype=np.intp)
     j = np.asarray(j, dtype=np.intp)
     # Boundaries exact in the unit they were set in: a pair 1,000 ft apart is at the minimum, not inside it,
@@ -175,16 +199,8 @@ def pair_geometry(
     conflict = ok_h & ok_v & (tin <= look) & (tin < tout) & (tout > 0.0)
     if conflicts_only:
         keep = np.flatnonzero(conflict)
-        i, j, dx, dy, tcpa, cpa2, dist, dalt = (
-            i[keep],
-            j[keep],
-            dx[keep],
-            dy[keep],
-            tcpa[keep],
-            cpa2[keep],
-            dist[keep],
-            dalt[keep],
-        )
+        i, j = i[keep], j[keep]
+        dx, dy, tcpa, cpa2, dist, dalt = (a[keep] for a in (dx, dy, tcpa, cpa2, dist, dalt))
         tin, tout, conflict, los_h, los_v = tin[keep], tout[keep], conflict[keep], los_h[keep], los_v[keep]
     return PairGeometry(
         i=i,

@@ -81,7 +81,7 @@ class Incursions:
 
 def predict_positions(picture: Picture, idx: IndexArray, t_s: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """(lat, lon, alt_m) of aircraft ``idx[k]`` after ``t_s[k]`` seconds on its great circle (k-wise)."""
-    phi, lam = np.radians(picture.lat[idx]), np.radians(picture.lon[idx])
+    phi, lam = np.radians(picture.lat_deg[idx]), np.radians(picture.lon_deg[idx])
     trk = np.radians(picture.trk_deg[idx])
     theta = picture.gs_ms[idx] * t_s / BLUESKY_EARTH_RADIUS_M
     sphi, cphi = np.sin(phi), np.cos(phi)

@@ -40,8 +40,8 @@ class Reports:
 
     t: FloatArray
     code: IntArray
-    lat: FloatArray
-    lon: FloatArray
+    lat_deg: FloatArray
+    lon_deg: FloatArray
     alt_m: FloatArray
     airborne: BoolArray
     joined: BoolArray
@@ -102,9 +102,9 @@ class Reports:
         between = mine & (self.t[i0] < ts) & self.joined[i0] & (self.t[i1] > ts)
         span = np.where(between, self.t[i1] - self.t[i0], 1.0)
         frac = np.where(between, (ts - self.t[i0]) / span, 0.0)
-        dlon = np.mod(self.lon[i1] - self.lon[i0] + 180.0, 360.0) - 180.0
-        lon = np.mod(self.lon[i0] + frac * dlon + 180.0, 360.0) - 180.0
-        lat = self.lat[i0] + frac * (self.lat[i1] - self.lat[i0])
+        dlon = np.mod(self.lon_deg[i1] - self.lon_deg[i0] + 180.0, 360.0) - 180.0
+        lon = np.mod(self.lon_deg[i0] + frac * dlon + 180.0, 360.0) - 180.0
+        lat = self.lat_deg[i0] + frac * (self.lat_deg[i1] - self.lat_deg[i0])
         alt = self.alt_m[i0] + frac * (self.alt_m[i1] - self.alt_m[i0])
         return exact | between, lat, lon, alt
 
@@ -114,7 +114,7 @@ class Reports:
         if j.shape[0] == 0:
             return 0.0, 0.0
         dt = self.t[j + 1] - self.t[j]
-        dh = great_circle_m(self.lat[j], self.lon[j], self.lat[j + 1], self.lon[j + 1])
+        dh = great_circle_m(self.lat_deg[j], self.lon_deg[j], self.lat_deg[j + 1], self.lon_deg[j + 1])
         dv = np.abs(self.alt_m[j + 1] - self.alt_m[j])
         return float((dh / dt).max()), float((dv / dt).max())
 

@@ -15,11 +15,17 @@ aircraft id, lat, lon (degrees), altitude (m) and, optionally, an on-ground flag
    exactly at a minimum is separated. Both comparisons allow ``BOUNDARY_TOL_M`` (1 micrometre) so that a minimum
    is exact in the unit it was set in: aircraft at FL360 and FL370 are 1,000 ft apart, not a loss, whatever the
    rounding of 37000 * 0.3048 - 36000 * 0.3048 in floating point.
-   ``alt_quantum_m`` rounds altitudes first (the replay rounds to the 100 ft of a flight level, see
-   `FLIGHT_LEVEL_QUANTUM_M`).
+   Altitudes are the reported ones, in exact feet (or whatever unit they came in): no rounding. ``alt_quantum_m``
+   rounds them first, for callers that want it (the archive analysis offers it; the replay does not).
 4. Consecutive grid times of one pair form an episode: ``start_s``/``end_s`` are its first and last loss sample,
    ``min_dist_m``/``min_dalt_m`` the smallest horizontal and vertical distances over it (each on its own),
    ``alt_m`` the pair's mean altitude at the sample of smallest horizontal distance.
+5. Each episode is classified (`commonsky.safety.height_keeping`): `LossKind.HEIGHT_KEEPING` where both aircraft
+   were level within 300 ft of IFR flight levels at least the vertical minimum apart (separation by levels held,
+   only height keeping brought them within the minimum); `LossKind.PARALLEL_RUNWAYS` where, at every second of
+   it, the pair had the geometry of parallel runway operations (`commonsky.safety.parallel_runways`: both low,
+   climbing or descending on near-parallel tracks at least 1,035 m apart: separated by the runways' spacing);
+   `LossKind.LOSS` otherwise.
 
 Cost follows the reports and the pairs that come close (`commonsky.safety.loss_search`: coarse-to-fine
 candidate search); memory linear, never N x N.
@@ -38,6 +44,7 @@ from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,20 +52,22 @@ import numpy as np
 import numpy.typing as npt
 from numpy.typing import ArrayLike
 
-from commonsky._typing import FloatArray, IntArray
+from commonsky._typing import BoolArray, FloatArray, IntArray
 from commonsky.errors import InputError
 from commonsky.safety.cpa import BOUNDARY_TOL_M
+from commonsky.safety.height_keeping import Altimetry, LossKind, classify
 from commonsky.safety.loss_search import Reports, close_samples
+from commonsky.safety.parallel_runways import ParallelRule, classify_parallel
+from commonsky.safety.params import Protection, ProtectionPolicy, ZoneProtection
 from commonsky.units import FT_M, NM_M
 
 MAX_GAP_S = 30.0
 """Default: reports further apart than this are not joined (a gap splits the flight)."""
 FLIGHT_LEVEL_QUANTUM_M = 100.0 * FT_M
-"""Altitudes as a controller's label shows them (hundreds of feet). Mode S reports pressure altitude in 25 ft
-steps, and an aircraft holding FL370 reports 36,975 or 37,025 ft now and then: on raw reports such a step towards
-an aircraft at FL360 or FL380 would be a "loss of separation" of 975 ft, which no controller or safety analyst
-counts (ICAO Doc 4444 treats an aircraft within 200 ft of its assigned level as at that level)."""
-LOSS_COLUMNS = ("id_a", "id_b", "start_s", "end_s", "min_dist_m", "min_dalt_m", "alt_m")
+"""Altitudes as a controller's label shows them (hundreds of feet): the level the STCA predicts a level aircraft
+at (`commonsky.safety.stca`). The truth does not round: a level aircraft's 25 ft Mode S steps towards an
+adjacent level are losses of kind `LossKind.HEIGHT_KEEPING` instead."""
+LOSS_COLUMNS = ("id_a", "id_b", "start_s", "end_s", "min_dist_m", "min_dalt_m", "alt_m", "kind")
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,7 +76,9 @@ class LossEpisodes:
 
     ``start_s``/``end_s`` first and last grid time in loss; ``min_dist_m`` smallest horizontal distance,
     ``min_dalt_m`` smallest altitude difference (absolute), ``alt_m`` mean altitude of the pair at the sample of
-    smallest horizontal distance; ``samples`` number of grid times in loss.
+    smallest horizontal distance; ``samples`` number of grid times in loss; ``height_keeping`` and
+    ``parallel_runways`` whether the episode is `LossKind.HEIGHT_KEEPING` or `LossKind.PARALLEL_RUNWAYS` (see
+    `kinds`; never both).
     """
 
     id_a: npt.NDArray[np.str_]
@@ -78,6 +89,8 @@ class LossEpisodes:
     min_dalt_m: FloatArray
     alt_m: FloatArray
     samples: IntArray
+    height_keeping: BoolArray
+    parallel_runways: BoolArray
 
     def __len__(self) -> int:
         return int(self.start_s.shape[0])
@@ -87,7 +100,25 @@ class LossEpisodes:
         """No episode."""
         f = np.zeros(0)
         s = np.zeros(0, dtype=np.str_)
-        return cls(s, s, f, f, f, f, f, np.zeros(0, dtype=np.int64))
+        none = np.zeros(0, dtype=bool)
+        return cls(s, s, f, f, f, f, f, np.zeros(0, dtype=np.int64), none, none)
+
+    def kinds(self) -> list[LossKind]:
+        """The kind of each episode."""
+        return [
+            LossKind.HEIGHT_KEEPING if hk else LossKind.PARALLEL_RUNWAYS if pr else LossKind.LOSS
+            for hk, pr in zip(self.height_keeping.tolist(), self.parallel_runways.tolist(), strict=True)
+        ]
+
+    def counts(self) -> dict[str, int]:
+        """Number of episodes of each `LossKind` (every kind, zeros included)."""
+        kinds = self.kinds()
+        return {kind.value: kinds.count(kind) for kind in LossKind}
+
+    @property
+    def true_loss(self) -> BoolArray:
+        """Episodes of kind `LossKind.LOSS`."""
+        return ~self.height_keeping & ~self.parallel_runways
 
 
 def quantise(alt_m: FloatArray, quantum_m: float) -> FloatArray:
@@ -112,14 +143,25 @@ def loss_episodes(
     max_gap_s: float = MAX_GAP_S,
     window_s: tuple[float, float] = (-math.inf, math.inf),
     alt_quantum_m: float = 0.0,
+    regions: Sequence[ZoneProtection] = (),
+    parallel: ParallelRule = ParallelRule(),
+    altimetry: Altimetry = Altimetry(),
 ) -> LossEpisodes:
     """Loss-of-separation episodes from reports (see the module docstring for the exact method).
 
     Rows with a non-finite time, position or altitude, or an empty id, are ignored. ``window_s`` = (from, to)
     keeps grid times ``from <= t < to``: give a partition its reports from ``max_gap_s`` before to ``max_gap_s``
     after its window and it finds exactly the samples a single pass over all the data finds in that window.
-    ``alt_quantum_m`` > 0 rounds reported altitudes to that step first (`quantise`; the replay uses 100 ft, see
-    `FLIGHT_LEVEL_QUANTUM_M`).
+    ``alt_quantum_m`` > 0 rounds reported altitudes to that step first (`quantise`; 0, the default, keeps them as
+    reported). ``regions``: separation minima per region of airspace, as the STCA's `ProtectionPolicy.zones` give
+    them: an aircraft inside a region (horizontally and within its band) takes the larger of ``radius_m`` and
+    the region's radius, likewise for the half-height (`ProtectionPolicy.per_aircraft`), and a pair the larger
+    of its two aircraft's minima (a pair across a region boundary is judged by the more demanding side). A
+    terminal area with 3 NM inside en-route airspace with 5 NM is ``radius_m`` = 3 NM and the en-route
+    airspace as a region of 5 NM. ``parallel``: the geometry of parallel runway operations
+    (`commonsky.safety.parallel_runways`; ``ParallelRule(ceiling_m=0.0)`` classifies none). ``altimetry``: the
+    QNH offset and transition altitude under which the height-keeping classification reads levels
+    (`commonsky.safety.height_keeping.Altimetry`; default: every level on the pressure grid).
     """
     for name, value in (("radius_m", radius_m), ("half_height_m", half_height_m), ("step_s", step_s)):
         if not math.isfinite(value) or value <= 0:
@@ -143,20 +185,26 @@ def loss_episodes(
     repeat = np.concatenate([[False], (code[1:] == code[:-1]) & (t[1:] == t[:-1])])
     t, code, la, lo, alt, ground = (x[~repeat] for x in (t, code, la, lo, alt, ground))
     reports = Reports.build(t, code, la, lo, alt, ~ground, max_gap_s, step_s)
-    k, a, b, dh, dv, mean_alt = close_samples(reports, step_s, window_s, radius_m, half_height_m)
-    loss = (dh < radius_m - BOUNDARY_TOL_M) & (dv < half_height_m - BOUNDARY_TOL_M)
-    k, a, b, dh, dv, mean_alt = k[loss], a[loss], b[loss], dh[loss], dv[loss], mean_alt[loss]
+    reach_r = max([radius_m, *(z.protection.radius_m for z in regions)])
+    reach_h = max([half_height_m, *(z.protection.half_height_m for z in regions)])
+    k, a, b, dh, dv, mean_alt = close_samples(reports, step_s, window_s, reach_r, reach_h)
+    pair_r, pair_h = _pair_minima(reports, k, a, b, step_s, Protection(radius_m, half_height_m), regions)
+    loss = (dh < pair_r - BOUNDARY_TOL_M) & (dv < pair_h - BOUNDARY_TOL_M)
+    k, a, b, dh, dv, mean_alt, pair_h = k[loss], a[loss], b[loss], dh[loss], dv[loss], mean_alt[loss], pair_h[loss]
     if k.shape[0] == 0:
         return LossEpisodes.empty()
     # Codes follow the sorted ids, so a < b in string order too.
     order = np.lexsort((k, b, a))
-    a, b, k, dh, dv, mean_alt = a[order], b[order], k[order], dh[order], dv[order], mean_alt[order]
+    a, b, k = a[order], b[order], k[order]
+    dh, dv, mean_alt, pair_h = dh[order], dv[order], mean_alt[order], pair_h[order]
     new = np.ones(k.shape[0], dtype=bool)
     new[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1]) | (k[1:] != k[:-1] + 1)
     first = np.flatnonzero(new)
     last = np.concatenate([first[1:], [k.shape[0]]]) - 1
     episode = np.cumsum(new) - 1
     closest = np.lexsort((dh, episode))[first]  # first row of each episode when sorted by distance
+    hk = classify(reports, a[first], b[first], k[first], k[last], step_s, np.maximum.reduceat(pair_h, first), altimetry)
+    pr = classify_parallel(reports, a[first], b[first], k[first], k[last], step_s, parallel) & ~hk
     return LossEpisodes(
         id_a=names[a[first]],
         id_b=names[b[first]],
@@ -166,15 +214,38 @@ def loss_episodes(
         min_dalt_m=np.minimum.reduceat(dv, first),
         alt_m=mean_alt[closest],
         samples=(last - first + 1).astype(np.int64),
+        height_keeping=hk,
+        parallel_runways=pr,
     )
 
 
+def _pair_minima(
+    r: Reports,
+    k: IntArray,
+    a: IntArray,
+    b: IntArray,
+    step_s: float,
+    default: Protection,
+    regions: Sequence[ZoneProtection],
+) -> tuple[FloatArray, FloatArray]:
+    """The radius and half-height (m) that apply to pair (a, b) at grid time k (see ``regions`` above)."""
+    if not regions:
+        return np.full(k.shape[0], default.radius_m), np.full(k.shape[0], default.half_height_m)
+    policy = ProtectionPolicy(default=default, zones=tuple(regions))
+    none = np.full(k.shape[0], "", dtype=np.str_)
+    _, lat_a, lon_a, alt_a = r.positions_at(a, k, step_s)
+    _, lat_b, lon_b, alt_b = r.positions_at(b, k, step_s)
+    r_a, h_a, _ = policy.per_aircraft(lat_a, lon_a, alt_a, none)
+    r_b, h_b, _ = policy.per_aircraft(lat_b, lon_b, alt_b, none)
+    return np.maximum(r_a, r_b), np.maximum(h_a, h_b)
+
+
 def write_losses_csv(path: Path | str, episodes: LossEpisodes) -> None:
-    """Write `LOSS_COLUMNS`, one row per episode (times UNIX s, distances and altitude in metres)."""
+    """Write `LOSS_COLUMNS`, one row per episode (times UNIX s, distances and altitude in metres, `LossKind`)."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(LOSS_COLUMNS)
-        for m in range(len(episodes)):
+        for m, kind in enumerate(episodes.kinds()):
             writer.writerow(
                 [
                     episodes.id_a[m],
@@ -184,5 +255,6 @@ def write_losses_csv(path: Path | str, episodes: LossEpisodes) -> None:
                     round(float(episodes.min_dist_m[m]), 1),
                     round(float(episodes.min_dalt_m[m]), 1),
                     round(float(episodes.alt_m[m]), 1),
+                    kind.value,
                 ]
             )

@@ -16,6 +16,7 @@ from shapely.geometry.base import BaseGeometry
 from commonsky._typing import FloatArray
 from commonsky.airspace.zone import Zone
 from commonsky.errors import InputError
+from commonsky.safety.parallel_runways import PARALLEL_CEILING_M, ParallelRule
 from commonsky.units import FPM_MS, FT_M, KT_MS, NM_M, parse_distance, parse_duration, parse_length
 
 
@@ -26,7 +27,8 @@ class Protection:
     The STCA filters (`commonsky.safety.stca`) read the last three: ``level_band_ms``, the vertical-rate dead band
     inside which an aircraft counts as level (default 400 ft/min); ``surface_gs_ms`` and ``surface_alt_m``, below
     both of which an aircraft counts as on the surface (default 50 kt and 2,500 ft); set either to 0 to rely on
-    the on-ground flag alone.
+    the on-ground flag alone. ``parallel_ceiling_m``: below it, pairs with the geometry of parallel runway
+    operations take no part (`commonsky.safety.parallel_runways`, default 5,000 ft; 0 switches the filter off).
     """
 
     radius_m: float = 5.0 * NM_M
@@ -35,9 +37,10 @@ class Protection:
     level_band_ms: float = 400.0 * FPM_MS
     surface_gs_ms: float = 50.0 * KT_MS
     surface_alt_m: float = 2500.0 * FT_M
+    parallel_ceiling_m: float = PARALLEL_CEILING_M
 
     def __post_init__(self) -> None:
-        for name in ("level_band_ms", "surface_gs_ms", "surface_alt_m"):
+        for name in ("level_band_ms", "surface_gs_ms", "surface_alt_m", "parallel_ceiling_m"):
             value = getattr(self, name)
             if not np.isfinite(value) or value < 0:
                 raise InputError(f"protection {name} must be a finite number >= 0, got {value!r}")
@@ -45,6 +48,10 @@ class Protection:
             value = getattr(self, name)
             if not np.isfinite(value) or value <= 0:
                 raise InputError(f"protection {name} must be a positive finite number, got {value!r}")
+
+    def parallel_rule(self) -> ParallelRule:
+        """The parallel-runway geometry with this protection's ceiling (the truth classifies with it too)."""
+        return ParallelRule(ceiling_m=self.parallel_ceiling_m)
 
     @classmethod
     def parse(cls, radius: str, height: str, lookahead: str) -> Protection:
@@ -108,16 +115,19 @@ class ProtectionPolicy:
 
     def filters_per_aircraft(
         self, lat: FloatArray, lon: FloatArray, alt_m: FloatArray, party: npt.NDArray[np.str_]
-    ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """Arrays (level_band_ms, surface_gs_ms, surface_alt_m), one value per aircraft: the default, replaced by
-        the party's entry, then by the last zone the aircraft is inside (a region sets its own filters)."""
+    ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """Arrays (level_band_ms, surface_gs_ms, surface_alt_m, parallel_ceiling_m), one value per aircraft: the
+        default, replaced by the party's entry, then by the last zone the aircraft is inside (a region sets its
+        own filters)."""
         n = lat.shape[0]
         band = np.full(n, self.default.level_band_ms)
         gs = np.full(n, self.default.surface_gs_ms)
         alt = np.full(n, self.default.surface_alt_m)
+        ceiling = np.full(n, self.default.parallel_ceiling_m)
         for name, prot in self.by_party.items():
             mask = party == name
             band[mask], gs[mask], alt[mask] = prot.level_band_ms, prot.surface_gs_ms, prot.surface_alt_m
+            ceiling[mask] = prot.parallel_ceiling_m
         if self.zones and n:
             import shapely
 
@@ -126,4 +136,5 @@ class ProtectionPolicy:
                 inside &= (alt_m >= zone.floor_m) & (alt_m <= zone.ceiling_m)
                 p = zone.protection
                 band[inside], gs[inside], alt[inside] = p.level_band_ms, p.surface_gs_ms, p.surface_alt_m
-        return band, gs, alt
+                ceiling[inside] = p.parallel_ceiling_m
+        return band, gs, alt, ceiling

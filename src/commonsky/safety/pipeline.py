@@ -10,14 +10,21 @@ pair is still in conflict under protection enlarged by ``hold_margin`` (radius, 
 With ``rates`` (a `VerticalRateFilter`, as the live run has), conflict alert is the STCA of replay
 (`commonsky.safety.stca.stca_picture`): aircraft on the ground (the flag given to `step`, or low and slow) take no
 part, a level aircraft (filtered rate inside the policy's dead band) is predicted at its flight level (read from
-its mean tracked altitude over the rate window), the others
-with their filtered rate. Without, the picture is checked as given.
+its mean tracked altitude over the rate window), the others with their filtered rate, and pairs flying parallel
+runway operations raise nothing (`commonsky.safety.stca.parallel_pairs`, as replay). Without, the picture is
+checked as given.
+
+With ``end_with_aircraft`` (the live run: a tracker never reuses a deleted track's id, so an aircraft that leaves
+the picture does not come back under its id), an alert whose aircraft has left the picture ends at once, as the
+correlation's alerts do, instead of outliving its aircraft by the end hysteresis (an alert naming a track the map
+no longer has; it happened after the live loop skipped ahead under load and its tracks coasted out). Replay keeps
+the hysteresis: there an aircraft is its address, and a gap in its reports is not its end.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -29,7 +36,7 @@ from commonsky.safety.conflicts import Conflicts, detect_conflicts
 from commonsky.safety.cpa import pair_geometry
 from commonsky.safety.incursion import Incursions, ZoneIndex, detect_incursions
 from commonsky.safety.params import ProtectionPolicy
-from commonsky.safety.stca import stca_picture
+from commonsky.safety.stca import parallel_pairs, stca_picture
 from commonsky.safety.vertical_rate import VerticalRateFilter
 
 
@@ -53,6 +60,7 @@ class SafetyNet:
     zone_lookahead_s: float = 300.0
     hold_margin: float = 0.2
     rates: VerticalRateFilter | None = None
+    end_with_aircraft: bool = False
 
     def __post_init__(self) -> None:
         self._index = ZoneIndex.build(self.zones)
@@ -71,9 +79,10 @@ class SafetyNet:
         else:
             checked, conflicts = self._stca(picture, self.rates, on_ground)
         incursions = detect_incursions(picture, self._index, self.zone_lookahead_s)
-        seen = observations(picture.time_s, conflicts, incursions, picture.lat, picture.lon)
+        seen = observations(picture.time_s, conflicts, incursions, picture.lat_deg, picture.lon_deg)
         seen.update(self._held(checked, seen))
-        events = self.tracker.update(picture.time_s, seen)
+        events = self._gone(picture) if self.end_with_aircraft else []
+        events += self.tracker.update(picture.time_s, seen)
         return CycleResult(picture.time_s, conflicts, incursions, events)
 
     def _stca(
@@ -84,6 +93,8 @@ class SafetyNet:
         ground = np.zeros(len(picture), dtype=bool) if on_ground is None else np.asarray(on_ground, dtype=bool)
         checked, keep = stca_picture(picture, self.policy, vs_filt, ground, mean_alt)
         found = detect_conflicts(checked, self.policy)
+        if len(found):
+            found = _rows(found, ~parallel_pairs(checked, self.policy, found.i, found.j))
         return checked, replace(found, i=keep[found.i], j=keep[found.j])
 
     def _held(self, picture: Picture, seen: dict[Key, Observation]) -> dict[Key, Observation]:
@@ -98,20 +109,41 @@ class SafetyNet:
         if not pairs:
             return {}
         i, j = np.array([p[0] for p in pairs], dtype=np.intp), np.array([p[1] for p in pairs], dtype=np.intp)
-        r, h, t = self.policy.per_aircraft(picture.lat, picture.lon, picture.alt_m, picture.party)
+        if self.rates is not None:  # the STCA picture: no hold for a pair the parallel-runway filter drops
+            keep = ~parallel_pairs(picture, self.policy, i, j)
+            i, j = i[keep], j[keep]
+        r, h, t = self.policy.per_aircraft(picture.lat_deg, picture.lon_deg, picture.alt_m, picture.party)
         grow = 1.0 + self.hold_margin
-        p = picture
         geo = pair_geometry(
-            p.lat, p.lon, p.alt_m, p.vn_ms, p.ve_ms, p.vs_ms, i, j,
-            np.maximum(r[i], r[j]) * grow, np.maximum(h[i], h[j]) * grow, np.maximum(t[i], t[j]) * grow,
-        )  # fmt: skip
+            picture, i, j, np.maximum(r[i], r[j]) * grow, np.maximum(h[i], h[j]) * grow, np.maximum(t[i], t[j]) * grow
+        )
         return {
-            (AlertKind.CONFLICT, str(p.id[a]), str(p.id[b])): Observation(
-                predicted_s=p.time_s + float(tin), in_violation=False, hold=True
+            (AlertKind.CONFLICT, str(picture.id[a]), str(picture.id[b])): Observation(
+                predicted_s=picture.time_s + float(tin), in_violation=False, hold=True
             )
             for a, b, tin in zip(geo.i[geo.conflict], geo.j[geo.conflict], geo.tin_s[geo.conflict], strict=True)
         }
 
+    def _gone(self, picture: Picture) -> list[AlertEvent]:
+        """End the alerts up whose aircraft (both of a conflict, the first subject of an incursion) left the
+        picture."""
+        up = self.tracker.active
+        if not up:
+            return []
+        ids = set(picture.id.tolist())
+        gone = [
+            (a.kind, *a.subjects)
+            for a in up
+            if a.subjects[0] not in ids or (a.kind is AlertKind.CONFLICT and a.subjects[1] not in ids)
+        ]
+        return self.tracker.end_now(picture.time_s, gone)
+
     def finish(self, time_s: float) -> list[AlertEvent]:
         """End the alerts still up."""
         return self.tracker.close(time_s)
+
+
+def _rows(found: Conflicts, keep: BoolArray) -> Conflicts:
+    """``found`` with only the pairs ``keep`` selects."""
+    arrays = {f.name: getattr(found, f.name)[keep] for f in fields(found) if f.name != "candidates"}
+    return replace(found, **arrays)

@@ -18,9 +18,9 @@ import math
 import numpy as np
 from scipy.spatial import cKDTree
 
-from commonsky._typing import FloatArray, IndexArray
+from commonsky._typing import FloatArray, IndexArray, IntArray
 from commonsky.earth import BLUESKY_EARTH_RADIUS_M
-from commonsky.safety.cpa import POLAR_LAT_DEG
+from commonsky.safety.cpa import POLAR_LAT_DEG, Motion
 
 SLACK_M = 50.0
 SQRT2 = math.sqrt(2.0)
@@ -48,12 +48,7 @@ def default_slices(max_gs_ms: float, radius_m: float, lookahead_s: float, densit
 
 
 def candidate_pairs(
-    lat: FloatArray,
-    lon: FloatArray,
-    alt_m: FloatArray,
-    vn_ms: FloatArray,
-    ve_ms: FloatArray,
-    vs_ms: FloatArray,
+    motion: Motion,
     radius_m: float,
     half_height_m: float,
     lookahead_s: float,
@@ -62,32 +57,26 @@ def candidate_pairs(
 ) -> tuple[IndexArray, IndexArray]:
     """Unique pairs (i, j), i < j, that may come within ``radius_m`` and ``half_height_m`` in [0, lookahead_s].
 
-    ``radius_m``, ``half_height_m``, ``lookahead_s`` are the largest values any pair uses.
+    ``radius_m``, ``half_height_m``, ``lookahead_s`` are the largest values any pair uses; indices are into
+    ``motion``'s aircraft.
     """
+    lat, lon, alt_m = motion.lat_deg, motion.lon_deg, motion.alt_m
+    vn_ms, ve_ms, vs_ms = motion.vn_ms, motion.ve_ms, motion.vs_ms
     n = lat.shape[0]
     if n < 2:
         empty = np.zeros(0, dtype=np.intp)
         return empty, empty
-    phi, lam = np.radians(lat), np.radians(lon)
-    cphi, sphi, clam, slam = np.cos(phi), np.sin(phi), np.cos(lam), np.sin(lam)
-    pos = BLUESKY_EARTH_RADIUS_M * np.stack([cphi * clam, cphi * slam, sphi], axis=1)
-    vel = np.stack([-slam * ve_ms - sphi * clam * vn_ms, clam * ve_ms - sphi * slam * vn_ms, cphi * vn_ms], axis=1)
+    pos, vel = ecef_motion(motion)
     gs = np.hypot(vn_ms, ve_ms)
     vmax = float(gs.max())
     vsmax = float(np.abs(vs_ms).max())
     k = slices or default_slices(vmax, radius_m, lookahead_s, traffic_density_m2(lat, lon))
     half_s = 0.5 * lookahead_s / k
-    # Frame error of BlueSky's flat earth against ECEF: meridian convergence turns one velocity relative to the
-    # other by about separation * tan(lat) / R; the tangent-plane kernel (polar pairs) has no tan(lat) term.
-    flat_lat = min(float(np.abs(lat).max()), polar_lat_deg + 1.0)
-    frame_gain = FRAME_SAFETY * (math.tan(math.radians(flat_lat)) + 1.0) / BLUESKY_EARTH_RADIUS_M
+    gain = frame_gain(lat, polar_lat_deg)
     codes = []
     for step in range(k):
         t_mid = (2 * step + 1) * half_s
-        t_end = t_mid + half_s
-        reach_m = radius_m + 2.0 * vmax * t_end
-        frame_m = frame_gain * vmax * t_end * reach_m + (vmax * t_end) ** 2 / BLUESKY_EARTH_RADIUS_M
-        r_h = radius_m + 2.0 * vmax * half_s + frame_m + 1e-3 * reach_m + SLACK_M
+        r_h = slice_radius_m(radius_m, vmax, half_s, t_mid, gain)
         r_v = half_height_m + 2.0 * vsmax * half_s + 1.0
         coords = np.empty((n, 4))
         coords[:, :3] = pos + vel * t_mid
@@ -101,10 +90,42 @@ def candidate_pairs(
             lo = np.minimum(pairs[:, 0], pairs[:, 1]).astype(np.int64)
             hi = np.maximum(pairs[:, 0], pairs[:, 1]).astype(np.int64)
             codes.append(lo * n + hi)
+    unique = unique_codes(codes)
+    return (unique // n).astype(np.intp), (unique % n).astype(np.intp)
+
+
+def ecef_motion(motion: Motion) -> tuple[FloatArray, FloatArray]:
+    """ECEF positions on the BlueSky sphere (m) and velocities (m/s, from north and east speeds), each (n, 3)."""
+    phi, lam = np.radians(motion.lat_deg), np.radians(motion.lon_deg)
+    cphi, sphi, clam, slam = np.cos(phi), np.sin(phi), np.cos(lam), np.sin(lam)
+    vn_ms, ve_ms = motion.vn_ms, motion.ve_ms
+    pos = BLUESKY_EARTH_RADIUS_M * np.stack([cphi * clam, cphi * slam, sphi], axis=1)
+    vel = np.stack([-slam * ve_ms - sphi * clam * vn_ms, clam * ve_ms - sphi * slam * vn_ms, cphi * vn_ms], axis=1)
+    return pos, vel
+
+
+def frame_gain(lat: FloatArray, polar_lat_deg: float = POLAR_LAT_DEG) -> float:
+    """Frame error of BlueSky's flat earth against ECEF, per metre of reach, per metre flown: meridian convergence
+    turns one velocity relative to the other by about separation * tan(lat) / R; the tangent-plane kernel (pairs
+    beyond ``polar_lat_deg``) has no tan(lat) term."""
+    flat_lat = min(float(np.abs(lat).max()), polar_lat_deg + 1.0)
+    return FRAME_SAFETY * (math.tan(math.radians(flat_lat)) + 1.0) / BLUESKY_EARTH_RADIUS_M
+
+
+def slice_radius_m(radius_m: float, vmax_ms: float, half_s: float, t_mid_s: float, gain: float) -> float:
+    """``r_h`` of the time slice [t_mid - half, t_mid + half] (see the module docstring): the protected radius, how
+    far a pair can close in half a slice, the frame error bound (``gain`` from `frame_gain`) and a slack."""
+    t_end = t_mid_s + half_s
+    reach_m = radius_m + 2.0 * vmax_ms * t_end
+    frame_m = gain * vmax_ms * t_end * reach_m + (vmax_ms * t_end) ** 2 / BLUESKY_EARTH_RADIUS_M
+    return radius_m + 2.0 * vmax_ms * half_s + frame_m + 1e-3 * reach_m + SLACK_M
+
+
+def unique_codes(codes: list[IntArray]) -> IntArray:
+    """The distinct pair codes (lo * n + hi), sorted; sort + neighbour test: several times faster than np.unique."""
     if not codes:
-        empty = np.zeros(0, dtype=np.intp)
-        return empty, empty
-    unique = np.sort(np.concatenate(codes))  # sort + neighbour test: several times faster than np.unique here
+        return np.zeros(0, dtype=np.int64)
+    unique = np.sort(np.concatenate(codes))
     if unique.shape[0] > 1:
         unique = unique[np.concatenate([[True], unique[1:] != unique[:-1]])]
-    return (unique // n).astype(np.intp), (unique % n).astype(np.intp)
+    return unique

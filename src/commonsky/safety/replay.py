@@ -5,13 +5,20 @@ than ``stale_s`` dead-reckoned to the picture time, STCA filters applied (`commo
 all pictures found at once (`commonsky.safety.batch`), then the alert lifecycle (`AlertTracker`) picture by
 picture, visiting only pictures where something is seen or an alert is up.
 
-Truth: loss episodes from the reported positions (`commonsky.safety.losses`), never from the pictures. A loss is
-*warned* if an alert for its pair was raised strictly before it began and was still up then (the warning time is
-the difference), otherwise *missed*; missed losses that began within one step of the later aircraft's first
-report are counted apart (``missed_at_first_sight``: nothing could have warned of them). A conflict alert is a
-*nuisance* if no loss episode of its pair overlaps its life; alerts still up without a loss when the data ends
-are counted apart (``unresolved_at_end``). Each nuisance alert gets a cause from the pair's vertical state when
-it was raised (`NuisanceCause`).
+Truth: loss episodes from the reported positions in exact feet (`commonsky.safety.losses`), never from the pictures,
+each of kind `LossKind.LOSS` (a true loss), `LossKind.HEIGHT_KEEPING` (level aircraft within 300 ft of flight levels
+1,000 ft apart: separation by levels held) or `LossKind.PARALLEL_RUNWAYS` (parallel runway operations: separation by
+the runways' spacing, `commonsky.safety.parallel_runways`). A loss is *warned* if an alert for its pair was raised
+strictly before it began and was still up then (the warning time is the difference), otherwise *missed*; the warned
+and missed counts and warning times are over the true losses (``warned_all`` counts every episode, for
+transparency). A true loss that began less than ``first_sight_s`` (20 s) after the first report of either aircraft's
+observed span (a pop-up: a departure first heard in the air, an aircraft entering coverage) is *not warnable*; they
+are counted (``not_warnable``, and ``missed_at_first_sight`` of them missed) and the warned share is stated over all
+true losses (``warned_share``) and over the warnable ones (``warned_share_warnable``). Kinds
+`LossKind.HEIGHT_KEEPING` and `LossKind.PARALLEL_RUNWAYS` are counted apart, never dropped. A conflict alert is a
+*nuisance* if no loss episode of its pair (of any kind) overlaps its life; alerts still up without a loss when the
+data ends are counted apart (``unresolved_at_end``). Each nuisance alert gets a cause from the pair's vertical state
+when it was raised (`NuisanceCause`).
 """
 
 from __future__ import annotations
@@ -24,16 +31,24 @@ from typing import Any
 
 import numpy as np
 
+from commonsky._typing import FloatArray
 from commonsky.airspace.zone import Zone
 from commonsky.events import EventKind
 from commonsky.picture.picture import Picture
 from commonsky.safety.alerts import Alert, AlertEvent, AlertKind, AlertTracker, Key, Observation
 from commonsky.safety.batch import Frames, frames, geometry
+from commonsky.safety.height_keeping import LEVEL_RATE_MS, Altimetry, LossKind, estimate_qnh_offset_m
 from commonsky.safety.incursion import ZoneIndex, detect_incursions
-from commonsky.safety.losses import FLIGHT_LEVEL_QUANTUM_M, MAX_GAP_S, LossEpisodes, loss_episodes
+from commonsky.safety.losses import MAX_GAP_S, LossEpisodes, loss_episodes
+from commonsky.safety.parallel_runways import ParallelRule
 from commonsky.safety.params import ProtectionPolicy
 from commonsky.safety.stca import stca_policy
 from commonsky.safety.tracks import RecordedTracks
+from commonsky.units import FT_M
+
+FIRST_SIGHT_S = 20.0
+"""A true loss beginning less than this after the first report of one aircraft's observed span is not warnable:
+the STCA's filtered rate (20 s) rests on fewer reports, and no alert a controller can act on is possible."""
 
 
 class NuisanceCause(StrEnum):
@@ -72,27 +87,35 @@ def replay(
     progress: Callable[[int, int], None] | None = None,
     hold_margin: float = 0.2,
     truth_gap_s: float = MAX_GAP_S,
+    first_sight_s: float = FIRST_SIGHT_S,
+    parallel: ParallelRule = ParallelRule(),
 ) -> ReplayResult:
     """Run the safety net over ``tracks`` and judge it against the loss episodes of the reports.
 
-    ``policy`` defaults to `commonsky.safety.stca.stca_policy` (5 NM, 1,000 ft, 120 s)."""
+    ``policy`` defaults to `commonsky.safety.stca.stca_policy` (5 NM, 1,000 ft, 120 s); ``first_sight_s``: a true
+    loss beginning less than this after the first report of either aircraft's observed span is not warnable;
+    ``parallel`` the truth's rule of parallel runway operations (the STCA's filter is the policy's own)."""
     policy = policy or stca_policy()
     tracker = tracker or AlertTracker()
     airborne = ~tracks.on_ground & np.isfinite(tracks.alt_m)
+    level = airborne & (np.abs(tracks.vs_filt_ms) < LEVEL_RATE_MS)
+    altimetry = Altimetry(estimate_qnh_offset_m(tracks.alt_m[level], np.ones(int(level.sum()), dtype=bool)))
     losses = loss_episodes(
         tracks.time_s[airborne],
         tracks.icao24[airborne],
-        tracks.lat[airborne],
-        tracks.lon[airborne],
+        tracks.lat_deg[airborne],
+        tracks.lon_deg[airborne],
         tracks.alt_m[airborne],
         radius_m=policy.default.radius_m,
         half_height_m=policy.default.half_height_m,
         max_gap_s=truth_gap_s,
-        alt_quantum_m=FLIGHT_LEVEL_QUANTUM_M,
+        regions=policy.zones,
+        parallel=parallel,
+        altimetry=altimetry,
     )
     if len(tracks) == 0:
         return ReplayResult([], [], losses, _summary(tracks, [], [], losses, 0, {}))
-    f = frames(tracks, policy, step_s, stale_s)
+    f = frames(tracks, policy, step_s, stale_s, altimetry)
     seen, causes = _observations(f, tracks, policy, step_s, hold_margin)
     zone_index = ZoneIndex.build(zones) if zones else None
     events: list[AlertEvent] = []
@@ -120,10 +143,11 @@ def replay(
     end_s = float(last_k * step_s)
     events.extend(tracker.close(end_s))
     alerts = sorted({e.alert.alert_id: e.alert for e in events}.values(), key=lambda a: a.alert_id)
-    first = _first_report(tracks)
+    first = first_sight(tracks, losses, truth_gap_s)
     summary = _summary(tracks, alerts, events, losses, int(steps.shape[0]), {})
-    quality, nuisance = _quality(alerts, losses, first, end_s, step_s, causes)
+    quality, nuisance = _quality(alerts, losses, first, end_s, step_s, first_sight_s, causes)
     summary["quality"] = quality
+    summary["qnh_offset_ft"] = round(altimetry.qnh_offset_m / FT_M, 1)
     if progress is not None:
         progress(1, 1)
     return ReplayResult(alerts, events, losses, summary, nuisance)
@@ -151,8 +175,8 @@ def _observations(
             geo.tcpa_s.tolist(),
             geo.dcpa_m.tolist(),
             geo.los.tolist(),
-            f.lat[geo.i].tolist(),
-            f.lon[geo.i].tolist(),
+            f.lat_deg[geo.i].tolist(),
+            f.lon_deg[geo.i].tolist(),
             moving,
             strict=True,
         ):
@@ -179,8 +203,8 @@ def _incursions(f: Frames, tracks: RecordedTracks, k: int, step_s: float, index:
     gs = np.hypot(f.vn_ms[lo:hi], f.ve_ms[lo:hi])
     picture = Picture.from_arrays(
         id=tracks.icao24[rows],
-        lat=f.lat[lo:hi],
-        lon=f.lon[lo:hi],
+        lat_deg=f.lat_deg[lo:hi],
+        lon_deg=f.lon_deg[lo:hi],
         alt_m=f.alt_m[lo:hi],
         gs_ms=gs,
         trk_deg=np.degrees(np.arctan2(f.ve_ms[lo:hi], f.vn_ms[lo:hi])),
@@ -199,20 +223,37 @@ def _incursions(f: Frames, tracks: RecordedTracks, k: int, step_s: float, index:
     }
 
 
-def _first_report(tracks: RecordedTracks) -> dict[str, float]:
+def first_sight(tracks: RecordedTracks, losses: LossEpisodes, gap_s: float) -> FloatArray:
+    """Per loss episode: the later of its two aircraft's first sight, the first report of the observed span
+    (airborne reports at most ``gap_s`` apart, as the truth joins them) the episode began in."""
     airborne = ~tracks.on_ground & np.isfinite(tracks.alt_m)
     names, code = tracks.aircraft
-    first = np.full(names.shape[0], np.inf)
-    np.minimum.at(first, code[airborne], tracks.time_s[airborne])
-    return {n: t for n, t in zip(names.tolist(), first.tolist(), strict=True) if np.isfinite(t)}
+    rows = np.flatnonzero(airborne)
+    rows = rows[np.lexsort((tracks.time_s[rows], code[rows]))]
+    c, t = code[rows], tracks.time_s[rows]
+    new = np.ones(rows.shape[0], dtype=bool)
+    new[1:] = (c[1:] != c[:-1]) | (t[1:] - t[:-1] > gap_s)
+    start_c, start_t = c[new], t[new]
+    t0 = float(t.min()) if t.shape[0] else 0.0
+    width = float(t.max()) - t0 + 2.0 * gap_s + 1.0 if t.shape[0] else 1.0
+    keys = start_c * width + (start_t - t0)  # sorted: spans by (aircraft, time)
+    out = np.full(len(losses), -np.inf)
+    for ids in (losses.id_a, losses.id_b):
+        ac = np.searchsorted(names, ids)
+        # the last span start of that aircraft at or before the episode's start
+        idx = np.searchsorted(keys, ac * width + (losses.start_s - t0), side="right") - 1
+        ok = (idx >= 0) & (start_c[np.maximum(idx, 0)] == ac)
+        out = np.maximum(out, np.where(ok, start_t[np.maximum(idx, 0)], -np.inf))
+    return out
 
 
 def _quality(
     alerts: list[Alert],
     losses: LossEpisodes,
-    first_seen: dict[str, float],
+    first_seen: FloatArray,
     end_s: float,
     step_s: float,
+    first_sight_s: float,
     causes: dict[tuple[int, str, str], NuisanceCause],
 ) -> tuple[dict[str, Any], dict[int, NuisanceCause]]:
     """Warned / missed losses and nuisance alerts (see the module docstring)."""
@@ -222,10 +263,19 @@ def _quality(
             by_pair.setdefault(alert.subjects, []).append(alert)
     spans: dict[tuple[str, str], list[tuple[float, float]]] = {}
     warnings: list[float] = []
-    missed = unwarnable = 0
-    for a, b, start, stop in zip(
-        losses.id_a.tolist(), losses.id_b.tolist(), losses.start_s.tolist(), losses.end_s.tolist(), strict=True
+    warnings_all: list[float] = []
+    missed = unwarnable = popups = warned_warnable = 0
+    for a, b, start, stop, true_loss, seen in zip(
+        losses.id_a.tolist(),
+        losses.id_b.tolist(),
+        losses.start_s.tolist(),
+        losses.end_s.tolist(),
+        losses.true_loss.tolist(),
+        first_seen.tolist(),
+        strict=True,
     ):
+        popup = start - seen < first_sight_s
+        popups += true_loss and popup
         spans.setdefault((a, b), []).append((start, stop))
         raised = [
             al.raised_s
@@ -233,10 +283,13 @@ def _quality(
             if al.raised_s < start and (al.ended_s is None or al.ended_s >= start)
         ]
         if raised:
-            warnings.append(start - min(raised))
-        else:
+            warnings_all.append(start - min(raised))
+            if true_loss:
+                warnings.append(start - min(raised))
+                warned_warnable += not popup
+        elif true_loss:
             missed += 1
-            unwarnable += start <= max(first_seen.get(a, -np.inf), first_seen.get(b, -np.inf)) + step_s
+            unwarnable += popup
     nuisance: dict[int, NuisanceCause] = {}
     unresolved = 0
     for pair, pair_alerts in by_pair.items():
@@ -258,9 +311,24 @@ def _quality(
     n_conf = sum(len(v) for v in by_pair.values())
     judged = n_conf - unresolved
     n_loss = len(losses)
+    n_true = int(losses.true_loss.sum())
+    warnable = n_true - popups
+    counts = losses.counts()
     return {
         "los_events": n_loss,
+        "height_keeping": counts[LossKind.HEIGHT_KEEPING.value],
+        "parallel_runways": counts[LossKind.PARALLEL_RUNWAYS.value],
+        "true_losses": n_true,
+        "first_sight_s": first_sight_s,
+        "not_warnable": popups,
+        "warnable": warnable,
         "warned": len(warnings),
+        "warned_share": round(len(warnings) / n_true, 3) if n_true else None,
+        "warned_warnable": warned_warnable,
+        "warned_share_warnable": round(warned_warnable / warnable, 3) if warnable else None,
+        "warned_all": len(warnings_all),
+        "warned_share_all": round(len(warnings_all) / n_loss, 3) if n_loss else None,
+        "median_warning_all_s": round(float(np.median(warnings_all)), 1) if warnings_all else None,
         "missed": missed,
         "missed_at_first_sight": unwarnable,
         "conflict_alerts": n_conf,
@@ -294,5 +362,5 @@ def _summary(
         "cycles": cycles,
         "alerts": {kind.value: sum(a.kind is kind for a in alerts) for kind in AlertKind},
         "events": {kind.value: sum(e.kind is kind for e in events) for kind in EventKind},
-        "quality": quality or {"los_events": len(losses)},
+        "quality": quality or {"los_events": len(losses), **losses.counts()},
     }

@@ -98,18 +98,28 @@ def _figures(result: ReplayResult) -> dict[str, Any]:
     w = q.get("warning_times_s", [])
     ax.hist(w, bins=np.arange(0.0, max([*w, 300.0]) + 15.0, 15.0).tolist(), color="#3a6ea5")
     ax.set_xlabel("warning time (s) before the loss of separation began")
-    ax.set_ylabel("losses")
-    ax.set_title(f"Warning time: {len(w)} warned, {q.get('missed', 0)} missed")
+    ax.set_ylabel("true losses")
+    ax.set_title(f"Warning time of true losses: {len(w)} warned, {q.get('missed', 0)} missed")
     figs["warning_time.png"] = fig
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
     raised = [a.raised_s for a in result.alerts if a.kind is AlertKind.CONFLICT]
-    starts = result.losses.start_s.tolist()
-    times = raised + starts
+    losses = result.losses
+    starts = losses.start_s[losses.true_loss].tolist()
+    kept = losses.start_s[losses.height_keeping].tolist()
+    parallel = losses.start_s[losses.parallel_runways].tolist()
+    times = raised + starts + kept + parallel
     if times:
         t0 = min(times)
         bins = np.arange(0.0, max(times) - t0 + 600.0, 600.0)
         ax.hist(
-            [np.array(raised) - t0, np.array(starts) - t0], bins=bins.tolist(), label=["alerts raised", "losses began"]
+            [np.array(x) - t0 for x in (raised, starts, kept, parallel)],
+            bins=bins.tolist(),
+            label=[
+                "alerts raised",
+                "true losses began",
+                "height-keeping episodes began",
+                "parallel-runway episodes began",
+            ],
         )
         ax.set_xticks(bins[:: max(1, len(bins) // 8)], [f"{b / 60:.0f}" for b in bins[:: max(1, len(bins) // 8)]])
         ax.legend()
@@ -151,6 +161,14 @@ def write_report(result: ReplayResult, out: Path) -> list[Path]:
         "<!doctype html><html><head><meta charset='utf-8'><title>commonsky replay: alert quality</title>"
         "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}td,th{padding:2px 8px;text-align:left}"
         "</style></head><body><h1>Alert quality</h1>"
+        "<p>Loss episodes come from the reports in exact feet (closer than the horizontal AND the vertical "
+        "minimum). <em>height_keeping</em>: both aircraft level within 300 ft of IFR flight levels at least the "
+        "vertical minimum apart (separation by levels held; 300 ft is ICAO's large height deviation); "
+        "<em>parallel_runways</em>: arrivals and departures on parallel runways (both low, climbing or descending "
+        "on tracks within 5 degrees, at least 1,035 m apart: separation by the runways, ICAO Doc 9643); "
+        "<em>true_losses</em>: all others; <em>not_warnable</em>: true losses that began less than "
+        "<em>first_sight_s</em> after one aircraft was first seen. <em>warned</em>, <em>missed</em> and the "
+        "warning times count true losses; <em>warned_all</em> counts every episode.</p>"
         f"<table>{rows}</table>{''.join(parts)}</body></html>"
     )
     (out / "report.html").write_text(page, encoding="utf-8")

@@ -91,8 +91,8 @@ class RecordedTracks:
     time_s: FloatArray
     icao24: npt.NDArray[np.str_]
     callsign: npt.NDArray[np.str_]
-    lat: FloatArray
-    lon: FloatArray
+    lat_deg: FloatArray
+    lon_deg: FloatArray
     alt_m: FloatArray
     gs_ms: FloatArray
     trk_deg: FloatArray
@@ -277,8 +277,8 @@ def tracks_from_columns(table: Mapping[str, Any] | Any) -> RecordedTracks:
         time_s=tt[by_time],
         icao24=names[c][by_time],
         callsign=callsign[order][by_time],
-        lat=la[by_time],
-        lon=lo[by_time],
+        lat_deg=la[by_time],
+        lon_deg=lo[by_time],
         alt_m=alt_m[by_time],
         gs_ms=gs[by_time],
         trk_deg=trk[by_time],

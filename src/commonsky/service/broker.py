@@ -10,14 +10,16 @@ conflicts with (they become rejected, their parties are told), so two accepted i
 Before anything is judged a request is admitted (`Broker._admit`): its priority within the caller's grant
 (`service.grants`, 403), its volumes within the size limits and paid from the caller's probe budget
 (`service.budget`, 413/429). Every conflict a party is shown, and every preemption notice, is built by the
-disclosure policy (`service.disclosure`, `Broker._disclose`): never sharper than the authority's grid.
+disclosure policy (`service.disclosure`, `service.judge`): never sharper than the authority's grid.
+
+The broker writes and decides; what is near a proposal is found by `service.surroundings`, judged and disclosed by
+`service.judge`, and a refused one's resolutions searched by `service.resolution`.
 
 Thread-safe: one `Broker` serves every request thread; each call opens its own transaction.
 """
 
 from __future__ import annotations
 
-import math
 import secrets
 import time
 import uuid
@@ -29,52 +31,41 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from commonsky.airspace.volume import AltitudeModel, Overlap, Volume
+from commonsky.airspace.volume import AltitudeModel, Volume
 from commonsky.airspace.zone import Zone
 from commonsky.errors import InputError, NotFoundError
-from commonsky.plans.intent import Intent, IntentState
+from commonsky.plans.intent import IntentState
 from commonsky.service import audit, idempotency
 from commonsky.service.area_key import check_key, key_of
 from commonsky.service.auth import Party, Role
 from commonsky.service.budget import Budgets, SizeLimits, check_size, cost_units
-from commonsky.service.cache import VersionCache
 from commonsky.service.db import Database
-from commonsky.service.disclosure import Obstacle, coarse_resolution, coarse_view
-from commonsky.service.dss import world
 from commonsky.service.engine import (
     Bounds,
     bounds,
-    build_engine,
     count_vertices,
     iso,
-    prefilter_margin_m,
-    to_intent,
     volumes_from_json,
-    zone_from_feature,
 )
 from commonsky.service.errors import ForbiddenError, RetryError, StaleVersionError, TooLargeError
 from commonsky.service.grants import Grants, priority_class
-from commonsky.service.grid import WIDE, grid_keys
+from commonsky.service.grid import grid_keys
+from commonsky.service.judge import Judge, Verdict
 from commonsky.service.models import AuditRow, IntentCellRow, IntentRow, PartyRow, ZoneRow
-from commonsky.service.prejudge import Basis, Prejudged, basis
+from commonsky.service.prejudge import Prejudged
+from commonsky.service.resolution import resolutions
 from commonsky.service.rows import (
     audit_change,
     covers,
     intent_view,
-    near_intents,
-    near_zones,
-    overlap_params,
     row_bounds,
     union,
 )
 from commonsky.service.settings import ServiceSettings
+from commonsky.service.surroundings import Surroundings
 from commonsky.service.transient import transient
-from commonsky.service.views import LIVE, ConflictView, IntentView, ObstacleKind, ResolutionView, view_json
-from commonsky.strategic.engine import StrategicEngine
-from commonsky.strategic.policy import Policy
-from commonsky.strategic.result import ConflictPart, Effect, OtherKind
+from commonsky.service.views import LIVE, ConflictView, IntentView, ResolutionView, view_json
 
-ACTIVATED = 1_000_000  # the engine's priority for an activated intent: above every filed priority
 Notify = Callable[[str, dict[str, Any]], None]
 _S = IntentState
 _TRANSITIONS = {
@@ -110,24 +101,6 @@ class Decision(Preview):
     intent: IntentView = field(kw_only=True)
 
 
-@dataclass
-class _Verdict:
-    candidate: Intent | None = None
-    conflicts: list[ConflictView] = field(default_factory=list)
-    blocking: bool = False
-    preempt: dict[str, IntentRow] = field(default_factory=dict)
-    preempt_parts: dict[str, list[ConflictPart]] = field(default_factory=dict)
-
-
-@dataclass
-class _Group:
-    """The exact overlaps of one own volume with one obstacle, before coarsening."""
-
-    obstacle: Obstacle
-    blocking: bool = False
-    overlaps: list[Overlap] = field(default_factory=list)
-
-
 def new_version() -> str:
     return secrets.token_urlsafe(9)
 
@@ -150,13 +123,21 @@ class Broker:
     ) -> None:
         self.db = database
         self.settings = settings
-        self.model = model or AltitudeModel()
         self.grants = grants or Grants(database, settings.probe_budget_units)
         self.budgets = budgets or Budgets()
         self.limits = limits or SizeLimits()
         self._notify = notify
-        self._volumes: VersionCache[tuple[Volume, ...]] = VersionCache()
-        self._zones: VersionCache[tuple[Zone, tuple[Volume, ...]]] = VersionCache(1_000)
+        self.surroundings = Surroundings(model or AltitudeModel())
+        self.judge = Judge(database, self.surroundings, self.grants)
+
+    @property
+    def model(self) -> AltitudeModel:
+        """The altitude model every verdict uses (settable: a seeded scenario brings its own)."""
+        return self.surroundings.model
+
+    @model.setter
+    def model(self, model: AltitudeModel) -> None:
+        self.surroundings.model = model
 
     # public: intents ---------------------------------------------------------------------------------------
     def submit(
@@ -176,15 +157,12 @@ class Broker:
         ``key``: the OVNs of what the filer saw in its way (`service.area_key`); `AreaChangedError` when something
         else is. The HTTP API always passes one (empty when the body has none); ``None`` skips the check, for
         in-process callers that decide without looking (tests of the no-double-acceptance invariant)."""
-        self.require(party, Role.OPERATOR)
-        volumes, box = self._prepare(volumes_json)
-        self._admit(party, volumes, priority)
         intent_id = str(uuid.uuid4())
-        pre = self._prejudge(party, intent_id, volumes, box, priority) if judge_first else None
+        volumes, box, pre = self._intake(party, intent_id, volumes_json, priority, judge_first)
 
         def run(session: Session) -> tuple[Decision, list[tuple[str, dict[str, Any]]]]:
             self.db.lock_region(session, box.box)
-            verdict = self._judge_locked(session, pre, party, intent_id, volumes, box, priority)
+            verdict = self.judge.judge_locked(session, pre, party, intent_id, volumes, box, priority)
             _check(verdict, key)
             state = IntentState.REJECTED if verdict.blocking else IntentState.ACCEPTED
             now = time.time()
@@ -230,16 +208,13 @@ class Broker:
         """Replace an intent's volumes and priority. An accepted change keeps its state; a refused change of an
         accepted or activated intent leaves it as it was (``accepted`` false); a rejected intent is re-decided.
         ``key`` and ``judge_first`` as in `submit`, over the new volumes."""
-        self.require(party, Role.OPERATOR)
-        volumes, box = self._prepare(volumes_json)
-        self._admit(party, volumes, priority)
-        pre = self._prejudge(party, intent_id, volumes, box, priority) if judge_first else None
+        volumes, box, pre = self._intake(party, intent_id, volumes_json, priority, judge_first)
 
         def run(session: Session) -> tuple[Decision, list[tuple[str, dict[str, Any]]]]:
             row = self._own_row_locked(session, party, intent_id, version, extra_box=box)
             if row.state == IntentState.ENDED:
                 raise InputError(f"intent {intent_id} has ended; file a new one")
-            verdict = self._judge_locked(session, pre, party, intent_id, volumes, box, priority)
+            verdict = self.judge.judge_locked(session, pre, party, intent_id, volumes, box, priority)
             _check(verdict, key)
             if verdict.blocking and row.state in LIVE:
                 return self._decision(row, party.name, verdict, accepted=False), []
@@ -289,10 +264,10 @@ class Broker:
             row = self._own_row_locked(session, party, intent_id, version)
             if (IntentState(row.state), target) not in _TRANSITIONS:
                 raise InputError(f"intent {intent_id} cannot go from {row.state} to {target.value}")
-            verdict, events = _Verdict(), []
+            verdict, events = Verdict(), []
             if target is IntentState.ACCEPTED:
                 volumes = self.intent_volumes(row)
-                verdict = self._judge(session, party, intent_id, volumes, row_bounds(row), row.priority)
+                verdict = self.judge.judge(session, party, intent_id, volumes, row_bounds(row), row.priority)
                 _check(verdict, key)
                 if verdict.blocking:
                     row.note = _note(verdict)
@@ -329,7 +304,7 @@ class Broker:
                 if row is None or row.party_id != party.id:
                     raise NotFoundError(f"no intent {intent_id}")
             own_id = intent_id or str(uuid.uuid4())
-            verdict = self._judge(session, party, own_id, volumes, box, priority)
+            verdict = self.judge.judge(session, party, own_id, volumes, box, priority)
             resolutions = self.resolutions(session, verdict, box) if resolve else ()
         preempts = not verdict.blocking and bool(verdict.preempt)
         return Preview(not verdict.blocking, tuple(verdict.conflicts), preempts, resolutions)
@@ -366,7 +341,9 @@ class Broker:
                 .order_by(IntentRow.created_s)
             )
             for row in rows.all():
-                verdict = self._judge(session, party, row.id, self.intent_volumes(row), row_bounds(row), row.priority)
+                verdict = self.judge.judge(
+                    session, party, row.id, self.intent_volumes(row), row_bounds(row), row.priority
+                )
                 out.extend(verdict.conflicts)
         return out
 
@@ -384,7 +361,7 @@ class Broker:
         if decision.accepted or not resolve:
             return decision
         with self.db.read() as session:
-            verdict = self._judge(session, party, intent_id, volumes, box, priority)
+            verdict = self.judge.judge(session, party, intent_id, volumes, box, priority)
             return replace(decision, resolutions=self.resolutions(session, verdict, box))
 
     def _recheck_resolved(self, decision: Decision, party: Party, state: IntentState, resolve: bool) -> Decision:
@@ -396,6 +373,17 @@ class Broker:
         return self._resolved(decision, party, intent.id, volumes, box, intent.priority, resolve)
 
     # admission: grants, size limits, probe budget -----------------------------------------------------------
+    def _intake(
+        self, party: Party, intent_id: str, volumes_json: list[dict[str, Any]], priority: int, judge_first: bool
+    ) -> tuple[tuple[Volume, ...], Bounds, Prejudged[Verdict] | None]:
+        """What a filing does before its write: the caller's role checked, the volumes parsed and bounded, the
+        request admitted (`_admit`) and, with ``judge_first``, judged outside the lock (`Judge.prejudge`)."""
+        self.require(party, Role.OPERATOR)
+        volumes, box = self._prepare(volumes_json)
+        self._admit(party, volumes, priority)
+        pre = self.judge.prejudge(party, intent_id, volumes, box, priority) if judge_first else None
+        return volumes, box, pre
+
     def _admit(self, party: Party, volumes: Sequence[Volume], priority: int) -> None:
         """Before anything is judged: the priority within the caller's grant (403), the volumes within the size
         limits (413), and the request paid from the caller's probe budget (429 with Retry-After)."""
@@ -420,146 +408,21 @@ class Broker:
                 raise InputError(f"volumes[{i}]: an intent's time window is at most a year")
         return volumes, bounds(volumes, self.model)
 
-    def _judge(
-        self, session: Session, party: Party, own_id: str, volumes: Sequence[Volume], box: Bounds, priority: int
-    ) -> _Verdict:
-        """Run the strategic engine on the rows the SQL prefilter finds near ``box``; the conflicts come out as the
-        disclosure policy lets ``party`` see them (`_disclose`)."""
-        margin = prefilter_margin_m(self.model)
-        intents = self._near(session, own_id, box, margin)
-        zones = session.scalars(near_zones(), overlap_params(box, margin)).all()
-        candidate = to_intent(own_id, party.name, tuple(volumes), priority)
-        engine = self._engine(intents, zones, world.obstacles(session, box, margin))
-        by_id = {r.id: r for r in intents}
-        zone_rows = {r.id: r for r in zones}
-        verdict = _Verdict(candidate=candidate)
-        groups: dict[tuple[int, str], _Group] = {}
-        for conflict in engine.check(candidate, resolve=False).conflicts:
-            blocks = conflict.effect is Effect.BLOCKS
-            if conflict.kind is OtherKind.ZONE:
-                zone = zone_rows[conflict.other]
-                kind = ObstacleKind.BINDING_ZONE if blocks else ObstacleKind.ADVISORY_ZONE
-                obstacle = Obstacle(kind, zone.id, zone.name, zone.version)
-            else:
-                obstacle = Obstacle(ObstacleKind.INTENT)
-                if not blocks:
-                    verdict.preempt[conflict.other] = by_id[conflict.other]
-                    verdict.preempt_parts[conflict.other] = list(conflict.parts)
-            verdict.blocking |= blocks
-            for part in conflict.parts:
-                group = groups.setdefault((part.own_volume, obstacle.zone_id or ""), _Group(obstacle))
-                group.blocking |= blocks
-                group.overlaps.append(part.overlap)
-        verdict.conflicts = self._disclose(session, party.id, own_id, volumes, groups)
-        return verdict
-
-    def _disclose(
-        self,
-        session: Session,
-        viewer_id: str,
-        own_id: str,
-        volumes: Sequence[Volume],
-        groups: dict[tuple[int, str], _Group],
-    ) -> list[ConflictView]:
-        """The views of ``groups`` (own volume x obstacle) that the disclosure policy lets party ``viewer_id``
-        see."""
-        policy = self.grants.disclosure(session)
-        return [
-            coarse_view(
-                policy, self.model, viewer_id, own_id, index, volumes[index], g.obstacle, g.blocking, g.overlaps
-            )
-            for (index, _), g in sorted(groups.items())
-        ]
-
-    # judging outside the write lock (`service.prejudge`) ------------------------------------------------------
-    def _prejudge(
-        self, party: Party, own_id: str, volumes: Sequence[Volume], box: Bounds, priority: int
-    ) -> Prejudged[_Verdict]:
-        """Judge on one read snapshot, holding no lock, and keep what the verdict was judged against."""
-        with self.db.snapshot() as session:
-            seen = self._basis(session, own_id, box)
-            return Prejudged(self._judge(session, party, own_id, volumes, box, priority), seen)
-
-    def _basis(self, session: Session, own_id: str, box: Bounds) -> Basis:
-        """What a verdict depends on besides its candidate: the prefilter's ids and versions, and the disclosure
-        policy its conflicts were coarsened with (the authority may change it between the two), and the ids and
-        OVNs of the DSS's references near it (`dss.world.basis`)."""
-        margin = prefilter_margin_m(self.model)
-        seen = basis(session, own_id, box, margin) | world.basis(session, box, margin)
-        return seen | {("disclosure", self.grants.disclosure(session), "")}
-
-    def _judge_locked(
-        self,
-        session: Session,
-        pre: Prejudged[_Verdict] | None,
-        party: Party,
-        own_id: str,
-        volumes: Sequence[Volume],
-        box: Bounds,
-        priority: int,
-    ) -> _Verdict:
-        """Under the write lock: ``pre``'s verdict if nothing it was judged against has changed, else judge now.
-        The rows to preempt are loaded into this session (the write refreshes and changes them)."""
-        if pre is not None and self._basis(session, own_id, box) == pre.basis:
-            held = {other_id: session.get(IntentRow, other_id) for other_id in pre.verdict.preempt}
-            if all(row is not None for row in held.values()):
-                return replace(pre.verdict, preempt={k: v for k, v in held.items() if v is not None})
-        return self._judge(session, party, own_id, volumes, box, priority)
-
     def _list(self, session: Session, intent_id: str, box: Bounds, *, new: bool = False) -> None:
         """(Re)list an intent in the prefilter grid (a ``new`` one has nothing listed yet)."""
         if not new:
             session.execute(delete(IntentCellRow).where(IntentCellRow.intent_id == intent_id))
         session.execute(insert(IntentCellRow), [{"key": key, "intent_id": intent_id} for key in grid_keys(box)])
 
-    def _near(self, session: Session, own_id: str, box: Bounds, margin_m: float) -> Sequence[IntentRow]:
-        """Live intents other than ``own_id`` whose envelope meets ``box``: through the grid, unless ``box`` is
-        itself too wide for it (then a range scan)."""
-        keys = grid_keys(box)
-        params: dict[str, Any] = {"own": own_id, **overlap_params(box, margin_m)}
-        if keys == [WIDE]:
-            return session.scalars(near_intents(listed=False), params).all()
-        return session.scalars(near_intents(listed=True), {**params, "keys": [*keys, WIDE]}).all()
-
-    def _engine(
-        self, intents: Sequence[IntentRow], zones: Sequence[ZoneRow], references: Sequence[Intent] = ()
-    ) -> StrategicEngine:
-        """The engine over these rows; activated intents rank above every priority (they are never preempted), and
-        so do the DSS's operational intent ``references`` (`dss.world.obstacles`)."""
-        return build_engine(
-            self.model,
-            [(r.id, self.zone_of(r)[0]) for r in zones],
-            [
-                to_intent(
-                    r.id,
-                    r.party_id,
-                    self.intent_volumes(r),
-                    ACTIVATED if r.state == IntentState.ACTIVATED else r.priority,
-                )
-                for r in intents
-            ]
-            + list(references),
-        )
-
-    def resolutions(self, session: Session, verdict: _Verdict, box: Bounds) -> tuple[ResolutionView, ...]:
-        """Verified resolutions of a rejected intent (earliest free slot, nearest free block): the engine searches
-        against every live intent and zone over the same lon/lat box, at any altitude, up to its time horizon, then
-        each is rounded to the disclosure grid (a delay to whole steps, a move to whole bands) and verified again,
-        so it says no more of the others than the grid does."""
+    def resolutions(self, session: Session, verdict: Verdict, box: Bounds) -> tuple[ResolutionView, ...]:
+        """Verified resolutions of a rejected intent (earliest free slot, nearest free level), as the disclosure
+        grid lets them be said (`service.resolution`); empty for a verdict that does not block."""
         if verdict.candidate is None or not verdict.blocking:
             return ()
-        horizon = Policy().max_time_shift_s
-        wide = replace(box, alt_lo_m=-math.inf, alt_hi_m=math.inf, t1_s=box.t1_s + horizon)
-        intents = self._near(session, verdict.candidate.id, wide, 0.0)
-        zones = session.scalars(near_zones(), overlap_params(wide, 0.0)).all()
-        engine = self._engine(intents, zones, world.obstacles(session, wide, 0.0))
-        result = engine.check(verdict.candidate, resolve=True)
-        policy = self.grants.disclosure(session)
-        found = (coarse_resolution(engine, verdict.candidate, r.dt_s, r.dz_m, policy) for r in result.resolutions)
-        return tuple(r for r in found if r is not None)
+        return resolutions(session, self.surroundings, verdict.candidate, box, self.grants.disclosure(session))
 
     def _preempt(
-        self, session: Session, verdict: _Verdict, by_id: str, priority: int
+        self, session: Session, verdict: Verdict, by_id: str, priority: int
     ) -> list[tuple[str, dict[str, Any]]]:
         """Reject the lower-priority intents ``verdict`` preempts; each owner is told which intent, when, the class
         of what took its place (never whose), and the part of its own intent in the way, as the grid shows it."""
@@ -578,7 +441,7 @@ class Broker:
                 "by": by_id,
             }  # the log names it: authority only
             self._audit(session, "broker", "preempt", other, change)
-            views = self._victim_views(session, other, verdict.preempt_parts.get(other.id, []))
+            views = self.judge.victim_views(session, other, verdict.preempt_parts.get(other.id, []))
             event = {
                 "type": "intent.preempted",
                 "intent_id": other.id,
@@ -589,16 +452,6 @@ class Broker:
             }
             events.append((other.party_id, event))
         return events
-
-    def _victim_views(self, session: Session, row: IntentRow, parts: Sequence[ConflictPart]) -> list[ConflictView]:
-        """The preempted intent's own conflicting parts, as the disclosure policy lets its owner see them."""
-        volumes = self.intent_volumes(row)
-        groups: dict[tuple[int, str], _Group] = {}
-        for part in parts:
-            index = volumes.index(part.other_volume) if part.other_volume in volumes else 0
-            group = groups.setdefault((index, ""), _Group(Obstacle(ObstacleKind.INTENT), blocking=True))
-            group.overlaps.append(part.overlap)
-        return self._disclose(session, row.party_id, row.id, volumes, groups)
 
     def _own_row_locked(
         self, session: Session, party: Party, intent_id: str, version: str, extra_box: Bounds | None = None
@@ -664,10 +517,10 @@ class Broker:
             raise ForbiddenError(f"role {party.role.value} may not do this")
 
     def intent_volumes(self, row: IntentRow) -> tuple[Volume, ...]:
-        return self._volumes.get(("i", row.id, row.version), lambda: volumes_from_json(row.volumes))
+        return self.surroundings.intent_volumes(row)
 
     def zone_of(self, row: ZoneRow) -> tuple[Zone, tuple[Volume, ...]]:
-        return self._zones.get((row.id, row.version), lambda: zone_from_feature(row.feature))
+        return self.surroundings.zone_of(row)
 
     def _bump(self, row: IntentRow) -> None:
         row.version, row.updated_s = new_version(), time.time()
@@ -676,17 +529,17 @@ class Broker:
         session.flush()
         audit.append(self.db, session, actor, action, "intent", row.id, {"version": row.version, **fields})
 
-    def _decision(self, row: IntentRow, party_name: str, verdict: _Verdict, accepted: bool | None = None) -> Decision:
+    def _decision(self, row: IntentRow, party_name: str, verdict: Verdict, accepted: bool | None = None) -> Decision:
         ok = (not verdict.blocking) if accepted is None else accepted
         preempts = ok and bool(verdict.preempt)
         return Decision(ok, tuple(verdict.conflicts), preempts, intent=intent_view(row, party_name))
 
 
-def _note(verdict: _Verdict) -> str:
+def _note(verdict: Verdict) -> str:
     blocking = sum(c.blocking for c in verdict.conflicts)
     return f"{blocking} blocking conflict(s)" if blocking else ""
 
 
-def _check(verdict: _Verdict, key: Sequence[str] | None) -> None:
+def _check(verdict: Verdict, key: Sequence[str] | None) -> None:
     if key is not None:
         check_key(verdict.conflicts, key)

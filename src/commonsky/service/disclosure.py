@@ -11,8 +11,8 @@ a party (answers, 409s, ``GET /conflicts``, notifications) is built here, from t
 - an OVN per viewer and view, computed from what the view discloses and nothing else, so the area key still works
   (F3548) but an OVN changes only when the coarse view changes, never when an intent merely gets a new version.
 
-Resolutions are computed by the broker with everything it knows (`Broker.resolutions`), then rounded so that they
-say no more than the grid: delays to whole steps, level changes to whole bands (and verified again).
+Resolutions are searched with everything the broker knows (`service.resolution`), then rounded with this policy so
+that they say no more than the grid: delays to whole steps, level changes to whole bands (and verified again).
 
 >>> policy = DisclosurePolicy()
 >>> policy.snap_interval(610.0, 1210.0)
@@ -34,15 +34,12 @@ from shapely.geometry.base import BaseGeometry
 
 from commonsky.airspace.volume import AltitudeModel, Overlap, Volume
 from commonsky.errors import InputError
-from commonsky.plans.intent import Intent
 from commonsky.service.area_key import ovn
 from commonsky.service.engine import iso
-from commonsky.service.views import ConflictView, ObstacleKind, ResolutionView
-from commonsky.strategic.engine import StrategicEngine
+from commonsky.service.views import ConflictView, ObstacleKind
 from commonsky.strategic.result import OtherKind
 from commonsky.units import FT_M
 
-RESOLUTION_STEPS = 12  # a resolution rounded to the grid is verified at up to this many further steps
 MAX_GRID_CELLS = 250_000  # a coarsening over more cells than this is refused (the size limits keep far below it)
 
 
@@ -160,26 +157,6 @@ def coarse_view(
         alt_lo_m=alt_lo if math.isfinite(alt_lo) else None,
         alt_hi_m=alt_hi if math.isfinite(alt_hi) else None,
     )
-
-
-def coarse_resolution(
-    engine: StrategicEngine, candidate: Intent, dt_s: float, dz_m: float, policy: DisclosurePolicy
-) -> ResolutionView | None:
-    """A resolution rounded away from the conflict to whole steps (delay) or bands (level), verified again."""
-    for more in range(RESOLUTION_STEPS):
-        if dz_m == 0.0:
-            dt = (math.ceil(round(dt_s / policy.step_s, 6)) + more) * policy.step_s
-            moved, summary = candidate.shifted(dt_s=dt), f"delay {dt / 60:.0f} min"
-            view = ResolutionView("time", dt, 0.0, summary)
-        else:
-            bands = math.ceil(round(abs(dz_m) / policy.band_m, 6)) + more
-            dz = math.copysign(bands * policy.band_m, dz_m)
-            verb = "climb" if dz > 0 else "descend"
-            moved, summary = candidate.shifted(dz_m=dz), f"{verb} {abs(dz) / FT_M:,.0f} ft"
-            view = ResolutionView("altitude", 0.0, dz, summary)
-        if not engine.blocking(moved):
-            return view
-    return None
 
 
 def _merge(spans: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:

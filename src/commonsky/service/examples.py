@@ -38,8 +38,15 @@ def box(
     end: str = END,
 ) -> dict[str, Any]:
     ring = [[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]
+    return polygon({"type": "Polygon", "coordinates": [ring]}, floor, ceiling, start, end)
+
+
+def polygon(
+    geometry: dict[str, Any], floor: str = "FL100", ceiling: str = "FL200", start: str = START, end: str = END
+) -> dict[str, Any]:
+    """An intent volume over a GeoJSON Polygon ``geometry``."""
     return {
-        "shape": {"type": "polygon", "geometry": {"type": "Polygon", "coordinates": [ring]}},
+        "shape": {"type": "polygon", "geometry": geometry},
         "floor": floor,
         "ceiling": ceiling,
         "start": start,

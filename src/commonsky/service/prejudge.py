@@ -14,15 +14,14 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from commonsky.service.engine import Bounds
-from commonsky.service.grid import WIDE, grid_keys
 from commonsky.service.models import IntentRow, ZoneRow
-from commonsky.service.rows import near_intents, near_zones, overlap_params
+from commonsky.service.rows import near_intent_params, near_intents, near_zones, overlap_params
 
 V = TypeVar("V")
 Basis = frozenset[tuple[str, Hashable, str]]
@@ -48,12 +47,8 @@ def _zone_versions() -> Select[str, str]:
 
 def basis(session: Session, own_id: str, box: Bounds, margin_m: float) -> Basis:
     """Ids and versions of the live intents (other than ``own_id``) and zones the broker's prefilter finds near
-    ``box`` (the same statements, with the same parameters, as `Broker._near` and its zone query)."""
-    keys = grid_keys(box)
-    params: dict[str, Any] = {"own": own_id, **overlap_params(box, margin_m)}
-    if keys == [WIDE]:
-        intents = session.execute(_intent_versions(False), params).all()
-    else:
-        intents = session.execute(_intent_versions(True), {**params, "keys": [*keys, WIDE]}).all()
+    ``box`` (the same statements, with the same parameters, as `Surroundings.intents` and `Surroundings.zones`)."""
+    listed, params = near_intent_params(own_id, box, margin_m)
+    intents = session.execute(_intent_versions(listed), params).all()
     zones = session.execute(_zone_versions(), overlap_params(box, margin_m)).all()
     return frozenset([("intent", i, v) for i, v in intents] + [("zone", i, v) for i, v in zones])

@@ -10,6 +10,7 @@ from sqlalchemy import Select, bindparam, select
 
 from commonsky.plans.intent import IntentState
 from commonsky.service.engine import Bounds, iso
+from commonsky.service.grid import WIDE, grid_keys
 from commonsky.service.models import IntentCellRow, IntentRow, ZoneRow
 from commonsky.service.views import LIVE, IntentView
 
@@ -58,6 +59,16 @@ def near_intents(listed: bool) -> Select[IntentRow]:
 
 
 @cache
+def near_intent_params(own_id: str, box: Bounds, margin_m: float) -> tuple[bool, dict[str, Any]]:
+    """How to run `near_intents` for ``box`` (altitude band widened by ``margin_m``): whether through the grid
+    (``listed``; not when ``box`` is too wide for it) and its parameters."""
+    keys = grid_keys(box)
+    params: dict[str, Any] = {"own": own_id, **overlap_params(box, margin_m)}
+    if keys == [WIDE]:
+        return False, params
+    return True, {**params, "keys": [*keys, WIDE]}
+
+
 def near_zones() -> Select[ZoneRow]:
     """Zones meeting the box."""
     return select(ZoneRow).where(*overlaps(ZoneRow))

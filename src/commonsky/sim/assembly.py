@@ -11,13 +11,14 @@ safety-net factory, health policy); `scenario_plan` is the plan the scenario fil
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
 from commonsky.plans.intent import Intent
 from commonsky.safety.params import Protection, ProtectionPolicy
 from commonsky.sim.overflights import overflight_flights, read_overflights
-from commonsky.sim.pipeline import LiveParts, LivePipeline, LivePlan, SafetyNetFactory
+from commonsky.sim.pipeline import ConcernFactory, LiveParts, LivePipeline, LivePlan, SafetyNetFactory
 from commonsky.sim.run_config import RunConfig
 from commonsky.sim.scenario import Scenario
 from commonsky.sim.sensors import default_specs, frame_for, live_sensors, network_slot
@@ -31,7 +32,7 @@ from commonsky.surveillance.tracking.tracker import Components
 def live_parts(config: RunConfig) -> LiveParts:
     """The components of a run paced at ``config.tick_s``: the tracker's (`Components.default` with the config's
     process noise and coasting), the correlation tolerance, alert hysteresis in ticks and protected zone, the health
-    policy."""
+    policy, where unknown aircraft are alerted."""
     raise_cycles, end_cycles = (
         max(1, math.ceil(s / config.tick_s)) for s in (config.alert_raise_s, config.alert_end_s)
     )
@@ -40,6 +41,7 @@ def live_parts(config: RunConfig) -> LiveParts:
         tolerance=Tolerance(lateral_m=config.lateral_tol_m, vertical_m=config.vertical_tol_m),
         safety=SafetyNetFactory(raise_cycles, end_cycles, protection_policy(config)),
         health=config.health,
+        concern=ConcernFactory(config.unknown_near, config.responsibility),
     )
 
 
@@ -102,8 +104,17 @@ def scenario_plan(scenario: Scenario, truth: TruthSet) -> LivePlan:
     return LivePlan(scenario.filing_order(), tuple(scenario.zones), truth_registry(truth))
 
 
+def scenario_config(scenario: Scenario, config: RunConfig) -> RunConfig:
+    """``config`` with the scenario's area of responsibility added to the run's."""
+    if not scenario.responsibility:
+        return config
+    return replace(config, responsibility=config.responsibility + scenario.responsibility)
+
+
 def pipeline_from_scenario(scenario: Scenario, config: RunConfig = RunConfig()) -> LivePipeline:
-    """A pipeline for ``scenario``: truth from its intents, its sensors (or the defaults), its plan."""
+    """A pipeline for ``scenario``: truth from its intents, its sensors (or the defaults), its plan, its area of
+    responsibility."""
+    config = scenario_config(scenario, config)
     truth = scenario_truth(scenario, config)
     return LivePipeline(
         truth.frame,
@@ -121,6 +132,7 @@ __all__ = [
     "live_parts",
     "pipeline_from_scenario",
     "protection_policy",
+    "scenario_config",
     "scenario_plan",
     "scenario_sources",
     "scenario_truth",

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from commonsky.errors import InputError
 from commonsky.geo.geodesy import LocalFrame
-from commonsky.sim.assembly import live_parts, scenario_plan, scenario_sources, scenario_truth
+from commonsky.sim.assembly import live_parts, scenario_config, scenario_plan, scenario_sources, scenario_truth
 from commonsky.sim.clock import SimClock
 from commonsky.sim.pipeline import LivePipeline, LivePlan
 from commonsky.sim.run_config import RunConfig
@@ -82,6 +82,7 @@ def feeds_pipeline(
     settings: ReceiverSettings = ReceiverSettings(),
 ) -> LivePipeline:
     """The pipeline of ``scenario`` (possibly `feeds_scenario`) with ``feeds`` as extra sources (module docstring)."""
+    config = scenario_config(scenario, config)
     if scenario.intents:
         truth = scenario_truth(scenario, config)
         simulated: tuple[PlotSource, ...] = scenario_sources(scenario, truth, config)

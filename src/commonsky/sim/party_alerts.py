@@ -6,8 +6,9 @@ since the previous one:
 - ``conflict``: one of the party's aircraft is in (or predicted into) a loss of separation;
 - ``incursion``: one of its aircraft is in, or predicted into, a binding zone;
 - ``non-conforming``: one of its aircraft has left its intent (why, and which intent);
-- ``unknown-near-intent``: an unidentified aircraft flies within ``near_m`` laterally (and ``near_alt_m``
-  vertically, ``near_time_s`` in time) of one of its intents in effect.
+- ``unknown-near-intent``: an unidentified aircraft flies within ``near_m`` laterally (and ``alt_m``
+  vertically, ``time_s`` in time) of one of its intents in effect (`NearPolicy`, the rule that also raises the
+  map's UNKNOWN alert there, `commonsky.surveillance.concern`).
 
 Disclosure follows the broker's rules (`docs/broker.md`, "What a party sees"): a party sees its own aircraft and
 intents in full, zones in full (they are public), and of another party's aircraft only that it is there: the
@@ -20,7 +21,6 @@ Stateful and NOT thread-safe: one per picture stream. Events are JSON-ready dict
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -32,7 +32,8 @@ from commonsky.plans.intent import Intent
 from commonsky.safety.alerts import AlertKind
 from commonsky.sim.clock import iso_utc
 from commonsky.sim.snapshot import LiveSnapshot
-from commonsky.surveillance.correlation import CorrelationKind, IntentIndex, Tolerance
+from commonsky.surveillance.concern import NearPolicy
+from commonsky.surveillance.correlation import CorrelationKind, IntentIndex
 
 Event = dict[str, Any]
 
@@ -41,16 +42,6 @@ class PartyAlertKind(StrEnum):
     """The party alert that has no counterpart on the live map: an unknown aircraft near a party's intent."""
 
     UNKNOWN_NEAR_INTENT = "unknown-near-intent"
-
-
-@dataclass(frozen=True)
-class NearPolicy:
-    """When an unidentified aircraft is "near" an intent: within ``near_m`` of a volume's footprint, ``alt_m`` of
-    its altitude block and ``time_s`` of its time window."""
-
-    near_m: float = 10_000.0
-    alt_m: float = 600.0
-    time_s: float = 300.0
 
 
 class PartyAlerts:
@@ -88,8 +79,8 @@ class PartyAlerts:
                 "callsign": str(snap.callsign[k]),
                 "icao24": str(snap.icao24[k]),
                 "intent": str(p.intent[k]),
-                "lat": round(float(p.lat[k]), 5),
-                "lon": round(float(p.lon[k]), 5),
+                "lat": round(float(p.lat_deg[k]), 5),
+                "lon": round(float(p.lon_deg[k]), 5),
                 "alt_m": round(float(p.alt_m[k])),
             }
 
@@ -162,12 +153,11 @@ class PartyAlerts:
         if not len(rows) or not intents:
             return {}
         if intents != self._intents:
-            tol = Tolerance(lateral_m=self.near.near_m, vertical_m=self.near.alt_m, time_s=self.near.time_s)
-            self._index, self._intents = IntentIndex.build(intents, self.frame, tol), intents
+            self._index, self._intents = IntentIndex.build(intents, self.frame, self.near.tolerance()), intents
         index = self._index
         assert index is not None
         p = snap.picture
-        east, north = self.frame.to_local(p.lat[rows], p.lon[rows])
+        east, north = self.frame.to_local(p.lat_deg[rows], p.lon_deg[rows])
         pos = np.column_stack([np.ravel(east), np.ravel(north), p.alt_m[rows]])
         ti, vi, alt_ok, time_ok, _ = index.pairs(pos, np.zeros_like(pos), snap.time_s)
         near = alt_ok & time_ok
@@ -188,8 +178,8 @@ class PartyAlerts:
                 "distance_m": round(d),
                 "unknown": {
                     "track": track,
-                    "lat": round(float(p.lat[k]), 5),
-                    "lon": round(float(p.lon[k]), 5),
+                    "lat": round(float(p.lat_deg[k]), 5),
+                    "lon": round(float(p.lon_deg[k]), 5),
                     "alt_m": round(float(p.alt_m[k])),
                     "gs_ms": round(float(p.gs_ms[k]), 1),
                     "trk_deg": round(float(p.trk_deg[k])),

@@ -6,8 +6,9 @@ The pipeline is stateful and NOT thread-safe: one thread steps it. Each `LivePip
 1. `fuse`: every source (`commonsky.sim.sources.PlotSource`: simulated sensors, real receivers) is polled, its
    batches are reported to the `SensorHealthMonitor` and fused by the tracker in time order;
 2. `watch_health`: a source that fell silent raises a coverage-loss alert (one per source) until it reports again;
-3. `identify`: the `Correlator` names each confirmed track's party and intent and raises "unknown" and
-   "non-conforming" alerts;
+3. `identify`: the `Correlator` names each confirmed track's party and intent and raises "non-conforming" alerts,
+   and "unknown" alerts where an unknown aircraft matters (`ConcernFactory`: near a filed intent or a binding
+   zone, or in the run's area of responsibility; elsewhere it is only shown as unknown);
 4. `draw`: the confirmed tracks become a `Picture`, and a trail point is kept every ``trail_step_s``;
 5. `check`: the `SafetyNet` turns the picture into conflict and zone-incursion alerts;
 6. the `LiveSnapshot` is assembled (immutable, safe to hand to any thread).
@@ -20,6 +21,7 @@ picture is checked against (intents, zones, known identities: a `LivePlan`) can 
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -42,6 +44,7 @@ from commonsky.sim.run_config import RunConfig
 from commonsky.sim.snapshot import CoverageAlert, IdentityAlert, LiveSnapshot, TrailFrame
 from commonsky.sim.sources import MAX_SOURCES, HearsGround, HearsSquawks, PlotSource
 from commonsky.sim.truth import TruthSet
+from commonsky.surveillance.concern import ConcernArea, NearPolicy
 from commonsky.surveillance.correlation import AlertPolicy, Correlator, IdentityRegistry, IntentIndex, Tolerance
 from commonsky.surveillance.health import CoverageLossEvent, HealthPolicy, SensorHealthMonitor
 from commonsky.surveillance.sensors.types import Plots
@@ -54,7 +57,8 @@ class SafetyNetFactory:
     """Makes a fresh `SafetyNet` over some zones: an alert must be seen ``raise_cycles`` ticks in a row to be
     raised and be gone ``end_cycles`` ticks to end (see `AlertTracker`); pairs are protected by ``policy``, with
     the STCA filters of replay (`commonsky.safety.stca`: ground suppression, level-flight dead band on a filtered
-    vertical rate, prediction from that rate)."""
+    vertical rate, prediction from that rate). An alert ends at once with its aircraft's track (a deleted track's
+    id never returns), never naming a track the picture no longer has."""
 
     raise_cycles: int = 1
     end_cycles: int = 3
@@ -62,7 +66,21 @@ class SafetyNetFactory:
 
     def __call__(self, zones: Sequence[Zone]) -> SafetyNet:
         tracker = AlertTracker(self.raise_cycles, self.end_cycles)
-        return SafetyNet(policy=self.policy, zones=tuple(zones), tracker=tracker, rates=VerticalRateFilter())
+        return SafetyNet(
+            policy=self.policy, zones=tuple(zones), tracker=tracker, rates=VerticalRateFilter(), end_with_aircraft=True
+        )
+
+
+@dataclass(frozen=True)
+class ConcernFactory:
+    """Makes the `ConcernArea` of a plan: where an unknown aircraft raises an alert (near its intents or binding
+    zones by ``near``, or inside one of the ``responsibility`` zones; see `commonsky.surveillance.concern`)."""
+
+    near: NearPolicy = field(default_factory=NearPolicy)
+    responsibility: tuple[Zone, ...] = ()
+
+    def __call__(self, intents: Sequence[Intent], zones: Sequence[Zone], frame: LocalFrame) -> ConcernArea:
+        return ConcernArea.build(intents, zones, frame, self.near, self.responsibility)
 
 
 @dataclass(frozen=True)
@@ -74,6 +92,7 @@ class LiveParts:
     safety: Callable[[Sequence[Zone]], SafetyNet]
     health: HealthPolicy = field(default_factory=HealthPolicy)
     correlation: AlertPolicy = field(default_factory=AlertPolicy)
+    concern: ConcernFactory = field(default_factory=ConcernFactory)
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,6 +105,14 @@ class LivePlan:
     zones: tuple[Zone, ...]
     registry: IdentityRegistry
     version: int = 0
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Per confirmed track, what the snapshot shows beside the picture: correlation status, on the ground."""
+
+    status: np.ndarray
+    on_ground: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -128,6 +155,7 @@ class LivePipeline:
         self._events: deque[AlertEvent] = deque(maxlen=config.events_kept)
         self._plan = plan
         self._index = IntentIndex.build(plan.intents, frame, parts.tolerance)
+        self._concern = parts.concern(plan.intents, plan.zones, frame)
         self.reset(start_s)
 
     # -- the plan (intents, zones, identities) ---------------------------------------------------------------
@@ -148,7 +176,9 @@ class LivePipeline:
         (an alert about a zone that was withdrawn ends by the usual hysteresis)."""
         if plan.intents != self._plan.intents:
             self._index = IntentIndex.build(plan.intents, self.frame, self.parts.tolerance)
-        self._correlator.replan(self._index, plan.registry)
+        if plan.intents != self._plan.intents or plan.zones != self._plan.zones:
+            self._concern = self.parts.concern(plan.intents, plan.zones, self.frame)
+        self._correlator.replan(self._index, plan.registry, self._concern)
         if plan.zones != self._plan.zones:
             self._safety.set_zones(plan.zones)
         self._plan = plan
@@ -170,13 +200,22 @@ class LivePipeline:
         for source in self.sources:
             source.restart(t_s)
 
+    def catch_up(self, t_s: float, clock: ClockState | None = None) -> LiveSnapshot:
+        """Step straight to ``t_s`` when too far behind to step tick by tick: what the sources had due before their
+        last scan (the longest scan period before ``t_s``) is dropped, and that last scan of every source is fused,
+        so each track seen in it is updated and coasts only the gap before it (rather than the whole gap, which
+        deletes tracks that were still seen)."""
+        last_scan_s = max([s.spec.scan_s for s in self.sources if math.isfinite(s.spec.scan_s)], default=0.0)
+        self.skip_to(max(self._time_s, t_s - max(self.config.tick_s, last_scan_s)))
+        return self.step(t_s, clock)
+
     def reset(self, t_s: float) -> None:
         """Start afresh at ``t_s``: no tracks, no alerts, no trails (after a jump in time)."""
         t_s = float(t_s)
         self._time_s = t_s
         self._tracker = Tracker(self.parts.tracker, start_s=t_s)
         self._safety = self.parts.safety(self._plan.zones)
-        self._correlator = Correlator(self._index, self._plan.registry, self.parts.correlation)
+        self._correlator = Correlator(self._index, self._plan.registry, self.parts.correlation, self._concern)
         self._identity: dict[tuple[int, str], IdentityAlert] = {}  # the correlator's alerts up, in its order
         self.skip_to(t_s)
         self._trails: deque[TrailFrame] = deque(maxlen=self.config.trail_len)
@@ -195,14 +234,16 @@ class LivePipeline:
         self.watch_health(t_s)
         tracked = time.perf_counter()
         tracks = self._tracker.tracks.confirmed_only()
-        party, intent, identity_alerts = self.identify()
+        party, intent, status, identity_alerts = self.identify()
         picture = self.draw(tracks, party, intent, t_s)
         pictured = time.perf_counter()
-        self.check(picture, self.on_ground(tracks))
+        on_ground = self.on_ground(tracks)
+        self.check(picture, on_ground)
         checked = time.perf_counter()
         stage_ms = (("sources+tracker", tracked - began), ("identity+picture", pictured - tracked),
                     ("safety nets", checked - pictured))  # fmt: skip
-        return self._snapshot(picture, tracks, identity_alerts, fused, clock, began, stage_ms)
+        columns = _Columns(status, on_ground)
+        return self._snapshot(picture, tracks, identity_alerts, columns, fused, clock, began, stage_ms)
 
     def fuse(self, t_s: float) -> _Fused:
         """Poll every source up to ``t_s`` and fuse their batches in time order; a batch older than the tracks
@@ -232,8 +273,9 @@ class LivePipeline:
             else:
                 self._coverage_alerts.pop(event.sensor_id, None)
 
-    def identify(self) -> tuple[np.ndarray, np.ndarray, tuple[IdentityAlert, ...]]:
-        """Party and intent of each confirmed track (in order), and the identity alerts up."""
+    def identify(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[IdentityAlert, ...]]:
+        """Party, intent and correlation status (`TrackStatus` values) of each confirmed track (in order), and the
+        identity alerts up."""
         corr, events = self._correlator.step(self._tracker.tracks)
         # Kept up to date from the events (not rebuilt from every alert up each tick): the same alerts, in the
         # same order, as `Correlator.active`.
@@ -246,19 +288,19 @@ class LivePipeline:
                 raised_s = event.t_s if event.action == EventKind.RAISED or held is None else held.raised_s
                 self._identity[key] = IdentityAlert(event, raised_s)
         alerts = tuple(self._identity.values())
-        return corr.party.astype(str), corr.intent.astype(str), alerts
+        return corr.party.astype(str), corr.intent.astype(str), corr.status.astype(str), alerts
 
     def draw(self, tracks: LiveTracks, party: np.ndarray, intent: np.ndarray, t_s: float) -> Picture:
         """The picture of the confirmed ``tracks`` (ids ``T<n>``), with a trail point when one is due."""
         lat, lon = tracks.geodetic(self.frame)
         vel = tracks.vel_ms
         picture = Picture.from_arrays(
-            id=np.char.add("T", tracks.track_id.astype(str)), lat=lat, lon=lon, alt_m=tracks.pos_m[:, 2],
+            id=np.char.add("T", tracks.track_id.astype(str)), lat_deg=lat, lon_deg=lon, alt_m=tracks.pos_m[:, 2],
             gs_ms=np.hypot(vel[:, 0], vel[:, 1]), trk_deg=np.degrees(np.arctan2(vel[:, 0], vel[:, 1])),
             vs_ms=vel[:, 2], party=party, intent=intent, time_s=t_s,
         )  # fmt: skip
         if t_s >= self._next_trail_s:
-            self._trails.append(TrailFrame(t_s, picture.id, picture.lat, picture.lon))
+            self._trails.append(TrailFrame(t_s, picture.id, picture.lat_deg, picture.lon_deg))
             self._next_trail_s = t_s + self.config.trail_step_s
         return picture
 
@@ -300,6 +342,7 @@ class LivePipeline:
         picture: Picture,
         tracks: LiveTracks,
         identity_alerts: tuple[IdentityAlert, ...],
+        columns: _Columns,
         fused: _Fused,
         clock: ClockState | None,
         began: float,
@@ -319,6 +362,7 @@ class LivePipeline:
             work_ms=(time.perf_counter() - began) * 1e3, stage_ms=tuple((k, v * 1e3) for k, v in stage_s),
             sources=self.source_names(tracks), icao24=np.asarray(tracks.icao24, dtype=str),
             plan_version=self._plan.version, late_batches=self._late, squawk=self.squawks(tracks),
+            status=columns.status, on_ground=columns.on_ground,
         )  # fmt: skip
 
     def run_until(self, t_s: float, on_tick: Callable[[LiveSnapshot], None] | None = None) -> LiveSnapshot:
@@ -331,4 +375,4 @@ class LivePipeline:
         return snap
 
 
-__all__ = ["LiveParts", "LivePipeline", "LivePlan", "SafetyNetFactory"]
+__all__ = ["ConcernFactory", "LiveParts", "LivePipeline", "LivePlan", "SafetyNetFactory"]

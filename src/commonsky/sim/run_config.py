@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from commonsky.airspace.zone import Zone
 from commonsky.errors import InputError
 from commonsky.safety.stca import STCA_LOOKAHEAD_S
+from commonsky.surveillance.concern import NearPolicy
 from commonsky.surveillance.health import HealthPolicy
 from commonsky.units import FT_M, NM_M
 
@@ -52,6 +54,10 @@ class RunConfig:
     and look-ahead (replay's defaults, `commonsky.safety.stca.stca_policy`); the rest of the STCA (ground
     suppression, level-flight dead band, vertical prediction) is replay's too (`commonsky.safety.stca`): two
     aircraft holding adjacent levels 1,000 ft apart never alert.
+    ``unknown_near``/``responsibility``: where an unknown aircraft raises an UNKNOWN alert (it is shown as unknown
+    everywhere): near a live filed intent or a binding zone (``unknown_near``'s distances, altitudes and times),
+    or anywhere inside one of the ``responsibility`` zones (the area of responsibility; none by default), see
+    `commonsky.surveillance.concern`.
     """
 
     tick_s: float = 1.0
@@ -75,6 +81,8 @@ class RunConfig:
     conflict_radius_m: float = 5.0 * NM_M
     conflict_half_height_m: float = 1000.0 * FT_M
     conflict_lookahead_s: float = STCA_LOOKAHEAD_S
+    unknown_near: NearPolicy = field(default_factory=NearPolicy)
+    responsibility: tuple[Zone, ...] = ()
 
     def __post_init__(self) -> None:
         check_tick(self.tick_s)

@@ -111,8 +111,7 @@ class LiveRunner:
         now = self.clock.now_s()
         if now - self.pipeline.time_s > self.pipeline.config.max_lag_s:
             # Too far behind to catch up: skip the stale scans and step straight to now (tracks coast the gap).
-            self.pipeline.skip_to(now - tick)
-            self._publish(self.pipeline.step(now, self.clock.state()))
+            self._publish(self.pipeline.catch_up(now, self.clock.state()))
             return
         target = self.pipeline.time_s + tick
         if target > now:

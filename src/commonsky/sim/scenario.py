@@ -5,6 +5,8 @@ The schema is documented in docs/scenario-format.md. `load_scenario` validates e
 
     scenarios/x.yaml: intents[3].orbit.floor: floor FL300 is not below ceiling FL200 (line 41)
 
+``responsibility`` (optional) lists the authority's area of responsibility in the form of ``zones`` entries: an
+unknown aircraft inside it raises an alert in `commonsky run` (`commonsky.surveillance.concern`).
 ``sensors`` and ``truth`` are only checked to be lists of mappings here; their own readers give them meaning
 (`commonsky.surveillance.sensor_config` for sensors, `commonsky.sim.truth` for truth flights).
 """
@@ -30,7 +32,18 @@ from commonsky.surveillance.feeds.url import FeedUrl
 
 PARTY_KINDS = ("military", "state", "civil")
 PARTY_ROLES = ("operator", "authority", "observer")
-_TOP = ("scenario", "policy", "defaults", "parties", "zones", "intents", "sensors", "truth", "receivers")
+_TOP = (
+    "scenario",
+    "policy",
+    "defaults",
+    "parties",
+    "zones",
+    "intents",
+    "sensors",
+    "truth",
+    "receivers",
+    "responsibility",
+)
 _ZONE_COMMON = (
     "name",
     "kind",
@@ -82,6 +95,7 @@ class Scenario:
     sensors: tuple[dict[str, Any], ...] = ()
     truth: tuple[dict[str, Any], ...] = ()
     receivers: tuple[FeedUrl, ...] = ()
+    responsibility: tuple[Zone, ...] = ()
 
     def party(self, name: str) -> Party:
         for party in self.parties:
@@ -150,6 +164,7 @@ def load_scenario(path: Path | str) -> Scenario:
         sensors=_reserved(f, top.get("sensors"), "sensors"),
         truth=_reserved(f, top.get("truth"), "truth"),
         receivers=read_receivers(f, top.get("receivers")),
+        responsibility=_zones(f, top.get("responsibility") or [], {p.name for p in parties}, "responsibility"),
     )
 
 
@@ -204,10 +219,10 @@ def _parties(f: Fields, value: Any) -> tuple[Party, ...]:
     return tuple(out)
 
 
-def _zones(f: Fields, value: Any, parties: set[str]) -> tuple[Zone, ...]:
+def _zones(f: Fields, value: Any, parties: set[str], section: str = "zones") -> tuple[Zone, ...]:
     out: list[Zone] = []
-    for i, spec in enumerate(f.sequence(value, "zones")):
-        where = child("zones", i)
+    for i, spec in enumerate(f.sequence(value, section)):
+        where = child(section, i)
         sources = ("file", "buffer", "country", *SHAPE_KEYS)
         spec = f.mapping(spec, where, (*_ZONE_COMMON, *sources))
         given = [k for k in sources if k in spec]

@@ -16,12 +16,12 @@ from commonsky.surveillance.health import CoverageLossEvent, HealthAlertKind
 
 @dataclass(frozen=True, eq=False)
 class TrailFrame:
-    """Track positions at one earlier tick: ``track`` ids (str, as in the picture), ``lat``/``lon`` degrees."""
+    """Track positions at one earlier tick: ``track`` ids (str, as in the picture), ``lat_deg``/``lon_deg``."""
 
     time_s: float
     track: np.ndarray
-    lat: FloatArray
-    lon: FloatArray
+    lat_deg: FloatArray
+    lon_deg: FloatArray
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,12 @@ class LiveSnapshot:
     aircraft really flying and ``n_plots`` the detections fused during the tick; ``stage_ms`` splits ``work_ms`` by
     stage.
     ``squawk`` (parallel to the picture) is the Mode A code real receivers heard from the track's address ("" if
-    none). ``sources`` (parallel to the picture) names the sources whose plots have updated each track (``", "``
-    between names) and ``icao24`` its ADS-B address ("" if none); ``plan_version`` is the version of the plan
+    none). ``status`` (parallel to the picture) is each track's correlation status (`TrackStatus` values: an aircraft
+    nobody claims is ``unknown`` wherever it flies, though it raises an alert only where it matters, see
+    `commonsky.surveillance.concern`); ``on_ground`` (parallel) whether a real receiver last heard it report on the
+    ground (such an aircraft takes no part in the conflict alert). ``sources`` (parallel to the picture) names the
+    sources whose plots have updated each track (``", "`` between names) and ``icao24`` its ADS-B address ("" if
+    none); ``plan_version`` is the version of the plan
     (intents, zones) the picture was checked against; ``late_batches`` counts the batches that arrived too late to
     be fused since the last restart.
     ``seq`` increases by one per publication (a tick, or a change of the clock while the picture stands still).
@@ -101,9 +105,11 @@ class LiveSnapshot:
     plan_version: int = 0
     late_batches: int = 0
     squawk: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=str))
+    status: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=str))
+    on_ground: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def __post_init__(self) -> None:
-        for column in (self.callsign, self.label, self.sources, self.icao24, self.squawk):
+        for column in (self.callsign, self.label, self.sources, self.icao24, self.squawk, self.status, self.on_ground):
             column.setflags(write=False)
 
     @property

@@ -13,8 +13,11 @@ Rules, applied to every confirmed track at once:
 3. Anything else is **unknown**.
 
 `correlate` is that instantaneous answer (pure, thread-safe). `Correlator` adds hysteresis and alerts: a track is
-unknown for ``unknown_after_scans`` evaluations in a row before an "unknown" alert is raised, and must be
-matched for ``clear_after_scans`` before it ends; a registered track must be outside its intent for
+unknown for ``unknown_after_scans`` evaluations in a row before it is shown as unknown, and must be matched for
+``clear_after_scans`` before it is not. An unknown track raises an "unknown" alert only where a `Concern` says it
+matters (`commonsky.surveillance.concern`: near a filed intent or a binding zone, or in the area of
+responsibility; without a `Concern`, everywhere), and the alert ends when it is matched or has been of no
+concern for ``clear_after_scans`` evaluations; a registered track must be outside its intent for
 ``nonconforming_after_s`` seconds before a "non-conforming" alert, and back inside for ``clear_after_s`` before it
 ends. Alerts are events: raised, updated (reason, intent or identity changed) and ended.
 
@@ -29,6 +32,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 import numpy as np
 import shapely
@@ -278,6 +282,17 @@ def _reasons(n: int, ti: IntArray, alt_ok: BoolArray, time_ok: BoolArray, headin
 # ---- alerts with hysteresis ---------------------------------------------------------------------------------
 
 
+class Concern(Protocol):
+    """Where an unknown aircraft matters (`commonsky.surveillance.concern.ConcernArea`)."""
+
+    def reasons(self, pos_m: FloatArray, t_s: float) -> StrArray:
+        """Per position (local frame, metres) at ``t_s``: why an unknown aircraft there is of concern, or ""."""
+        ...
+
+
+UNKNOWN_REASON = "no intent and no known identity"
+
+
 @dataclass(frozen=True)
 class AlertPolicy:
     """Hysteresis of the alerts (evaluations and seconds)."""
@@ -315,7 +330,9 @@ class _State:
     known_run: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     outside_since: FloatArray = field(default_factory=lambda: np.zeros(0))
     inside_since: FloatArray = field(default_factory=lambda: np.zeros(0))
-    unknown_on: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    unknown_on: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # shown as unknown
+    alert_on: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # its "unknown" alert is up
+    calm_run: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # scans of no concern in a row
     nonconf_on: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     sig_unknown: StrArray = field(default_factory=lambda: np.zeros(0, dtype=str))  # identity at the last unknown event
     sig_nonconf: StrArray = field(
@@ -325,12 +342,20 @@ class _State:
 
 class Correlator:
     """Correlation of successive track snapshots with alert hysteresis. Stateful, not thread-safe: one per
-    picture loop. Only confirmed tracks are considered; a track that disappears ends its alerts."""
+    picture loop. Only confirmed tracks are considered; a track that disappears ends its alerts. ``concern``: where
+    an unknown track raises an alert (None: everywhere)."""
 
-    def __init__(self, index: IntentIndex, registry: IdentityRegistry, policy: AlertPolicy = AlertPolicy()) -> None:
+    def __init__(
+        self,
+        index: IntentIndex,
+        registry: IdentityRegistry,
+        policy: AlertPolicy = AlertPolicy(),
+        concern: Concern | None = None,
+    ) -> None:
         self.index = index
         self.registry = registry
         self.policy = policy
+        self.concern = concern
         self._s = _State()
         self._last: dict[int, CorrelationEvent] = {}
 
@@ -339,16 +364,18 @@ class Correlator:
         """The alerts currently raised (their latest event)."""
         return tuple(self._last.values())
 
-    def replan(self, index: IntentIndex, registry: IdentityRegistry) -> None:
-        """Correlate against new intents and identities from the next step on (intents filed, ended or changed
-        while live), keeping each track's alert state: an alert that no longer holds ends by its hysteresis."""
+    def replan(self, index: IntentIndex, registry: IdentityRegistry, concern: Concern | None = None) -> None:
+        """Correlate against new intents and identities (and alert unknowns where ``concern`` says) from the next
+        step on (intents filed, ended or changed while live), keeping each track's alert state: an alert that no
+        longer holds ends by its hysteresis."""
         self.index = index
         self.registry = registry
+        self.concern = concern
 
     def step(self, tracks: LiveTracks) -> tuple[Correlation, tuple[CorrelationEvent, ...]]:
         """Correlate the confirmed tracks of a snapshot; return the correlation with the alert status applied
-        (``non-conforming`` once the alert is on, ``unknown`` only once its alert is on, else ``pending``) and the
-        events of this step."""
+        (``non-conforming`` once the alert is on, ``unknown`` once it has been unknown for ``unknown_after_scans``
+        -- whether or not it is of concern, so alerted --, else ``pending``) and the events of this step."""
         live = tracks.confirmed_only()
         corr = correlate(live, self.index, self.registry)
         p, t, old = self.policy, live.t_s, self._s
@@ -370,17 +397,26 @@ class Correlator:
         inside_since = np.where(outside, np.nan, np.where(np.isnan(in_since), t, in_since))
         was_unknown, was_nonconf = carry(old.unknown_on, False), carry(old.nonconf_on, False)
         unknown_on = np.where(was_unknown, known_run < p.clear_after_scans, unknown_run >= p.unknown_after_scans)
+        of_concern, where = self._concern(live, unknown_on)
+        calm_run = np.where(of_concern, 0, carry(old.calm_run, 0) + 1)
+        was_alert = carry(old.alert_on, False)
+        alert_on = unknown_on & np.where(was_alert, calm_run < p.clear_after_scans, of_concern)
         cleared = ~outside & (t - inside_since >= p.clear_after_s)
         nonconf_on = np.where(was_nonconf, ~cleared, outside & (t - outside_since >= p.nonconforming_after_s))
         who = np.char.add(np.char.add(live.icao24.astype(str), "|"), live.callsign.astype(str))
-        sig_u = who
+        sig_u = np.char.add(np.char.add(who, "|"), where)
         sig_n = np.char.add(np.char.add(np.char.add(corr.intent, "|"), np.char.add(corr.reason, "|")), who)
         last_u, last_n = carry(old.sig_unknown, "").astype(str), carry(old.sig_nonconf, "").astype(str)
-        upd_u = was_unknown & unknown_on & unknown & (sig_u != last_u)
+        upd_u = was_alert & alert_on & unknown & of_concern & (sig_u != last_u)
         upd_n = was_nonconf & nonconf_on & outside & (sig_n != last_n)
-        events = self._events(live, corr, (was_unknown, unknown_on, upd_u), (was_nonconf, nonconf_on, upd_n))
+        why = np.where(
+            alert_on,
+            np.where(where == "", UNKNOWN_REASON, np.char.add(UNKNOWN_REASON + ", ", where)),
+            np.where(unknown_on, "left the area of concern", "matched"),
+        )
+        events = self._events(live, corr, why, (was_alert, alert_on, upd_u), (was_nonconf, nonconf_on, upd_n))
         events += self._dropped(np.setdiff1d(old.track_id, live.track_id), t)
-        last_u = np.where(unknown_on, np.where(upd_u | ~was_unknown, sig_u, last_u), "")
+        last_u = np.where(alert_on, np.where(upd_u | ~was_alert, sig_u, last_u), "")
         last_n = np.where(nonconf_on, np.where(upd_n | ~was_nonconf, sig_n, last_n), "")
         order = np.argsort(live.track_id, kind="stable")
         cols = (
@@ -390,6 +426,8 @@ class Correlator:
             outside_since,
             inside_since,
             unknown_on,
+            alert_on,
+            calm_run,
             nonconf_on,
             last_u,
             last_n,
@@ -401,10 +439,22 @@ class Correlator:
         shown = Correlation(corr.t_s, corr.track_id, status, corr.intent, corr.party, corr.basis, corr.reason)
         return shown, tuple(events)
 
+    def _concern(self, live: LiveTracks, unknown: BoolArray) -> tuple[BoolArray, StrArray]:
+        """Per track, whether it is an ``unknown`` one of concern, and why ("" when not, or without a `Concern`:
+        everywhere, no reason needed). Only the unknown tracks are tested (most of a busy picture is known)."""
+        if self.concern is None:
+            return unknown.copy(), np.full(len(live), "", dtype="<U1")
+        rows = np.flatnonzero(unknown)
+        found = np.asarray(self.concern.reasons(live.pos_m[rows], live.t_s), dtype=str)
+        where = np.full(len(live), "", dtype=found.dtype if len(found) else "<U1")
+        where[rows] = found
+        return where != "", where
+
     def _events(
         self,
         live: LiveTracks,
         corr: Correlation,
+        why: StrArray,
         unknown: tuple[BoolArray, BoolArray, BoolArray],
         nonconf: tuple[BoolArray, BoolArray, BoolArray],
     ) -> list[CorrelationEvent]:
@@ -427,13 +477,9 @@ class Correlator:
                 action = (
                     EventKind.RAISED if now and not was else EventKind.ENDED if was and not now else EventKind.UPDATED
                 )
-                reason = (
-                    str(corr.reason[row])
-                    if kind is CorrelationKind.NON_CONFORMING
-                    else "no intent and no known identity"
-                )
-                if action is EventKind.ENDED:
-                    reason = "matched" if kind is CorrelationKind.UNKNOWN else "conforming again"
+                reason = str(corr.reason[row]) if kind is CorrelationKind.NON_CONFORMING else str(why[row])
+                if action is EventKind.ENDED and kind is CorrelationKind.NON_CONFORMING:
+                    reason = "conforming again"
                 event = CorrelationEvent(
                     live.t_s,
                     kind,

@@ -105,14 +105,18 @@ def live_router() -> APIRouter:
             for x in s.runner.pipeline.sources
         ]
         return StatusOut(
-            scenario=s.name, seq=snap.seq, clock=clock_out(s.runner.clock.state()), tracks=len(snap.picture),
-            truth=snap.n_truth, alerts=len(snap.alerts) + len(snap.identity_alerts) + len(snap.coverage_alerts),
+            scenario=s.name,
+            seq=snap.seq,
+            clock=clock_out(s.runner.clock.state()),
+            tracks=len(snap.picture),
+            truth=snap.n_truth,
+            alerts=len(snap.alerts) + len(snap.identity_alerts) + len(snap.coverage_alerts),
             plots_last_tick=snap.n_plots,
             work_ms=snap.work_ms,
             sensors=sensors,
             trail=trail_out(s.runner.pipeline.config),
             view=view_out(s.layers.fit_bbox()),
-        )  # fmt: skip
+        )
 
     @router.get("/api/picture/tracks", response_model=TracksOut, summary="Confirmed tracks of the live picture")
     def tracks(
@@ -124,8 +128,8 @@ def live_router() -> APIRouter:
         rows = [
             TrackOut(
                 id=str(p.id[i]),
-                lat=float(p.lat[i]),
-                lon=float(p.lon[i]),
+                lat=float(p.lat_deg[i]),
+                lon=float(p.lon_deg[i]),
                 alt_m=float(p.alt_m[i]),
                 gs_ms=float(p.gs_ms[i]),
                 trk_deg=float(p.trk_deg[i]),
@@ -137,6 +141,8 @@ def live_router() -> APIRouter:
                 icao24=str(snap.icao24[i]),
                 sources=str(snap.sources[i]),
                 squawk=str(snap.squawk[i]),
+                status=str(snap.status[i]) if len(snap.status) else "",
+                on_ground=bool(snap.on_ground[i]) if len(snap.on_ground) else False,
                 trail=trails.get(str(p.id[i]), []),
             )
             for i in range(len(p))
@@ -148,10 +154,13 @@ def live_router() -> APIRouter:
         snap = _session(request).runner.snapshot
         alerts = all_alerts(snap)
         return AlertsOut(
-            seq=snap.seq, time_s=snap.time_s, time_iso=snap.clock.iso, count=len(alerts),
+            seq=snap.seq,
+            time_s=snap.time_s,
+            time_iso=snap.clock.iso,
+            count=len(alerts),
             alerts=[AlertOut(**a) for a in alerts],
             events=[EventOut(**event_dict(e)) for e in snap.events],
-        )  # fmt: skip
+        )
 
     @router.get("/api/clock", response_model=ClockOut, summary="The scenario clock")
     def clock(request: Request) -> ClockOut:

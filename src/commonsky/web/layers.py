@@ -73,11 +73,18 @@ class LayerStore:
         shapes += [z.geometry for z in plan.zones if z.area_km2() < 1e6]
         if not shapes:  # a run fed by real receivers only: around the placed ones (their reach is a few degrees)
             reach = RECEIVER_VIEW_DEG - VIEW_MARGIN_DEG
-            shapes = [box(s.lon - reach, s.lat - reach, s.lon + reach, s.lat + reach)
-                      for s in self.pipeline.sources if math.isfinite(s.lat) and math.isfinite(s.lon)]  # fmt: skip
+            shapes = [
+                box(s.lon - reach, s.lat - reach, s.lon + reach, s.lat + reach)
+                for s in self.pipeline.sources
+                if math.isfinite(s.lat) and math.isfinite(s.lon)
+            ]
         bounds = np.array([g.bounds for g in shapes]) if shapes else np.array([[-180.0, -80.0, 180.0, 80.0]])
-        return (float(bounds[:, 0].min()), float(bounds[:, 1].min()),
-                float(bounds[:, 2].max()), float(bounds[:, 3].max()))  # fmt: skip
+        return (
+            float(bounds[:, 0].min()),
+            float(bounds[:, 1].min()),
+            float(bounds[:, 2].max()),
+            float(bounds[:, 3].max()),
+        )
 
     def fit_bbox(self) -> tuple[float, float, float, float]:
         """(west, south, east, north) the map frames when it opens, degrees: the extent of the run's intents and
@@ -92,10 +99,15 @@ class LayerStore:
     def get(self, name: str, **params: Any) -> dict[str, Any]:
         """Layer ``name`` (one of `LAYERS`); `NotFoundError` for another name."""
         builders: dict[str, Callable[..., dict[str, Any]]] = {
-            "countries": self._countries, "provinces": self._provinces, "places": self._places,
-            "border": self._border, "zones": self._zones, "intents": self._intents, "sensors": self._sensors,
+            "countries": self._countries,
+            "provinces": self._provinces,
+            "places": self._places,
+            "border": self._border,
+            "zones": self._zones,
+            "intents": self._intents,
+            "sensors": self._sensors,
             "coverage": self._coverage,
-        }  # fmt: skip
+        }
         if name not in builders:
             raise NotFoundError(f"unknown layer {name!r} (layers: {', '.join(LAYERS)})")
         plan = self.pipeline.plan
@@ -135,11 +147,18 @@ class LayerStore:
     def _places(self, limit: int = 400) -> dict[str, Any]:
         places = load_world().places(self.view_bbox())
         ranked = sorted(places, key=lambda p: (not p.source.startswith("cited"), -p.population))[:limit]
-        return collection([
-            _feature(shapely.Point(round(p.lon_deg, 4), round(p.lat_deg, 4)), name=p.name, country=p.country_iso3,
-                     population=p.population, rank=i)
-            for i, p in enumerate(ranked)
-        ])  # fmt: skip
+        return collection(
+            [
+                _feature(
+                    shapely.Point(round(p.lon_deg, 4), round(p.lat_deg, 4)),
+                    name=p.name,
+                    country=p.country_iso3,
+                    population=p.population,
+                    rank=i,
+                )
+                for i, p in enumerate(ranked)
+            ]
+        )
 
     def _border(self) -> dict[str, Any]:
         world = load_world()
@@ -168,9 +187,13 @@ class LayerStore:
         for intent in plan.intents:
             for volume in intent.volumes:
                 props = dict(
-                    intent=intent.id, party=intent.party, label=intent.label, band=volume.band.label(),
-                    start=_iso(volume.window.start_s), end=_iso(volume.window.end_s),
-                )  # fmt: skip
+                    intent=intent.id,
+                    party=intent.party,
+                    label=intent.label,
+                    band=volume.band.label(),
+                    start=_iso(volume.window.start_s),
+                    end=_iso(volume.window.end_s),
+                )
                 out.append(_feature(_rounded(volume.footprint, 0.002), role="volume", **props))
                 if isinstance(volume.shape, CorridorShape):
                     line = LineString([(lon, lat) for lat, lon in volume.shape.points])
@@ -178,12 +201,18 @@ class LayerStore:
         return collection(out)
 
     def _sensors(self) -> dict[str, Any]:
-        return collection([
-            _feature(shapely.Point(round(s.lon, 4), round(s.lat, 4)), name=s.spec.name, kind=s.spec.kind,
-                     range_km=round(s.spec.range_m / 1000.0, 1))
-            for s in self.pipeline.sources
-            if math.isfinite(s.lat) and math.isfinite(s.lon)
-        ])  # fmt: skip
+        return collection(
+            [
+                _feature(
+                    shapely.Point(round(s.lon, 4), round(s.lat, 4)),
+                    name=s.spec.name,
+                    kind=s.spec.kind,
+                    range_km=round(s.spec.range_m / 1000.0, 1),
+                )
+                for s in self.pipeline.sources
+                if math.isfinite(s.lat) and math.isfinite(s.lon)
+            ]
+        )
 
     def _coverage(self, alt_m: float = 304.8) -> dict[str, Any]:
         """Where an aircraft at ``alt_m`` is seen, by radars and by ADS-B receivers (one polygon each), from the

@@ -64,6 +64,12 @@ class TrackOut(BaseModel):
     icao24: str = Field(default="", description='ADS-B address (hex), "" when none')
     sources: str = Field(default="", description="names of the sensors and receivers whose reports updated it")
     squawk: str = Field(default="", description='Mode A code heard by a real receiver, "" when none')
+    status: str = Field(
+        default="",
+        description="correlation: matched, pending, unknown (nobody claims it; alerted only near a filed intent, a "
+        "binding zone or in the area of responsibility), outside or non-conforming",
+    )
+    on_ground: bool = Field(default=False, description="a real receiver last heard it report on the ground")
     trail: list[tuple[float, float]] = Field(default_factory=list, description="earlier [lon, lat], oldest first")
 
 
@@ -77,7 +83,8 @@ class TracksOut(BaseModel):
 
 class AlertOut(BaseModel):
     """An alert that is up. Safety nets: a predicted ``conflict`` between two tracks (subjects: both track ids),
-    a zone ``incursion`` (track id, zone name). Correlation: an ``unknown`` aircraft (track id, "") or a
+    a zone ``incursion`` (track id, zone name). Correlation: an ``unknown`` aircraft (track id, ""; raised only near
+    a live intent or a binding zone, or in the area of responsibility, the ``reason`` says which) or a
     ``non-conforming`` one (track id, its intent), with ``reason``; their ids are negative."""
 
     alert_id: int
@@ -174,9 +181,16 @@ def _num(x: float, digits: int = 2) -> float | None:
 
 def clock_out(state: ClockState) -> ClockOut:
     return ClockOut(
-        time_s=state.time_s, time_iso=state.iso, speed=state.speed, paused=state.paused, start_s=state.start_s,
-        end_s=state.end_s, start_iso=iso_utc(state.start_s), end_iso=iso_utc(state.end_s), finished=state.finished,
-    )  # fmt: skip
+        time_s=state.time_s,
+        time_iso=state.iso,
+        speed=state.speed,
+        paused=state.paused,
+        start_s=state.start_s,
+        end_s=state.end_s,
+        start_iso=iso_utc(state.start_s),
+        end_iso=iso_utc(state.end_s),
+        finished=state.finished,
+    )
 
 
 def trail_out(config: RunConfig) -> TrailOut:
@@ -192,32 +206,62 @@ def view_out(bbox: tuple[float, float, float, float]) -> ViewOut:
 def alert_dict(a: Alert) -> dict[str, Any]:
     """An alert as plain JSON values (the `AlertOut` shape)."""
     return {
-        "alert_id": a.alert_id, "kind": a.kind.value, "subjects": list(a.subjects), "raised_s": a.raised_s,
-        "updated_s": a.updated_s, "predicted_s": a.predicted_s, "actual_s": a.actual_s, "ended_s": a.ended_s,
-        "warning_time_s": _num(a.warning_time_s, 1), "tcpa_s": _num(a.tcpa_s, 1), "dcpa_m": _num(a.dcpa_m, 0),
-        "lat": _num(a.lat, 5), "lon": _num(a.lon, 5),
-    }  # fmt: skip
+        "alert_id": a.alert_id,
+        "kind": a.kind.value,
+        "subjects": list(a.subjects),
+        "raised_s": a.raised_s,
+        "updated_s": a.updated_s,
+        "predicted_s": a.predicted_s,
+        "actual_s": a.actual_s,
+        "ended_s": a.ended_s,
+        "warning_time_s": _num(a.warning_time_s, 1),
+        "tcpa_s": _num(a.tcpa_s, 1),
+        "dcpa_m": _num(a.dcpa_m, 0),
+        "lat": _num(a.lat, 5),
+        "lon": _num(a.lon, 5),
+    }
 
 
 def identity_alert_dict(a: IdentityAlert) -> dict[str, Any]:
     """A correlation alert in the `AlertOut` shape (predicted = actual = raised: the condition already holds)."""
     e = a.event
     return {
-        "alert_id": a.key, "kind": e.kind, "subjects": [f"T{e.track_id}", e.intent], "raised_s": a.raised_s,
-        "updated_s": e.t_s, "predicted_s": a.raised_s, "actual_s": a.raised_s, "ended_s": None,
-        "warning_time_s": 0.0, "tcpa_s": None, "dcpa_m": None, "lat": _num(e.lat, 5), "lon": _num(e.lon, 5),
+        "alert_id": a.key,
+        "kind": e.kind,
+        "subjects": [f"T{e.track_id}", e.intent],
+        "raised_s": a.raised_s,
+        "updated_s": e.t_s,
+        "predicted_s": a.raised_s,
+        "actual_s": a.raised_s,
+        "ended_s": None,
+        "warning_time_s": 0.0,
+        "tcpa_s": None,
+        "dcpa_m": None,
+        "lat": _num(e.lat, 5),
+        "lon": _num(e.lon, 5),
         "reason": e.reason,
-    }  # fmt: skip
+    }
 
 
 def coverage_alert_dict(a: CoverageAlert) -> dict[str, Any]:
     """A sensor health (coverage-loss) alert in the `AlertOut` shape: subjects (sensor name, ""), at the sensor."""
     e = a.event
     return {
-        "alert_id": a.key, "kind": "coverage-loss", "subjects": [e.name, ""], "raised_s": e.t_s, "updated_s": e.t_s,
-        "predicted_s": e.t_s, "actual_s": e.t_s, "ended_s": None, "warning_time_s": 0.0, "tcpa_s": None,
-        "dcpa_m": None, "lat": _num(a.lat, 5), "lon": _num(a.lon, 5), "reason": e.message,
-    }  # fmt: skip
+        "alert_id": a.key,
+        "kind": "coverage-loss",
+        "subjects": [e.name, ""],
+        "raised_s": e.t_s,
+        "updated_s": e.t_s,
+        "predicted_s": e.t_s,
+        "actual_s": e.t_s,
+        "ended_s": None,
+        "warning_time_s": 0.0,
+        "tcpa_s": None,
+        "dcpa_m": None,
+        "lat": _num(a.lat, 5),
+        "lon": _num(a.lon, 5),
+        "reason": e.message,
+    }
 
 
 def all_alerts(snap: LiveSnapshot) -> list[dict[str, Any]]:
@@ -238,8 +282,8 @@ def trails_by_track(snap: LiveSnapshot) -> dict[str, list[tuple[float, float]]]:
     if not snap.trails:
         return {}
     ids = np.concatenate([f.track for f in snap.trails])
-    lon = np.concatenate([f.lon for f in snap.trails])
-    lat = np.concatenate([f.lat for f in snap.trails])
+    lon = np.concatenate([f.lon_deg for f in snap.trails])
+    lat = np.concatenate([f.lat_deg for f in snap.trails])
     order = np.argsort(ids, kind="stable")  # stable: frames stay oldest first within a track
     ids, lon, lat = ids[order], np.round(lon[order], 5), np.round(lat[order], 5)
     keys, starts = np.unique(ids, return_index=True)
@@ -256,13 +300,23 @@ def tracks_columns(snap: LiveSnapshot) -> dict[str, list[Any]]:
     """The picture as columns (compact JSON for the WebSocket)."""
     p = snap.picture
     return {
-        "id": p.id.tolist(), "lat": np.round(p.lat, 5).tolist(), "lon": np.round(p.lon, 5).tolist(),
-        "alt_m": np.round(p.alt_m).tolist(), "gs_ms": np.round(p.gs_ms, 1).tolist(),
-        "trk_deg": np.round(p.trk_deg).tolist(), "vs_ms": np.round(p.vs_ms, 1).tolist(),
-        "party": p.party.tolist(), "intent": p.intent.tolist(), "callsign": snap.callsign.tolist(),
-        "label": snap.label.tolist(), "icao24": snap.icao24.tolist(), "sources": snap.sources.tolist(),
+        "id": p.id.tolist(),
+        "lat": np.round(p.lat_deg, 5).tolist(),
+        "lon": np.round(p.lon_deg, 5).tolist(),
+        "alt_m": np.round(p.alt_m).tolist(),
+        "gs_ms": np.round(p.gs_ms, 1).tolist(),
+        "trk_deg": np.round(p.trk_deg).tolist(),
+        "vs_ms": np.round(p.vs_ms, 1).tolist(),
+        "party": p.party.tolist(),
+        "intent": p.intent.tolist(),
+        "callsign": snap.callsign.tolist(),
+        "label": snap.label.tolist(),
+        "icao24": snap.icao24.tolist(),
+        "sources": snap.sources.tolist(),
         "squawk": snap.squawk.tolist(),
-    }  # fmt: skip
+        "status": snap.status.tolist(),
+        "on_ground": snap.on_ground.tolist(),
+    }
 
 
 def stream_message(snap: LiveSnapshot) -> dict[str, Any]:

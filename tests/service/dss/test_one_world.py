@@ -229,12 +229,12 @@ def test_a_reference_written_after_a_prejudged_filing_is_seen_under_the_lock(sky
     t0 = math.ceil(time.time() / STEP_S) * STEP_S + 3 * STEP_S
     ring = square(12.02, 41.02, 12.05, 41.05)
     volumes, bounds = broker._prepare([broker_volume(ring, 120.0, t0, t0 + 900)])
-    pre = broker._prejudge(party, "candidate", volumes, bounds, 0)
+    pre = broker.judge.prejudge(party, "candidate", volumes, bounds, 0)
     assert pre.verdict.blocking is False
     made = put_reference(client, token(signer, USS), dss_body(ring, 120.0, t0, t0 + 900, []))
     assert made.status_code == 201, made.text
     with services.db.write() as session:
-        verdict = broker._judge_locked(session, pre, party, "candidate", volumes, bounds, 0)
+        verdict = broker.judge.judge_locked(session, pre, party, "candidate", volumes, bounds, 0)
     assert verdict.blocking is True
 
 

@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
+
+from commonsky.web.serving import serve_process
 
 ROOT = Path(__file__).resolve().parents[3]
 INTERUSS = ROOT.parent / "shared" / "reference" / "interuss"
@@ -63,40 +61,21 @@ def prober_python() -> Path:
     return python
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @contextmanager
 def serve(database_url: str, log: Path) -> Iterator[str]:
     """A real `commonsky serve` with /dss/v1 trusting the prober's key; yields its endpoint."""
-    port = free_port()
-    command = [sys.executable, "-m", "commonsky.cli", "serve", "--db", database_url, "--port", str(port)]
-    command += ["--dss-public-key", str(INTERUSS / "noauth_public.pem"), "--log-level", "warning"]
-    command += ["--dss-audience", "localhost", "--dss-audience", "127.0.0.1"]
+    args = ["--dss-public-key", str(INTERUSS / "noauth_public.pem"), "--log-level", "warning"]
+    args += ["--dss-audience", "localhost", "--dss-audience", "127.0.0.1"]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
     env["COMMONSKY_PROBE_BUDGET_UNITS"] = "1e12"  # the authority's grant to the prober's USS: its writes are charged
-    with log.open("w") as out:
-        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-        try:
-            endpoint = f"http://localhost:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{endpoint}/dss/v1/healthy", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"commonsky serve did not start: {log.read_text()[-1000:]}")
-                time.sleep(0.2)
-            yield endpoint
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    endpoint, server = serve_process(
+        database_url, log, args=args, env=env, health_path="/dss/v1/healthy", host="localhost", timeout_s=60.0
+    )
+    try:
+        yield endpoint
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def run_prober(endpoint: str, files: tuple[str, ...], work: Path) -> dict[str, FileResult]:

@@ -1,4 +1,5 @@
-"""F3548 operational intent references: create, update, delete, get, query, with the key check.
+"""F3548 operational intent references: create and update, with the key check (delete, get and query:
+`dss.references`).
 
 The key check (F3548 SCD0035): a write in the Accepted or Activated state must name in ``key`` the OVN of every
 live operational intent (other than itself) and constraint that meets its extents in 4D; otherwise 409 with
@@ -14,23 +15,19 @@ from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Row, delete, update
 from sqlalchemy.orm import Session
 from uas_standards.astm.f3548.v21 import api, constants
 
 from commonsky.service.db import Database
-from commonsky.service.dss import records, subscriptions
+from commonsky.service.dss import records, references, subscriptions
 from commonsky.service.dss.errors import DssError, bad_request
 from commonsky.service.dss.geometry import Extent, now_us, parse_extents
+from commonsky.service.dss.references import OPERATIONAL_INTENT
 from commonsky.service.dss.tables import CONSTRAINTS, OPERATIONAL_INTENTS
 from commonsky.service.dss.world import World
 
 HORIZON_US = int(timedelta(days=constants.OiMaxPlanHorizonDays).total_seconds() * 1_000_000)
 _KEYED = {api.OperationalIntentState.Accepted, api.OperationalIntentState.Activated}
-
-
-def _load(session: Session, intent_id: str) -> Row[Any] | None:
-    return records.driver(session, "SELECT * FROM dss_operational_intents WHERE id = %(id)s", {"id": intent_id}).first()
 
 
 def _key_check(
@@ -134,11 +131,7 @@ def put(
         if world is not None:
             world.charge(session, manager, extent)  # before anything is judged: a refused write stores nothing
         db.lock_region(session, extent.box)
-        row = _load(session, intent_id)
-        if ovn is None and row is not None:
-            raise DssError(409, "operational intent already exists; update it at its OVN")
-        if ovn is not None:
-            row = records.owned(row, manager, "operational intent", ovn)
+        row = references.replaced(session, OPERATIONAL_INTENT, intent_id, manager, ovn)
         if state in _KEYED:
             _key_check(session, intent_id, manager, extent, key, now, world)
         if request.subscription_id is not None:
@@ -159,45 +152,10 @@ def put(
             "subscription_id": subscription_id,
             **records.envelope_values(extent),
         }
-        if row is None:
-            records.insert_row(session, OPERATIONAL_INTENTS, {"id": intent_id, "manager": manager, **values})
-        else:
-            session.execute(update(OPERATIONAL_INTENTS).where(OPERATIONAL_INTENTS.c.id == intent_id).values(**values))
-            if row.subscription_id != subscription_id:
-                subscriptions.drop_if_orphan(session, row.subscription_id)
-        records.index(session, OPERATIONAL_INTENTS, intent_id, extent, new=row is None)
-        touched = [extent] if row is None else [extent, records.extent_of(row)]
-        subscribers = records.notify(session, touched, now, intents=True)
+        references.write(session, OPERATIONAL_INTENT, intent_id, manager, row, values)
+        if row is not None and row.subscription_id != subscription_id:
+            subscriptions.drop_if_orphan(session, row.subscription_id)
+        subscribers = references.relist(session, OPERATIONAL_INTENT, intent_id, row, extent, now)
         saved = SimpleNamespace(id=intent_id, manager=manager, **values)
         reference = records.intent_json(saved, manager, records.availability(session, [manager]))
         return (201 if row is None else 200), {"subscribers": subscribers, "operational_intent_reference": reference}
-
-
-def remove(db: Database, manager: str, raw_id: str, ovn: str) -> dict[str, Any]:
-    intent_id = records.entity_id(raw_id, "operational intent id")
-    with db.write() as session:
-        row = records.owned(_load(session, intent_id), manager, "operational intent", ovn)
-        db.lock_region(session, records.extent_of(row).box)
-        reference = records.refs(session, [row], manager, intents=True)[0]
-        session.execute(delete(OPERATIONAL_INTENTS).where(OPERATIONAL_INTENTS.c.id == intent_id))
-        records.index(session, OPERATIONAL_INTENTS, intent_id, None)
-        subscriptions.drop_if_orphan(session, row.subscription_id)
-        subscribers = records.notify(session, [records.extent_of(row)], now_us(), intents=True)
-        return {"subscribers": subscribers, "operational_intent_reference": reference}
-
-
-def get(db: Database, manager: str, raw_id: str) -> dict[str, Any]:
-    intent_id = records.entity_id(raw_id, "operational intent id")
-    with db.read() as session:
-        row = _load(session, intent_id)
-        if row is None:
-            raise DssError(404, "operational intent not found")
-        return {"operational_intent_reference": records.refs(session, [row], manager, intents=True)[0]}
-
-
-def query(db: Database, manager: str, body: Any) -> dict[str, Any]:
-    now = now_us()
-    area = records.area_of_interest(body)
-    with db.read() as session:
-        rows = records.overlapping(session, OPERATIONAL_INTENTS, [area], now)
-        return {"operational_intent_references": records.refs(session, rows, manager, intents=True)}

@@ -21,9 +21,10 @@ from starlette.concurrency import run_in_threadpool
 from uas_standards.astm.f3548.v21.constants import Scope
 
 from commonsky.service.db import Database
-from commonsky.service.dss import availability, constraints, intents, subscriptions
+from commonsky.service.dss import availability, constraints, intents, references, subscriptions
 from commonsky.service.dss.auth import AA, CM, CMSA, CP, SC, Caller, TokenVerifier, require_scope
 from commonsky.service.dss.errors import bad_request
+from commonsky.service.dss.references import CONSTRAINT, OPERATIONAL_INTENT
 from commonsky.service.dss.world import World
 
 router = APIRouter(prefix="/dss/v1", tags=["dss (ASTM F3548-21)"])
@@ -76,13 +77,13 @@ async def healthy() -> dict[str, str]:
 @router.post("/operational_intent_references/query")
 async def query_intents(request: Request) -> JSONResponse:
     services, caller = _caller(request, SC, CMSA)
-    return await _run(intents.query, services.db, caller.manager, await _body(request))
+    return await _run(references.query, services.db, OPERATIONAL_INTENT, caller.manager, await _body(request))
 
 
 @router.get("/operational_intent_references/{entityid}")
 async def get_intent(request: Request, entityid: str) -> JSONResponse:
     services, caller = _caller(request, SC, CMSA)
-    return await _run(intents.get, services.db, caller.manager, entityid)
+    return await _run(references.get, services.db, OPERATIONAL_INTENT, caller.manager, entityid)
 
 
 @router.put("/operational_intent_references/{entityid}")
@@ -100,19 +101,19 @@ async def update_intent(request: Request, entityid: str, ovn: str) -> JSONRespon
 @router.delete("/operational_intent_references/{entityid}/{ovn}")
 async def delete_intent(request: Request, entityid: str, ovn: str) -> JSONResponse:
     services, caller = _caller(request, SC)
-    return await _run(intents.remove, services.db, caller.manager, entityid, ovn)
+    return await _run(references.remove, services.db, OPERATIONAL_INTENT, caller.manager, entityid, ovn)
 
 
 @router.post("/constraint_references/query")
 async def query_constraints(request: Request) -> JSONResponse:
     services, caller = _caller(request, CM, CP)
-    return await _run(constraints.query, services.db, caller.manager, await _body(request))
+    return await _run(references.query, services.db, CONSTRAINT, caller.manager, await _body(request))
 
 
 @router.get("/constraint_references/{entityid}")
 async def get_constraint(request: Request, entityid: str) -> JSONResponse:
     services, caller = _caller(request, CM, CP)
-    return await _run(constraints.get, services.db, caller.manager, entityid)
+    return await _run(references.get, services.db, CONSTRAINT, caller.manager, entityid)
 
 
 @router.put("/constraint_references/{entityid}")
@@ -130,7 +131,7 @@ async def update_constraint(request: Request, entityid: str, ovn: str) -> JSONRe
 @router.delete("/constraint_references/{entityid}/{ovn}")
 async def delete_constraint(request: Request, entityid: str, ovn: str) -> JSONResponse:
     services, caller = _caller(request, CM)
-    return await _run(constraints.remove, services.db, caller.manager, entityid, ovn)
+    return await _run(references.remove, services.db, CONSTRAINT, caller.manager, entityid, ovn)
 
 
 @router.post("/subscriptions/query")

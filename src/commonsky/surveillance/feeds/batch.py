@@ -119,10 +119,11 @@ class StateBatch:
                 squawk.decode() or None, None if ground < 0 else bool(ground),
             )  # fmt: skip
 
-    def latest_with_altitude(self) -> StateBatch:
-        """The newest report of each aircraft that has an altitude (a tie: the later one), in the order the
-        aircraft were first seen with one (the plots of a receiver, `commonsky.surveillance.feeds.receiver`)."""
-        kept = self.records[~np.isnan(self.records["altitude_ft"])]
+    def latest_placed(self) -> StateBatch:
+        """The newest report of each aircraft that has an altitude or says it is on the ground (a tie: the later
+        one), in the order the aircraft were first seen so (the plots of a receiver,
+        `commonsky.surveillance.feeds.receiver`)."""
+        kept = self.records[~np.isnan(self.records["altitude_ft"]) | (self.records["onground"] > 0)]
         if len(kept) < 2:
             return StateBatch(kept)
         order = np.arange(len(kept))

@@ -13,8 +13,11 @@ previous poll -- so an aircraft missing from one batch is not a missed detection
 `AsyncReports` view of the receiver, under which a batch looks only at the tracks it updates (they confirm on
 reports, and coast and end by time). The health monitor watches the receiver's real coverage model.
 
-Reports without a barometric altitude (surface movements, SBS lines without one) are not plotted. Not
-thread-safe: the pipeline's thread polls it; the feed's own thread (or process) only fills its buffer.
+An aircraft reporting on the ground without a barometric altitude (surface positions carry none, and an aircraft
+taxiing is rarely interrogated) is plotted at the ground: the receiver's altitude (its ``alt_m``, 0 when not given),
+flagged on the ground (`ReceiverSource.on_ground`) so the conflict alert leaves it alone. Other reports without an
+altitude (SBS lines without one) are not plotted. Not thread-safe: the pipeline's thread polls it; the feed's own
+thread (or process) only fills its buffer.
 """
 
 from __future__ import annotations
@@ -105,12 +108,18 @@ class AsyncReports:
 
 
 def states_to_plots(
-    states: StateBatch, frame: LocalFrame, t_s: float, now_s: float, sensor_id: int, sigma_m: FloatArray
+    states: StateBatch,
+    frame: LocalFrame,
+    t_s: float,
+    now_s: float,
+    sensor_id: int,
+    sigma_m: FloatArray,
+    ground_alt_m: float = 0.0,
 ) -> Plots:
-    """One batch at ``t_s``: each aircraft's latest state with an altitude (`StateBatch.latest_with_altitude`),
-    moved by its velocity from its time to ``now_s`` (at most `MAX_DEAD_RECKONING_S`), in ``frame``; ``sigma_m``
-    the per-axis noise (east, north, up)."""
-    latest = states.latest_with_altitude()
+    """One batch at ``t_s``: each aircraft's latest placed state (`StateBatch.latest_placed`), moved by its
+    velocity from its time to ``now_s`` (at most `MAX_DEAD_RECKONING_S`), in ``frame``; ``sigma_m`` the per-axis
+    noise (east, north, up). An aircraft on the ground without an altitude is at ``ground_alt_m`` (metres), level."""
+    latest = states.latest_placed()
     if not len(latest):
         return Plots.empty(t_s, sensor_id)
 
@@ -118,6 +127,7 @@ def states_to_plots(
         return np.nan_to_num(latest.column(name), nan=0.0) * scale
 
     age = np.clip(now_s - col("timestamp_s"), 0.0, MAX_DEAD_RECKONING_S)
+    altitude_ft = latest.column("altitude_ft")
     gs = col("groundspeed_kt", KT_MS)
     trk = np.radians(col("track_deg"))
     east, north = frame.to_local(col("latitude_deg"), col("longitude_deg"))
@@ -125,7 +135,8 @@ def states_to_plots(
         [
             np.asarray(east) + gs * np.sin(trk) * age,
             np.asarray(north) + gs * np.cos(trk) * age,
-            col("altitude_ft", FT_M) + col("vertical_rate_fpm", FPM_MS) * age,
+            np.where(np.isnan(altitude_ft), ground_alt_m, altitude_ft * FT_M)
+            + np.where(np.isnan(altitude_ft), 0.0, col("vertical_rate_fpm", FPM_MS)) * age,
         ]
     )
     return Plots.from_positions(
@@ -177,6 +188,7 @@ class ReceiverSource:
         self.watched = WatchedSensor(model, feed.url.label, settings.period_s, area)
         sigma = nacp_sigma_m(settings.nacp)
         self._sigma_m = np.array([sigma, sigma, settings.sigma_alt_m])
+        self._ground_alt_m = position.alt_m if position is not None else 0.0
 
     @property
     def name(self) -> str:
@@ -205,5 +217,7 @@ class ReceiverSource:
         self._last_s = t_s
         self._squawk.update(drained.states.last_known("squawk"))
         self._ground.update(drained.states.last_ground())
-        plots = states_to_plots(drained.states, self.frame, t_s, self._wall(), self.sensor.sensor_id, self._sigma_m)
+        plots = states_to_plots(
+            drained.states, self.frame, t_s, self._wall(), self.sensor.sensor_id, self._sigma_m, self._ground_alt_m
+        )
         return [plots]

@@ -3,8 +3,11 @@
 `synthetic_recording` encodes, for each of ``n_aircraft`` aircraft, ten messages a second in the proportions a
 ground receiver hears them: two airborne positions (even and odd CPR), two velocities, two all-call replies (DF11),
 an altitude reply (DF4), an identity reply (DF5, the squawk), a Comm-B altitude reply (DF20) and an identification
-(TC 4). Parity is computed as a transponder computes it (plain CRC for squitters, address/parity for replies), so
-every message verifies. Pure functions of a seed; the result is a `Recording` any replay server serves.
+(TC 4). An aircraft ``on_ground`` sends what a transponder on the surface sends instead: surface positions (TC 7,
+surface CPR, with its movement and track: no altitude, no TC 19 velocity), all-call replies with capability 4 ("on
+the ground") and identity replies whose flight status says "on the ground" (FS 1), but no altitude replies.
+Parity is computed as a transponder computes it (plain CRC for squitters, address/parity for replies), so every
+message verifies. Pure functions of a seed; the result is a `Recording` any replay server serves.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ MESSAGES_PER_S = 10
 @dataclass(frozen=True)
 class SyntheticAircraft:
     """One aircraft: address, callsign, squawk; start position (degrees), altitude (ft), ground speed (kt),
-    track (degrees true), vertical rate (ft/min)."""
+    track (degrees true), vertical rate (ft/min); ``on_ground``: on the surface (its altitude is not sent)."""
 
     icao24: int
     callsign: str
@@ -38,6 +41,7 @@ class SyntheticAircraft:
     gs_kt: float
     track_deg: float
     vs_fpm: float = 0.0
+    on_ground: bool = False
 
     def position(self, t_s: float) -> tuple[float, float, float]:
         """(lat, lon, altitude ft) after ``t_s`` seconds (flat earth: a few hundred km at most)."""
@@ -48,15 +52,33 @@ class SyntheticAircraft:
         return lat, lon, self.alt_ft + self.vs_fpm * t_s / 60.0
 
 
-def cpr_encode(lat_deg: float, lon_deg: float, odd: bool) -> tuple[int, int]:
-    """Airborne CPR encoding (17 bits each) of a position, DO-260B A.1.7."""
+def cpr_encode(lat_deg: float, lon_deg: float, odd: bool, surface: bool = False) -> tuple[int, int]:
+    """CPR encoding (17 bits each) of a position, DO-260B A.1.7: airborne (zones of 360 degrees) or surface
+    (``surface``: zones of 90 degrees, four times finer; decoded against a reference within 45 NM)."""
     i = 1 if odd else 0
-    dlat = 360.0 / (4 * NZ - i)
+    span = 90.0 if surface else 360.0
+    dlat = span / (4 * NZ - i)
     yz = math.floor(CPR_SCALE * (lat_deg % dlat) / dlat + 0.5)
     rlat = dlat * (yz / CPR_SCALE + math.floor(lat_deg / dlat))
-    dlon = 360.0 / max(nl(rlat) - i, 1)
+    dlon = span / max(nl(rlat) - i, 1)
     xz = math.floor(CPR_SCALE * (lon_deg % dlon) / dlon + 0.5)
     return yz & 0x1FFFF, xz & 0x1FFFF
+
+
+_MOVEMENT_STEPS = ((0.125, 2, 0.125), (1.0, 9, 0.25), (2.0, 13, 0.5), (15.0, 39, 1.0), (70.0, 94, 2.0),
+                   (100.0, 109, 5.0))  # fmt: skip
+"""The movement field's steps (DO-260B 2.2.3.2.4.2): from speed (kt), code, step (kt)."""
+
+
+def movement_code(gs_kt: float) -> int:
+    """The surface movement field (7 bits) of a ground speed in knots: 1 stopped, 124 at or above 175 kt; each
+    speed goes to the step it is in (decoders read a step's lower bound)."""
+    if gs_kt < 0.125:
+        return 1
+    if gs_kt >= 175.0:
+        return 124
+    low, code, step = next(s for s in reversed(_MOVEMENT_STEPS) if gs_kt >= s[0])
+    return code + math.floor((gs_kt - low) / step + 1e-9)
 
 
 def _alt12(alt_ft: float) -> int:
@@ -99,8 +121,27 @@ POSITION_SLOTS = (0, 5)
 the same each second."""
 
 
+def _surface_messages(plane: SyntheticAircraft, t_s: float) -> list[tuple[float, bytes]]:
+    """The messages of one second on the surface (module docstring)."""
+    icao, out = plane.icao24, []
+    trk = round(plane.track_deg % 360.0 * 128.0 / 360.0) % 128
+    for dt, odd in ((0.0, False), (0.5, True)):
+        lat, lon, _ = plane.position(t_s + dt)
+        yz, xz = cpr_encode(lat, lon, odd, surface=True)
+        me = 7 << 51 | movement_code(plane.gs_kt) << 44 | 1 << 43 | trk << 36 | int(odd) << 34 | yz << 17 | xz
+        out.append((t_s + dt, _squitter(17, icao, me)))
+        all_call = bytes([11 << 3 | 4]) + icao.to_bytes(3, "big")  # CA 4: level 2+ transponder, on the ground
+        out.append((t_s + dt + 0.2, all_call + crc24(all_call).to_bytes(3, "big")))
+    out.append((t_s + 0.8, _reply(bytes([5 << 3 | 1, 0]) + _id13(plane.squawk).to_bytes(2, "big"), icao)))  # FS 1
+    chars = [CHARSET.index(ch) for ch in plane.callsign.ljust(8)[:8]]
+    out.append((t_s + 0.9, _squitter(17, icao, 4 << 51 | sum(c << (42 - 6 * j) for j, c in enumerate(chars)))))
+    return out
+
+
 def messages(plane: SyntheticAircraft, t_s: float) -> list[tuple[float, bytes]]:
-    """The ten messages of one second from ``t_s``, with their offsets (s)."""
+    """The ten messages of one second from ``t_s`` (six on the surface), with their offsets (s)."""
+    if plane.on_ground:
+        return _surface_messages(plane, t_s)
     icao, out = plane.icao24, []
     for k, (dt, odd) in enumerate(((0.0, False), (0.5, True))):
         _, _, alt = plane.position(t_s + dt)

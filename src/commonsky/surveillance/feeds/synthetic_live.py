@@ -64,7 +64,7 @@ class SyntheticSky:
         # work of making every message afresh, so the generator keeps its schedule on a busy machine).
         self._steady = [
             tuple((t, msg) for k, (t, msg) in enumerate(messages(plane, 0.0)) if k not in POSITION_SLOTS)
-            if plane.vs_fpm == 0.0
+            if plane.vs_fpm == 0.0 and not plane.on_ground  # a surface aircraft's positions sit elsewhere
             else None
             for plane in self.fleet
         ]

@@ -207,6 +207,12 @@ class Tracker:
         icao[ti[has_id]] = plots.icao24[pi[has_id]]
         call[ti[has_id]] = plots.callsign[pi[has_id]]
         return replace(
-            tracks, x=new_x, p=new_p, last_update_s=last, sensor_mask=mask, last_sensor_id=sensor, icao24=icao,
+            tracks,
+            x=new_x,
+            p=new_p,
+            last_update_s=last,
+            sensor_mask=mask,
+            last_sensor_id=sensor,
+            icao24=icao,
             callsign=call,
-        )  # fmt: skip
+        )

@@ -7,7 +7,7 @@ function rows(t, units) {
   return [
     ["track", t.id], ["ICAO", t.icao24 ? t.icao24.toUpperCase() : DASH], ["callsign", t.callsign || DASH],
     ["squawk", t.squawk || DASH], ["party", t.party || "unknown"], ["intent", t.intent || DASH],
-    ["level", units.flightLevel(t.alt_m)], ["speed", `${units.knots(t.gs_ms)} kt`],
+    ["status", t.status || DASH], ["level", t.onGround ? "on the ground" : units.flightLevel(t.alt_m)], ["speed", `${units.knots(t.gs_ms)} kt`],
     ["climb", `${units.feetPerMinute(t.vs_ms)} ft/min`], ["seen by", t.sources || DASH],
   ];
 }

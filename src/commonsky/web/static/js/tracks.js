@@ -30,7 +30,8 @@ export function nextTracks(previous, msg, jumped, trail) {
       id: c.id[i], lat: c.lat[i], lon: c.lon[i], alt_m: c.alt_m[i], gs_ms: c.gs_ms[i], trk_deg: c.trk_deg[i],
       vs_ms: c.vs_ms ? c.vs_ms[i] : 0, party: c.party[i], intent: c.intent[i], label: c.label[i],
       callsign: c.callsign[i], icao24: c.icao24 ? c.icao24[i] : "", squawk: c.squawk ? c.squawk[i] : "",
-      sources: c.sources ? c.sources[i] : "", trail: points, times,
+      sources: c.sources ? c.sources[i] : "", status: c.status ? c.status[i] : "",
+      onGround: c.on_ground ? c.on_ground[i] : false, trail: points, times,
     });
   }
   return next;

@@ -1,0 +1,171 @@
+"""The test tree mirrors src/: module ``src/commonsky/<path>/<mod>.py`` is tested in ``tests/<path>/test_<mod>.py``.
+
+Three lists say where the mirror does not hold, each entry with its reason:
+- `EXEMPT`: modules that need no test file of their own (package markers, type aliases, settings-only dataclasses,
+  protocols, migration scripts);
+- `NOT_YET_MIRRORED`: modules without their test file yet. This list is a debt, to be emptied: a module that gets
+  its test file must leave it (the test below fails until it does), and the list may not grow: its size is pinned
+  by `NOT_YET_CEILING`, which is lowered as it shrinks;
+- `BEHAVIOUR_TESTS`: test files that are not about one module (end to end, peers, red team, real traffic).
+A new module without its test file, or a new test file that mirrors nothing and is not listed, fails this test.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src" / "commonsky"
+TESTS = ROOT / "tests"
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+EXEMPT: dict[str, str] = {
+    "cli/__main__.py": "`python -m commonsky.cli`: two lines calling `cli.main`",
+    "cli/__init__.py": "the command table and `main`; every test in tests/cli runs a command through it",
+    "service/dss/__init__.py": "`mount_dss` only; every test in tests/service/dss mounts the DSS through it",
+    "_typing.py": "array type aliases, no behaviour",
+    "events.py": "one str enum of three wire values, no behaviour",
+    "sim/run_config.py": "a frozen dataclass of run settings, no behaviour (read by sim/assembly and the pipeline)",
+    "strategic/policy.py": "a frozen dataclass of engine settings, no behaviour (read by strategic/engine)",
+    "surveillance/tracking/roles.py": "the tracker's role protocols and the Candidates value, no behaviour; each "
+    "implementation has its own test file (test_models, test_gating, test_assignment, test_lifecycle)",
+    "data/__init__.py": "marks the bundled data folder",
+    "service/migrations/env.py": "Alembic's environment script, run by every migration (tests/service/test_migrate.py)",
+    "service/migrations/versions/0001_initial.py": "a migration, checked by tests/service/test_migrate.py",
+    "service/migrations/versions/0002_intent_cells.py": "a migration, checked by tests/service/test_migrate.py",
+    "service/migrations/versions/0003_disclosure_grants.py": "a migration, checked by tests/service/test_migrate.py",
+    "service/migrations/versions/0004_dss.py": "a migration, checked by tests/service/test_migrate.py",
+    "service/migrations/versions/0005_idempotency.py": "a migration, checked by tests/service/test_migrate.py",
+}
+"""Modules that need no test file of their own; a package's ``__init__.py`` that defines no function or class (a
+docstring and re-exports) is exempt without being listed."""
+
+NOT_YET_MIRRORED: frozenset[str] = _words(
+    """
+    airspace/formats/_common.py airspace/formats/_parts.py
+    archive/block.py archive/engine.py archive/pieces.py archive/read.py archive/infringements.py archive/losses.py
+    archive/outputs.py archive/regions.py archive/reports.py archive/schema.py
+    archive/source.py
+    cli/_feeds.py cli/analyze.py cli/audit.py cli/check.py
+    cli/feed.py cli/maps.py cli/replay.py cli/report.py cli/serve.py
+    geo/border_zone.py
+    render/heatmap.py render/png_furniture.py
+    safety/batch.py safety/encounters.py
+    safety/loss_search.py safety/replay_outputs.py safety/track_files.py safety/tracks.py
+    service/app.py service/auth.py service/broker.py service/budget.py service/cost.py
+    service/db.py service/deps.py service/engine.py service/errors.py service/grants.py
+    service/models.py service/notify.py service/rows.py service/schemas.py service/views.py
+    service/zoning.py service/judge.py service/resolution.py service/surroundings.py
+    service/dss/references.py
+    service/dss/auth.py service/dss/availability.py service/dss/constraints.py service/dss/errors.py
+    service/dss/geometry.py service/dss/intents.py service/dss/records.py service/dss/routes.py
+    service/dss/subscriptions.py service/dss/tables.py service/dss/world.py
+    service/routers/audit.py service/routers/conflicts.py service/routers/grants.py service/routers/intents.py
+    service/routers/notifications.py service/routers/parties.py service/routers/zones.py
+    sim/assembly.py sim/pipeline.py sim/scenario_fields.py sim/scenario_intents.py
+    sim/scenario_receivers.py sim/scenario_yaml.py sim/scenario_zones.py sim/sensors.py sim/snapshot.py
+    sim/truth.py
+    strategic/features.py strategic/resolve.py
+    surveillance/feeds/live.py surveillance/feeds/pipeline.py
+    surveillance/feeds/process.py surveillance/feeds/receiver.py
+    web/app.py web/bridge.py web/layers.py web/models.py web/serving.py
+    """
+)
+"""Modules whose test file is still missing (many are exercised by the behaviour tests below, none has tests of
+its own yet). Empty it: write ``tests/<path>/test_<mod>.py`` and remove the module from here."""
+
+NOT_YET_CEILING = 90
+"""The size of `NOT_YET_MIRRORED`: a ratchet, lowered whenever the list shrinks, never raised."""
+
+BEHAVIOUR_TESTS: dict[str, str] = {
+    "airspace/test_ed_formats.py": "ED-269 and ED-318 round trips, edits and refusals, parametrised over both formats",
+    "airspace/test_format_robustness.py": "every zone format reader against malformed files",
+    "archive/test_cli_analyze.py": "`commonsky analyze` end to end on a real LocalCluster",
+    "archive/test_equivalence.py": "the Dask answer equals the single-process one for any partitioning",
+    "archive/test_worker_killed.py": "a Dask worker killed mid-run",
+    "render/test_roles.py": "one palette across the PNG, HTML and KML writers",
+    "safety/test_cli.py": "`commonsky replay` end to end on the recorded files of tests/safety/conftest.py",
+    "safety/test_loss_regions.py": "the truth's minima per region, end to end through `replay`",
+    "safety/test_docs.py": "the runnable examples of the safety docstrings",
+    "safety/test_real_traffic.py": "replay on real recorded traffic, scored against losses from the reports",
+    "safety/test_reference.py": "conflict detection against BlueSky's golden files (a peer)",
+    "service/dss/test_dss_api.py": "the DSS API end to end",
+    "service/dss/test_dss_cli.py": "`commonsky serve` DSS options end to end",
+    "service/dss/test_one_world.py": "the broker and the DSS sharing one airspace",
+    "service/dss/test_prober.py": "InterUSS's conformance prober against the DSS (a peer)",
+    "service/test_bad_input.py": "the broker API's answers to bad input",
+    "service/test_budget_grants.py": "probe budgets and grants through the API",
+    "service/test_cli.py": "`commonsky admin` and `commonsky audit verify` end to end",
+    "service/test_concurrency.py": "concurrent writers on both backends",
+    "service/test_durability.py": "nothing stored is lost across crashes and restarts",
+    "service/test_fuzz.py": "random requests against the API",
+    "service/test_isolation.py": "one party's load does not starve another",
+    "service/test_lifecycle.py": "an intent's life through the API",
+    "service/test_notifications.py": "parties' notification sockets",
+    "service/test_red_team.py": "attacks on the broker",
+    "service/test_roles.py": "who may do what through the API",
+    "service/test_zone_import.py": "zone files imported through the API",
+    "sim/test_diyala.py": "the Diyala scenario end to end",
+    "sim/test_live_stca.py": "the live run's STCA on a scenario",
+    "sim/test_scenario_errors.py": "one-line errors for every kind of bad scenario file",
+    "sim/test_sensor_outage.py": "a sensor falling silent in a live run",
+    "surveillance/test_feed_dump1090.py": "dump1090 as a real peer",
+    "surveillance/test_feeds_garbage.py": "corruption injected into every feed format",
+    "test_doctests.py": "every module's docstring examples",
+    "web/test_browser.py": "the operator map in a real Chromium",
+    "web/test_live_broker.py": "the broker's plan reaching a live run, and its alerts reaching the parties",
+    "web/test_real_aircraft.py": "a real receiver's aircraft on the live map",
+    "web/test_run_app.py": "the app `commonsky run` serves",
+}
+"""Test files about behaviour across modules, kept where they are."""
+
+
+def _modules() -> set[str]:
+    return {p.relative_to(SRC).as_posix() for p in SRC.rglob("*.py")}
+
+
+def _mirror(module: str) -> Path:
+    path = Path(module)
+    return TESTS / path.parent / f"test_{path.stem}.py"
+
+
+def _defines_code(module: str) -> bool:
+    tree = ast.parse((SRC / module).read_text(encoding="utf-8"))
+    return any(isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) for node in tree.body)
+
+
+def _exempt(module: str) -> bool:
+    return module in EXEMPT or (Path(module).name == "__init__.py" and not _defines_code(module))
+
+
+def test_every_module_has_its_test_file() -> None:
+    missing = sorted(m for m in _modules() if not _exempt(m) and m not in NOT_YET_MIRRORED and not _mirror(m).exists())
+    assert not missing, f"modules without tests/<path>/test_<mod>.py: {missing}"
+
+
+def test_the_not_yet_list_only_shrinks() -> None:
+    assert len(NOT_YET_MIRRORED) == NOT_YET_CEILING, (
+        f"NOT_YET_MIRRORED holds {len(NOT_YET_MIRRORED)} modules, the ceiling is {NOT_YET_CEILING}: "
+        "a new module needs its test file (the list may not grow); a shorter list lowers the ceiling"
+    )
+    mirrored = sorted(m for m in NOT_YET_MIRRORED if _mirror(m).exists())
+    assert not mirrored, f"these have their test file now, remove them from NOT_YET_MIRRORED: {mirrored}"
+    gone = sorted((NOT_YET_MIRRORED | set(EXEMPT)) - _modules())
+    assert not gone, f"listed modules that do not exist: {gone}"
+    both = sorted(NOT_YET_MIRRORED & set(EXEMPT))
+    assert not both, f"listed both as exempt and as not yet mirrored: {both}"
+
+
+def test_every_test_file_mirrors_a_module_or_is_a_behaviour_test() -> None:
+    mirrors = {_mirror(m) for m in _modules()}
+    files = {p for p in TESTS.rglob("test_*.py")}
+    stray = sorted(p.relative_to(TESTS).as_posix() for p in files - mirrors if p.name != Path(__file__).name)
+    unlisted = [name for name in stray if name not in BEHAVIOUR_TESTS]
+    assert not unlisted, f"test files that mirror no module and are not listed as behaviour tests: {unlisted}"
+    gone = sorted(set(BEHAVIOUR_TESTS) - set(stray))
+    assert not gone, f"listed behaviour tests that do not exist (or now mirror a module): {gone}"
