@@ -62,9 +62,14 @@ def main() -> None:
         section = module.run(ctx)
         print(section, flush=True)
         fresh[name] = section
+    write_doc(fresh, partial=bool(args.only))
+
+
+def write_doc(fresh: dict[str, str], partial: bool = True) -> None:
+    """Write ``fresh`` sections (bench module name -> markdown) into docs/performance.md; a partial run replaces its
+    own sections and keeps the others (each section states its own run date)."""
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
-    # A partial run replaces its own sections and keeps the others (each section states its own run date).
-    sections = merge(DOC.read_text(encoding="utf-8"), fresh) if args.only and DOC.exists() else fresh
+    sections = merge(DOC.read_text(encoding="utf-8"), fresh) if partial and DOC.exists() else fresh
     stamp = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, commit {commit.stdout.strip() or 'uncommitted'}"
     header = (
         "# Performance\n\n"

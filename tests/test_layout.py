@@ -27,7 +27,8 @@ def _words(text: str) -> frozenset[str]:
 EXEMPT: dict[str, str] = {
     "cli/__main__.py": "`python -m commonsky.cli`: two lines calling `cli.main`",
     "cli/__init__.py": "the command table and `main`; every test in tests/cli runs a command through it",
-    "service/dss/__init__.py": "`mount_dss` only; every test in tests/service/dss mounts the DSS through it",
+    "service/dss/__init__.py": "`mount_dss` only; the DSS's API tests (test_dss_api, test_one_world, test_prober) "
+    "mount the DSS through it",
     "_typing.py": "array type aliases, no behaviour",
     "events.py": "one str enum of three wire values, no behaviour",
     "sim/run_config.py": "a frozen dataclass of run settings, no behaviour (read by sim/assembly and the pipeline)",
@@ -35,6 +36,12 @@ EXEMPT: dict[str, str] = {
     "surveillance/tracking/roles.py": "the tracker's role protocols and the Candidates value, no behaviour; each "
     "implementation has its own test file (test_models, test_gating, test_assignment, test_lifecycle)",
     "data/__init__.py": "marks the bundled data folder",
+    "service/models.py": "SQLAlchemy ORM table declarations, no behaviour; tests/service/test_migrate.py checks the "
+    "migrations create exactly them",
+    "service/dss/tables.py": "SQLAlchemy Core table declarations of the DSS, no behaviour; "
+    "tests/service/test_migrate.py checks the migrations create exactly them",
+    "service/errors.py": "typed error classes that only carry their payload, no behaviour; each is raised and mapped "
+    "to its status in the API tests (test_bad_input, test_area_key, test_budget_grants, test_roles)",
     "service/migrations/env.py": "Alembic's environment script, run by every migration (tests/service/test_migrate.py)",
     "service/migrations/versions/0001_initial.py": "a migration, checked by tests/service/test_migrate.py",
     "service/migrations/versions/0002_intent_cells.py": "a migration, checked by tests/service/test_migrate.py",
@@ -47,36 +54,18 @@ docstring and re-exports) is exempt without being listed."""
 
 NOT_YET_MIRRORED: frozenset[str] = _words(
     """
-    airspace/formats/_common.py airspace/formats/_parts.py
-    archive/block.py archive/engine.py archive/pieces.py archive/read.py archive/infringements.py archive/losses.py
-    archive/outputs.py archive/regions.py archive/reports.py archive/schema.py
-    archive/source.py
-    cli/_feeds.py cli/analyze.py cli/audit.py cli/check.py
-    cli/feed.py cli/maps.py cli/replay.py cli/report.py cli/serve.py
-    geo/border_zone.py
-    render/heatmap.py render/png_furniture.py
-    service/app.py service/auth.py service/broker.py service/budget.py service/cost.py
-    service/db.py service/deps.py service/engine.py service/errors.py service/grants.py
-    service/models.py service/notify.py service/rows.py service/schemas.py service/views.py
-    service/zoning.py service/judge.py service/resolution.py service/surroundings.py
-    service/dss/references.py
-    service/dss/auth.py service/dss/availability.py service/dss/constraints.py service/dss/errors.py
-    service/dss/geometry.py service/dss/intents.py service/dss/records.py service/dss/routes.py
-    service/dss/subscriptions.py service/dss/tables.py service/dss/world.py
-    service/routers/audit.py service/routers/conflicts.py service/routers/grants.py service/routers/intents.py
-    service/routers/notifications.py service/routers/parties.py service/routers/zones.py
-    sim/assembly.py sim/pipeline.py
-    sim/sensors.py
-    strategic/features.py strategic/resolve.py
-    surveillance/feeds/live.py surveillance/feeds/pipeline.py
-    surveillance/feeds/process.py surveillance/feeds/receiver.py
-    web/app.py web/bridge.py web/layers.py web/models.py web/serving.py
+    archive/block.py archive/engine.py archive/infringements.py archive/losses.py archive/outputs.py
+    archive/pieces.py archive/read.py archive/regions.py archive/reports.py archive/schema.py archive/source.py
+    cli/_feeds.py cli/analyze.py cli/feed.py cli/replay.py
+    sim/assembly.py sim/pipeline.py sim/sensors.py surveillance/feeds/live.py surveillance/feeds/pipeline.py
+    surveillance/feeds/process.py surveillance/feeds/receiver.py web/bridge.py
     """
 )
 """Modules whose test file is still missing (many are exercised by the behaviour tests below, none has tests of
 its own yet). Empty it: write ``tests/<path>/test_<mod>.py`` and remove the module from here."""
 
-NOT_YET_CEILING = 77
+NOT_YET_CEILING = 23
+NOT_YET_CEILING = 23
 """The size of `NOT_YET_MIRRORED`: a ratchet, lowered whenever the list shrinks, never raised."""
 
 BEHAVIOUR_TESTS: dict[str, str] = {
@@ -97,13 +86,11 @@ BEHAVIOUR_TESTS: dict[str, str] = {
     "service/dss/test_prober.py": "InterUSS's conformance prober against the DSS (a peer)",
     "service/test_bad_input.py": "the broker API's answers to bad input",
     "service/test_budget_grants.py": "probe budgets and grants through the API",
-    "service/test_cli.py": "`commonsky admin` and `commonsky audit verify` end to end",
     "service/test_concurrency.py": "concurrent writers on both backends",
     "service/test_durability.py": "nothing stored is lost across crashes and restarts",
     "service/test_fuzz.py": "random requests against the API",
     "service/test_isolation.py": "one party's load does not starve another",
     "service/test_lifecycle.py": "an intent's life through the API",
-    "service/test_notifications.py": "parties' notification sockets",
     "service/test_red_team.py": "attacks on the broker",
     "service/test_roles.py": "who may do what through the API",
     "service/test_zone_import.py": "zone files imported through the API",
@@ -117,7 +104,6 @@ BEHAVIOUR_TESTS: dict[str, str] = {
     "web/test_browser.py": "the operator map in a real Chromium",
     "web/test_live_broker.py": "the broker's plan reaching a live run, and its alerts reaching the parties",
     "web/test_real_aircraft.py": "a real receiver's aircraft on the live map",
-    "web/test_run_app.py": "the app `commonsky run` serves",
 }
 """Test files about behaviour across modules, kept where they are."""
 

@@ -60,11 +60,22 @@ def test_outputs_and_infringements(opensky_archive: tuple[Path, pd.DataFrame], t
     losses = pd.read_parquet(out / "losses.parquet")
     want = single_process(frame)
     assert summary["losses"] == len(losses) == len(want)
-    assert len(json.loads((out / "losses.geojson").read_text())["features"]) == len(losses)
-    per_day = pd.read_csv(out / "counts_per_day.csv")
-    assert per_day["losses"].sum() == len(losses)
+    # Every output carries each episode's kind, that of the single-process truth (the replay's).
+    kinds = want["kind"].value_counts()
+    assert kinds["loss"] > 0 and kinds["height_keeping"] > 0
+    assert summary["true_losses"] == kinds["loss"] and summary["height_keeping"] == kinds["height_keeping"]
+    key = ["icao24_a", "icao24_b", "start_s"]
+    got = losses.astype({"icao24_a": object, "icao24_b": object}).merge(want, on=key, suffixes=("", "_want"))
+    assert len(got) == len(want) and (got["kind"] == got["kind_want"]).all()
+    assert (pd.read_csv(out / "losses.csv")["kind"].value_counts() == kinds).all()
+    features = json.loads((out / "losses.geojson").read_text())["features"]
+    assert sorted(f["properties"]["kind"] for f in features) == sorted(want["kind"])
+    for name in ("day", "region"):
+        counts = pd.read_csv(out / f"counts_per_{name}.csv")
+        assert counts["true_losses"].sum() == kinds["loss"]
+        assert counts["height_keeping"].sum() == kinds["height_keeping"]
+        assert counts["infringements"].sum() == summary["infringements"]
     per_region = pd.read_csv(out / "counts_per_region.csv")
-    assert per_region["losses"].sum() == len(losses)
     assert set(per_region["region"]) >= {"DEU"}  # the European traffic is over Germany
 
     zones = pd.read_parquet(out / "infringements.parquet")

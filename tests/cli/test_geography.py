@@ -33,15 +33,6 @@ def test_border_length_matches_reference(cli: Callable, reference_dir: Path, tmp
     assert written["features"][0]["geometry"]["type"] in ("LineString", "MultiLineString")
 
 
-@pytest.fixture(scope="module")
-def national_zone(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from commonsky.cli import main
-
-    out = tmp_path_factory.mktemp("zones") / "iraq20.geojson"
-    main(["zone", "buffer", "--border", "IRN:IRQ", "--distance", "20mi", "--side", "IRQ", "--out", str(out)])
-    return out
-
-
 def test_national_zone_area_matches_reference(national_zone: Path, reference_dir: Path) -> None:
     (zone,) = read_zones(national_zone)
     assert zone.kind is ZoneKind.BUFFER
@@ -100,28 +91,6 @@ def test_distance_command(cli: Callable) -> None:
     assert result.json()["distance"]["km"] == pytest.approx(27.6, abs=0.15)
     text = cli("distance", "As-Sa'diyah", "--to-border", "Iran")
     assert "33.6 km (20.9 mi)" in text.out
-
-
-@pytest.mark.parametrize("suffix", ["png", "html", "kml"])
-def test_map_formats(cli: Callable, national_zone: Path, tmp_path: Path, suffix: str) -> None:
-    out = tmp_path / f"map.{suffix}"
-    result = cli("map", str(national_zone), "--out", str(out))
-    assert result.code == 0, result.err
-    data = out.read_bytes()
-    assert len(data) > 1000
-    if suffix == "png":
-        assert data.startswith(b"\x89PNG")
-    else:
-        assert b"within 20" in data
-
-
-def test_report_writes_everything(cli: Callable, tmp_path: Path) -> None:
-    result = cli("report", "--out", str(tmp_path))
-    assert result.code == 0, result.err
-    for name in ("zone.geojson", "zone.kml", "map.png", "map.html", "places.csv", "places.geojson"):
-        assert (tmp_path / name).stat().st_size > 0, name
-    assert "Jalawla" in result.out and "outside by 1.4 km (0.9 mi)" in result.out
-    assert "not for As-Sa'diyah" in result.out
 
 
 BAD = [

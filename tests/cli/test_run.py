@@ -39,6 +39,9 @@ def test_run_fast_reports_tracks_and_alerts(cli: Callable[..., Any]) -> None:
         (["--start", "2015-01-01T00:00:00Z"], "outside"),
         (["--start", "2014-12-02T08:00:00Z", "--until", "2014-12-02T07:00:00Z"], "after --start"),
         (["--synthetic", "-1"], "negative"),
+        (["--tick", "0"], "--tick 0: a picture tick lasts from 0.1 to 10 s"),
+        (["--tick", "nan"], "--tick nan"),
+        (["--tick", "11"], "--tick 11"),
         (["--area", "/nonexistent/area.geojson"], "/nonexistent/area.geojson: no such file"),
     ],
 )
@@ -46,6 +49,15 @@ def test_run_rejects_bad_input(cli: Callable[..., Any], args: list[str], message
     result = cli("run", SCENARIO, "--no-serve", "--fast", *args)
     assert result.code == 2
     assert result.err.startswith("commonsky: error:") and message in result.err
+    assert result.err.count("\n") == 1
+
+
+def test_run_tick_sets_the_picture_period(cli: Callable[..., Any]) -> None:
+    args = ("run", SCENARIO, "--no-serve", "--fast", "--start", "2014-12-02T06:30:00Z")
+    result = cli(*args, "--until", "2014-12-02T06:32:00Z", "--tick", "0.5", "--json")
+    assert result.code == 0, result.err
+    out = result.json()
+    assert out["time"] == "2014-12-02T06:32:00Z" and out["ticks"] == 240
 
 
 def test_serving_beyond_loopback_needs_consent(cli: Callable[..., Any]) -> None:

@@ -1,4 +1,5 @@
-"""The strategic engine: F3548-style priorities, zones that bind or advise, resolutions, privacy, map features."""
+"""The strategic engine: F3548-style priorities, zones that bind or advise, privacy (resolutions: test_resolve.py;
+map features: test_features.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from commonsky.airspace.volume import AltitudeBand, CircleShape, TimeWindow, Vol
 from commonsky.airspace.zone import Zone, ZoneKind
 from commonsky.plans.intent import Intent
 from commonsky.strategic.engine import StrategicEngine, check
-from commonsky.strategic.features import conflict_features, feature_collection, intent_features, strategic_layers
 from commonsky.strategic.policy import Policy
 from commonsky.strategic.privacy import redact
 from commonsky.strategic.result import Effect, OtherKind, Verdict
@@ -90,40 +90,6 @@ def test_zones_bind_advise_or_do_not_apply() -> None:
     assert check(inside, [], [zone("low", ceiling="FL100")]).conflicts == ()
 
 
-def test_time_resolution_is_the_earliest_free_slot_and_verified() -> None:
-    engine = StrategicEngine()
-    engine.submit(orbit("a", "coalition", 30, start_h=7.0, end_h=9.0))
-    engine.submit(orbit("b", "coalition", 30, start_h=9.5, end_h=11.0))
-    late = orbit("c", "iran", 30, start_h=8.0, end_h=9.0)  # 1 h long: fits 9:00-9:30? no; first free at 11:00
-    result = engine.check(late)
-    assert result.verdict is Verdict.REJECTED
-    time_fix = next(r for r in result.resolutions if r.kind == "time")
-    assert time_fix.dt_s == pytest.approx(3 * H)
-    assert engine.blocking(time_fix.intent) == ()
-    assert engine.blocking(late.shifted(dt_s=time_fix.dt_s - 60.0)) != ()
-    assert engine.check(time_fix.intent).accepted
-
-
-def test_altitude_resolution_is_the_nearest_free_block_of_the_same_thickness() -> None:
-    engine = StrategicEngine()
-    engine.submit(orbit("a", "coalition", 30, floor="FL180", ceiling="FL220"))
-    engine.submit(orbit("b", "coalition", 30, floor="FL230", ceiling="FL260"))
-    new = orbit("c", "iran", 30, floor="FL200", ceiling="FL210")
-    result = engine.check(new)
-    fix = next(r for r in result.resolutions if r.kind == "altitude")
-    # up to FL220-FL230 (2000 ft) beats down to FL170-FL180 (3000 ft)
-    assert fix.dz_m == pytest.approx(2000 * FT_M)
-    assert fix.intent.volumes[0].band.label() == "FL220-FL230"
-    assert engine.blocking(fix.intent) == ()
-
-
-def test_no_altitude_resolution_beyond_the_policy_ceiling() -> None:
-    engine = StrategicEngine(policy=Policy(highest_ceiling_m=22_500 * FT_M))
-    engine.submit(orbit("a", "coalition", 30, floor="SFC", ceiling="FL220"))
-    result = engine.check(orbit("b", "iran", 30, floor="FL200", ceiling="FL210"))
-    assert [r.kind for r in result.resolutions] == ["time"]
-
-
 def test_a_replanned_intent_does_not_conflict_with_its_old_self() -> None:
     engine = StrategicEngine()
     engine.submit(orbit("a", "coalition", 30))
@@ -162,36 +128,6 @@ def test_privacy_hides_the_other_party() -> None:
     assert hidden.geometry.equals(next(c for c in result.conflicts if c.other == first.id).geometry)
     assert redact(result, None, policy) == result  # the authority sees everything
     assert redact(result, "iran", Policy(reveal_others=True)) == result
-
-
-def test_features_for_maps() -> None:
-    first = orbit("a", "coalition", 30)
-    result = check(orbit("b", "iran", 30, centre=(34.1, 45.0)), [first])
-    [feature] = conflict_features(result)
-    assert feature["properties"]["role"] == "conflict"
-    assert feature["properties"]["alt_lo_ft"] == 18000 and feature["properties"]["start"] == "2014-12-02T07:00:00Z"
-    assert [f["properties"]["role"] for f in intent_features(first)] == ["intent"]
-    collection = feature_collection([result])
-    assert len(collection["features"]) == 2
-    layers = strategic_layers([result])
-    assert [(layer.name, layer.role) for layer in layers] == [("Rejected intents", "intent"), ("Conflicts", "conflict")]
-
-
-def test_daily_zone_time_resolution_waits_for_the_window_to_close() -> None:
-    night = Zone(
-        name="night closure",
-        kind=ZoneKind.RESTRICTED,
-        geometry=box(44.5, 33.5, 45.5, 34.5),
-        extra={"daily": [{"start": "18:00", "end": "06:00"}]},
-    )
-    early = orbit("dawn", "iran", 30, start_h=5.0, end_h=7.0)
-    engine = StrategicEngine([night])
-    result = engine.check(early)
-    [conflict] = result.conflicts
-    assert (conflict.start_s, conflict.end_s) == (T0 + 5 * H, T0 + 6 * H)
-    fix = next(r for r in result.resolutions if r.kind == "time")
-    assert fix.dt_s == pytest.approx(1 * H)  # starts at 06:00, when the closure ends
-    assert engine.check(orbit("noon", "iran", 30, start_h=11.0, end_h=13.0)).accepted
 
 
 def test_ended_intents_hold_no_airspace() -> None:

@@ -28,13 +28,12 @@ BBox = tuple[float, float, float, float]
 
 @dataclass(frozen=True)
 class Settings:
-    """What every partition needs: protection (m), altitude rounding (m, 0: none), grid step and gap (s), the
-    analysis window (UNIX s, from inclusive, to exclusive), an optional (west, south, east, north) box, the
-    tiling and the zones."""
+    """What every partition needs: protection (m), grid step and gap (s), the analysis window (UNIX s, from
+    inclusive, to exclusive), an optional (west, south, east, north) box, the tiling and the zones. Altitudes
+    are taken as reported (exact feet), as in the replay's truth."""
 
     radius_m: float
     half_height_m: float
-    alt_quantum_m: float
     step_s: float
     max_gap_s: float
     window_s: tuple[float, float]
@@ -137,7 +136,7 @@ def analyse_block(reports: Rows, key: int | None, settings: Settings) -> Fragmen
         window = (max(block * block_s, settings.window_s[0]), min((block + 1) * block_s, settings.window_s[1]))
     prepared = prepare(
         reports.time_s, reports.icao24, reports.lat_deg, reports.lon_deg, reports.alt_m, reports.on_ground,
-        step_s=settings.step_s, max_gap_s=settings.max_gap_s, alt_quantum_m=settings.alt_quantum_m,
+        step_s=settings.step_s, max_gap_s=settings.max_gap_s,
     )  # fmt: skip
     tiling = settings.tiling
 

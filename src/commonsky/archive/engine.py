@@ -112,7 +112,7 @@ def merge(results: list[BlockResult], settings: Settings) -> Analysis:
     losses = pd.concat([r.losses for r in results], ignore_index=True)
     zones = pd.concat([r.zones for r in results], ignore_index=True)
     return Analysis(
-        losses=merge_losses(losses, settings.step_s),
+        losses=merge_losses(losses, settings.step_s, settings.half_height_m),
         infringements=merge_zones(zones, settings.step_s),
         reports=reports,
         samples=sum(r.samples for r in results),

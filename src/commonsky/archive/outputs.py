@@ -1,5 +1,9 @@
 """Files of an analysis: losses and infringements (Parquet, CSV, GeoJSON), counts per day and per region, the
-heat map PNG and summary.json. Times are UNIX seconds plus ISO 8601 UTC text; distances and altitudes metres."""
+heat map PNG and summary.json. Times are UNIX seconds plus ISO 8601 UTC text; distances and altitudes metres.
+
+Every loss episode has its ``kind`` (`LossKind`, as `commonsky replay` reports them): counts are given per kind
+(``true_losses``, ``height_keeping``), and the heat map shows true losses only (height keeping left out, said in
+its title)."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import numpy as np
 
 from commonsky.archive.engine import Analysis
 from commonsky.archive.regions import regions_of
+from commonsky.safety.height_keeping import LossKind
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,12 +43,18 @@ def _geojson(frame: pd.DataFrame, lat: str, lon: str) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
+KIND_COUNTS = {LossKind.LOSS: "true_losses", LossKind.HEIGHT_KEEPING: "height_keeping"}
+"""The name each `LossKind` is counted under (as in `commonsky replay`'s summary)."""
+
+
 def _counts(losses: pd.DataFrame, zones: pd.DataFrame, by: str) -> pd.DataFrame:
     import pandas as pd
 
-    a = losses.groupby(by).size().rename("losses")
+    kinds = [losses.loc[losses["kind"] == kind.value].groupby(by).size().rename(name) for kind, name in
+             KIND_COUNTS.items()]  # fmt: skip
     b = zones.groupby(by).size().rename("infringements")
-    both = pd.concat([a, b], axis=1).fillna(0).astype(np.int64)
+    columns = [*KIND_COUNTS.values(), "infringements"]
+    both = pd.concat([*kinds, b], axis=1).reindex(columns=columns).fillna(0).astype(np.int64)
     return both.sort_index().reset_index().rename(columns={"index": by})
 
 
@@ -69,17 +80,19 @@ def write_analysis(
         _counts(losses, zones, by).to_csv(path, index=False)
         written.append(path)
     heat = out_dir / "heatmap.png"
+    true = losses.loc[losses["kind"] == LossKind.LOSS.value]
     render_heatmap(
         {
-            "losses of separation": (losses["lon"].to_numpy(np.float64), losses["lat"].to_numpy(np.float64)),
+            "true losses of separation": (true["lon"].to_numpy(np.float64), true["lat"].to_numpy(np.float64)),
             "zone infringements": (zones["entry_lon"].to_numpy(np.float64), zones["entry_lat"].to_numpy(np.float64)),
         },
         heat,
-        title="Losses of separation and zone infringements",
+        title="True losses of separation (height keeping left out) and zone infringements",
         bbox=bbox,
         world=world,
     )
     written.append(heat)
+    duration = analysis.losses["end_s"] - analysis.losses["start_s"]
     full = {
         **summary,
         "reports": analysis.reports,
@@ -88,7 +101,11 @@ def write_analysis(
         "tasks": analysis.tasks,
         "segments_faster_than_halo": analysis.fast_segments,
         "losses": len(analysis.losses),
+        **{name: int((analysis.losses["kind"] == kind.value).sum()) for kind, name in KIND_COUNTS.items()},
         "loss_seconds": float((analysis.losses["end_s"] - analysis.losses["start_s"]).sum()),
+        "loss_seconds_by_kind": {
+            kind.value: float(duration.loc[analysis.losses["kind"] == kind.value].sum()) for kind in KIND_COUNTS
+        },
         "infringements": len(analysis.infringements),
         "infringements_by_zone": {str(k): int(v) for k, v in analysis.infringements.groupby("zone").size().items()},
         "outputs": [p.name for p in [*written, out_dir / "summary.json"]],

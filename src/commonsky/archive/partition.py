@@ -3,9 +3,12 @@ with halos, and who owns what.
 
 A row (report) goes to the partition of its own block and tile, and also to every partition whose halo holds it:
 in time, ``time_halo_s`` before and after the block (so that each grid time of the block has the reports around
-it: `commonsky.safety.losses` needs ``max_gap_s``); in space, ``halo_m`` around the tile (the protected radius,
-plus the longest credible segment between two reports, `MAX_GS_MS` x ``max_gap_s``, on each side, so that a
-partner within the radius of an owned sample, and both reports around each of them, are present).
+it: `commonsky.safety.losses` needs ``max_gap_s``, and so that the `LossKind` of an episode, which looks back
+`LEVEL_WINDOW_S` (rounded to whole steps) before its first grid time, has the reports around those grid times
+too: the look-back plus ``max_gap_s``); in space, ``halo_m`` around the tile (the protected radius plus the
+distance flown at `MAX_GS_MS` over the longer of two segments, 2 x ``max_gap_s``, or the look-back plus
+``max_gap_s``, so that a partner within the radius of an owned sample, both reports around each of them, and
+both aircraft's reports over the look-back are present).
 
 Ownership: a grid sample belongs to the block of its time; a pair in loss at time t belongs to the tile holding
 the sample of its first aircraft (smaller icao24) at t; an aircraft inside a zone to the tile holding its
@@ -24,6 +27,7 @@ from commonsky._typing import FloatArray, IntArray
 from commonsky.archive.reports import MAX_GS_MS
 from commonsky.earth import BLUESKY_EARTH_RADIUS_M
 from commonsky.errors import InputError
+from commonsky.safety.height_keeping import LEVEL_WINDOW_S
 
 HOUR_S = 3600.0
 TILE_DIVISORS = (1, 2, 3, 4, 5, 6, 9, 10, 12, 15, 18, 20, 30, 36, 45, 60, 90, 180)
@@ -45,9 +49,14 @@ class Tiling:
             )
 
     @classmethod
-    def for_analysis(cls, tile_deg: float, radius_m: float, max_gap_s: float, block_s: float = HOUR_S) -> Tiling:
-        halo_m = radius_m + 2.0 * MAX_GS_MS * max_gap_s
-        return cls(tile_deg, halo_m=halo_m, time_halo_s=2.0 * max_gap_s + 1.0, block_s=block_s)
+    def for_analysis(
+        cls, tile_deg: float, radius_m: float, max_gap_s: float, block_s: float = HOUR_S, step_s: float = 1.0
+    ) -> Tiling:
+        """Halos for losses with grid ``step_s`` and gap ``max_gap_s`` (module docstring): with the defaults
+        (1 s, 30 s) 61 s and the radius + 60 s at `MAX_GS_MS`, where the look-back of the `LossKind` (20 s + 30 s)
+        fits inside the halo the losses need."""
+        reach_s = max(2.0 * max_gap_s, look_back_s(step_s) + max_gap_s)
+        return cls(tile_deg, halo_m=radius_m + MAX_GS_MS * reach_s, time_halo_s=reach_s + 1.0, block_s=block_s)
 
     @property
     def rows(self) -> int:
@@ -159,6 +168,12 @@ class Tiling:
         """(block, tile) of a partition key."""
         block, tile = divmod(int(key), self.tiles)
         return block, tile
+
+
+def look_back_s(step_s: float) -> float:
+    """How far before an episode's first grid time its `LossKind` looks (`commonsky.safety.height_keeping`:
+    `LEVEL_WINDOW_S` in whole steps, at least one)."""
+    return max(1, round(LEVEL_WINDOW_S / step_s)) * step_s
 
 
 def _repeat_index(first: IntArray, total: int) -> npt.NDArray[np.intp]:

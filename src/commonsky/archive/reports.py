@@ -2,7 +2,7 @@
 
 The reports are put in a fixed order first (aircraft, time; on a repeated (icao24, time) also lat, lon,
 altitude, and the first row then is kept), so the kept row does not depend on the order the shuffle delivered
-the rows in. Altitudes are rounded to ``alt_quantum_m`` first, as `commonsky.safety.losses.loss_episodes` does.
+the rows in. Altitudes stay as reported (exact feet, no rounding), as in `commonsky.safety.losses.loss_episodes`.
 Then `commonsky.safety.loss_search.Reports` joins each flight's reports into runs: the very structure the
 single-process computation uses.
 
@@ -20,7 +20,6 @@ import numpy as np
 from commonsky._typing import BoolArray, FloatArray, IntArray
 from commonsky.earth import BLUESKY_EARTH_RADIUS_M
 from commonsky.safety.loss_search import Reports, great_circle_m
-from commonsky.safety.losses import quantise
 from commonsky.units import KT_MS
 
 MAX_GS_MS = 1000.0 * KT_MS
@@ -69,11 +68,8 @@ def prepare(
     *,
     step_s: float,
     max_gap_s: float,
-    alt_quantum_m: float,
 ) -> Prepared:
     """Order, de-duplicate and join reports given in any order (see the module docstring)."""
-    if alt_quantum_m > 0.0:
-        alt_m = quantise(alt_m, alt_quantum_m)
     ok = np.isfinite(time_s) & np.isfinite(lat) & np.isfinite(lon) & np.isfinite(alt_m) & (icao24 >= 0)
     ok &= (np.abs(lat) <= 90.0) & (np.abs(lon) <= 360.0)
     idx = np.flatnonzero(ok)

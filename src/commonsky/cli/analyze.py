@@ -55,9 +55,6 @@ def analyze(
     height: Annotated[str, typer.Option(help="Protected zone half-height.")] = "1000ft",
     step: Annotated[str, typer.Option(help="Time between samples.")] = "1s",
     max_gap: Annotated[str, typer.Option(help="Reports further apart split a flight.")] = "30s",
-    alt_quantum: Annotated[
-        str, typer.Option(help="Round altitudes to this step first, as a controller's label does (0: raw).")
-    ] = "100ft",
     tile: Annotated[float, typer.Option(help="Tile size in degrees (divides 180); memory per partition.")] = 5.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON (no progress bar).")] = False,
 ) -> None:
@@ -75,23 +72,21 @@ def analyze(
     from commonsky.cli._output import console, print_json
     from commonsky.errors import InputError
     from commonsky.geo.world import load_world
+    from commonsky.safety.height_keeping import LossKind
     from commonsky.units import parse_distance, parse_duration, parse_length
 
     radius_m = parse_distance(radius, what="--radius")
     half_height_m = parse_length(height, default_unit="ft", what="--height")
     step_s = parse_duration(step, what="--step")
     gap_s = parse_duration(max_gap, what="--max-gap")
-    quantum_m = parse_length(alt_quantum, default_unit="ft", what="--alt-quantum")
-    if quantum_m < 0:
-        raise InputError(f"--alt-quantum {alt_quantum!r}: must not be negative")
     if min(radius_m, half_height_m, step_s, gap_s) <= 0:
         raise InputError("--radius, --height, --step and --max-gap must be more than 0")
     window = _window(start, stop)
     box = _bbox(bbox)
     zone_set = ZoneSet.build(read_zones(zones) if zones is not None else [])
     source = open_archive(archive)
-    tiling = Tiling.for_analysis(tile, radius_m, gap_s)
-    settings = Settings(radius_m, half_height_m, quantum_m, step_s, gap_s, window, box, tiling, zone_set)
+    tiling = Tiling.for_analysis(tile, radius_m, gap_s, step_s=step_s)
+    settings = Settings(radius_m, half_height_m, step_s, gap_s, window, box, tiling, zone_set)
     began = time.perf_counter()
     with dask_client(scheduler, workers) as client:
         link = dashboard(client)
@@ -119,7 +114,6 @@ def analyze(
         "bbox": list(box) if box else None,
         "radius_m": radius_m,
         "half_height_m": half_height_m,
-        "alt_quantum_m": quantum_m,
         "step_s": step_s,
         "max_gap_s": gap_s,
         "tile_deg": tile,
@@ -138,10 +132,12 @@ def analyze(
 
         print_json(json.loads((out / "summary.json").read_text(encoding="utf-8")))
         return
+    true_losses = int((result.losses["kind"] == LossKind.LOSS.value).sum())
     console().print(
         f"\n{result.reports} reports in the window, {result.partitions} partitions in {result.tasks} tasks, "
         f"{elapsed:.1f} s\n"
-        f"losses of separation: {len(result.losses)}; zone infringements: {len(result.infringements)}\n"
+        f"losses of separation: {len(result.losses)} ({true_losses} true, {len(result.losses) - true_losses} "
+        f"height keeping); zone infringements: {len(result.infringements)}\n"
         f"written to {out}"
     )
 

@@ -112,6 +112,10 @@ def run(
     ] = False,
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the map (else run in the terminal).")] = True,
     fast: Annotated[bool, typer.Option(help="With --no-serve: as fast as possible, ignoring --speed.")] = False,
+    tick: Annotated[
+        float | None,
+        typer.Option(help="Seconds of picture per tick, 0.1 to 10 (default: 1, or 0.5 with --feed or receivers)."),
+    ] = None,
     synthetic: Annotated[int, typer.Option(help="Extra synthetic aircraft (load tests).")] = 0,
     unknowns: Annotated[int, typer.Option(help="Unknown aircraft crossing filed routes.")] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="With --no-serve: print the final figures as JSON.")] = False,
@@ -134,11 +138,13 @@ def run(
     from commonsky.sim.assembly import pipeline_from_scenario
     from commonsky.sim.clock import check_speed
     from commonsky.sim.live_feeds import feeds_pipeline, feeds_runner, feeds_scenario
-    from commonsky.sim.run_config import RunConfig
+    from commonsky.sim.run_config import FEEDS_TICK_S, RunConfig, check_tick
     from commonsky.sim.runner import make_runner, settle_heap
     from commonsky.sim.scenario import load_scenario
 
     check_speed(speed)
+    if tick is not None:
+        check_tick(tick)
     if serve and not allow_remote and not is_loopback(host):
         raise InputError(f"--host {host}: not a loopback address; the live picture has no login (add --allow-remote)")
     if synthetic < 0 or unknowns < 0:
@@ -155,8 +161,9 @@ def run(
             raise InputError(f"{what}: {value:.0f} is outside the scenario's time window")
     if start_s is not None and until_s is not None and until_s <= start_s:
         raise InputError("--until must be after --start")
+    tick_s = tick if tick is not None else FEEDS_TICK_S if urls else RunConfig.tick_s
     responsibility = tuple(read_zones(area)) if area is not None else ()
-    config = RunConfig(synthetic=synthetic, unknowns=unknowns, responsibility=responsibility)
+    config = RunConfig(tick_s=tick_s, synthetic=synthetic, unknowns=unknowns, responsibility=responsibility)
     tty = sys.stdout.isatty()
     if not serve and fast:
         pipeline = pipeline_from_scenario(loaded, config)

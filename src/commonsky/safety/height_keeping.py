@@ -106,10 +106,20 @@ def estimate_qnh_offset_m(alt_m: FloatArray, level: BoolArray, transition_alt_m:
     return float(-(peak * 25.0 - 500.0) * FT_M)
 
 
-def _held_levels(
-    r: Reports, code: IntArray, k_first: IntArray, k_last: IntArray, step_s: float, altimetry: Altimetry
+def held_levels(
+    r: Reports,
+    code: IntArray,
+    k_first: IntArray,
+    k_last: IntArray,
+    step_s: float,
+    altimetry: Altimetry = Altimetry(),
 ) -> tuple[FloatArray, BoolArray]:
-    """Per (aircraft, episode): the level it held (NaN where none) and whether it was level (module docstring)."""
+    """Per (aircraft ``code``, grid times ``k_first..k_last``): the level it held over them and the
+    `LEVEL_WINDOW_S` before (NaN where none) and whether it was level at each of them (module docstring).
+
+    Both compose over consecutive spans, so a partitioned computation can classify an episode from its pieces:
+    the level held over the union of spans is the one held over every span (none if they differ or one has
+    none), and an aircraft is level over the union if it is level over every span."""
     back = max(1, round(LEVEL_WINDOW_S / step_s))
     count = (k_last - k_first + 1 + back).astype(np.int64)
     owner = np.repeat(np.arange(code.shape[0]), count)
@@ -152,7 +162,7 @@ def classify(
     n = a.shape[0]
     if n == 0:
         return np.zeros(0, dtype=bool)
-    held, level = _held_levels(
+    held, level = held_levels(
         r,
         np.concatenate([a, b]),
         np.concatenate([k_first, k_first]),

@@ -21,47 +21,72 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from commonsky._typing import FloatArray, StrArray
+from commonsky._typing import FloatArray, IntArray, StrArray
 
 
 @dataclass(frozen=True, eq=False)
 class _Frame:
     time_s: float
-    ids: StrArray  # sorted
-    alt_m: FloatArray
+    codes: IntArray  # the ids' codes (`VerticalRateFilter._codes`), sorted
+    ids: StrArray  # in the order of ``codes``
+    alt_m: FloatArray  # in the order of ``codes``
 
 
 @dataclass
 class VerticalRateFilter:
-    """Altitude slope (m/s) over at least ``window_s`` per aircraft id (see the module docstring)."""
+    """Altitude slope (m/s) over at least ``window_s`` per aircraft id (see the module docstring).
+
+    Ids are matched across pictures by an integer code per id (a lookup in integers is many times faster than in
+    strings, and a short tick keeps many pictures in the window); the codes of ids no longer in the window are
+    dropped now and then, so memory stays bounded."""
 
     window_s: float = 20.0
     max_dt_s: float = 60.0
     _frames: deque[_Frame] = field(default_factory=deque, init=False, repr=False)
+    _table: dict[str, int] = field(default_factory=dict, init=False, repr=False)
+
+    def _codes(self, ids: StrArray) -> IntArray:
+        table = self._table
+        return np.fromiter((table.setdefault(i, len(table)) for i in ids.tolist()), dtype=np.int64, count=len(ids))
 
     def update(self, time_s: float, ids: StrArray, alt_m: FloatArray) -> tuple[FloatArray, FloatArray]:
         """The rate of each of ``ids`` at ``time_s`` (NaN: not established) and its mean altitude over the last
         ``window_s``, then remember this picture."""
+        ids = np.asarray(ids)
+        codes = self._codes(ids)
         rate = np.full(ids.shape[0], np.nan)
         total = np.asarray(alt_m, dtype=np.float64).copy()
         count = np.ones(ids.shape[0])
         for frame in self._frames:
-            if time_s - frame.time_s > self.window_s or not frame.ids.shape[0]:
+            if time_s - frame.time_s > self.window_s or not frame.codes.shape[0]:
                 continue
-            pos = np.minimum(np.searchsorted(frame.ids, ids), frame.ids.shape[0] - 1)
-            found = frame.ids[pos] == ids
+            pos = np.minimum(np.searchsorted(frame.codes, codes), frame.codes.shape[0] - 1)
+            found = frame.codes[pos] == codes
             total[found] += frame.alt_m[pos[found]]
             count[found] += 1.0
         ref = next((f for f in reversed(self._frames) if time_s - f.time_s >= self.window_s), None)
-        if ref is not None and time_s - ref.time_s <= self.max_dt_s and ref.ids.shape[0] and ids.shape[0]:
-            pos = np.minimum(np.searchsorted(ref.ids, ids), ref.ids.shape[0] - 1)
-            found = ref.ids[pos] == ids
+        if ref is not None and time_s - ref.time_s <= self.max_dt_s and ref.codes.shape[0] and ids.shape[0]:
+            pos = np.minimum(np.searchsorted(ref.codes, codes), ref.codes.shape[0] - 1)
+            found = ref.codes[pos] == codes
             rate[found] = (alt_m[found] - ref.alt_m[pos[found]]) / (time_s - ref.time_s)
-        order = np.argsort(ids, kind="stable")
-        self._frames.append(_Frame(float(time_s), ids[order], np.asarray(alt_m, dtype=np.float64)[order]))
+        order = np.argsort(codes, kind="stable")
+        alt = np.asarray(alt_m, dtype=np.float64)
+        self._frames.append(_Frame(float(time_s), codes[order], ids[order], alt[order]))
         while len(self._frames) >= 2 and time_s - self._frames[1].time_s >= self.window_s:
             self._frames.popleft()
+        if len(self._table) > 4 * max((len(f.ids) for f in self._frames), default=0) + 4096:
+            self._recode()
         return rate, total / count
+
+    def _recode(self) -> None:
+        """Codes for the ids still in the window only (the others belong to tracks long gone)."""
+        self._table = {}
+        frames = list(self._frames)
+        self._frames.clear()
+        for f in frames:
+            codes = self._codes(f.ids)
+            order = np.argsort(codes, kind="stable")
+            self._frames.append(_Frame(f.time_s, codes[order], f.ids[order], f.alt_m[order]))
 
 
 __all__ = ["VerticalRateFilter"]

@@ -330,7 +330,12 @@ class LivePipeline:
         hearing = [s for s in self.sources if isinstance(s, HearsGround)]
         if not hearing:
             return np.zeros(len(tracks), dtype=bool)
-        return np.array([bool(a) and any(s.on_ground(str(a)) for s in hearing) for a in tracks.icao24], dtype=bool)
+        icao24 = np.asarray(tracks.icao24, dtype=str).tolist()
+        grounded = np.zeros(len(icao24), dtype=bool)
+        for source in hearing:  # one pass per source (few), not a generator per track (thousands)
+            said = source.on_ground
+            grounded |= np.array([bool(a) and said(a) for a in icao24], dtype=bool)
+        return grounded
 
     def _snapshot(
         self,

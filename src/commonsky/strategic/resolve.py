@@ -59,8 +59,10 @@ def earliest_free_slot(engine: StrategicEngine, intent: Intent, conflicts: Itera
 
 
 def _altitude_candidates(
-    engine: StrategicEngine, intent: Intent, conflicts: Iterable[Conflict], base_dz: float
-) -> Iterable[float]:
+    engine: StrategicEngine, intent: Intent, conflicts: Iterable[Conflict], base_steps: int
+) -> Iterable[int]:
+    """Moves in whole ``altitude_step_m`` steps (counted as integers: summed metres drift, and the same level
+    reached twice by different paths must be seen as one)."""
     model, step = engine.policy.altitude, engine.policy.altitude_step_m
     for conflict in conflicts:
         if conflict.effect is not Effect.BLOCKS:
@@ -74,10 +76,12 @@ def _altitude_candidates(
             down_margin = model.mixed_ref_margin_m if own.ceiling.ref is not theirs.floor.ref else 0.0
             up = model.ceiling_m(theirs.ceiling) + up_margin - model.floor_m(own.floor)
             down = model.floor_m(theirs.floor) - down_margin - model.ceiling_m(own.ceiling)
+            # at least one step: a block that still meets this one is not cleared by staying (bands that only
+            # touch after a shift can meet by a rounding error in metres, and would stall the search here)
             if math.isfinite(up):
-                yield base_dz + math.ceil(round(max(up, 0.0) / step, 6)) * step
+                yield base_steps + max(1, math.ceil(round(up / step, 6)))
             if math.isfinite(down):
-                yield base_dz + math.floor(round(min(down, 0.0) / step, 6)) * step
+                yield base_steps + min(-1, math.floor(round(down / step, 6)))
 
 
 def _within_limits(engine: StrategicEngine, intent: Intent) -> bool:
@@ -93,15 +97,16 @@ def nearest_free_block(engine: StrategicEngine, intent: Intent, conflicts: Itera
     """The smallest vertical move (whole ``altitude_step_m``, up or down, same thickness) that leaves no blocking
     conflict and keeps every block between ``policy.lowest_floor_m`` and ``policy.highest_ceiling_m``."""
     policy = engine.policy
-    heap = [(abs(dz), -dz) for dz in _altitude_candidates(engine, intent, conflicts, 0.0) if dz != 0]
+    heap = [(abs(k), -k) for k in _altitude_candidates(engine, intent, conflicts, 0) if k != 0]
     heapq.heapify(heap)
-    seen: set[float] = set()
+    seen: set[int] = set()
     while heap and len(seen) < policy.max_tries:
-        _, neg_dz = heapq.heappop(heap)  # ties: climb before descending (more terrain clearance)
-        dz = -neg_dz
-        if dz in seen:
+        _, neg_steps = heapq.heappop(heap)  # ties: climb before descending (more terrain clearance)
+        steps = -neg_steps
+        if steps in seen:
             continue
-        seen.add(dz)
+        seen.add(steps)
+        dz = steps * policy.altitude_step_m
         moved = intent.shifted(dz_m=dz)
         if not _within_limits(engine, moved):
             continue
@@ -111,7 +116,7 @@ def nearest_free_block(engine: StrategicEngine, intent: Intent, conflicts: Itera
             verb = "climb" if dz > 0 else "descend"
             summary = f"{verb} {abs(dz) / FT_M:,.0f} ft: {', '.join(bands[:3])}{' ...' if len(bands) > 3 else ''}"
             return Resolution("altitude", 0.0, dz, moved, summary)
-        for more in _altitude_candidates(engine, moved, blocking, dz):
+        for more in _altitude_candidates(engine, moved, blocking, steps):
             if more not in seen and more != 0:
                 heapq.heappush(heap, (abs(more), -more))
     return None

@@ -3,6 +3,7 @@ the file. Only 127.0.0.1 and free ports are used; every wait is bounded."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import socket
@@ -14,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from commonsky.surveillance.feeds.live import LiveFeed
+from commonsky.surveillance.feeds.batch import StateBatch
+from commonsky.surveillance.feeds.live import FeedDrain, FeedStatus, LiveFeed
 from commonsky.surveillance.feeds.pipeline import FeedOptions, FeedPipeline, ingest
 from commonsky.surveillance.feeds.process import ProcessFeed
 from commonsky.surveillance.feeds.records import StateVector
@@ -154,3 +156,22 @@ def test_a_feed_read_in_its_own_process_gives_the_same_states(reference_dir: Pat
     assert [(s.icao24, s.latitude_deg, s.longitude_deg) for s in got[: len(expected)]] == [
         (s.icao24, s.latitude_deg, s.longitude_deg) for s in expected
     ]
+
+
+def test_a_reader_process_nobody_drains_keeps_the_newest_states(reference_dir: Path) -> None:
+    """What the reader process sends crosses a real pipe as `StateBatch` buffers; beyond ``max_pending`` states
+    waiting, `ProcessFeed` drops the oldest and counts them (with those the reader itself dropped)."""
+    states = _file_states(reference_dir / "adsb" / "pymodes_sample_data_adsb.csv", "hexcsv")[:180]
+    feed = ProcessFeed(parse_feed_url("beast://127.0.0.1:30005?name=piped"), QUICK, max_pending=100)
+    receiver, sender = multiprocessing.get_context("spawn").Pipe(duplex=False)
+    thread = threading.Thread(target=feed._receive, args=(receiver,))  # the parent's side, as `start` runs it
+    thread.start()
+    for k in range(3):
+        drained = FeedDrain(StateBatch.from_states(states[60 * k : 60 * (k + 1)]), 1000, True, overflowed=2)
+        sender.send((drained, FeedStatus("piped", "beast://127.0.0.1:30005", True, None, {"decoded": 60 * k})))
+    sender.close()
+    thread.join(10.0)
+    got = feed.drain()
+    assert list(got.states) == states[-100:] and got.overflowed == 80 + 3 * 2 and got.bytes_read == 3000
+    assert feed.counters.decoded == 120 and feed.status().label == "piped"
+    assert len(feed.drain().states) == 0

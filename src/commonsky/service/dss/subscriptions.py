@@ -66,8 +66,8 @@ def put(db: Database, manager: str, raw_id: str, version: str | None, body: Any)
     volume = parse_volume(
         body.get("extents"), "extents", need_times=False, default_t0_us=now, default_t1_us=records.FAR_FUTURE_US
     )
-    if volume.t1_us == records.FAR_FUTURE_US:
-        volume = replace(volume, t1_us=max(volume.t0_us, now) + MAX_DURATION_US)
+    if volume.t1_us == records.FAR_FUTURE_US:  # no end given: the longest a subscription may last from its start
+        volume = replace(volume, t1_us=volume.t0_us + MAX_DURATION_US)
     if volume.t1_us < now:
         raise bad_request("the subscription ends in the past")
     if volume.t1_us - volume.t0_us > MAX_DURATION_US:

@@ -13,6 +13,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
+from commonsky.surveillance.feeds.batch import StateBatch
 from commonsky.surveillance.feeds.counters import FeedCounters, rejected_reports
 from commonsky.surveillance.feeds.pipeline import FeedOptions, FeedPipeline
 from commonsky.surveillance.feeds.records import StateVector
@@ -27,10 +28,11 @@ DOWN_EVENTS = frozenset({"dropped", "silent", "connect_failed", "gave_up", "ende
 
 @dataclass(frozen=True, slots=True)
 class FeedDrain:
-    """What arrived since the previous drain: state vectors (oldest first), bytes read, whether the link is up
-    (connected, and not silent beyond the policy's idle timeout), and states dropped because nobody drained."""
+    """What arrived since the previous drain: state vectors (oldest first, as one `StateBatch`: iterating it gives
+    `StateVector`s), bytes read, whether the link is up (connected, and not silent beyond the policy's idle
+    timeout), and states dropped because nobody drained."""
 
-    states: tuple[StateVector, ...]
+    states: StateBatch
     bytes_read: int
     link_up: bool
     overflowed: int = 0
@@ -123,10 +125,10 @@ class LiveFeed:
         with self._lock:
             states = tuple(self._pending)
             self._pending.clear()
-            drained = FeedDrain(states, self._bytes, self._link_up, self._overflowed)
+            bytes_read, link_up, overflowed = self._bytes, self._link_up, self._overflowed
             self._bytes = 0
             self._overflowed = 0
-        return drained
+        return FeedDrain(StateBatch.from_states(states), bytes_read, link_up, overflowed)
 
     def status(self) -> FeedStatus:
         with self._lock:

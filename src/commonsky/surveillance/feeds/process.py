@@ -3,7 +3,9 @@
 `ProcessFeed` has the interface of `LiveFeed` (`start`, `stop`, `drain`, `status`, `url`, `counters`): a child
 process (spawned, so nothing of the parent's threads is inherited) runs a `LiveFeed` and sends what it drained,
 with its status, every `SEND_EVERY_S` over a pipe; a thread of the parent receives it into a buffer that `drain`
-empties. A child that dies is reported as a link event ("error") and the feed reads as down; it is not restarted.
+empties. The states cross the pipe as one `StateBatch` buffer per send (not one pickled object per report), so
+the parent's receiving thread does next to nothing under the picture loop's GIL.
+A child that dies is reported as a link event ("error") and the feed reads as down; it is not restarted.
 Thread-safe like `LiveFeed`.
 """
 
@@ -14,13 +16,12 @@ import multiprocessing as mp
 import signal
 import threading
 import time
-from collections import deque
 from multiprocessing.connection import Connection
 from typing import Protocol
 
+from commonsky.surveillance.feeds.batch import StateBatch
 from commonsky.surveillance.feeds.counters import FeedCounters
 from commonsky.surveillance.feeds.live import LIVE_POLICY, FeedDrain, FeedStatus, LiveFeed
-from commonsky.surveillance.feeds.records import StateVector
 from commonsky.surveillance.feeds.source import LinkEvent, ReconnectPolicy
 from commonsky.surveillance.feeds.url import FeedUrl
 
@@ -69,7 +70,9 @@ class ProcessFeed:
         self._stopping = False
         self._control: Connection | None = None
         self._lock = threading.Lock()
-        self._pending: deque[StateVector] = deque(maxlen=max_pending)
+        self._max_pending = max_pending
+        self._pending: list[StateBatch] = []
+        self._n_pending = 0
         self._bytes = 0
         self._overflowed = 0
         self._status = FeedStatus(url.label, str(url), False, None)
@@ -79,6 +82,11 @@ class ProcessFeed:
     @property
     def url(self) -> FeedUrl:
         return self._url
+
+    @property
+    def pid(self) -> int | None:
+        """The reader process's id while it runs (None before `start` and after `stop`)."""
+        return self._process.pid if self._process is not None else None
 
     def start(self) -> None:
         if self._process is not None:
@@ -99,9 +107,11 @@ class ProcessFeed:
             while True:
                 drained, status = conn.recv()
                 with self._lock:
-                    room = self._pending.maxlen or 0
-                    self._overflowed += drained.overflowed + max(0, len(self._pending) + len(drained.states) - room)
-                    self._pending.extend(drained.states)
+                    self._overflowed += drained.overflowed
+                    if len(drained.states):
+                        self._pending.append(drained.states)
+                        self._n_pending += len(drained.states)
+                    self._drop_oldest()
                     self._bytes += drained.bytes_read
                     self._status = status
                     self.counters = FeedCounters(**status.counters)
@@ -110,6 +120,19 @@ class ProcessFeed:
                 event = LinkEvent("error", time.time(), "the feed's reader process ended")
                 with self._lock:
                     self._status = FeedStatus(self._url.label, str(self._url), False, event, self._status.counters)
+
+    def _drop_oldest(self) -> None:
+        """Beyond ``max_pending`` states waiting (nobody drains), drop the oldest and count them (lock held)."""
+        excess = self._n_pending - self._max_pending
+        while excess > 0:
+            head = self._pending[0]
+            cut = min(excess, len(head))
+            self._pending[0] = head[cut:]
+            if not len(self._pending[0]):
+                self._pending.pop(0)
+            self._overflowed += cut
+            self._n_pending -= cut
+            excess -= cut
 
     def stop(self, timeout_s: float = 2.0) -> None:
         self._stopping = True
@@ -129,8 +152,8 @@ class ProcessFeed:
 
     def drain(self) -> FeedDrain:
         with self._lock:
-            drained = FeedDrain(tuple(self._pending), self._bytes, self._status.link_up, self._overflowed)
-            self._pending.clear()
+            pending, self._pending, self._n_pending = self._pending, [], 0
+            drained = FeedDrain(StateBatch.concat(pending), self._bytes, self._status.link_up, self._overflowed)
             self._bytes = self._overflowed = 0
         return drained
 

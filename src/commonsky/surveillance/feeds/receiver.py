@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,9 +32,9 @@ from shapely.geometry import Polygon
 
 from commonsky._typing import FloatArray
 from commonsky.geo.geodesy import LocalFrame
+from commonsky.surveillance.feeds.batch import StateBatch
 from commonsky.surveillance.feeds.live import FeedStatus
 from commonsky.surveillance.feeds.process import FeedReader
-from commonsky.surveillance.feeds.records import StateVector
 from commonsky.surveillance.health import WatchedSensor, covered_area
 from commonsky.surveillance.sensor_config import SensorKind, SensorSpec
 from commonsky.surveillance.sensors.adsb import AdsbReceiver, nacp_sigma_m
@@ -107,20 +107,8 @@ class AsyncReports:
         return self.model.observe(truth, rng)
 
 
-def latest_per_aircraft(states: Sequence[StateVector]) -> list[StateVector]:
-    """The newest state of each aircraft with an altitude or on the ground, in first-seen order."""
-    latest: dict[str, StateVector] = {}
-    for state in states:
-        if state.altitude_ft is None and not state.onground:
-            continue
-        held = latest.get(state.icao24)
-        if held is None or state.timestamp_s >= held.timestamp_s:
-            latest[state.icao24] = state
-    return list(latest.values())
-
-
 def states_to_plots(
-    states: Sequence[StateVector],
+    states: StateBatch,
     frame: LocalFrame,
     t_s: float,
     now_s: float,
@@ -128,31 +116,32 @@ def states_to_plots(
     sigma_m: FloatArray,
     ground_alt_m: float = 0.0,
 ) -> Plots:
-    """One batch at ``t_s``: each aircraft's latest state, moved by its velocity from its time to ``now_s`` (at
-    most `MAX_DEAD_RECKONING_S`), in ``frame``; ``sigma_m`` the per-axis noise (east, north, up). An aircraft on
-    the ground without an altitude is at ``ground_alt_m`` (metres), level."""
-    latest = latest_per_aircraft(states)
-    if not latest:
+    """One batch at ``t_s``: each aircraft's latest placed state (`StateBatch.latest_placed`), moved by its
+    velocity from its time to ``now_s`` (at most `MAX_DEAD_RECKONING_S`), in ``frame``; ``sigma_m`` the per-axis
+    noise (east, north, up). An aircraft on the ground without an altitude is at ``ground_alt_m`` (metres), level."""
+    latest = states.latest_placed()
+    if not len(latest):
         return Plots.empty(t_s, sensor_id)
 
-    def col(values: list[float | None], scale: float = 1.0) -> FloatArray:
-        return np.array([0.0 if v is None else v * scale for v in values], dtype=float)
+    def col(name: str, scale: float = 1.0) -> FloatArray:
+        return np.nan_to_num(latest.column(name), nan=0.0) * scale
 
-    age = np.clip(now_s - col([s.timestamp_s for s in latest]), 0.0, MAX_DEAD_RECKONING_S)
-    gs = col([s.groundspeed_kt for s in latest], KT_MS)
-    trk = np.radians(col([s.track_deg for s in latest]))
-    east, north = frame.to_local(col([s.latitude_deg for s in latest]), col([s.longitude_deg for s in latest]))
+    age = np.clip(now_s - col("timestamp_s"), 0.0, MAX_DEAD_RECKONING_S)
+    altitude_ft = latest.column("altitude_ft")
+    gs = col("groundspeed_kt", KT_MS)
+    trk = np.radians(col("track_deg"))
+    east, north = frame.to_local(col("latitude_deg"), col("longitude_deg"))
     pos = np.column_stack(
         [
             np.asarray(east) + gs * np.sin(trk) * age,
             np.asarray(north) + gs * np.cos(trk) * age,
-            np.array([ground_alt_m if s.altitude_ft is None else s.altitude_ft * FT_M for s in latest])
-            + col([None if s.altitude_ft is None else s.vertical_rate_fpm for s in latest], FPM_MS) * age,
+            np.where(np.isnan(altitude_ft), ground_alt_m, altitude_ft * FT_M)
+            + np.where(np.isnan(altitude_ft), 0.0, col("vertical_rate_fpm", FPM_MS)) * age,
         ]
     )
     return Plots.from_positions(
         t_s, sensor_id, pos, np.diag(np.asarray(sigma_m) ** 2),
-        icao24=[s.icao24 for s in latest], callsign=[(s.callsign or "")[:8] for s in latest],
+        icao24=latest.text("icao24").tolist(), callsign=latest.text("callsign").tolist(),
     )  # fmt: skip
 
 
@@ -223,14 +212,11 @@ class ReceiverSource:
 
     def poll(self, t_s: float) -> list[Plots]:
         drained = self.feed.drain()
-        if t_s <= self._last_s or (not drained.link_up and not drained.states):
+        if t_s <= self._last_s or (not drained.link_up and not len(drained.states)):
             return []
         self._last_s = t_s
-        for state in drained.states:
-            if state.squawk:
-                self._squawk[state.icao24] = state.squawk
-            if state.onground is not None:
-                self._ground[state.icao24] = state.onground
+        self._squawk.update(drained.states.last_known("squawk"))
+        self._ground.update(drained.states.last_ground())
         plots = states_to_plots(
             drained.states, self.frame, t_s, self._wall(), self.sensor.sensor_id, self._sigma_m, self._ground_alt_m
         )

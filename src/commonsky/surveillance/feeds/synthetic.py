@@ -108,6 +108,19 @@ def _reply(first: bytes, icao: int) -> bytes:
     return first + (crc24(first) ^ icao).to_bytes(3, "big")
 
 
+def position_squitter(plane: SyntheticAircraft, t_s: float, odd: bool) -> bytes:
+    """The airborne position (DF17 TC 11, even or ``odd`` CPR) of ``plane`` at ``t_s``."""
+    lat, lon, alt = plane.position(t_s)
+    yz, xz = cpr_encode(lat, lon, odd)
+    me = 11 << 51 | _alt12(alt) << 36 | int(odd) << 34 | yz << 17 | xz
+    return _squitter(17, plane.icao24, me)
+
+
+POSITION_SLOTS = (0, 5)
+"""Where the two positions are in `messages`' list; with no vertical rate, every other message of an aircraft is
+the same each second."""
+
+
 def _surface_messages(plane: SyntheticAircraft, t_s: float) -> list[tuple[float, bytes]]:
     """The messages of one second on the surface (module docstring)."""
     icao, out = plane.icao24, []
@@ -131,10 +144,8 @@ def messages(plane: SyntheticAircraft, t_s: float) -> list[tuple[float, bytes]]:
         return _surface_messages(plane, t_s)
     icao, out = plane.icao24, []
     for k, (dt, odd) in enumerate(((0.0, False), (0.5, True))):
-        lat, lon, alt = plane.position(t_s + dt)
-        yz, xz = cpr_encode(lat, lon, odd)
-        me = 11 << 51 | _alt12(alt) << 36 | int(odd) << 34 | yz << 17 | xz
-        out.append((t_s + dt, _squitter(17, icao, me)))
+        _, _, alt = plane.position(t_s + dt)
+        out.append((t_s + dt, position_squitter(plane, t_s + dt, odd)))
         east = plane.gs_kt * math.sin(math.radians(plane.track_deg))
         north = plane.gs_kt * math.cos(math.radians(plane.track_deg))
         vr = round(abs(plane.vs_fpm) / 64.0) + 1

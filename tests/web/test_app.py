@@ -1,4 +1,6 @@
-"""What `commonsky run` serves: ONE app, the broker service with the live picture mounted and the scenario seeded."""
+"""The live apps (`web.app`): what `commonsky run` serves, ONE app, the broker service with the live picture mounted
+and the scenario seeded; and the picture alone, whose runner runs exactly while the app does (or never, when the
+caller steps it)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from commonsky.service.settings import ServiceSettings
 from commonsky.sim.runner import LiveRunner
 from commonsky.sim.scenario import Scenario
 from commonsky.strategic.batch import check_in_order
-from commonsky.web.app import create_run_app
+from commonsky.web.app import create_live_app, create_run_app
 
 T0633 = 1_417_501_980.0
 
@@ -69,3 +71,13 @@ def test_clock_controls_work_on_the_run_app(runner: LiveRunner, diyala: Scenario
         assert paused["paused"] is True
         jumped = client.post("/api/clock/jump", json={"time": "2014-12-02T06:40:00Z"}).json()
         assert jumped["time_s"] == pytest.approx(T0633 + 420.0, abs=1.0)
+
+
+@pytest.mark.parametrize("start", [True, False])
+def test_the_picture_alone_runs_its_runner_while_the_app_runs(runner: LiveRunner, start: bool) -> None:
+    app = create_live_app(runner, "alone", start=start)
+    assert not runner.running
+    with TestClient(app) as client:
+        assert runner.running is start
+        assert client.get("/api/status").status_code == 200
+    assert not runner.running
