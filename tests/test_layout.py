@@ -56,17 +56,16 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     """
     archive/block.py archive/engine.py archive/infringements.py archive/losses.py archive/outputs.py
     archive/pieces.py archive/read.py archive/regions.py archive/reports.py archive/schema.py archive/source.py
-    cli/_feeds.py cli/analyze.py cli/feed.py cli/replay.py safety/batch.py safety/encounters.py
-    safety/loss_search.py safety/replay_outputs.py safety/track_files.py safety/tracks.py sim/assembly.py
-    sim/pipeline.py sim/scenario_fields.py sim/scenario_intents.py sim/scenario_receivers.py sim/scenario_yaml.py
-    sim/scenario_zones.py sim/sensors.py sim/snapshot.py sim/truth.py surveillance/feeds/live.py
-    surveillance/feeds/pipeline.py surveillance/feeds/process.py surveillance/feeds/receiver.py web/bridge.py
+    cli/_feeds.py cli/analyze.py cli/feed.py cli/replay.py
+    sim/assembly.py sim/pipeline.py sim/sensors.py surveillance/feeds/live.py surveillance/feeds/pipeline.py
+    surveillance/feeds/process.py surveillance/feeds/receiver.py web/bridge.py
     """
 )
 """Modules whose test file is still missing (many are exercised by the behaviour tests below, none has tests of
 its own yet). Empty it: write ``tests/<path>/test_<mod>.py`` and remove the module from here."""
 
-NOT_YET_CEILING = 36
+NOT_YET_CEILING = 23
+NOT_YET_CEILING = 23
 """The size of `NOT_YET_MIRRORED`: a ratchet, lowered whenever the list shrinks, never raised."""
 
 BEHAVIOUR_TESTS: dict[str, str] = {

@@ -13,6 +13,7 @@ position spike.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import math
 from pathlib import Path
 
@@ -123,3 +124,16 @@ def replay_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, 
     zones = folder / "zones.geojson"
     write_zones(zones, [zone])
     return tracks, zones, expected
+
+
+@pytest.fixture(scope="session")
+def samples() -> Path:
+    """The folder of the `traffic` wheel's sample trajectories (``<category>/<name>.json.gz``), extracted once
+    into ``.cache/traffic-samples`` by ``scripts/traffic_samples.py``."""
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("traffic_samples", root / "scripts" / "traffic_samples.py")
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    folder: Path = script.extract(root / ".cache" / "traffic-samples")
+    return folder

@@ -45,13 +45,6 @@ def _module(name: str, path: Path) -> ModuleType:
     return module
 
 
-@pytest.fixture(scope="session")
-def samples() -> Path:
-    script = _module("traffic_samples", ROOT / "scripts" / "traffic_samples.py")
-    folder: Path = script.extract(ROOT / ".cache" / "traffic-samples")
-    return folder
-
-
 # --- the independent loss computation: per pair, per second, vertical in feet -------------------------------
 
 

@@ -11,7 +11,6 @@ import pytest
 import shapely
 
 from commonsky.events import EventKind
-from commonsky.geo.geodesy import LocalFrame
 from commonsky.safety.alerts import AlertKind
 from commonsky.sim.assembly import pipeline_from_scenario
 from commonsky.sim.clock import SimClock
@@ -20,7 +19,6 @@ from commonsky.sim.run_config import RunConfig
 from commonsky.sim.runner import LiveRunner
 from commonsky.sim.scenario import Scenario, load_scenario
 from commonsky.sim.sources import SimulatedSensor
-from commonsky.sim.truth import circle_traffic
 
 ROOT = Path(__file__).resolve().parents[2]
 T0630 = 1_417_501_800.0  # 2014-12-02T06:30:00Z
@@ -131,15 +129,6 @@ def test_unknown_aircraft_raise_unknown_alerts(run_0630: list) -> None:  # type:
     for alert in final.identity_alerts:
         assert f"T{alert.event.track_id}" in set(final.picture.id) and alert.raised_s <= final.time_s
         assert alert.key < 0
-
-
-def test_circle_traffic_stays_in_its_disc() -> None:
-    circles = circle_traffic(500, 0.0, 3600.0, np.random.default_rng(3), radius_m=100_000.0)
-    for t in (0.0, 1234.0, 3600.0):
-        pos, vel = circles.states(t)
-        assert (np.hypot(pos[:, 0], pos[:, 1]) < 100_000.0 + 80_000.0).all()
-        assert np.hypot(vel[:, 0], vel[:, 1]) == pytest.approx(np.abs(circles.omega_rad_s) * circles.radius_m)
-    assert LocalFrame(0, 0)  # frame-free: positions are local metres
 
 
 def test_runner_thread_follows_the_clock(diyala: Scenario) -> None:
