@@ -7,13 +7,15 @@ scripts/pg.sh, started on demand, so plain `pytest` works.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from commonsky.service.db import Database
+from commonsky.service.migrate import upgrade
 from commonsky.service.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +33,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'broker.db'}"
     url: str = request.getfixturevalue("pg_url")
     return url
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """A migrated database on each backend (`database_url`), disposed after the test."""
+    database = Database(ServiceSettings(database_url=database_url, sqlite_synchronous="NORMAL"))
+    upgrade(database)
+    yield database
+    database.dispose()
 
 
 def settings_for(url: str, **overrides: object) -> ServiceSettings:
