@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from commonsky.service.broker import Broker
 from commonsky.service.db import Database
 from commonsky.service.migrate import upgrade
 from commonsky.service.settings import ServiceSettings
@@ -41,6 +42,22 @@ def db(database_url: str) -> Iterator[Database]:
     database = Database(ServiceSettings(database_url=database_url, sqlite_synchronous="NORMAL"))
     upgrade(database)
     yield database
+    database.dispose()
+
+
+@pytest.fixture
+def told() -> list[tuple[str, dict[str, Any]]]:
+    """What `broker` told the parties, in order: (party id, event)."""
+    return []
+
+
+@pytest.fixture
+def broker(database_url: str, told: list[tuple[str, dict[str, Any]]]) -> Iterator[Broker]:
+    """A `Broker` on a migrated database of each backend, with a probe budget no test reaches; it tells `told`."""
+    settings = ServiceSettings(database_url=database_url, sqlite_synchronous="NORMAL", probe_budget_units=1e12)
+    database = Database(settings)
+    upgrade(database)
+    yield Broker(database, settings, notify=lambda party_id, event: told.append((party_id, event)))
     database.dispose()
 
 

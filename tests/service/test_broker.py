@@ -7,7 +7,6 @@ other parties' intents and impossible transitions are refused."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,28 +16,11 @@ from commonsky.errors import InputError, NotFoundError
 from commonsky.plans.intent import IntentState
 from commonsky.service import auth
 from commonsky.service.broker import Broker
-from commonsky.service.db import Database
 from commonsky.service.engine import volumes_from_json
 from commonsky.service.errors import StaleVersionError
 from commonsky.service.examples import box
-from commonsky.service.migrate import upgrade
-from commonsky.service.settings import ServiceSettings
 
 LIVE = (IntentState.ACCEPTED, IntentState.ACTIVATED)
-
-
-@pytest.fixture
-def told() -> list[tuple[str, dict[str, Any]]]:
-    return []
-
-
-@pytest.fixture
-def broker(database_url: str, told: list[tuple[str, dict[str, Any]]]) -> Iterator[Broker]:
-    settings = ServiceSettings(database_url=database_url, sqlite_synchronous="NORMAL", probe_budget_units=1e12)
-    database = Database(settings)
-    upgrade(database)
-    yield Broker(database, settings, notify=lambda party_id, event: told.append((party_id, event)))
-    database.dispose()
 
 
 def _meets(a: Volume, b: Volume) -> bool:

@@ -6,10 +6,8 @@ neither the other intents nor their owners."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from shapely.geometry import Polygon
 from shapely.geometry import box as rectangle
 from sqlalchemy import select
@@ -17,25 +15,13 @@ from sqlalchemy import select
 from commonsky.airspace.volume import Volume
 from commonsky.service import auth
 from commonsky.service.broker import Broker
-from commonsky.service.db import Database
 from commonsky.service.engine import bounds, volumes_from_json
 from commonsky.service.examples import box, zone_feature
-from commonsky.service.migrate import upgrade
 from commonsky.service.models import IntentRow
-from commonsky.service.settings import ServiceSettings
 from commonsky.service.views import ObstacleKind
 from commonsky.service.zoning import ZoneKeeper
 
 PRIORITY = 25
-
-
-@pytest.fixture
-def broker(database_url: str) -> Iterator[Broker]:
-    settings = ServiceSettings(database_url=database_url, sqlite_synchronous="NORMAL", probe_budget_units=1e12)
-    database = Database(settings)
-    upgrade(database)
-    yield Broker(database, settings)
-    database.dispose()
 
 
 def _meets(a: Volume, b: Volume) -> bool:
