@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from commonsky.airspace.volume import Volume
 from commonsky.service.broker import Broker
 from commonsky.service.db import Database
 from commonsky.service.migrate import upgrade
@@ -59,6 +60,15 @@ def broker(database_url: str, told: list[tuple[str, dict[str, Any]]]) -> Iterato
     upgrade(database)
     yield Broker(database, settings, notify=lambda party_id, event: told.append((party_id, event)))
     database.dispose()
+
+
+def volumes_meet(a: Volume, b: Volume) -> bool:
+    """Whether two volumes share some airspace at some time: an area, an overlap of windows and of bands (written
+    here from the volumes' parts, not by the broker's own test)."""
+    area = a.footprint.intersection(b.footprint).area
+    when = max(a.window.start_s, b.window.start_s) < min(a.window.end_s, b.window.end_s)
+    level = max(a.band.floor.value_m, b.band.floor.value_m) < min(a.band.ceiling.value_m, b.band.ceiling.value_m)
+    return area > 1e-9 and when and level
 
 
 def settings_for(url: str, **overrides: object) -> ServiceSettings:
