@@ -32,10 +32,17 @@ def signer() -> rsa.RSAPrivateKey:
 
 @pytest.fixture
 def dss(make_client: Any, sqlite_url: str, tmp_path: Path, signer: rsa.RSAPrivateKey) -> TestClient:
-    pem = signer.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    (tmp_path / "trusted.pem").write_bytes(pem)
-    client, _ = make_client(sqlite_url, dss_public_keys=(str(tmp_path / "trusted.pem"),), dss_audiences=("dss.test",))
+    client, _ = make_client(sqlite_url, **trusting(signer, tmp_path, "dss.test"))
     return client  # type: ignore[no-any-return]
+
+
+def trusting(key: rsa.RSAPrivateKey, folder: Path, audience: str) -> dict[str, tuple[str, ...]]:
+    """Settings for a DSS that trusts the tokens ``key`` signs for ``audience`` (its public key, written to
+    ``folder``/trusted.pem)."""
+    pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    path = folder / "trusted.pem"
+    path.write_bytes(pem)
+    return {"dss_public_keys": (str(path),), "dss_audiences": (audience,)}
 
 
 def token(key: rsa.RSAPrivateKey, sub: str, scope: str = SC, aud: str = "dss.test") -> dict[str, str]:

@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 from uas_standards.astm.f3548.v21.constants import Scope
 
-from .test_dss_api import token
+from .test_dss_api import token, trusting
 
 SC, CM, CP, CMSA, AA = (
     Scope.StrategicCoordination.value,
@@ -54,9 +53,7 @@ def key() -> rsa.RSAPrivateKey:
 
 @pytest.fixture
 def dss(make_client: Any, sqlite_url: str, tmp_path: Path, key: rsa.RSAPrivateKey) -> TestClient:
-    pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    (tmp_path / "trusted.pem").write_bytes(pem)
-    client, _ = make_client(sqlite_url, dss_public_keys=(str(tmp_path / "trusted.pem"),), dss_audiences=("dss.test",))
+    client, _ = make_client(sqlite_url, **trusting(key, tmp_path, "dss.test"))
     return client  # type: ignore[no-any-return]
 
 
