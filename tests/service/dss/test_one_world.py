@@ -19,17 +19,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 from shapely.geometry import box, shape
 
-from .test_dss_api import trusting
+from .conftest import trusting
 
 SC = "utm.strategic_coordination"
 USS = "uss-hidden-name.example"
 STEP_S = 300.0  # the default disclosure grid: 0.1 degree cells, 5-minute steps, 1,000 ft bands
 CELL = 0.1
-
-
-@pytest.fixture(scope="module")
-def signer() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
 @pytest.fixture
