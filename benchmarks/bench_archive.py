@@ -23,6 +23,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -114,13 +115,11 @@ def _single(frame: object) -> tuple[float, float, int]:
     from commonsky.archive.schema import hex_ids
     from commonsky.safety.losses import loss_episodes
 
-    f = frame  # normalised: SI columns
-    ids = hex_ids(f["icao24"].to_numpy())  # type: ignore[index]
+    f: Any = frame  # normalised: SI columns
+    ids = hex_ids(f["icao24"].to_numpy())
+    columns = (f["time_s"], ids, f["lat"], f["lon"], f["alt_m"], f["on_ground"])
     start, cpu0 = time.perf_counter(), _cpu_s()
-    ep = loss_episodes(
-        f["time_s"], ids, f["lat"], f["lon"], f["alt_m"], f["on_ground"],  # type: ignore[index]
-        radius_m=RADIUS_M, half_height_m=HALF_HEIGHT_M, step_s=1.0, max_gap_s=GAP_S,
-    )  # fmt: skip
+    ep = loss_episodes(*columns, radius_m=RADIUS_M, half_height_m=HALF_HEIGHT_M, step_s=1.0, max_gap_s=GAP_S)
     return time.perf_counter() - start, _cpu_s() - cpu0, len(ep)
 
 
@@ -152,9 +151,12 @@ def _peer(ctx: BenchContext, path: Path, workers: int) -> dict | None:
     script = Path(__file__).parent / "peers" / "traffic_cpa.py"
     try:
         done = subprocess.run(
-            [ctx.peer_python, str(script), str(path), str(workers)], capture_output=True, text=True, timeout=1800,
+            [ctx.peer_python, str(script), str(path), str(workers)],
+            capture_output=True,
+            text=True,
+            timeout=1800,
             check=False,
-        )  # fmt: skip
+        )
     except (OSError, subprocess.TimeoutExpired) as error:
         print(f"traffic failed: {error}")
         return None
@@ -163,6 +165,15 @@ def _peer(ctx: BenchContext, path: Path, workers: int) -> dict | None:
         print(f"traffic failed ({done.returncode}): {done.stderr.strip()[-400:]}")
         return None
     return dict(json.loads(lines[-1]))
+
+
+def _row(
+    label: str, n: int, seconds: float, workers: int, cpu_s: float | None, found: object, digits: int = 1
+) -> list[str]:
+    """One row of the table: ``n`` rows in ``seconds`` by ``workers`` (``cpu_s`` None: not measured), ``found``."""
+    rate = n / seconds
+    per_cpu = "-" if cpu_s is None else f"{n / cpu_s:,.0f}"
+    return [label, f"{n:,}", f"{seconds:.{digits}f}", f"{rate:,.0f}", f"{rate / workers:,.0f}", per_cpu, str(found)]
 
 
 def run(ctx: BenchContext) -> str:
@@ -177,18 +188,16 @@ def run(ctx: BenchContext) -> str:
             seconds, cpu, n, losses = _dask(folder, workers, tile)
             timings[workers], cpu_rate[workers] = seconds, n / cpu
             print(f"dask {workers} worker(s): {seconds:.1f} s, {cpu:.1f} CPU s, {losses} losses", flush=True)
-            out_rows.append([f"commonsky analyze, {workers} worker(s), tile {tile:g}°", f"{n:,}", f"{seconds:.1f}",
-                             f"{n / seconds:,.0f}", f"{n / seconds / workers:,.0f}", f"{n / cpu:,.0f}",
-                             str(losses)])  # fmt: skip
+            label = f"commonsky analyze, {workers} worker(s), tile {tile:g}°"
+            out_rows.append(_row(label, n, seconds, workers, cpu, losses))
         frame = _read(folder)
         single_rows = len(frame)  # type: ignore[arg-type]
         seconds, cpu, losses = _single(frame)
         del frame
         print(f"single process: {seconds:.1f} s, {losses} losses", flush=True)
         what = "" if single_rows == rows else ", first hours"
-        out_rows.append([f"loss_episodes, one process (no Dask, files already read{what})", f"{single_rows:,}",
-                         f"{seconds:.1f}", f"{single_rows / seconds:,.0f}", f"{single_rows / seconds:,.0f}",
-                         f"{single_rows / cpu:,.0f}", str(losses)])  # fmt: skip
+        label = f"loss_episodes, one process (no Dask, files already read{what})"
+        out_rows.append(_row(label, single_rows, seconds, 1, cpu, losses))
         sub = _subset(folder, Path(tmp) / "subset")
         sub_rows = len(_read(sub))  # type: ignore[arg-type]
         seconds_sub, cpu_sub, n_sub, losses_sub = _dask(sub, 1, tile)
@@ -196,17 +205,14 @@ def run(ctx: BenchContext) -> str:
         frame = _read(sub)
         single_sub, single_cpu, single_losses = _single(frame)
         flights = int(frame_flights(sub))
-        out_rows.append([f"commonsky analyze, 1 worker: {flights} flights x 30 min", f"{n_sub:,}", f"{seconds_sub:.2f}",
-                         f"{n_sub / seconds_sub:,.0f}", f"{n_sub / seconds_sub:,.0f}", f"{n_sub / cpu_sub:,.0f}",
-                         str(losses_sub)])  # fmt: skip
-        rate = f"{sub_rows / single_sub:,.0f}"
-        out_rows.append(["loss_episodes, one process: same flights", f"{sub_rows:,}", f"{single_sub:.2f}", rate, rate,
-                         f"{sub_rows / single_cpu:,.0f}", str(single_losses)])  # fmt: skip
+        label = f"commonsky analyze, 1 worker: {flights} flights x 30 min"
+        out_rows.append(_row(label, n_sub, seconds_sub, 1, cpu_sub, losses_sub, digits=2))
+        label = "loss_episodes, one process: same flights"
+        out_rows.append(_row(label, sub_rows, single_sub, 1, single_cpu, single_losses, digits=2))
         if peer is not None:
             ps = float(peer["seconds"])
-            out_rows.append(["traffic 2.13 closest_point_of_approach, 2 processes: same flights", f"{sub_rows:,}",
-                             f"{ps:.1f}", f"{sub_rows / ps:,.0f}", f"{sub_rows / ps / 2:,.0f}", "-",
-                             f"{peer['loss_pairs']} pairs"])  # fmt: skip
+            label = "traffic 2.13 closest_point_of_approach, 2 processes: same flights"
+            out_rows.append(_row(label, sub_rows, ps, 2, None, f"{peer['loss_pairs']} pairs"))
         else:
             out_rows.append(["traffic 2.13 closest_point_of_approach", "-", "failed (see log)", "-", "-", "-", "-"])
     ratio = timings[1] / timings[2]

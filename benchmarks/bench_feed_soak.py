@@ -32,20 +32,43 @@ GROWTH_MB_MIN = 1.0
 def _memory_row(name: str, r: LiveResult, column: int) -> list[str]:
     mb = [x[column] for x in r.rss]
     late = r.rss_slope_mb_min(column, since_s=r.seconds / 2.0)
-    return [name, f"{mb[0]:.0f}", f"{mb[-1]:.0f}", f"{max(mb):.0f}", f"{r.rss_slope_mb_min(column):+.2f}",
-            f"{late:+.2f}", "yes" if abs(late) < GROWTH_MB_MIN else "no"]  # fmt: skip
+    return [
+        name,
+        f"{mb[0]:.0f}",
+        f"{mb[-1]:.0f}",
+        f"{max(mb):.0f}",
+        f"{r.rss_slope_mb_min(column):+.2f}",
+        f"{late:+.2f}",
+        "yes" if abs(late) < GROWTH_MB_MIN else "no",
+    ]
 
 
 def section(r: LiveResult) -> str:
     minutes = [
-        [str(k + 1), f"{percentile_s(h, 50):.2f}", f"{percentile_s(h, 99):.2f}", f"{percentile_s(h, 100):.2f}",
-         f"{int(h.sum()):,}"]
-        for k, h in enumerate(r.minutes) if h.sum()
-    ]  # fmt: skip
+        [
+            str(k + 1),
+            f"{percentile_s(h, 50):.2f}",
+            f"{percentile_s(h, 99):.2f}",
+            f"{percentile_s(h, 100):.2f}",
+            f"{int(h.sum()):,}",
+        ]
+        for k, h in enumerate(r.minutes)
+        if h.sum()
+    ]
     cpu = r.cpu
     # Read in full and on time: a generator held back by a slow reader (TCP back-pressure) sends late, then in bursts.
     sustained = r.decoded_per_s >= 0.95 * r.offered and r.generator_late_s < 1.0
-    return "\n".join([
+    header = [
+        "process",
+        "RSS MB start",
+        "end",
+        "max",
+        "growth MB/min (whole run)",
+        "(second half)",
+        f"flat (second half < {GROWTH_MB_MIN:g} MB/min)",
+    ]
+    memory = [_memory_row("picture (`commonsky run`)", r, 1), _memory_row("feed reader (child)", r, 2)]
+    text = [
         "## Live feed held for minutes: memory and latency over time",
         "",
         f"{r.offered:,} messages/s offered ({r.offered // 10:,} synthetic aircraft generated while they play, served "
@@ -64,13 +87,12 @@ def section(r: LiveResult) -> str:
         "memory over 10 minutes, p99 under 1 s. The 10-minute run: "
         "`PYTHONPATH=src .venv/bin/python -m benchmarks.bench_feed_soak --minutes 10 --rate 50000`.",
         "",
-        table(["process", "RSS MB start", "end", "max", "growth MB/min (whole run)", "(second half)",
-               f"flat (second half < {GROWTH_MB_MIN:g} MB/min)"],
-              [_memory_row("picture (`commonsky run`)", r, 1), _memory_row("feed reader (child)", r, 2)]),
+        table(header, memory),
         "",
         table(["minute", "latency p50 s", "p99 s", "max s", "reports"], minutes),
         "",
-    ])  # fmt: skip
+    ]
+    return "\n".join(text)
 
 
 def run(ctx: BenchContext, minutes: float = MINUTES, rate: int = RATE, warmup_s: float = WARMUP_S) -> str:

@@ -24,14 +24,30 @@ from benchmarks.context import BenchContext, table
 from benchmarks.live_feed import LiveResult, measure
 
 CENTRE = (50.0, 8.0)
-LIVE_HEADER = ["offered msg/s", "read msg/s", "tracks", "tick s", "latency p50 s", "p99 s", "max s",
-               "tick work p99 ms", "CPU cores: picture / reader / generator", "picture RSS MB (start -> end, max)",
-               "reader clock offset ms", "generator late max s", "load avg", "goal met"]  # fmt: skip
+LIVE_HEADER = [
+    "offered msg/s",
+    "read msg/s",
+    "tracks",
+    "tick s",
+    "latency p50 s",
+    "p99 s",
+    "max s",
+    "tick work p99 ms",
+    "CPU cores: picture / reader / generator",
+    "picture RSS MB (start -> end, max)",
+    "reader clock offset ms",
+    "generator late max s",
+    "load avg",
+    "goal met",
+]
 # aircraft (x10 msg/s), seconds measured, tick (None: `commonsky run --feed`'s default): 50k, 20k, 5k msg/s, and 50k
 # at the scenario's 1 s tick for comparison
 LIVE_RATES: tuple[tuple[int, float, float | None], ...] = (
-    (5_000, 30.0, None), (2_000, 30.0, None), (500, 30.0, None), (5_000, 30.0, 1.0),
-)  # fmt: skip
+    (5_000, 30.0, None),
+    (2_000, 30.0, None),
+    (500, 30.0, None),
+    (5_000, 30.0, 1.0),
+)
 WARMUP_S = 10.0
 LIVE_TEXT = (
     "Live: synthetic aircraft (10 messages each a second) generated while they play, in their own process "
@@ -99,20 +115,34 @@ def _ingest_row(name: str, fmt: str, data: bytes, hexes: list[str]) -> list[str]
     theirs_s = _best(lambda: rs1090.decode(hexes))
     ours_s = _best(ours)
     n = len(hexes)
-    return [name, f"{n:,}", f"{n / theirs_s:,.0f}", f"{n / ours_s:,.0f}", f"{theirs_s / ours_s:.2f}x",
-            "yes" if ours_s <= theirs_s else "no"]  # fmt: skip
+    return [
+        name,
+        f"{n:,}",
+        f"{n / theirs_s:,.0f}",
+        f"{n / ours_s:,.0f}",
+        f"{theirs_s / ours_s:.2f}x",
+        "yes" if ours_s <= theirs_s else "no",
+    ]
 
 
 def _live_row(r: LiveResult) -> list[str]:
     cpu = r.cpu
     return [
-        f"{r.offered:,}", f"{r.decoded_per_s:,.0f}", f"{r.tracks:,}", f"{r.tick_s:g}", f"{r.p(50):.2f}",
-        f"{r.p(99):.2f}", f"{r.p(100):.2f}", f"{np.percentile(r.works_ms, 99):.0f}" if r.works_ms else "-",
+        f"{r.offered:,}",
+        f"{r.decoded_per_s:,.0f}",
+        f"{r.tracks:,}",
+        f"{r.tick_s:g}",
+        f"{r.p(50):.2f}",
+        f"{r.p(99):.2f}",
+        f"{r.p(100):.2f}",
+        f"{np.percentile(r.works_ms, 99):.0f}" if r.works_ms else "-",
         f"{cpu.get('picture', 0):.2f} / {cpu.get('reader', 0):.2f} / {cpu.get('generator', 0):.2f}",
         f"{r.rss[0][1]:.0f} -> {r.rss[-1][1]:.0f} (max {max(x[1] for x in r.rss):.0f})",
-        f"{r.anchor_offset_s * 1e3:.1f}", f"{r.generator_late_s:.2f}", f"{np.mean(r.load):.1f}",
+        f"{r.anchor_offset_s * 1e3:.1f}",
+        f"{r.generator_late_s:.2f}",
+        f"{np.mean(r.load):.1f}",
         "yes" if r.decoded_per_s >= 0.95 * r.offered and r.p(99) < 1.0 else "no",
-    ]  # fmt: skip
+    ]
 
 
 def run(ctx: BenchContext) -> str:
@@ -127,7 +157,7 @@ def run(ctx: BenchContext) -> str:
     from commonsky.sim.run_config import FEEDS_TICK_S
 
     live = [measure(ctx.root, n, seconds, WARMUP_S, tick or FEEDS_TICK_S) for n, seconds, tick in LIVE_RATES]
-    return "\n".join([
+    text = [
         "## Mode S feeds: ingest against rs1090, and a live feed at an aggregator's rate",
         "",
         "Messages per second, best of 3 in one process. rs1090: its batch decoder alone (`rs1090.decode(list)`: "
@@ -141,4 +171,5 @@ def run(ctx: BenchContext) -> str:
         "",
         table(LIVE_HEADER, [_live_row(r) for r in live]),
         "",
-    ])  # fmt: skip
+    ]
+    return "\n".join(text)

@@ -178,9 +178,13 @@ def run(ctx: BenchContext) -> str:
     swiss_old = _judge(old_alerts, result.losses, seen)  # type: ignore[arg-type]
     air = ~tracks.on_ground & np.isfinite(tracks.alt_m)
     rounded = loss_episodes(
-        tracks.time_s[air], tracks.icao24[air], tracks.lat_deg[air], tracks.lon_deg[air], tracks.alt_m[air],
+        tracks.time_s[air],
+        tracks.icao24[air],
+        tracks.lat_deg[air],
+        tracks.lon_deg[air],
+        tracks.alt_m[air],
         alt_quantum_m=FLIGHT_LEVEL_QUANTUM_M,
-    )  # fmt: skip
+    )
 
     swiss_cols = read_json_records(swiss_path)
     enc_table, made = encounter_set(swiss_cols, per_kind=8, slot_s=SLOT_S)

@@ -100,8 +100,12 @@ def _generator(root: Path, n_aircraft: int) -> tuple[subprocess.Popen[str], int]
     env = {**os.environ, "PYTHONPATH": str(root / "src") + os.pathsep + str(root)}
     server = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.feed_generator", "--aircraft", str(n_aircraft)],
-        stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True, env=env, cwd=root,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stdin=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=root,
+    )
     assert server.stdout is not None
     line = server.stdout.readline()
     return server, int(line.split(" on 127.0.0.1:")[1].split()[0])
@@ -117,8 +121,9 @@ def measure(root: Path, n_aircraft: int, seconds: float, warmup_s: float = 10.0,
     from commonsky.surveillance.feeds.url import parse_feed_url
 
     n_minutes = max(1, int(np.ceil(seconds / 60.0)))
-    result = LiveResult(n_aircraft * 10, seconds, warmup_s, tick_s,
-                        minutes=np.zeros((n_minutes, AGE_BINS_MS), dtype=np.int64))  # fmt: skip
+    result = LiveResult(
+        n_aircraft * 10, seconds, warmup_s, tick_s, minutes=np.zeros((n_minutes, AGE_BINS_MS), dtype=np.int64)
+    )
     timing = {"on": False, "began": 0.0}
     drained_times: list[np.ndarray] = []
     samples: list[Any] = []  # a few drained batches: where the reader's clock stands against the generator's

@@ -23,12 +23,15 @@ def zones_file(folder: Path) -> Path:
     feature = {
         "type": "Feature",
         "properties": {
-            "format": "commonsky.zone/1", "name": "Test box", "kind": "restricted", "binding": True,
+            "format": "commonsky.zone/1",
+            "name": "Test box",
+            "kind": "restricted",
+            "binding": True,
             "floor": {"value": FLOOR_M, "unit": "m", "ref": "AMSL"},
             "ceiling": {"value": CEILING_M, "unit": "m", "ref": "AMSL"},
         },
         "geometry": {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]},
-    }  # fmt: skip
+    }
     advisory = json.loads(json.dumps(feature))
     advisory["properties"].update(name="Advisory box", binding=False)
     path = folder / "zones.geojson"
@@ -48,8 +51,8 @@ def depth_m(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 def test_outputs_and_infringements(opensky_archive: tuple[Path, pd.DataFrame], tmp_path: Path, cli: Any) -> None:
     folder, frame = opensky_archive
     out = tmp_path / "out"
-    result = cli("analyze", str(folder), "--out", str(out), "--zones", str(zones_file(tmp_path)), "--workers", "1",
-                 "--tile", "5", "--json")  # fmt: skip
+    options = ["--out", str(out), "--zones", str(zones_file(tmp_path)), "--workers", "1", "--tile", "5", "--json"]
+    result = cli("analyze", str(folder), *options)
     assert result.code == 0, result.err
     summary = result.json()
     names = ["losses", "infringements"]
@@ -84,9 +87,13 @@ def test_outputs_and_infringements(opensky_archive: tuple[Path, pd.DataFrame], t
     w, s, e, n = ZONE
     air = frame.loc[~frame["onground"]]
     inside = air.loc[
-        (air["lat"] > s) & (air["lat"] < n) & (air["lon"] > w) & (air["lon"] < e)
-        & (air["baroaltitude"] >= FLOOR_M) & (air["baroaltitude"] <= CEILING_M)
-    ]  # fmt: skip
+        (air["lat"] > s)
+        & (air["lat"] < n)
+        & (air["lon"] > w)
+        & (air["lon"] < e)
+        & (air["baroaltitude"] >= FLOOR_M)
+        & (air["baroaltitude"] <= CEILING_M)
+    ]
     joined = inside.merge(zones, on="icao24", how="left")
     covered = (joined["time"] >= joined["start_s"]) & (joined["time"] <= joined["end_s"])
     by_row = covered.groupby([joined["icao24"], joined["time"]]).any()
@@ -102,8 +109,12 @@ def test_outputs_and_infringements(opensky_archive: tuple[Path, pd.DataFrame], t
     got = zones.groupby("icao24")["depth_m"].max()
     assert (got.reindex(deepest.index) >= deepest - 1.0).all()  # samples include every reported second
     assert (got <= depth_m(np.array([0.5 * (s + n)]), np.array([0.5 * (w + e)]))[0] + 1.0).all()
-    assert np.allclose(zones["depth_m"], depth_m(zones["deepest_lat"].to_numpy(), zones["deepest_lon"].to_numpy()),
-                       rtol=0.01, atol=50.0)  # fmt: skip
+    assert np.allclose(
+        zones["depth_m"],
+        depth_m(zones["deepest_lat"].to_numpy(), zones["deepest_lon"].to_numpy()),
+        rtol=0.01,
+        atol=50.0,
+    )
 
 
 def _one_line_error(result: Any, words: str) -> None:
@@ -140,7 +151,7 @@ def test_unreachable_scheduler(opensky_archive: tuple[Path, pd.DataFrame], tmp_p
 @pytest.mark.slow
 def test_no_rows_in_window(opensky_archive: tuple[Path, pd.DataFrame], tmp_path: Path, cli: Any) -> None:
     folder, _ = opensky_archive
-    result = cli("analyze", str(folder), "--out", str(tmp_path / "o"), "--workers", "1", "--from",
-                 "2030-01-01T00:00:00Z", "--to", "2030-01-02T00:00:00Z")  # fmt: skip
+    window = ["--from", "2030-01-01T00:00:00Z", "--to", "2030-01-02T00:00:00Z"]
+    result = cli("analyze", str(folder), "--out", str(tmp_path / "o"), "--workers", "1", *window)
     _one_line_error(result, "no rows in the analysis window")
     assert not (tmp_path / "o").exists()

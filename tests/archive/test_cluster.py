@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_printed_dashboard_answers_during_the_run(opensky_archive: tuple[Path, pd.DataFrame], tmp_path: Path) -> None:
     folder, _ = opensky_archive
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "commonsky.cli", "analyze", str(folder), "--out", str(out), "--workers", "1",
-               "--tile", "1"]  # fmt: skip
+    options = ["--out", str(out), "--workers", "1", "--tile", "1"]
+    command = [sys.executable, "-m", "commonsky.cli", "analyze", str(folder), *options]
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT / "src")}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
     try:

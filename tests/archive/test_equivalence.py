@@ -35,17 +35,31 @@ def single_process(
     frame: pd.DataFrame, window: tuple[float, float] = (-np.inf, np.inf), gap_s: float = GAP_S
 ) -> pd.DataFrame:
     ep = loss_episodes(
-        frame["time"].to_numpy(float), frame["icao24"].to_numpy(str), frame["lat"], frame["lon"],
-        frame["baroaltitude"], frame["onground"], radius_m=RADIUS_M, half_height_m=HALF_HEIGHT_M, step_s=1.0,
-        max_gap_s=gap_s, window_s=window,
-    )  # fmt: skip
+        frame["time"].to_numpy(float),
+        frame["icao24"].to_numpy(str),
+        frame["lat"],
+        frame["lon"],
+        frame["baroaltitude"],
+        frame["onground"],
+        radius_m=RADIUS_M,
+        half_height_m=HALF_HEIGHT_M,
+        step_s=1.0,
+        max_gap_s=gap_s,
+        window_s=window,
+    )
     return pd.DataFrame(
         {
-            "icao24_a": ep.id_a.astype(object), "icao24_b": ep.id_b.astype(object), "start_s": ep.start_s,
-            "end_s": ep.end_s, "samples": ep.samples, "min_dist_m": ep.min_dist_m, "min_dalt_m": ep.min_dalt_m,
-            "alt_m": ep.alt_m, "kind": [k.value for k in ep.kinds()],
+            "icao24_a": ep.id_a.astype(object),
+            "icao24_b": ep.id_b.astype(object),
+            "start_s": ep.start_s,
+            "end_s": ep.end_s,
+            "samples": ep.samples,
+            "min_dist_m": ep.min_dist_m,
+            "min_dalt_m": ep.min_dalt_m,
+            "alt_m": ep.alt_m,
+            "kind": [k.value for k in ep.kinds()],
         }
-    )  # fmt: skip
+    )
 
 
 def episodes(result: Analysis) -> pd.DataFrame:
@@ -85,8 +99,9 @@ def test_tile_and_block_sizes_match_single_process(
     """Short blocks put many episode starts (and their 20 s look-back for the kind) across block edges; a gap
     shorter than the look-back needs the look-back's time halo."""
     frame = wavering(opensky_archive[1])
-    assert_same(episodes(in_process(frame, settings(tile, gap_s=gap_s, block_s=block_s))), single_process(frame,
-                gap_s=gap_s))  # fmt: skip
+    assert_same(
+        episodes(in_process(frame, settings(tile, gap_s=gap_s, block_s=block_s))), single_process(frame, gap_s=gap_s)
+    )
 
 
 def test_height_keeping_episodes_held_levels(opensky_archive: tuple[Path, pd.DataFrame]) -> None:
@@ -204,8 +219,12 @@ def test_traffic_columns_give_the_same_losses(
     result = analyse(archive, settings(2.0), two_workers)  # type: ignore[arg-type]
     got = episodes(result)
     want = single_process(air)
-    pd.testing.assert_frame_equal(got.drop(columns=["alt_m", "min_dalt_m"]), want.drop(columns=["alt_m", "min_dalt_m"]),
-                                  check_dtype=False, rtol=1e-9)  # fmt: skip
+    pd.testing.assert_frame_equal(
+        got.drop(columns=["alt_m", "min_dalt_m"]),
+        want.drop(columns=["alt_m", "min_dalt_m"]),
+        check_dtype=False,
+        rtol=1e-9,
+    )
     np.testing.assert_allclose(got["alt_m"], want["alt_m"], atol=1e-6)  # through feet and back
     np.testing.assert_allclose(got["min_dalt_m"], want["min_dalt_m"], atol=1e-6)
 

@@ -28,11 +28,14 @@ def test_paths_are_unwrapped_across_the_antimeridian() -> None:
     assert paths.start.tolist() == [0, 4, 5] and paths.path_of_vertex().tolist() == [0, 0, 0, 0, 1]
 
 
-@pytest.mark.parametrize(("ring", "spacing_m", "tol_m"), [
-    ([(44.0, 33.0), (48.0, 33.5), (47.0, 37.0), (44.0, 33.0)], 20_000.0, 50.0),
-    ([(-30.0, 60.0), (40.0, 62.0), (40.0, 70.0), (-30.0, 60.0)], 1e9, 200.0),  # long edges at high latitude
-    ([(170.0, -50.0), (-170.0, -50.0), (-170.0, -40.0), (170.0, -50.0)], 50_000.0, 100.0),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("ring", "spacing_m", "tol_m"),
+    [
+        ([(44.0, 33.0), (48.0, 33.5), (47.0, 37.0), (44.0, 33.0)], 20_000.0, 50.0),
+        ([(-30.0, 60.0), (40.0, 62.0), (40.0, 70.0), (-30.0, 60.0)], 1e9, 200.0),  # long edges at high latitude
+        ([(170.0, -50.0), (-170.0, -50.0), (-170.0, -40.0), (170.0, -50.0)], 50_000.0, 100.0),
+    ],
+)
 def test_densified_edges_are_short_and_close_to_their_geodesics(
     ring: list[tuple[float, float]], spacing_m: float, tol_m: float
 ) -> None:

@@ -29,6 +29,21 @@ T0 = 1_700_000_000
 DURATION_S = 900
 
 
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float, radius_m: float) -> float:
+    """Great-circle distance on a sphere of ``radius_m`` (haversine), the tests' own oracle."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * radius_m * math.asin(math.sqrt(h))
+
+
+def bearing_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Initial great-circle bearing from point 1 to point 2, degrees clockwise from north in [0, 360)."""
+    p1, p2, dl = math.radians(lat1), math.radians(lat2), math.radians(lon2 - lon1)
+    y = math.sin(dl) * math.cos(p2)
+    x = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
+    return math.degrees(math.atan2(y, x)) % 360.0
+
+
 def _flight(
     icao: str,
     lat0: float,

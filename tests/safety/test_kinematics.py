@@ -10,20 +10,9 @@ import pytest
 
 from commonsky.safety import kinematics as kin
 
+from .conftest import bearing_deg, haversine_m
+
 R_M = 6_371_000.0
-
-
-def _haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * R_M * math.asin(math.sqrt(h))
-
-
-def _bearing_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2, dl = math.radians(lat1), math.radians(lat2), math.radians(lon2 - lon1)
-    y = math.sin(dl) * math.cos(p2)
-    x = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
-    return math.degrees(math.atan2(y, x)) % 360.0
 
 
 def _stream(seed: int) -> dict[str, np.ndarray]:
@@ -56,7 +45,7 @@ def test_steps_repeats_and_staleness(seed: int) -> None:
     steps = kin.position_steps_m(s["lat"], s["lon"])
     for k in np.flatnonzero(s["code"][1:] == s["code"][:-1]):  # steps within one aircraft: seconds apart
         assert steps[k] == pytest.approx(
-            _haversine_m(s["lat"][k], s["lon"][k], s["lat"][k + 1], s["lon"][k + 1]), rel=1e-5, abs=1e-6
+            haversine_m(s["lat"][k], s["lon"][k], s["lat"][k + 1], s["lon"][k + 1], R_M), rel=1e-5, abs=1e-6
         )
     rep = kin.repeated(s["code"], s["lat"], s["lon"])
     same = [
@@ -84,11 +73,11 @@ def test_velocity_and_vertical_rate_look_back_causally(seed: int) -> None:
         if not 0.0 < dt <= 60.0:
             assert math.isnan(gs[k]) and math.isnan(trk[k])
         else:
-            d = _haversine_m(s["lat"][j], s["lon"][j], s["lat"][k], s["lon"][k])
+            d = haversine_m(s["lat"][j], s["lon"][j], s["lat"][k], s["lon"][k], R_M)
             assert gs[k] == pytest.approx(d / dt, rel=1e-5, abs=1e-6)
             if d > 50.0:
                 moving += 1
-                diff = (trk[k] - _bearing_deg(s["lat"][j], s["lon"][j], s["lat"][k], s["lon"][k]) + 180.0) % 360.0
+                diff = (trk[k] - bearing_deg(s["lat"][j], s["lon"][j], s["lat"][k], s["lon"][k]) + 180.0) % 360.0
                 assert diff - 180.0 == pytest.approx(0.0, abs=0.05)
         j = _back(s, k, 20.0)
         dt = s["t"][k] - s["t"][j]

@@ -54,9 +54,13 @@ def _finals(
 
 def _kinds(table: dict[str, np.ndarray], rule: ParallelRule = ParallelRule()) -> list[LossKind]:
     got = loss_episodes(
-        table["timestamp"], table["icao24"], table["latitude"], table["longitude"], table["altitude"] * FT,
+        table["timestamp"],
+        table["icao24"],
+        table["latitude"],
+        table["longitude"],
+        table["altitude"] * FT,
         parallel=rule,
-    )  # fmt: skip
+    )
     return got.kinds()
 
 

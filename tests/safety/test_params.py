@@ -47,8 +47,11 @@ def test_stca_filters_take_the_last_zone() -> None:
     assert (band[0], gs[0], surface[0], parallel[0]) == (1.0, 2.0, 3.0, 4.0)  # inside both: the later zone's
     d = Protection()
     assert (band[1], gs[1], surface[1], parallel[1]) == (
-        d.level_band_ms, d.surface_gs_ms, d.surface_alt_m, d.parallel_ceiling_m,
-    )  # fmt: skip
+        d.level_band_ms,
+        d.surface_gs_ms,
+        d.surface_alt_m,
+        d.parallel_ceiling_m,
+    )
     assert (band[2], gs[2], surface[2], parallel[2]) == (1.0, 2.0, 3.0, 4.0)  # the tall zone has no ceiling
 
 

@@ -94,9 +94,15 @@ def _finals(t_s: float, offset_m: float) -> Picture:
     lat_b = 49.0 + math.degrees(offset_m / 6_371_000.0)
     alt = 3000.0 - 800.0 * t_s / 60.0
     return Picture.from_arrays(
-        ["A", "B"], [49.0, lat_b], [lon, lon], [alt * FT, (alt + 200.0) * FT], [75.0, 75.0], [90.0, 90.0],
-        [-800.0 * FPM, -800.0 * FPM], time_s=t_s,
-    )  # fmt: skip
+        ["A", "B"],
+        [49.0, lat_b],
+        [lon, lon],
+        [alt * FT, (alt + 200.0) * FT],
+        [75.0, 75.0],
+        [90.0, 90.0],
+        [-800.0 * FPM, -800.0 * FPM],
+        time_s=t_s,
+    )
 
 
 def test_parallel_approaches_do_not_alert_live() -> None:

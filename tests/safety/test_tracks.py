@@ -12,6 +12,8 @@ import pytest
 from commonsky.safety.track_files import read_tracks
 from commonsky.safety.tracks import Derived, tracks_from_columns
 
+from .conftest import bearing_deg, haversine_m
+
 
 def test_bad_rows_are_skipped_and_counted(replay_files: tuple[Path, Path, dict[str, int]]) -> None:
     tracks_path, _, expected = replay_files
@@ -88,19 +90,6 @@ LAG_S = 5.0
 """Derived speeds span at least this long (rows are often 1-2 s apart and positions rounded)."""
 
 
-def _haversine_m(lat1: float, lon1: float, lat2: float, lon2: float, radius_m: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * radius_m * math.asin(math.sqrt(h))
-
-
-def _bearing_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2, dl = math.radians(lat1), math.radians(lat2), math.radians(lon2 - lon1)
-    y = math.sin(dl) * math.cos(p2)
-    x = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
-    return math.degrees(math.atan2(y, x)) % 360.0
-
-
 def test_derived_groundspeed_is_the_distance_over_the_time() -> None:
     """No groundspeed column: a wandering flight's derived speed at each report (but the first, which has no
     earlier one) is the haversine distance from the latest report at least `LAG_S` older (else the first)
@@ -121,6 +110,6 @@ def test_derived_groundspeed_is_the_distance_over_the_time() -> None:
     assert len(tracks) == n and tracks.derived[Derived.GROUNDSPEED_TRACK.value] == n - 1
     for k in range(1, n):
         j = max(i for i in range(k) if t[i] <= t[k] - LAG_S) if t[0] <= t[k] - LAG_S else 0
-        expected = _haversine_m(lat[j], lon[j], lat[k], lon[k], 6371000.0) / (t[k] - t[j])
+        expected = haversine_m(lat[j], lon[j], lat[k], lon[k], 6371000.0) / (t[k] - t[j])
         assert tracks.gs_ms[k] == pytest.approx(expected, rel=1e-4), k
-        assert tracks.trk_deg[k] == pytest.approx(_bearing_deg(lat[j], lon[j], lat[k], lon[k]), abs=0.05), k
+        assert tracks.trk_deg[k] == pytest.approx(bearing_deg(lat[j], lon[j], lat[k], lon[k]), abs=0.05), k

@@ -7,13 +7,17 @@ scripts/pg.sh, started on demand, so plain `pytest` works.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from commonsky.airspace.volume import Volume
+from commonsky.service.broker import Broker
+from commonsky.service.db import Database
+from commonsky.service.migrate import upgrade
 from commonsky.service.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +35,40 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'broker.db'}"
     url: str = request.getfixturevalue("pg_url")
     return url
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """A migrated database on each backend (`database_url`), disposed after the test."""
+    database = Database(ServiceSettings(database_url=database_url, sqlite_synchronous="NORMAL"))
+    upgrade(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def told() -> list[tuple[str, dict[str, Any]]]:
+    """What `broker` told the parties, in order: (party id, event)."""
+    return []
+
+
+@pytest.fixture
+def broker(database_url: str, told: list[tuple[str, dict[str, Any]]]) -> Iterator[Broker]:
+    """A `Broker` on a migrated database of each backend, with a probe budget no test reaches; it tells `told`."""
+    settings = ServiceSettings(database_url=database_url, sqlite_synchronous="NORMAL", probe_budget_units=1e12)
+    database = Database(settings)
+    upgrade(database)
+    yield Broker(database, settings, notify=lambda party_id, event: told.append((party_id, event)))
+    database.dispose()
+
+
+def volumes_meet(a: Volume, b: Volume) -> bool:
+    """Whether two volumes share some airspace at some time: an area, an overlap of windows and of bands (written
+    here from the volumes' parts, not by the broker's own test)."""
+    area = a.footprint.intersection(b.footprint).area
+    when = max(a.window.start_s, b.window.start_s) < min(a.window.end_s, b.window.end_s)
+    level = max(a.band.floor.value_m, b.band.floor.value_m) < min(a.band.ceiling.value_m, b.band.ceiling.value_m)
+    return area > 1e-9 and when and level
 
 
 def settings_for(url: str, **overrides: object) -> ServiceSettings:

@@ -6,7 +6,6 @@ as the database does until its time is up or it is cleared."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -15,17 +14,7 @@ from commonsky.errors import InputError
 from commonsky.service import auth
 from commonsky.service.auth import AuthCache, Role
 from commonsky.service.db import Database
-from commonsky.service.migrate import upgrade
 from commonsky.service.models import ApiKeyRow, PartyRow
-from commonsky.service.settings import ServiceSettings
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(ServiceSettings(database_url=database_url, sqlite_synchronous="NORMAL"))
-    upgrade(database)
-    yield database
-    database.dispose()
 
 
 def _altered(key: str) -> list[str]:

@@ -7,7 +7,6 @@ other parties' intents and impossible transitions are refused."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,35 +16,13 @@ from commonsky.errors import InputError, NotFoundError
 from commonsky.plans.intent import IntentState
 from commonsky.service import auth
 from commonsky.service.broker import Broker
-from commonsky.service.db import Database
 from commonsky.service.engine import volumes_from_json
 from commonsky.service.errors import StaleVersionError
 from commonsky.service.examples import box
-from commonsky.service.migrate import upgrade
-from commonsky.service.settings import ServiceSettings
+
+from .conftest import volumes_meet
 
 LIVE = (IntentState.ACCEPTED, IntentState.ACTIVATED)
-
-
-@pytest.fixture
-def told() -> list[tuple[str, dict[str, Any]]]:
-    return []
-
-
-@pytest.fixture
-def broker(database_url: str, told: list[tuple[str, dict[str, Any]]]) -> Iterator[Broker]:
-    settings = ServiceSettings(database_url=database_url, sqlite_synchronous="NORMAL", probe_budget_units=1e12)
-    database = Database(settings)
-    upgrade(database)
-    yield Broker(database, settings, notify=lambda party_id, event: told.append((party_id, event)))
-    database.dispose()
-
-
-def _meets(a: Volume, b: Volume) -> bool:
-    area = a.footprint.intersection(b.footprint).area
-    when = max(a.window.start_s, b.window.start_s) < min(a.window.end_s, b.window.end_s)
-    level = max(a.band.floor.value_m, b.band.floor.value_m) < min(a.band.ceiling.value_m, b.band.ceiling.value_m)
-    return area > 1e-9 and when and level
 
 
 def _random_volume(rng: random.Random) -> dict[str, Any]:
@@ -66,7 +43,7 @@ class Sky:
         for other_id, other in self.intents.items():
             if other_id == own_id or other["state"] not in LIVE:
                 continue
-            if any(_meets(v, w) for v in volumes for w in other["volumes"]):
+            if any(volumes_meet(v, w) for v in volumes for w in other["volumes"]):
                 if other["state"] is IntentState.ACTIVATED or other["priority"] >= priority:
                     blocking = True
                 else:
@@ -135,7 +112,7 @@ def test_random_decisions_follow_the_model(broker: Broker, told: list[tuple[str,
     assert len(live) > 5 and len(live) < len(sky.intents) and preemptions > 0
     for i, a in enumerate(live):
         for b in live[i + 1 :]:
-            assert not any(_meets(v, w) for v in a["volumes"] for w in b["volumes"])
+            assert not any(volumes_meet(v, w) for v in a["volumes"] for w in b["volumes"])
 
 
 def test_a_refused_update_leaves_the_intent_as_it_was(broker: Broker) -> None:

@@ -6,7 +6,6 @@ state of the database however long it is held."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select, text
@@ -36,14 +35,6 @@ def test_lock_cells_cover_the_box_and_overlapping_boxes_share_one() -> None:
     assert set(a) & set(b)
     assert not set(a) & set(lock_cells((45.3, 33.9, 45.4, 34.1), 0.25))
     assert len(set(lock_cells((-180, -90, 180, 90), 1.0))) == 361 * 181
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(ServiceSettings(database_url=database_url, sqlite_synchronous="NORMAL"))
-    upgrade(database)
-    yield database
-    database.dispose()
 
 
 def _parties(session: Session) -> int:

@@ -4,8 +4,6 @@ is refused and stores nothing; the priority classes and grant bounds."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import func, select
 
@@ -22,17 +20,7 @@ from commonsky.service.grants import (
     PriorityClass,
     priority_class,
 )
-from commonsky.service.migrate import upgrade
 from commonsky.service.models import AuditRow, GrantRow
-from commonsky.service.settings import ServiceSettings
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(ServiceSettings(database_url=database_url, sqlite_synchronous="NORMAL"))
-    upgrade(database)
-    yield database
-    database.dispose()
 
 
 def _audited(db: Database) -> int:

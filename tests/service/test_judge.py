@@ -6,43 +6,23 @@ neither the other intents nor their owners."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from shapely.geometry import Polygon
 from shapely.geometry import box as rectangle
 from sqlalchemy import select
 
-from commonsky.airspace.volume import Volume
 from commonsky.service import auth
 from commonsky.service.broker import Broker
-from commonsky.service.db import Database
 from commonsky.service.engine import bounds, volumes_from_json
 from commonsky.service.examples import box, zone_feature
-from commonsky.service.migrate import upgrade
 from commonsky.service.models import IntentRow
-from commonsky.service.settings import ServiceSettings
 from commonsky.service.views import ObstacleKind
 from commonsky.service.zoning import ZoneKeeper
 
+from .conftest import volumes_meet
+
 PRIORITY = 25
-
-
-@pytest.fixture
-def broker(database_url: str) -> Iterator[Broker]:
-    settings = ServiceSettings(database_url=database_url, sqlite_synchronous="NORMAL", probe_budget_units=1e12)
-    database = Database(settings)
-    upgrade(database)
-    yield Broker(database, settings)
-    database.dispose()
-
-
-def _meets(a: Volume, b: Volume) -> bool:
-    area = a.footprint.intersection(b.footprint).area
-    when = max(a.window.start_s, b.window.start_s) < min(a.window.end_s, b.window.end_s)
-    level = max(a.band.floor.value_m, b.band.floor.value_m) < min(a.band.ceiling.value_m, b.band.ceiling.value_m)
-    return area > 1e-9 and when and level
 
 
 def _random_volume(rng: random.Random) -> dict[str, Any]:
@@ -68,7 +48,8 @@ def test_a_verdict_is_what_brute_force_finds(broker: Broker) -> None:
         verdict = broker.judge.judge(session, me, "mine", volumes, bounds(volumes, broker.model), PRIORITY)
     stored = {r.id: (r, volumes_from_json(r.volumes)) for r in live}
     meeting = {
-        i: {k for k, v in enumerate(volumes) if any(_meets(v, w) for w in theirs)} for i, (_, theirs) in stored.items()
+        i: {k for k, v in enumerate(volumes) if any(volumes_meet(v, w) for w in theirs)}
+        for i, (_, theirs) in stored.items()
     }
     meeting = {i: ks for i, ks in meeting.items() if ks}
     zone_volumes = {k for k, v in enumerate(volumes) if v.footprint.intersection(_zone_box()).area > 1e-9}

@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from commonsky.airspace.volume import AltitudeModel, Volume
+from commonsky.airspace.volume import AltitudeModel
 from commonsky.plans.intent import Intent
 from commonsky.service import auth
 from commonsky.service.broker import Broker
@@ -23,19 +23,13 @@ from commonsky.service.settings import ServiceSettings
 from commonsky.service.surroundings import Surroundings
 from commonsky.service.views import ResolutionView
 
+from .conftest import volumes_meet
+
 MODEL = AltitudeModel()
 
 
-def _meets(a: Volume, b: Volume) -> bool:
-    """Brute force: the footprints share area, the windows overlap, and the (all MSL) bands overlap."""
-    area = a.footprint.intersection(b.footprint).area
-    when = max(a.window.start_s, b.window.start_s) < min(a.window.end_s, b.window.end_s)
-    level = max(a.band.floor.value_m, b.band.floor.value_m) < min(a.band.ceiling.value_m, b.band.ceiling.value_m)
-    return area > 1e-9 and when and level
-
-
 def _free(candidate: Intent, others: list[Intent]) -> bool:
-    return not any(_meets(v, w) for v in candidate.volumes for o in others for w in o.volumes)
+    return not any(volumes_meet(v, w) for v in candidate.volumes for o in others for w in o.volumes)
 
 
 def _moved(candidate: Intent, view: ResolutionView) -> Intent:

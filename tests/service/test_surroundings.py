@@ -5,37 +5,23 @@ narrow boxes, by a range scan for wide ones); the engine over them ranks activat
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from commonsky.plans.intent import IntentState
 from commonsky.service import auth
 from commonsky.service.broker import Broker
-from commonsky.service.db import Database
 from commonsky.service.engine import Bounds
 from commonsky.service.examples import box, zone_feature
-from commonsky.service.migrate import upgrade
 from commonsky.service.models import IntentRow
-from commonsky.service.settings import ServiceSettings
 from commonsky.service.surroundings import ACTIVATED, Surroundings
 from commonsky.service.zoning import ZoneKeeper
 from commonsky.units import FT_M
 
 DAY0_S = datetime(2014, 12, 1, tzinfo=UTC).timestamp()
 Box = tuple[float, float, float, float, float, float, float, float]  # lon0 lat0 lon1 lat1 lo_m hi_m t0_s t1_s
-
-
-@pytest.fixture
-def broker(database_url: str) -> Iterator[Broker]:
-    settings = ServiceSettings(database_url=database_url, sqlite_synchronous="NORMAL", probe_budget_units=1e12)
-    database = Database(settings)
-    upgrade(database)
-    yield Broker(database, settings)
-    database.dispose()
 
 
 def _stamp(seconds: float) -> str:

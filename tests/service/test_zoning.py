@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Any
 
@@ -17,12 +16,9 @@ from shapely.geometry import box as rectangle
 from commonsky.errors import NotFoundError
 from commonsky.service import auth
 from commonsky.service.broker import Broker
-from commonsky.service.db import Database
 from commonsky.service.engine import volumes_from_json
 from commonsky.service.errors import ForbiddenError, StaleVersionError
 from commonsky.service.examples import box, zone_feature
-from commonsky.service.migrate import upgrade
-from commonsky.service.settings import ServiceSettings
 from commonsky.service.views import ZoneView
 from commonsky.service.zoning import ZoneKeeper
 from commonsky.units import FT_M
@@ -33,20 +29,6 @@ CEILING_M = 250 * 100 * FT_M  # the zones below reach FL250
 
 def _json(view: ZoneView) -> str:
     return json.dumps(asdict(view), sort_keys=True)
-
-
-@pytest.fixture
-def told() -> list[tuple[str, dict[str, Any]]]:
-    return []
-
-
-@pytest.fixture
-def broker(database_url: str, told: list[tuple[str, dict[str, Any]]]) -> Iterator[Broker]:
-    settings = ServiceSettings(database_url=database_url, sqlite_synchronous="NORMAL", probe_budget_units=1e12)
-    database = Database(settings)
-    upgrade(database)
-    yield Broker(database, settings, notify=lambda party_id, event: told.append((party_id, event)))
-    database.dispose()
 
 
 def _file_crowd(broker: Broker) -> dict[str, tuple[str, str, dict[str, Any]]]:

@@ -233,11 +233,17 @@ def fleet_server() -> Iterator[ReplayServer]:
 def test_unknown_alerts_only_where_the_aircraft_matters(fleet_server: ReplayServer) -> None:
     now = time.time()
     intent = Intent(
-        "survey-1", "coalition",
-        (Volume(CorridorShape(LEG, HALF_WIDTH_M), AltitudeBand(Altitude(BAND_M[0]), Altitude(BAND_M[1])),
-                TimeWindow(now - 600.0, now + 3_600.0)),),
+        "survey-1",
+        "coalition",
+        (
+            Volume(
+                CorridorShape(LEG, HALF_WIDTH_M),
+                AltitudeBand(Altitude(BAND_M[0]), Altitude(BAND_M[1])),
+                TimeWindow(now - 600.0, now + 3_600.0),
+            ),
+        ),
         state=IntentState.ACCEPTED,
-    )  # fmt: skip
+    )
     zone = Zone("Test box", ZoneKind.RESTRICTED, ZONE, ceiling=Altitude(200 * 100 * FT_M, AltitudeRef.STD))
     advisory = Zone("Advisory round the far one", ZoneKind.ADVISORY, FAR_BOX, binding=False)
     area = Zone("Our sector", ZoneKind.ADVISORY, AOR, binding=False)

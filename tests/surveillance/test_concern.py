@@ -23,10 +23,16 @@ from commonsky.units import FT_M, parse_altitude
 FRAME = LocalFrame(33.0, 44.0)  # the orbit's centre
 T0 = 10_000.0
 ORBIT = Intent(
-    "orbit-b", "coalition",
-    (Volume(CircleShape((33.0, 44.0), 20_000.0), AltitudeBand(parse_altitude("FL200"), parse_altitude("FL220")),
-            TimeWindow(T0 - 3600, T0 + 7200)),),
-)  # fmt: skip
+    "orbit-b",
+    "coalition",
+    (
+        Volume(
+            CircleShape((33.0, 44.0), 20_000.0),
+            AltitudeBand(parse_altitude("FL200"), parse_altitude("FL220")),
+            TimeWindow(T0 - 3600, T0 + 7200),
+        ),
+    ),
+)
 FL200_M = 200 * 100 * FT_M
 BINDING = Zone("closed box", ZoneKind.RESTRICTED, box(45.0, 33.0, 45.2, 33.2), ceiling=parse_altitude("FL100"))
 ADVISORY = Zone("advice", ZoneKind.ADVISORY, box(43.0, 32.0, 43.2, 32.2), binding=False)
@@ -45,8 +51,14 @@ def area() -> ConcernArea:
 
 def test_near_an_intent_means_laterally_vertically_and_in_time(area: ConcernArea) -> None:
     edge_km = 20.0 + NEAR.near_m / 1e3  # 30 km from the centre
-    pos = np.array([_north(edge_km - 1), _north(edge_km + 1), _north(5, FL200_M - NEAR.alt_m + 50),
-                    _north(5, FL200_M - NEAR.alt_m - 50)])  # fmt: skip
+    pos = np.array(
+        [
+            _north(edge_km - 1),
+            _north(edge_km + 1),
+            _north(5, FL200_M - NEAR.alt_m + 50),
+            _north(5, FL200_M - NEAR.alt_m - 50),
+        ]
+    )
     assert area.reasons(pos, T0).tolist() == ["near intent orbit-b", "", "near intent orbit-b", ""]
     assert area.reasons(pos[:1], T0 + 7200 + NEAR.time_s - 1).tolist() == ["near intent orbit-b"]
     assert area.reasons(pos[:1], T0 + 7200 + NEAR.time_s + 1).tolist() == [""]
@@ -57,19 +69,26 @@ def test_binding_zones_and_the_area_of_responsibility_count_advisory_zones_do_no
         x, y = FRAME.to_local(lat, lon)
         return [float(x), float(y), alt_m]
 
-    pos = np.array([
-        at(33.1, 45.1, 3_000.0),  # inside the closed box, below its ceiling
-        at(33.1, 44.95, 3_000.0),  # 0.05 deg of longitude west of it: 4.7 km, inside 10 km
-        at(33.1, 44.8, 3_000.0),  # 18.6 km west: not near
-        at(33.1, 45.1, 100 * 100 * FT_M + NEAR.alt_m + 100),  # above its ceiling and the margin
-        at(32.1, 43.1, 3_000.0),  # inside the advisory zone
-        at(34.2, 43.2, 11_000.0),  # inside the sector
-        at(34.2, 42.9, 11_000.0),  # just outside the sector: the area is not widened
-    ])  # fmt: skip
+    pos = np.array(
+        [
+            at(33.1, 45.1, 3_000.0),  # inside the closed box, below its ceiling
+            at(33.1, 44.95, 3_000.0),  # 0.05 deg of longitude west of it: 4.7 km, inside 10 km
+            at(33.1, 44.8, 3_000.0),  # 18.6 km west: not near
+            at(33.1, 45.1, 100 * 100 * FT_M + NEAR.alt_m + 100),  # above its ceiling and the margin
+            at(32.1, 43.1, 3_000.0),  # inside the advisory zone
+            at(34.2, 43.2, 11_000.0),  # inside the sector
+            at(34.2, 42.9, 11_000.0),  # just outside the sector: the area is not widened
+        ]
+    )
     assert area.reasons(pos, T0).tolist() == [
-        "near zone 'closed box'", "near zone 'closed box'", "", "", "",
-        "in the area of responsibility 'sector'", "",
-    ]  # fmt: skip
+        "near zone 'closed box'",
+        "near zone 'closed box'",
+        "",
+        "",
+        "",
+        "in the area of responsibility 'sector'",
+        "",
+    ]
 
 
 def _track(t: float, north_km: float) -> LiveTracks:
@@ -95,5 +114,8 @@ def test_an_unknown_is_shown_everywhere_and_alerted_only_while_it_matters(area: 
     # it turns back north: of no concern for 2 scans, then the alert ends, the status stays unknown
     out = [corr.step(_track(T0 + 200.0 + 10.0 * k, 31.0 + 2.0 * k)) for k in range(3)]
     assert [[(e.action.value, e.reason) for e in ev] for _, ev in out] == [
-        [], [("ended", "left the area of concern")], []]  # fmt: skip
+        [],
+        [("ended", "left the area of concern")],
+        [],
+    ]
     assert [str(s.status[0]) for s, _ in out] == ["unknown"] * 3 and corr.active == ()

@@ -103,16 +103,20 @@ class Rows:
 
     def part(self, start: int, stop: int) -> Rows:
         """Rows start to stop (views, no copy)."""
-        return Rows(
-            self.time_s[start:stop], self.icao24[start:stop], self.lat_deg[start:stop], self.lon_deg[start:stop],
-            self.alt_m[start:stop], self.on_ground[start:stop],
-        )  # fmt: skip
+        return self._select(slice(start, stop))
 
     def take(self, rows: npt.NDArray[np.intp]) -> Rows:
+        return self._select(rows)
+
+    def _select(self, index: slice | npt.NDArray[np.intp]) -> Rows:
         return Rows(
-            self.time_s[rows], self.icao24[rows], self.lat_deg[rows], self.lon_deg[rows], self.alt_m[rows],
-            self.on_ground[rows],
-        )  # fmt: skip
+            self.time_s[index],
+            self.icao24[index],
+            self.lat_deg[index],
+            self.lon_deg[index],
+            self.alt_m[index],
+            self.on_ground[index],
+        )
 
 
 @dataclass(frozen=True)
@@ -135,9 +139,15 @@ def analyse_block(reports: Rows, key: int | None, settings: Settings) -> Fragmen
         block_s = settings.tiling.block_s
         window = (max(block * block_s, settings.window_s[0]), min((block + 1) * block_s, settings.window_s[1]))
     prepared = prepare(
-        reports.time_s, reports.icao24, reports.lat_deg, reports.lon_deg, reports.alt_m, reports.on_ground,
-        step_s=settings.step_s, max_gap_s=settings.max_gap_s,
-    )  # fmt: skip
+        reports.time_s,
+        reports.icao24,
+        reports.lat_deg,
+        reports.lon_deg,
+        reports.alt_m,
+        reports.on_ground,
+        step_s=settings.step_s,
+        max_gap_s=settings.max_gap_s,
+    )
     tiling = settings.tiling
 
     def owns(lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64]) -> BoolArray:

@@ -49,14 +49,18 @@ def dask_client(
         raise InputError(f"--workers {workers}: must be at least 1")
     environ = {**dask.config.get("distributed.nanny.pre-spawn-environ", {}), **WORKER_ENVIRON}
     config = {"distributed.worker.daemon": False, "distributed.nanny.pre-spawn-environ": environ}
-    with dask.config.set(config), LocalCluster(  # type: ignore[no-untyped-call]
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address="127.0.0.1:0",
-        memory_limit=memory_limit,
-    ) as cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]  # fmt: skip
+    with (
+        dask.config.set(config),
+        LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",
+            memory_limit=memory_limit,
+        ) as cluster,
+        Client(cluster) as client,  # type: ignore[no-untyped-call]
+    ):
         yield client
 
 

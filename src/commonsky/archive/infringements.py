@@ -32,9 +32,20 @@ if TYPE_CHECKING:
     import pandas as pd
 
 ZONE_COLUMNS = (
-    "icao24", "zone", "entered", "start_s", "end_s", "samples", "depth_m", "vertical_depth_m",
-    "entry_lat", "entry_lon", "entry_alt_m", "deepest_lat", "deepest_lon",
-)  # fmt: skip
+    "icao24",
+    "zone",
+    "entered",
+    "start_s",
+    "end_s",
+    "samples",
+    "depth_m",
+    "vertical_depth_m",
+    "entry_lat",
+    "entry_lon",
+    "entry_alt_m",
+    "deepest_lat",
+    "deepest_lon",
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,9 +91,12 @@ def _to_plane(lat: FloatArray, lon: FloatArray, lat0: float, lon0: float) -> Flo
 
 
 def zone_fragments(
-    samples: Samples, owned: BoolArray, zones: ZoneSet, step_s: float,
+    samples: Samples,
+    owned: BoolArray,
+    zones: ZoneSet,
+    step_s: float,
     observed: Callable[[IntArray, IntArray], BoolArray],
-) -> list[Columns]:  # fmt: skip
+) -> list[Columns]:
     """Fragments of infringement episodes from the owned samples (columns `ZONE_COLUMNS`), one table a zone.
     ``observed(code, tk)``: whether the aircraft has a position at grid index tk (for ``entered``)."""
     parts = []
@@ -108,9 +122,14 @@ def zone_fragments(
 
 
 def _runs(
-    samples: Samples, idx: np.ndarray, name: str, depth: FloatArray, vdepth: FloatArray, step_s: float,
+    samples: Samples,
+    idx: np.ndarray,
+    name: str,
+    depth: FloatArray,
+    vdepth: FloatArray,
+    step_s: float,
     observed: Callable[[IntArray, IntArray], BoolArray],
-) -> Columns:  # fmt: skip
+) -> Columns:
     code, tk = samples.code[idx], samples.tk[idx]
     order = np.lexsort((tk, code))
     idx, code, tk, depth, vdepth = idx[order], code[order], tk[order], depth[order], vdepth[order]
@@ -123,20 +142,20 @@ def _runs(
     deep = deep[np.flatnonzero(np.diff(np.append(-1, run[deep])))]
     vmax = np.maximum.reduceat(vdepth, starts)
     return {
-            "icao24": samples.names[code[starts]],
-            "zone": np.full(starts.shape[0], name, dtype=object),
-            "entered": observed(code[starts], tk[starts] - 1),  # seen, outside, one step before
-            "start_s": tk[starts] * step_s,
-            "end_s": tk[ends] * step_s,
-            "samples": (ends - starts + 1).astype(np.int64),
-            "depth_m": depth[deep],
-            "vertical_depth_m": vmax,
-            "entry_lat": samples.lat_deg[idx[starts]],
-            "entry_lon": samples.lon_deg[idx[starts]],
-            "entry_alt_m": samples.alt_m[idx[starts]],
-            "deepest_lat": samples.lat_deg[idx[deep]],
-            "deepest_lon": samples.lon_deg[idx[deep]],
-    }  # fmt: skip
+        "icao24": samples.names[code[starts]],
+        "zone": np.full(starts.shape[0], name, dtype=object),
+        "entered": observed(code[starts], tk[starts] - 1),  # seen, outside, one step before
+        "start_s": tk[starts] * step_s,
+        "end_s": tk[ends] * step_s,
+        "samples": (ends - starts + 1).astype(np.int64),
+        "depth_m": depth[deep],
+        "vertical_depth_m": vmax,
+        "entry_lat": samples.lat_deg[idx[starts]],
+        "entry_lon": samples.lon_deg[idx[starts]],
+        "entry_alt_m": samples.alt_m[idx[starts]],
+        "deepest_lat": samples.lat_deg[idx[deep]],
+        "deepest_lon": samples.lon_deg[idx[deep]],
+    }
 
 
 def empty_zones() -> pd.DataFrame:

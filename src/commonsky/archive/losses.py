@@ -38,18 +38,31 @@ Columns = dict[str, npt.NDArray[np.generic]]
 """A fragment table as named arrays (empty dict: no row); `pandas` frames are built once per task."""
 
 LOSS_COLUMNS = (
-    "icao24_a", "icao24_b", "start_s", "end_s", "samples", "min_dist_m", "min_dalt_m", "alt_m",
-    "closest_s", "lat", "lon",
-)  # fmt: skip
+    "icao24_a",
+    "icao24_b",
+    "start_s",
+    "end_s",
+    "samples",
+    "min_dist_m",
+    "min_dalt_m",
+    "alt_m",
+    "closest_s",
+    "lat",
+    "lon",
+)
 LEVEL_COLUMNS = ("level_a_m", "level_b_m", "level")
 """Fragment columns for the `LossKind`: the level each aircraft held (NaN: none) and whether both were level."""
 FRAGMENT_COLUMNS = (*LOSS_COLUMNS, *LEVEL_COLUMNS)
 
 
 def loss_fragments(
-    prepared: Prepared, owned: Callable[[FloatArray, FloatArray], BoolArray], radius_m: float, half_height_m: float,
-    step_s: float, window_s: tuple[float, float],
-) -> Columns:  # fmt: skip
+    prepared: Prepared,
+    owned: Callable[[FloatArray, FloatArray], BoolArray],
+    radius_m: float,
+    half_height_m: float,
+    step_s: float,
+    window_s: tuple[float, float],
+) -> Columns:
     """Fragments of loss episodes at grid times in ``window_s`` whose pair this partition owns: ``owned(lat,
     lon)`` of the pair's first aircraft. Columns `FRAGMENT_COLUMNS` (degrees, metres, UNIX seconds); the closest
     point (``closest_s``, ``lat``/``lon`` midway between the two, ``alt_m`` their mean) is the sample of smallest

@@ -50,8 +50,9 @@ KIND_COUNTS = {LossKind.LOSS: "true_losses", LossKind.HEIGHT_KEEPING: "height_ke
 def _counts(losses: pd.DataFrame, zones: pd.DataFrame, by: str) -> pd.DataFrame:
     import pandas as pd
 
-    kinds = [losses.loc[losses["kind"] == kind.value].groupby(by).size().rename(name) for kind, name in
-             KIND_COUNTS.items()]  # fmt: skip
+    kinds = [
+        losses.loc[losses["kind"] == kind.value].groupby(by).size().rename(name) for kind, name in KIND_COUNTS.items()
+    ]
     b = zones.groupby(by).size().rename("infringements")
     columns = [*KIND_COUNTS.values(), "infringements"]
     both = pd.concat([*kinds, b], axis=1).reindex(columns=columns).fillna(0).astype(np.int64)

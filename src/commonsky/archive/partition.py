@@ -79,8 +79,12 @@ class Tiling:
     def box(self, tile: int) -> tuple[float, float, float, float]:
         """(west, south, east, north) of a tile, degrees."""
         row, col = divmod(tile, self.cols)
-        return (col * self.tile_deg - 180.0, row * self.tile_deg - 90.0, (col + 1) * self.tile_deg - 180.0,
-                (row + 1) * self.tile_deg - 90.0)  # fmt: skip
+        return (
+            col * self.tile_deg - 180.0,
+            row * self.tile_deg - 90.0,
+            (col + 1) * self.tile_deg - 180.0,
+            (row + 1) * self.tile_deg - 90.0,
+        )
 
     def keys(
         self, time_s: FloatArray, lat: FloatArray, lon: FloatArray, block: int | None = None

@@ -25,7 +25,7 @@ from commonsky.safety.grid_pairs import grid_pairs
 from commonsky.safety.grid_pairs import usable as grid_usable
 from commonsky.safety.height_keeping import Altimetry
 from commonsky.safety.loss_search import great_circle_m
-from commonsky.safety.parallel_runways import ParallelRule, parallel_operations
+from commonsky.safety.parallel_runways import parallel_pairs_of
 from commonsky.safety.params import ProtectionPolicy
 from commonsky.safety.pruning import ecef_motion, frame_gain, slice_radius_m, unique_codes
 from commonsky.safety.stca import stca_states
@@ -192,11 +192,7 @@ def _without_parallel(f: Frames, geo: PairGeometry) -> PairGeometry:
         return geo
     trk = np.degrees(np.arctan2(f.ve_ms, f.vn_ms))
     moving = ~f.level
-    parallel = parallel_operations(
-        ParallelRule(), f.lat_deg[i], f.lon_deg[i], f.alt_m[i], trk[i], moving[i],
-        f.lat_deg[j], f.lon_deg[j], f.alt_m[j], trk[j], moving[j],
-        ceiling_m=np.minimum(f.parallel_ceiling_m[i], f.parallel_ceiling_m[j]),
-    )  # fmt: skip
+    parallel = parallel_pairs_of(f.lat_deg, f.lon_deg, f.alt_m, trk, moving, f.parallel_ceiling_m, i, j)
     if not parallel.any():
         return geo
     keep = ~parallel

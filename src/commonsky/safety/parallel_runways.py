@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from commonsky._typing import BoolArray, FloatArray, IntArray
+from commonsky._typing import BoolArray, FloatArray, IndexArray, IntArray
 from commonsky.earth import BLUESKY_EARTH_RADIUS_M
 from commonsky.safety.cpa import BOUNDARY_TOL_M
 from commonsky.safety.height_keeping import LEVEL_RATE_MS, LEVEL_WINDOW_S
@@ -106,6 +106,23 @@ def parallel_operations(
     return np.asarray(
         low & (moving_a | moving_b) & (dtrk <= rule.max_track_diff_deg) & (apart >= rule.spacing_m), dtype=bool
     )
+
+
+def parallel_pairs_of(
+    lat_deg: FloatArray,
+    lon_deg: FloatArray,
+    alt_m: FloatArray,
+    trk_deg: FloatArray,
+    moving: BoolArray,
+    ceiling_m: FloatArray,
+    i: IndexArray,
+    j: IndexArray,
+) -> BoolArray:
+    """`parallel_operations` of the pairs (i, j) of one set of aircraft (per-aircraft arrays), under the default
+    `ParallelRule` and below the lower of the pair's two ``ceiling_m``: the STCA's filter, live and replayed."""
+    a = (lat_deg[i], lon_deg[i], alt_m[i], trk_deg[i], moving[i])
+    b = (lat_deg[j], lon_deg[j], alt_m[j], trk_deg[j], moving[j])
+    return parallel_operations(ParallelRule(), *a, *b, ceiling_m=np.minimum(ceiling_m[i], ceiling_m[j]))
 
 
 def _states(

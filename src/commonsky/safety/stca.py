@@ -47,7 +47,7 @@ from commonsky.picture.picture import Picture
 from commonsky.safety.cpa import BOUNDARY_TOL_M
 from commonsky.safety.height_keeping import HEIGHT_KEEPING_TOL_M, Altimetry, nearest_level_m
 from commonsky.safety.losses import FLIGHT_LEVEL_QUANTUM_M, quantise
-from commonsky.safety.parallel_runways import ParallelRule, parallel_operations
+from commonsky.safety.parallel_runways import parallel_pairs_of
 from commonsky.safety.params import Protection, ProtectionPolicy, ZoneProtection
 from commonsky.units import FT_M, NM_M
 
@@ -136,11 +136,7 @@ def parallel_pairs(checked: Picture, policy: ProtectionPolicy, i: IndexArray, j:
     p = checked
     *_, ceiling = policy.filters_per_aircraft(p.lat_deg, p.lon_deg, p.alt_m, p.party)
     moving = p.vs_ms != 0.0
-    return parallel_operations(
-        ParallelRule(), p.lat_deg[i], p.lon_deg[i], p.alt_m[i], p.trk_deg[i], moving[i],
-        p.lat_deg[j], p.lon_deg[j], p.alt_m[j],
-        p.trk_deg[j], moving[j], ceiling_m=np.minimum(ceiling[i], ceiling[j]),
-    )  # fmt: skip
+    return parallel_pairs_of(p.lat_deg, p.lon_deg, p.alt_m, p.trk_deg, moving, ceiling, i, j)
 
 
 def stca_picture(
@@ -158,8 +154,15 @@ def stca_picture(
     )
     keep = np.flatnonzero(states.eligible)
     checked = Picture.from_arrays(
-        id=p.id[keep], lat_deg=p.lat_deg[keep], lon_deg=p.lon_deg[keep], alt_m=states.alt_ref_m[keep],
-        gs_ms=p.gs_ms[keep], trk_deg=p.trk_deg[keep], vs_ms=states.vs_pred_ms[keep], party=p.party[keep],
-        intent=p.intent[keep], time_s=p.time_s,
-    )  # fmt: skip
+        id=p.id[keep],
+        lat_deg=p.lat_deg[keep],
+        lon_deg=p.lon_deg[keep],
+        alt_m=states.alt_ref_m[keep],
+        gs_ms=p.gs_ms[keep],
+        trk_deg=p.trk_deg[keep],
+        vs_ms=states.vs_pred_ms[keep],
+        party=p.party[keep],
+        intent=p.intent[keep],
+        time_s=p.time_s,
+    )
     return checked, keep

@@ -240,8 +240,11 @@ class LivePipeline:
         on_ground = self.on_ground(tracks)
         self.check(picture, on_ground)
         checked = time.perf_counter()
-        stage_ms = (("sources+tracker", tracked - began), ("identity+picture", pictured - tracked),
-                    ("safety nets", checked - pictured))  # fmt: skip
+        stage_ms = (
+            ("sources+tracker", tracked - began),
+            ("identity+picture", pictured - tracked),
+            ("safety nets", checked - pictured),
+        )
         columns = _Columns(status, on_ground)
         return self._snapshot(picture, tracks, identity_alerts, columns, fused, clock, began, stage_ms)
 
@@ -295,10 +298,17 @@ class LivePipeline:
         lat, lon = tracks.geodetic(self.frame)
         vel = tracks.vel_ms
         picture = Picture.from_arrays(
-            id=np.char.add("T", tracks.track_id.astype(str)), lat_deg=lat, lon_deg=lon, alt_m=tracks.pos_m[:, 2],
-            gs_ms=np.hypot(vel[:, 0], vel[:, 1]), trk_deg=np.degrees(np.arctan2(vel[:, 0], vel[:, 1])),
-            vs_ms=vel[:, 2], party=party, intent=intent, time_s=t_s,
-        )  # fmt: skip
+            id=np.char.add("T", tracks.track_id.astype(str)),
+            lat_deg=lat,
+            lon_deg=lon,
+            alt_m=tracks.pos_m[:, 2],
+            gs_ms=np.hypot(vel[:, 0], vel[:, 1]),
+            trk_deg=np.degrees(np.arctan2(vel[:, 0], vel[:, 1])),
+            vs_ms=vel[:, 2],
+            party=party,
+            intent=intent,
+            time_s=t_s,
+        )
         if t_s >= self._next_trail_s:
             self._trails.append(TrailFrame(t_s, picture.id, picture.lat_deg, picture.lon_deg))
             self._next_trail_s = t_s + self.config.trail_step_s
@@ -355,15 +365,29 @@ class LivePipeline:
         n_truth = len(self.truth.states_at(picture.time_s)) if self.truth is not None else 0
         state = clock or ClockState(picture.time_s, 1.0, False, self.start_s, self.end_s)
         return LiveSnapshot(
-            seq=self._seq, clock=state, picture=picture, callsign=callsign, label=label,
-            alerts=tuple(self._safety.tracker.active), events=tuple(self._events), trails=tuple(self._trails),
-            identity_alerts=identity_alerts, coverage_alerts=tuple(self._coverage_alerts.values()),
-            coverage_events=tuple(self._coverage_events), n_truth=n_truth, n_plots=fused.n_plots,
-            work_ms=(time.perf_counter() - began) * 1e3, stage_ms=tuple((k, v * 1e3) for k, v in stage_s),
-            sources=self.source_names(tracks), icao24=np.asarray(tracks.icao24, dtype=str),
-            plan_version=self._plan.version, late_batches=self._late, squawk=self.squawks(tracks),
-            status=columns.status, on_ground=columns.on_ground,
-        )  # fmt: skip
+            seq=self._seq,
+            clock=state,
+            picture=picture,
+            callsign=callsign,
+            label=label,
+            alerts=tuple(self._safety.tracker.active),
+            events=tuple(self._events),
+            trails=tuple(self._trails),
+            identity_alerts=identity_alerts,
+            coverage_alerts=tuple(self._coverage_alerts.values()),
+            coverage_events=tuple(self._coverage_events),
+            n_truth=n_truth,
+            n_plots=fused.n_plots,
+            work_ms=(time.perf_counter() - began) * 1e3,
+            stage_ms=tuple((k, v * 1e3) for k, v in stage_s),
+            sources=self.source_names(tracks),
+            icao24=np.asarray(tracks.icao24, dtype=str),
+            plan_version=self._plan.version,
+            late_batches=self._late,
+            squawk=self.squawks(tracks),
+            status=columns.status,
+            on_ground=columns.on_ground,
+        )
 
     def run_until(self, t_s: float, on_tick: Callable[[LiveSnapshot], None] | None = None) -> LiveSnapshot:
         """Step tick by tick from the current time to ``t_s`` as fast as possible; return the last snapshot."""

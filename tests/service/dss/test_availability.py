@@ -3,23 +3,11 @@ current version, and a write at another version, or of an unknown state, changes
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from commonsky.service.db import Database
 from commonsky.service.dss import availability
 from commonsky.service.dss.errors import DssError
-from commonsky.service.migrate import upgrade
-from commonsky.service.settings import ServiceSettings
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(ServiceSettings(database_url=database_url, sqlite_synchronous="NORMAL"))
-    upgrade(database)
-    yield database
-    database.dispose()
 
 
 def _refused(status: int, call: object) -> None:

@@ -5,7 +5,6 @@ that asked for constraints."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,18 +14,8 @@ from commonsky.service.db import Database
 from commonsky.service.dss import constraints, subscriptions
 from commonsky.service.dss.errors import DssError
 from commonsky.service.dss.tables import CONSTRAINTS
-from commonsky.service.migrate import upgrade
-from commonsky.service.settings import ServiceSettings
 
 from .test_intents import URL, volume
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(ServiceSettings(database_url=database_url, sqlite_synchronous="NORMAL"))
-    upgrade(database)
-    yield database
-    database.dispose()
 
 
 @pytest.mark.parametrize(

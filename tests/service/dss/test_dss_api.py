@@ -8,34 +8,17 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 
+from .conftest import new_key
+
 Token = Callable[..., dict[str, str]]
 SC = "utm.strategic_coordination"
-
-
-def _key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-@pytest.fixture(scope="module")
-def signer() -> rsa.RSAPrivateKey:
-    return _key()
-
-
-@pytest.fixture
-def dss(make_client: Any, sqlite_url: str, tmp_path: Path, signer: rsa.RSAPrivateKey) -> TestClient:
-    pem = signer.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    (tmp_path / "trusted.pem").write_bytes(pem)
-    client, _ = make_client(sqlite_url, dss_public_keys=(str(tmp_path / "trusted.pem"),), dss_audiences=("dss.test",))
-    return client  # type: ignore[no-any-return]
 
 
 def token(key: rsa.RSAPrivateKey, sub: str, scope: str = SC, aud: str = "dss.test") -> dict[str, str]:
@@ -82,7 +65,7 @@ def test_dss_is_off_without_trusted_keys(make_client: Any, sqlite_url: str, sign
 def test_tokens_need_a_trusted_key_an_accepted_audience_and_the_scope(dss: TestClient, signer: Any) -> None:
     url = f"/dss/v1/operational_intent_references/{uuid.uuid4()}"
     assert dss.get(url).status_code == 401
-    assert dss.get(url, headers=token(_key(), "uss1")).status_code == 401
+    assert dss.get(url, headers=token(new_key(), "uss1")).status_code == 401
     assert dss.get(url, headers=token(signer, "uss1", aud="elsewhere")).status_code == 401
     assert dss.get(url, headers=token(signer, "uss1", scope="utm.constraint_management")).status_code == 403
     assert dss.get(url, headers=token(signer, "uss1")).status_code == 404

@@ -6,7 +6,6 @@ subscription lives as long as its reference."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,19 +22,8 @@ from commonsky.service.dss.tables import OPERATIONAL_INTENTS, SUBSCRIPTIONS
 from commonsky.service.dss.world import World
 from commonsky.service.engine import prefilter_margin_m
 from commonsky.service.examples import box
-from commonsky.service.migrate import upgrade
-from commonsky.service.settings import ServiceSettings
 
 URL = "https://uss.example/"
-
-
-@pytest.fixture
-def broker(database_url: str) -> Iterator[Broker]:
-    settings = ServiceSettings(database_url=database_url, sqlite_synchronous="NORMAL", probe_budget_units=1e12)
-    database = Database(settings)
-    upgrade(database)
-    yield Broker(database, settings)
-    database.dispose()
 
 
 def _stamp(minutes: float) -> str:

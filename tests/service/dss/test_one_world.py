@@ -15,10 +15,11 @@ from typing import Any
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 from shapely.geometry import box, shape
+
+from .conftest import trusting
 
 SC = "utm.strategic_coordination"
 USS = "uss-hidden-name.example"
@@ -26,16 +27,9 @@ STEP_S = 300.0  # the default disclosure grid: 0.1 degree cells, 5-minute steps,
 CELL = 0.1
 
 
-@pytest.fixture(scope="module")
-def signer() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
 @pytest.fixture
 def sky(make_client: Any, database_url: str, tmp_path: Path, signer: rsa.RSAPrivateKey) -> Any:
-    pem = signer.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    (tmp_path / "trusted.pem").write_bytes(pem)
-    client, party = make_client(database_url, dss_public_keys=(str(tmp_path / "trusted.pem"),), dss_audiences=("a",))
+    client, party = make_client(database_url, **trusting(signer, tmp_path, "a"))
     return client, party("hidden-operator", "operator"), party("prober-operator", "operator")
 
 
@@ -243,10 +237,7 @@ def test_a_uss_pays_for_its_writes_from_the_probe_budget_as_a_broker_filing(
 ) -> None:
     """Every PUT of a reference is charged what filing its volumes would cost (issue 15 item 4): one cell,
     under 100 steps x bands, costs the floor of 100 units; a budget of 350 pays three, the fourth is 429."""
-    pem = signer.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    (tmp_path / "trusted.pem").write_bytes(pem)
-    keys = {"dss_public_keys": (str(tmp_path / "trusted.pem"),), "dss_audiences": ("a",)}
-    client, _ = make_client(database_url, probe_budget_units=350.0, **keys)
+    client, _ = make_client(database_url, probe_budget_units=350.0, **trusting(signer, tmp_path, "a"))
     t0 = math.ceil(time.time() / STEP_S) * STEP_S + 3 * STEP_S
     cost = 1 * max(math.ceil(1_230 / STEP_S + 1) * 1, 100)  # 1 cell x max(<= 6 steps x 1 band, floor 100)
     assert cost == 100

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,20 +18,10 @@ from commonsky.service.dss import constraints, records
 from commonsky.service.dss.errors import DssError
 from commonsky.service.dss.geometry import now_us
 from commonsky.service.dss.tables import CONSTRAINTS
-from commonsky.service.migrate import upgrade
-from commonsky.service.settings import ServiceSettings
 
 GEOD = Geod(ellps="WGS84")
 URL = "https://uss.example/"
 Circle = tuple[float, float, float, float, float, float, float]  # lat lng radius_m lo_m hi_m start_min end_min
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(ServiceSettings(database_url=database_url, sqlite_synchronous="NORMAL"))
-    upgrade(database)
-    yield database
-    database.dispose()
 
 
 def _volume(c: Circle, base: datetime) -> dict[str, Any]:

@@ -4,7 +4,6 @@ create-or-update OVN check refuses a taken id, a stale OVN and another manager, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,8 +13,6 @@ from commonsky.service.db import Database
 from commonsky.service.dss import constraints, references
 from commonsky.service.dss.errors import DssError
 from commonsky.service.dss.references import CONSTRAINT
-from commonsky.service.migrate import upgrade
-from commonsky.service.settings import ServiceSettings
 
 ID = "1f7c6d2e-4b6a-4c8e-9d3b-2a1e5f6a7b8c"
 URL = "https://uss.example/"
@@ -41,14 +38,6 @@ def _volume(lat: float, lng: float, radius_m: float = 500.0, timed: bool = True)
 
 def _body(lat: float, lng: float) -> dict[str, Any]:
     return {"extents": [_volume(lat, lng)], "uss_base_url": URL}
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(ServiceSettings(database_url=database_url, sqlite_synchronous="NORMAL"))
-    upgrade(database)
-    yield database
-    database.dispose()
 
 
 def _found_near(db: Database, lat: float, lng: float) -> list[str]:

@@ -5,11 +5,9 @@ it needs one (one-line 400 otherwise), and answers errors as F3548's ErrorRespon
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 from uas_standards.astm.f3548.v21.constants import Scope
@@ -47,39 +45,26 @@ ROUTES: list[tuple[str, str, set[str]]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-@pytest.fixture
-def dss(make_client: Any, sqlite_url: str, tmp_path: Path, key: rsa.RSAPrivateKey) -> TestClient:
-    pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    (tmp_path / "trusted.pem").write_bytes(pem)
-    client, _ = make_client(sqlite_url, dss_public_keys=(str(tmp_path / "trusted.pem"),), dss_audiences=("dss.test",))
-    return client  # type: ignore[no-any-return]
-
-
 def _call(dss: TestClient, method: str, path: str, headers: dict[str, str], body: Any = None) -> Any:
     return dss.request(method, "/dss/v1" + path, headers=headers, json=body if method in ("PUT", "POST") else None)
 
 
 @pytest.mark.parametrize(("method", "path", "allowed"), ROUTES)
 def test_each_route_grants_only_its_scopes(
-    dss: TestClient, key: rsa.RSAPrivateKey, method: str, path: str, allowed: set[str]
+    dss: TestClient, signer: rsa.RSAPrivateKey, method: str, path: str, allowed: set[str]
 ) -> None:
     assert _call(dss, method, path, {}, {}).status_code == 401
     others = " ".join(sorted(ALL - allowed))
     if others:
-        refused = _call(dss, method, path, token(key, "uss1", scope=others), {})
+        refused = _call(dss, method, path, token(signer, "uss1", scope=others), {})
         assert refused.status_code == 403 and "needs the scope" in refused.json()["message"]
     for scope in allowed:
-        assert _call(dss, method, path, token(key, "uss1", scope=scope), {}).status_code not in (401, 403)
+        assert _call(dss, method, path, token(signer, "uss1", scope=scope), {}).status_code not in (401, 403)
 
 
 @pytest.mark.parametrize(("method", "path"), [(m, p) for m, p, _ in ROUTES if m in ("PUT", "POST")])
-def test_bodies_must_be_json(dss: TestClient, key: rsa.RSAPrivateKey, method: str, path: str) -> None:
-    headers = token(key, "uss1", scope=" ".join(ALL))
+def test_bodies_must_be_json(dss: TestClient, signer: rsa.RSAPrivateKey, method: str, path: str) -> None:
+    headers = token(signer, "uss1", scope=" ".join(ALL))
     empty = dss.request(method, "/dss/v1" + path, headers=headers)
     garbled = dss.request(
         method, "/dss/v1" + path, headers=headers | {"Content-Type": "application/json"}, content=b"{oops"
@@ -88,8 +73,8 @@ def test_bodies_must_be_json(dss: TestClient, key: rsa.RSAPrivateKey, method: st
     assert (garbled.status_code, garbled.json()["message"]) == (400, "the body is not JSON")
 
 
-def test_reports_are_acknowledged_and_health_is_open(dss: TestClient, key: rsa.RSAPrivateKey) -> None:
-    headers = token(key, "uss1", scope=CMSA)
+def test_reports_are_acknowledged_and_health_is_open(dss: TestClient, signer: rsa.RSAPrivateKey) -> None:
+    headers = token(signer, "uss1", scope=CMSA)
     made = _call(dss, "POST", "/reports", headers, {"exchange": {"url": "https://x"}})
     assert made.status_code == 201 and uuid.UUID(made.json()["report_id"])
     assert _call(dss, "POST", "/reports", headers, {"no": "exchange"}).status_code == 400

@@ -4,7 +4,6 @@ only the caller's own subscriptions over an area, and notification indices bumpe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,19 +13,9 @@ from uas_standards.astm.f3548.v21 import constants
 from commonsky.service.db import Database
 from commonsky.service.dss import constraints, subscriptions
 from commonsky.service.dss.errors import DssError
-from commonsky.service.migrate import upgrade
-from commonsky.service.settings import ServiceSettings
 
 SUB = "5b0e2b8a-34a5-4c1e-8f43-0a6d2c1b9e77"
 URL = "https://uss.example/"
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(ServiceSettings(database_url=database_url, sqlite_synchronous="NORMAL"))
-    upgrade(database)
-    yield database
-    database.dispose()
 
 
 def _time(minutes: float) -> dict[str, str]:

@@ -6,9 +6,6 @@ mark move with every write; the live picture sees Accepted references as planned
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-
-import pytest
 
 from commonsky.plans.intent import IntentState
 from commonsky.service.db import Database
@@ -17,18 +14,8 @@ from commonsky.service.dss.geometry import parse_extents
 from commonsky.service.dss.references import OPERATIONAL_INTENT
 from commonsky.service.dss.world import RANK, basis, change_mark, live_intents, obstacles
 from commonsky.service.engine import Bounds
-from commonsky.service.migrate import upgrade
-from commonsky.service.settings import ServiceSettings
 
 from .test_intents import body, volume
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(ServiceSettings(database_url=database_url, sqlite_synchronous="NORMAL"))
-    upgrade(database)
-    yield database
-    database.dispose()
 
 
 def _box(extent_box: tuple[float, float, float, float], lo_m: float, hi_m: float, t0_s: float, t1_s: float) -> Bounds:

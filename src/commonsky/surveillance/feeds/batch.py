@@ -115,9 +115,18 @@ class StateBatch:
         for r in self.records.tolist():
             t, lat, lon, alt, gs, trk, vr, icao, callsign, squawk, ground = r
             yield StateVector(
-                t, icao.decode(), lat, lon, callsign.decode() or None, _opt(alt), _opt(gs), _opt(trk), _opt(vr),
-                squawk.decode() or None, None if ground < 0 else bool(ground),
-            )  # fmt: skip
+                t,
+                icao.decode(),
+                lat,
+                lon,
+                callsign.decode() or None,
+                _opt(alt),
+                _opt(gs),
+                _opt(trk),
+                _opt(vr),
+                squawk.decode() or None,
+                None if ground < 0 else bool(ground),
+            )
 
     def latest_placed(self) -> StateBatch:
         """The newest report of each aircraft that has an altitude or says it is on the ground (a tie: the later
@@ -138,8 +147,9 @@ class StateBatch:
         """Per address, the last non-empty value of the string column ``name`` (``squawk``, ``callsign``)."""
         values = self.records[name]
         known = np.flatnonzero(values != b"")
-        return dict(zip(self.text("icao24")[known].tolist(), values[known].astype(f"U{values.dtype.itemsize}").tolist(),
-                        strict=True))  # fmt: skip
+        icao24 = self.text("icao24")[known].tolist()
+        text = values[known].astype(f"U{values.dtype.itemsize}").tolist()
+        return dict(zip(icao24, text, strict=True))
 
     def last_ground(self) -> dict[str, bool]:
         """Per address, the last air/ground flag heard (addresses that never said are left out)."""

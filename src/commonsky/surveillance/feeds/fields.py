@@ -119,8 +119,9 @@ def _velocity(me: int, timestamp_s: float, icao24: str) -> Observation:
             east = (v_ew - 1) * scale * (-1 if (me >> 42) & 1 else 1)
             north = (v_ns - 1) * scale * (-1 if (me >> 31) & 1 else 1)
             track = math.degrees(math.atan2(east, north)) % 360.0
-            return Observation(timestamp_s, icao24, groundspeed_kt=math.hypot(east, north), track_deg=track,
-                               vertical_rate_fpm=rate)  # fmt: skip
+            return Observation(
+                timestamp_s, icao24, groundspeed_kt=math.hypot(east, north), track_deg=track, vertical_rate_fpm=rate
+            )
     return Observation(timestamp_s, icao24, vertical_rate_fpm=rate)
 
 
@@ -133,8 +134,9 @@ def decode_native(msg: bytes, df: int, icao24: str, timestamp_s: float) -> Obser
         tc = me >> 51
         if 9 <= tc <= 18:  # the commonest first: airborne position, barometric altitude
             cpr = CprFix((me >> 17) & 0x1FFFF, me & 0x1FFFF, bool((me >> 34) & 1), False)
-            return Observation(timestamp_s, icao24, altitude_ft=altitude12_ft((me >> 36) & 0xFFF), onground=False,
-                               cpr=cpr)  # fmt: skip
+            return Observation(
+                timestamp_s, icao24, altitude_ft=altitude12_ft((me >> 36) & 0xFFF), onground=False, cpr=cpr
+            )
         if tc == 19:
             return _velocity(me, timestamp_s, icao24)
         if 1 <= tc <= 4:

@@ -140,9 +140,13 @@ def states_to_plots(
         ]
     )
     return Plots.from_positions(
-        t_s, sensor_id, pos, np.diag(np.asarray(sigma_m) ** 2),
-        icao24=latest.text("icao24").tolist(), callsign=latest.text("callsign").tolist(),
-    )  # fmt: skip
+        t_s,
+        sensor_id,
+        pos,
+        np.diag(np.asarray(sigma_m) ** 2),
+        icao24=latest.text("icao24").tolist(),
+        callsign=latest.text("callsign").tolist(),
+    )
 
 
 class ReceiverSource:
@@ -174,17 +178,27 @@ class ReceiverSource:
             east, north = frame.to_local(position.lat_deg, position.lon_deg)
             site = FixedSite(float(east), float(north), position.alt_m)
             model = AdsbReceiver(
-                sensor_id, site, nacp=settings.nacp, sigma_alt_m=settings.sigma_alt_m,
-                update_period_s=settings.period_s, max_range_m=settings.range_m,
-            )  # fmt: skip
+                sensor_id,
+                site,
+                nacp=settings.nacp,
+                sigma_alt_m=settings.sigma_alt_m,
+                update_period_s=settings.period_s,
+                max_range_m=settings.range_m,
+            )
             area = covered_area(model, frame, settings.coverage_alt_m, settings.range_m, settings.coverage_res_m)
         self.model = model
         self.sensor = AsyncReports(model)
         self.spec = SensorSpec(
-            index=sensor_id, name=feed.url.label, kind=SensorKind.ADSB, lat=self.lat, lon=self.lon,
-            alt_m=position.alt_m if position is not None else math.nan, range_m=settings.range_m,
-            scan_s=settings.period_s, min_elevation_deg=0.0,
-        )  # fmt: skip
+            index=sensor_id,
+            name=feed.url.label,
+            kind=SensorKind.ADSB,
+            lat=self.lat,
+            lon=self.lon,
+            alt_m=position.alt_m if position is not None else math.nan,
+            range_m=settings.range_m,
+            scan_s=settings.period_s,
+            min_elevation_deg=0.0,
+        )
         self.watched = WatchedSensor(model, feed.url.label, settings.period_s, area)
         sigma = nacp_sigma_m(settings.nacp)
         self._sigma_m = np.array([sigma, sigma, settings.sigma_alt_m])

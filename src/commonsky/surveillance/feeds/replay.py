@@ -12,7 +12,6 @@ client; `close` ends it.
 from __future__ import annotations
 
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from commonsky.surveillance.feeds.counters import FeedCounters
 from commonsky.surveillance.feeds.modes import MLAT_HZ, RawFrame
 from commonsky.surveillance.feeds.pipeline import make_framer
 from commonsky.surveillance.feeds.source import FileSource
+from commonsky.surveillance.feeds.tcp_server import FeedServer
 
 UNTIMED_RATE_HZ = 100.0
 """Pace of AVR frames recorded without a counter (``*...;`` lines)."""
@@ -80,7 +80,7 @@ def load_recording(path: Path, fmt: str) -> Recording:
     return Recording(tuple(frames), times - times[0], counters)
 
 
-class ReplayServer:
+class ReplayServer(FeedServer):
     """Serves a `Recording` on ``host:port`` (port 0: any free port, see `port`). See the module docstring."""
 
     def __init__(
@@ -98,49 +98,13 @@ class ReplayServer:
         self.format = out
         self.speed = speed
         self.loop = loop
-        try:
-            self._listener = socket.create_server((host, port))
-        except OSError as error:
-            raise InputError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
-        self._listener.settimeout(0.2)
-        self.host, self.port = self._listener.getsockname()[:2]
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
+        super().__init__("replay", host, port)
         self.clients = 0
-        self.frames_sent = 0
-        self._lock = threading.Lock()
 
-    def start(self) -> ReplayServer:
-        thread = threading.Thread(target=self._accept, name=f"replay :{self.port}", daemon=True)
-        thread.start()
-        self._threads.append(thread)
-        return self
-
-    def close(self) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(2.0)
-        self._listener.close()
-
-    def __enter__(self) -> ReplayServer:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            with self._lock:
-                self.clients += 1
-            thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
-            thread.start()
-            self._threads.append(thread)
+    def _accepted(self, conn: socket.socket) -> None:
+        with self._lock:
+            self.clients += 1
+        self._spawn(self._serve, f"replay client :{self.port}", conn)
 
     def _encode(self, frame: RawFrame, recorded_s: float) -> bytes:
         ticks = int(recorded_s * MLAT_HZ) % (1 << 48) + 1  # never 0: that would mean "no counter"

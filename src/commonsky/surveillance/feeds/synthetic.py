@@ -65,8 +65,14 @@ def cpr_encode(lat_deg: float, lon_deg: float, odd: bool, surface: bool = False)
     return yz & 0x1FFFF, xz & 0x1FFFF
 
 
-_MOVEMENT_STEPS = ((0.125, 2, 0.125), (1.0, 9, 0.25), (2.0, 13, 0.5), (15.0, 39, 1.0), (70.0, 94, 2.0),
-                   (100.0, 109, 5.0))  # fmt: skip
+_MOVEMENT_STEPS = (
+    (0.125, 2, 0.125),
+    (1.0, 9, 0.25),
+    (2.0, 13, 0.5),
+    (15.0, 39, 1.0),
+    (70.0, 94, 2.0),
+    (100.0, 109, 5.0),
+)
 """The movement field's steps (DO-260B 2.2.3.2.4.2): from speed (kt), code, step (kt)."""
 
 
@@ -91,10 +97,14 @@ def _alt13(alt_ft: float) -> int:
     return (n >> 5) << 7 | ((n >> 4) & 1) << 5 | 0x10 | (n & 0xF)
 
 
+def _interleaved(x: int, y: int) -> list[int]:
+    """The three bits of two octal digits, alternating from the lowest: x1 y1 x2 y2 x4 y4."""
+    return [bit for k in range(3) for bit in (x >> k & 1, y >> k & 1)]
+
+
 def _id13(code: str) -> int:
     a, b, c, d = (int(ch, 8) for ch in code)
-    bits = [c & 1, a & 1, c >> 1 & 1, a >> 1 & 1, c >> 2 & 1, a >> 2 & 1, 0,
-            b & 1, d & 1, b >> 1 & 1, d >> 1 & 1, b >> 2 & 1, d >> 2 & 1]  # fmt: skip
+    bits = [*_interleaved(c, a), 0, *_interleaved(b, d)]  # C1 A1 C2 A2 C4 A4 X B1 D1 B2 D2 B4 D4
     return sum(bit << (12 - k) for k, bit in enumerate(bits))
 
 
@@ -149,15 +159,23 @@ def messages(plane: SyntheticAircraft, t_s: float) -> list[tuple[float, bytes]]:
         east = plane.gs_kt * math.sin(math.radians(plane.track_deg))
         north = plane.gs_kt * math.cos(math.radians(plane.track_deg))
         vr = round(abs(plane.vs_fpm) / 64.0) + 1
-        me = (19 << 51 | 1 << 48 | int(east < 0) << 42 | (round(abs(east)) + 1) << 32 | int(north < 0) << 31
-              | (round(abs(north)) + 1) << 21 | int(plane.vs_fpm < 0) << 19 | vr << 10)  # fmt: skip
+        me = (
+            19 << 51
+            | 1 << 48
+            | int(east < 0) << 42
+            | (round(abs(east)) + 1) << 32
+            | int(north < 0) << 31
+            | (round(abs(north)) + 1) << 21
+            | int(plane.vs_fpm < 0) << 19
+            | vr << 10
+        )
         out.append((t_s + dt + 0.1, _squitter(17, icao, me)))
         all_call = bytes([11 << 3 | 5]) + icao.to_bytes(3, "big")
         out.append((t_s + dt + 0.2, all_call + crc24(all_call).to_bytes(3, "big")))
         if k == 0:
             out.append((t_s + 0.3, _reply(bytes([4 << 3, 0]) + _alt13(alt).to_bytes(2, "big"), icao)))
-            out.append((t_s + 0.35, _reply(bytes([20 << 3, 0]) + _alt13(alt).to_bytes(2, "big") + bytes([0x10]) +
-                                          bytes(6), icao)))  # fmt: skip
+            comm_b = bytes([20 << 3, 0]) + _alt13(alt).to_bytes(2, "big") + bytes([0x10]) + bytes(6)
+            out.append((t_s + 0.35, _reply(comm_b, icao)))
         else:
             out.append((t_s + 0.8, _reply(bytes([5 << 3, 0]) + _id13(plane.squawk).to_bytes(2, "big"), icao)))
             chars = [CHARSET.index(ch) for ch in plane.callsign.ljust(8)[:8]]

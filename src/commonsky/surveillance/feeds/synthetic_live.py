@@ -18,7 +18,6 @@ import bisect
 import math
 import queue
 import socket
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from commonsky.errors import InputError
 from commonsky.surveillance.feeds.modes import MLAT_HZ
 from commonsky.surveillance.feeds.replay import SEND_QUANTUM_S
 from commonsky.surveillance.feeds.synthetic import POSITION_SLOTS, SyntheticAircraft, messages, position_squitter
+from commonsky.surveillance.feeds.tcp_server import FeedServer
 
 AHEAD_SECONDS = 2
 """Seconds of frames made ahead of the clock (one being sent, one ready)."""
@@ -100,7 +100,7 @@ class SyntheticSky:
         return SecondOfTraffic(second, tuple(slices))
 
 
-class SyntheticFeedServer:
+class SyntheticFeedServer(FeedServer):
     """Serves ``fleet`` live as Beast on ``host:port`` (port 0: any free port, see `port`); see the module
     docstring. ``lap_s``: seconds after which the fleet starts over (at least 2)."""
 
@@ -113,53 +113,16 @@ class SyntheticFeedServer:
             raise InputError(f"lap of {lap_s} s: a synthetic fleet flies at least 2 s before it starts over")
         self.fleet = tuple(fleet)
         self.lap_s = lap_s
-        try:
-            self._listener = socket.create_server((host, port))
-        except OSError as error:
-            raise InputError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
-        self._listener.settimeout(0.2)
-        self.host, self.port = self._listener.getsockname()[:2]
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
-        self._lock = threading.Lock()
-        self.frames_sent = 0
+        super().__init__("synthetic", host, port)
         self.late_s = 0.0
         """How far behind its schedule the latest slice was sent (s)."""
         self.started_s = math.nan
         """When the latest client's first frame was due (UTC epoch s): frame times count from there."""
 
-    def start(self) -> SyntheticFeedServer:
-        self._spawn(self._accept, f"synthetic :{self.port}")
-        return self
-
-    def close(self) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(2.0)
-        self._listener.close()
-
-    def __enter__(self) -> SyntheticFeedServer:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
-    def _spawn(self, target: object, name: str, *args: object) -> None:
-        thread = threading.Thread(target=target, args=args, name=name, daemon=True)  # type: ignore[arg-type]
-        thread.start()
-        self._threads.append(thread)
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            ready: queue.Queue[SecondOfTraffic] = queue.Queue(maxsize=AHEAD_SECONDS - 1)
-            self._spawn(self._make, "synthetic maker", ready)
-            self._spawn(self._serve, "synthetic sender", conn, ready)
+    def _accepted(self, conn: socket.socket) -> None:
+        ready: queue.Queue[SecondOfTraffic] = queue.Queue(maxsize=AHEAD_SECONDS - 1)
+        self._spawn(self._make, "synthetic maker", ready)
+        self._spawn(self._serve, "synthetic sender", conn, ready)
 
     def _make(self, ready: queue.Queue[SecondOfTraffic]) -> None:
         sky = SyntheticSky(self.fleet, self.lap_s)
