@@ -126,18 +126,25 @@ def test_any_ownership_and_windows_give_the_same_episodes(cut_s: float, cut_lon:
     """Fragments cut at a time and at a longitude (each sample owned by one side, by its first aircraft's
     position) merge into the brute force's episodes."""
     p = prepared()
-    tables = []
-    for window in ((-np.inf, cut_s), (cut_s, np.inf)):
-        for north in (False, True):
-
-            def side(lat: np.ndarray, lon: np.ndarray, north: bool = north) -> np.ndarray:
-                return (lat >= 52.0 + (cut_s % 7) * 0.1) == north
-
-            tables.append(loss_fragments(p, side, RADIUS_M, HALF_M, 1.0, window))
-    pieces = frame([t for t in tables if t])
     whole = brute_force()
-    assert len(pieces) > len(whole)  # some episodes were cut
-    pd.testing.assert_frame_equal(merge_losses(pieces, 1.0, HALF_M), whole, check_dtype=False, rtol=1e-9, atol=1e-6)
+
+    def cut(windows: list[tuple[float, float]], owners: list[bool]) -> pd.DataFrame:
+        tables = []
+        for window in windows:
+            for east in owners:
+
+                def side(lat: np.ndarray, lon: np.ndarray, east: bool = east) -> np.ndarray:
+                    return (lon >= cut_lon) == east
+
+                tables.append(loss_fragments(p, side, RADIUS_M, HALF_M, 1.0, window))
+        return frame([t for t in tables if t])
+
+    by_time = cut([(-np.inf, cut_s), (cut_s, np.inf)], [False, True])
+    by_owner = cut([(-np.inf, np.inf)], [False, True])
+    assert len(by_owner) > len(whole) and len(by_time) > len(by_owner)  # some episodes were cut, each way
+    for pieces in (by_time, by_owner):
+        pd.testing.assert_frame_equal(merge_losses(pieces, 1.0, HALF_M), whole, check_dtype=False, rtol=1e-9,
+                                      atol=1e-6)  # fmt: skip
 
 
 def fragment(start: float, end: float, dist: float, level_a: float, level_b: float, level: bool) -> dict[str, object]:
