@@ -9,12 +9,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from commonsky.archive.block import BlockResult, Fragments, Rows, Settings, _by_key, analyse_rows, collect, in_bbox
+from commonsky.archive.block import (
+    BlockResult,
+    Fragments,
+    Rows,
+    Settings,
+    _by_key,
+    analyse_blocks,
+    analyse_rows,
+    collect,
+    in_bbox,
+)
 from commonsky.archive.block import usable as usable_rows
 from commonsky.archive.infringements import ZoneSet
 from commonsky.archive.losses import FRAGMENT_COLUMNS
 from commonsky.archive.partition import Tiling
-from commonsky.archive.schema import SPECS, ArchiveSchema, normalise
+from commonsky.archive.schema import REPORT_COLUMNS, SPECS, ArchiveSchema, normalise
 
 R = 6371000.0
 
@@ -114,3 +124,12 @@ def test_collect_concatenates_and_sums() -> None:
     assert isinstance(got, BlockResult)
     assert (got.reports, got.samples, got.fast_segments, got.partitions) == (8, 7, 3, 2)
     assert len(got.losses) == 4 and got.losses["icao24_a"].tolist() == [0, 1, 0, 1] and len(got.zones) == 0
+
+
+def test_an_empty_shuffled_partition_gives_an_empty_result() -> None:
+    """A shuffle may deliver a partition with no row (fewer keys than partitions, or nothing in the window): it
+    gives nothing, not an error (it raised ValueError from a zip of unequal lengths before)."""
+    frame = pd.DataFrame(Rows.of(pd.DataFrame({c: [] for c in REPORT_COLUMNS})).columns()).assign(key=np.int64(0))
+    got = analyse_blocks(frame.iloc[:0], settings((-np.inf, np.inf), None, 5.0))
+    assert (got.reports, got.samples, got.fast_segments, got.partitions) == (0, 0, 0, 0)
+    assert len(got.losses) == 0 and len(got.zones) == 0
