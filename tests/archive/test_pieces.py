@@ -15,7 +15,8 @@ from commonsky.archive.block import Settings
 from commonsky.archive.infringements import ZoneSet
 from commonsky.archive.partition import Tiling
 from commonsky.archive.pieces import BLOCKS_S, ROWS_PER_TASK, analyse_piece, block_size, pieces
-from commonsky.archive.source import open_archive
+from commonsky.archive.schema import SPECS, ArchiveSchema
+from commonsky.archive.source import Archive, RowGroup, open_archive
 
 from .conftest import states, write_hourly
 
@@ -82,3 +83,18 @@ def test_a_window_past_the_data_gives_no_task(opensky_archive: tuple[Path, pd.Da
     later = float(frame["time"].max()) + 10_000.0
     found = pieces(open_archive(str(folder)), settings((later, later + 3600.0)), min_tasks=4)
     assert found is not None and found[1] == []
+
+
+def test_whole_only_when_every_row_is_in_the_read_range() -> None:
+    """A row group is read without the time filter only if its times lie in [r0, r1): checked at both ends."""
+    hour = 1_700_002_800.0
+    halo = settings().tiling.time_halo_s
+    r0, r1 = hour - halo, hour + 3600.0 + halo  # the read range of the block starting at ``hour``
+    spans = [(r0, r1 - 1.0), (r0, r1), (r0 - 1.0, r0 + 10.0), (hour + 5.0, hour + 6.0)]
+    groups = tuple(RowGroup(0, k, 100, a, b) for k, (a, b) in enumerate(spans))
+    archive = Archive(("f.parquet",), SPECS[ArchiveSchema.OPENSKY], (), 400, True, (r0 - 1.0, r1), groups)
+    found = pieces(archive, settings(), min_tasks=1)
+    assert found is not None and found[0].tiling.block_s == 3600.0
+    (piece,) = [p for p in found[1] if p.block * 3600.0 == hour]
+    want = {k: a >= r0 and b < r1 for k, (a, b) in enumerate(spans)}
+    assert {k: whole for _, ks, whole in piece.groups for k in ks} == want == {0: True, 1: False, 2: False, 3: True}
