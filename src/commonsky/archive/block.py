@@ -226,7 +226,7 @@ def _by_key(key: IntArray) -> tuple[npt.NDArray[np.intp], IntArray, IntArray]:
 
 def _analyse_sorted(reports: Rows, keys: IntArray, starts: IntArray, settings: Settings) -> BlockResult:
     """Partitions ``keys`` whose reports are ``reports[starts[i]:starts[i + 1]]``."""
-    stops = np.append(starts[1:], len(reports))
+    stops = np.append(starts[1:], len(reports))[: starts.shape[0]]  # none for a partition with no row
     parts = [
         analyse_block(reports.part(int(a), int(b)), int(k), settings)
         for k, a, b in zip(keys, starts, stops, strict=True)
