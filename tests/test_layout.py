@@ -58,14 +58,14 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     archive/pieces.py archive/read.py archive/regions.py archive/reports.py archive/schema.py archive/source.py
     cli/replay.py
     sim/pipeline.py
-    surveillance/feeds/receiver.py web/bridge.py
+    web/bridge.py
     """
 )
 """Modules whose test file is still missing (many are exercised by the behaviour tests below, none has tests of
 its own yet). Empty it: write ``tests/<path>/test_<mod>.py`` and remove the module from here."""
 
-NOT_YET_CEILING = 15
-NOT_YET_CEILING = 15
+NOT_YET_CEILING = 14
+NOT_YET_CEILING = 14
 """The size of `NOT_YET_MIRRORED`: a ratchet, lowered whenever the list shrinks, never raised."""
 
 BEHAVIOUR_TESTS: dict[str, str] = {
