@@ -56,7 +56,6 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     """
     archive/block.py archive/engine.py archive/infringements.py archive/losses.py archive/outputs.py
     archive/pieces.py archive/read.py archive/regions.py archive/reports.py archive/schema.py archive/source.py
-    cli/replay.py
     sim/pipeline.py
     web/bridge.py
     """
@@ -64,8 +63,8 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
 """Modules whose test file is still missing (many are exercised by the behaviour tests below, none has tests of
 its own yet). Empty it: write ``tests/<path>/test_<mod>.py`` and remove the module from here."""
 
-NOT_YET_CEILING = 14
-NOT_YET_CEILING = 14
+NOT_YET_CEILING = 13
+NOT_YET_CEILING = 13
 """The size of `NOT_YET_MIRRORED`: a ratchet, lowered whenever the list shrinks, never raised."""
 
 BEHAVIOUR_TESTS: dict[str, str] = {
