@@ -56,14 +56,13 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     """
     archive/block.py archive/engine.py archive/infringements.py archive/losses.py archive/outputs.py
     archive/pieces.py archive/read.py archive/regions.py archive/reports.py archive/schema.py archive/source.py
-    web/bridge.py
     """
 )
 """Modules whose test file is still missing (many are exercised by the behaviour tests below, none has tests of
 its own yet). Empty it: write ``tests/<path>/test_<mod>.py`` and remove the module from here."""
 
-NOT_YET_CEILING = 12
-NOT_YET_CEILING = 12
+NOT_YET_CEILING = 11
+NOT_YET_CEILING = 11
 """The size of `NOT_YET_MIRRORED`: a ratchet, lowered whenever the list shrinks, never raised."""
 
 BEHAVIOUR_TESTS: dict[str, str] = {
