@@ -1,11 +1,8 @@
 """The test tree mirrors src/: module ``src/commonsky/<path>/<mod>.py`` is tested in ``tests/<path>/test_<mod>.py``.
 
-Three lists say where the mirror does not hold, each entry with its reason:
+Two lists say where the mirror does not hold, each entry with its reason:
 - `EXEMPT`: modules that need no test file of their own (package markers, type aliases, settings-only dataclasses,
   protocols, migration scripts);
-- `NOT_YET_MIRRORED`: modules without their test file yet. This list is a debt, to be emptied: a module that gets
-  its test file must leave it (the test below fails until it does), and the list may not grow: its size is pinned
-  by `NOT_YET_CEILING`, which is lowered as it shrinks;
 - `BEHAVIOUR_TESTS`: test files that are not about one module (end to end, peers, red team, real traffic).
 A new module without its test file, or a new test file that mirrors nothing and is not listed, fails this test.
 """
@@ -18,10 +15,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "commonsky"
 TESTS = ROOT / "tests"
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
 
 
 EXEMPT: dict[str, str] = {
@@ -51,19 +44,6 @@ EXEMPT: dict[str, str] = {
 }
 """Modules that need no test file of their own; a package's ``__init__.py`` that defines no function or class (a
 docstring and re-exports) is exempt without being listed."""
-
-NOT_YET_MIRRORED: frozenset[str] = _words(
-    """
-    cli/_feeds.py cli/analyze.py cli/feed.py cli/replay.py
-    sim/assembly.py sim/pipeline.py sim/sensors.py surveillance/feeds/live.py surveillance/feeds/pipeline.py
-    surveillance/feeds/process.py surveillance/feeds/receiver.py web/bridge.py
-    """
-)
-"""Modules whose test file is still missing (many are exercised by the behaviour tests below, none has tests of
-its own yet). Empty it: write ``tests/<path>/test_<mod>.py`` and remove the module from here."""
-
-NOT_YET_CEILING = 12
-"""The size of `NOT_YET_MIRRORED`: a ratchet, lowered whenever the list shrinks, never raised."""
 
 BEHAVIOUR_TESTS: dict[str, str] = {
     "airspace/test_ed_formats.py": "ED-269 and ED-318 round trips, edits and refusals, parametrised over both formats",
@@ -124,21 +104,13 @@ def _exempt(module: str) -> bool:
 
 
 def test_every_module_has_its_test_file() -> None:
-    missing = sorted(m for m in _modules() if not _exempt(m) and m not in NOT_YET_MIRRORED and not _mirror(m).exists())
+    missing = sorted(m for m in _modules() if not _exempt(m) and not _mirror(m).exists())
     assert not missing, f"modules without tests/<path>/test_<mod>.py: {missing}"
 
 
-def test_the_not_yet_list_only_shrinks() -> None:
-    assert len(NOT_YET_MIRRORED) == NOT_YET_CEILING, (
-        f"NOT_YET_MIRRORED holds {len(NOT_YET_MIRRORED)} modules, the ceiling is {NOT_YET_CEILING}: "
-        "a new module needs its test file (the list may not grow); a shorter list lowers the ceiling"
-    )
-    mirrored = sorted(m for m in NOT_YET_MIRRORED if _mirror(m).exists())
-    assert not mirrored, f"these have their test file now, remove them from NOT_YET_MIRRORED: {mirrored}"
-    gone = sorted((NOT_YET_MIRRORED | set(EXEMPT)) - _modules())
+def test_the_exempt_list_names_modules_that_exist() -> None:
+    gone = sorted(set(EXEMPT) - _modules())
     assert not gone, f"listed modules that do not exist: {gone}"
-    both = sorted(NOT_YET_MIRRORED & set(EXEMPT))
-    assert not both, f"listed both as exempt and as not yet mirrored: {both}"
 
 
 def test_every_test_file_mirrors_a_module_or_is_a_behaviour_test() -> None:

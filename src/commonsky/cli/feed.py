@@ -38,13 +38,14 @@ def replay(
         raise InputError(f"--serve-as {serve_as!r}: expected beast or avr") from None
     recording = load_recording(path, fmt)
     server = ReplayServer(recording, out, host, port, speed, loop)
-    print(
-        f"commonsky: serving {len(recording.frames)} frames ({recording.duration_s:.0f} s recorded) from {path} as "
-        f"{out.value} on {server.host}:{server.port} at x{speed:g}{', looping' if loop else ''} (Ctrl-C to stop)",
-        flush=True,
-    )
     with server:
-        try:
+        try:  # the banner inside: a Ctrl-C as soon as it shows still ends with the count
+            print(
+                f"commonsky: serving {len(recording.frames)} frames ({recording.duration_s:.0f} s recorded) from "
+                f"{path} as {out.value} on {server.host}:{server.port} at x{speed:g}{', looping' if loop else ''} "
+                "(Ctrl-C to stop)",
+                flush=True,
+            )
             while True:
                 time.sleep(1.0)
         except KeyboardInterrupt:
