@@ -58,14 +58,13 @@ NOT_YET_MIRRORED: frozenset[str] = _words(
     archive/pieces.py archive/read.py archive/regions.py archive/reports.py archive/schema.py archive/source.py
     cli/_feeds.py cli/analyze.py cli/feed.py cli/replay.py
     sim/assembly.py sim/pipeline.py sim/sensors.py surveillance/feeds/live.py surveillance/feeds/pipeline.py
-    surveillance/feeds/process.py surveillance/feeds/receiver.py web/bridge.py
+    surveillance/feeds/process.py web/bridge.py
     """
 )
 """Modules whose test file is still missing (many are exercised by the behaviour tests below, none has tests of
 its own yet). Empty it: write ``tests/<path>/test_<mod>.py`` and remove the module from here."""
 
-NOT_YET_CEILING = 23
-NOT_YET_CEILING = 23
+NOT_YET_CEILING = 22
 """The size of `NOT_YET_MIRRORED`: a ratchet, lowered whenever the list shrinks, never raised."""
 
 BEHAVIOUR_TESTS: dict[str, str] = {
