@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 
@@ -84,3 +85,23 @@ def test_hold_margin_stops_an_alert_flickering_at_the_edge(hold_margin: float, a
     assert sum(e.kind is EventKind.RAISED for e in events) == alerts_expected
     net.step(_hovering(7.0, 50.0))  # well clear: the alert ends
     assert net.tracker.active == []
+
+
+def test_active_alerts_stay_in_raise_order_under_churn() -> None:
+    """Alerts raised, updated, ended and raised again over many cycles: `active` lists exactly the alerts up, by
+    increasing id (checked against a sort written here)."""
+    rng = random.Random(7)
+    tracker = AlertTracker(raise_cycles=2, end_cycles=2)
+    keys = [(AlertKind.CONFLICT, f"T{k}", f"T{k + 1}") for k in range(40)]
+    up: dict[tuple[AlertKind, str, str], int] = {}
+    for cycle in range(200):
+        seen = {key: Observation(float(cycle + 30), False) for key in keys if rng.random() < 0.6}
+        for event in tracker.update(float(cycle), seen):
+            key = (event.alert.kind, *event.alert.subjects)
+            if event.kind == EventKind.ENDED:
+                del up[key]
+            else:
+                up[key] = event.alert.alert_id
+        active = tracker.active
+        assert [a.alert_id for a in active] == sorted(up.values())
+        assert {(a.kind, *a.subjects) for a in active} == set(up)

@@ -331,7 +331,7 @@ class LivePipeline:
         icao24 = np.asarray(tracks.icao24, dtype=str).tolist()
         codes = [""] * len(icao24)
         for source in hearing:  # the first source that heard a code wins
-            codes = [c or (source.squawk(a) if a else "") for c, a in zip(codes, icao24, strict=True)]
+            codes = [c or (h if a else "") for c, a, h in zip(codes, icao24, source.squawks(icao24), strict=True)]
         return np.array(codes, dtype=str)
 
     def on_ground(self, tracks: LiveTracks) -> np.ndarray:
@@ -342,9 +342,9 @@ class LivePipeline:
             return np.zeros(len(tracks), dtype=bool)
         icao24 = np.asarray(tracks.icao24, dtype=str).tolist()
         grounded = np.zeros(len(icao24), dtype=bool)
-        for source in hearing:  # one pass per source (few), not a generator per track (thousands)
-            said = source.on_ground
-            grounded |= np.array([bool(a) and said(a) for a in icao24], dtype=bool)
+        has_address = np.array([bool(a) for a in icao24], dtype=bool)
+        for source in hearing:  # one pass per source (few), one batch lookup each
+            grounded |= has_address & np.array(source.grounded(icao24), dtype=bool)
         return grounded
 
     def _snapshot(

@@ -86,8 +86,8 @@ class PlotSource(Protocol):
 class HearsSquawks(Protocol):
     """A source that also hears Mode A codes (a real receiver): the picture shows them beside the tracks."""
 
-    def squawk(self, icao24: str) -> str:
-        """The latest code heard from ``icao24`` ("" when none)."""
+    def squawks(self, icao24: Sequence[str]) -> list[str]:
+        """The latest code heard from each of ``icao24`` ("" when none)."""
         ...
 
 
@@ -95,8 +95,8 @@ class HearsSquawks(Protocol):
 class HearsGround(Protocol):
     """A source that hears the air/ground flag (a real receiver): ground suppression of the conflict alert."""
 
-    def on_ground(self, icao24: str) -> bool:
-        """Whether ``icao24`` last reported on the ground (False when it never said)."""
+    def grounded(self, icao24: Sequence[str]) -> list[bool]:
+        """Whether each of ``icao24`` last reported on the ground (False when it never said)."""
         ...
 
 

@@ -383,7 +383,7 @@ class Correlator:
         seen = (old.track_id[pos] == live.track_id) if len(old.track_id) else np.zeros(len(live), dtype=bool)
 
         def carry(col: np.ndarray, default: float | bool | str) -> np.ndarray:
-            base = np.full(len(live), default, dtype=col.dtype if col.dtype.kind != "U" else object)
+            base = np.full(len(live), default, dtype=col.dtype)
             if len(col):
                 base[seen] = col[pos[seen]]
             return base

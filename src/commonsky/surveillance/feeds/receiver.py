@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,7 +50,9 @@ MAX_DEAD_RECKONING_S = 10.0
 class ReceiverSettings:
     """How real receivers join the picture: ``range_m`` their assumed reach (coverage, alerts), ``period_s`` the
     report period the health monitor expects (one batch per tick), ``nacp`` the position accuracy assumed for
-    reports (DO-260B NACp; 8 is a 93 m 95 % bound), ``sigma_alt_m`` the altitude noise (25 ft coding)."""
+    reports (DO-260B NACp; 8 is a 93 m 95 % bound), ``sigma_alt_m`` the altitude noise (25 ft coding),
+    ``forget_after_s`` how long the Mode A code and air/ground flag of an address no longer heard are kept (the
+    feed's state builder forgets an aircraft after as long: memory stays bounded however many come and go)."""
 
     range_m: float = 400_000.0
     period_s: float = 1.0
@@ -58,6 +60,7 @@ class ReceiverSettings:
     sigma_alt_m: float = 15.0
     coverage_alt_m: float = 10_000.0
     coverage_res_m: float = 10_000.0
+    forget_after_s: float = 600.0
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,8 @@ class ReceiverSource:
         self._last_s = -math.inf
         self._squawk: dict[str, str] = {}
         self._ground: dict[str, bool] = {}
+        self._heard: dict[str, float] = {}  # address -> the latest poll (wall time) that heard it
+        self._next_forget_s = -math.inf
         position = feed.url.position
         model: Sensor
         if position is None:
@@ -219,6 +224,27 @@ class ReceiverSource:
         """Whether ``icao24`` last reported on the ground to this receiver (False when it never said)."""
         return self._ground.get(icao24, False)
 
+    def squawks(self, icao24: Sequence[str]) -> list[str]:
+        """`squawk` of each of ``icao24`` (one dictionary pass: the picture asks for thousands per tick)."""
+        return [code or "" for code in map(self._squawk.get, icao24)]
+
+    def grounded(self, icao24: Sequence[str]) -> list[bool]:
+        """`on_ground` of each of ``icao24`` (one dictionary pass)."""
+        return [flag is True for flag in map(self._ground.get, icao24)]
+
+    def remembered(self) -> int:
+        """How many addresses this receiver holds a code, a flag or a time heard for (bounded: see `forget`)."""
+        return len(self._heard.keys() | self._squawk.keys() | self._ground.keys())
+
+    def forget(self, now_s: float) -> None:
+        """Drop the code and flag of the addresses not heard for ``forget_after_s`` (their tracks ended long ago)."""
+        horizon = now_s - self.settings.forget_after_s
+        stale = [icao for icao, heard_s in self._heard.items() if heard_s < horizon]
+        for icao in stale:
+            del self._heard[icao]
+            self._squawk.pop(icao, None)
+            self._ground.pop(icao, None)
+
     def restart(self, t_s: float) -> None:
         """A jump in time: what was buffered belongs to the old picture."""
         self.feed.drain()
@@ -226,12 +252,19 @@ class ReceiverSource:
 
     def poll(self, t_s: float) -> list[Plots]:
         drained = self.feed.drain()
+        now_s = self._wall()
+        if now_s >= self._next_forget_s:  # now and then (link up or down): a pass over every address heard
+            self.forget(now_s)
+            self._next_forget_s = now_s + self.settings.forget_after_s / 10.0
         if t_s <= self._last_s or (not drained.link_up and not len(drained.states)):
             return []
         self._last_s = t_s
-        self._squawk.update(drained.states.last_known("squawk"))
-        self._ground.update(drained.states.last_ground())
+        squawks, ground = drained.states.last_known("squawk"), drained.states.last_ground()
+        self._squawk.update(squawks)
+        self._ground.update(ground)
         plots = states_to_plots(
-            drained.states, self.frame, t_s, self._wall(), self.sensor.sensor_id, self._sigma_m, self._ground_alt_m
+            drained.states, self.frame, t_s, now_s, self.sensor.sensor_id, self._sigma_m, self._ground_alt_m
         )
+        for heard in (squawks, ground, plots.icao24.tolist()):  # what was heard of an address: it is not forgotten
+            self._heard.update(dict.fromkeys(heard, now_s))
         return [plots]

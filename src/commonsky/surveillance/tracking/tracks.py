@@ -125,8 +125,13 @@ class LiveTracks:
         return replace(self, **cols)
 
     def confirmed_only(self) -> LiveTracks:
-        """Only the confirmed tracks (what the air picture shows)."""
-        return self.take(self.confirmed)
+        """Only the confirmed tracks (what the air picture shows). Made once per value (the value is immutable):
+        the tracker, the health monitor, the correlator and the picture of one tick all ask for it."""
+        made = self.__dict__.get("_confirmed_only")
+        if made is None:
+            made = self.take(self.confirmed)
+            object.__setattr__(self, "_confirmed_only", made)
+        return made
 
     def concat(self, other: LiveTracks) -> LiveTracks:
         """Rows of both (same time), this value's first."""
