@@ -9,8 +9,9 @@ to a callback, from its own thread:
 - a commit through this process's engine wakes the feed at once (an engine ``commit`` event: the broker itself is
   untouched); otherwise the stamp is polled every ``poll_s`` (another process on the same SQLite file);
 - on PostgreSQL the feed LISTENs on `CHANNEL`, and the instance that sees a change of its own NOTIFYs it, so every
-  instance's picture follows a write made on any of them within a fraction of a second (polling stays as the
-  backstop for writers that do not notify, such as the admin CLI).
+  instance's picture follows a write made on any of them within a fraction of a second (polling, every 0.5 s,
+  stays as the backstop for writers that do not notify, such as the admin CLI, and for a notification missed
+  while the listening connection reconnects, so a change still arrives within 1 s).
 
 The feed is thread-safe to start and stop; the callback runs on the feed's thread.
 """
@@ -112,7 +113,7 @@ class PlanFeed:
         self.broker = broker
         self.on_change = on_change
         self.window_s = window_s
-        self.poll_s = poll_s if poll_s is not None else (0.25 if db.is_sqlite else 2.0)
+        self.poll_s = poll_s if poll_s is not None else (0.25 if db.is_sqlite else 0.5)
         self._wake = threading.Event()
         self._local = threading.Event()
         self._stop = threading.Event()
