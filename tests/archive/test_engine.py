@@ -108,8 +108,11 @@ def test_keys_reach_every_partition_whose_halo_holds_the_row(opensky_archive: tu
     dlon = np.mod(lon - (west + 0.5 * tiling.tile_deg) + 180.0, 360.0) - 180.0  # from the tile's middle
     widest = 1.05 * halo_lat / np.cos(np.radians(np.abs(lat) + tiling.tile_deg + halo_lat))  # 5 % spare, as keyed
     assert (np.abs(dlon) <= 0.5 * tiling.tile_deg + widest).all()
-    own = (np.floor(t / 600.0) * tiling.tiles + np.floor((lat + 90.0) / tiling.tile_deg) * cols
-           + np.floor((lon + 180.0) / tiling.tile_deg)).astype(np.int64)  # fmt: skip
+    own = (
+        np.floor(t / 600.0) * tiling.tiles
+        + np.floor((lat + 90.0) / tiling.tile_deg) * cols
+        + np.floor((lon + 180.0) / tiling.tile_deg)
+    ).astype(np.int64)
     rows = pd.DataFrame({"t": t, "id": got["icao24"], "own": own == got["key"].to_numpy()})
     assert rows.groupby(["t", "id"])["own"].sum().eq(1).all()  # each report once in its own partition
     assert len(rows.groupby(["t", "id"])) == len(frame) and len(got) > len(frame)  # every row, and halo copies
@@ -144,10 +147,20 @@ def test_more_shuffled_partitions_than_partition_keys(tmp_path: Path) -> None:
     """A small archive with timestamp times (no direct plan) whose reports all fall in one partition: the other
     shuffled partitions are empty, and the run still counts every report (it raised ValueError before)."""
     times = pd.to_datetime(1_700_001_000 + np.arange(100), unit="s", utc=True)
-    pd.DataFrame({"timestamp": times, "icao24": "abcdef", "latitude": 50.5, "longitude": 8.5, "altitude": 30000.0,
-                  "groundspeed": 400.0, "track": 0.0}).to_parquet(tmp_path / "a.parquet")  # fmt: skip
+    pd.DataFrame(
+        {
+            "timestamp": times,
+            "icao24": "abcdef",
+            "latitude": 50.5,
+            "longitude": 8.5,
+            "altitude": 30000.0,
+            "groundspeed": 400.0,
+            "track": 0.0,
+        }
+    ).to_parquet(tmp_path / "a.parquet")
     small = open_archive(str(tmp_path))
     assert direct_plan(small, settings(5.0), min_tasks=2) is None
-    result = merge(list(dask.compute(*shuffle_plan(small, settings(5.0), partitions=3), scheduler="synchronous")),
-                   settings(5.0))  # fmt: skip
+    result = merge(
+        list(dask.compute(*shuffle_plan(small, settings(5.0), partitions=3), scheduler="synchronous")), settings(5.0)
+    )
     assert (result.reports, result.partitions, len(result.losses)) == (100, 1, 0)

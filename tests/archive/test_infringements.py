@@ -29,11 +29,17 @@ BOXES = [
 
 def zones() -> list[Zone]:
     out = [
-        Zone(name, ZoneKind.RESTRICTED, box(*b), floor=Altitude(lo), ceiling=Altitude(hi),
-             valid_from=None if t0 is None else datetime.fromtimestamp(t0, UTC),
-             valid_to=None if t1 is None else datetime.fromtimestamp(t1, UTC))
+        Zone(
+            name,
+            ZoneKind.RESTRICTED,
+            box(*b),
+            floor=Altitude(lo),
+            ceiling=Altitude(hi),
+            valid_from=None if t0 is None else datetime.fromtimestamp(t0, UTC),
+            valid_to=None if t1 is None else datetime.fromtimestamp(t1, UTC),
+        )
         for name, b, lo, hi, t0, t1 in BOXES
-    ]  # fmt: skip
+    ]
     return [*out, Zone("advice", ZoneKind.RESTRICTED, box(0.0, 0.0, 20.0, 60.0), binding=False)]
 
 
@@ -67,12 +73,16 @@ def brute_force(s: Samples, seen: set[tuple[int, int]]) -> pd.DataFrame:
     rows = []
     for name, (w, so, e, n), lo, hi, t0, t1 in BOXES:
         for code in range(len(s.names)):
-            mine = sorted((int(t), la, ln, al) for t, c, la, ln, al in
-                          zip(s.tk, s.code, s.lat_deg, s.lon_deg, s.alt_m, strict=True) if c == code)  # fmt: skip
+            mine = sorted(
+                (int(t), la, ln, al)
+                for t, c, la, ln, al in zip(s.tk, s.code, s.lat_deg, s.lon_deg, s.alt_m, strict=True)
+                if c == code
+            )
             inside = [
-                x for x in mine if w < x[2] < e and so < x[1] < n and lo <= x[3] <= hi
-                and (t0 is None or t0 <= x[0] < t1)
-            ]  # fmt: skip
+                x
+                for x in mine
+                if w < x[2] < e and so < x[1] < n and lo <= x[3] <= hi and (t0 is None or t0 <= x[0] < t1)
+            ]
             runs: list[list[tuple[int, float, float, float]]] = []
             for x in inside:
                 if runs and x[0] == runs[-1][-1][0] + 1:
@@ -81,15 +91,24 @@ def brute_force(s: Samples, seen: set[tuple[int, int]]) -> pd.DataFrame:
                     runs.append([x])
             for run in runs:
                 deep = max(run, key=lambda x: (depth_m(x[1], x[2], (w, so, e, n)), -x[0]))
-                rows.append({
-                    "icao24": f"{int(s.names[code]):06x}", "zone": name, "entered": (code, run[0][0] - 1) in seen,
-                    "start_s": float(run[0][0]), "duration_s": float(run[-1][0] - run[0][0]),
-                    "end_s": float(run[-1][0]), "samples": len(run),
-                    "depth_m": depth_m(deep[1], deep[2], (w, so, e, n)),
-                    "vertical_depth_m": max(min(x[3] - lo, hi - x[3]) for x in run),
-                    "entry_lat": run[0][1], "entry_lon": run[0][2], "entry_alt_m": run[0][3],
-                    "deepest_lat": deep[1], "deepest_lon": deep[2],
-                })  # fmt: skip
+                rows.append(
+                    {
+                        "icao24": f"{int(s.names[code]):06x}",
+                        "zone": name,
+                        "entered": (code, run[0][0] - 1) in seen,
+                        "start_s": float(run[0][0]),
+                        "duration_s": float(run[-1][0] - run[0][0]),
+                        "end_s": float(run[-1][0]),
+                        "samples": len(run),
+                        "depth_m": depth_m(deep[1], deep[2], (w, so, e, n)),
+                        "vertical_depth_m": max(min(x[3] - lo, hi - x[3]) for x in run),
+                        "entry_lat": run[0][1],
+                        "entry_lon": run[0][2],
+                        "entry_alt_m": run[0][3],
+                        "deepest_lat": deep[1],
+                        "deepest_lon": deep[2],
+                    }
+                )
     return pd.DataFrame(rows).sort_values(["start_s", "icao24", "zone"], kind="stable").reset_index(drop=True)
 
 
@@ -114,8 +133,9 @@ def test_zone_set_keeps_the_binding_zones_and_their_limits() -> None:
     np.testing.assert_allclose(zs.centre, [[50.15, 8.25], [50.05, 8.6]], atol=1e-12)
     w, s, e, n = BOXES[0][1]  # the planar outline: the box in metres about its centre
     half_x = math.radians(0.5 * (e - w)) * R * math.cos(math.radians(0.5 * (s + n)))
-    np.testing.assert_allclose(zs.planar[0].bounds, [-half_x, -math.radians(0.15) * R, half_x,
-                               math.radians(0.15) * R], rtol=1e-9)  # fmt: skip
+    np.testing.assert_allclose(
+        zs.planar[0].bounds, [-half_x, -math.radians(0.15) * R, half_x, math.radians(0.15) * R], rtol=1e-9
+    )
 
 
 def test_episodes_match_the_brute_force() -> None:
@@ -145,20 +165,32 @@ def test_owned_samples_in_pieces_merge_into_the_same_episodes(cut: int) -> None:
 
 def zone_row(ac: int, start: float, end: float, depth: float, entered: bool) -> dict[str, object]:
     return {
-        "icao24": ac, "zone": "z", "entered": entered, "start_s": start, "end_s": end,
-        "samples": int(end - start + 1), "depth_m": depth, "vertical_depth_m": depth / 10.0, "entry_lat": start,
-        "entry_lon": -start, "entry_alt_m": 1.0, "deepest_lat": depth, "deepest_lon": -depth,
-    }  # fmt: skip
+        "icao24": ac,
+        "zone": "z",
+        "entered": entered,
+        "start_s": start,
+        "end_s": end,
+        "samples": int(end - start + 1),
+        "depth_m": depth,
+        "vertical_depth_m": depth / 10.0,
+        "entry_lat": start,
+        "entry_lon": -start,
+        "entry_alt_m": 1.0,
+        "deepest_lat": depth,
+        "deepest_lon": -depth,
+    }
 
 
 def test_merge_of_hand_made_fragments() -> None:
-    parts = pd.DataFrame([
-        zone_row(0xA, 10.0, 19.0, 50.0, True),  # touches the next: one episode, entered, deepest in the second
-        zone_row(0xA, 20.0, 25.0, 80.0, False),
-        zone_row(0xA, 28.0, 30.0, 80.0, False),  # after a gap: its own episode
-        zone_row(0xB, 5.0, 6.0, 10.0, False),
-        zone_row(0xB, 7.0, 7.0, 10.0, True),  # a tie in depth: the earliest is the deepest point
-    ])  # fmt: skip
+    parts = pd.DataFrame(
+        [
+            zone_row(0xA, 10.0, 19.0, 50.0, True),  # touches the next: one episode, entered, deepest in the second
+            zone_row(0xA, 20.0, 25.0, 80.0, False),
+            zone_row(0xA, 28.0, 30.0, 80.0, False),  # after a gap: its own episode
+            zone_row(0xB, 5.0, 6.0, 10.0, False),
+            zone_row(0xB, 7.0, 7.0, 10.0, True),  # a tie in depth: the earliest is the deepest point
+        ]
+    )
     got = merge_zones(parts.sample(frac=1.0, random_state=2), 1.0)
     assert got["icao24"].tolist() == ["00000b", "00000a", "00000a"]
     assert got["start_s"].tolist() == [5.0, 10.0, 28.0] and got["end_s"].tolist() == [7.0, 25.0, 30.0]

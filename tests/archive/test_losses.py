@@ -53,8 +53,9 @@ def traffic() -> tuple[dict[int, list[tuple[float, ...]]], dict[tuple[int, int],
         0x40000A: track(54.0, 8.01, 0.0, 0.0, 200.0, level * (fl300 + 2000 * FT)),
     }
     weave = 9260.0 + 3000.0 * np.sin(2 * np.pi * t / 120.0)  # metres north of 0x400007
-    flights[0x400008] = [(tt, la + math.degrees(w / R), lo, al) for (tt, la, lo, al), w in
-                         zip(flights[0x400008], weave, strict=True)]  # fmt: skip
+    flights[0x400008] = [
+        (tt, la + math.degrees(w / R), lo, al) for (tt, la, lo, al), w in zip(flights[0x400008], weave, strict=True)
+    ]
     kinds = {(1, 2): "height_keeping", (3, 4): "loss", (5, 6): "loss", (7, 8): "loss"}
     return flights, {(0x400000 + a, 0x400000 + b): k for (a, b), k in kinds.items()}
 
@@ -81,12 +82,23 @@ def brute_force() -> pd.DataFrame:
                 continue
             if run:
                 best = min(run, key=lambda s: (s[1], s[0]))  # smallest distance, the earliest on a tie
-                rows.append({
-                    "icao24_a": f"{a:06x}", "icao24_b": f"{b:06x}", "start_s": run[0][0], "end_s": run[-1][0],
-                    "duration_s": run[-1][0] - run[0][0], "samples": len(run), "min_dist_m": best[1],
-                    "min_dalt_m": min(s[2] for s in run), "alt_m": best[3], "closest_s": best[0], "lat": best[4],
-                    "lon": best[5], "kind": kinds[(a, b)],
-                })  # fmt: skip
+                rows.append(
+                    {
+                        "icao24_a": f"{a:06x}",
+                        "icao24_b": f"{b:06x}",
+                        "start_s": run[0][0],
+                        "end_s": run[-1][0],
+                        "duration_s": run[-1][0] - run[0][0],
+                        "samples": len(run),
+                        "min_dist_m": best[1],
+                        "min_dalt_m": min(s[2] for s in run),
+                        "alt_m": best[3],
+                        "closest_s": best[0],
+                        "lat": best[4],
+                        "lon": best[5],
+                        "kind": kinds[(a, b)],
+                    }
+                )
                 run = []
     return pd.DataFrame(rows).sort_values(["start_s", "icao24_a", "icao24_b"], kind="stable").reset_index(drop=True)
 
@@ -97,8 +109,16 @@ def prepared() -> Prepared:
     rng = np.random.default_rng(0)
     rng.shuffle(rows)  # type: ignore[arg-type]
     x = np.array(rows)
-    return prepare(x[:, 1], x[:, 0].astype(np.int64), x[:, 2], x[:, 3], x[:, 4], np.zeros(len(rows), dtype=bool),
-                   step_s=1.0, max_gap_s=30.0)  # fmt: skip
+    return prepare(
+        x[:, 1],
+        x[:, 0].astype(np.int64),
+        x[:, 2],
+        x[:, 3],
+        x[:, 4],
+        np.zeros(len(rows), dtype=bool),
+        step_s=1.0,
+        max_gap_s=30.0,
+    )
 
 
 def every(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -115,8 +135,9 @@ def test_episodes_match_the_brute_force() -> None:
     want = brute_force()
     assert set(want["kind"]) == {"loss", "height_keeping"}
     assert (want.groupby(["icao24_a", "icao24_b"]).size() > 1).any()  # a pair with several episodes
-    got = merge_losses(frame([loss_fragments(prepared(), every, RADIUS_M, HALF_M, 1.0, (-np.inf, np.inf))]), 1.0,
-                       HALF_M)  # fmt: skip
+    got = merge_losses(
+        frame([loss_fragments(prepared(), every, RADIUS_M, HALF_M, 1.0, (-np.inf, np.inf))]), 1.0, HALF_M
+    )
     assert list(got.columns) == list(want.columns)
     pd.testing.assert_frame_equal(got, want, check_dtype=False, rtol=1e-9, atol=1e-6)
 
@@ -143,28 +164,40 @@ def test_any_ownership_and_windows_give_the_same_episodes(cut_s: float, cut_lon:
     by_owner = cut([(-np.inf, np.inf)], [False, True])
     assert len(by_owner) > len(whole) and len(by_time) > len(by_owner)  # some episodes were cut, each way
     for pieces in (by_time, by_owner):
-        pd.testing.assert_frame_equal(merge_losses(pieces, 1.0, HALF_M), whole, check_dtype=False, rtol=1e-9,
-                                      atol=1e-6)  # fmt: skip
+        pd.testing.assert_frame_equal(merge_losses(pieces, 1.0, HALF_M), whole, check_dtype=False, rtol=1e-9, atol=1e-6)
 
 
 def fragment(start: float, end: float, dist: float, level_a: float, level_b: float, level: bool) -> dict[str, object]:
     return {
-        "icao24_a": 0xABC, "icao24_b": 0xDEF, "start_s": start, "end_s": end, "samples": int(end - start + 1),
-        "min_dist_m": dist, "min_dalt_m": 200.0 + dist / 1000.0, "alt_m": dist, "closest_s": start, "lat": 1.0,
-        "lon": 2.0, "level_a_m": level_a, "level_b_m": level_b, "level": level,
-    }  # fmt: skip
+        "icao24_a": 0xABC,
+        "icao24_b": 0xDEF,
+        "start_s": start,
+        "end_s": end,
+        "samples": int(end - start + 1),
+        "min_dist_m": dist,
+        "min_dalt_m": 200.0 + dist / 1000.0,
+        "alt_m": dist,
+        "closest_s": start,
+        "lat": 1.0,
+        "lon": 2.0,
+        "level_a_m": level_a,
+        "level_b_m": level_b,
+        "level": level,
+    }
 
 
 def test_merge_of_hand_made_fragments() -> None:
     fl300, fl310 = 30000 * FT, 31000 * FT
-    parts = pd.DataFrame([
-        fragment(20.0, 29.0, 900.0, fl300, fl310, True),  # touches the next: one episode, height keeping
-        fragment(30.0, 35.0, 800.0, fl300, fl310, True),
-        fragment(40.0, 45.0, 700.0, fl300, fl310, True),  # after a 4 s gap: a second episode, but ...
-        fragment(46.0, 50.0, 750.0, fl300, np.nan, True),  # ... one part without a held level: a true loss
-        fragment(60.0, 61.0, 500.0, fl300, fl310, False),  # not level: a true loss
-        fragment(70.0, 71.0, 500.0, fl300, fl300, True),  # one level: a true loss
-    ])  # fmt: skip
+    parts = pd.DataFrame(
+        [
+            fragment(20.0, 29.0, 900.0, fl300, fl310, True),  # touches the next: one episode, height keeping
+            fragment(30.0, 35.0, 800.0, fl300, fl310, True),
+            fragment(40.0, 45.0, 700.0, fl300, fl310, True),  # after a 4 s gap: a second episode, but ...
+            fragment(46.0, 50.0, 750.0, fl300, np.nan, True),  # ... one part without a held level: a true loss
+            fragment(60.0, 61.0, 500.0, fl300, fl310, False),  # not level: a true loss
+            fragment(70.0, 71.0, 500.0, fl300, fl300, True),  # one level: a true loss
+        ]
+    )
     got = merge_losses(parts.sample(frac=1.0, random_state=1), 1.0, HALF_M)
     assert got["start_s"].tolist() == [20.0, 40.0, 60.0, 70.0]
     assert got["end_s"].tolist() == [35.0, 50.0, 61.0, 71.0]

@@ -26,9 +26,16 @@ def hex_or_minus_one(value: object) -> int:
 
 def table(rows: Rows) -> list[tuple[float, int, float, float, float, bool]]:
     return sorted(
-        zip(rows.time_s.tolist(), rows.icao24.tolist(), rows.lat_deg.tolist(), rows.lon_deg.tolist(),
-            rows.alt_m.tolist(), rows.on_ground.tolist(), strict=True)
-    )  # fmt: skip
+        zip(
+            rows.time_s.tolist(),
+            rows.icao24.tolist(),
+            rows.lat_deg.tolist(),
+            rows.lon_deg.tolist(),
+            rows.alt_m.tolist(),
+            rows.on_ground.tolist(),
+            strict=True,
+        )
+    )
 
 
 def test_opensky_row_groups_in_a_time_range(opensky_archive: tuple[Path, pd.DataFrame]) -> None:
@@ -37,16 +44,25 @@ def test_opensky_row_groups_in_a_time_range(opensky_archive: tuple[Path, pd.Data
     spec = SPECS[ArchiveSchema.OPENSKY]
     t0 = float(frame["time"].min())
     range_s = (t0 + 500.0, t0 + 1000.0)  # across the two hourly files
-    groups = tuple((archive.files[k], tuple(range(pq.ParquetFile(archive.files[k]).num_row_groups)), False)
-                   for k in range(len(archive.files)))  # fmt: skip
+    groups = tuple(
+        (archive.files[k], tuple(range(pq.ParquetFile(archive.files[k]).num_row_groups)), False)
+        for k in range(len(archive.files))
+    )
     got = read_rows(groups, spec, archive.columns, range_s)
     disk = pd.concat([pd.read_parquet(f) for f in archive.files])
     want = disk.loc[(disk["time"] >= range_s[0]) & (disk["time"] < range_s[1])]
     assert 0 < len(want) < len(disk)
     assert table(got) == sorted(
-        zip(want["time"].astype(float), [int(s, 16) for s in want["icao24"]], want["lat"], want["lon"],
-            want["baroaltitude"], want["onground"].astype(bool), strict=True)
-    )  # fmt: skip
+        zip(
+            want["time"].astype(float),
+            [int(s, 16) for s in want["icao24"]],
+            want["lat"],
+            want["lon"],
+            want["baroaltitude"],
+            want["onground"].astype(bool),
+            strict=True,
+        )
+    )
     whole = read_rows(((archive.files[0], (0,), True),), spec, archive.columns, range_s)  # no filter: every row
     first = pd.read_parquet(archive.files[0]).iloc[:20_000]
     assert len(whole) == len(first) and sorted(whole.time_s.tolist()) == sorted(first["time"].astype(float))
@@ -78,8 +94,15 @@ def test_traffic_units_and_unreadable_addresses(tmp_path: Path) -> None:
 
 def test_integer_addresses_read_as_their_digits(tmp_path: Path) -> None:
     path = tmp_path / "ints.parquet"
-    columns = {"time": [1.0, 2.0, 3.0], "icao24": pa.array([123456, 42, 999999], pa.int64()), "lat": [1.0] * 3,
-               "lon": [1.0] * 3, "velocity": [1.0] * 3, "heading": [1.0] * 3, "baroaltitude": [1.0] * 3}  # fmt: skip
+    columns = {
+        "time": [1.0, 2.0, 3.0],
+        "icao24": pa.array([123456, 42, 999999], pa.int64()),
+        "lat": [1.0] * 3,
+        "lon": [1.0] * 3,
+        "velocity": [1.0] * 3,
+        "heading": [1.0] * 3,
+        "baroaltitude": [1.0] * 3,
+    }
     pq.write_table(pa.table(columns), path)
     archive = open_archive(str(path))
     got = read_rows(((str(path), (0,), True),), archive.spec, archive.columns, (0.0, 10.0))

@@ -73,8 +73,10 @@ def test_prepare_orders_and_keeps_one_report_per_time(seed: int) -> None:
         prepared = prepare(**arrays(order), step_s=1.0, max_gap_s=30.0)
         r = prepared.reports
         assert r is not None and prepared.names.tolist() == list(want)
-        got = [(int(prepared.names[c]), t, la, lo, al) for c, t, la, lo, al in
-               zip(r.code, r.t, r.lat_deg, r.lon_deg, r.alt_m, strict=True)]  # fmt: skip
+        got = [
+            (int(prepared.names[c]), t, la, lo, al)
+            for c, t, la, lo, al in zip(r.code, r.t, r.lat_deg, r.lon_deg, r.alt_m, strict=True)
+        ]
         assert got == [(a, *x[1:5]) for a, xs in want.items() for x in xs]
         assert r.airborne.tolist() == [not x[5] for xs in want.values() for x in xs]
 

@@ -58,8 +58,10 @@ def test_traffic_columns_in_si() -> None:
     )
     got = normalise(frame, SPECS[ArchiveSchema.TRAFFIC])
     assert list(got.columns) == list(REPORT_COLUMNS)
-    want_t = [datetime(2024, 3, 1, 10, 0, 0, tzinfo=UTC).timestamp(), datetime(2024, 3, 1, 10, 0, 1, 500000,
-              tzinfo=UTC).timestamp()]  # fmt: skip
+    want_t = [
+        datetime(2024, 3, 1, 10, 0, 0, tzinfo=UTC).timestamp(),
+        datetime(2024, 3, 1, 10, 0, 1, 500000, tzinfo=UTC).timestamp(),
+    ]
     np.testing.assert_array_equal(got["time_s"].to_numpy()[:2], want_t)
     assert np.isnan(got["time_s"].iloc[2])
     assert got["icao24"].tolist() == [0x3C6444, 0x3C6445, -1]  # padded text read; 'zz' is not an address

@@ -51,10 +51,14 @@ def test_timestamp_time_has_no_statistics_span(tmp_path: Path) -> None:
     frame = pd.DataFrame(
         {
             "timestamp": pd.to_datetime([1_700_000_000, 1_700_000_001], unit="s", utc=True),
-            "icao24": ["abcdef", "abcdef"], "latitude": [1.0, 1.1], "longitude": [2.0, 2.1],
-            "altitude": [1000.0, 1000.0], "groundspeed": [100.0, 100.0], "track": [0.0, 0.0],
+            "icao24": ["abcdef", "abcdef"],
+            "latitude": [1.0, 1.1],
+            "longitude": [2.0, 2.1],
+            "altitude": [1000.0, 1000.0],
+            "groundspeed": [100.0, 100.0],
+            "track": [0.0, 0.0],
         }
-    )  # fmt: skip
+    )
     archive = open_archive(str(write_hourly(frame, tmp_path / "t", time_column="timestamp")))
     assert archive.spec.schema is ArchiveSchema.TRAFFIC and archive.rows == 2
     assert not archive.numeric_time and archive.time_span_s is None and archive.row_groups == ()

@@ -114,14 +114,24 @@ def test_the_first_activity_is_the_first_flight_within_the_window(diyala: Scenar
     assert first < pipeline.start_s  # something already flies at the scenario's start
     assert pipeline.first_activity_s(60.0) == pipeline.start_s
     early = LivePipeline(
-        pipeline.frame, pipeline.sources, pipeline.plan, pipeline.parts, first - 3_600.0, pipeline.end_s,
+        pipeline.frame,
+        pipeline.sources,
+        pipeline.plan,
+        pipeline.parts,
+        first - 3_600.0,
+        pipeline.end_s,
         truth=pipeline.truth,
-    )  # fmt: skip
+    )
     assert early.first_activity_s(60.0) == first - 60.0 and early.first_activity_s() == first
     short = LivePipeline(
-        pipeline.frame, pipeline.sources, pipeline.plan, pipeline.parts, first - 3_600.0, first - 1_800.0,
+        pipeline.frame,
+        pipeline.sources,
+        pipeline.plan,
+        pipeline.parts,
+        first - 3_600.0,
+        first - 1_800.0,
         truth=pipeline.truth,
-    )  # fmt: skip
+    )
     assert short.first_activity_s() == first - 1_800.0
     none = LivePipeline(pipeline.frame, pipeline.sources, pipeline.plan, pipeline.parts, 100.0, 200.0)
     assert none.first_activity_s(30.0) == 100.0  # no flight at all: the window's start
