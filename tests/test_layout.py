@@ -5,6 +5,7 @@ Two lists say where the mirror does not hold, each entry with its reason:
   protocols, migration scripts);
 - `BEHAVIOUR_TESTS`: test files that are not about one module (end to end, peers, red team, real traffic).
 A new module without its test file, or a new test file that mirrors nothing and is not listed, fails this test.
+The formatter owns the code's layout: hand layout (a formatter skip) only for a table, with its reason.
 """
 
 from __future__ import annotations
@@ -121,3 +122,22 @@ def test_every_test_file_mirrors_a_module_or_is_a_behaviour_test() -> None:
     assert not unlisted, f"test files that mirror no module and are not listed as behaviour tests: {unlisted}"
     gone = sorted(set(BEHAVIOUR_TESTS) - set(stray))
     assert not gone, f"listed behaviour tests that do not exist (or now mirror a module): {gone}"
+
+
+def test_the_formatter_owns_the_layout() -> None:
+    """No hand layout (``fmt: skip`` / ``fmt: off``) unless a comment says why, ``# a table: ...``, on a line of
+    the statement it lays out (between it and the blank line above)."""
+    marker = "# fmt: "
+    unexplained = []
+    for folder in ("src", "tests", "benchmarks", "scripts"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            lines = path.read_text(encoding="utf-8").splitlines()
+            for k, line in enumerate(lines):
+                if marker + "skip" not in line and marker + "off" not in line:
+                    continue
+                start = k
+                while start > 0 and lines[start - 1].strip():
+                    start -= 1
+                if not any(above.strip().startswith("# a table:") for above in lines[start:k]):
+                    unexplained.append(f"{path.relative_to(ROOT)}:{k + 1}")
+    assert not unexplained, f"hand layout without a '# a table: <why>' comment: {unexplained}"
