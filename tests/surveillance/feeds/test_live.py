@@ -12,28 +12,12 @@ from pathlib import Path
 import pytest
 
 from commonsky.surveillance.feeds.live import FeedStatus, LiveFeed
-from commonsky.surveillance.feeds.pipeline import FeedOptions, FeedPipeline, ingest
 from commonsky.surveillance.feeds.records import StateVector
 from commonsky.surveillance.feeds.replay import ReplayServer, load_recording
-from commonsky.surveillance.feeds.source import FileSource, LinkEvent, ReconnectPolicy
+from commonsky.surveillance.feeds.source import LinkEvent
 from commonsky.surveillance.feeds.url import parse_feed_url
 
-QUICK = ReconnectPolicy(max_retries=None, initial_backoff_s=0.05, max_backoff_s=0.2, idle_timeout_s=5.0)
-
-
-def _file_states(path: Path, fmt: str) -> list[StateVector]:
-    states: list[StateVector] = []
-    ingest(FileSource(path), FeedPipeline(fmt, options=FeedOptions()), states.extend)
-    return states
-
-
-def _read_until(feed: LiveFeed, count: int, timeout_s: float = 20.0) -> list[StateVector]:
-    got: list[StateVector] = []
-    end = time.monotonic() + timeout_s
-    while len(got) < count and time.monotonic() < end:
-        time.sleep(0.05)
-        got += feed.drain().states
-    return got
+from .conftest import QUICK, file_states, read_until
 
 
 def _closed_port() -> int:
@@ -86,7 +70,7 @@ def test_a_feed_nobody_drains_keeps_the_newest_states(reference_dir: Path) -> No
     """All of a recording read while nobody drains, into a buffer of 50: one drain gives the last 50 states of the
     file (positions; a live feed stamps reception times), and counts the others as dropped; the next drain is empty."""
     path = reference_dir / "adsb" / "pymodes_sample_data_adsb.csv"
-    expected = _file_states(path, "hexcsv")
+    expected = file_states(path, "hexcsv")
     frames = len(path.read_text().splitlines())
     with ReplayServer(load_recording(path, "hexcsv"), speed=400.0) as server:
         feed = LiveFeed(parse_feed_url(f"beast://127.0.0.1:{server.port}"), QUICK, max_pending=50, poll_s=0.05)
@@ -133,7 +117,7 @@ def test_a_feed_survives_garbage_a_drop_and_a_restart(reference_dir: Path) -> No
         time.sleep(0.3)
         assert not feed.status().link_up
         with ReplayServer(recording, port=port, speed=400.0):
-            got = _read_until(feed, 900)
+            got = read_until(feed, 900)
         assert len(got) >= 900
         status = feed.status()
         assert status.counters["garbage_bytes"] > 0 and status.counters["reconnects"] >= 1

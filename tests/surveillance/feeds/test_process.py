@@ -13,29 +13,11 @@ from pathlib import Path
 
 from commonsky.surveillance.feeds.batch import StateBatch
 from commonsky.surveillance.feeds.live import FeedDrain, FeedStatus
-from commonsky.surveillance.feeds.pipeline import FeedOptions, FeedPipeline, ingest
 from commonsky.surveillance.feeds.process import ProcessFeed
-from commonsky.surveillance.feeds.records import StateVector
 from commonsky.surveillance.feeds.replay import ReplayServer, load_recording
-from commonsky.surveillance.feeds.source import FileSource, ReconnectPolicy
 from commonsky.surveillance.feeds.url import parse_feed_url
 
-QUICK = ReconnectPolicy(max_retries=None, initial_backoff_s=0.05, max_backoff_s=0.2, idle_timeout_s=5.0)
-
-
-def _file_states(path: Path, fmt: str) -> list[StateVector]:
-    states: list[StateVector] = []
-    ingest(FileSource(path), FeedPipeline(fmt, options=FeedOptions()), states.extend)
-    return states
-
-
-def _read_until(feed: ProcessFeed, count: int, timeout_s: float = 20.0) -> list[StateVector]:
-    got: list[StateVector] = []
-    end = time.monotonic() + timeout_s
-    while len(got) < count and time.monotonic() < end:
-        time.sleep(0.05)
-        got += feed.drain().states
-    return got
+from .conftest import QUICK, file_states, read_until
 
 
 def _alive(pid: int) -> bool:
@@ -50,12 +32,12 @@ def test_a_feed_read_in_its_own_process_gives_the_same_states(reference_dir: Pat
     """`ProcessFeed` (what `commonsky run` uses): the same states as a thread-read feed, and its status; when its
     reader process dies the feed reads as down with an error event."""
     path = reference_dir / "adsb" / "pymodes_sample_data_adsb.csv"
-    expected = _file_states(path, "hexcsv")
+    expected = file_states(path, "hexcsv")
     with ReplayServer(load_recording(path, "hexcsv"), speed=400.0, loop=True) as server:
         feed = ProcessFeed(parse_feed_url(f"beast://127.0.0.1:{server.port}?name=child"), QUICK)
         feed.start()
         try:
-            got = _read_until(feed, len(expected), timeout_s=30.0)
+            got = read_until(feed, len(expected), timeout_s=30.0)
             status = feed.status()
             assert status.link_up and status.label == "child" and status.counters["decoded"] >= 2000 - 3
             assert feed.counters.frames >= 2000
@@ -77,7 +59,7 @@ def test_a_feed_read_in_its_own_process_gives_the_same_states(reference_dir: Pat
 def test_a_reader_process_nobody_drains_keeps_the_newest_states(reference_dir: Path) -> None:
     """What the reader process sends crosses a real pipe as `StateBatch` buffers; beyond ``max_pending`` states
     waiting, `ProcessFeed` drops the oldest and counts them (with those the reader itself dropped)."""
-    states = _file_states(reference_dir / "adsb" / "pymodes_sample_data_adsb.csv", "hexcsv")[:180]
+    states = file_states(reference_dir / "adsb" / "pymodes_sample_data_adsb.csv", "hexcsv")[:180]
     feed = ProcessFeed(parse_feed_url("beast://127.0.0.1:30005?name=piped"), QUICK, max_pending=100)
     receiver, sender = multiprocessing.get_context("spawn").Pipe(duplex=False)
     thread = threading.Thread(target=feed._receive, args=(receiver,))  # the parent's side, as `start` runs it

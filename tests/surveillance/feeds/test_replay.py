@@ -12,34 +12,16 @@ from typing import Any
 import pytest
 
 from commonsky.surveillance.feeds.live import LiveFeed
-from commonsky.surveillance.feeds.pipeline import FeedOptions, FeedPipeline, ingest
-from commonsky.surveillance.feeds.records import StateVector
 from commonsky.surveillance.feeds.replay import ReplayFormat, ReplayServer, load_recording
-from commonsky.surveillance.feeds.source import FileSource, ReconnectPolicy
 from commonsky.surveillance.feeds.url import parse_feed_url
 
-QUICK = ReconnectPolicy(max_retries=None, initial_backoff_s=0.05, max_backoff_s=0.2, idle_timeout_s=5.0)
-
-
-def _file_states(path: Path, fmt: str) -> list[StateVector]:
-    states: list[StateVector] = []
-    ingest(FileSource(path), FeedPipeline(fmt, options=FeedOptions()), states.extend)
-    return states
-
-
-def _read_until(feed: LiveFeed, count: int, timeout_s: float = 20.0) -> list[StateVector]:
-    got: list[StateVector] = []
-    end = time.monotonic() + timeout_s
-    while len(got) < count and time.monotonic() < end:
-        time.sleep(0.05)
-        got += feed.drain().states
-    return got
+from .conftest import QUICK, file_states, read_until
 
 
 @pytest.mark.parametrize("out", list(ReplayFormat))
 def test_replayed_hexcsv_gives_the_positions_of_the_file(reference_dir: Path, out: ReplayFormat) -> None:
     path = reference_dir / "adsb" / "pymodes_sample_data_adsb.csv"
-    expected = _file_states(path, "hexcsv")
+    expected = file_states(path, "hexcsv")
     recording = load_recording(path, "hexcsv")
     epochs = [float(line.split(",")[0]) for line in path.read_text().splitlines()]
     assert len(recording.frames) == len(epochs) and recording.duration_s == max(epochs) - min(epochs)
@@ -47,7 +29,7 @@ def test_replayed_hexcsv_gives_the_positions_of_the_file(reference_dir: Path, ou
         feed = LiveFeed(parse_feed_url(f"{out.value}://127.0.0.1:{server.port}"), QUICK, poll_s=0.05)
         feed.start()
         try:
-            got = _read_until(feed, len(expected))
+            got = read_until(feed, len(expected))
         finally:
             feed.stop()
     assert len(got) == len(expected) == 933
