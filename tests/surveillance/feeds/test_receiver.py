@@ -151,8 +151,7 @@ def test_a_served_fleet_gives_batches_squawks_and_the_ground_flag() -> None:
             end = time.monotonic() + 20.0
             t_s = 100.0
             while time.monotonic() < end and not (
-                source.squawk("4ca111")
-                and source.squawk("4ca222")
+                all(source.squawks(["4ca111", "4ca222"]))
                 and {"4ca111", "4ca222"} <= {a for b in batches for a in b.icao24.tolist()}
             ):
                 time.sleep(0.1)
@@ -167,8 +166,8 @@ def test_a_served_fleet_gives_batches_squawks_and_the_ground_flag() -> None:
             assert source.poll(t_s + 10.0) == []  # before the restart's time
         finally:
             feed.stop()
-    assert (source.squawk("4ca111"), source.squawk("4ca222"), source.squawk("ffffff")) == ("1234", "7000", "")
-    assert (source.on_ground("4ca111"), source.on_ground("4ca222"), source.on_ground("ffffff")) == (False, True, False)
+    assert source.squawks(["4ca111", "4ca222", "ffffff"]) == ["1234", "7000", ""]
+    assert source.grounded(["4ca111", "4ca222", "ffffff"]) == [False, True, False]
     ground = [b.pos_m[k, 2] for b in batches for k, a in enumerate(b.icao24.tolist()) if a == "4ca222"]
     air = [b.pos_m[k, 2] for b in batches for k, a in enumerate(b.icao24.tolist()) if a == "4ca111"]
     assert ground and all(z == 12.0 for z in ground)  # at the receiver's height, level

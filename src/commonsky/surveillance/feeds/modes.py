@@ -31,6 +31,13 @@ MODE_AC_BYTES = 2
 MLAT_HZ = 12_000_000
 """Tick rate of the 48-bit MLAT timestamp used by Beast and AVR ``@`` frames (12 MHz)."""
 
+
+def mlat_ticks(at_s: float) -> int:
+    """The 48-bit 12 MHz counter of a frame ``at_s`` seconds after the counter's start, never 0 (0 means "no
+    counter"): how served feeds stamp their frames."""
+    return int(at_s * MLAT_HZ) % (1 << 48) + 1
+
+
 ADDRESS_PARITY_DFS = frozenset({0, 4, 5, 16, 20, 21})
 SQUITTER_DFS = frozenset({11, 17, 18})
 

@@ -15,7 +15,7 @@ reports, and coast and end by time). The health monitor watches the receiver's r
 
 An aircraft reporting on the ground without a barometric altitude (surface positions carry none, and an aircraft
 taxiing is rarely interrogated) is plotted at the ground: the receiver's altitude (its ``alt_m``, 0 when not given),
-flagged on the ground (`ReceiverSource.on_ground`) so the conflict alert leaves it alone. Other reports without an
+flagged on the ground (`ReceiverSource.grounded`) so the conflict alert leaves it alone. Other reports without an
 altitude (SBS lines without one) are not plotted. Not thread-safe: the pipeline's thread polls it; the feed's own
 thread (or process) only fills its buffer.
 """
@@ -216,20 +216,13 @@ class ReceiverSource:
     def status(self) -> FeedStatus:
         return self.feed.status()
 
-    def squawk(self, icao24: str) -> str:
-        """The latest Mode A code this receiver heard from ``icao24`` ("" when none)."""
-        return self._squawk.get(icao24, "")
-
-    def on_ground(self, icao24: str) -> bool:
-        """Whether ``icao24`` last reported on the ground to this receiver (False when it never said)."""
-        return self._ground.get(icao24, False)
-
     def squawks(self, icao24: Sequence[str]) -> list[str]:
-        """`squawk` of each of ``icao24`` (one dictionary pass: the picture asks for thousands per tick)."""
+        """The latest Mode A code this receiver heard from each of ``icao24`` ("" when none): one dictionary pass,
+        since the picture asks for thousands per tick."""
         return [code or "" for code in map(self._squawk.get, icao24)]
 
     def grounded(self, icao24: Sequence[str]) -> list[bool]:
-        """`on_ground` of each of ``icao24`` (one dictionary pass)."""
+        """Whether each of ``icao24`` last reported on the ground to this receiver (False when it never said)."""
         return [flag is True for flag in map(self._ground.get, icao24)]
 
     def remembered(self) -> int:

@@ -25,7 +25,7 @@ from commonsky.errors import InputError
 from commonsky.surveillance.feeds.avr import format_avr_line
 from commonsky.surveillance.feeds.beast import encode_beast
 from commonsky.surveillance.feeds.counters import FeedCounters
-from commonsky.surveillance.feeds.modes import MLAT_HZ, RawFrame
+from commonsky.surveillance.feeds.modes import MLAT_HZ, RawFrame, mlat_ticks
 from commonsky.surveillance.feeds.pipeline import make_framer
 from commonsky.surveillance.feeds.source import FileSource
 from commonsky.surveillance.feeds.tcp_server import FeedServer
@@ -107,8 +107,7 @@ class ReplayServer(FeedServer):
         self._spawn(self._serve, f"replay client :{self.port}", conn)
 
     def _encode(self, frame: RawFrame, recorded_s: float) -> bytes:
-        ticks = int(recorded_s * MLAT_HZ) % (1 << 48) + 1  # never 0: that would mean "no counter"
-        stamped = RawFrame(frame.msg, mlat_ticks=ticks, signal=frame.signal)
+        stamped = RawFrame(frame.msg, mlat_ticks=mlat_ticks(recorded_s), signal=frame.signal)
         return encode_beast(stamped) if self.format is ReplayFormat.BEAST else format_avr_line(stamped).encode()
 
     def _batches(self) -> Iterator[tuple[float, bytes, int]]:

@@ -23,21 +23,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from commonsky.errors import InputError
-from commonsky.surveillance.feeds.modes import MLAT_HZ
+from commonsky.surveillance.feeds.beast import encode_beast
+from commonsky.surveillance.feeds.modes import RawFrame, mlat_ticks
 from commonsky.surveillance.feeds.replay import SEND_QUANTUM_S
 from commonsky.surveillance.feeds.synthetic import POSITION_SLOTS, SyntheticAircraft, messages, position_squitter
 from commonsky.surveillance.feeds.tcp_server import FeedServer
 
 AHEAD_SECONDS = 2
 """Seconds of frames made ahead of the clock (one being sent, one ready)."""
-_KIND = {7: b"\x1a\x32", 14: b"\x1a\x33"}
 
 
 def beast_frame(msg: bytes, at_s: float, signal: int = 100) -> bytes:
-    """The Beast bytes of one Mode S message due at ``at_s`` seconds (its 12 MHz counter, never 0)."""
-    ticks = int(at_s * MLAT_HZ) % (1 << 48) + 1
-    body = ticks.to_bytes(6, "big") + bytes([signal]) + msg
-    return _KIND[len(msg)] + body.replace(b"\x1a", b"\x1a\x1a")
+    """The Beast bytes of one Mode S message due at ``at_s`` seconds (its 12 MHz counter, `mlat_ticks`)."""
+    return encode_beast(RawFrame(msg, mlat_ticks=mlat_ticks(at_s), signal=signal))
 
 
 @dataclass(frozen=True)
