@@ -27,7 +27,7 @@ from commonsky._typing import FloatArray, IntArray
 from commonsky.archive.reports import MAX_GS_MS
 from commonsky.earth import BLUESKY_EARTH_RADIUS_M
 from commonsky.errors import InputError
-from commonsky.safety.height_keeping import LEVEL_WINDOW_S
+from commonsky.safety.height_keeping import look_back_steps
 
 HOUR_S = 3600.0
 TILE_DIVISORS = (1, 2, 3, 4, 5, 6, 9, 10, 12, 15, 18, 20, 30, 36, 45, 60, 90, 180)
@@ -55,7 +55,7 @@ class Tiling:
         """Halos for losses with grid ``step_s`` and gap ``max_gap_s`` (module docstring): with the defaults
         (1 s, 30 s) 61 s and the radius + 60 s at `MAX_GS_MS`, where the look-back of the `LossKind` (20 s + 30 s)
         fits inside the halo the losses need."""
-        reach_s = max(2.0 * max_gap_s, look_back_s(step_s) + max_gap_s)
+        reach_s = max(2.0 * max_gap_s, look_back_steps(step_s) * step_s + max_gap_s)
         return cls(tile_deg, halo_m=radius_m + MAX_GS_MS * reach_s, time_halo_s=reach_s + 1.0, block_s=block_s)
 
     @property
@@ -172,12 +172,6 @@ class Tiling:
         """(block, tile) of a partition key."""
         block, tile = divmod(int(key), self.tiles)
         return block, tile
-
-
-def look_back_s(step_s: float) -> float:
-    """How far before an episode's first grid time its `LossKind` looks (`commonsky.safety.height_keeping`:
-    `LEVEL_WINDOW_S` in whole steps, at least one)."""
-    return max(1, round(LEVEL_WINDOW_S / step_s)) * step_s
 
 
 def _repeat_index(first: IntArray, total: int) -> npt.NDArray[np.intp]:

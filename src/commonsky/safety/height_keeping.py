@@ -106,6 +106,12 @@ def estimate_qnh_offset_m(alt_m: FloatArray, level: BoolArray, transition_alt_m:
     return float(-(peak * 25.0 - 500.0) * FT_M)
 
 
+def look_back_steps(step_s: float) -> int:
+    """How many grid steps before an episode's first grid time `held_levels` looks: `LEVEL_WINDOW_S` in whole
+    steps, at least one."""
+    return max(1, round(LEVEL_WINDOW_S / step_s))
+
+
 def held_levels(
     r: Reports,
     code: IntArray,
@@ -120,7 +126,7 @@ def held_levels(
     Both compose over consecutive spans, so a partitioned computation can classify an episode from its pieces:
     the level held over the union of spans is the one held over every span (none if they differ or one has
     none), and an aircraft is level over the union if it is level over every span."""
-    back = max(1, round(LEVEL_WINDOW_S / step_s))
+    back = look_back_steps(step_s)
     count = (k_last - k_first + 1 + back).astype(np.int64)
     owner = np.repeat(np.arange(code.shape[0]), count)
     offset = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
