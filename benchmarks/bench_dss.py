@@ -25,6 +25,7 @@ from typing import Any
 
 from benchmarks.context import BenchContext, table
 from benchmarks.pgdb import drop, postgres_url
+from benchmarks.procstat import cpu_s
 from benchmarks.server import paced, serve
 
 RATES = ((150, 10.0), (300, 5.0))  # requests/s, seconds
@@ -56,12 +57,6 @@ def _serve(url: str, pem: Path, log: Path, synchronous: str) -> tuple[str, subpr
     env = {**os.environ, "COMMONSKY_SQLITE_SYNCHRONOUS": synchronous, "COMMONSKY_PROBE_BUDGET_UNITS": "1e12"}
     dss = ["--dss-public-key", str(pem), "--dss-audience", "localhost"]
     return serve(url, log, env, "/dss/v1/healthy", dss)
-
-
-def _cpu_s(pid: int) -> float:
-    """User + system CPU time of a process (Linux /proc), in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _body(i: int, offset: int) -> dict[str, Any]:
@@ -178,9 +173,9 @@ def run(ctx: BenchContext) -> str:
         offset = 0
         try:
             for rate, seconds in RATES:
-                cpu_s = _cpu_s(process.pid)
+                cpu0_s = cpu_s(process.pid)
                 result = asyncio.run(_load(base, token, rate, seconds, offset))
-                cpu_ms = (_cpu_s(process.pid) - cpu_s) * 1e3 / max(result["sent"] - result["errors"], 1)
+                cpu_ms = (cpu_s(process.pid) - cpu0_s) * 1e3 / max(result["sent"] - result["errors"], 1)
                 offset += int(rate * seconds)
                 rows.append(
                     [

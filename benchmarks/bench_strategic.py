@@ -25,6 +25,7 @@ import numpy as np
 import shapely
 
 from benchmarks.context import BenchContext, table
+from benchmarks.procstat import rss_mb
 from commonsky.airspace.volume import AltitudeBand, CircleShape, TimeWindow, Volume
 from commonsky.plans.intent import Intent
 from commonsky.plans.route import RouteBuffers, Waypoint, route_volumes
@@ -99,14 +100,6 @@ class NaiveAllPairs:
         return found
 
 
-def _rss_mib() -> float:
-    """Resident memory of this process (includes GEOS geometries, which tracemalloc does not see)."""
-    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024.0
-    return float("nan")
-
-
 def _ms(values: list[float], q: float) -> float:
     return float(np.percentile(np.array(values) * 1000.0, q))
 
@@ -118,7 +111,7 @@ def run(ctx: BenchContext) -> str:
     memory: dict[int, float] = {}
     resident: dict[int, float] = {}
     inserts: list[float] = []
-    rss_base = _rss_mib()
+    rss_base = rss_mb()  # includes GEOS geometries, which tracemalloc does not see
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
     n = 0
@@ -131,7 +124,7 @@ def run(ctx: BenchContext) -> str:
             inserts.append(time.perf_counter() - start)
             n += 1
         memory[size] = (tracemalloc.get_traced_memory()[0] - base) / 2**20
-        resident[size] = _rss_mib() - rss_base
+        resident[size] = rss_mb() - rss_base
     tracemalloc.stop()
     volumes = sum(len(i.volumes) for i in engine.intents.values())
 

@@ -25,31 +25,12 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.procstat import cpu_s, rss_mb
+
 CENTRE = (50.0, 8.0)
 AGE_BINS_MS = 20_000
 """Latency bins (1 ms); a report older than 20 s counts in the last bin."""
 SAMPLE_S = 5.0
-
-
-def rss_mb(pid: int | None = None) -> float:
-    """Resident set size of ``pid`` (default: this process), in MiB; NaN when it is gone."""
-    try:
-        status = Path(f"/proc/{pid or 'self'}/status").read_text()
-    except OSError:
-        return float("nan")
-    for line in status.splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def cpu_s(pid: int | None = None) -> float:
-    """User + system CPU time of ``pid`` (default: this process) so far, in seconds; NaN when it is gone."""
-    try:
-        fields = Path(f"/proc/{pid or 'self'}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile_s(hist: np.ndarray, q: float) -> float:
