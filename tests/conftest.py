@@ -1,6 +1,6 @@
-"""Shared test fixtures: the peers' golden files in ../shared/reference, the project root, and `cli`, which runs
-the real `commonsky` entry point in-process and captures what a user would see; `pg_url`, a fresh PostgreSQL
-database per test."""
+"""Shared test fixtures: the peers' golden files in ../shared/reference, the project root, the Diyala scenario
+(`diyala`), and `cli`, which runs the real `commonsky` entry point in-process and captures what a user would see;
+`pg_url`, a fresh PostgreSQL database per test."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 import pytest
 
 from commonsky.cli import main
+from commonsky.sim.scenario import Scenario, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT.parent / "shared" / "reference"
@@ -30,6 +31,12 @@ def reference_dir() -> Path:
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def diyala() -> Scenario:
+    """The bundled Diyala scenario (immutable: one load serves every test)."""
+    return load_scenario(ROOT / "scenarios" / "diyala-2014.yaml")
 
 
 class CliResult(NamedTuple):

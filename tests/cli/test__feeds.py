@@ -14,16 +14,9 @@ import pytest
 
 from commonsky.cli._feeds import close_feeds, feed_urls, feeds_line, open_feeds
 from commonsky.errors import InputError
-from commonsky.sim.scenario import Scenario, load_scenario
+from commonsky.sim.scenario import Scenario
 from commonsky.surveillance.feeds.replay import ReplayServer, load_recording
 from commonsky.surveillance.feeds.url import FeedScheme, FeedUrl
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def diyala() -> Scenario:
-    return load_scenario(ROOT / "scenarios" / "diyala-2014.yaml")
 
 
 def _closed_port() -> int:

@@ -15,16 +15,9 @@ from commonsky.service.app import create_app
 from commonsky.service.deps import Services
 from commonsky.service.seed import Seeded, seed_scenario, volume_json
 from commonsky.service.settings import ServiceSettings
-from commonsky.sim.scenario import Scenario, load_scenario
+from commonsky.sim.scenario import Scenario
 from commonsky.strategic.batch import check_in_order
 from commonsky.strategic.result import OtherKind
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def diyala() -> Scenario:
-    return load_scenario(ROOT / "scenarios" / "diyala-2014.yaml")
 
 
 @pytest.fixture()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -22,21 +21,9 @@ from commonsky.sim.assembly import (
 )
 from commonsky.sim.pipeline import SafetyNetFactory
 from commonsky.sim.run_config import RunConfig
-from commonsky.sim.scenario import Scenario, load_scenario
+from commonsky.sim.scenario import Scenario
 from commonsky.sim.truth import TruthSet
 from commonsky.surveillance.sensor_config import load_sensor_specs
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def diyala() -> Scenario:
-    return load_scenario(ROOT / "scenarios" / "diyala-2014.yaml")
-
-
-@pytest.fixture(scope="module")
-def truth(diyala: Scenario) -> TruthSet:
-    return scenario_truth(diyala)
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ to the picture (no unknown alerts for them) and in the air from the first second
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,17 +13,11 @@ from commonsky.geo.geodesy import LocalFrame
 from commonsky.sim.assembly import pipeline_from_scenario, scenario_truth
 from commonsky.sim.overflights import overflight_flights, read_overflights
 from commonsky.sim.run_config import RunConfig
-from commonsky.sim.scenario import Scenario, load_scenario
+from commonsky.sim.scenario import Scenario
 from commonsky.sim.truth import TruthFlight
 
-ROOT = Path(__file__).resolve().parents[2]
 FT_M = 0.3048
 T0630 = 1_417_501_800.0
-
-
-@pytest.fixture(scope="module")
-def diyala() -> Scenario:
-    return load_scenario(ROOT / "scenarios" / "diyala-2014.yaml")
 
 
 @pytest.fixture(scope="module")

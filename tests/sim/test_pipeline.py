@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,18 +17,12 @@ from commonsky.safety.params import ProtectionPolicy
 from commonsky.sim.assembly import live_parts, pipeline_from_scenario
 from commonsky.sim.pipeline import LivePipeline, LivePlan, SafetyNetFactory
 from commonsky.sim.run_config import RunConfig
-from commonsky.sim.scenario import Scenario, load_scenario
+from commonsky.sim.scenario import Scenario
 from commonsky.sim.snapshot import LiveSnapshot
 from commonsky.surveillance.correlation import IdentityRegistry
 
-ROOT = Path(__file__).resolve().parents[2]
 T0630 = 1_417_501_800.0  # 2014-12-02T06:30:00Z
 SECONDS = 120
-
-
-@pytest.fixture(scope="module")
-def diyala() -> Scenario:
-    return load_scenario(ROOT / "scenarios" / "diyala-2014.yaml")
 
 
 @pytest.fixture(scope="module")

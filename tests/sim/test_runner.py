@@ -17,16 +17,11 @@ from commonsky.sim.clock import SimClock
 from commonsky.sim.pipeline import LivePipeline
 from commonsky.sim.run_config import RunConfig
 from commonsky.sim.runner import LiveRunner
-from commonsky.sim.scenario import Scenario, load_scenario
+from commonsky.sim.scenario import Scenario
 from commonsky.sim.sources import SimulatedSensor
 
 ROOT = Path(__file__).resolve().parents[2]
 T0630 = 1_417_501_800.0  # 2014-12-02T06:30:00Z
-
-
-@pytest.fixture(scope="module")
-def diyala() -> Scenario:
-    return load_scenario(ROOT / "scenarios" / "diyala-2014.yaml")
 
 
 @pytest.fixture(scope="module")

@@ -6,33 +6,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from commonsky.errors import InputError
 from commonsky.geo.geodesy import LocalFrame
-from commonsky.sim.assembly import scenario_truth
-from commonsky.sim.scenario import Scenario, load_scenario
+from commonsky.sim.scenario import Scenario
 from commonsky.sim.sensors import SensorSlot, default_specs, frame_for, live_sensors, network_slot
 from commonsky.sim.truth import TruthSet
 from commonsky.surveillance.sensor_config import SensorKind, load_sensor_specs
 from commonsky.surveillance.sensors.adsb import AdsbReceiver
 from commonsky.surveillance.sensors.platform import FixedSite
 
-ROOT = Path(__file__).resolve().parents[2]
 EARTH_M = 6_371_000.0
-
-
-@pytest.fixture(scope="module")
-def diyala() -> Scenario:
-    return load_scenario(ROOT / "scenarios" / "diyala-2014.yaml")
-
-
-@pytest.fixture(scope="module")
-def truth(diyala: Scenario) -> TruthSet:
-    return scenario_truth(diyala)
 
 
 def test_the_frame_is_centred_on_the_footprints_bounding_box(diyala: Scenario) -> None:

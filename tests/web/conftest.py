@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from commonsky.sim.run_config import RunConfig
 from commonsky.sim.runner import LiveRunner, make_runner
-from commonsky.sim.scenario import Scenario, load_scenario
+from commonsky.sim.scenario import Scenario
 
-ROOT = Path(__file__).resolve().parents[2]
 T0633 = 1_417_501_980.0  # 2014-12-02T06:33:00Z
-
-
-@pytest.fixture(scope="session")
-def diyala() -> Scenario:
-    return load_scenario(ROOT / "scenarios" / "diyala-2014.yaml")
 
 
 @pytest.fixture()

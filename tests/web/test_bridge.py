@@ -21,17 +21,11 @@ from commonsky.service.seed import Seeded, seed_scenario
 from commonsky.service.settings import ServiceSettings
 from commonsky.sim.run_config import RunConfig
 from commonsky.sim.runner import LiveRunner, make_runner
-from commonsky.sim.scenario import Scenario, load_scenario
+from commonsky.sim.scenario import Scenario
 from commonsky.web.bridge import LiveBridge
 
-ROOT = Path(__file__).resolve().parents[2]
 T0633 = 1_417_501_980.0
 WAIT_S = 20.0  # a functional limit on waiting for the runner's next tick, not a measured latency
-
-
-@pytest.fixture(scope="module")
-def diyala() -> Scenario:
-    return load_scenario(ROOT / "scenarios" / "diyala-2014.yaml")
 
 
 def _until(what: str, probe: Callable[[], Any]) -> Any:
