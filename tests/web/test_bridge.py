@@ -5,7 +5,6 @@ alerts told through the notifier) runs end to end in tests/web/test_live_broker.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,18 +23,14 @@ from commonsky.sim.runner import LiveRunner, make_runner
 from commonsky.sim.scenario import Scenario
 from commonsky.web.bridge import LiveBridge
 
+from .conftest import wait_until
+
 T0633 = 1_417_501_980.0
 WAIT_S = 20.0  # a functional limit on waiting for the runner's next tick, not a measured latency
 
 
 def _until(what: str, probe: Callable[[], Any]) -> Any:
-    deadline = time.monotonic() + WAIT_S
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what}")
+    return wait_until(what, probe, WAIT_S)
 
 
 @pytest.fixture

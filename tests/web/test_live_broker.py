@@ -35,19 +35,15 @@ from commonsky.sim.truth import TruthFlight, TruthSet
 from commonsky.web.app import create_run_app
 from commonsky.web.serving import ServerThread, free_port
 
+from .conftest import wait_until
+
 ROOT = Path(__file__).resolve().parents[2]
 T0633 = 1_417_501_980.0
 WAIT_S = 30.0  # how long to wait for the picture (a functional limit, not a measured latency)
 
 
 def _until(what: str, probe: Callable[[], Any]) -> Any:
-    deadline = time.monotonic() + WAIT_S
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.1)
-    pytest.fail(f"timed out waiting for {what}")
+    return wait_until(what, probe, WAIT_S, every_s=0.1)
 
 
 def _box(lat: float, lon: float, half_deg: float, floor: str, ceiling: str, t0: float, t1: float) -> dict[str, Any]:
