@@ -4,56 +4,16 @@ capture), every 13-bit altitude and identity code, and random payloads of every 
 from __future__ import annotations
 
 import math
-import random
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
-from commonsky.surveillance.feeds.beast import BeastFramer
 from commonsky.surveillance.feeds.decode import decode_fields, fields_to_observation
 from commonsky.surveillance.feeds.fields import decode_native
 from commonsky.surveillance.feeds.modes import check_parity
 from commonsky.surveillance.feeds.records import Observation
 
 FIELDS = ("callsign", "altitude_ft", "groundspeed_kt", "track_deg", "vertical_rate_fpm", "squawk", "cpr", "onground")
-
-
-def _crc24(data: bytes) -> int:
-    """Mode S CRC, bit by bit (written here, not the product's table-driven one)."""
-    crc = int.from_bytes(data, "big") << 24
-    for bit in range(len(data) * 8 + 23, 23, -1):
-        if crc >> bit & 1:
-            crc ^= 0x1FFF409 << (bit - 24)
-    return crc & 0xFFFFFF
-
-
-def _df17(me: int, icao: int = 0x4840D6) -> bytes:
-    head = bytes([0x8D]) + icao.to_bytes(3, "big") + me.to_bytes(7, "big")
-    return head + _crc24(head).to_bytes(3, "big")
-
-
-def _real(reference_dir: Path) -> list[bytes]:
-    msgs = []
-    for name in ("pymodes_sample_data_adsb.csv", "pymodes_sample_data_commb_df20.csv"):
-        for line in (reference_dir / "adsb" / name).read_text().splitlines():
-            cells = [c.strip('"') for c in line.split(",")]
-            msgs += [bytes.fromhex(c) for c in cells[1:] if len(c) in (14, 28)][:1]
-    msgs += [f.msg for f in BeastFramer().feed((reference_dir / "adsb" / "sample_dump1090.bin").read_bytes())]
-    return [m for m in msgs if len(m) != 2]
-
-
-def _synthetic() -> list[bytes]:
-    rng = random.Random(12)
-    msgs = []
-    for code in range(8192):  # every altitude (DF4, DF20) and identity (DF5, DF21) code, flight status 0-3
-        for df, size in ((4, 7), (5, 7), (20, 14), (21, 14)):
-            head = bytes([df << 3 | rng.randrange(4), 0, code >> 8 & 0x1F, code & 0xFF])
-            msgs.append(head + bytes([0x10] + [0] * (size - 5)))  # Comm-B register not 2,0
-    for tc in range(1, 32):
-        for _ in range(200):
-            subtype = rng.choice([1, 3, 4]) if tc == 19 else rng.randrange(8)
-            msgs.append(_df17(tc << 51 | subtype << 48 | rng.getrandbits(48)))
-    return msgs
 
 
 def _equal(mine: object, theirs: object) -> bool:
@@ -94,23 +54,25 @@ def _compare(msgs: list[bytes]) -> tuple[int, list[str]]:
     return compared, wrong
 
 
-def test_real_messages_decode_as_rs1090_decodes_them(reference_dir: Path) -> None:
-    compared, wrong = _compare(_real(reference_dir))
+def test_real_messages_decode_as_rs1090_decodes_them(real_messages: list[bytes]) -> None:
+    compared, wrong = _compare(real_messages)
     assert compared > 7000
     assert wrong == []
 
 
-def test_every_altitude_identity_and_type_code_as_rs1090(reference_dir: Path) -> None:
-    compared, wrong = _compare(_synthetic())
+def test_every_altitude_identity_and_type_code_as_rs1090(coded_messages: list[bytes]) -> None:
+    compared, wrong = _compare(coded_messages)
     assert compared > 30_000  # altitudes in metres (M bit) are left to rs1090
     assert wrong == []
 
 
 @pytest.mark.parametrize(("v_ew", "v_ns", "west", "south"), [(101, 201, False, True), (1023, 2, True, False)])
-def test_supersonic_velocity_is_in_4_kt_units(v_ew: int, v_ns: int, west: bool, south: bool) -> None:
+def test_supersonic_velocity_is_in_4_kt_units(
+    v_ew: int, v_ns: int, west: bool, south: bool, df17: Callable[..., bytes]
+) -> None:
     """DO-260B subtype 2: each velocity unit is 4 kt (rs1090 2.x reads it as 1 kt; the ingest does not follow)."""
     me = 19 << 51 | 2 << 48 | int(west) << 42 | v_ew << 32 | int(south) << 31 | v_ns << 21 | 1 << 10
-    obs = decode_native(_df17(me), 17, "4840d6", 0.0)
+    obs = decode_native(df17(me), 17, "4840d6", 0.0)
     assert obs is not None and obs.groundspeed_kt is not None and obs.track_deg is not None
     east, north = (v_ew - 1) * 4 * (-1 if west else 1), (v_ns - 1) * 4 * (-1 if south else 1)
     assert obs.groundspeed_kt == pytest.approx(math.hypot(east, north))

@@ -19,9 +19,6 @@ import functools
 from enum import StrEnum
 from typing import NamedTuple
 
-import numpy as np
-from numpy.typing import NDArray
-
 GENERATOR = 0xFFF409
 """The Mode S CRC-24 generator polynomial without its leading x^24 term."""
 
@@ -110,41 +107,12 @@ class ParityCheck(NamedTuple):
     icao24: str | None
 
 
-@functools.cache
-def _position_tables(data_bytes: int) -> tuple[NDArray[np.uint32], ...]:
-    """Per byte position of a ``data_bytes``-long message, the CRC-24 of each byte value there (the CRC is linear:
-    a message's CRC is the XOR of its bytes' contributions). Built once per length, on first use."""
-    tables = []
-    for k in range(data_bytes):
-        tail = bytes(data_bytes - 1 - k)
-        tables.append(np.array([crc24(bytes([b]) + tail) for b in range(256)], dtype=np.uint32))
-    return tuple(tables)
-
-
-def residuals(msgs: list[bytes]) -> list[int]:
-    """`crc_residual` of many 7- or 14-byte messages at once (numpy table lookups, one per byte position); -1 for
-    a message of another length. The same numbers, ten times faster than one by one on a feed's chunk."""
-    out = [-1] * len(msgs)
-    for size in (SHORT_BYTES, LONG_BYTES):
-        index = [i for i, m in enumerate(msgs) if len(m) == size]
-        if not index:
-            continue
-        arr = np.frombuffer(b"".join(msgs[i] for i in index), dtype=np.uint8).reshape(len(index), size)
-        crc = np.zeros(len(index), dtype=np.uint32)
-        for k, table in enumerate(_position_tables(size - 3)):
-            crc ^= table[arr[:, k]]
-        parity = (arr[:, -3].astype(np.uint32) << 16) | (arr[:, -2].astype(np.uint32) << 8) | arr[:, -1]
-        for i, value in zip(index, (crc ^ parity).tolist(), strict=True):
-            out[i] = value
-    return out
-
-
 def check_parity(msg: bytes, residual: int | None = None) -> ParityCheck:
     """Check the length and parity of one Mode S message and recover the aircraft address.
 
     Never raises on any bytes: a frame that is too short or of the wrong length for its DF is `Parity.FAILED`.
-    ``residual``: the message's `crc_residual` when already known (`residuals`). (Written out in one function: it
-    runs once per message of every feed.)
+    ``residual``: the message's `crc_residual` when already known (`commonsky.surveillance.feeds.columnar`
+    computes a batch's at once). (Written out in one function: it runs once per message of a feed's small batches.)
     """
     size = len(msg)
     if size != SHORT_BYTES and size != LONG_BYTES:
