@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ from commonsky.surveillance.feeds.state import StateBuilder, StateOptions
 
 FORMATS = ("beast", "avr", "sbs", "hexcsv")
 PRUNE_EVERY = 10_000
+GC_YOUNG_OBJECTS = 100_000
+"""`ingest`'s threshold of the garbage collector's youngest generation (Python's default: 700)."""
 
 
 class Framer(Protocol):
@@ -166,8 +169,16 @@ def ingest(
     description: str = "",
     events: Callable[[], Iterable[LinkEvent]] | None = None,
 ) -> IngestReport:
-    """Run ``pipeline`` over ``chunks``, handing each batch of states to ``on_states``. Ctrl-C ends it cleanly."""
+    """Run ``pipeline`` over ``chunks``, handing each batch of states to ``on_states``. Ctrl-C ends it cleanly.
+
+    While it runs, the cyclic garbage collector waits for `GC_YOUNG_OBJECTS` new objects instead of Python's 700:
+    a chunk makes a few objects per message (frames, observations, states) that refcounting frees with the chunk,
+    and none makes a cycle, so collecting every 700 only walked the chunk's live objects again and again (about a
+    sixth of ingest's time).
+    """
     interrupted = False
+    thresholds = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_OBJECTS, *thresholds[1:])
     try:
         for chunk in chunks:
             states = pipeline.feed(chunk)
@@ -177,6 +188,8 @@ def ingest(
                 on_chunk(chunk)
     except KeyboardInterrupt:
         interrupted = True
+    finally:
+        gc.set_threshold(*thresholds)
     states = pipeline.finish(time.time())
     if states:
         on_states(states)
