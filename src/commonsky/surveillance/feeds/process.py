@@ -12,6 +12,7 @@ Thread-safe like `LiveFeed`.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing as mp
 import signal
 import threading
@@ -22,6 +23,7 @@ from typing import Protocol
 from commonsky.surveillance.feeds.batch import StateBatch
 from commonsky.surveillance.feeds.counters import FeedCounters
 from commonsky.surveillance.feeds.live import LIVE_POLICY, FeedDrain, FeedStatus, LiveFeed
+from commonsky.surveillance.feeds.pipeline import GC_YOUNG_OBJECTS
 from commonsky.surveillance.feeds.source import LinkEvent, ReconnectPolicy
 from commonsky.surveillance.feeds.url import FeedUrl
 
@@ -47,6 +49,7 @@ def _child(url: FeedUrl, policy: ReconnectPolicy, data: Connection, control: Con
     """Read the feed; every `SEND_EVERY_S` send what arrived; end on a word from the parent or when it is gone.
     (Pipes only, no shared lock: a reader killed mid-wait must not leave the parent waiting on a lock it held.)"""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent ends this reader
+    gc.set_threshold(GC_YOUNG_OBJECTS, *gc.get_threshold()[1:])  # a process that only decodes: as `ingest` does
     feed = LiveFeed(url, policy)
     feed.start()
     try:
