@@ -15,6 +15,7 @@ import gc
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Protocol, TextIO
 
@@ -128,12 +129,10 @@ class FeedPipeline:
         return self._build(self._decoder.decode_many(frames, received_s))
 
     def _build(self, observations: list[Observation]) -> list[StateVector]:
-        states = []
-        for observation in observations:
-            state = self._builder.update(observation)
-            if state is not None:
-                states.append(state)
-            self._latest_s = max(self._latest_s, observation.timestamp_s)
+        update = self._builder.update
+        states = [state for state in map(update, observations) if state is not None]
+        if observations:
+            self._latest_s = max(self._latest_s, max(map(attrgetter("timestamp_s"), observations)))
         if self.counters.decoded // PRUNE_EVERY != (self.counters.decoded - len(observations)) // PRUNE_EVERY:
             self._builder.prune(self._latest_s)
         return states
