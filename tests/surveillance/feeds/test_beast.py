@@ -10,7 +10,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from commonsky.surveillance.feeds.avr import AvrFramer
@@ -243,9 +243,10 @@ SPICY = st.one_of(st.sampled_from([0x1A, 0x00, 0x31, 0x33, 0x35, 0xE3]), st.inte
 
 @st.composite
 def spicy_bytes(draw: st.DrawFn, size: int) -> bytes:
-    """``size`` random bytes, a few of them 0x1a (often side by side)."""
+    """``size`` random bytes, a few of them 0x1a (often side by side, often the first or last ones)."""
     data = bytearray(draw(st.binary(min_size=size, max_size=size)))
-    for i in draw(st.lists(st.integers(0, size - 1), max_size=4)):
+    ends = st.sampled_from([0, 1, size - 2, size - 1])
+    for i in draw(st.lists(st.one_of(ends, st.integers(0, size - 1)), max_size=4)):
         data[i] = 0x1A
     return bytes(data)
 
@@ -281,11 +282,14 @@ def beast_garbage(draw: st.DrawFn) -> bytes:
 
 @st.composite
 def chunked_streams(draw: st.DrawFn) -> list[bytes]:
-    """Stretches of well-formed frames with garbage between them, cut anywhere: also inside escapes and just after a
-    lone 0x1a."""
-    frames = st.integers(0, 40).flatmap(lambda n: st.lists(beast_frame(), min_size=n, max_size=n))
+    """Stretches of well-formed frames (a few kB, as the framer reads them with arrays) with garbage between them,
+    cut anywhere: also inside escapes and just after a lone 0x1a."""
+    some = st.one_of(st.integers(1, 3), st.integers(0, 30)).flatmap(
+        lambda n: st.lists(beast_frame(), min_size=n, max_size=n)
+    )
+    frames = st.tuples(some, st.integers(1, 40)).map(lambda drawn: b"".join(drawn[0]) * drawn[1])
     stretches = draw(st.lists(st.tuples(frames, beast_garbage()), max_size=5))
-    stream = b"".join(b"".join(frames) + garbage for frames, garbage in stretches) + b"".join(draw(frames))
+    stream = b"".join(frames + garbage for frames, garbage in stretches) + draw(frames)
     cuts = draw(st.lists(st.integers(0, len(stream)), max_size=6))
     escapes = [i + 1 for i, byte in enumerate(stream) if byte == 0x1A]
     if escapes:
@@ -300,6 +304,7 @@ def _observed(framer: BeastFramer | SequentialBeastFramer) -> tuple[object, ...]
 
 @settings(max_examples=200, deadline=None)
 @given(chunked_streams())
+@example([framed(0x32, bytes(13) + b"\x1a") * 400 + framed(0xE3, b"\x1a" * 8) * 400])  # frames ending in escapes
 def test_array_reader_reads_exactly_as_the_sequential_one(chunks: list[bytes]) -> None:
     framer, oracle = BeastFramer(), SequentialBeastFramer()
     for chunk in chunks:

@@ -45,8 +45,8 @@ BODY_BYTES = {
 }
 HEARTBEAT_BODY = bytes(HEADER_BYTES + 2)
 MAX_BUFFER_BYTES = 1 << 20
-CLEAN_MIN_BYTES = 256  # shorter buffers are read frame by frame (array set-up would cost more)
-CLEAN_MIN_FRAMES = 8  # shorter stretches of clean frames too
+CLEAN_MIN_BYTES = 4096  # shorter buffers are read frame by frame: setting up the arrays would cost more
+CLEAN_MIN_FRAMES = 16  # so are shorter stretches of clean frames
 
 
 class BeastFramer:
@@ -91,35 +91,46 @@ class BeastFramer:
     def _read_clean(self, clean: _CleanFrames, pos: int, frames: list[RawFrame]) -> int:
         """Read the run of clean frames starting at ``pos`` (an entry of ``clean``); returns where it ends."""
         first, stop = clean.run_at(pos)
-        kinds, bodies = clean.kinds[first:stop], clean.body_starts[first:stop]
-        data = clean.unescaped
-        heartbeat = kinds == 0x31
-        heartbeat[heartbeat] = ~data[bodies[heartbeat, None] + np.arange(HEADER_BYTES + 2)].any(axis=1)
-        ids = kinds == RECEIVER_ID
-        out = np.isin(kinds, list(PAYLOAD_BYTES)) & ~heartbeat
-        out_kinds, out_bodies = kinds[out], bodies[out]
-        counter = np.zeros((out_bodies.size, 8), np.uint8)
-        counter[:, 2:] = data[out_bodies[:, None] + np.arange(6)]
-        msgs = np.empty(out_bodies.size, object)
-        for kind, size in PAYLOAD_BYTES.items():
-            these = out_kinds == kind
-            msgs[these] = data[out_bodies[these, None] + HEADER_BYTES + np.arange(size)].view(f"V{size}").ravel()
+        kinds, bodies, data = clean.kinds[first:stop], clean.body_starts[first:stop], clean.unescaped
+        out = kinds <= 0x33  # Mode A/C and Mode S frames: the other types of a clean frame are higher
+        mode_ac = kinds == 0x31
+        if mode_ac.any():
+            heartbeat = mode_ac.copy()
+            heartbeat[mode_ac] = ~_rows(data, bodies[mode_ac], HEADER_BYTES + 2).any(axis=1)
+            out &= ~heartbeat
+            heartbeats = int(heartbeat.sum())
+            self.counters.heartbeats += heartbeats
+            self.counters.mode_ac += int(mode_ac.sum()) - heartbeats
         receivers: Iterable[int | None] = repeat(self.receiver_id)
+        if (kinds > 0x33).any():
+            receivers = self._read_special_frames(data, kinds, bodies, out)
+        kinds, bodies = kinds[out], bodies[out]
+        msgs = np.empty(bodies.size, object)
+        for kind, size in PAYLOAD_BYTES.items():
+            these = kinds == kind
+            msgs[these] = _rows(data, bodies[these] + HEADER_BYTES, size).view(f"V{size}").ravel()
+        ticks = _rows(data, bodies - 2, 8).view(">u8").ravel() & 0xFFFFFFFFFFFF  # 0x1a, type: masked
+        signals = data[bodies + HEADER_BYTES - 1]
+        columns = zip(
+            msgs.tolist(), ticks.tolist(), signals.tolist(), repeat(None), repeat(None), receivers, strict=False
+        )
+        frames.extend(map(tuple.__new__, repeat(RawFrame), columns))  # RawFrame._make without its per-row checks
+        return int(clean.starts[stop])
+
+    def _read_special_frames(
+        self, data: NDArray[np.uint8], kinds: NDArray[np.uint8], bodies: NDArray[np.int64], out: NDArray[np.bool_]
+    ) -> Iterable[int | None]:
+        """The status, position and receiver-id frames among clean ones; returns the receiver of each ``out`` frame."""
+        receivers: Iterable[int | None] = repeat(self.receiver_id)
+        ids = kinds == RECEIVER_ID
         if ids.any():  # each frame is stamped with the last receiver id before it
-            values = data[bodies[ids, None] + np.arange(RECEIVER_ID_BYTES)].view(">u8").ravel().tolist()
-            table = np.array([self.receiver_id, *values], dtype=object)
-            receivers = table[np.maximum.accumulate(np.where(ids, np.cumsum(ids), 0))[out]].tolist()
+            values = _rows(data, bodies[ids], RECEIVER_ID_BYTES).view(">u8").ravel().tolist()
+            receivers = np.array([self.receiver_id, *values], object)[np.cumsum(ids)[out]].tolist()
             self.receiver_id = values[-1]
             self.counters.receiver_frames += len(values)
         for i in np.flatnonzero((kinds == STATUS) | (kinds == POSITION)).tolist():
             self._special(int(kinds[i]), data[bodies[i] : bodies[i] + EXTRA_BYTES].tobytes())
-        self.counters.heartbeats += int(heartbeat.sum())
-        self.counters.mode_ac += int((out_kinds == 0x31).sum())
-        ticks = counter.view(">u8").ravel().tolist()
-        signals = data[out_bodies + HEADER_BYTES - 1].tolist()
-        columns = zip(msgs.tolist(), ticks, signals, repeat(None), repeat(None), receivers, strict=False)
-        frames.extend(map(tuple.__new__, repeat(RawFrame), columns))  # RawFrame._make without its per-row checks
-        return int(clean.starts[stop])
+        return receivers
 
     def _read_sequential(self, buf: bytes, pos: int, stop: int, frames: list[RawFrame]) -> tuple[int, bool]:
         """Read frame by frame from ``pos`` until at or past ``stop``: (where it stopped, waiting for more bytes)."""
@@ -227,16 +238,22 @@ class _CleanFrames:
     def __init__(self, buf: bytes) -> None:
         raw = np.frombuffer(buf, np.uint8)
         escapes = np.flatnonzero(raw == ESCAPE)
-        first = np.ones(escapes.size, bool)
-        first[1:] = np.diff(escapes) != 1
-        run_first = np.flatnonzero(first)
+        run_first = np.flatnonzero(np.diff(escapes, prepend=-2) != 1)  # runs of 0x1a, as indices into `escapes`
         run_len = np.diff(run_first, append=escapes.size)
-        second_of_pair = escapes[(np.arange(escapes.size) - np.repeat(run_first, run_len)) % 2 == 1]
-        run_last = escapes[run_first + run_len - 1]
-        self.starts = run_last[(run_len % 2 == 1) & (run_last + 1 < raw.size)]
-        self.unescaped = np.delete(raw, second_of_pair) if second_of_pair.size else raw
+        run_pos = escapes[run_first]
+        run_last = run_pos + run_len - 1
+        pairs = run_len // 2
+        pairs_through = np.cumsum(pairs)
+        odd = (run_len % 2 == 1) & (run_last + 1 < raw.size)
+        self.starts = run_last[odd]
         self.kinds = raw[self.starts + 1]
-        self.body_starts = self.starts - np.searchsorted(second_of_pair, self.starts) + 2  # in `unescaped`
+        self.body_starts = self.starts - pairs_through[odd] + 2  # in `unescaped`
+        self.unescaped = raw
+        if pairs.any():  # drop the second byte of each escape pair
+            seconds = np.repeat(run_pos + 1 - 2 * (pairs_through - pairs), pairs) + 2 * np.arange(pairs_through[-1])
+            keep = np.ones(raw.size, bool)
+            keep[seconds] = False
+            self.unescaped = raw[keep]
         need = _body_bytes_table()[self.kinds]
         clean = need > 0
         clean[:-1] &= np.diff(self.body_starts) - 2 == need[:-1]
@@ -255,6 +272,12 @@ class _CleanFrames:
         """(first, stop): the clean frames from the entry ``pos`` are the starts ``first`` to ``stop - 1``."""
         first = int(np.searchsorted(self.starts, pos))
         return first, int(self.run_ends[first])
+
+
+def _rows(data: NDArray[np.uint8], starts: NDArray[np.int64], size: int) -> NDArray[np.uint8]:
+    """The ``size`` bytes from each of ``starts``, one row each: a copy, taken through a view of overlapping rows."""
+    overlapping: NDArray[np.uint8] = np.ndarray((data.size - size + 1, size), np.uint8, data, 0, (1, 1))
+    return overlapping[starts]
 
 
 @functools.cache
