@@ -134,7 +134,8 @@ def test_beast_corrupted_stream_never_crashes_and_loses_little(
 
 
 class SequentialBeastFramer:
-    """The oracle: `BeastFramer` as it read one frame at a time before its array fast path, kept verbatim."""
+    """The oracle: `BeastFramer` as it was before it read clean stretches with arrays (one frame at a time), copied
+    with its constants written out."""
 
     def __init__(self) -> None:
         self.counters = FeedCounters()
@@ -311,5 +312,6 @@ def test_array_reader_reads_exactly_as_the_sequential_one(chunks: list[bytes]) -
         got, want = framer.feed(chunk), oracle.feed(chunk)
         assert [repr(f) for f in got] == [repr(f) for f in want]  # repr: also the types (int, not a numpy int)
         assert _observed(framer) == _observed(oracle)
-    framer.flush(), oracle.flush()
+    framer.flush()
+    oracle.flush()
     assert _observed(framer) == _observed(oracle)
