@@ -112,9 +112,12 @@ def filtered_vertical_rate(
     return np.asarray(rate, dtype=np.float64)
 
 
-def recent_share(code: IntArray, t: FloatArray, flag: BoolArray, judged: BoolArray, window_s: float) -> FloatArray:
+def recent_share(
+    code: IntArray, t: FloatArray, flag: BoolArray, judged: BoolArray, window_s: float, min_count: int = 1
+) -> FloatArray:
     """Per row, the share of the aircraft's ``judged`` rows in the last ``window_s`` (the row itself included, the
-    row ``window_s`` or more older excluded; causal) that are ``flag``ged; NaN where none is judged."""
+    row ``window_s`` or more older excluded; causal) that are ``flag``ged; NaN where fewer than ``min_count`` are
+    judged."""
     n = code.shape[0]
     if n == 0:
         return np.zeros(0, dtype=np.float64)
@@ -125,5 +128,5 @@ def recent_share(code: IntArray, t: FloatArray, flag: BoolArray, judged: BoolArr
     start = np.where(t[j] <= t - window_s, j + 1, first)  # after the row window_s older, else the first row
     k = np.arange(n) + 1
     count, hit = seen[k] - seen[start], hits[k] - hits[start]
-    share = np.where(count > 0, hit / np.maximum(count, 1), np.nan)
+    share = np.where(count >= max(min_count, 1), hit / np.maximum(count, 1), np.nan)
     return np.asarray(share, dtype=np.float64)
