@@ -559,6 +559,31 @@ def figures(flights: list[Flight], run: Replayed, truth: list[Loss]) -> Figures:
     )
 
 
+def legacy_alerts(tracks_csv: Path) -> list[Alert]:
+    """The conflict alerts of the replay as it was before issue 13 (``benchmarks/legacy_replay.py``, "today"),
+    run on each encounter's hour of the same reports (its loop costs every step)."""
+    from commonsky.safety.alerts import AlertKind
+    from commonsky.safety.track_files import read_tracks
+
+    spec = importlib.util.spec_from_file_location("legacy_replay", ROOT / "benchmarks" / "legacy_replay.py")
+    assert spec is not None and spec.loader is not None
+    legacy = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(legacy)
+    tracks = read_tracks(tracks_csv)
+    slot = np.floor((tracks.time_s - BASE_S) / SLOT_S + 0.5).astype(int)
+    names = ("time_s", "icao24", "callsign", "lat_deg", "lon_deg", "alt_m", "gs_ms", "trk_deg", "vs_ms")
+    out = []
+    for k in np.unique(slot).tolist():
+        m = slot == k
+        part = dataclasses.replace(tracks, **{n: getattr(tracks, n)[m] for n in (*names, "vs_filt_ms", "on_ground")})
+        out += [
+            Alert((min(a.subjects), max(a.subjects)), a.raised_s, math.inf if a.ended_s is None else a.ended_s)
+            for a in legacy.legacy_replay(part)
+            if a.kind is AlertKind.CONFLICT
+        ]
+    return out
+
+
 # --- the tests ------------------------------------------------------------------------------------------------
 
 
@@ -598,7 +623,7 @@ class Study:
     ground_pairs: list[tuple[str, str]]
     run: Replayed
     truth: list[Loss]
-    folder: Path
+    legacy: list[Alert]
 
     @property
     def by_name(self) -> dict[str, Flight]:
@@ -626,7 +651,8 @@ def study(
         ground, pairs = ground_encounters(samples, first_slot=len(made))
         flights += ground
     folder = tmp_path_factory.mktemp(f"held_out_{request.param}")
-    return Study(flights, made, pairs, run_replay(folder, flights), true_losses(flights), folder)
+    run = run_replay(folder, flights)
+    return Study(flights, made, pairs, run, true_losses(flights), legacy_alerts(folder / "tracks.csv"))
 
 
 def test_the_encounters_cover_every_kind_from_many_samples(study: Study) -> None:
@@ -659,6 +685,7 @@ def test_true_losses_are_warned_early(study: Study) -> None:
 
 def test_no_alert_for_pairs_holding_adjacent_levels(study: Study) -> None:
     assert adjacent_alerts(study.run.alerts, study.by_name) == []
+    assert len(adjacent_alerts(study.legacy, study.by_name)) >= 5  # the old replay raised such alerts
     # The judge bites: alerts raised at the meetings of the adjacent-level encounters would be counted.
     meetings = [
         Alert((e.a, e.b), BASE_S + n * SLOT_S, math.inf) for n, e in enumerate(study.made) if e.kind == KINDS[1]
@@ -669,40 +696,16 @@ def test_no_alert_for_pairs_holding_adjacent_levels(study: Study) -> None:
 def test_no_alert_involves_an_aircraft_on_the_ground(study: Study) -> None:
     assert ground_alerts(study.run.alerts, study.by_name) == []
     if study.ground_pairs:
+        assert len(ground_alerts(study.legacy, study.by_name)) >= len(study.ground_pairs)  # the old replay did
         # The movers are on the ground beside the lift-off point, and a loss-free pair (the truth ignores them).
         assert not any(loss[:2] in {tuple(sorted(p)) for p in study.ground_pairs} for loss in study.truth)
         flagged = [Alert(tuple(sorted(p)), study.by_name[p[1]].t[1], math.inf) for p in study.ground_pairs]  # type: ignore[misc]
         assert len(ground_alerts(flagged, study.by_name)) == len(flagged)
 
 
-def legacy_alerts(tracks_csv: Path) -> list[Alert]:
-    """The conflict alerts of the replay as it was before issue 13 (``benchmarks/legacy_replay.py``, "today"),
-    run on each encounter's hour of the same reports (its loop costs every step)."""
-    from commonsky.safety.alerts import AlertKind
-    from commonsky.safety.track_files import read_tracks
-
-    spec = importlib.util.spec_from_file_location("legacy_replay", ROOT / "benchmarks" / "legacy_replay.py")
-    assert spec is not None and spec.loader is not None
-    legacy = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(legacy)
-    tracks = read_tracks(tracks_csv)
-    slot = np.floor((tracks.time_s - BASE_S) / SLOT_S + 0.5).astype(int)
-    names = ("time_s", "icao24", "callsign", "lat_deg", "lon_deg", "alt_m", "gs_ms", "trk_deg", "vs_ms")
-    out = []
-    for k in np.unique(slot).tolist():
-        m = slot == k
-        part = dataclasses.replace(tracks, **{n: getattr(tracks, n)[m] for n in (*names, "vs_filt_ms", "on_ground")})
-        out += [
-            Alert((min(a.subjects), max(a.subjects)), a.raised_s, math.inf if a.ended_s is None else a.ended_s)
-            for a in legacy.legacy_replay(part)
-            if a.kind is AlertKind.CONFLICT
-        ]
-    return out
-
-
 def test_nuisance_alerts_per_loss_are_at_most_a_third_of_the_old_replay(study: Study) -> None:
     """Conflict alerts during whose life their pair never lost separation, per loss episode."""
     n = len(study.truth)
     ours = nuisance(study.run.alerts, study.truth) / n
-    before = nuisance(legacy_alerts(study.folder / "tracks.csv"), study.truth) / n
+    before = nuisance(study.legacy, study.truth) / n
     assert 0 < ours <= before / 3.0, (ours, before)
