@@ -96,3 +96,21 @@ def test_one_row_spikes_in_and_out() -> None:
     # row 2 jumps out and back (a spike); row 6 is an aircraft's last row, stepped into fast within 0.5 s (= 1 s)
     assert kin.spikes(code, t, step, limit_per_s=500.0).tolist() == [False, False, True, False, False, False, True]
     assert not kin.spikes(code, t, step, limit_per_s=1000.0).any()
+
+
+def test_recent_share_counts_the_judged_rows_of_the_last_window() -> None:
+    """Per row, the share of flagged rows among the judged rows of the same aircraft within the window (the row
+    ``window_s`` older left out), computed here by brute force."""
+    rng = np.random.default_rng(3)
+    code = np.repeat(np.arange(3), 30)
+    t = np.concatenate([np.cumsum(rng.choice([1.0, 3.0, 7.0], 30)) for _ in range(3)])
+    flag, judged = rng.random(90) < 0.4, rng.random(90) < 0.7
+    share = kin.recent_share(code, t, flag, judged, 20.0)
+    for k in range(90):
+        mine = np.flatnonzero((code == code[k]) & (np.arange(90) <= k))
+        older = mine[t[mine] <= t[k] - 20.0]
+        start = older.max() + 1 if older.size else mine.min()
+        rows = np.arange(start, k + 1)
+        rows = rows[judged[rows]]
+        expected = flag[rows].mean() if rows.size else np.nan
+        assert share[k] == pytest.approx(expected, nan_ok=True), k

@@ -92,3 +92,27 @@ def test_unreadable_files_are_one_line_errors(tmp_path: Path, name: str, text: s
     with pytest.raises(InputError, match=message) as error:
         read_tracks(path)
     assert str(error.value).startswith(str(path)) and "\n" not in str(error.value)
+
+
+def test_json_columns_as_pandas_writes_them_read_like_records(tmp_path: Path) -> None:
+    """pandas' default ``to_json`` (an object of columns, each ``{row label: value}``), as five of the ``traffic``
+    package's samples are written: the same tracks as the list of records, rows in label order (10 after 9)."""
+    names = ("timestamp", "icao24", "latitude", "longitude", "altitude", "groundspeed", "track", "vertical_rate")
+    rows = [
+        (1_700_000_000_000 + 5000 * k, "abc", 47.0, 8.0 + 0.01 * k, 30000.0 + 10 * k, 400.0, 90.0, 120.0)
+        for k in range(12)
+    ]
+    records, columns = tmp_path / "records.json", tmp_path / "columns.json.gz"
+    records.write_text(json.dumps([dict(zip(names, r, strict=True)) for r in rows]))
+    labels = [str(k) for k in range(12)]
+    by_column = {
+        name: {labels[k]: rows[k][c] for k in (11, 3, 10, 0, 9, 1, 2, 4, 5, 6, 7, 8)} for c, name in enumerate(names)
+    }
+    by_column["altitude"].pop("4")  # a missing cell: that row has no altitude
+    with gzip.open(columns, "wt", encoding="utf-8") as handle:
+        json.dump(by_column, handle)
+    a, b = read_tracks(records), read_tracks(columns)
+    assert len(b) == len(a) - 1 and b.skipped == {"missing_altitude": 1}
+    keep = a.time_s != rows[4][0] / 1000.0
+    for name in ("time_s", "lat_deg", "lon_deg", "alt_m", "gs_ms", "trk_deg", "vs_ms"):
+        assert getattr(b, name) == pytest.approx(getattr(a, name)[keep])

@@ -113,3 +113,33 @@ def test_derived_groundspeed_is_the_distance_over_the_time() -> None:
         expected = haversine_m(lat[j], lon[j], lat[k], lon[k], 6371000.0) / (t[k] - t[j])
         assert tracks.gs_ms[k] == pytest.approx(expected, rel=1e-4), k
         assert tracks.trk_deg[k] == pytest.approx(bearing_deg(lat[j], lon[j], lat[k], lon[k]), abs=0.05), k
+
+
+def test_a_track_column_that_contradicts_the_positions_is_replaced_by_theirs() -> None:
+    """A straight flight due east whose reported track is off by 100 deg on most rows (as in the ``traffic``
+    package's calibration samples): once that holds over most of the last minute, the track is the bearing of the
+    positions, the groundspeed stays as reported; a second flight whose track is off on a few isolated rows (noise,
+    or a hard turn the chord lags) keeps its reported track."""
+    n = 60
+    t = 5.0 * np.arange(n)
+    lon = 4.0 + np.degrees(200.0 * t / (6371000.0 * math.cos(math.radians(50.0))))
+    good = np.full(n, 90.0)
+    good[[10, 30, 50]] = 170.0
+    bad = np.where(np.arange(n) % 4 == 0, 90.0, 190.0)
+    columns = {
+        "timestamp": np.concatenate([t, t]),
+        "icao24": np.array(["bad"] * n + ["good"] * n),
+        "latitude": np.concatenate([np.full(n, 50.0), np.full(n, 51.0)]),
+        "longitude": np.concatenate([lon, lon]),
+        "altitude": np.full(2 * n, 30000.0),
+        "groundspeed": np.full(2 * n, 389.0),
+        "track": np.concatenate([bad, good]),
+    }
+    tracks = tracks_from_columns(columns)
+    mine = tracks.icao24 == "bad"
+    trk, time_s = tracks.trk_deg[mine], tracks.time_s[mine]
+    late = time_s >= 60.0
+    assert np.abs(trk[late] - 90.0).max() < 0.5
+    assert tracks.gs_ms[mine] == pytest.approx(389.0 * 1852.0 / 3600.0)
+    assert (tracks.trk_deg[~mine] == good).all()
+    assert tracks.derived[Derived.TRACK.value] >= int(late.sum()) * 3 // 4

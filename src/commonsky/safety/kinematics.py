@@ -110,3 +110,23 @@ def filtered_vertical_rate(
     ok = (dt > 0.0) & (dt <= max_dt_s) & np.isfinite(alt_m) & np.isfinite(alt_m[j])
     rate = np.where(ok, (alt_m - alt_m[j]) / np.where(ok, dt, 1.0), np.nan)
     return np.asarray(rate, dtype=np.float64)
+
+
+def recent_share(
+    code: IntArray, t: FloatArray, flag: BoolArray, judged: BoolArray, window_s: float, min_count: int = 1
+) -> FloatArray:
+    """Per row, the share of the aircraft's ``judged`` rows in the last ``window_s`` (the row itself included, the
+    row ``window_s`` or more older excluded; causal) that are ``flag``ged; NaN where fewer than ``min_count`` are
+    judged."""
+    n = code.shape[0]
+    if n == 0:
+        return np.zeros(0, dtype=np.float64)
+    j = _back_index(code, t, window_s)
+    seen = np.concatenate([[0], np.cumsum(judged.astype(np.int64))])  # seen[k]: judged rows before row k
+    hits = np.concatenate([[0], np.cumsum((flag & judged).astype(np.int64))])
+    first = np.searchsorted(code, code)  # rows are sorted by aircraft: its first row
+    start = np.where(t[j] <= t - window_s, j + 1, first)  # after the row window_s older, else the first row
+    k = np.arange(n) + 1
+    count, hit = seen[k] - seen[start], hits[k] - hits[start]
+    share = np.where(count >= max(min_count, 1), hit / np.maximum(count, 1), np.nan)
+    return np.asarray(share, dtype=np.float64)

@@ -13,17 +13,31 @@ from commonsky.errors import InputError
 from commonsky.safety.tracks import REQUIRED, RecordedTracks, missing_columns, tracks_from_columns
 
 
+def _records_of_columns(columns: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The records of a JSON object of columns, each ``{row label: value}`` (pandas' default ``to_json``, as some
+    of the ``traffic`` package's samples are written), in the order of their labels (numeric labels numerically);
+    None if it is not such an object."""
+    if not columns or not all(isinstance(v, dict) for v in columns.values()):
+        return None
+    labels = {label for v in columns.values() for label in v}
+    order = sorted(labels, key=lambda s: (0, int(s), "") if s.lstrip("-").isdigit() else (1, 0, s))
+    return [{k: v[label] for k, v in columns.items() if label in v} for label in order]
+
+
 def read_json_records(path: Path) -> dict[str, np.ndarray]:
-    """Columns of a JSON list of records (``.json`` or ``.json.gz``), as the ``traffic`` package ships its samples
-    (timestamps in milliseconds since the epoch, as pandas writes them, are turned into seconds)."""
+    """Columns of a JSON list of records (``.json`` or ``.json.gz``), as the ``traffic`` package ships its samples,
+    or of a JSON object of columns (pandas' default ``to_json``, as some of those samples are written); timestamps
+    in milliseconds since the epoch, as pandas writes them, are turned into seconds."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     try:
         with opener(path, "rt", encoding="utf-8") as handle:
             records = json.load(handle)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InputError(f"{path}: cannot read tracks ({' '.join(str(error).split())[:200]})") from error
+    if isinstance(records, dict):
+        records = _records_of_columns(records)
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        raise InputError(f"{path}: cannot read tracks (expected a JSON list of records)")
+        raise InputError(f"{path}: cannot read tracks (expected a JSON list of records, or an object of columns)")
     names = sorted({k for r in records for k in r})
     columns = {name: np.array([r.get(name) for r in records], dtype=object) for name in names}
     if "timestamp" in columns:

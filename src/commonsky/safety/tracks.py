@@ -14,7 +14,9 @@ Hygiene, every skipped row counted by `SkipReason`:
 - repeated (icao24, time) rows keep the first; airborne rows repeating the previous position exactly are a
   forward-filled position, not a report, and are skipped;
 - groundspeed and track are derived from positions where missing, impossible or forward-filled (unchanged for
-  more than `STALE_S` while the positions disagree with it); the vertical rate likewise from altitudes.
+  more than `STALE_S` while the positions disagree with it); the vertical rate likewise from altitudes. A
+  reported track that contradicts the positions on most of the aircraft's recent rows (`WRONG_TRK_DEG`,
+  `WRONG_SHARE`) is replaced by theirs (a broken track source; the groundspeed is kept).
   ``vs_filt_ms`` is the altitude slope over the last 20 s (`commonsky.safety.kinematics.filtered_vertical_rate`),
   what level-flight detection and the vertical prediction read.
 """
@@ -45,6 +47,18 @@ STALE_S = 15.0
 DISAGREE_GS_KT = 30.0
 DISAGREE_TRK_DEG = 15.0
 DISAGREE_VR_FPM = 500.0
+# A reported track that contradicts the positions: off by more than WRONG_TRK_DEG (a standard-rate turn makes
+# the 5 s chord lag the track by 7.5 deg) on at least WRONG_SHARE of the aircraft's rows of the last
+# WRONG_WINDOW_S (WRONG_MIN_ROWS of them at least) whose positions give a direction (moving at least
+# DIRECTION_GS_KT, the previous report at most DIRECTION_MAX_DT_S older: a longer chord cuts the turns of an
+# aircraft reporting sparsely): the source's track is broken (some recorded samples carry a track column off by
+# 100 deg on most rows, as do 4 aircraft of the switzerland sample), and the positions' track replaces it.
+WRONG_TRK_DEG = 45.0
+WRONG_SHARE = 0.5
+WRONG_WINDOW_S = 60.0
+WRONG_MIN_ROWS = 3
+DIRECTION_GS_KT = 50.0
+DIRECTION_MAX_DT_S = 15.0
 REQUIRED = ("timestamp", "icao24", "latitude", "longitude", "altitude")
 # OpenSky's raw state-vector columns: name -> (our name, factor to our file units).
 OPENSKY = {
@@ -75,6 +89,7 @@ class Derived(StrEnum):
     """Which reported values were replaced by values derived from positions or altitudes."""
 
     GROUNDSPEED_TRACK = "groundspeed_track"
+    TRACK = "track"
     VERTICAL_RATE = "vertical_rate"
 
 
@@ -261,6 +276,14 @@ def tracks_from_columns(table: Mapping[str, Any] | Any) -> RecordedTracks:
     use_d = bad_v & np.isfinite(d_gs)
     gs = np.where(use_d, d_gs, gs)
     trk = np.where(use_d, d_trk, trk)
+    prev_dt = np.full(tt.shape[0], np.inf)
+    if tt.shape[0] > 1:
+        prev_dt[1:] = np.where(c[1:] == c[:-1], tt[1:] - tt[:-1], np.inf)
+    judged = ~use_d & np.isfinite(turn) & (d_gs >= DIRECTION_GS_KT * KT_MS) & (prev_dt <= DIRECTION_MAX_DT_S) & ~gr
+    share = kin.recent_share(c, tt, turn > WRONG_TRK_DEG, judged, WRONG_WINDOW_S, WRONG_MIN_ROWS)
+    wrong = share >= WRONG_SHARE
+    use_dtrk = wrong & ~use_d & np.isfinite(d_trk)
+    trk = np.where(use_dtrk, d_trk, trk)
     stale_vr = kin.stale_since_change(c, tt, kin.repeated(c, vr)) > STALE_S
     stale_vr &= np.abs(vr - vs_filt) > DISAGREE_VR_FPM * FPM_MS
     bad_vr = ~np.isfinite(vr) | (np.abs(vr) > MAX_VR_FPM * FPM_MS) | stale_vr
@@ -272,7 +295,11 @@ def tracks_from_columns(table: Mapping[str, Any] | Any) -> RecordedTracks:
 
     by_time = np.lexsort((c, tt))
     callsign = raw.get("callsign", np.full(n, "", dtype=np.str_))
-    derived = {Derived.GROUNDSPEED_TRACK.value: int(use_d.sum()), Derived.VERTICAL_RATE.value: int(use_dvr.sum())}
+    derived = {
+        Derived.GROUNDSPEED_TRACK.value: int(use_d.sum()),
+        Derived.TRACK.value: int(use_dtrk.sum()),
+        Derived.VERTICAL_RATE.value: int(use_dvr.sum()),
+    }
     return RecordedTracks(
         time_s=tt[by_time],
         icao24=names[c][by_time],
