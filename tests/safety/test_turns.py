@@ -5,6 +5,7 @@ both predictions computed here, not with the product's code)."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -12,7 +13,7 @@ from commonsky.safety.alerts import AlertKind
 from commonsky.safety.kinematics import sustained_turn_rate
 from commonsky.safety.replay import replay
 from commonsky.safety.tracks import tracks_from_columns
-from commonsky.safety.turns import TurnRule, displacement_m
+from commonsky.safety.turns import TurnRule, curved_conflicts, displacement_m, turning_pairs
 
 R_M = 6371000.0
 NM = 1852.0
@@ -124,3 +125,48 @@ def test_an_aircraft_turning_towards_another_is_warned_earlier_than_by_a_straigh
 
     assert abs(raised(TurnRule()) - curved_s) <= 5.0
     assert abs(raised(TurnRule(enabled=False)) - straight_s) <= 5.0
+
+
+@dataclass(frozen=True)
+class _Samples:
+    k: np.ndarray
+    lat_deg: np.ndarray
+    lon_deg: np.ndarray
+    alt_m: np.ndarray
+    vn_ms: np.ndarray
+    ve_ms: np.ndarray
+    vs_ms: np.ndarray
+    turn_dps: np.ndarray
+    age_s: np.ndarray
+
+
+def test_the_turning_pairs_hold_every_curved_conflict_of_an_all_pairs_search() -> None:
+    rng = np.random.default_rng(7)
+    n = 600
+    k = np.sort(rng.integers(0, 6, n))
+    gs, trk = rng.uniform(50.0, 250.0, n), rng.uniform(0.0, 360.0, n)
+    s = _Samples(
+        k,
+        47.0 + rng.uniform(-0.6, 0.6, n),
+        8.0 + rng.uniform(-0.9, 0.9, n),
+        rng.uniform(2000.0, 4000.0, n),
+        gs * np.cos(np.radians(trk)),
+        gs * np.sin(np.radians(trk)),
+        rng.uniform(-15.0, 15.0, n),
+        np.where(rng.random(n) < 0.3, rng.uniform(-4.0, 4.0, n), 0.0),
+        rng.uniform(0.0, 30.0, n),
+    )
+    p, q = np.triu_indices(n, 1)
+    same = k[p] == k[q]
+    p, q = p[same], q[same]
+    p, q = p[(s.turn_dps[p] != 0.0) | (s.turn_dps[q] != 0.0)], q[(s.turn_dps[p] != 0.0) | (s.turn_dps[q] != 0.0)]
+    rule = TurnRule()
+
+    def conflicts(a: np.ndarray, b: np.ndarray) -> set[tuple[int, int]]:
+        m = a.shape[0]
+        geo = curved_conflicts(s, a, b, np.full(m, 9260.0), np.full(m, 304.8), np.full(m, 120.0), rule)
+        return set(zip(geo.i.tolist(), geo.j.tolist(), strict=True))
+
+    everything = conflicts(p, q)
+    cp, cq = turning_pairs(k, s.turn_dps != 0.0, s, 9260.0, 304.8, 120.0)
+    assert len(everything) >= 20 and conflicts(cp, cq) == everything

@@ -4,7 +4,8 @@ A report is shown in the pictures from its time until the aircraft's next report
 old, whichever comes first; pictures are at the grid times ``k * step_s`` (UNIX s). Each (picture, aircraft)
 sample is dead-reckoned to the picture time (track and groundspeed; vertically with the STCA predicted rate),
 aircraft the STCA filters make ineligible are left out, then one k-d tree per chunk of pictures finds the
-candidate pairs of the same picture and `commonsky.safety.cpa.pair_geometry` tests them all in one call. Nothing
+candidate pairs of the same picture and `commonsky.safety.cpa.pair_geometry` tests them all in one call; pairs with an
+aircraft in a sustained turn are also tested on its arc (`commonsky.safety.turns`). Nothing
 loops over steps or pairs in Python here; empty pictures cost nothing.
 """
 

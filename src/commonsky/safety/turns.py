@@ -82,11 +82,17 @@ def displacement_m(
 
 
 def turning_pairs(
-    k: IntArray, turning: np.ndarray, motion: Motion, radius_m: float, half_height_m: float, lookahead_s: float
+    k: IntArray,
+    turning: np.ndarray,
+    motion: TurningMotion,
+    radius_m: float,
+    half_height_m: float,
+    lookahead_s: float,
 ) -> tuple[IntArray, IntArray]:
     """Sample pairs (p < q) of the same picture (``k``, sorted) with at least one ``turning`` sample that may
     come within the protection in [0, lookahead_s] whatever their paths: closer now than ``radius_m`` plus how
-    far both can fly, vertically than ``half_height_m`` plus how far both can climb or descend."""
+    far both can fly (from their reports), vertically than ``half_height_m`` plus how far both can climb or
+    descend."""
     src = np.flatnonzero(turning)
     if src.shape[0] == 0:
         z = np.zeros(0, dtype=np.int64)
@@ -109,7 +115,9 @@ def turning_pairs(
     dn = BLUESKY_EARTH_RADIUS_M * (np.radians(motion.lat_deg[q]) - lat1)
     dlon = np.radians(np.mod(motion.lon_deg[q] - motion.lon_deg[p] + 180.0, 360.0) - 180.0)
     de = BLUESKY_EARTH_RADIUS_M * dlon * np.cos(lat1)
-    reach = radius_m + (gs[p] + gs[q]) * lookahead_s + 100.0
+    # a sample's path (`curved_conflicts`) starts from its report, age_s back: within gs * (2 age + t) of it
+    age = np.maximum(motion.age_s, 0.0)
+    reach = radius_m + gs[p] * (lookahead_s + 2.0 * age[p]) + gs[q] * (lookahead_s + 2.0 * age[q]) + 100.0
     near = np.hypot(dn, de) < reach * 1.01
     return p[near].astype(np.int64), q[near].astype(np.int64)
 
