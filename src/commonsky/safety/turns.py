@@ -1,10 +1,11 @@
 """Turn prediction for conflict alert: an aircraft in a sustained turn is also predicted along its arc.
 
-EUROCONTROL's STCA Specification (EUROCONTROL-SPEC-0125) lets the prediction use the track's turn, and its
-Guidance Material describes the usual way: the linear prediction of the coarse and fine filters, plus, for a
-track in a turn, a curved prediction along the arc at its current turn rate, the alert raised when either
-prediction conflicts. A straight line drawn from an aircraft halfway through a turn points where it will not
-go, so it misses the conflicts the turn is flying into, and only sees them when the turn is over.
+EUROCONTROL's STCA Specification (EUROCONTROL-SPEC-0125) leaves the prediction method to each implementation,
+and its Guidance Material names, beside the linear prediction, the prediction of turning tracks along their turn
+(a curved prediction at the current turn rate) as a way to warn conflicts that manoeuvres fly into. A straight
+line drawn from an aircraft halfway through a turn points where it will not go, so it misses the conflicts the
+turn is flying into, and only sees them when the turn is over. The parameter values below are this project's,
+chosen on recorded traffic (docs/stca.md), not numbers from those documents.
 
 Here (`TurnRule`):
 
