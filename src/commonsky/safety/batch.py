@@ -4,7 +4,8 @@ A report is shown in the pictures from its time until the aircraft's next report
 old, whichever comes first; pictures are at the grid times ``k * step_s`` (UNIX s). Each (picture, aircraft)
 sample is dead-reckoned to the picture time (track and groundspeed; vertically with the STCA predicted rate),
 aircraft the STCA filters make ineligible are left out, then one k-d tree per chunk of pictures finds the
-candidate pairs of the same picture and `commonsky.safety.cpa.pair_geometry` tests them all in one call. Nothing
+candidate pairs of the same picture and `commonsky.safety.cpa.pair_geometry` tests them all in one call; pairs with an
+aircraft in a sustained turn are also tested on its arc (`commonsky.safety.turns`). Nothing
 loops over steps or pairs in Python here; empty pictures cost nothing.
 """
 
@@ -24,12 +25,14 @@ from commonsky.safety.cpa import PairGeometry, pair_geometry
 from commonsky.safety.grid_pairs import grid_pairs
 from commonsky.safety.grid_pairs import usable as grid_usable
 from commonsky.safety.height_keeping import Altimetry
+from commonsky.safety.kinematics import sustained_turn_rate
 from commonsky.safety.loss_search import great_circle_m
 from commonsky.safety.parallel_runways import parallel_pairs_of
 from commonsky.safety.params import ProtectionPolicy
 from commonsky.safety.pruning import ecef_motion, frame_gain, slice_radius_m, unique_codes
 from commonsky.safety.stca import stca_states
 from commonsky.safety.tracks import RecordedTracks
+from commonsky.safety.turns import TurnRule, curved_conflicts, turning_pairs
 
 SAMPLES_PER_CHUNK = 500_000
 SLICES = 1
@@ -51,6 +54,8 @@ class Frames:
     vs_ms: FloatArray
     level: npt.NDArray[np.bool_]
     parallel_ceiling_m: FloatArray
+    turn_dps: FloatArray
+    age_s: FloatArray
 
     def __len__(self) -> int:
         return int(self.k.shape[0])
@@ -62,14 +67,21 @@ def frames(
     step_s: float,
     stale_s: float,
     altimetry: Altimetry = Altimetry(),
+    turn: TurnRule = TurnRule(),
 ) -> Frames:
-    """The samples of every picture (see the module docstring); ``altimetry`` for the levels of level aircraft."""
+    """The samples of every picture (see the module docstring); ``altimetry`` for the levels of level aircraft;
+    ``turn`` for the sustained turn rate of each report (`commonsky.safety.turns`)."""
     n = len(tracks)
     code = tracks.aircraft[1]
     by_ac = np.lexsort((tracks.time_s, code))
     nxt = np.full(n, np.inf)
     same = code[by_ac][1:] == code[by_ac][:-1]
     nxt[by_ac[:-1][same]] = tracks.time_s[by_ac][1:][same]
+    rate = np.zeros(n)
+    if turn.enabled and n:
+        rate[by_ac] = sustained_turn_rate(
+            code[by_ac], tracks.time_s[by_ac], tracks.trk_deg[by_ac], turn.window_s, turn.min_dps
+        )
     t = tracks.time_s
     k0 = np.ceil(t / step_s)
     k1 = np.minimum(np.floor((t + stale_s) / step_s), np.ceil(nxt / step_s) - 1)
@@ -103,7 +115,8 @@ def frames(
     lon = np.mod(tracks.lon_deg[row] + np.degrees(ve * dt / (BLUESKY_EARTH_RADIUS_M * coslat)) + 180.0, 360.0) - 180.0
     vs = states.vs_pred_ms[row]
     alt = states.alt_ref_m[row] + vs * dt
-    return Frames(k, row, code[row], lat, lon, alt, vn, ve, vs, states.level[row], states.parallel_ceiling_m[row])
+    level, ceiling = states.level[row], states.parallel_ceiling_m[row]
+    return Frames(k, row, code[row], lat, lon, alt, vn, ve, vs, level, ceiling, rate[row], dt)
 
 
 def candidate_pairs(f: Frames, radius_m: float, half_height_m: float, lookahead_s: float) -> tuple[IntArray, IntArray]:
@@ -160,10 +173,13 @@ def candidate_pairs(f: Frames, radius_m: float, half_height_m: float, lookahead_
     return unique // n, unique % n
 
 
-def geometry(f: Frames, policy: ProtectionPolicy, grows: tuple[float, ...] = (1.0,)) -> list[PairGeometry]:
+def geometry(
+    f: Frames, policy: ProtectionPolicy, grows: tuple[float, ...] = (1.0,), turn: TurnRule = TurnRule()
+) -> list[PairGeometry]:
     """Conflicting pairs of every picture, once per protection scale in ``grows`` (ascending; candidates found
     once). Scales after the first only keep aircraft pairs that conflict under the first in some picture: they
-    serve the hold margin, which only keeps alerts up."""
+    serve the hold margin, which only keeps alerts up. With ``turn`` enabled, a pair with an aircraft in a
+    sustained turn also conflicts when the turn's arc does (`commonsky.safety.turns`)."""
     party = np.full(len(f), "", dtype=np.str_)
     radius, height, look = policy.per_aircraft(f.lat_deg, f.lon_deg, f.alt_m, party)
     big = max(grows)
@@ -171,6 +187,13 @@ def geometry(f: Frames, policy: ProtectionPolicy, grows: tuple[float, ...] = (1.
         p = q = np.zeros(0, dtype=np.int64)
     else:
         p, q = candidate_pairs(f, float(radius.max()) * big, float(height.max()) * big, float(look.max()) * big)
+    turning = f.turn_dps != 0.0
+    if turn.enabled and len(f) >= 2 and turning.any():
+        cp, cq = turning_pairs(
+            f.k, turning, f, float(radius.max()) * big, float(height.max()) * big, float(look.max()) * big
+        )
+    else:
+        cp = cq = np.zeros(0, dtype=np.int64)
     out: list[PairGeometry] = []
     for n, g in enumerate(grows):
         if n:
@@ -179,10 +202,38 @@ def geometry(f: Frames, policy: ProtectionPolicy, grows: tuple[float, ...] = (1.
             known = np.unique(ac[first.i] * (int(ac.max()) + 1) + ac[first.j])
             keep = np.isin(ac[p] * (int(ac.max()) + 1) + ac[q], known)
             p, q = p[keep], q[keep]
+            keep = np.isin(ac[cp] * (int(ac.max()) + 1) + ac[cq], known)
+            cp, cq = cp[keep], cq[keep]
         r, h, t = np.maximum(radius[p], radius[q]), np.maximum(height[p], height[q]), np.maximum(look[p], look[q])
         geo = pair_geometry(f, p, q, r * g, h * g, t * g, conflicts_only=True)
+        if cp.shape[0]:
+            geo = _with_curved(f, geo, cp, cq, radius, height, look, g, turn)
         out.append(_without_parallel(f, geo))
     return out
+
+
+def _with_curved(
+    f: Frames,
+    geo: PairGeometry,
+    p: IntArray,
+    q: IntArray,
+    radius: FloatArray,
+    height: FloatArray,
+    look: FloatArray,
+    grow: float,
+    turn: TurnRule,
+) -> PairGeometry:
+    """``geo`` and the pairs among (p, q) that conflict on the turns' arcs only (`commonsky.safety.turns`)."""
+    n = len(f)
+    linear = geo.i * n + geo.j
+    new = ~np.isin(p * n + q, linear)
+    p, q = p[new], q[new]
+    r, h, t = np.maximum(radius[p], radius[q]), np.maximum(height[p], height[q]), np.maximum(look[p], look[q])
+    curved = curved_conflicts(f, p, q, r * grow, h * grow, t * grow, turn)
+    if curved.i.shape[0] == 0:
+        return geo
+    names = [name.name for name in dataclasses.fields(geo)]
+    return PairGeometry(**{name: np.concatenate([getattr(geo, name), getattr(curved, name)]) for name in names})
 
 
 def _without_parallel(f: Frames, geo: PairGeometry) -> PairGeometry:

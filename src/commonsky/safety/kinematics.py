@@ -130,3 +130,25 @@ def recent_share(
     count, hit = seen[k] - seen[start], hits[k] - hits[start]
     share = np.where(count >= max(min_count, 1), hit / np.maximum(count, 1), np.nan)
     return np.asarray(share, dtype=np.float64)
+
+
+def sustained_turn_rate(
+    code: IntArray, t: FloatArray, trk_deg: FloatArray, window_s: float = 20.0, min_dps: float = 1.0
+) -> FloatArray:
+    """Rate of a sustained turn (deg/s, positive to the right), 0 where the aircraft is not in one (causal).
+
+    The track change over the last ``window_s`` or more (at most twice that), split at the report
+    ``window_s / 2`` back: a turn is sustained when both halves turn the same way at ``min_dps`` or more (a
+    turn begun less than about ``window_s`` ago, track noise or a heading correction are not). The rate is the
+    whole window's."""
+    j = _back_index(code, t, window_s)
+    h = _back_index(code, t, 0.5 * window_s)
+    dt, dt1, dt2 = t - t[j], t[h] - t[j], t - t[h]
+    ok = (dt >= window_s) & (dt <= 2.0 * window_s) & (dt1 > 0.0) & (dt2 > 0.0)
+    first = np.mod(trk_deg[h] - trk_deg[j] + 180.0, 360.0) - 180.0
+    second = np.mod(trk_deg - trk_deg[h] + 180.0, 360.0) - 180.0
+    r1 = first / np.where(ok, dt1, 1.0)
+    r2 = second / np.where(ok, dt2, 1.0)
+    sustained = ok & (np.minimum(np.abs(r1), np.abs(r2)) >= min_dps) & (r1 * r2 > 0.0)
+    rate = (first + second) / np.where(ok, dt, 1.0)
+    return np.asarray(np.where(sustained, rate, 0.0), dtype=np.float64)

@@ -44,6 +44,7 @@ from commonsky.safety.parallel_runways import ParallelRule
 from commonsky.safety.params import ProtectionPolicy
 from commonsky.safety.stca import stca_policy
 from commonsky.safety.tracks import RecordedTracks
+from commonsky.safety.turns import TurnRule
 from commonsky.units import FT_M
 
 FIRST_SIGHT_S = 20.0
@@ -89,12 +90,14 @@ def replay(
     truth_gap_s: float = MAX_GAP_S,
     first_sight_s: float = FIRST_SIGHT_S,
     parallel: ParallelRule = ParallelRule(),
+    turn: TurnRule = TurnRule(),
 ) -> ReplayResult:
     """Run the safety net over ``tracks`` and judge it against the loss episodes of the reports.
 
     ``policy`` defaults to `commonsky.safety.stca.stca_policy` (5 NM, 1,000 ft, 120 s); ``first_sight_s``: a true
     loss beginning less than this after the first report of either aircraft's observed span is not warnable;
-    ``parallel`` the truth's rule of parallel runway operations (the STCA's filter is the policy's own)."""
+    ``parallel`` the truth's rule of parallel runway operations (the STCA's filter is the policy's own); ``turn``
+    the STCA's turn prediction (`commonsky.safety.turns`)."""
     policy = policy or stca_policy()
     tracker = tracker or AlertTracker()
     airborne = ~tracks.on_ground & np.isfinite(tracks.alt_m)
@@ -115,8 +118,8 @@ def replay(
     )
     if len(tracks) == 0:
         return ReplayResult([], [], losses, _summary(tracks, [], [], losses, 0, {}))
-    f = frames(tracks, policy, step_s, stale_s, altimetry)
-    seen, causes = _observations(f, tracks, policy, step_s, hold_margin)
+    f = frames(tracks, policy, step_s, stale_s, altimetry, turn)
+    seen, causes = _observations(f, tracks, policy, step_s, hold_margin, turn)
     zone_index = ZoneIndex.build(zones) if zones else None
     events: list[AlertEvent] = []
     steps = np.unique(f.k)
@@ -154,12 +157,12 @@ def replay(
 
 
 def _observations(
-    f: Frames, tracks: RecordedTracks, policy: ProtectionPolicy, step_s: float, hold_margin: float
+    f: Frames, tracks: RecordedTracks, policy: ProtectionPolicy, step_s: float, hold_margin: float, turn: TurnRule
 ) -> tuple[dict[int, dict[Key, Observation]], dict[tuple[int, str, str], NuisanceCause]]:
     """Per picture, the conflict observations (and hold observations within the hold margin); per (picture,
     pair), the pair's vertical state, kept for the nuisance causes."""
     grows = (1.0, 1.0 + hold_margin) if hold_margin > 0 else (1.0,)
-    found = geometry(f, policy, grows)
+    found = geometry(f, policy, grows, turn)
     out: dict[int, dict[Key, Observation]] = {}
     causes: dict[tuple[int, str, str], NuisanceCause] = {}
     for pass_no, geo in enumerate(found):

@@ -1,0 +1,212 @@
+"""Turn prediction for conflict alert: an aircraft in a sustained turn is also predicted along its arc.
+
+EUROCONTROL's STCA Specification (EUROCONTROL-SPEC-0125) leaves the prediction method to each implementation,
+and its Guidance Material names, beside the linear prediction, the prediction of turning tracks along their turn
+(a curved prediction at the current turn rate) as a way to warn conflicts that manoeuvres fly into. A straight
+line drawn from an aircraft halfway through a turn points where it will not go, so it misses the conflicts the
+turn is flying into, and only sees them when the turn is over. The parameter values below are this project's,
+chosen on recorded traffic (docs/stca.md), not numbers from those documents.
+
+Here (`TurnRule`):
+
+- **sustained turn**: the track changed the same way at ``min_dps`` or more in both halves of the last
+  ``window_s`` (`commonsky.safety.kinematics.sustained_turn_rate`; a turn begun less than about ``window_s``
+  ago, track noise and heading corrections are not turns);
+- **curved prediction**: along the circular arc at the turn rate, capped at ``max_dps`` (a standard-rate turn,
+  3 deg/s: a rate read higher is noise or a short manoeuvre the aircraft will not keep up), for at most
+  ``max_turn_deg`` of turn (a half turn: turns onto final, onto a new airway or in a holding pattern end
+  before), then straight on; the groundspeed and the vertical prediction are the linear one's;
+- **both predictions**: a pair conflicts when the linear prediction of both aircraft does
+  (`commonsky.safety.cpa`) or the prediction with each turning aircraft on its arc does, over the same
+  look-ahead and protection. The arc is checked every ``step_s`` seconds of the look-ahead.
+
+The replay path (`commonsky.safety.batch`) applies it; the live safety net does not yet (its picture carries no
+turn rate).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from commonsky._typing import FloatArray, IntArray
+from commonsky.earth import BLUESKY_EARTH_RADIUS_M
+from commonsky.safety.cpa import BOUNDARY_TOL_M, Motion, PairGeometry
+
+CHUNK_PAIRS = 20_000
+
+
+@dataclass(frozen=True)
+class TurnRule:
+    """Parameters of the turn prediction (see the module docstring); ``enabled=False`` predicts straight only."""
+
+    enabled: bool = True
+    window_s: float = 20.0
+    min_dps: float = 2.0
+    max_dps: float = 3.0
+    max_turn_deg: float = 180.0
+    step_s: float = 2.0
+
+
+class TurningMotion(Motion, Protocol):
+    """A `Motion` whose aircraft also carry ``turn_dps`` (sustained turn rate, deg/s, positive right; 0 when
+    not turning) and ``age_s`` (how old the report the position was dead-reckoned from is, s)."""
+
+    @property
+    def turn_dps(self) -> FloatArray: ...
+
+    @property
+    def age_s(self) -> FloatArray: ...
+
+
+def displacement_m(
+    gs_ms: FloatArray, trk_deg: FloatArray, turn_dps: FloatArray, time_s: FloatArray, max_turn_deg: float
+) -> tuple[FloatArray, FloatArray]:
+    """(east, north) metres flown in ``time_s`` from a report with groundspeed ``gs_ms`` and track ``trk_deg``,
+    turning at ``turn_dps`` (0: straight) for at most ``max_turn_deg``, then straight on (arrays broadcast)."""
+    psi0 = np.radians(trk_deg)
+    rate = np.radians(turn_dps)
+    turning = np.abs(rate) > 1e-9
+    safe = np.where(turning, rate, 1.0)
+    arc_s = np.minimum(time_s, np.radians(max_turn_deg) / np.abs(safe))
+    psi1 = psi0 + rate * arc_s
+    radius = gs_ms / safe
+    straight_s = time_s - arc_s
+    east_turn = radius * (np.cos(psi0) - np.cos(psi1)) + gs_ms * straight_s * np.sin(psi1)
+    north_turn = radius * (np.sin(psi1) - np.sin(psi0)) + gs_ms * straight_s * np.cos(psi1)
+    east = np.where(turning, east_turn, gs_ms * time_s * np.sin(psi0))
+    north = np.where(turning, north_turn, gs_ms * time_s * np.cos(psi0))
+    return np.asarray(east, dtype=np.float64), np.asarray(north, dtype=np.float64)
+
+
+def turning_pairs(
+    k: IntArray,
+    turning: np.ndarray,
+    motion: TurningMotion,
+    radius_m: float,
+    half_height_m: float,
+    lookahead_s: float,
+) -> tuple[IntArray, IntArray]:
+    """Sample pairs (p < q) of the same picture (``k``, sorted) with at least one ``turning`` sample that may
+    come within the protection in [0, lookahead_s] whatever their paths: closer now than ``radius_m`` plus how
+    far both can fly (from their reports), vertically than ``half_height_m`` plus how far both can climb or
+    descend."""
+    src = np.flatnonzero(turning)
+    if src.shape[0] == 0:
+        z = np.zeros(0, dtype=np.int64)
+        return z, z
+    lo = np.searchsorted(k, k[src], side="left")
+    hi = np.searchsorted(k, k[src], side="right")
+    count = hi - lo
+    a = np.repeat(src, count)
+    b = np.repeat(lo, count) + (np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count))
+    a, b = a[a != b], b[a != b]
+    p, q = np.minimum(a, b), np.maximum(a, b)
+    codes = np.unique(p * k.shape[0] + q)
+    p, q = codes // k.shape[0], codes % k.shape[0]
+    gs = np.hypot(motion.vn_ms, motion.ve_ms)
+    vs = np.abs(motion.vs_ms)
+    dz = np.abs(motion.alt_m[p] - motion.alt_m[q])
+    near = dz < half_height_m + (vs[p] + vs[q]) * lookahead_s + 1.0
+    p, q = p[near], q[near]
+    lat1 = np.radians(motion.lat_deg[p])
+    dn = BLUESKY_EARTH_RADIUS_M * (np.radians(motion.lat_deg[q]) - lat1)
+    dlon = np.radians(np.mod(motion.lon_deg[q] - motion.lon_deg[p] + 180.0, 360.0) - 180.0)
+    de = BLUESKY_EARTH_RADIUS_M * dlon * np.cos(lat1)
+    # a sample's path (`curved_conflicts`) starts from its report, age_s back: within gs * (2 age + t) of it
+    age = np.maximum(motion.age_s, 0.0)
+    reach = radius_m + gs[p] * (lookahead_s + 2.0 * age[p]) + gs[q] * (lookahead_s + 2.0 * age[q]) + 100.0
+    near = np.hypot(dn, de) < reach * 1.01
+    return p[near].astype(np.int64), q[near].astype(np.int64)
+
+
+def curved_conflicts(
+    motion: TurningMotion,
+    p: IntArray,
+    q: IntArray,
+    radius_m: FloatArray,
+    half_height_m: FloatArray,
+    lookahead_s: FloatArray,
+    rule: TurnRule,
+) -> PairGeometry:
+    """The pairs (p, q) that conflict when each turning aircraft flies its arc (`displacement_m`, from its
+    report: ``age_s`` back) and the others fly straight, checked every ``rule.step_s`` over each pair's
+    look-ahead; per pair ``radius_m``, ``half_height_m``, ``lookahead_s``. Times are those of the first step
+    in conflict (``tin_s``) and of the closest step (``tcpa_s``, ``dcpa_m``)."""
+    parts = [
+        _curved_chunk(
+            motion,
+            p[s : s + CHUNK_PAIRS],
+            q[s : s + CHUNK_PAIRS],
+            radius_m[s : s + CHUNK_PAIRS],
+            half_height_m[s : s + CHUNK_PAIRS],
+            lookahead_s[s : s + CHUNK_PAIRS],
+            rule,
+        )
+        for s in range(0, max(p.shape[0], 1), CHUNK_PAIRS)
+    ]
+    names = ("i", "j", "tcpa_s", "dcpa_m", "dist_m", "qdr_deg", "dalt_m", "tin_s", "tout_s", "conflict", "los")
+    return PairGeometry(**{n: np.concatenate([getattr(g, n) for g in parts]) for n in names})
+
+
+def _curved_chunk(
+    m: TurningMotion,
+    p: IntArray,
+    q: IntArray,
+    radius_m: FloatArray,
+    half_height_m: FloatArray,
+    lookahead_s: FloatArray,
+    rule: TurnRule,
+) -> PairGeometry:
+    cap = np.clip(m.turn_dps, -rule.max_dps, rule.max_dps)
+    n_steps = math.floor(float(lookahead_s.max(initial=0.0)) / rule.step_s) + 1
+    tau = np.arange(n_steps, dtype=np.float64)[None, :] * rule.step_s
+    gs = np.hypot(m.vn_ms, m.ve_ms)
+    trk = np.degrees(np.arctan2(m.ve_ms, m.vn_ms))
+
+    def path(x: IntArray) -> tuple[FloatArray, FloatArray]:
+        # from the report (age_s back), minus the straight dead reckoning to the picture the sample holds
+        age = m.age_s[x][:, None]
+        e1, n1 = displacement_m(gs[x][:, None], trk[x][:, None], cap[x][:, None], age + tau, rule.max_turn_deg)
+        e0, n0 = displacement_m(gs[x][:, None], trk[x][:, None], np.zeros((x.shape[0], 1)), age, 0.0)
+        return e1 - e0, n1 - n0
+
+    lat1, lat2 = np.radians(m.lat_deg[p]), np.radians(m.lat_deg[q])
+    dlon = np.radians(np.mod(m.lon_deg[q] - m.lon_deg[p] + 180.0, 360.0) - 180.0)
+    dx0 = BLUESKY_EARTH_RADIUS_M * dlon * np.cos(0.5 * (lat1 + lat2))
+    dy0 = BLUESKY_EARTH_RADIUS_M * (lat2 - lat1)
+    ep, np_ = path(p)
+    eq, nq = path(q)
+    dx = dx0[:, None] + eq - ep
+    dy = dy0[:, None] + nq - np_
+    dist = np.hypot(dx, dy)
+    dalt = (m.alt_m[p] - m.alt_m[q])[:, None] + (m.vs_ms[p] - m.vs_ms[q])[:, None] * tau
+    inside = (
+        (dist < (radius_m - BOUNDARY_TOL_M)[:, None])
+        & (np.abs(dalt) < (half_height_m - BOUNDARY_TOL_M)[:, None])
+        & (tau <= lookahead_s[:, None])
+    )
+    hit = inside.any(axis=1)
+    first = np.argmax(inside, axis=1)
+    closest = np.argmin(np.where(tau <= lookahead_s[:, None], dist, np.inf), axis=1)
+    rows = np.arange(p.shape[0])
+    # the predicted loss lasts from the first step inside to the first step after it outside
+    after = np.where(np.arange(n_steps)[None, :] > first[:, None], ~inside, False)
+    last = np.where(after.any(axis=1), np.argmax(after, axis=1), n_steps)
+    keep = np.flatnonzero(hit)
+    return PairGeometry(
+        i=p[keep],
+        j=q[keep],
+        tcpa_s=tau[0, closest[keep]],
+        dcpa_m=dist[rows, closest][keep],
+        dist_m=dist[keep, 0],
+        qdr_deg=np.degrees(np.arctan2(dx0[keep], dy0[keep])),
+        dalt_m=dalt[keep, 0],
+        tin_s=tau[0, first[keep]],
+        tout_s=last[keep] * rule.step_s,
+        conflict=np.ones(keep.shape[0], dtype=bool),
+        los=inside[keep, 0],
+    )
