@@ -8,13 +8,12 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from commonsky.surveillance.feeds.columnar import Verdict, classify, pack, residuals
-from commonsky.surveillance.feeds.decode import COLUMNAR_FROM, ModeSDecoder, TickClock
+from commonsky.surveillance.feeds.decode import COLUMNAR_FROM, ModeSDecoder
 from commonsky.surveillance.feeds.modes import MLAT_HZ, RawFrame
 from commonsky.surveillance.feeds.records import Observation
 
@@ -151,21 +150,6 @@ def test_mixed_clocks_time_frames_as_one_by_one(real_messages: list[bytes]) -> N
     batch = _batch(frames, 700)
     assert batch == _one_by_one(frames)
     assert len({o.timestamp_s for o in batch[0]}) > 1000
-
-
-def test_the_counter_clock_at_numpy_speed_is_the_clock() -> None:
-    rng = random.Random(6)
-    ticks = np.cumsum([rng.randrange(2 * MLAT_HZ) for _ in range(3000)]).tolist()
-    ticks[1400:] = [t - ticks[1400] + ticks[1000] for t in ticks[1400:]]  # runs back, between two batches
-    ticks[2500:] = [t - ticks[2500] for t in ticks[2500:]]  # the receiver restarts, inside a batch
-    for start_s in (None, 1.0e9):
-        one, many = TickClock(start_s), TickClock(start_s)
-        expected, got = [], []
-        for part in range(0, 3000, 700):
-            received_s = 5.0e8 + part
-            expected += [one.time_of(t, received_s) for t in ticks[part : part + 700]]
-            got += many.times_of(ticks[part : part + 700], received_s)
-        assert got == expected
 
 
 @settings(max_examples=60, deadline=None)

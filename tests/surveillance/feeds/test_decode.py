@@ -13,9 +13,9 @@ import rs1090
 
 from commonsky.surveillance.feeds import cpr
 from commonsky.surveillance.feeds.counters import FeedCounters
-from commonsky.surveillance.feeds.decode import ModeSDecoder, TickClock, decode_fields
+from commonsky.surveillance.feeds.decode import ModeSDecoder, decode_fields
 from commonsky.surveillance.feeds.hexcsv import parse_hexcsv_line
-from commonsky.surveillance.feeds.modes import MLAT_HZ, RawFrame
+from commonsky.surveillance.feeds.modes import RawFrame
 from commonsky.surveillance.feeds.pipeline import FeedPipeline
 from commonsky.surveillance.feeds.records import Observation, StateVector, states_to_si
 from commonsky.surveillance.feeds.source import open_source
@@ -206,18 +206,6 @@ def test_beast_capture_states(reference_dir: Path) -> None:
     assert states[-1].callsign == "TRA89M" and states[-1].squawk == "5516"  # squawk from a DF5 reply
     spacing = np.diff([s.timestamp_s for s in states])
     assert np.all(spacing > 0) and spacing.max() < 30  # MLAT ticks give sub-second spacing
-
-
-def test_tick_clock_anchors_and_never_runs_back() -> None:
-    clock = TickClock(start_s=1000.0)
-    assert clock.time_of(5 * MLAT_HZ, received_s=0.0) == 1000.0
-    assert clock.time_of(7 * MLAT_HZ, received_s=0.0) == 1002.0
-    assert clock.time_of(MLAT_HZ, received_s=0.0) == 1002.0  # counter reset: continue from where it stood
-    assert clock.time_of(2 * MLAT_HZ, received_s=0.0) == 1003.0
-    live = TickClock()
-    assert live.time_of(9 * MLAT_HZ, received_s=55.5) == 55.5
-    assert live.time_of(10 * MLAT_HZ, received_s=55.6) == 56.5  # the counter's spacing, not reception jitter
-    assert live.time_of(MLAT_HZ, received_s=300.0) == 300.0  # receiver restarted after an outage
 
 
 @pytest.mark.parametrize("junk", [b"", b"\x8d", b"\x00" * 7, b"\xff" * 14, bytes(range(14)), b"\x1a" * 7])

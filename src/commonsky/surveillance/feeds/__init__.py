@@ -6,12 +6,13 @@ Layers, each usable alone:
 - framers, stateful byte-stream splitters (not thread-safe): `BeastFramer` (Beast binary), `AvrFramer` (AVR raw
   hex), `HexCsvFramer` (epoch,hex[,icao] CSV); `SbsReader` reads SBS-1 BaseStation lines straight into
   observations;
-- `ModeSDecoder`: parity and address policy, MLAT clock, field decoding by rs1090 -> `Observation`;
+- `ModeSDecoder`: parity and address policy, MLAT time (`tick_clock.TickClock`), field decoding -> `Observation`,
+  a chunk at a time column-wise (`columnar`);
 - `cpr`: pure CPR position decoding (global pair, local reference);
 - `StateBuilder`: per-aircraft assembly into `StateVector`s with implausible jumps rejected;
 - `source`: `FileSource` and `TcpSource` (reconnects with backoff, reports drops and silences);
 - `pipeline`: `FeedPipeline` ties it together, `ingest` runs it, `StateCsvWriter` writes OpenSky-style CSV;
-- `fields`: native decoding of the fields a state vector needs (rs1090 for the rest);
+- `fields`: native decoding of the fields a state vector needs, message by message (rs1090 for the rest);
 - live receivers: `url` (``beast://``, ``avr://``, ``sbs://`` addresses), `live.LiveFeed` (a reader thread),
   `process.ProcessFeed` (a reader process), `receiver.ReceiverSource` (a plot source of the live picture);
 - `replay.ReplayServer` serves a recording as a live feed; `synthetic` makes traffic for load tests.
@@ -24,7 +25,7 @@ from __future__ import annotations
 from commonsky.surveillance.feeds.avr import AvrFramer, format_avr_line, parse_avr_line
 from commonsky.surveillance.feeds.beast import BeastFramer, encode_beast
 from commonsky.surveillance.feeds.counters import FeedCounters
-from commonsky.surveillance.feeds.decode import ModeSDecoder, TickClock
+from commonsky.surveillance.feeds.decode import ModeSDecoder
 from commonsky.surveillance.feeds.hexcsv import HexCsvFramer, parse_hexcsv_line
 from commonsky.surveillance.feeds.modes import Parity, ParityCheck, RawFrame, check_parity, crc24, crc_residual
 from commonsky.surveillance.feeds.pipeline import (
@@ -47,6 +48,7 @@ from commonsky.surveillance.feeds.source import (
     open_source,
 )
 from commonsky.surveillance.feeds.state import StateBuilder, StateOptions
+from commonsky.surveillance.feeds.tick_clock import TickClock
 
 __all__ = [
     "FORMATS",
