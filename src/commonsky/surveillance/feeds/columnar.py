@@ -23,10 +23,10 @@ from numpy.typing import NDArray
 
 from commonsky.surveillance.feeds.fields import (
     NEEDS_RS1090,
-    _callsign,
     altitude12_ft,
     altitude13_ft,
     decode_native,
+    identification,
     squawk,
 )
 from commonsky.surveillance.feeds.modes import LONG_BYTES, MODE_AC_BYTES, SHORT_BYTES, crc24
@@ -139,7 +139,7 @@ def observations(
     _positions(out, np.flatnonzero(es & (tc >= 9) & (tc <= 18)), me, icao24, times_s)
     _velocities(out, np.flatnonzero(es & (tc == 19)), me, icao24, times_s)
     for i, field in zip(*_pick(np.flatnonzero(es & (tc >= 1) & (tc <= 4)), me), strict=True):
-        out[i] = Observation(times_s[i], icao24[i], _callsign(field))
+        out[i] = Observation(times_s[i], icao24[i], identification(field))
     for i in np.flatnonzero(es & ((tc == 0) | (tc >= 20) | ((tc >= 5) & (tc <= 8)))).tolist():
         out[i] = decode_native(msgs[i], 17, icao24[i], times_s[i])
     for i, ca in zip(*_pick(np.flatnonzero(df == 11), rows[:, 0] & 0x7), strict=True):

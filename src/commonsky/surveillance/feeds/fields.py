@@ -81,7 +81,8 @@ def squawk(id13: int) -> str:
     return f"{a}{b}{c}{d}"
 
 
-def _callsign(me: int) -> str | None:
+def identification(me: int) -> str | None:
+    """The callsign of an identification message's 56-bit ME field (TC 1-4), or None when it is blank."""
     chars = "".join(CHARSET[(me >> (42 - 6 * i)) & 0x3F] for i in range(8))
     text = chars.replace("#", "").replace(" ", "")  # as rs1090: padding and invalid characters dropped
     return text or None
@@ -140,7 +141,7 @@ def decode_native(msg: bytes, df: int, icao24: str, timestamp_s: float) -> Obser
         if tc == 19:
             return _velocity(me, timestamp_s, icao24)
         if 1 <= tc <= 4:
-            return Observation(timestamp_s, icao24, callsign=_callsign(me))
+            return Observation(timestamp_s, icao24, callsign=identification(me))
         if 5 <= tc <= 8:
             speed = _surface_speed_kt((me >> 44) & 0x7F)
             track = ((me >> 36) & 0x7F) * 360.0 / 128.0 if (me >> 43) & 1 and speed is not None else None
