@@ -115,3 +115,20 @@ def test_a_rotation_about_the_pole_changes_nothing_even_across_the_antimeridian(
         np.testing.assert_allclose(moved.tcpa_s, g.tcpa_s, rtol=1e-7, atol=1e-6)
         np.testing.assert_allclose(moved.dcpa_m, g.dcpa_m, rtol=1e-7, atol=1e-4)
         np.testing.assert_array_equal(moved.conflict, g.conflict)
+
+
+def test_pairs_selected_and_joined_are_those_computed_apart() -> None:
+    """`select` and `joined` keep every array of a pair together: the geometry of some pairs, or of two groups
+    of pairs one after the other, is what `pair_geometry` computes for those pairs alone."""
+    s = _pairs(3)
+    whole = _geometry(s)
+    odd = np.arange(whole.i.shape[0]) % 2 == 1
+    first, second = ({**s, "i": s["i"][m], "j": s["j"][m]} for m in (~odd, odd))
+    for got, expected in (
+        (whole.select(odd), _geometry(second)),
+        (whole.select(np.flatnonzero(~odd)), _geometry(first)),
+    ):
+        assert all(np.array_equal(getattr(got, f), getattr(expected, f)) for f in vars(expected))
+    joined = PairGeometry.joined([_geometry(first), _geometry(second)])
+    order = np.concatenate([np.flatnonzero(~odd), np.flatnonzero(odd)])
+    assert all(np.array_equal(getattr(joined, f), getattr(whole, f)[order]) for f in vars(whole))

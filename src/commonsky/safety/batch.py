@@ -11,7 +11,6 @@ loops over steps or pairs in Python here; empty pictures cost nothing.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from dataclasses import dataclass
 
@@ -232,8 +231,7 @@ def _with_curved(
     curved = curved_conflicts(f, p, q, r * grow, h * grow, t * grow, turn)
     if curved.i.shape[0] == 0:
         return geo
-    names = [name.name for name in dataclasses.fields(geo)]
-    return PairGeometry(**{name: np.concatenate([getattr(geo, name), getattr(curved, name)]) for name in names})
+    return PairGeometry.joined([geo, curved])
 
 
 def _without_parallel(f: Frames, geo: PairGeometry) -> PairGeometry:
@@ -247,4 +245,4 @@ def _without_parallel(f: Frames, geo: PairGeometry) -> PairGeometry:
     if not parallel.any():
         return geo
     keep = ~parallel
-    return PairGeometry(**{name.name: getattr(geo, name.name)[keep] for name in dataclasses.fields(geo)})
+    return geo.select(keep)

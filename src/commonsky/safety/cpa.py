@@ -19,7 +19,8 @@ half-height with zero relative velocity is a conflict from now on (BlueSky divid
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from typing import Protocol
 
 import numpy as np
@@ -83,6 +84,15 @@ class PairGeometry:
     tout_s: FloatArray
     conflict: BoolArray
     los: BoolArray
+
+    def select(self, keep: BoolArray | IndexArray) -> PairGeometry:
+        """The pairs ``keep`` picks (a mask or indices), every array alike."""
+        return PairGeometry(**{f.name: getattr(self, f.name)[keep] for f in fields(self)})
+
+    @staticmethod
+    def joined(parts: Sequence[PairGeometry]) -> PairGeometry:
+        """The pairs of ``parts`` (at least one), one after the other."""
+        return PairGeometry(**{f.name: np.concatenate([getattr(g, f.name) for g in parts]) for f in fields(parts[0])})
 
 
 def _relative_flat(

@@ -148,8 +148,7 @@ def curved_conflicts(
         )
         for s in range(0, max(p.shape[0], 1), CHUNK_PAIRS)
     ]
-    names = ("i", "j", "tcpa_s", "dcpa_m", "dist_m", "qdr_deg", "dalt_m", "tin_s", "tout_s", "conflict", "los")
-    return PairGeometry(**{n: np.concatenate([getattr(g, n) for g in parts]) for n in names})
+    return PairGeometry.joined(parts)
 
 
 def _curved_chunk(
