@@ -16,7 +16,9 @@ import csv
 import importlib.util
 import math
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 from shapely.geometry import box
 
@@ -24,16 +26,18 @@ from commonsky.airspace.zone import Zone, ZoneKind, write_zones
 from commonsky.units import parse_altitude
 
 R_E = 6371000.0
+Degrees = float | np.ndarray
 KT = 1852.0 / 3600.0
 T0 = 1_700_000_000
 DURATION_S = 900
 
 
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float, radius_m: float) -> float:
-    """Great-circle distance on a sphere of ``radius_m`` (haversine), the tests' own oracle."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * radius_m * math.asin(math.sqrt(h))
+def haversine_m(lat1: Degrees, lon1: Degrees, lat2: Degrees, lon2: Degrees, radius_m: float) -> Any:
+    """Great-circle distance on a sphere of ``radius_m`` (haversine), the tests' own oracle: of two points, or
+    element-wise of arrays of them."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(np.subtract(lon2, lon1)) / 2) ** 2
+    return 2 * radius_m * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
 def bearing_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

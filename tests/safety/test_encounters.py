@@ -12,17 +12,13 @@ import pytest
 from commonsky.safety.encounters import EncounterKind, beside, encounter_set, flight, ground_set, lift_off, shifted
 from commonsky.safety.track_files import read_json_records
 
+from .conftest import haversine_m
+
 pytestmark = pytest.mark.slow
 
 R_M = 6371000.0
 SLOT_S = 3600.0
 BASE_S = 1_600_000_000.0
-
-
-def _haversine_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
-    return np.asarray(2 * R_M * np.arcsin(np.sqrt(h)))
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +55,8 @@ def test_encounters_meet_at_the_levels_they_were_built_for(swiss: dict[str, np.n
     ids = table["icao24"]
     for n, e in enumerate(made):
         a, b = flight(table, e.level_id), flight(table, e.other_id)
-        dist = _haversine_m(
-            a["latitude"][:, None], a["longitude"][:, None], b["latitude"][None, :], b["longitude"][None, :]
+        dist = haversine_m(
+            a["latitude"][:, None], a["longitude"][:, None], b["latitude"][None, :], b["longitude"][None, :], R_M
         )
         i, j = np.unravel_index(int(np.nanargmin(dist)), dist.shape)
         assert dist[i, j] < 300.0, e
@@ -85,11 +81,12 @@ def test_a_ground_movement_sits_beside_each_lift_off(samples: Path) -> None:
         i = int(np.argmin(np.abs(dep["timestamp"] - (BASE_S + n * SLOT_S))))
         assert not dep["onground"][i] and dep["onground"][i - 1]
         j = int(np.flatnonzero(mover["timestamp"] == dep["timestamp"][i])[0])
-        d = _haversine_m(
+        d = haversine_m(
             dep["latitude"][i : i + 1],
             dep["longitude"][i : i + 1],
             mover["latitude"][j : j + 1],
             mover["longitude"][j : j + 1],
+            R_M,
         )
         assert d[0] == pytest.approx(300.0, abs=1.0)
         assert mover["longitude"][j] > dep["longitude"][i] and mover["latitude"][j] == pytest.approx(dep["latitude"][i])
@@ -115,7 +112,7 @@ def test_beside_puts_one_report_east_of_another() -> None:
     }
     out = beside(mover, 4, target, 6, "new", 250.0)
     assert out["timestamp"][4] == target["timestamp"][6] and (np.diff(out["timestamp"]) == 5.0).all()
-    d = _haversine_m(out["latitude"][4:5], out["longitude"][4:5], target["latitude"][6:7], target["longitude"][6:7])
+    d = haversine_m(out["latitude"][4:5], out["longitude"][4:5], target["latitude"][6:7], target["longitude"][6:7], R_M)
     assert d[0] == pytest.approx(250.0, rel=1e-4)
     assert out["latitude"][4] == pytest.approx(48.7) and out["longitude"][4] > target["longitude"][6]
     assert (out["altitude"] == 350.0).all() and out["onground"].all()

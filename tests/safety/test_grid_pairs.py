@@ -8,13 +8,9 @@ import pytest
 
 from commonsky.safety.grid_pairs import MAX_LAT_DEG, grid_pairs, usable
 
+from .conftest import haversine_m
+
 R_M = 6_371_000.0
-
-
-def _haversine_m(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
-    return 2 * R_M * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
 
 
 @pytest.mark.parametrize(("centre_lat", "seed"), [(0.0, 1), (48.0, 2), (-70.0, 3), (74.0, 4)])
@@ -30,7 +26,7 @@ def test_every_close_pair_of_a_group_is_a_candidate(centre_lat: float, seed: int
     assert len(found) == p.shape[0]  # no pair twice
     assert np.all(p < q) and np.all(group[p] == group[q])
     i, j = np.triu_indices(n, 1)
-    close = (group[i] == group[j]) & (_haversine_m(lat[i], lon[i], lat[j], lon[j]) < cell_m)
+    close = (group[i] == group[j]) & (haversine_m(lat[i], lon[i], lat[j], lon[j], R_M) < cell_m)
     expected = set(zip(i[close].tolist(), j[close].tolist(), strict=True))
     assert len(expected) > 100
     assert expected <= found

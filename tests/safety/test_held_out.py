@@ -38,6 +38,8 @@ import pytest
 
 from commonsky.cli import main
 
+from .conftest import haversine_m
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,7 +133,7 @@ def flights_of(path: Path) -> list[Flight]:
         for _ in range(3):
             if f.t.shape[0] < 3:
                 break
-            d = _haversine(f.lat[:-1], f.lon[:-1], f.lat[1:], f.lon[1:])
+            d = haversine_m(f.lat[:-1], f.lon[:-1], f.lat[1:], f.lon[1:], R_M)
             dt = np.diff(f.t)
             fast = d / dt > 1500.0
             rate = np.where(f.ground[1:] | f.ground[:-1], 0.0, np.diff(f.alt) / dt)
@@ -148,12 +150,6 @@ def flights_of(path: Path) -> list[Flight]:
         if f.t.shape[0] >= 60:
             out.append(f)
     return out
-
-
-def _haversine(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
-    return np.asarray(2 * R_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))))
 
 
 # --- the independent truth ------------------------------------------------------------------------------------
@@ -211,7 +207,7 @@ def true_losses(flights: list[Flight]) -> list[Loss]:
             near = np.zeros(grid.shape[0], dtype=bool)
             # exact in the unit the minima are set in (1 micrometre and 1e-6 ft of float rounding)
             near[both] = (np.abs(alt_a[both] - alt_b[both]) < VERTICAL_FT - 1e-6) & (
-                _haversine(lat_a[both], lon_a[both], lat_b[both], lon_b[both]) < RADIUS_M - 1e-6
+                haversine_m(lat_a[both], lon_a[both], lat_b[both], lon_b[both], R_M) < RADIUS_M - 1e-6
             )
             edges = np.flatnonzero(np.diff(np.concatenate([[0], near.astype(int), [0]])))
             for s, e in zip(edges[::2], edges[1::2], strict=True):
