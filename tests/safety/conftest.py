@@ -15,7 +15,9 @@ from __future__ import annotations
 import csv
 import importlib.util
 import math
+from dataclasses import replace
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -23,8 +25,11 @@ import pytest
 from shapely.geometry import box
 
 from commonsky.airspace.zone import Zone, ZoneKind, write_zones
+from commonsky.safety.alerts import Alert
+from commonsky.safety.tracks import RecordedTracks
 from commonsky.units import parse_altitude
 
+ROOT = Path(__file__).resolve().parents[2]
 R_E = 6371000.0
 Degrees = float | np.ndarray
 KT = 1852.0 / 3600.0
@@ -149,10 +154,29 @@ def replay_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, 
 def samples() -> Path:
     """The folder of the `traffic` wheel's sample trajectories (``<category>/<name>.json.gz``), extracted once
     into ``.cache/traffic-samples`` by ``scripts/traffic_samples.py``."""
-    root = Path(__file__).resolve().parents[2]
-    spec = importlib.util.spec_from_file_location("traffic_samples", root / "scripts" / "traffic_samples.py")
-    assert spec is not None and spec.loader is not None
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
-    folder: Path = script.extract(root / ".cache" / "traffic-samples")
+    folder: Path = load_script(ROOT / "scripts" / "traffic_samples.py").extract(ROOT / ".cache" / "traffic-samples")
     return folder
+
+
+def load_script(path: Path) -> ModuleType:
+    """A script of the project (scripts/, benchmarks/) loaded as a module, by its path."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def legacy_replay_by_slot(tracks: RecordedTracks, slot_s: float, base_s: float) -> list[Alert]:
+    """The alerts of the replay loop as it was before issue 13 (``benchmarks/legacy_replay.py``), run on each
+    encounter slot (``slot_s`` long, centred on ``base_s + k * slot_s``) of ``tracks`` alone: encounters never
+    meet across slots, and the old loop costs every step of the span it is given."""
+    legacy = load_script(ROOT / "benchmarks" / "legacy_replay.py")
+    slot = np.floor((tracks.time_s - base_s) / slot_s + 0.5).astype(int)
+    per_row = ("time_s", "icao24", "callsign", "lat_deg", "lon_deg", "alt_m", "gs_ms", "trk_deg", "vs_ms")
+    out: list[Alert] = []
+    for k in np.unique(slot).tolist():
+        m = slot == k
+        part = replace(tracks, **{n: getattr(tracks, n)[m] for n in (*per_row, "vs_filt_ms", "on_ground")})
+        out += legacy.legacy_replay(part)
+    return out

@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import dataclasses
 import gzip
-import importlib.util
 import io
 import json
 import math
@@ -38,7 +36,7 @@ import pytest
 
 from commonsky.cli import main
 
-from .conftest import haversine_m
+from .conftest import haversine_m, legacy_replay_by_slot
 
 pytestmark = pytest.mark.slow
 
@@ -561,23 +559,12 @@ def legacy_alerts(tracks_csv: Path) -> list[Alert]:
     from commonsky.safety.alerts import AlertKind
     from commonsky.safety.track_files import read_tracks
 
-    spec = importlib.util.spec_from_file_location("legacy_replay", ROOT / "benchmarks" / "legacy_replay.py")
-    assert spec is not None and spec.loader is not None
-    legacy = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(legacy)
     tracks = read_tracks(tracks_csv)
-    slot = np.floor((tracks.time_s - BASE_S) / SLOT_S + 0.5).astype(int)
-    names = ("time_s", "icao24", "callsign", "lat_deg", "lon_deg", "alt_m", "gs_ms", "trk_deg", "vs_ms")
-    out = []
-    for k in np.unique(slot).tolist():
-        m = slot == k
-        part = dataclasses.replace(tracks, **{n: getattr(tracks, n)[m] for n in (*names, "vs_filt_ms", "on_ground")})
-        out += [
-            Alert((min(a.subjects), max(a.subjects)), a.raised_s, math.inf if a.ended_s is None else a.ended_s)
-            for a in legacy.legacy_replay(part)
-            if a.kind is AlertKind.CONFLICT
-        ]
-    return out
+    return [
+        Alert((min(a.subjects), max(a.subjects)), a.raised_s, math.inf if a.ended_s is None else a.ended_s)
+        for a in legacy_replay_by_slot(tracks, SLOT_S, BASE_S)
+        if a.kind is AlertKind.CONFLICT
+    ]
 
 
 # --- the tests ------------------------------------------------------------------------------------------------

@@ -11,13 +11,10 @@ their lift-off point. The baseline ("today") is the replay loop as it was before
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import statistics
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 
 import numpy as np
 import pytest
@@ -29,20 +26,14 @@ from commonsky.safety.stca import terminal_policy
 from commonsky.safety.track_files import read_json_records, read_tracks
 from commonsky.safety.tracks import RecordedTracks, tracks_from_columns
 
+from .conftest import legacy_replay_by_slot, load_script
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 R_M = 6371000.0
 RADIUS_M = 5 * 1852.0
 GAP_S = 30.0
-
-
-def _module(name: str, path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 # --- the independent loss computation: per pair, per second, vertical in feet -------------------------------
@@ -348,21 +339,6 @@ class Study:
     kinds: dict[tuple[str, str], str]
 
 
-def _slices(tracks: RecordedTracks, slot_s: float) -> list[RecordedTracks]:
-    """The tracks of each encounter slot (they never meet across slots), for the per-step legacy loop."""
-    slot = np.floor((tracks.time_s - 1_600_000_000.0) / slot_s + 0.5).astype(int)
-    out = []
-    for k in np.unique(slot):
-        m = slot == k
-        fields: dict[str, Any] = {
-            name: getattr(tracks, name)[m]
-            for name in ("time_s", "icao24", "callsign", "lat_deg", "lon_deg", "alt_m", "gs_ms", "trk_deg", "vs_ms")
-        }
-        fields.update(vs_filt_ms=tracks.vs_filt_ms[m], on_ground=tracks.on_ground[m])
-        out.append(replace(tracks, **fields))
-    return out
-
-
 @pytest.fixture(scope="module")
 def study(samples: Path) -> Study:
     slot_s = 3600.0
@@ -373,8 +349,7 @@ def study(samples: Path) -> Study:
     table = concat([table, ground_table])
     tracks = tracks_from_columns(table)
     result = replay(tracks)
-    legacy_mod = _module("legacy_replay", ROOT / "benchmarks" / "legacy_replay.py")
-    legacy = [a for part in _slices(tracks, slot_s) for a in legacy_mod.legacy_replay(part)]
+    legacy = legacy_replay_by_slot(tracks, slot_s, 1_600_000_000.0)
     kinds = {(e.level_id, e.other_id): e.kind.value for e in made}
     kinds.update({tuple(sorted(p)): "ground" for p in ground_pairs})  # type: ignore[misc]
     return Study(table, tracks, result, independent_losses(table), legacy, kinds)
@@ -520,7 +495,7 @@ def test_the_terminal_sample_as_it_is(samples: Path) -> None:
     assert parallel_alerts(result.alerts, losses) == 0
     assert ground_alerts(result.alerts, table) == 0
     assert level_adjacent_alerts(result.alerts, table) == held_level_alerts(result.alerts, table) == 0
-    legacy = _module("legacy_replay", ROOT / "benchmarks" / "legacy_replay.py").legacy_replay(tracks)
+    legacy = load_script(ROOT / "benchmarks" / "legacy_replay.py").legacy_replay(tracks)
     assert parallel_alerts(legacy, losses) > 0
     before = nuisance(legacy, losses)
     assert nuisance(result.alerts, losses) <= before / 3.0, before
