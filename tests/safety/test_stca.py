@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 from shapely.geometry import box
 
+from commonsky.geo.aerodromes import Aerodromes
 from commonsky.picture import Picture
 from commonsky.safety.conflicts import detect_conflicts
 from commonsky.safety.params import Protection, ProtectionPolicy, ZoneProtection
@@ -67,6 +68,31 @@ def test_filters_per_party_and_per_region() -> None:
     # The party turns the surface rule off for its aircraft; its band is tighter; the region widens the band.
     assert s.eligible.tolist()[:2] == [True, False]  # type: ignore[attr-defined]
     assert s.level.tolist()[2:] == [False, True]  # type: ignore[attr-defined]
+
+
+def test_surface_movements_are_slow_and_low_over_an_aerodrome() -> None:
+    """A high aerodrome (Denver's elevation, 5,434 ft) and one at sea level 1 km across, 30 km apart: a slow
+    aircraft at the high aerodrome's elevation is a surface movement (the sea-level rule took it for airborne); a
+    slow one low away from both (a helicopter, 6 km off) is airborne (the sea-level rule took it for one on the
+    ground); slow but 3,000 ft above an aerodrome is airborne; fast over the aerodrome is airborne."""
+    aerodromes = Aerodromes(
+        ident=np.array(["HIGH", "LOW"]),
+        lat_deg=np.array([47.0, 47.27]),
+        lon_deg=np.array([8.0, 8.0]),
+        elevation_m=np.array([5434.0 * FT, np.nan]),  # the second's elevation unknown: taken as sea level
+        radius_m=np.array([4_000.0, 1_000.0]),
+    )
+    # one degree of latitude is 111 km: 0.0054 deg = 600 m, 0.054 deg = 6 km
+    lat = np.array([47.0054, 47.054, 47.0054, 47.0054, 47.2754, 47.2754])
+    alt = np.array([5300.0, 800.0, 8500.0, 5300.0, 300.0, 2600.0]) * FT
+    gs = np.array([10.0, 20.0, 10.0, 120.0, 10.0, 10.0])
+    rates = {"vs_ms": np.zeros(6), "vs_filt_ms": np.zeros(6), "on_ground": np.zeros(6, dtype=bool)}
+    lon = np.full(6, 8.0)
+    policy = ProtectionPolicy()
+    with_data = stca_states(policy, lat, lon, alt, gs, aerodromes=aerodromes, **rates)
+    assert with_data.eligible.tolist() == [False, True, True, True, False, True]
+    sea_level = stca_states(policy, lat, lon, alt, gs, **rates)
+    assert sea_level.eligible.tolist() == [True, False, True, True, False, True]
 
 
 def test_a_level_aircraft_is_predicted_at_the_ifr_level_it_holds_within_300_ft() -> None:

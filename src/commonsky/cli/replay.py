@@ -33,6 +33,13 @@ def replay(
             "and --lookahead).",
         ),
     ] = False,
+    aerodromes: Annotated[
+        bool,
+        typer.Option(
+            help="Take slow, low aircraft for surface movements only over an aerodrome (the bundled OurAirports "
+            "list), low above its elevation; --no-aerodromes: anywhere, low above sea level.",
+        ),
+    ] = True,
     as_json: JsonOpt = False,
 ) -> None:
     """Replay recorded traffic: alerts, events, and how good the alerts were against true losses of separation."""
@@ -40,6 +47,7 @@ def replay(
 
     from commonsky.airspace.zone import read_zones
     from commonsky.cli._output import console, print_json
+    from commonsky.geo.aerodromes import load_aerodromes
     from commonsky.safety.alerts import AlertTracker
     from commonsky.safety.params import Protection, ProtectionPolicy
     from commonsky.safety.replay import replay as run_replay
@@ -75,6 +83,7 @@ def replay(
             tracker=AlertTracker(end_cycles=end_cycles),
             hold_margin=hold_margin,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
+            aerodromes=load_aerodromes() if aerodromes else None,
         )
     write_outputs(result, out)
     summary = {**result.summary, "out": str(out)}

@@ -212,7 +212,7 @@ def _data_file(name: str) -> Traversable:
     return resources.files(DATA_PACKAGE).joinpath(*name.split("/"))
 
 
-def _read_bundle(name: str) -> dict[str, Any]:
+def read_bundle(name: str) -> dict[str, Any]:
     """Members of a bundled zip: ``.npy`` as arrays, ``.json`` parsed, ``.txt`` as one string."""
     data = _data_file(name).read_bytes()
     out: dict[str, Any] = {}
@@ -240,7 +240,7 @@ def _geometries(bundle: dict[str, Any]) -> list[Polygon | MultiPolygon]:
 
 
 def _read_gazetteer(country_iso2_to_iso3: dict[str, str]) -> Gazetteer:
-    bundle = _read_bundle(PLACES_FILE)
+    bundle = read_bundle(PLACES_FILE)
     meta = bundle["meta"]
     if meta["normalization_version"] != NORMALIZATION_VERSION:
         raise RuntimeError("bundled places were built with another normalize_name: run `make data`")
@@ -316,13 +316,13 @@ def _common_prefix_length(a: str, b: str) -> int:
 @functools.cache
 def load_world() -> World:
     """The bundled world, read once per process and shared (about 0.2 s; places load on first use, 0.2 s)."""
-    countries_bundle = _read_bundle(COUNTRIES_FILE)
+    countries_bundle = read_bundle(COUNTRIES_FILE)
     records = countries_bundle["countries"]
     countries = [
         Country(iso3=r["iso3"], iso2=r["iso2"], name=r["name"], geometry=g)
         for r, g in zip(records, _geometries(countries_bundle), strict=True)
     ]
-    provinces_bundle = _read_bundle(PROVINCES_FILE)
+    provinces_bundle = read_bundle(PROVINCES_FILE)
     provinces = [
         Province(name=r["name"], country_iso3=r["country_iso3"], geometry=g)
         for r, g in zip(provinces_bundle["provinces"], _geometries(provinces_bundle), strict=True)

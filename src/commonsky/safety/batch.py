@@ -20,6 +20,7 @@ from scipy.spatial import cKDTree
 
 from commonsky._typing import FloatArray, IntArray
 from commonsky.earth import BLUESKY_EARTH_RADIUS_M
+from commonsky.geo.aerodromes import Aerodromes
 from commonsky.safety.cpa import PairGeometry, pair_geometry
 from commonsky.safety.grid_pairs import grid_pairs
 from commonsky.safety.grid_pairs import usable as grid_usable
@@ -67,9 +68,11 @@ def frames(
     stale_s: float,
     altimetry: Altimetry = Altimetry(),
     turn: TurnRule = TurnRule(),
+    aerodromes: Aerodromes | None = None,
 ) -> Frames:
     """The samples of every picture (see the module docstring); ``altimetry`` for the levels of level aircraft;
-    ``turn`` for the sustained turn rate of each report (`commonsky.safety.turns`)."""
+    ``turn`` for the sustained turn rate of each report (`commonsky.safety.turns`); ``aerodromes`` for the
+    surface movements (`commonsky.safety.stca`)."""
     n = len(tracks)
     code = tracks.aircraft[1]
     by_ac = np.lexsort((tracks.time_s, code))
@@ -101,6 +104,7 @@ def frames(
         tracks.vs_filt_ms,
         tracks.on_ground,
         altimetry=altimetry,
+        aerodromes=aerodromes,
     )
     keep = states.eligible[row]
     k, row = k[keep], row[keep]
@@ -198,10 +202,11 @@ def geometry(
         if n:
             ac = f.aircraft
             first = out[0]
-            known = np.unique(ac[first.i] * (int(ac.max()) + 1) + ac[first.j])
-            keep = np.isin(ac[p] * (int(ac.max()) + 1) + ac[q], known)
+            span = int(ac.max(initial=0)) + 1  # no sample at all: every aircraft on the surface
+            known = np.unique(ac[first.i] * span + ac[first.j])
+            keep = np.isin(ac[p] * span + ac[q], known)
             p, q = p[keep], q[keep]
-            keep = np.isin(ac[cp] * (int(ac.max()) + 1) + ac[cq], known)
+            keep = np.isin(ac[cp] * span + ac[cq], known)
             cp, cq = cp[keep], cq[keep]
         r, h, t = np.maximum(radius[p], radius[q]), np.maximum(height[p], height[q]), np.maximum(look[p], look[q])
         geo = pair_geometry(f, p, q, r * g, h * g, t * g, conflicts_only=True)

@@ -25,10 +25,11 @@ class Protection:
     """Protected zone radius (m), half-height (m) and look-ahead (s). Defaults: 5 NM, 1000 ft, 300 s.
 
     The STCA filters (`commonsky.safety.stca`) read the last three: ``level_band_ms``, the vertical-rate dead band
-    inside which an aircraft counts as level (default 400 ft/min); ``surface_gs_ms`` and ``surface_alt_m``, below
-    both of which an aircraft counts as on the surface (default 50 kt and 2,500 ft); set either to 0 to rely on
-    the on-ground flag alone. ``parallel_ceiling_m``: below it, pairs with the geometry of parallel runway
-    operations take no part (`commonsky.safety.parallel_runways`, default 5,000 ft; 0 switches the filter off).
+    inside which an aircraft counts as level (default 400 ft/min); ``surface_gs_ms`` and ``surface_alt_m``: an
+    aircraft slower than the first and lower than the second above the aerodrome it is over counts as on the
+    surface (default 50 kt and 2,500 ft); set either to 0 to rely on the on-ground flag alone.
+    ``parallel_ceiling_m``: below it, pairs with the geometry of parallel runway operations take no part
+    (`commonsky.safety.parallel_runways`, default 5,000 ft; 0 switches the filter off).
     """
 
     radius_m: float = 5.0 * NM_M

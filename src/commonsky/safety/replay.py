@@ -34,6 +34,7 @@ import numpy as np
 from commonsky._typing import FloatArray
 from commonsky.airspace.zone import Zone
 from commonsky.events import EventKind
+from commonsky.geo.aerodromes import Aerodromes
 from commonsky.picture.picture import Picture
 from commonsky.safety.alerts import Alert, AlertEvent, AlertKind, AlertTracker, Key, Observation
 from commonsky.safety.batch import Frames, frames, geometry
@@ -91,13 +92,15 @@ def replay(
     first_sight_s: float = FIRST_SIGHT_S,
     parallel: ParallelRule = ParallelRule(),
     turn: TurnRule = TurnRule(),
+    aerodromes: Aerodromes | None = None,
 ) -> ReplayResult:
     """Run the safety net over ``tracks`` and judge it against the loss episodes of the reports.
 
     ``policy`` defaults to `commonsky.safety.stca.stca_policy` (5 NM, 1,000 ft, 120 s); ``first_sight_s``: a true
     loss beginning less than this after the first report of either aircraft's observed span is not warnable;
     ``parallel`` the truth's rule of parallel runway operations (the STCA's filter is the policy's own); ``turn``
-    the STCA's turn prediction (`commonsky.safety.turns`)."""
+    the STCA's turn prediction (`commonsky.safety.turns`); ``aerodromes`` where surface movements can be
+    (`commonsky.safety.stca`; None: anywhere, at sea level)."""
     policy = policy or stca_policy()
     tracker = tracker or AlertTracker()
     airborne = ~tracks.on_ground & np.isfinite(tracks.alt_m)
@@ -118,7 +121,7 @@ def replay(
     )
     if len(tracks) == 0:
         return ReplayResult([], [], losses, _summary(tracks, [], [], losses, 0, {}))
-    f = frames(tracks, policy, step_s, stale_s, altimetry, turn)
+    f = frames(tracks, policy, step_s, stale_s, altimetry, turn, aerodromes)
     seen, causes = _observations(f, tracks, policy, step_s, hold_margin, turn)
     zone_index = ZoneIndex.build(zones) if zones else None
     events: list[AlertEvent] = []

@@ -110,7 +110,7 @@ def _figures(result: ReplayResult) -> dict[str, Any]:
     times = raised + starts + kept + parallel
     if times:
         t0 = min(times)
-        bins = np.arange(0.0, max(times) - t0 + 600.0, 600.0)
+        bins = np.arange(0.0, (max(times) - t0) // 600.0 * 600.0 + 1200.0, 600.0)  # one bin at least
         ax.hist(
             [np.array(x) - t0 for x in (raised, starts, kept, parallel)],
             bins=bins.tolist(),

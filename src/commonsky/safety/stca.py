@@ -6,8 +6,13 @@ other non-relevant tracks take no part), a linear prediction with a look-ahead o
 vertical prediction that does not treat the noise of a level aircraft as a climb, alert confirmation, and
 parameters per volume of airspace. Here:
 
-- **ground suppression**: an aircraft reporting on the ground, or without an altitude, or below both
-  ``surface_gs_ms`` and ``surface_alt_m`` (low and slow near the surface), takes no part;
+- **ground suppression**: an aircraft reporting on the ground, or without an altitude, or a surface movement
+  whose feed does not say so (a transponder without an air/ground switch, a feed without the flag) takes no
+  part. Such a surface movement is slow (below ``surface_gs_ms``) and low over an aerodrome: on the surface of
+  one (`commonsky.geo.aerodromes`, given as ``aerodromes``) and less than ``surface_alt_m`` above its elevation.
+  A slow aircraft low away from every aerodrome (a helicopter, a glider, a balloon) is airborne and takes part;
+  so does one over a high aerodrome's surface at more than ``surface_alt_m`` above it. Without aerodromes, every
+  place is taken for an aerodrome at sea level (the low-and-slow test on the altitude alone);
 - **level-flight detection with a dead band**: an aircraft whose filtered vertical rate (20 s altitude slope)
   is inside ``level_band_ms`` is level (the reported rate is not read: its noise and its jumps at the start of
   a manoeuvre are what the dead band is for) and predicted at the level it holds: the IFR cruising level
@@ -43,6 +48,7 @@ import numpy as np
 import numpy.typing as npt
 
 from commonsky._typing import BoolArray, FloatArray, IndexArray
+from commonsky.geo.aerodromes import Aerodromes
 from commonsky.picture.picture import Picture
 from commonsky.safety.cpa import BOUNDARY_TOL_M
 from commonsky.safety.height_keeping import HEIGHT_KEEPING_TOL_M, Altimetry, nearest_level_m
@@ -107,16 +113,18 @@ def stca_states(
     party: npt.NDArray[np.str_] | None = None,
     level_alt_m: FloatArray | None = None,
     altimetry: Altimetry = Altimetry(),
+    aerodromes: Aerodromes | None = None,
 ) -> StcaStates:
     """Eligibility, level flag and predicted vertical rate of each aircraft (see the module docstring).
     ``level_alt_m``: the altitude a level aircraft's flight level is read from (default ``alt_m``; the live safety
     net gives the tracked altitude's mean over the rate window, see `commonsky.safety.vertical_rate`);
-    ``altimetry``: the QNH offset below the transition altitude, for the IFR levels (as the truth reads them)."""
+    ``altimetry``: the QNH offset below the transition altitude, for the IFR levels (as the truth reads them);
+    ``aerodromes``: where surface movements can be (None: anywhere, at sea level)."""
     n = lat.shape[0]
     party = np.full(n, "", dtype=np.str_) if party is None else party
     alt = np.where(np.isfinite(alt_m), alt_m, 0.0)
     band, surface_gs, surface_alt, ceiling = policy.filters_per_aircraft(lat, lon, alt, party)
-    surface = (gs_ms < surface_gs) & (alt < surface_alt)
+    surface = surface_movements(lat, lon, alt, gs_ms < surface_gs, surface_alt, aerodromes)
     eligible = ~on_ground & np.isfinite(alt_m) & ~surface & np.isfinite(vs_filt_ms)
     level = np.abs(vs_filt_ms) < band
     at_level = alt if level_alt_m is None else np.where(np.isfinite(level_alt_m), level_alt_m, alt)
@@ -127,6 +135,26 @@ def stca_states(
     alt_ref = np.where(level, held, alt)
     vs_pred = np.where(level, 0.0, vs_filt_ms)
     return StcaStates(eligible=eligible, level=level, alt_ref_m=alt_ref, vs_pred_ms=vs_pred, parallel_ceiling_m=ceiling)
+
+
+def surface_movements(
+    lat: FloatArray,
+    lon: FloatArray,
+    alt_m: FloatArray,
+    slow: BoolArray,
+    surface_alt_m: FloatArray,
+    aerodromes: Aerodromes | None,
+) -> BoolArray:
+    """Per aircraft: ``slow`` and less than ``surface_alt_m`` above the elevation of the aerodrome it is over (see
+    the module docstring; elevation 0 where unknown; anywhere at sea level without ``aerodromes``)."""
+    if aerodromes is None:
+        return np.asarray(slow & (alt_m < surface_alt_m), dtype=bool)
+    out = np.zeros(lat.shape[0], dtype=bool)
+    rows = np.flatnonzero(slow)  # only the slow ones are looked up: few, tick after tick
+    on, elevation = aerodromes.at(lat[rows], lon[rows])
+    low = alt_m[rows] - np.where(np.isfinite(elevation), elevation, 0.0) < surface_alt_m[rows]
+    out[rows] = on & low
+    return out
 
 
 def parallel_pairs(checked: Picture, policy: ProtectionPolicy, i: IndexArray, j: IndexArray) -> BoolArray:
@@ -145,12 +173,23 @@ def stca_picture(
     vs_filt_ms: FloatArray,
     on_ground: BoolArray,
     level_alt_m: FloatArray | None = None,
+    aerodromes: Aerodromes | None = None,
 ) -> tuple[Picture, IndexArray]:
     """The picture conflict alert checks: the eligible aircraft of ``picture`` (positions in it returned
     beside), each at its predicted altitude (`StcaStates.alt_ref_m`) with its predicted vertical rate."""
     p = picture
     states = stca_states(
-        policy, p.lat_deg, p.lon_deg, p.alt_m, p.gs_ms, p.vs_ms, vs_filt_ms, on_ground, p.party, level_alt_m
+        policy,
+        p.lat_deg,
+        p.lon_deg,
+        p.alt_m,
+        p.gs_ms,
+        p.vs_ms,
+        vs_filt_ms,
+        on_ground,
+        p.party,
+        level_alt_m,
+        aerodromes=aerodromes,
     )
     keep = np.flatnonzero(states.eligible)
     checked = Picture.from_arrays(
