@@ -90,6 +90,13 @@ def test_empty_lookups() -> None:
     a = load_aerodromes()
     on, elevation = a.at(np.zeros(0), np.zeros(0))
     assert on.shape == (0,) and elevation.shape == (0,)
+    # near aerodromes but on none: Paris, 2.2 km south of Orly's reference point is on it, 8 km is not
+    k = int(np.flatnonzero(a.ident == "LFPO")[0])
+    lat = a.lat_deg[k] - np.array([8_000.0, 2_200.0]) / 111_200.0
+    on, elevation = a.at(lat[:1], np.full(1, a.lon_deg[k]))
+    assert on.tolist() == [False] and np.isnan(elevation).all()
+    on, elevation = a.at(lat, np.full(2, a.lon_deg[k]))
+    assert on.tolist() == [False, True] and elevation[1] == a.elevation_m[k]
 
 
 def test_the_surface_radius_reaches_the_farthest_runway_end() -> None:

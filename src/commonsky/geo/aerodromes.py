@@ -100,22 +100,22 @@ class Aerodromes:
         if n == 0:
             return on, elevation
         xyz = ecef_m(lat, np.asarray(lon_deg, dtype=np.float64))
-        points, dists, which = [], [], []
+        points, dists, which = [np.zeros(0, dtype=np.intp)], [np.zeros(0)], [np.zeros(0, dtype=np.intp)]
         for members, tree, reach_m in self._classes:
             found = tree.query_ball_point(xyz, reach_m)
             count = np.fromiter((len(f) for f in found), dtype=np.int64, count=n)
-            if not count.any():
-                continue
             point = np.repeat(np.arange(n), count)
-            aerodrome = members[np.concatenate([np.asarray(f, dtype=np.int64) for f in found if f])]
+            aerodrome = members[
+                np.concatenate([np.zeros(0, dtype=np.intp), *(np.asarray(f, dtype=np.intp) for f in found)])
+            ]
             dist = np.linalg.norm(xyz[point] - ecef_m(self.lat_deg[aerodrome], self.lon_deg[aerodrome]), axis=1)
             covers = dist <= self.radius_m[aerodrome]
             points.append(point[covers])
             dists.append(dist[covers])
             which.append(aerodrome[covers])
-        if not points:
-            return on, elevation
         point, dist, aerodrome = np.concatenate(points), np.concatenate(dists), np.concatenate(which)
+        if point.shape[0] == 0:
+            return on, elevation
         order = np.lexsort((dist, point))  # by point, nearest first
         point, aerodrome = point[order], aerodrome[order]
         first = np.concatenate([[True], point[1:] != point[:-1]])
