@@ -65,6 +65,9 @@ def test_replay_bad_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     junk.write_text("not parquet")
     code, _, err = _run(["replay", str(junk), "--out", str(tmp_path / "o")], capsys)
     assert code == 2 and "cannot read tracks" in err and err.count("\n") == 1
+    for option, value in (("--alert-end", "0s"), ("--alert-end", "soon"), ("--step", "-5s")):
+        code, _, err = _run(["replay", str(junk), "--out", str(tmp_path / "o"), option, value], capsys)
+        assert code == 2 and option in err and err.count("\n") == 1, err
 
 
 def test_replay_file_without_a_usable_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,7 +21,9 @@ def replay(
     lookahead: Annotated[str, typer.Option(help="Look-ahead time.")] = "120s",
     step: Annotated[str, typer.Option(help="Time between pictures.")] = "5s",
     stale: Annotated[str, typer.Option(help="Drop aircraft whose last report is older than this.")] = "30s",
-    end_cycles: Annotated[int, typer.Option(help="Cycles an alert's condition must be absent before it ends.")] = 3,
+    alert_end: Annotated[
+        str, typer.Option(help="How long an alert's condition must be absent before it ends (as the live run).")
+    ] = "45s",
     hold_margin: Annotated[
         float, typer.Option(help="An alert stays up while in conflict with protection enlarged by this fraction.")
     ] = 0.2,
@@ -47,8 +49,9 @@ def replay(
 
     from commonsky.airspace.zone import read_zones
     from commonsky.cli._output import console, print_json
+    from commonsky.errors import InputError
     from commonsky.geo.aerodromes import load_aerodromes
-    from commonsky.safety.alerts import AlertTracker
+    from commonsky.safety.alerts import AlertTracker, cycles_in
     from commonsky.safety.params import Protection, ProtectionPolicy
     from commonsky.safety.replay import replay as run_replay
     from commonsky.safety.replay_outputs import write_outputs
@@ -59,9 +62,10 @@ def replay(
     protection = Protection.parse(radius, height, lookahead)
     step_s = parse_duration(step, what="--step")
     if step_s <= 0:
-        from commonsky.errors import InputError
-
         raise InputError(f"--step {step!r}: must be more than 0 s")
+    end_s = parse_duration(alert_end, what="--alert-end")
+    if end_s <= 0:
+        raise InputError(f"--alert-end {alert_end!r}: must be more than 0 s")
     zone_list = read_zones(zones) if zones is not None else []
     data = read_tracks(tracks)
     with Progress(
@@ -80,7 +84,7 @@ def replay(
             terminal_policy() if terminal else ProtectionPolicy(default=protection),
             step_s=step_s,
             stale_s=parse_duration(stale, what="--stale"),
-            tracker=AlertTracker(end_cycles=end_cycles),
+            tracker=AlertTracker(end_cycles=cycles_in(end_s, step_s)),
             hold_margin=hold_margin,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
             aerodromes=load_aerodromes() if aerodromes else None,

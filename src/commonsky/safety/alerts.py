@@ -8,12 +8,16 @@ or more (the alert itself is refreshed every cycle). Hysteresis: an alert is rai
 Each alert carries its warning time: the time from its raise to the loss of separation (or zone entry) actually
 seen, or, while none has been seen, predicted.
 
+The live run and replay end an alert after `ALERT_END_S` without its condition (`cycles_in` turns it into their
+cycles): one encounter is one alert, not an alert per dip of its prediction below the threshold.
+
 `AlertTracker` holds state across cycles and is NOT thread-safe: one tracker per picture stream, called from
 one thread.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -23,6 +27,17 @@ from commonsky.errors import InputError
 from commonsky.events import EventKind
 from commonsky.safety.conflicts import Conflicts
 from commonsky.safety.incursion import Incursions
+
+ALERT_END_S = 45.0
+"""An alert ends after its condition has been absent this long (the live run's `RunConfig.alert_end_s` and
+replay's default). Shorter, a pair whose predicted miss hovers about the threshold, or an aircraft whose climb
+rate wavers below an occupied level, re-raises the alert of the same encounter every few cycles: a controller sees
+flicker, and each re-raise counts as one more alert."""
+
+
+def cycles_in(duration_s: float, cycle_s: float) -> int:
+    """Whole cycles of ``cycle_s`` covering ``duration_s``, at least one."""
+    return max(1, math.ceil(duration_s / cycle_s))
 
 
 class AlertKind(StrEnum):

@@ -36,7 +36,16 @@ from commonsky.airspace.zone import Zone
 from commonsky.events import EventKind
 from commonsky.geo.aerodromes import Aerodromes
 from commonsky.picture.picture import Picture
-from commonsky.safety.alerts import Alert, AlertEvent, AlertKind, AlertTracker, Key, Observation
+from commonsky.safety.alerts import (
+    ALERT_END_S,
+    Alert,
+    AlertEvent,
+    AlertKind,
+    AlertTracker,
+    Key,
+    Observation,
+    cycles_in,
+)
 from commonsky.safety.batch import Frames, frames, geometry
 from commonsky.safety.height_keeping import LEVEL_RATE_MS, Altimetry, LossKind, estimate_qnh_offset_m
 from commonsky.safety.incursion import ZoneIndex, detect_incursions
@@ -102,7 +111,7 @@ def replay(
     the STCA's turn prediction (`commonsky.safety.turns`); ``aerodromes`` where surface movements can be
     (`commonsky.safety.stca`; None: anywhere, at sea level)."""
     policy = policy or stca_policy()
-    tracker = tracker or AlertTracker()
+    tracker = tracker or AlertTracker(end_cycles=cycles_in(ALERT_END_S, step_s))
     airborne = ~tracks.on_ground & np.isfinite(tracks.alt_m)
     level = airborne & (np.abs(tracks.vs_filt_ms) < LEVEL_RATE_MS)
     altimetry = Altimetry(estimate_qnh_offset_m(tracks.alt_m[level], np.ones(int(level.sum()), dtype=bool)))

@@ -10,12 +10,12 @@ safety-net factory, health policy); `scenario_plan` is the plan the scenario fil
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 
 import numpy as np
 
 from commonsky.plans.intent import Intent
+from commonsky.safety.alerts import cycles_in
 from commonsky.safety.params import Protection, ProtectionPolicy
 from commonsky.sim.overflights import overflight_flights, read_overflights
 from commonsky.sim.pipeline import ConcernFactory, LiveParts, LivePipeline, LivePlan, SafetyNetFactory
@@ -33,9 +33,7 @@ def live_parts(config: RunConfig) -> LiveParts:
     """The components of a run paced at ``config.tick_s``: the tracker's (`Components.default` with the config's
     process noise and coasting), the correlation tolerance, alert hysteresis in ticks and protected zone, the health
     policy, where unknown aircraft are alerted."""
-    raise_cycles, end_cycles = (
-        max(1, math.ceil(s / config.tick_s)) for s in (config.alert_raise_s, config.alert_end_s)
-    )
+    raise_cycles, end_cycles = (cycles_in(s, config.tick_s) for s in (config.alert_raise_s, config.alert_end_s))
     return LiveParts(
         tracker=Components.default(q_m2s3=config.tracker_q_m2s3, coast_s=config.tracker_coast_s),
         tolerance=Tolerance(lateral_m=config.lateral_tol_m, vertical_m=config.vertical_tol_m),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from commonsky.airspace.zone import Zone
 from commonsky.errors import InputError
+from commonsky.safety.alerts import ALERT_END_S
 from commonsky.safety.stca import STCA_LOOKAHEAD_S
 from commonsky.surveillance.concern import NearPolicy
 from commonsky.surveillance.health import HealthPolicy
@@ -71,7 +72,7 @@ class RunConfig:
     tracker_q_m2s3: float = 10.0
     tracker_coast_s: float = 40.0
     alert_raise_s: float = 3.0
-    alert_end_s: float = 45.0
+    alert_end_s: float = ALERT_END_S
     seed: int = 1
     health: HealthPolicy = field(default_factory=HealthPolicy)
     coverage_alt_m: float = 3_000.0
