@@ -20,8 +20,9 @@ Here (`TurnRule`):
   (`commonsky.safety.cpa`) or the prediction with each turning aircraft on its arc does, over the same
   look-ahead and protection. The arc is checked every ``step_s`` seconds of the look-ahead.
 
-The replay path (`commonsky.safety.batch`) applies it; the live safety net does not yet (its picture carries no
-turn rate).
+Replay (`commonsky.safety.batch`) applies it to its dead-reckoned samples; the live safety net
+(`commonsky.safety.pipeline.SafetyNet` with its `commonsky.safety.vertical_rate.VerticalRateFilter`, which reads
+the same turn rate from the picture stream) to each STCA picture, whose states are current (`current_turns`).
 """
 
 from __future__ import annotations
@@ -60,6 +61,26 @@ class TurningMotion(Motion, Protocol):
 
     @property
     def age_s(self) -> FloatArray: ...
+
+
+@dataclass(frozen=True, eq=False)
+class CurrentTurns:
+    """The `TurningMotion` of aircraft whose states are current (a live picture: ``age_s`` 0)."""
+
+    lat_deg: FloatArray
+    lon_deg: FloatArray
+    alt_m: FloatArray
+    vn_ms: FloatArray
+    ve_ms: FloatArray
+    vs_ms: FloatArray
+    turn_dps: FloatArray
+    age_s: FloatArray
+
+
+def current_turns(motion: Motion, turn_dps: FloatArray) -> CurrentTurns:
+    """``motion`` (e.g. a `commonsky.picture.Picture`) with each aircraft's turn rate ``turn_dps``, now."""
+    m = motion
+    return CurrentTurns(m.lat_deg, m.lon_deg, m.alt_m, m.vn_ms, m.ve_ms, m.vs_ms, turn_dps, np.zeros_like(turn_dps))
 
 
 def displacement_m(
