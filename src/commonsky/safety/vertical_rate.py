@@ -1,4 +1,4 @@
-"""`VerticalRateFilter`: the STCA filtered vertical rate of a live picture stream, track by track (and the turn rate).
+"""`VerticalRateFilter`: the STCA filtered vertical rate (and turn rate) of a live picture stream, track by track.
 
 The same rate as replay's (`commonsky.safety.kinematics.filtered_vertical_rate`): the altitude slope from the
 newest picture at least ``window_s`` older than the current one, causal, NaN where the aircraft was not in that
