@@ -199,7 +199,8 @@ def test_a_turn_into_a_conflict_is_warned_earlier_than_by_its_straight_line() ->
     """A flies north, turns right at 3 deg/s through 180 deg at t = 100 s and meets B head-on, B flying north
     on A's roll-out line (replay's geometry in tests/safety/test_turns.py), pictures every 1 s and every 5 s: the
     alert comes when the test's own arc prediction first sees the conflict, at least 20 s before the straight line
-    does, which is when it comes with the turn prediction switched off."""
+    does, which is when it comes with the turn prediction switched off. It is raised once: the hold margin looks at
+    the arc too (without, the alert drops mid-turn and comes back)."""
     for tick_s in (1.0, 5.0):
         times = np.arange(0.0, 300.0, tick_s)
         a = _fly(times, 0.0, 100.0, RATE)
