@@ -149,12 +149,14 @@ def _by_picture_and_altitude(
     k: IntArray, motion: TurningMotion, half_height_m: float, lookahead_s: float
 ) -> tuple[IntArray, FloatArray, FloatArray]:
     """The samples' order by picture then altitude, a key in that order (pictures far apart, altitude within) and
-    how far in it each sample's partners can be: its vertical reach against the fastest climber (a bound of
-    `turning_pairs`' vertical test; a sample without altitude or rate is searched at 0, and that test drops it)."""
+    how far in it each sample's partners can be: its vertical reach against the fastest climber, at most the whole
+    picture (a bound of `turning_pairs`' vertical test; a sample without altitude or rate is searched at 0, and
+    that test drops it)."""
     alt = np.where(np.isfinite(motion.alt_m), motion.alt_m, 0.0)
-    vs = np.nan_to_num(np.abs(motion.vs_ms), posinf=0.0)
-    reach = half_height_m + (vs + float(vs.max(initial=0.0))) * lookahead_s + 2.0
-    span = 4.0 * (float(np.abs(alt).max(initial=0.0)) + float(reach.max(initial=0.0))) + 10.0
+    vs = np.where(np.isnan(motion.vs_ms), 0.0, np.abs(motion.vs_ms))
+    highest = float(np.abs(alt).max(initial=0.0))
+    reach = np.minimum(half_height_m + (vs + float(vs.max(initial=0.0))) * lookahead_s + 2.0, 2.0 * highest + 2.0)
+    span = 4.0 * (highest + float(reach.max(initial=0.0))) + 10.0
     key = (k - k[0]).astype(np.float64) * span + alt
     return np.lexsort((alt, k)), key, reach
 
