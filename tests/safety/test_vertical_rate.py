@@ -1,6 +1,7 @@
 """`VerticalRateFilter` against a plain recomputation over every picture it was given: the slope from the newest
 picture at least the window old, the mean altitude over the window, with tracks coming and going (enough of them
-that the filter drops the codes of long-gone ids on the way)."""
+that the filter drops the codes of long-gone ids on the way); and its sustained turn rate against turns flown here
+(integrated in small steps), young tracks, track noise, and replay's rate over the same reports."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import math
 
 import numpy as np
 
+from commonsky.safety.kinematics import sustained_turn_rate
 from commonsky.safety.vertical_rate import VerticalRateFilter
 
 
@@ -141,3 +143,20 @@ def test_track_noise_is_not_a_turn_and_does_not_hide_one() -> None:
     got = _turn_rates(times, {"S": straight, "T": turning}, {})
     assert np.all(got["S"] == 0.0)
     assert np.all(np.abs(got["T"][20:] - 3.0) <= 0.3 + 1e-9)
+
+
+def test_the_live_turn_rate_is_replays_when_every_track_is_in_every_picture() -> None:
+    """Uneven ticks (0.5-6 s) of tracks turning at random rates, segment by segment: the filter's rate is replay's
+    `sustained_turn_rate` over the same reports (replay looks for each aircraft's own older report; a live stream's
+    pictures hold every track)."""
+    rng = np.random.default_rng(9)
+    times = np.cumsum(rng.uniform(0.5, 6.0, 150))
+    rates = rng.choice([0.0, 1.5, 2.5, -3.0, 4.0], (150, 5))
+    rates = np.repeat(rates[::10], 10, axis=0)  # a rate held for 10 ticks
+    steps = np.diff(times, prepend=0.0)[:, None] * rates + rng.normal(0.0, 0.5, (150, 5))
+    tracks = np.mod(200.0 + np.cumsum(steps, axis=0), 360.0)
+    got = _turn_rates(times, {f"T{k}": tracks[:, k] for k in range(5)}, {})
+    for k in range(5):
+        want = sustained_turn_rate(np.zeros(150, dtype=np.int64), times, tracks[:, k], 20.0, 2.0)
+        assert np.allclose(got[f"T{k}"], want, rtol=0.0, atol=1e-9)
+        assert np.count_nonzero(want) > 10  # turns were there to find
