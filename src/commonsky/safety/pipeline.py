@@ -11,8 +11,11 @@ With ``rates`` (a `VerticalRateFilter`, as the live run has), conflict alert is 
 (`commonsky.safety.stca.stca_picture`): aircraft on the ground (the flag given to `step`, or low and slow) take no
 part, a level aircraft (filtered rate inside the policy's dead band) is predicted at its flight level (read from
 its mean tracked altitude over the rate window), the others with their filtered rate, and pairs flying parallel
-runway operations raise nothing (`commonsky.safety.stca.parallel_pairs`, as replay). Without, the picture is
-checked as given.
+runway operations raise nothing (`commonsky.safety.stca.parallel_pairs`, as replay). An aircraft in a sustained
+turn (its rate from ``rates``, by ``turn``: `commonsky.safety.turns`) is also predicted along its arc: a pair
+conflicts when the linear or the curved prediction does (a pair both find is the linear one's row), before the
+parallel-runway filter, and the hold margin looks at the arc too, as replay's. Without ``rates``, the picture is
+checked as given (straight lines).
 
 With ``end_with_aircraft`` (the live run: a tracker never reuses a deleted track's id, so an aircraft that leaves
 the picture does not come back under its id), an alert whose aircraft has left the picture ends at once, as the
@@ -28,15 +31,16 @@ from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
-from commonsky._typing import BoolArray
+from commonsky._typing import BoolArray, FloatArray, IndexArray
 from commonsky.airspace.zone import Zone
 from commonsky.picture.picture import Picture
 from commonsky.safety.alerts import AlertEvent, AlertKind, AlertTracker, Key, Observation, observations
-from commonsky.safety.conflicts import Conflicts, detect_conflicts
-from commonsky.safety.cpa import pair_geometry
+from commonsky.safety.conflicts import Conflicts, conflicts_from_geometry, detect_conflicts
+from commonsky.safety.cpa import PairGeometry, pair_geometry
 from commonsky.safety.incursion import Incursions, ZoneIndex, detect_incursions
 from commonsky.safety.params import ProtectionPolicy
 from commonsky.safety.stca import parallel_pairs, stca_picture
+from commonsky.safety.turns import CurrentTurns, TurnRule, current_turns, curved_conflicts, turning_pairs
 from commonsky.safety.vertical_rate import VerticalRateFilter
 
 
@@ -61,6 +65,7 @@ class SafetyNet:
     hold_margin: float = 0.2
     rates: VerticalRateFilter | None = None
     end_with_aircraft: bool = False
+    turn: TurnRule = field(default_factory=TurnRule)
 
     def __post_init__(self) -> None:
         self._index = ZoneIndex.build(self.zones)
@@ -75,30 +80,64 @@ class SafetyNet:
         """Detect on ``picture`` and advance the alert lifecycle to ``picture.time_s``. ``on_ground``: per
         aircraft, reported on the ground (read with ``rates`` only; default: none is)."""
         if self.rates is None:
-            checked, conflicts = picture, detect_conflicts(picture, self.policy)
+            checked, turn_dps, conflicts = picture, np.zeros(len(picture)), detect_conflicts(picture, self.policy)
         else:
-            checked, conflicts = self._stca(picture, self.rates, on_ground)
+            checked, turn_dps, conflicts = self._stca(picture, self.rates, on_ground)
         incursions = detect_incursions(picture, self._index, self.zone_lookahead_s)
         seen = observations(picture.time_s, conflicts, incursions, picture.lat_deg, picture.lon_deg)
-        seen.update(self._held(checked, seen))
+        seen.update(self._held(checked, turn_dps, seen))
         events = self._gone(picture) if self.end_with_aircraft else []
         events += self.tracker.update(picture.time_s, seen)
         return CycleResult(picture.time_s, conflicts, incursions, events)
 
     def _stca(
         self, picture: Picture, rates: VerticalRateFilter, on_ground: BoolArray | None
-    ) -> tuple[Picture, Conflicts]:
-        """The STCA picture of ``picture`` and its conflicts (positions in ``picture``)."""
-        vs_filt, mean_alt = rates.update(picture.time_s, picture.id, picture.alt_m)
+    ) -> tuple[Picture, FloatArray, Conflicts]:
+        """The STCA picture of ``picture``, its aircraft's turn rates and its conflicts (positions in
+        ``picture``)."""
+        r = rates.update(picture.time_s, picture.id, picture.alt_m, picture.trk_deg, self.turn)
         ground = np.zeros(len(picture), dtype=bool) if on_ground is None else np.asarray(on_ground, dtype=bool)
-        checked, keep = stca_picture(picture, self.policy, vs_filt, ground, mean_alt)
+        checked, keep = stca_picture(picture, self.policy, r.vs_ms, ground, r.mean_alt_m)
         found = detect_conflicts(checked, self.policy)
+        turn_dps = r.turn_dps[keep]
+        found = self._with_curved(checked, turn_dps, found)
         if len(found):
             found = _rows(found, ~parallel_pairs(checked, self.policy, found.i, found.j))
-        return checked, replace(found, i=keep[found.i], j=keep[found.j])
+        return checked, turn_dps, replace(found, i=keep[found.i], j=keep[found.j])
 
-    def _held(self, picture: Picture, seen: dict[Key, Observation]) -> dict[Key, Observation]:
-        """Hold observations for conflict alerts that are up but not seen this cycle (see module docstring)."""
+    def _with_curved(self, picture: Picture, turn_dps: FloatArray, found: Conflicts) -> Conflicts:
+        """``found`` and the pairs with a turning aircraft that conflict on its arc only (module docstring)."""
+        turning = turn_dps != 0.0
+        n = len(picture)
+        if not self.turn.enabled or n < 2 or not turning.any():
+            return found
+        motion = current_turns(picture, turn_dps)
+        prot = self.policy.per_aircraft(picture.lat_deg, picture.lon_deg, picture.alt_m, picture.party)
+        r, h, t = (float(a.max()) for a in prot)
+        p, q = turning_pairs(np.zeros(n, dtype=np.int64), turning, motion, r, h, t)
+        linear = np.minimum(found.i, found.j) * n + np.maximum(found.i, found.j)
+        new = ~np.isin(p * n + q, linear)
+        curved = self._curved(motion, prot, p[new], q[new], 1.0)
+        if not curved.i.shape[0]:
+            return found
+        return _joined(found, conflicts_from_geometry(picture, curved, int(p.shape[0])))
+
+    def _curved(
+        self,
+        motion: CurrentTurns,
+        prot: tuple[FloatArray, FloatArray, FloatArray],
+        p: IndexArray,
+        q: IndexArray,
+        grow: float,
+    ) -> PairGeometry:
+        """The pairs (p, q) that conflict with their turning aircraft on its arc, under protection ``prot`` (per
+        aircraft) times ``grow``."""
+        r, h, t = (np.maximum(a[p], a[q]) * grow for a in prot)
+        return curved_conflicts(motion, p, q, r, h, t, self.turn)
+
+    def _held(self, picture: Picture, turn_dps: FloatArray, seen: dict[Key, Observation]) -> dict[Key, Observation]:
+        """Hold observations for conflict alerts that are up but not seen this cycle (see module docstring);
+        ``turn_dps``: the turn rate of each aircraft of ``picture``."""
         up = self.tracker.active
         missing = [a.subjects for a in up if a.kind is AlertKind.CONFLICT and (a.kind, *a.subjects) not in seen]
         if not missing or self.hold_margin <= 0.0 or len(picture) < 2:
@@ -112,11 +151,16 @@ class SafetyNet:
         if self.rates is not None:  # the STCA picture: no hold for a pair the parallel-runway filter drops
             keep = ~parallel_pairs(picture, self.policy, i, j)
             i, j = i[keep], j[keep]
-        r, h, t = self.policy.per_aircraft(picture.lat_deg, picture.lon_deg, picture.alt_m, picture.party)
+        prot = self.policy.per_aircraft(picture.lat_deg, picture.lon_deg, picture.alt_m, picture.party)
         grow = 1.0 + self.hold_margin
-        geo = pair_geometry(
-            picture, i, j, np.maximum(r[i], r[j]) * grow, np.maximum(h[i], h[j]) * grow, np.maximum(t[i], t[j]) * grow
-        )
+        r, h, t = (np.maximum(a[i], a[j]) * grow for a in prot)
+        geo = pair_geometry(picture, i, j, r, h, t, conflicts_only=True)
+        arc = (turn_dps[i] != 0.0) | (turn_dps[j] != 0.0)
+        if self.turn.enabled and arc.any():  # as replay's hold margin: the arc too
+            n = len(picture)
+            rest = arc & ~np.isin(i * n + j, geo.i * n + geo.j)
+            curved = self._curved(current_turns(picture, turn_dps), prot, i[rest], j[rest], grow)
+            geo = PairGeometry.joined([geo, curved])
         return {
             (AlertKind.CONFLICT, str(picture.id[a]), str(picture.id[b])): Observation(
                 predicted_s=picture.time_s + float(tin), in_violation=False, hold=True
@@ -141,6 +185,17 @@ class SafetyNet:
     def finish(self, time_s: float) -> list[AlertEvent]:
         """End the alerts still up."""
         return self.tracker.close(time_s)
+
+
+def _joined(first: Conflicts, then: Conflicts) -> Conflicts:
+    """The pairs of both, ordered by ids (ownship < intruder) as `conflicts_from_geometry` orders them."""
+    arrays = {
+        f.name: np.concatenate([getattr(first, f.name), getattr(then, f.name)])
+        for f in fields(first)
+        if f.name != "candidates"
+    }
+    order = np.lexsort((arrays["intruder_id"], arrays["ownship_id"]))
+    return Conflicts(**{k: v[order] for k, v in arrays.items()}, candidates=first.candidates + then.candidates)
 
 
 def _rows(found: Conflicts, keep: BoolArray) -> Conflicts:

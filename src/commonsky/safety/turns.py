@@ -20,8 +20,9 @@ Here (`TurnRule`):
   (`commonsky.safety.cpa`) or the prediction with each turning aircraft on its arc does, over the same
   look-ahead and protection. The arc is checked every ``step_s`` seconds of the look-ahead.
 
-The replay path (`commonsky.safety.batch`) applies it; the live safety net does not yet (its picture carries no
-turn rate).
+Replay (`commonsky.safety.batch`) applies it to its dead-reckoned samples; the live safety net
+(`commonsky.safety.pipeline.SafetyNet` with its `commonsky.safety.vertical_rate.VerticalRateFilter`, which reads
+the same turn rate from the picture stream) to each STCA picture, whose states are current (`current_turns`).
 """
 
 from __future__ import annotations
@@ -62,6 +63,26 @@ class TurningMotion(Motion, Protocol):
     def age_s(self) -> FloatArray: ...
 
 
+@dataclass(frozen=True, eq=False)
+class CurrentTurns:
+    """The `TurningMotion` of aircraft whose states are current (a live picture: ``age_s`` 0)."""
+
+    lat_deg: FloatArray
+    lon_deg: FloatArray
+    alt_m: FloatArray
+    vn_ms: FloatArray
+    ve_ms: FloatArray
+    vs_ms: FloatArray
+    turn_dps: FloatArray
+    age_s: FloatArray
+
+
+def current_turns(motion: Motion, turn_dps: FloatArray) -> CurrentTurns:
+    """``motion`` (e.g. a `commonsky.picture.Picture`) with each aircraft's turn rate ``turn_dps``, now."""
+    m = motion
+    return CurrentTurns(m.lat_deg, m.lon_deg, m.alt_m, m.vn_ms, m.ve_ms, m.vs_ms, turn_dps, np.zeros_like(turn_dps))
+
+
 def displacement_m(
     gs_ms: FloatArray, trk_deg: FloatArray, turn_dps: FloatArray, time_s: FloatArray, max_turn_deg: float
 ) -> tuple[FloatArray, FloatArray]:
@@ -98,15 +119,15 @@ def turning_pairs(
     if src.shape[0] == 0:
         z = np.zeros(0, dtype=np.int64)
         return z, z
-    lo = np.searchsorted(k, k[src], side="left")
-    hi = np.searchsorted(k, k[src], side="right")
+    order, key, reach_m = _by_picture_and_altitude(k, motion, half_height_m, lookahead_s)
+    lo = np.searchsorted(key[order], key[src] - reach_m[src], side="left")
+    hi = np.searchsorted(key[order], key[src] + reach_m[src], side="right")
     count = hi - lo
     a = np.repeat(src, count)
-    b = np.repeat(lo, count) + (np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count))
-    a, b = a[a != b], b[a != b]
-    p, q = np.minimum(a, b), np.maximum(a, b)
-    codes = np.unique(p * k.shape[0] + q)
-    p, q = codes // k.shape[0], codes % k.shape[0]
+    b = order[np.repeat(lo, count) + (np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count))]
+    # each pair once: a pair of two turning samples from the lower one only (no hashing of every pair)
+    once = (a != b) & (~turning[b] | (a < b))
+    p, q = np.minimum(a[once], b[once]), np.maximum(a[once], b[once])
     gs = np.hypot(motion.vn_ms, motion.ve_ms)
     vs = np.abs(motion.vs_ms)
     dz = np.abs(motion.alt_m[p] - motion.alt_m[q])
@@ -120,7 +141,24 @@ def turning_pairs(
     age = np.maximum(motion.age_s, 0.0)
     reach = radius_m + gs[p] * (lookahead_s + 2.0 * age[p]) + gs[q] * (lookahead_s + 2.0 * age[q]) + 100.0
     near = np.hypot(dn, de) < reach * 1.01
-    return p[near].astype(np.int64), q[near].astype(np.int64)
+    codes = np.sort(p[near].astype(np.int64) * k.shape[0] + q[near])  # in the order of (p, q)
+    return codes // k.shape[0], codes % k.shape[0]
+
+
+def _by_picture_and_altitude(
+    k: IntArray, motion: TurningMotion, half_height_m: float, lookahead_s: float
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """The samples' order by picture then altitude, a key in that order (pictures far apart, altitude within) and
+    how far in it each sample's partners can be: its vertical reach against the fastest climber, at most the whole
+    picture (a bound of `turning_pairs`' vertical test; a sample without altitude or rate is searched at 0, and
+    that test drops it)."""
+    alt = np.where(np.isfinite(motion.alt_m), motion.alt_m, 0.0)
+    vs = np.where(np.isnan(motion.vs_ms), 0.0, np.abs(motion.vs_ms))
+    highest = float(np.abs(alt).max(initial=0.0))
+    reach = np.minimum(half_height_m + (vs + float(vs.max(initial=0.0))) * lookahead_s + 2.0, 2.0 * highest + 2.0)
+    span = 4.0 * (highest + float(reach.max(initial=0.0))) + 10.0
+    key = (k - k[0]).astype(np.float64) * span + alt
+    return np.lexsort((alt, k)), key, reach
 
 
 def curved_conflicts(
@@ -166,19 +204,20 @@ def _curved_chunk(
     gs = np.hypot(m.vn_ms, m.ve_ms)
     trk = np.degrees(np.arctan2(m.ve_ms, m.vn_ms))
 
-    def path(x: IntArray) -> tuple[FloatArray, FloatArray]:
-        # from the report (age_s back), minus the straight dead reckoning to the picture the sample holds
-        age = m.age_s[x][:, None]
-        e1, n1 = displacement_m(gs[x][:, None], trk[x][:, None], cap[x][:, None], age + tau, rule.max_turn_deg)
-        e0, n0 = displacement_m(gs[x][:, None], trk[x][:, None], np.zeros((x.shape[0], 1)), age, 0.0)
-        return e1 - e0, n1 - n0
+    # each sample's path once, however many pairs it is in
+    u, back = np.unique(np.concatenate([p, q]), return_inverse=True)
+    age = m.age_s[u][:, None]
+    # from the report (age_s back), minus the straight dead reckoning to the picture the sample holds
+    e1, n1 = displacement_m(gs[u][:, None], trk[u][:, None], cap[u][:, None], age + tau, rule.max_turn_deg)
+    e0, n0 = displacement_m(gs[u][:, None], trk[u][:, None], np.zeros((u.shape[0], 1)), age, 0.0)
+    east, north = e1 - e0, n1 - n0
 
     lat1, lat2 = np.radians(m.lat_deg[p]), np.radians(m.lat_deg[q])
     dlon = np.radians(np.mod(m.lon_deg[q] - m.lon_deg[p] + 180.0, 360.0) - 180.0)
     dx0 = BLUESKY_EARTH_RADIUS_M * dlon * np.cos(0.5 * (lat1 + lat2))
     dy0 = BLUESKY_EARTH_RADIUS_M * (lat2 - lat1)
-    ep, np_ = path(p)
-    eq, nq = path(q)
+    ep, np_ = east[back[: p.shape[0]]], north[back[: p.shape[0]]]
+    eq, nq = east[back[p.shape[0] :]], north[back[p.shape[0] :]]
     dx = dx0[:, None] + eq - ep
     dy = dy0[:, None] + nq - np_
     dist = np.hypot(dx, dy)

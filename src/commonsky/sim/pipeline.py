@@ -57,8 +57,9 @@ class SafetyNetFactory:
     """Makes a fresh `SafetyNet` over some zones: an alert must be seen ``raise_cycles`` ticks in a row to be
     raised and be gone ``end_cycles`` ticks to end (see `AlertTracker`); pairs are protected by ``policy``, with
     the STCA filters of replay (`commonsky.safety.stca`: ground suppression, level-flight dead band on a filtered
-    vertical rate, prediction from that rate). An alert ends at once with its aircraft's track (a deleted track's
-    id never returns), never naming a track the picture no longer has."""
+    vertical rate, prediction from that rate) and its turn prediction (`commonsky.safety.turns`). An alert ends
+    at once with its aircraft's track (a deleted track's id never returns), never naming a track the picture no
+    longer has."""
 
     raise_cycles: int = 1
     end_cycles: int = 3
