@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from commonsky.geo.aerodromes import Aerodromes
 from commonsky.picture import Picture
 from commonsky.safety.alerts import AlertKind, AlertTracker, EventKind
 from commonsky.safety.pipeline import SafetyNet
@@ -89,6 +90,11 @@ def test_ground_suppression_by_flag_and_by_low_and_slow() -> None:
     slow = [p.with_states(lon_deg=[44.49, 44.51]) for p in slow]  # 1.9 km apart: a loss, were they airborne
     assert _conflict_alerts(SafetyNet(rates=VerticalRateFilter()), slow) == 0
     assert _conflict_alerts(SafetyNet(), slow) == 1
+    # With aerodromes: the slow pair is airborne away from them (helicopters), on the ground on one's surface.
+    away = Aerodromes(np.array(["FAR"]), np.array([34.0]), np.array([44.5]), np.array([50.0]), np.array([3_000.0]))
+    assert _conflict_alerts(SafetyNet(rates=VerticalRateFilter(), aerodromes=away), slow) == 1
+    under = Aerodromes(np.array(["HERE"]), np.array([33.0]), np.array([44.5]), np.array([50.0]), np.array([3_000.0]))
+    assert _conflict_alerts(SafetyNet(rates=VerticalRateFilter(), aerodromes=under), slow) == 0
 
 
 def _finals(t_s: float, offset_m: float) -> Picture:

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import pytest
 
+from commonsky.geo.aerodromes import load_aerodromes
 from commonsky.sim.assembly import (
     live_parts,
     pipeline_from_scenario,
@@ -37,6 +38,7 @@ def test_alert_hysteresis_is_counted_in_ticks(
     parts = live_parts(config)
     assert isinstance(parts.safety, SafetyNetFactory)
     assert (parts.safety.raise_cycles, parts.safety.end_cycles) == cycles
+    assert parts.safety.aerodromes is load_aerodromes()  # surface movements only on aerodromes, as replay
     assert cycles == (max(1, math.ceil(raise_s / tick_s)), max(1, math.ceil(end_s / tick_s)))  # the hand count
     assert (parts.tolerance.lateral_m, parts.tolerance.vertical_m) == (config.lateral_tol_m, config.vertical_tol_m)
     assert parts.health == config.health

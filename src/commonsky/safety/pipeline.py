@@ -8,14 +8,14 @@ pair is still in conflict under protection enlarged by ``hold_margin`` (radius, 
 1 + margin), so a pair hovering at the edge of the protected zone does not make the alert flicker.
 
 With ``rates`` (a `VerticalRateFilter`, as the live run has), conflict alert is the STCA of replay
-(`commonsky.safety.stca.stca_picture`): aircraft on the ground (the flag given to `step`, or low and slow) take no
-part, a level aircraft (filtered rate inside the policy's dead band) is predicted at its flight level (read from
-its mean tracked altitude over the rate window), the others with their filtered rate, and pairs flying parallel
-runway operations raise nothing (`commonsky.safety.stca.parallel_pairs`, as replay). An aircraft in a sustained
-turn (its rate from ``rates``, by ``turn``: `commonsky.safety.turns`) is also predicted along its arc: a pair
-conflicts when the linear or the curved prediction does (a pair both find is the linear one's row), before the
-parallel-runway filter, and the hold margin looks at the arc too, as replay's. Without ``rates``, the picture is
-checked as given (straight lines).
+(`commonsky.safety.stca.stca_picture`): aircraft on the ground (the flag given to `step`, or slow and low over one
+of ``aerodromes``; anywhere when None) take no part, a level aircraft (filtered rate inside the policy's dead band)
+is predicted at its flight level (read from its mean tracked altitude over the rate window), the others with their
+filtered rate, and pairs flying parallel runway operations raise nothing (`commonsky.safety.stca.parallel_pairs`, as
+replay). An aircraft in a sustained turn (its rate from ``rates``, by ``turn``: `commonsky.safety.turns`) is also
+predicted along its arc: a pair conflicts when the linear or the curved prediction does (a pair both find is the
+linear one's row), before the parallel-runway filter, and the hold margin looks at the arc too, as replay's. Without
+``rates``, the picture is checked as given (straight lines).
 
 With ``end_with_aircraft`` (the live run: a tracker never reuses a deleted track's id, so an aircraft that leaves
 the picture does not come back under its id), an alert whose aircraft has left the picture ends at once, as the
@@ -33,6 +33,7 @@ import numpy as np
 
 from commonsky._typing import BoolArray, FloatArray, IndexArray
 from commonsky.airspace.zone import Zone
+from commonsky.geo.aerodromes import Aerodromes
 from commonsky.picture.picture import Picture
 from commonsky.safety.alerts import AlertEvent, AlertKind, AlertTracker, Key, Observation, observations
 from commonsky.safety.conflicts import Conflicts, conflicts_from_geometry, detect_conflicts
@@ -66,6 +67,7 @@ class SafetyNet:
     rates: VerticalRateFilter | None = None
     end_with_aircraft: bool = False
     turn: TurnRule = field(default_factory=TurnRule)
+    aerodromes: Aerodromes | None = None
 
     def __post_init__(self) -> None:
         self._index = ZoneIndex.build(self.zones)
@@ -97,7 +99,7 @@ class SafetyNet:
         ``picture``)."""
         r = rates.update(picture.time_s, picture.id, picture.alt_m, picture.trk_deg, self.turn)
         ground = np.zeros(len(picture), dtype=bool) if on_ground is None else np.asarray(on_ground, dtype=bool)
-        checked, keep = stca_picture(picture, self.policy, r.vs_ms, ground, r.mean_alt_m)
+        checked, keep = stca_picture(picture, self.policy, r.vs_ms, ground, r.mean_alt_m, self.aerodromes)
         found = detect_conflicts(checked, self.policy)
         turn_dps = r.turn_dps[keep]
         found = self._with_curved(checked, turn_dps, found)

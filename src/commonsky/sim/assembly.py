@@ -14,6 +14,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from commonsky.geo.aerodromes import load_aerodromes
 from commonsky.plans.intent import Intent
 from commonsky.safety.alerts import cycles_in
 from commonsky.safety.params import Protection, ProtectionPolicy
@@ -37,7 +38,7 @@ def live_parts(config: RunConfig) -> LiveParts:
     return LiveParts(
         tracker=Components.default(q_m2s3=config.tracker_q_m2s3, coast_s=config.tracker_coast_s),
         tolerance=Tolerance(lateral_m=config.lateral_tol_m, vertical_m=config.vertical_tol_m),
-        safety=SafetyNetFactory(raise_cycles, end_cycles, protection_policy(config)),
+        safety=SafetyNetFactory(raise_cycles, end_cycles, protection_policy(config), load_aerodromes()),
         health=config.health,
         concern=ConcernFactory(config.unknown_near, config.responsibility),
     )

@@ -32,6 +32,7 @@ import numpy as np
 from commonsky.airspace.zone import Zone
 from commonsky.errors import InputError
 from commonsky.events import EventKind
+from commonsky.geo.aerodromes import Aerodromes
 from commonsky.geo.geodesy import LocalFrame
 from commonsky.picture.picture import Picture
 from commonsky.plans.intent import Intent
@@ -64,11 +65,17 @@ class SafetyNetFactory:
     raise_cycles: int = 1
     end_cycles: int = 3
     policy: ProtectionPolicy = field(default_factory=ProtectionPolicy)
+    aerodromes: Aerodromes | None = None
 
     def __call__(self, zones: Sequence[Zone]) -> SafetyNet:
         tracker = AlertTracker(self.raise_cycles, self.end_cycles)
         return SafetyNet(
-            policy=self.policy, zones=tuple(zones), tracker=tracker, rates=VerticalRateFilter(), end_with_aircraft=True
+            policy=self.policy,
+            zones=tuple(zones),
+            tracker=tracker,
+            rates=VerticalRateFilter(),
+            end_with_aircraft=True,
+            aerodromes=self.aerodromes,
         )
 
 
