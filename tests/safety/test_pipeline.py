@@ -1,4 +1,4 @@
-"""The live safety net runs replay's STCA (its filtered vertical rate: tests/safety/test_vertical_rate.py): adjacent
+"""The live safety net runs replay's STCA (its filtered vertical rate: tests/safety/test_track_rates.py): adjacent
 levels never alerting through noise, climbs through a level alerting, ground suppression by flag and by low-and-slow,
 and turn prediction (an aircraft turning into a conflict warned earlier than by its straight line, one turning
 away raising nothing; flights and predictions integrated here, not with the product's code)."""
@@ -14,8 +14,8 @@ from commonsky.picture import Picture
 from commonsky.safety.alerts import AlertKind, AlertTracker, EventKind
 from commonsky.safety.pipeline import SafetyNet
 from commonsky.safety.stca import stca_policy
+from commonsky.safety.track_rates import TrackRateFilter
 from commonsky.safety.turns import TurnRule
-from commonsky.safety.vertical_rate import VerticalRateFilter
 
 FT = 0.3048
 FPM = FT / 60.0
@@ -52,7 +52,7 @@ def test_adjacent_levels_never_alert_through_altitude_and_rate_noise() -> None:
         _pair(float(t), 35000 + 25 * rng.integers(-1, 2), 36000 + 25 * rng.integers(-1, 2), *rng.uniform(-3, 3, 2))
         for t in range(0, 200)
     ]
-    assert _conflict_alerts(SafetyNet(rates=VerticalRateFilter()), pictures) == 0
+    assert _conflict_alerts(SafetyNet(rates=TrackRateFilter()), pictures) == 0
     assert _conflict_alerts(SafetyNet(), pictures) >= 1  # the same pictures as given: the nuisance of issue 13
 
 
@@ -63,14 +63,14 @@ def test_tracked_altitudes_wobbling_across_half_a_level_still_do_not_alert() -> 
     pictures = [
         _pair(float(t), 36990 + rng.uniform(-50, 50), 36010 + rng.uniform(-50, 50), 0.0, 0.0) for t in range(0, 200)
     ]
-    assert _conflict_alerts(SafetyNet(rates=VerticalRateFilter()), pictures) == 0
+    assert _conflict_alerts(SafetyNet(rates=TrackRateFilter()), pictures) == 0
 
 
 def test_a_climb_through_the_other_level_alerts_once_the_rate_is_filtered() -> None:
     """A climbs at 2,000 ft/min from FL310 through B's level, FL350, as they meet (110-150 s on): one alert, raised
     once the 20 s window has a rate (before it, A is predicted at FL310), where the raw picture alerts at once."""
     pictures = [_pair(float(t), 31000 + 2000 / 60 * t, 35000, 2000 * FPM, 0.0) for t in range(0, 60)]
-    net = SafetyNet(tracker=AlertTracker(raise_cycles=1), rates=VerticalRateFilter())
+    net = SafetyNet(tracker=AlertTracker(raise_cycles=1), rates=TrackRateFilter())
     events = []
     for p in pictures:
         events += net.step(p).events
@@ -84,17 +84,17 @@ def test_ground_suppression_by_flag_and_by_low_and_slow() -> None:
     """Same altitude, head-on: alerts when airborne; none when one reports on the ground; none when both are
     below 2,500 ft and 50 kt."""
     fast = [_pair(float(t), 1000, 1000, 0.0, 0.0) for t in range(0, 40)]
-    assert _conflict_alerts(SafetyNet(rates=VerticalRateFilter()), fast) == 1
-    assert _conflict_alerts(SafetyNet(rates=VerticalRateFilter()), fast, [True, False]) == 0
+    assert _conflict_alerts(SafetyNet(rates=TrackRateFilter()), fast) == 1
+    assert _conflict_alerts(SafetyNet(rates=TrackRateFilter()), fast, [True, False]) == 0
     slow = [_pair(float(t), 1000, 1000, 0.0, 0.0, gs=20.0) for t in range(0, 40)]
     slow = [p.with_states(lon_deg=[44.49, 44.51]) for p in slow]  # 1.9 km apart: a loss, were they airborne
-    assert _conflict_alerts(SafetyNet(rates=VerticalRateFilter()), slow) == 0
+    assert _conflict_alerts(SafetyNet(rates=TrackRateFilter()), slow) == 0
     assert _conflict_alerts(SafetyNet(), slow) == 1
     # With aerodromes: the slow pair is airborne away from them (helicopters), on the ground on one's surface.
     away = Aerodromes(np.array(["FAR"]), np.array([34.0]), np.array([44.5]), np.array([50.0]), np.array([3_000.0]))
-    assert _conflict_alerts(SafetyNet(rates=VerticalRateFilter(), aerodromes=away), slow) == 1
+    assert _conflict_alerts(SafetyNet(rates=TrackRateFilter(), aerodromes=away), slow) == 1
     under = Aerodromes(np.array(["HERE"]), np.array([33.0]), np.array([44.5]), np.array([50.0]), np.array([3_000.0]))
-    assert _conflict_alerts(SafetyNet(rates=VerticalRateFilter(), aerodromes=under), slow) == 0
+    assert _conflict_alerts(SafetyNet(rates=TrackRateFilter(), aerodromes=under), slow) == 0
 
 
 def _finals(t_s: float, offset_m: float) -> Picture:
@@ -120,7 +120,7 @@ def test_parallel_approaches_do_not_alert_live() -> None:
     approaches), as replay does; 1,000 m apart they alert."""
     for offset_m, alerts in ((1100.0, 0), (1000.0, 1)):
         pictures = [_finals(float(t), offset_m) for t in range(0, 120, 2)]
-        assert _conflict_alerts(SafetyNet(rates=VerticalRateFilter()), pictures) == alerts
+        assert _conflict_alerts(SafetyNet(rates=TrackRateFilter()), pictures) == alerts
 
 
 R_M = 6_371_000.0
@@ -196,7 +196,7 @@ def _first_warning(
 
 
 def _raised(pictures: list[Picture], turn: TurnRule) -> list[float]:
-    net = SafetyNet(stca_policy(), tracker=AlertTracker(raise_cycles=1), rates=VerticalRateFilter(), turn=turn)
+    net = SafetyNet(stca_policy(), tracker=AlertTracker(raise_cycles=1), rates=TrackRateFilter(), turn=turn)
     events = [e for p in pictures for e in net.step(p).events]
     return [e.time_s for e in events if e.kind is EventKind.RAISED and e.alert.kind is AlertKind.CONFLICT]
 
@@ -231,8 +231,8 @@ def test_a_turn_away_from_traffic_raises_nothing() -> None:
     states = [((a[0][n], a[1][n], a[2][n]), (b[0][n], b[1][n], b[2][n])) for n in range(times.shape[0])]
     assert min(_predicted_miss_m(sa, sb, RATE) for sa, sb in states[70:120]) > 5 * NM + 500.0
     assert min(_predicted_miss_m(sa, sb, 0.0) for sa, sb in states) > 5 * NM + 500.0
-    net = SafetyNet(stca_policy(), tracker=AlertTracker(raise_cycles=1), rates=VerticalRateFilter())
-    rates, events, turn_dps = VerticalRateFilter(), [], []
+    net = SafetyNet(stca_policy(), tracker=AlertTracker(raise_cycles=1), rates=TrackRateFilter())
+    rates, events, turn_dps = TrackRateFilter(), [], []
     for p in _pictures(times, a, b):
         events += net.step(p).events
         turn_dps.append(float(rates.update(p.time_s, p.id, p.alt_m, p.trk_deg).turn_dps[0]))

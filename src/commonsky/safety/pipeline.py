@@ -7,7 +7,7 @@ Hysteresis on the condition, besides the tracker's cycle counts: a conflict aler
 pair is still in conflict under protection enlarged by ``hold_margin`` (radius, half-height and look-ahead times
 1 + margin), so a pair hovering at the edge of the protected zone does not make the alert flicker.
 
-With ``rates`` (a `VerticalRateFilter`, as the live run has), conflict alert is the STCA of replay
+With ``rates`` (a `TrackRateFilter`, as the live run has), conflict alert is the STCA of replay
 (`commonsky.safety.stca.stca_picture`): aircraft on the ground (the flag given to `step`, or slow and low over one
 of ``aerodromes``; anywhere when None) take no part, a level aircraft (filtered rate inside the policy's dead band)
 is predicted at its flight level (read from its mean tracked altitude over the rate window), the others with their
@@ -41,8 +41,8 @@ from commonsky.safety.cpa import PairGeometry, pair_geometry
 from commonsky.safety.incursion import Incursions, ZoneIndex, detect_incursions
 from commonsky.safety.params import ProtectionPolicy
 from commonsky.safety.stca import parallel_pairs, stca_picture
+from commonsky.safety.track_rates import TrackRateFilter
 from commonsky.safety.turns import CurrentTurns, TurnRule, current_turns, curved_conflicts, turning_pairs
-from commonsky.safety.vertical_rate import VerticalRateFilter
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,7 +64,7 @@ class SafetyNet:
     tracker: AlertTracker = field(default_factory=AlertTracker)
     zone_lookahead_s: float = 300.0
     hold_margin: float = 0.2
-    rates: VerticalRateFilter | None = None
+    rates: TrackRateFilter | None = None
     end_with_aircraft: bool = False
     turn: TurnRule = field(default_factory=TurnRule)
     aerodromes: Aerodromes | None = None
@@ -93,7 +93,7 @@ class SafetyNet:
         return CycleResult(picture.time_s, conflicts, incursions, events)
 
     def _stca(
-        self, picture: Picture, rates: VerticalRateFilter, on_ground: BoolArray | None
+        self, picture: Picture, rates: TrackRateFilter, on_ground: BoolArray | None
     ) -> tuple[Picture, FloatArray, Conflicts]:
         """The STCA picture of ``picture``, its aircraft's turn rates and its conflicts (positions in
         ``picture``)."""

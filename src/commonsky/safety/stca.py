@@ -29,7 +29,7 @@ parameters per volume of airspace. Here:
 - **vertical prediction from the filtered rate** for aircraft that are not level: the altitude slope over the
   last 20 s, not the instantaneous reported rate (whose noise makes level pairs "climb" into each other). An
   aircraft whose filtered rate is not established yet (NaN: a live track younger than the window, see
-  `commonsky.safety.vertical_rate`) takes no part until it is: the Specification's eligibility excludes tracks
+  `commonsky.safety.track_rates`) takes no part until it is: the Specification's eligibility excludes tracks
   of insufficient quality, and a new track's altitude and rate rest on a few plots (replay never has NaN: it
   falls back on the reported rate).
 
@@ -117,7 +117,7 @@ def stca_states(
 ) -> StcaStates:
     """Eligibility, level flag and predicted vertical rate of each aircraft (see the module docstring).
     ``level_alt_m``: the altitude a level aircraft's flight level is read from (default ``alt_m``; the live safety
-    net gives the tracked altitude's mean over the rate window, see `commonsky.safety.vertical_rate`);
+    net gives the tracked altitude's mean over the rate window, see `commonsky.safety.track_rates`);
     ``altimetry``: the QNH offset below the transition altitude, for the IFR levels (as the truth reads them);
     ``aerodromes``: where surface movements can be (None: anywhere, at sea level)."""
     n = lat.shape[0]

@@ -21,7 +21,7 @@ Here (`TurnRule`):
   look-ahead and protection. The arc is checked every ``step_s`` seconds of the look-ahead.
 
 Replay (`commonsky.safety.batch`) applies it to its dead-reckoned samples; the live safety net
-(`commonsky.safety.pipeline.SafetyNet` with its `commonsky.safety.vertical_rate.VerticalRateFilter`, which reads
+(`commonsky.safety.pipeline.SafetyNet` with its `commonsky.safety.track_rates.TrackRateFilter`, which reads
 the same turn rate from the picture stream) to each STCA picture, whose states are current (`current_turns`).
 """
 

@@ -39,7 +39,7 @@ from commonsky.plans.intent import Intent
 from commonsky.safety.alerts import AlertEvent, AlertTracker
 from commonsky.safety.params import ProtectionPolicy
 from commonsky.safety.pipeline import SafetyNet
-from commonsky.safety.vertical_rate import VerticalRateFilter
+from commonsky.safety.track_rates import TrackRateFilter
 from commonsky.sim.clock import ClockState
 from commonsky.sim.run_config import RunConfig
 from commonsky.sim.snapshot import CoverageAlert, IdentityAlert, LiveSnapshot, TrailFrame
@@ -73,7 +73,7 @@ class SafetyNetFactory:
             policy=self.policy,
             zones=tuple(zones),
             tracker=tracker,
-            rates=VerticalRateFilter(),
+            rates=TrackRateFilter(),
             end_with_aircraft=True,
             aerodromes=self.aerodromes,
         )

@@ -1,4 +1,4 @@
-"""`VerticalRateFilter` against a plain recomputation over every picture it was given: the slope from the newest
+"""`TrackRateFilter` against a plain recomputation over every picture it was given: the slope from the newest
 picture at least the window old, the mean altitude over the window, with tracks coming and going (enough of them
 that the filter drops the codes of long-gone ids on the way); and its sustained turn rate against turns flown here
 (integrated in small steps), young tracks, track noise, and replay's rate over the same reports."""
@@ -10,13 +10,13 @@ import math
 import numpy as np
 
 from commonsky.safety.kinematics import sustained_turn_rate
-from commonsky.safety.vertical_rate import VerticalRateFilter
+from commonsky.safety.track_rates import TrackRateFilter
 
 
 def test_rates_and_means_match_a_plain_recomputation() -> None:
     rng = np.random.default_rng(11)
     window_s, max_dt_s, tick_s = 20.0, 60.0, 0.5
-    filt = VerticalRateFilter(window_s=window_s, max_dt_s=max_dt_s)
+    filt = TrackRateFilter(window_s=window_s, max_dt_s=max_dt_s)
     history: list[tuple[float, dict[str, float]]] = []
     live = [f"T{k}" for k in range(60)]
     next_id = 60
@@ -56,7 +56,7 @@ def test_filtered_rate_matches_a_naive_slope_over_the_window() -> None:
     present = rng.random((90, 6)) > 0.2
     alts = rng.uniform(1000.0, 12000.0, (90, 6))
     ids = np.array([f"T{k}" for k in range(6)])
-    rates = VerticalRateFilter()
+    rates = TrackRateFilter()
     for n, t in enumerate(times):
         here = np.flatnonzero(present[n])[::-1]  # not sorted: the filter must not rely on order
         out = rates.update(float(t), ids[here], alts[n, here], np.zeros(here.shape[0]))
@@ -94,7 +94,7 @@ def _flown_tracks(times: np.ndarray, turn_at: float, rate_dps: float, turn_deg: 
 def _turn_rates(times: np.ndarray, tracks: dict[str, np.ndarray], first: dict[str, int]) -> dict[str, np.ndarray]:
     """The filter's turn rate of each aircraft at each time (aircraft ``name`` in the pictures from index
     ``first[name]`` on), the pictures given in a shuffled order of ids."""
-    filt = VerticalRateFilter()
+    filt = TrackRateFilter()
     rng = np.random.default_rng(2)
     out = {name: np.full(times.shape[0], np.nan) for name in tracks}
     for n, t in enumerate(times):

@@ -1,4 +1,4 @@
-"""`VerticalRateFilter`: the STCA filtered vertical rate (and turn rate) of a live picture stream, track by track.
+"""`TrackRateFilter`: the STCA filtered vertical rate and turn rate of a live picture stream, track by track.
 
 The same rate as replay's (`commonsky.safety.kinematics.filtered_vertical_rate`): the altitude slope from the
 newest picture at least ``window_s`` older than the current one, causal, NaN where the aircraft was not in that
@@ -35,7 +35,7 @@ from commonsky.safety.turns import TurnRule
 @dataclass(frozen=True, eq=False)
 class _Frame:
     time_s: float
-    codes: IntArray  # the ids' codes (`VerticalRateFilter._codes`), sorted
+    codes: IntArray  # the ids' codes (`TrackRateFilter._codes`), sorted
     ids: StrArray  # in the order of ``codes``
     alt_m: FloatArray  # in the order of ``codes``
     trk_deg: FloatArray  # in the order of ``codes``
@@ -60,7 +60,7 @@ class TrackRates:
 
 
 @dataclass
-class VerticalRateFilter:
+class TrackRateFilter:
     """Altitude slope (m/s) over at least ``window_s`` per aircraft id, mean altitude and turn rate (see the module
     docstring).
 
@@ -150,4 +150,4 @@ class VerticalRateFilter:
             self._frames.append(_Frame(f.time_s, codes[order], f.ids[order], f.alt_m[order], f.trk_deg[order]))
 
 
-__all__ = ["TrackRates", "VerticalRateFilter"]
+__all__ = ["TrackRateFilter", "TrackRates"]
