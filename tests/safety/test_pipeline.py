@@ -13,6 +13,7 @@ from commonsky.geo.aerodromes import Aerodromes
 from commonsky.picture import Picture
 from commonsky.safety.alerts import AlertKind, AlertTracker, EventKind
 from commonsky.safety.pipeline import SafetyNet
+from commonsky.safety.qnh import QnhEstimate
 from commonsky.safety.stca import stca_policy
 from commonsky.safety.track_rates import TrackRateFilter
 from commonsky.safety.turns import TurnRule
@@ -95,6 +96,17 @@ def test_ground_suppression_by_flag_and_by_low_and_slow() -> None:
     assert _conflict_alerts(SafetyNet(rates=TrackRateFilter(), aerodromes=away), slow) == 1
     under = Aerodromes(np.array(["HERE"]), np.array([33.0]), np.array([44.5]), np.array([50.0]), np.array([3_000.0]))
     assert _conflict_alerts(SafetyNet(rates=TrackRateFilter(), aerodromes=under), slow) == 0
+
+
+def test_adjacent_qnh_levels_do_not_alert_live() -> None:
+    """Arrivals holding 3,000 and 4,000 ft on a QNH of 1,027 hPa (375 ft above the pressure grid) report 2,650 and
+    3,625 ft of pressure altitude, head-on: on the pressure grid they read 2,700 and 3,600 (to 100 ft), 900 ft
+    apart, and alert; with the live QNH estimate they hold 3,000 and 4,000 ft QNH, 1,000 ft apart, and do not (as
+    replay reads them)."""
+    pictures = [_pair(float(t), 2650 + 25 * (t % 7 == 0), 3625, 0.0, 0.0) for t in range(-150, 200)]
+    assert _conflict_alerts(SafetyNet(stca_policy(), rates=TrackRateFilter()), pictures) == 1
+    # 120 s look-ahead: the pair comes into it 10 s on, after 160 pictures of both level, enough for the estimate
+    assert _conflict_alerts(SafetyNet(stca_policy(), rates=TrackRateFilter(), qnh=QnhEstimate()), pictures) == 0
 
 
 def _finals(t_s: float, offset_m: float) -> Picture:

@@ -143,4 +143,7 @@ def test_the_factory_makes_a_fresh_net_with_its_hysteresis() -> None:
     assert one is not two and one.tracker is not two.tracker
     assert (one.tracker.raise_cycles, one.tracker.end_cycles) == (4, 6)
     assert one.policy is policy and one.zones == ()
+    # replay's STCA: rates, turns, the QNH grid, each net its own (stateful, one per picture stream)
+    assert one.rates is not None and one.rates is not two.rates and one.turn.enabled
+    assert one.qnh is not None and one.qnh is not two.qnh
     assert live_parts(replace(RunConfig(), alert_raise_s=3.0)).safety(()).tracker.raise_cycles == 3

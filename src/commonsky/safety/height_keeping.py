@@ -91,17 +91,29 @@ def estimate_qnh_offset_m(alt_m: FloatArray, level: BoolArray, transition_alt_m:
     runways) to ``transition_alt_m`` (pressure altitude), the most common deviation from the nearest multiple of
     1,000 ft in 25 ft bins, negated; 0 unless that bin and its two neighbours hold at least
     `QNH_MIN_SHARE` of at least `QNH_MIN_SAMPLES` samples (no clear QNH grid: read levels on the pressure grid)."""
+    return qnh_offset_of(qnh_deviation_counts(alt_m, level, transition_alt_m))
+
+
+def qnh_deviation_counts(alt_m: FloatArray, level: BoolArray, transition_alt_m: float = TRANSITION_ALT_M) -> IntArray:
+    """How many of the level aircraft's altitudes from 1,500 ft to ``transition_alt_m`` deviate from the nearest
+    multiple of 1,000 ft by each 25 ft bin (40 bins, -500 to 475 ft): what `estimate_qnh_offset_m` reads, to be
+    summed over pictures by a live estimate (`commonsky.safety.qnh`)."""
     alt = np.asarray(alt_m, dtype=np.float64)
     pick = np.asarray(level, dtype=bool) & (alt >= 1500.0 * FT_M) & (alt < transition_alt_m)
     ft = alt[pick] / FT_M
-    if ft.shape[0] < QNH_MIN_SAMPLES:
-        return 0.0
     dev = np.mod(np.round(ft / 25.0) * 25.0 + 500.0, 1000.0) - 500.0  # -500 .. 475 ft
     bins = np.round((dev + 500.0) / 25.0).astype(np.int64)  # 0 .. 39
-    counts = np.bincount(bins, minlength=40)
+    return np.bincount(bins, minlength=40).astype(np.int64)
+
+
+def qnh_offset_of(counts: IntArray) -> float:
+    """The QNH offset (m) of deviation counts (`qnh_deviation_counts`), by the rule of `estimate_qnh_offset_m`."""
+    total = int(counts.sum())
+    if total < QNH_MIN_SAMPLES:
+        return 0.0
     peak = int(np.argmax(counts))
     near = counts[peak] + counts[(peak - 1) % 40] + counts[(peak + 1) % 40]
-    if near < QNH_MIN_SHARE * ft.shape[0]:
+    if near < QNH_MIN_SHARE * total:
         return 0.0
     return float(-(peak * 25.0 - 500.0) * FT_M)
 

@@ -14,8 +14,10 @@ is predicted at its flight level (read from its mean tracked altitude over the r
 filtered rate, and pairs flying parallel runway operations raise nothing (`commonsky.safety.stca.parallel_pairs`, as
 replay). An aircraft in a sustained turn (its rate from ``rates``, by ``turn``: `commonsky.safety.turns`) is also
 predicted along its arc: a pair conflicts when the linear or the curved prediction does (a pair both find is the
-linear one's row), before the parallel-runway filter, and the hold margin looks at the arc too, as replay's. Without
-``rates``, the picture is checked as given (straight lines).
+linear one's row), before the parallel-runway filter, and the hold margin looks at the arc too, as replay's. With
+``qnh`` (a `QnhEstimate`, as the live run has), the levels below the transition altitude are read on the QNH grid
+the last pictures show, as replay reads them on the file's. Without ``rates``, the picture is checked as given
+(straight lines).
 
 With ``end_with_aircraft`` (the live run: a tracker never reuses a deleted track's id, so an aircraft that leaves
 the picture does not come back under its id), an alert whose aircraft has left the picture ends at once, as the
@@ -38,8 +40,10 @@ from commonsky.picture.picture import Picture
 from commonsky.safety.alerts import AlertEvent, AlertKind, AlertTracker, Key, Observation, observations
 from commonsky.safety.conflicts import Conflicts, conflicts_from_geometry, detect_conflicts
 from commonsky.safety.cpa import PairGeometry, pair_geometry
+from commonsky.safety.height_keeping import LEVEL_RATE_MS, Altimetry
 from commonsky.safety.incursion import Incursions, ZoneIndex, detect_incursions
 from commonsky.safety.params import ProtectionPolicy
+from commonsky.safety.qnh import QnhEstimate
 from commonsky.safety.stca import parallel_pairs, stca_picture
 from commonsky.safety.track_rates import TrackRateFilter
 from commonsky.safety.turns import CurrentTurns, TurnRule, current_turns, curved_conflicts, turning_pairs
@@ -68,6 +72,7 @@ class SafetyNet:
     end_with_aircraft: bool = False
     turn: TurnRule = field(default_factory=TurnRule)
     aerodromes: Aerodromes | None = None
+    qnh: QnhEstimate | None = None
 
     def __post_init__(self) -> None:
         self._index = ZoneIndex.build(self.zones)
@@ -99,7 +104,11 @@ class SafetyNet:
         ``picture``)."""
         r = rates.update(picture.time_s, picture.id, picture.alt_m, picture.trk_deg, self.turn)
         ground = np.zeros(len(picture), dtype=bool) if on_ground is None else np.asarray(on_ground, dtype=bool)
-        checked, keep = stca_picture(picture, self.policy, r.vs_ms, ground, r.mean_alt_m, self.aerodromes)
+        altimetry = Altimetry()
+        if self.qnh is not None:
+            level = ~ground & (np.abs(r.vs_ms) < LEVEL_RATE_MS)  # NaN (no rate yet): not level
+            altimetry = self.qnh.update(picture.time_s, r.mean_alt_m, level)
+        checked, keep = stca_picture(picture, self.policy, r.vs_ms, ground, r.mean_alt_m, self.aerodromes, altimetry)
         found = detect_conflicts(checked, self.policy)
         turn_dps = r.turn_dps[keep]
         found = self._with_curved(checked, turn_dps, found)

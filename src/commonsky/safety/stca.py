@@ -174,9 +174,11 @@ def stca_picture(
     on_ground: BoolArray,
     level_alt_m: FloatArray | None = None,
     aerodromes: Aerodromes | None = None,
+    altimetry: Altimetry = Altimetry(),
 ) -> tuple[Picture, IndexArray]:
     """The picture conflict alert checks: the eligible aircraft of ``picture`` (positions in it returned
-    beside), each at its predicted altitude (`StcaStates.alt_ref_m`) with its predicted vertical rate."""
+    beside), each at its predicted altitude (`StcaStates.alt_ref_m`, levels read with ``altimetry``) with its
+    predicted vertical rate."""
     p = picture
     states = stca_states(
         policy,
@@ -189,7 +191,8 @@ def stca_picture(
         on_ground,
         p.party,
         level_alt_m,
-        aerodromes=aerodromes,
+        altimetry,
+        aerodromes,
     )
     keep = np.flatnonzero(states.eligible)
     checked = Picture.from_arrays(

@@ -39,6 +39,7 @@ from commonsky.plans.intent import Intent
 from commonsky.safety.alerts import AlertEvent, AlertTracker
 from commonsky.safety.params import ProtectionPolicy
 from commonsky.safety.pipeline import SafetyNet
+from commonsky.safety.qnh import QnhEstimate
 from commonsky.safety.track_rates import TrackRateFilter
 from commonsky.sim.clock import ClockState
 from commonsky.sim.run_config import RunConfig
@@ -76,6 +77,7 @@ class SafetyNetFactory:
             rates=TrackRateFilter(),
             end_with_aircraft=True,
             aerodromes=self.aerodromes,
+            qnh=QnhEstimate(),
         )
 
 
