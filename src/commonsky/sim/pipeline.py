@@ -59,7 +59,8 @@ class SafetyNetFactory:
     """Makes a fresh `SafetyNet` over some zones: an alert must be seen ``raise_cycles`` ticks in a row to be
     raised and be gone ``end_cycles`` ticks to end (see `AlertTracker`); pairs are protected by ``policy``, with
     the STCA filters of replay (`commonsky.safety.stca`: ground suppression, level-flight dead band on a filtered
-    vertical rate, prediction from that rate) and its turn prediction (`commonsky.safety.turns`). An alert ends
+    vertical rate, prediction from that rate; surface movements over ``aerodromes``, levels on the QNH grid the
+    pictures show) and its turn prediction (`commonsky.safety.turns`). An alert ends
     at once with its aircraft's track (a deleted track's id never returns), never naming a track the picture no
     longer has."""
 
