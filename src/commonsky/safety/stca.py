@@ -124,8 +124,9 @@ def stca_states(
     party = np.full(n, "", dtype=np.str_) if party is None else party
     alt = np.where(np.isfinite(alt_m), alt_m, 0.0)
     band, surface_gs, surface_alt, ceiling = policy.filters_per_aircraft(lat, lon, alt, party)
-    surface = surface_movements(lat, lon, alt, gs_ms < surface_gs, surface_alt, aerodromes)
-    eligible = ~on_ground & np.isfinite(alt_m) & ~surface & np.isfinite(vs_filt_ms)
+    flagged = on_ground | ~np.isfinite(alt_m)  # out already: no aerodrome lookup for them (most slow rows)
+    surface = surface_movements(lat, lon, alt, (gs_ms < surface_gs) & ~flagged, surface_alt, aerodromes)
+    eligible = ~flagged & ~surface & np.isfinite(vs_filt_ms)
     level = np.abs(vs_filt_ms) < band
     at_level = alt if level_alt_m is None else np.where(np.isfinite(level_alt_m), level_alt_m, alt)
     ifr = nearest_level_m(at_level, altimetry)
