@@ -19,7 +19,7 @@ import numpy as np
 from commonsky._typing import FloatArray, IndexArray
 from commonsky.picture.picture import Picture
 from commonsky.safety.cpa import POLAR_LAT_DEG, PairGeometry, pair_geometry
-from commonsky.safety.params import ProtectionPolicy
+from commonsky.safety.params import ProtectionArrays, ProtectionPolicy
 from commonsky.safety.pruning import candidate_pairs
 
 PAIR_COLUMNS = ("ownship", "intruder", "tcpa_s", "tin_s", "dcpa_m", "dist_m")
@@ -84,14 +84,18 @@ def detect_conflicts(
     policy: ProtectionPolicy | None = None,
     slices: int | None = None,
     polar_lat_deg: float = POLAR_LAT_DEG,
+    protection: ProtectionArrays | None = None,
 ) -> Conflicts:
     """Every pair of ``picture`` predicted to lose separation within the look-ahead, and every current LoS.
 
-    Protection per pair is the max of both aircraft's (``policy``, default 5 NM / 1000 ft / 300 s). Cost is
-    about linear in N at constant density (k-d tree pruning, then `pair_geometry` on candidates only).
+    Protection per pair is the max of both aircraft's (``policy``, default 5 NM / 1000 ft / 300 s; or
+    ``protection``, the policy's per aircraft already computed by the caller). Cost is about linear in N at
+    constant density (k-d tree pruning, then `pair_geometry` on candidates only).
     """
     policy = policy or ProtectionPolicy()
-    radius, height, look = policy.per_aircraft(picture.lat_deg, picture.lon_deg, picture.alt_m, picture.party)
+    if protection is None:
+        protection = policy.per_aircraft(picture.lat_deg, picture.lon_deg, picture.alt_m, picture.party)
+    radius, height, look = protection
     if len(picture) < 2:
         i = j = np.zeros(0, dtype=np.intp)
     else:

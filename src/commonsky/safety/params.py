@@ -19,6 +19,9 @@ from commonsky.errors import InputError
 from commonsky.safety.parallel_runways import PARALLEL_CEILING_M, ParallelRule
 from commonsky.units import FPM_MS, FT_M, KT_MS, NM_M, parse_distance, parse_duration, parse_length
 
+ProtectionArrays = tuple[FloatArray, FloatArray, FloatArray]
+"""(radius_m, half_height_m, lookahead_s), one value per aircraft of a picture (`ProtectionPolicy.per_aircraft`)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Protection:
@@ -94,7 +97,7 @@ class ProtectionPolicy:
 
     def per_aircraft(
         self, lat: FloatArray, lon: FloatArray, alt_m: FloatArray, party: npt.NDArray[np.str_]
-    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+    ) -> ProtectionArrays:
         """Arrays (radius_m, half_height_m, lookahead_s), one value per aircraft."""
         n = lat.shape[0]
         radius = np.full(n, self.default.radius_m)

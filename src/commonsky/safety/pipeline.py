@@ -42,7 +42,7 @@ from commonsky.safety.conflicts import Conflicts, conflicts_from_geometry, detec
 from commonsky.safety.cpa import PairGeometry, pair_geometry
 from commonsky.safety.height_keeping import LEVEL_RATE_MS, Altimetry
 from commonsky.safety.incursion import Incursions, ZoneIndex, detect_incursions
-from commonsky.safety.params import ProtectionPolicy
+from commonsky.safety.params import ProtectionArrays, ProtectionPolicy
 from commonsky.safety.qnh import QnhEstimate
 from commonsky.safety.stca import parallel_pairs, stca_picture
 from commonsky.safety.track_rates import TrackRateFilter
@@ -87,21 +87,23 @@ class SafetyNet:
         """Detect on ``picture`` and advance the alert lifecycle to ``picture.time_s``. ``on_ground``: per
         aircraft, reported on the ground (read with ``rates`` only; default: none is)."""
         if self.rates is None:
-            checked, turn_dps, conflicts = picture, np.zeros(len(picture)), detect_conflicts(picture, self.policy)
+            prot = self._protection(picture)
+            checked, turn_dps = picture, np.zeros(len(picture))
+            conflicts = detect_conflicts(picture, self.policy, protection=prot)
         else:
-            checked, turn_dps, conflicts = self._stca(picture, self.rates, on_ground)
+            checked, turn_dps, prot, conflicts = self._stca(picture, self.rates, on_ground)
         incursions = detect_incursions(picture, self._index, self.zone_lookahead_s)
         seen = observations(picture.time_s, conflicts, incursions, picture.lat_deg, picture.lon_deg)
-        seen.update(self._held(checked, turn_dps, seen))
+        seen.update(self._held(checked, turn_dps, prot, seen))
         events = self._gone(picture) if self.end_with_aircraft else []
         events += self.tracker.update(picture.time_s, seen)
         return CycleResult(picture.time_s, conflicts, incursions, events)
 
     def _stca(
         self, picture: Picture, rates: TrackRateFilter, on_ground: BoolArray | None
-    ) -> tuple[Picture, FloatArray, Conflicts]:
-        """The STCA picture of ``picture``, its aircraft's turn rates and its conflicts (positions in
-        ``picture``)."""
+    ) -> tuple[Picture, FloatArray, ProtectionArrays, Conflicts]:
+        """The STCA picture of ``picture``, its aircraft's turn rates and protection, and its conflicts (positions
+        in ``picture``)."""
         r = rates.update(picture.time_s, picture.id, picture.alt_m, picture.trk_deg, self.turn)
         ground = np.zeros(len(picture), dtype=bool) if on_ground is None else np.asarray(on_ground, dtype=bool)
         altimetry = Altimetry()
@@ -109,21 +111,28 @@ class SafetyNet:
             level = ~ground & (np.abs(r.vs_ms) < LEVEL_RATE_MS)  # NaN (no rate yet): not level
             altimetry = self.qnh.update(picture.time_s, r.mean_alt_m, level)
         checked, keep = stca_picture(picture, self.policy, r.vs_ms, ground, r.mean_alt_m, self.aerodromes, altimetry)
-        found = detect_conflicts(checked, self.policy)
+        prot = self._protection(checked)
+        found = detect_conflicts(checked, self.policy, protection=prot)
         turn_dps = r.turn_dps[keep]
-        found = self._with_curved(checked, turn_dps, found)
+        found = self._with_curved(checked, turn_dps, prot, found)
         if len(found):
             found = _rows(found, ~parallel_pairs(checked, self.policy, found.i, found.j))
-        return checked, turn_dps, replace(found, i=keep[found.i], j=keep[found.j])
+        return checked, turn_dps, prot, replace(found, i=keep[found.i], j=keep[found.j])
 
-    def _with_curved(self, picture: Picture, turn_dps: FloatArray, found: Conflicts) -> Conflicts:
+    def _protection(self, picture: Picture) -> ProtectionArrays:
+        """The policy's protection for each aircraft of ``picture``, computed once a cycle: the linear and the
+        curved predictions and the hold margin read it."""
+        return self.policy.per_aircraft(picture.lat_deg, picture.lon_deg, picture.alt_m, picture.party)
+
+    def _with_curved(
+        self, picture: Picture, turn_dps: FloatArray, prot: ProtectionArrays, found: Conflicts
+    ) -> Conflicts:
         """``found`` and the pairs with a turning aircraft that conflict on its arc only (module docstring)."""
         turning = turn_dps != 0.0
         n = len(picture)
         if not self.turn.enabled or n < 2 or not turning.any():
             return found
         motion = current_turns(picture, turn_dps)
-        prot = self.policy.per_aircraft(picture.lat_deg, picture.lon_deg, picture.alt_m, picture.party)
         r, h, t = (float(a.max()) for a in prot)
         p, q = turning_pairs(np.zeros(n, dtype=np.int64), turning, motion, r, h, t)
         linear = np.minimum(found.i, found.j) * n + np.maximum(found.i, found.j)
@@ -136,7 +145,7 @@ class SafetyNet:
     def _curved(
         self,
         motion: CurrentTurns,
-        prot: tuple[FloatArray, FloatArray, FloatArray],
+        prot: ProtectionArrays,
         p: IndexArray,
         q: IndexArray,
         grow: float,
@@ -146,9 +155,11 @@ class SafetyNet:
         r, h, t = (np.maximum(a[p], a[q]) * grow for a in prot)
         return curved_conflicts(motion, p, q, r, h, t, self.turn)
 
-    def _held(self, picture: Picture, turn_dps: FloatArray, seen: dict[Key, Observation]) -> dict[Key, Observation]:
+    def _held(
+        self, picture: Picture, turn_dps: FloatArray, prot: ProtectionArrays, seen: dict[Key, Observation]
+    ) -> dict[Key, Observation]:
         """Hold observations for conflict alerts that are up but not seen this cycle (see module docstring);
-        ``turn_dps``: the turn rate of each aircraft of ``picture``."""
+        ``turn_dps`` and ``prot``: the turn rate and the protection of each aircraft of ``picture``."""
         up = self.tracker.active
         missing = [a.subjects for a in up if a.kind is AlertKind.CONFLICT and (a.kind, *a.subjects) not in seen]
         if not missing or self.hold_margin <= 0.0 or len(picture) < 2:
@@ -162,7 +173,6 @@ class SafetyNet:
         if self.rates is not None:  # the STCA picture: no hold for a pair the parallel-runway filter drops
             keep = ~parallel_pairs(picture, self.policy, i, j)
             i, j = i[keep], j[keep]
-        prot = self.policy.per_aircraft(picture.lat_deg, picture.lon_deg, picture.alt_m, picture.party)
         grow = 1.0 + self.hold_margin
         r, h, t = (np.maximum(a[i], a[j]) * grow for a in prot)
         geo = pair_geometry(picture, i, j, r, h, t, conflicts_only=True)
