@@ -35,8 +35,8 @@ def test_replay_end_to_end(
     code, stdout, _ = _run(["replay", str(tracks), "--out", str(out)], capsys)
     assert (
         code == 0
-        and "losses of separation: 2 (0 height keeping, 0 parallel runways, 2 true losses: warned 1, missed 1; "
-        "1 not warnable"
+        and "losses of separation: 2 (0 height keeping, 0 parallel runways, 2 true losses: warned 1, missed 1 "
+        "(1 at first sight, 0 from held levels); 1 not warnable"
         in stdout
     )
 
@@ -88,8 +88,8 @@ def test_replay_writes_losses_and_the_report(
     code, _, _ = _run(["replay", str(tracks), "--out", str(out)], capsys)
     assert code == 0
     lines = (out / "losses.csv").read_text().splitlines()
-    assert lines[0] == "id_a,id_b,start_s,end_s,min_dist_m,min_dalt_m,alt_m,kind" and len(lines) == 3
-    assert all(line.endswith(",loss") for line in lines[1:])  # both pairs at the same level: true losses
+    assert lines[0] == "id_a,id_b,start_s,end_s,min_dist_m,min_dalt_m,alt_m,kind,from_held_levels" and len(lines) == 3
+    assert all(line.endswith(",loss,false") for line in lines[1:])  # both pairs at the same level: true losses
     assert (out / "report.html").stat().st_size > 10_000 and (out / "warning_time.png").is_file()
 
 

@@ -31,6 +31,7 @@ import math
 import statistics
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -456,7 +457,8 @@ class Alert:
 class Replayed:
     alerts: list[Alert]
     losses: list[Loss]
-    summary: dict[str, object]
+    from_held_levels: set[tuple[str, str, float]]  # (pair, start) of the episodes losses.csv marks so
+    summary: dict[str, Any]
 
 
 def warning_s(alerts: list[Alert], loss: Loss) -> float | None:
@@ -593,11 +595,15 @@ def run_replay(folder: Path, flights: list[Flight]) -> Replayed:
             if r["kind"] == "conflict"
         ]
     with open(folder / "out" / "losses.csv", encoding="utf-8") as handle:
-        losses: list[Loss] = [
-            (min(r["id_a"], r["id_b"]), max(r["id_a"], r["id_b"]), float(r["start_s"]), float(r["end_s"]), r["kind"])
-            for r in csv.DictReader(handle)
-        ]
-    return Replayed(alerts, losses, json.loads(buffer.getvalue()))
+        rows = list(csv.DictReader(handle))
+    losses: list[Loss] = [
+        (min(r["id_a"], r["id_b"]), max(r["id_a"], r["id_b"]), float(r["start_s"]), float(r["end_s"]), r["kind"])
+        for r in rows
+    ]
+    held = {
+        (loss[0], loss[1], loss[2]) for loss, r in zip(losses, rows, strict=True) if r["from_held_levels"] == "true"
+    }
+    return Replayed(alerts, losses, held, json.loads(buffer.getvalue()))
 
 
 @dataclass(frozen=True)
@@ -670,6 +676,25 @@ def test_true_losses_are_warned_early(study: Study) -> None:
     assert len(losses) >= 40
     assert len(warned) >= 0.95 * len(losses), (len(warned), len(losses))
     assert statistics.median(warned) >= 60.0, statistics.median(warned)
+
+
+def test_misses_from_held_levels_are_told_apart(study: Study) -> None:
+    """losses.csv marks exactly the true losses that began while both aircraft held IFR levels 1,000 ft or more
+    apart over the 20 s before (one then left its level towards the other), and the summary counts the warnable
+    misses among them apart from the others."""
+    by = study.by_name
+    began_held = {
+        (a, b, start)
+        for a, b, start, _, kind in study.truth
+        if kind == "loss"
+        and abs(_held_level(by[a], start - 20.0, start - 1.0) - _held_level(by[b], start - 20.0, start - 1.0)) >= 1000.0
+    }
+    assert study.run.from_held_levels == began_held
+    missed = [loss for loss in study.truth if warnable(loss, by) and warning_s(study.run.alerts, loss) is None]
+    q = study.run.summary["quality"]
+    assert q["missed_from_held_levels"] == sum(loss[:3] in began_held for loss in missed)
+    assert q["missed"] == q["missed_at_first_sight"] + q["missed_from_held_levels"] + q["missed_other"]
+    assert q["missed_from_held_levels"] >= 1  # every set so far has such a miss: the check bites
 
 
 def test_no_alert_for_pairs_holding_adjacent_levels(study: Study) -> None:

@@ -216,3 +216,29 @@ def test_flight_level_quantum_ignores_mode_s_steps_but_not_real_deviations() -> 
         arrays = _as_arrays(pair(wobble_ft))
         assert (len(loss_episodes(*arrays)) > 0) is raw_loss
         assert (len(loss_episodes(*arrays, alt_quantum_m=FLIGHT_LEVEL_QUANTUM_M)) > 0) is level_loss
+
+
+def test_a_loss_that_begins_from_held_levels_is_marked() -> None:
+    """In trail 2 NM apart at FL360 and FL370 for two minutes, then the upper one descends at 1,500 ft/min: the loss
+    begins as it leaves FL370 and is marked. The upper one descending from FL390 all along instead: the loss
+    begins as it passes FL370, not from a held level. Two aircraft at FL360 meeting head-on: not marked either."""
+    two_nm_deg = math.degrees(2.0 * NM / (R * math.cos(math.radians(47.0))))
+
+    def trail(start_ft: float, descent_from_s: float) -> dict[str, list[tuple[float, float, float, float, bool]]]:
+        def high_ft(t: float) -> float:
+            return max(start_ft - max(t - descent_from_s, 0.0) * 25.0, 36000.0)
+
+        low = [(float(t), 47.0, 8.0 + 0.002 * t, 36000.0, False) for t in range(0, 301, 4)]
+        high = [(float(t), 47.0, 8.0 + two_nm_deg + 0.002 * t, high_ft(t), False) for t in range(0, 301, 4)]
+        return {"high": high, "low": low}
+
+    got = loss_episodes(*_as_arrays(trail(37000.0, 120.0)))
+    assert got.start_s.tolist() == [121.0] and got.from_held_levels.tolist() == [True]
+    got = loss_episodes(*_as_arrays(trail(39000.0, 0.0)))
+    assert got.start_s.tolist() == [81.0] and got.from_held_levels.tolist() == [False]
+    head_on = {
+        "a": [(float(t), 47.0, 7.9 + 0.001 * t, 36000.0, False) for t in range(0, 201, 4)],
+        "b": [(float(t), 47.0, 8.1 - 0.001 * t, 36000.0, False) for t in range(0, 201, 4)],
+    }
+    got = loss_episodes(*_as_arrays(head_on))
+    assert len(got) == 1 and got.from_held_levels.tolist() == [False]

@@ -25,7 +25,11 @@ aircraft id, lat, lon (degrees), altitude (m) and, optionally, an on-ground flag
    only height keeping brought them within the minimum); `LossKind.PARALLEL_RUNWAYS` where, at every second of
    it, the pair had the geometry of parallel runway operations (`commonsky.safety.parallel_runways`: both low,
    climbing or descending on near-parallel tracks at least 1,035 m apart: separated by the runways' spacing);
-   `LossKind.LOSS` otherwise.
+   `LossKind.LOSS` otherwise. A true loss (`LossKind.LOSS`) is also marked ``from_held_levels`` when both aircraft
+   held IFR levels at least the vertical minimum apart, level, over the `LEVEL_WINDOW_S` before its first sample
+   (the same classification, on the grid times before the episode): it began when one aircraft left its level
+   towards the other. Without the cleared or selected level, which recorded surveillance does not carry, no
+   prediction can warn such a loss before it begins; the replay counts its misses apart.
 
 Cost follows the reports and the pairs that come close (`commonsky.safety.loss_search`: coarse-to-fine
 candidate search); memory linear, never N x N.
@@ -55,7 +59,7 @@ from numpy.typing import ArrayLike
 from commonsky._typing import BoolArray, FloatArray, IntArray
 from commonsky.errors import InputError
 from commonsky.safety.cpa import BOUNDARY_TOL_M
-from commonsky.safety.height_keeping import Altimetry, LossKind, classify
+from commonsky.safety.height_keeping import Altimetry, LossKind, classify, look_back_steps
 from commonsky.safety.loss_search import Reports, close_samples
 from commonsky.safety.parallel_runways import ParallelRule, classify_parallel
 from commonsky.safety.params import Protection, ProtectionPolicy, ZoneProtection
@@ -67,7 +71,7 @@ FLIGHT_LEVEL_QUANTUM_M = 100.0 * FT_M
 """Altitudes as a controller's label shows them (hundreds of feet): the level the STCA predicts a level aircraft
 at (`commonsky.safety.stca`). The truth does not round: a level aircraft's 25 ft Mode S steps towards an
 adjacent level are losses of kind `LossKind.HEIGHT_KEEPING` instead."""
-LOSS_COLUMNS = ("id_a", "id_b", "start_s", "end_s", "min_dist_m", "min_dalt_m", "alt_m", "kind")
+LOSS_COLUMNS = ("id_a", "id_b", "start_s", "end_s", "min_dist_m", "min_dalt_m", "alt_m", "kind", "from_held_levels")
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,7 +82,8 @@ class LossEpisodes:
     ``min_dalt_m`` smallest altitude difference (absolute), ``alt_m`` mean altitude of the pair at the sample of
     smallest horizontal distance; ``samples`` number of grid times in loss; ``height_keeping`` and
     ``parallel_runways`` whether the episode is `LossKind.HEIGHT_KEEPING` or `LossKind.PARALLEL_RUNWAYS` (see
-    `kinds`; never both).
+    `kinds`; never both); ``from_held_levels`` whether a true loss began from levels held at least the minimum
+    apart (module docstring; False for the other kinds).
     """
 
     id_a: npt.NDArray[np.str_]
@@ -91,6 +96,7 @@ class LossEpisodes:
     samples: IntArray
     height_keeping: BoolArray
     parallel_runways: BoolArray
+    from_held_levels: BoolArray
 
     def __len__(self) -> int:
         return int(self.start_s.shape[0])
@@ -101,7 +107,7 @@ class LossEpisodes:
         f = np.zeros(0)
         s = np.zeros(0, dtype=np.str_)
         none = np.zeros(0, dtype=bool)
-        return cls(s, s, f, f, f, f, f, np.zeros(0, dtype=np.int64), none, none)
+        return cls(s, s, f, f, f, f, f, np.zeros(0, dtype=np.int64), none, none, none)
 
     def kinds(self) -> list[LossKind]:
         """The kind of each episode."""
@@ -203,8 +209,11 @@ def loss_episodes(
     last = np.concatenate([first[1:], [k.shape[0]]]) - 1
     episode = np.cumsum(new) - 1
     closest = np.lexsort((dh, episode))[first]  # first row of each episode when sorted by distance
-    hk = classify(reports, a[first], b[first], k[first], k[last], step_s, np.maximum.reduceat(pair_h, first), altimetry)
+    minimum = np.maximum.reduceat(pair_h, first)
+    hk = classify(reports, a[first], b[first], k[first], k[last], step_s, minimum, altimetry)
     pr = classify_parallel(reports, a[first], b[first], k[first], k[last], step_s, parallel) & ~hk
+    before = k[first] - look_back_steps(step_s)
+    held = classify(reports, a[first], b[first], before, k[first] - 1, step_s, minimum, altimetry) & ~hk & ~pr
     return LossEpisodes(
         id_a=names[a[first]],
         id_b=names[b[first]],
@@ -216,6 +225,7 @@ def loss_episodes(
         samples=(last - first + 1).astype(np.int64),
         height_keeping=hk,
         parallel_runways=pr,
+        from_held_levels=held,
     )
 
 
@@ -241,7 +251,8 @@ def _pair_minima(
 
 
 def write_losses_csv(path: Path | str, episodes: LossEpisodes) -> None:
-    """Write `LOSS_COLUMNS`, one row per episode (times UNIX s, distances and altitude in metres, `LossKind`)."""
+    """Write `LOSS_COLUMNS`, one row per episode (times UNIX s, distances and altitude in metres, `LossKind`,
+    ``from_held_levels`` as true/false)."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(LOSS_COLUMNS)
@@ -256,5 +267,6 @@ def write_losses_csv(path: Path | str, episodes: LossEpisodes) -> None:
                     round(float(episodes.min_dalt_m[m]), 1),
                     round(float(episodes.alt_m[m]), 1),
                     kind.value,
+                    "true" if episodes.from_held_levels[m] else "false",
                 ]
             )

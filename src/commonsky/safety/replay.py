@@ -14,7 +14,10 @@ and missed counts and warning times are over the true losses (``warned_all`` cou
 transparency). A true loss that began less than ``first_sight_s`` (20 s) after the first report of either aircraft's
 observed span (a pop-up: a departure first heard in the air, an aircraft entering coverage) is *not warnable*; they
 are counted (``not_warnable``, and ``missed_at_first_sight`` of them missed) and the warned share is stated over all
-true losses (``warned_share``) and over the warnable ones (``warned_share_warnable``). Kinds
+true losses (``warned_share``) and over the warnable ones (``warned_share_warnable``). The other misses are split
+into those that began from levels held at least the minimum apart (``missed_from_held_levels``: one aircraft left
+its level towards the other, `LossEpisodes.from_held_levels`; nothing in surveillance data foretells it) and the
+rest (``missed_other``). Kinds
 `LossKind.HEIGHT_KEEPING` and `LossKind.PARALLEL_RUNWAYS` are counted apart, never dropped. A conflict alert is a
 *nuisance* if no loss episode of its pair (of any kind) overlaps its life; alerts still up without a loss when the
 data ends are counted apart (``unresolved_at_end``). Each nuisance alert gets a cause from the pair's vertical state
@@ -279,13 +282,14 @@ def _quality(
     spans: dict[tuple[str, str], list[tuple[float, float]]] = {}
     warnings: list[float] = []
     warnings_all: list[float] = []
-    missed = unwarnable = popups = warned_warnable = 0
-    for a, b, start, stop, true_loss, seen in zip(
+    missed = unwarnable = from_levels = popups = warned_warnable = 0
+    for a, b, start, stop, true_loss, held, seen in zip(
         losses.id_a.tolist(),
         losses.id_b.tolist(),
         losses.start_s.tolist(),
         losses.end_s.tolist(),
         losses.true_loss.tolist(),
+        losses.from_held_levels.tolist(),
         first_seen.tolist(),
         strict=True,
     ):
@@ -305,6 +309,7 @@ def _quality(
         elif true_loss:
             missed += 1
             unwarnable += popup
+            from_levels += held and not popup
     nuisance: dict[int, NuisanceCause] = {}
     unresolved = 0
     for pair, pair_alerts in by_pair.items():
@@ -346,6 +351,8 @@ def _quality(
         "median_warning_all_s": round(float(np.median(warnings_all)), 1) if warnings_all else None,
         "missed": missed,
         "missed_at_first_sight": unwarnable,
+        "missed_from_held_levels": from_levels,
+        "missed_other": missed - unwarnable - from_levels,
         "conflict_alerts": n_conf,
         "nuisance_alerts": len(nuisance),
         "nuisance_by_cause": dict(Counter(c.value for c in nuisance.values())),

@@ -168,7 +168,10 @@ def write_report(result: ReplayResult, out: Path) -> list[Path]:
         "on tracks within 5 degrees, at least 1,035 m apart: separation by the runways, ICAO Doc 9643); "
         "<em>true_losses</em>: all others; <em>not_warnable</em>: true losses that began less than "
         "<em>first_sight_s</em> after one aircraft was first seen. <em>warned</em>, <em>missed</em> and the "
-        "warning times count true losses; <em>warned_all</em> counts every episode.</p>"
+        "warning times count true losses; <em>warned_all</em> counts every episode. Misses by cause: "
+        "<em>missed_at_first_sight</em> (not warnable), <em>missed_from_held_levels</em> (both aircraft held "
+        "levels at least the vertical minimum apart until one left its level towards the other: without the "
+        "cleared level, nothing in surveillance data foretells it), <em>missed_other</em>.</p>"
         f"<table>{rows}</table>{''.join(parts)}</body></html>"
     )
     (out / "report.html").write_text(page, encoding="utf-8")
