@@ -92,16 +92,22 @@ def displacement_m(
     psi0 = np.radians(trk_deg)
     rate = np.radians(turn_dps)
     turning = np.abs(rate) > 1e-9
-    safe = np.where(turning, rate, 1.0)
-    arc_s = np.minimum(time_s, np.radians(max_turn_deg) / np.abs(safe))
-    psi1 = psi0 + rate * arc_s
-    radius = gs_ms / safe
-    straight_s = time_s - arc_s
-    east_turn = radius * (np.cos(psi0) - np.cos(psi1)) + gs_ms * straight_s * np.sin(psi1)
-    north_turn = radius * (np.sin(psi1) - np.sin(psi0)) + gs_ms * straight_s * np.cos(psi1)
-    east = np.where(turning, east_turn, gs_ms * time_s * np.sin(psi0))
-    north = np.where(turning, north_turn, gs_ms * time_s * np.cos(psi0))
-    return np.asarray(east, dtype=np.float64), np.asarray(north, dtype=np.float64)
+    out = np.broadcast_shapes(np.shape(gs_ms), np.shape(trk_deg), np.shape(turn_dps), np.shape(time_s))
+    shape = out or (1,)
+    east = np.broadcast_to(gs_ms * time_s * np.sin(psi0), shape).astype(np.float64)
+    north = np.broadcast_to(gs_ms * time_s * np.cos(psi0), shape).astype(np.float64)
+    if not turning.any():
+        return east.reshape(out), north.reshape(out)
+    # the arc only where it turns (most paths are straight): each value as over the whole arrays
+    at = np.nonzero(np.broadcast_to(turning, shape))
+    gs, start, turn, t_s = (np.broadcast_to(a, shape)[at] for a in (gs_ms, psi0, rate, time_s))
+    arc_s = np.minimum(t_s, np.radians(max_turn_deg) / np.abs(turn))
+    end = start + turn * arc_s
+    radius = gs / turn
+    straight_s = t_s - arc_s
+    east[at] = radius * (np.cos(start) - np.cos(end)) + gs * straight_s * np.sin(end)
+    north[at] = radius * (np.sin(end) - np.sin(start)) + gs * straight_s * np.cos(end)
+    return east.reshape(out), north.reshape(out)
 
 
 def curved_conflicts(
@@ -117,6 +123,13 @@ def curved_conflicts(
     report: ``age_s`` back) and the others fly straight, checked every ``rule.step_s`` over each pair's
     look-ahead; per pair ``radius_m``, ``half_height_m``, ``lookahead_s``. Times are those of the first step
     in conflict (``tin_s``) and of the closest step (``tcpa_s``, ``dcpa_m``)."""
+    # A pair whose vertical rates are equal keeps its altitude difference at every step: if that is not inside
+    # the protection, no step is (`_curved_chunk`'s test, exactly), and the steps of its paths need no reckoning.
+    dz = np.abs(motion.alt_m[p] - motion.alt_m[q])
+    level = (motion.vs_ms[p] - motion.vs_ms[q] == 0.0) & ~(dz < half_height_m - BOUNDARY_TOL_M)
+    if level.any():
+        keep = ~level
+        p, q, radius_m, half_height_m, lookahead_s = (a[keep] for a in (p, q, radius_m, half_height_m, lookahead_s))
     parts = [
         _curved_chunk(
             motion,
