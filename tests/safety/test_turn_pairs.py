@@ -1,13 +1,16 @@
 """The turn prediction's candidate pairs (k-d tree) are exactly those of the altitude-window search it replaced:
 the old function is copied here as the oracle and both run on random samples (several pictures, the
-antimeridian, the poles, missing altitudes and rates, old reports, coordinates out of range)."""
+antimeridian, the poles, missing altitudes and rates, old reports, coordinates out of range), and on crowds
+that put many pairs on the edge of the tree's reach (breaking its margins fails them)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+import pytest
 
+from commonsky.safety import turn_pairs
 from commonsky.safety.turn_pairs import turning_pairs
 
 R_M = 6371000.0  # the product's Earth radius (BlueSky's), as the old function used it
@@ -108,7 +111,13 @@ def _same(k: np.ndarray, turning: np.ndarray, s: _Samples, params: tuple[float, 
     return int(want[0].shape[0])
 
 
-def test_the_tree_finds_exactly_the_pairs_of_the_altitude_window_search() -> None:
+@pytest.mark.parametrize("always_tree", [False, True])
+def test_the_tree_finds_exactly_the_pairs_of_the_altitude_window_search(
+    always_tree: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As it comes (the windows' pairs tested directly when they are few), and with the tree every time."""
+    if always_tree:
+        monkeypatch.setattr(turn_pairs, "WINDOW_PAIRS_PER_SAMPLE", -1)
     rng = np.random.default_rng(2026)
     pairs = 0
     for _ in range(600):

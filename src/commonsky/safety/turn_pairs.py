@@ -3,16 +3,17 @@ may come within the protection whatever their paths.
 
 A pair is kept by three tests (`turning_pairs`): the turning sample's altitude window (its picture, altitudes
 within its vertical reach against the fastest climber), the pair's vertical reach and the pair's horizontal
-reach (an equirectangular distance from the pair's first sample). Only the pairs that may pass them are tested:
-a k-d tree (`scipy.spatial.cKDTree`) holds each sample's point on the Earth's sphere (Earth-centred, metres)
-and its window key times a power of 2, ``scale``, and each turning sample looks up the samples within
-``hypot(across, scale * up)`` of it, ``across`` wider than its horizontal reach against the farthest-flying
-sample of its picture and ``up`` than its window. Wide enough for any pair the tests keep, at the poles and across the
-antimeridian too: the straight line between two points of the sphere is no longer than the path along the first
-one's parallel then along a meridian, ``|de| + |dn| <= sqrt(2) * hypot(dn, de)`` (the horizontal test's ``dn``,
-``de``). The tree only decides which pairs are tested; the tests decide which are kept, so the pairs are those
-of an altitude-window search from every turning sample (what this module did before the tree), in the same
-order. ``tests/safety/test_turn_pairs.py`` compares the two.
+reach (an equirectangular distance from the pair's first sample). When the windows hold few pairs (a few
+turning samples among many pictures, as in replay) they are all tested; otherwise only the pairs that may pass:
+a k-d tree (`scipy.spatial.cKDTree`) holds each sample of some window as its point on the Earth's sphere
+(Earth-centred, metres) and its window key times a power of 2, ``scale``, and each turning sample looks up the
+samples within ``hypot(across, scale * up)`` of it, ``across`` wider than its horizontal reach against the
+farthest-flying sample of its picture and ``up`` than its window. Wide enough for any pair the tests keep, at
+the poles and across the antimeridian too: the straight line between two points of the sphere is no longer
+than the path along the first one's parallel then along a meridian, ``|de| + |dn| <= sqrt(2) * hypot(dn, de)``
+(the horizontal test's ``dn``, ``de``). The tree only decides which pairs are tested; the tests decide which
+are kept, so the pairs are those of an altitude-window search from every turning sample (what this module did
+before the tree), in the same order. ``tests/safety/test_turn_pairs.py`` compares the two.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from commonsky.safety.turns import TurningMotion
 # Coordinates beyond this many degrees (not a position: garbage) are searched by altitude window alone, where
 # rounding cannot matter: the tree's margins below hold for coordinates up to here.
 WILD_DEG = 1.0e4
+# Fewer pairs in the turning samples' windows than this many per sample in them: those pairs are tested, no tree.
+WINDOW_PAIRS_PER_SAMPLE = 4
 # The tree's reach is wider than the tests' by this share and these metres (rounding of the tests and the tree).
 REL_MARGIN = 1.0e-6
 ABS_MARGIN_M = 1.0
@@ -46,8 +49,9 @@ def turning_pairs(
     """Sample pairs (p < q, sorted by p then q) of the same picture (``k``, sorted) with at least one
     ``turning`` sample that may come within the protection in [0, lookahead_s] whatever their paths: closer now
     than ``radius_m`` plus how far both can fly (from their reports), vertically than ``half_height_m`` plus how
-    far both can climb or descend. Parameters are not negative; the pairs are those of the tests below over
-    every sample of each turning sample's altitude window (module docstring), found with a k-d tree."""
+    far both can climb or descend. Parameters are not negative. The pairs are those the three tests (module
+    docstring) keep among each turning sample and every sample of its altitude window, found with a k-d tree
+    when the windows hold many pairs."""
     src = np.flatnonzero(turning)
     if src.shape[0] == 0:
         z = np.zeros(0, dtype=np.int64)
@@ -107,11 +111,18 @@ def _candidates(
     """(a, b): turning samples ``src`` and samples near them, every pair `turning_pairs`' tests may keep among
     them (module docstring). A sample some test drops whatever its partner (no finite position or altitude, no
     vertical rate, no reach) is in none."""
+    sorted_key = key[order]
+    lo = np.searchsorted(sorted_key, key[src] - window_m[src], side="left")
+    hi = np.maximum(np.searchsorted(sorted_key, key[src] + window_m[src], side="right"), lo)
     lat, lon = motion.lat_deg, motion.lon_deg
     live = np.isfinite(lat) & np.isfinite(lon) & np.isfinite(motion.alt_m)
     live &= ~np.isnan(motion.vs_ms) & ~np.isnan(flown_m)
-    if np.any(live & ((np.abs(lat) > WILD_DEG) | (np.abs(lon) > WILD_DEG))):
-        return _window_pairs(order, key, window_m, src)
+    # a partner is in the turning sample's window: the samples in none are not needed
+    edges = np.bincount(lo, minlength=k.shape[0] + 1) - np.bincount(hi, minlength=k.shape[0] + 1)
+    live[order] &= np.cumsum(edges[:-1]) > 0
+    wild = np.any(live & ((np.abs(lat) > WILD_DEG) | (np.abs(lon) > WILD_DEG)))
+    if wild or int((hi - lo).sum()) <= WINDOW_PAIRS_PER_SAMPLE * int(live.sum()):
+        return _window_pairs(order, lo, hi, src)
     at = np.flatnonzero(live)
     src = src[live[src]]
     if src.shape[0] == 0:
@@ -162,12 +173,10 @@ def _key_scale(across_m: FloatArray, up_m: FloatArray) -> float:
     return 2.0 ** round(math.log2(ratio)) if math.isfinite(ratio) and ratio > 0.0 else 1.0
 
 
-def _window_pairs(order: IntArray, key: FloatArray, window_m: FloatArray, src: IntArray) -> tuple[IntArray, IntArray]:
-    """(a, b): each turning sample ``src`` with every sample of its altitude window (sorted ``key`` within
-    ``window_m``), without the tree."""
-    lo = np.searchsorted(key[order], key[src] - window_m[src], side="left")
-    hi = np.searchsorted(key[order], key[src] + window_m[src], side="right")
-    count = np.maximum(hi - lo, 0)
+def _window_pairs(order: IntArray, lo: IntArray, hi: IntArray, src: IntArray) -> tuple[IntArray, IntArray]:
+    """(a, b): each turning sample ``src`` with every sample of its altitude window (positions ``lo`` to ``hi``
+    in ``order``), without the tree."""
+    count = hi - lo
     a = np.repeat(src, count)
     b = order[np.repeat(lo, count) + (np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count))]
     return a, b
