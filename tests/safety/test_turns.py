@@ -13,7 +13,8 @@ from commonsky.safety.alerts import AlertKind
 from commonsky.safety.kinematics import sustained_turn_rate
 from commonsky.safety.replay import replay
 from commonsky.safety.tracks import tracks_from_columns
-from commonsky.safety.turns import TurnRule, curved_conflicts, displacement_m, turning_pairs
+from commonsky.safety.turn_pairs import turning_pairs
+from commonsky.safety.turns import TurnRule, curved_conflicts, displacement_m
 
 R_M = 6371000.0
 NM = 1852.0

@@ -32,7 +32,8 @@ from commonsky.safety.params import ProtectionPolicy
 from commonsky.safety.pruning import ecef_motion, frame_gain, slice_radius_m, unique_codes
 from commonsky.safety.stca import stca_states
 from commonsky.safety.tracks import RecordedTracks
-from commonsky.safety.turns import TurnRule, curved_conflicts, turning_pairs
+from commonsky.safety.turn_pairs import turning_pairs
+from commonsky.safety.turns import TurnRule, curved_conflicts
 
 SAMPLES_PER_CHUNK = 500_000
 SLICES = 1

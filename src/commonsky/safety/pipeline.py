@@ -46,7 +46,8 @@ from commonsky.safety.params import ProtectionArrays, ProtectionPolicy
 from commonsky.safety.qnh import QnhEstimate
 from commonsky.safety.stca import parallel_pairs, stca_picture
 from commonsky.safety.track_rates import TrackRateFilter
-from commonsky.safety.turns import CurrentTurns, TurnRule, current_turns, curved_conflicts, turning_pairs
+from commonsky.safety.turn_pairs import turning_pairs
+from commonsky.safety.turns import CurrentTurns, TurnRule, current_turns, curved_conflicts
 
 
 @dataclass(frozen=True, eq=False)

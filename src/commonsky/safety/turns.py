@@ -18,7 +18,8 @@ Here (`TurnRule`):
   before), then straight on; the groundspeed and the vertical prediction are the linear one's;
 - **both predictions**: a pair conflicts when the linear prediction of both aircraft does
   (`commonsky.safety.cpa`) or the prediction with each turning aircraft on its arc does, over the same
-  look-ahead and protection. The arc is checked every ``step_s`` seconds of the look-ahead.
+  look-ahead and protection. The arc is checked every ``step_s`` seconds of the look-ahead, for the pairs with a
+  turning aircraft that may come within the protection whatever their paths (`commonsky.safety.turn_pairs`).
 
 Replay (`commonsky.safety.batch`) applies it to its dead-reckoned samples; the live safety net
 (`commonsky.safety.pipeline.SafetyNet` with its `commonsky.safety.track_rates.TrackRateFilter`, which reads
@@ -91,74 +92,22 @@ def displacement_m(
     psi0 = np.radians(trk_deg)
     rate = np.radians(turn_dps)
     turning = np.abs(rate) > 1e-9
-    safe = np.where(turning, rate, 1.0)
-    arc_s = np.minimum(time_s, np.radians(max_turn_deg) / np.abs(safe))
-    psi1 = psi0 + rate * arc_s
-    radius = gs_ms / safe
-    straight_s = time_s - arc_s
-    east_turn = radius * (np.cos(psi0) - np.cos(psi1)) + gs_ms * straight_s * np.sin(psi1)
-    north_turn = radius * (np.sin(psi1) - np.sin(psi0)) + gs_ms * straight_s * np.cos(psi1)
-    east = np.where(turning, east_turn, gs_ms * time_s * np.sin(psi0))
-    north = np.where(turning, north_turn, gs_ms * time_s * np.cos(psi0))
-    return np.asarray(east, dtype=np.float64), np.asarray(north, dtype=np.float64)
-
-
-def turning_pairs(
-    k: IntArray,
-    turning: np.ndarray,
-    motion: TurningMotion,
-    radius_m: float,
-    half_height_m: float,
-    lookahead_s: float,
-) -> tuple[IntArray, IntArray]:
-    """Sample pairs (p < q) of the same picture (``k``, sorted) with at least one ``turning`` sample that may
-    come within the protection in [0, lookahead_s] whatever their paths: closer now than ``radius_m`` plus how
-    far both can fly (from their reports), vertically than ``half_height_m`` plus how far both can climb or
-    descend."""
-    src = np.flatnonzero(turning)
-    if src.shape[0] == 0:
-        z = np.zeros(0, dtype=np.int64)
-        return z, z
-    order, key, reach_m = _by_picture_and_altitude(k, motion, half_height_m, lookahead_s)
-    lo = np.searchsorted(key[order], key[src] - reach_m[src], side="left")
-    hi = np.searchsorted(key[order], key[src] + reach_m[src], side="right")
-    count = hi - lo
-    a = np.repeat(src, count)
-    b = order[np.repeat(lo, count) + (np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count))]
-    # each pair once: a pair of two turning samples from the lower one only (no hashing of every pair)
-    once = (a != b) & (~turning[b] | (a < b))
-    p, q = np.minimum(a[once], b[once]), np.maximum(a[once], b[once])
-    gs = np.hypot(motion.vn_ms, motion.ve_ms)
-    vs = np.abs(motion.vs_ms)
-    dz = np.abs(motion.alt_m[p] - motion.alt_m[q])
-    near = dz < half_height_m + (vs[p] + vs[q]) * lookahead_s + 1.0
-    p, q = p[near], q[near]
-    lat1 = np.radians(motion.lat_deg[p])
-    dn = BLUESKY_EARTH_RADIUS_M * (np.radians(motion.lat_deg[q]) - lat1)
-    dlon = np.radians(np.mod(motion.lon_deg[q] - motion.lon_deg[p] + 180.0, 360.0) - 180.0)
-    de = BLUESKY_EARTH_RADIUS_M * dlon * np.cos(lat1)
-    # a sample's path (`curved_conflicts`) starts from its report, age_s back: within gs * (2 age + t) of it
-    age = np.maximum(motion.age_s, 0.0)
-    reach = radius_m + gs[p] * (lookahead_s + 2.0 * age[p]) + gs[q] * (lookahead_s + 2.0 * age[q]) + 100.0
-    near = np.hypot(dn, de) < reach * 1.01
-    codes = np.sort(p[near].astype(np.int64) * k.shape[0] + q[near])  # in the order of (p, q)
-    return codes // k.shape[0], codes % k.shape[0]
-
-
-def _by_picture_and_altitude(
-    k: IntArray, motion: TurningMotion, half_height_m: float, lookahead_s: float
-) -> tuple[IntArray, FloatArray, FloatArray]:
-    """The samples' order by picture then altitude, a key in that order (pictures far apart, altitude within) and
-    how far in it each sample's partners can be: its vertical reach against the fastest climber, at most the whole
-    picture (a bound of `turning_pairs`' vertical test; a sample without altitude or rate is searched at 0, and
-    that test drops it)."""
-    alt = np.where(np.isfinite(motion.alt_m), motion.alt_m, 0.0)
-    vs = np.where(np.isnan(motion.vs_ms), 0.0, np.abs(motion.vs_ms))
-    highest = float(np.abs(alt).max(initial=0.0))
-    reach = np.minimum(half_height_m + (vs + float(vs.max(initial=0.0))) * lookahead_s + 2.0, 2.0 * highest + 2.0)
-    span = 4.0 * (highest + float(reach.max(initial=0.0))) + 10.0
-    key = (k - k[0]).astype(np.float64) * span + alt
-    return np.lexsort((alt, k)), key, reach
+    out = np.broadcast_shapes(np.shape(gs_ms), np.shape(trk_deg), np.shape(turn_dps), np.shape(time_s))
+    shape = out or (1,)
+    east = np.broadcast_to(gs_ms * time_s * np.sin(psi0), shape).astype(np.float64)
+    north = np.broadcast_to(gs_ms * time_s * np.cos(psi0), shape).astype(np.float64)
+    if not turning.any():
+        return east.reshape(out), north.reshape(out)
+    # the arc only where it turns (most paths are straight): each value as over the whole arrays
+    at = np.nonzero(np.broadcast_to(turning, shape))
+    gs, start, turn, t_s = (np.broadcast_to(a, shape)[at] for a in (gs_ms, psi0, rate, time_s))
+    arc_s = np.minimum(t_s, np.radians(max_turn_deg) / np.abs(turn))
+    end = start + turn * arc_s
+    radius = gs / turn
+    straight_s = t_s - arc_s
+    east[at] = radius * (np.cos(start) - np.cos(end)) + gs * straight_s * np.sin(end)
+    north[at] = radius * (np.sin(end) - np.sin(start)) + gs * straight_s * np.cos(end)
+    return east.reshape(out), north.reshape(out)
 
 
 def curved_conflicts(
@@ -174,6 +123,13 @@ def curved_conflicts(
     report: ``age_s`` back) and the others fly straight, checked every ``rule.step_s`` over each pair's
     look-ahead; per pair ``radius_m``, ``half_height_m``, ``lookahead_s``. Times are those of the first step
     in conflict (``tin_s``) and of the closest step (``tcpa_s``, ``dcpa_m``)."""
+    # A pair whose vertical rates are equal keeps its altitude difference at every step: if that is not inside
+    # the protection, no step is (`_curved_chunk`'s test, exactly), and the steps of its paths need no reckoning.
+    dz = np.abs(motion.alt_m[p] - motion.alt_m[q])
+    level = (motion.vs_ms[p] - motion.vs_ms[q] == 0.0) & ~(dz < half_height_m - BOUNDARY_TOL_M)
+    if level.any():
+        keep = ~level
+        p, q, radius_m, half_height_m, lookahead_s = (a[keep] for a in (p, q, radius_m, half_height_m, lookahead_s))
     parts = [
         _curved_chunk(
             motion,
