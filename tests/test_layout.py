@@ -58,6 +58,8 @@ BEHAVIOUR_TESTS: dict[str, str] = {
     "safety/test_docs.py": "the runnable examples of the safety docstrings",
     "safety/test_real_traffic.py": "replay on real recorded traffic, scored against losses from the reports",
     "safety/test_held_out.py": "`commonsky replay` on encounters built from held-out real traffic, scored here",
+    "safety/test_curved_unchanged.py": "turns.py's curved prediction against the functions it replaced, copied as the "
+    "oracle (bit for bit)",
     "safety/test_reference.py": "conflict detection against BlueSky's golden files (a peer)",
     "service/dss/test_dss_api.py": "the DSS API end to end",
     "service/dss/test_dss_cli.py": "`commonsky serve` DSS options end to end",
