@@ -250,3 +250,29 @@ def test_a_turn_away_from_traffic_raises_nothing() -> None:
         turn_dps.append(float(rates.update(p.time_s, p.id, p.alt_m, p.trk_deg).turn_dps[0]))
     assert not [e for e in events if e.kind is EventKind.RAISED]
     assert np.allclose(turn_dps[80:120], RATE)  # A's turn was read: the arc was checked
+
+
+def test_a_departure_plotted_at_the_receiver_while_on_the_ground_gets_no_climb_from_it() -> None:
+    """A departure from a 5,000 ft aerodrome, plotted at the receiver's altitude (0) while it reports surface
+    positions, then airborne at 5,100 ft climbing 1,000 ft/min, under an aircraft level at 8,000 ft coming the
+    other way: the levels meet in 174 s (2,900 - 1,000 ft at 1,000 ft/min), beyond the 120 s look-ahead, so no
+    alert. A slope taken from the ground pictures (5,100 ft in 20 s: 15,300 ft/min) would raise one."""
+    net = SafetyNet(stca_policy(), rates=TrackRateFilter())
+    events = []
+    for t in range(0, 150):
+        airborne = t >= 60
+        dep_alt_ft = 5_100.0 + (t - 60) * 1_000.0 / 60.0 if airborne else 0.0
+        x_dep = 72.0 * max(t - 60, 0)  # 140 kt east once rolling
+        x_arr = 20_000.0 - 230.0 * t  # level at 8,000 ft, west
+        picture = Picture.from_arrays(
+            ["DEP", "ARR"],
+            [40.0, 40.0],
+            [-105.0 + math.degrees(x / (6_371_000.0 * math.cos(math.radians(40.0)))) for x in (x_dep, x_arr)],
+            [dep_alt_ft * FT, 8_000.0 * FT],
+            [72.0 if airborne else 8.0, 230.0],
+            [90.0, 270.0],
+            [1_000.0 * FPM if airborne else 0.0, 0.0],
+            time_s=float(t),
+        )
+        events += net.step(picture, np.array([not airborne, False])).events
+    assert not any(e.kind is EventKind.RAISED and e.alert.kind is AlertKind.CONFLICT for e in events)

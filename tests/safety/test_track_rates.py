@@ -17,7 +17,7 @@ def test_rates_and_means_match_a_plain_recomputation() -> None:
     rng = np.random.default_rng(11)
     window_s, max_dt_s, tick_s = 20.0, 60.0, 0.5
     filt = TrackRateFilter(window_s=window_s, max_dt_s=max_dt_s)
-    history: list[tuple[float, dict[str, float]]] = []
+    history: list[tuple[float, dict[str, float | None]]] = []
     live = [f"T{k}" for k in range(60)]
     next_id = 60
     for step in range(400):
@@ -30,19 +30,24 @@ def test_rates_and_means_match_a_plain_recomputation() -> None:
         rng.shuffle(shown)
         ids = np.array(shown, dtype=str)
         alt = rng.uniform(1000.0, 12000.0, len(shown))
-        got = filt.update(t, ids, alt, np.zeros(len(shown)))
+        ground = rng.random(len(shown)) < 0.1  # on the ground in this picture: its altitude counts for nothing
+        got = filt.update(t, ids, alt, np.zeros(len(shown)), on_ground=ground)
         rate, mean = got.vs_ms, got.mean_alt_m
         for j, i in enumerate(shown):
+            if ground[j]:
+                assert math.isnan(rate[j]) and math.isnan(mean[j])
+                continue
             past = [(ts, frame[i]) for ts, frame in history if i in frame]
-            window = [a for ts, a in past if t - ts <= window_s] + [alt[j]]
+            window = [a for ts, a in past if t - ts <= window_s and a is not None] + [alt[j]]
             assert math.isclose(mean[j], sum(window) / len(window), rel_tol=1e-12)
             older = [(ts, frame) for ts, frame in history if t - ts >= window_s]
             ref = older[-1] if older else None
-            if ref is None or t - ref[0] > max_dt_s or i not in ref[1]:
+            if ref is None or t - ref[0] > max_dt_s or ref[1].get(i) is None:
                 assert math.isnan(rate[j])
             else:
                 assert math.isclose(rate[j], (alt[j] - ref[1][i]) / (t - ref[0]), rel_tol=1e-12)
-        history.append((t, dict(zip(shown, alt.tolist(), strict=True))))
+        airborne = [None if g else float(a) for a, g in zip(alt.tolist(), ground.tolist(), strict=True)]
+        history.append((t, dict(zip(shown, airborne, strict=True))))
     assert next_id > 4096 + 4 * 60  # the filter had to drop gone ids' codes at least once
     assert len(filt._table) <= 4 * 60 + 4096 + 60
 

@@ -105,8 +105,8 @@ class SafetyNet:
     ) -> tuple[Picture, FloatArray, ProtectionArrays, Conflicts]:
         """The STCA picture of ``picture``, its aircraft's turn rates and protection, and its conflicts (positions
         in ``picture``)."""
-        r = rates.update(picture.time_s, picture.id, picture.alt_m, picture.trk_deg, self.turn)
         ground = np.zeros(len(picture), dtype=bool) if on_ground is None else np.asarray(on_ground, dtype=bool)
+        r = rates.update(picture.time_s, picture.id, picture.alt_m, picture.trk_deg, self.turn, ground)
         altimetry = Altimetry()
         if self.qnh is not None:
             level = ~ground & (np.abs(r.vs_ms) < LEVEL_RATE_MS)  # NaN (no rate yet): not level

@@ -5,6 +5,13 @@ newest picture at least ``window_s`` older than the current one, causal, NaN whe
 picture (a track younger than the window: its rate is not established yet) or where it is more than ``max_dt_s``
 old. `commonsky.safety.stca.stca_states` leaves an aircraft without an established rate out until it has one.
 
+Pictures where an aircraft was on the ground (the ``on_ground`` given to `TrackRateFilter.update`) do not count
+for it: a receiver plots an aircraft reporting surface positions, which carry no altitude, at its own altitude
+(`commonsky.surveillance.feeds.receiver`), so a departure's slope from such a picture to its first airborne
+altitudes would be a climb of thousands of feet a minute and predict it up through the traffic above. A departure's
+rate is established once it has been airborne for the window, as replay's is when its reports on the ground carry
+no altitude.
+
 It also gives each aircraft's mean altitude over the window (this picture's included), which the live safety net
 reads a level aircraft's flight level from: tracked altitudes wobble by tens of feet where radar heights join
 ADS-B ones (an airliner holding FL370 tracked at 36,947 ft would round to FL369 and "conflict" with one at FL360),
@@ -83,13 +90,22 @@ class TrackRateFilter:
         return np.array(codes, dtype=np.int64).reshape(len(names))
 
     def update(
-        self, time_s: float, ids: StrArray, alt_m: FloatArray, trk_deg: FloatArray, turn: TurnRule = TurnRule()
+        self,
+        time_s: float,
+        ids: StrArray,
+        alt_m: FloatArray,
+        trk_deg: FloatArray,
+        turn: TurnRule = TurnRule(),
+        on_ground: BoolArray | None = None,
     ) -> TrackRates:
         """The rates of each of ``ids`` at ``time_s`` and its mean altitude over the last ``window_s`` (turn rate by
-        ``turn``; all 0 when it is not enabled), then remember this picture."""
+        ``turn``; all 0 when it is not enabled), then remember this picture. ``on_ground``: per aircraft, on the
+        ground in this picture (its altitude counts for nothing: module docstring; default: none is)."""
         ids = np.asarray(ids)
         codes = self._codes(ids)
         alt, trk = np.asarray(alt_m, dtype=np.float64), np.asarray(trk_deg, dtype=np.float64)
+        if on_ground is not None:
+            alt = np.where(np.asarray(on_ground, dtype=bool), np.nan, alt)
         # Looked up in code order (a search of sorted keys is several times faster), then put back in ``ids`` order.
         order = np.argsort(codes, kind="stable")
         sorted_codes, sorted_alt, sorted_trk = codes[order], alt[order], trk[order]
@@ -100,6 +116,7 @@ class TrackRateFilter:
             if time_s - frame.time_s > self.window_s:
                 continue
             pos, found = frame.find(sorted_codes)
+            found[found] = np.isfinite(frame.alt_m[pos[found]])  # not on the ground then
             total_s[found] += frame.alt_m[pos[found]]
             count_s[found] += 1.0
         ref = self._newest(time_s, self.window_s)
