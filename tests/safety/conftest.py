@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -180,3 +180,17 @@ def legacy_replay_by_slot(tracks: RecordedTracks, slot_s: float, base_s: float) 
         part = replace(tracks, **{n: getattr(tracks, n)[m] for n in (*per_row, "vs_filt_ms", "on_ground")})
         out += legacy.legacy_replay(part)
     return out
+
+
+@dataclass(frozen=True)
+class TurningSamples:
+    """Aircraft states with a turn rate and a report age: a `commonsky.safety.turns.TurningMotion` built in tests."""
+
+    lat_deg: np.ndarray
+    lon_deg: np.ndarray
+    alt_m: np.ndarray
+    vn_ms: np.ndarray
+    ve_ms: np.ndarray
+    vs_ms: np.ndarray
+    turn_dps: np.ndarray
+    age_s: np.ndarray

@@ -6,12 +6,14 @@ pairs than a chunk)."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import fields
 
 import numpy as np
 
 from commonsky.safety.cpa import BOUNDARY_TOL_M, PairGeometry
 from commonsky.safety.turns import CHUNK_PAIRS, TurnRule, curved_conflicts, displacement_m
+
+from .conftest import TurningSamples
 
 R_M = 6371000.0  # the product's Earth radius (BlueSky's), as the old functions used it
 
@@ -35,20 +37,8 @@ def _old_displacement_m(
     return np.asarray(east, dtype=np.float64), np.asarray(north, dtype=np.float64)
 
 
-@dataclass(frozen=True)
-class _Samples:
-    lat_deg: np.ndarray
-    lon_deg: np.ndarray
-    alt_m: np.ndarray
-    vn_ms: np.ndarray
-    ve_ms: np.ndarray
-    vs_ms: np.ndarray
-    turn_dps: np.ndarray
-    age_s: np.ndarray
-
-
 def _old_curved_conflicts(
-    m: _Samples, p: np.ndarray, q: np.ndarray, r: np.ndarray, h: np.ndarray, t: np.ndarray, rule: TurnRule
+    m: TurningSamples, p: np.ndarray, q: np.ndarray, r: np.ndarray, h: np.ndarray, t: np.ndarray, rule: TurnRule
 ) -> PairGeometry:
     """`curved_conflicts` before (commit 41ec586), its chunks inlined, verbatim apart from names."""
     parts = [
@@ -67,7 +57,7 @@ def _old_curved_conflicts(
 
 
 def _old_chunk(
-    m: _Samples,
+    m: TurningSamples,
     p: np.ndarray,
     q: np.ndarray,
     radius_m: np.ndarray,
@@ -126,13 +116,13 @@ def _bits(a: np.ndarray) -> tuple[str, tuple[int, ...], bytes]:
     return a.dtype.str, a.shape, np.ascontiguousarray(a).tobytes()
 
 
-def _aircraft(rng: np.random.Generator, n: int) -> _Samples:
+def _aircraft(rng: np.random.Generator, n: int) -> TurningSamples:
     """Around one place, at 1,000 ft levels (and between), level (vertical rate exactly 0) or not."""
     gs, trk = rng.uniform(0.0, 260.0, n), rng.uniform(0.0, 360.0, n)
     vs = np.where(rng.random(n) < 0.6, 0.0, rng.choice([-10.0, -2.5, 2.5, 10.0], n))
     turn = np.where(rng.random(n) < 0.3, rng.uniform(-5.0, 5.0, n), 0.0)
     turn = np.where(rng.random(n) < 0.03, rng.choice([1e-12, np.nan, -3.0], n), turn)
-    return _Samples(
+    return TurningSamples(
         47.0 + rng.uniform(-0.3, 0.3, n),
         np.mod(180.0 + rng.uniform(-0.4, 0.4, n) + 180.0, 360.0) - 180.0,
         np.where(rng.random(n) < 0.8, rng.integers(5, 12, n) * 304.8, rng.uniform(1500.0, 3700.0, n)),

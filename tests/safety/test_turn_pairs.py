@@ -5,31 +5,19 @@ that put many pairs on the edge of the tree's reach (breaking its margins fails 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pytest
 
 from commonsky.safety import turn_pairs
 from commonsky.safety.turn_pairs import turning_pairs
 
+from .conftest import TurningSamples
+
 R_M = 6371000.0  # the product's Earth radius (BlueSky's), as the old function used it
 
 
-@dataclass(frozen=True)
-class _Samples:
-    lat_deg: np.ndarray
-    lon_deg: np.ndarray
-    alt_m: np.ndarray
-    vn_ms: np.ndarray
-    ve_ms: np.ndarray
-    vs_ms: np.ndarray
-    turn_dps: np.ndarray
-    age_s: np.ndarray
-
-
 def _old_turning_pairs(
-    k: np.ndarray, turning: np.ndarray, m: _Samples, radius_m: float, half_height_m: float, lookahead_s: float
+    k: np.ndarray, turning: np.ndarray, m: TurningSamples, radius_m: float, half_height_m: float, lookahead_s: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """`turning_pairs` before the k-d tree (commit ab3c82e), verbatim apart from names."""
     src = np.flatnonzero(turning)
@@ -71,7 +59,7 @@ def _some(rng: np.random.Generator, n: int, share: float, value: float, into: np
     return np.where(rng.random(n) < share, value, into)
 
 
-def _draw(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, _Samples, tuple[float, float, float]]:
+def _draw(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, TurningSamples, tuple[float, float, float]]:
     """Samples of 1-5 pictures around one place: anywhere, across the antimeridian, near a pole or on it."""
     n = int(rng.choice([1, 2, 3, int(rng.integers(4, 60)), int(rng.integers(60, 400))]))
     k = np.sort(rng.integers(0, int(rng.integers(1, 6)), n)) + int(rng.integers(0, 1000))
@@ -99,10 +87,10 @@ def _draw(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, _Samples, t
         float(rng.choice([304.8, rng.uniform(50.0, 600.0)])),
         float(rng.choice([120.0, rng.uniform(10.0, 300.0)])),
     )
-    return k, turn != 0.0, _Samples(lat, lon, alt, vn, ve, vs, turn, age), params
+    return k, turn != 0.0, TurningSamples(lat, lon, alt, vn, ve, vs, turn, age), params
 
 
-def _same(k: np.ndarray, turning: np.ndarray, s: _Samples, params: tuple[float, float, float]) -> int:
+def _same(k: np.ndarray, turning: np.ndarray, s: TurningSamples, params: tuple[float, float, float]) -> int:
     """Both functions' pairs, asserted equal (values, order, dtype); how many."""
     want = _old_turning_pairs(k, turning, s, *params)
     got = turning_pairs(k, turning, s, *params)
@@ -137,7 +125,7 @@ def test_pairs_on_the_edge_of_the_horizontal_reach_near_the_poles_and_the_antime
         lon = np.mod(lon0 + rng.uniform(-60.0, 60.0, n) + 180.0, 360.0) - 180.0
         fast = rng.random(n) < 0.3
         gs, trk = np.where(fast, 280.0, rng.uniform(0.0, 60.0, n)), rng.uniform(0.0, 360.0, n)
-        s = _Samples(
+        s = TurningSamples(
             lat,
             lon,
             3000.0 + np.where(fast, 0.0, rng.uniform(-8000.0, 8000.0, n)),
@@ -161,7 +149,7 @@ def test_pairs_on_the_edge_of_the_altitude_window_are_found() -> None:
         slow = np.arange(n) < n // 3
         spread = np.where(slow, 0.02, 2.0)
         gs, trk = np.where(slow, rng.uniform(0.0, 5.0, n), 250.0), rng.uniform(0.0, 360.0, n)
-        s = _Samples(
+        s = TurningSamples(
             lat0 + spread * rng.uniform(-1.0, 1.0, n),
             np.mod(lon0 + spread * rng.uniform(-1.0, 1.0, n) + 180.0, 360.0) - 180.0,
             np.where(slow, rng.uniform(0.0, 12600.0, n), 6000.0),
@@ -181,7 +169,7 @@ def test_coordinates_out_of_range_and_unbounded_speeds_are_searched_as_before() 
         for speed in (250.0, np.inf):
             k, turning, s, params = _draw(rng)
             n = k.shape[0]
-            s = _Samples(
+            s = TurningSamples(
                 np.where(rng.random(n) < 0.1, wild, s.lat_deg),
                 np.where(rng.random(n) < 0.1, wild, s.lon_deg),
                 s.alt_m,
