@@ -18,6 +18,9 @@ movement 300 m beside its lift-off point, flagged on the ground. Each encounter 
 The figures of issue 13: every loss found, at least 95 % of (warnable) true losses warned before they begin,
 median warning at least 60 s, no alert for a pair holding adjacent levels, none involving an aircraft on the
 ground, nuisance alerts per loss at most a third of the replay as it was before (``benchmarks/legacy_replay.py``).
+The live run's safety net meets the same figures on the same reports, played to it a picture every 5 s as a
+tracker presents them (`live_stream`). Losses that began from levels held 1,000 ft apart are marked in losses.csv
+as the judge finds them.
 """
 
 from __future__ import annotations
