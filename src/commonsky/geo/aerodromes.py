@@ -75,10 +75,12 @@ class Aerodromes:
     lon_deg: FloatArray
     elevation_m: FloatArray
     radius_m: FloatArray
+    _xyz: FloatArray = field(init=False, repr=False)  # reference points, Earth-centred (m)
     _classes: list[tuple[IndexArray, cKDTree, float]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         xyz = ecef_m(self.lat_deg, self.lon_deg)
+        object.__setattr__(self, "_xyz", xyz)
         bounds = [0.0, *SIZE_CLASSES_M, math.inf]
         classes = []
         for lo, hi in itertools.pairwise(bounds):
@@ -108,7 +110,7 @@ class Aerodromes:
             aerodrome = members[
                 np.concatenate([np.zeros(0, dtype=np.intp), *(np.asarray(f, dtype=np.intp) for f in found)])
             ]
-            dist = np.linalg.norm(xyz[point] - ecef_m(self.lat_deg[aerodrome], self.lon_deg[aerodrome]), axis=1)
+            dist = np.linalg.norm(xyz[point] - self._xyz[aerodrome], axis=1)
             covers = dist <= self.radius_m[aerodrome]
             points.append(point[covers])
             dists.append(dist[covers])
