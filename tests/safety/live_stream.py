@@ -1,9 +1,10 @@
 """Recorded reports played to the live safety net as a tracker presents them: a picture every ``tick_s`` seconds
 holding each aircraft's latest report of the last ``stale_s`` seconds, moved on along its track at its groundspeed
-to the picture's time (altitude as reported), and its on-ground flag. The reports are those replay's input hygiene
+to the picture's time (altitude as reported; on the ground without one, 0: the receiver's altitude, as
+`commonsky.surveillance.feeds.receiver` plots it), and its on-ground flag. The reports are those replay's input hygiene
 keeps (`commonsky.safety.track_files.read_tracks`: groundspeed and track derived from the positions where missing
 or stuck, as a tracker's velocity follows the positions); the safety net is the live run's
-(`commonsky.sim.pipeline.SafetyNetFactory`, as `commonsky.sim.assembly` builds it)."""
+(`commonsky.sim.assembly.live_parts`' safety-net factory)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from commonsky.geo.aerodromes import load_aerodromes
 from commonsky.picture import Picture
-from commonsky.safety.alerts import AlertEvent, AlertKind, cycles_in
+from commonsky.safety.alerts import AlertEvent, AlertKind
 from commonsky.safety.track_files import read_tracks
-from commonsky.sim.assembly import protection_policy
-from commonsky.sim.pipeline import SafetyNetFactory
+from commonsky.sim.assembly import live_parts
 from commonsky.sim.run_config import RunConfig
 
 M_PER_DEG = 111_195.0  # on the 6,371 km sphere
@@ -29,14 +28,7 @@ LiveAlert = tuple[tuple[str, str], float, float]
 def live_conflict_alerts(tracks_csv: Path, tick_s: float, stale_s: float = 30.0) -> list[LiveAlert]:
     """The conflict alerts the live safety net raises on the reports of ``tracks_csv`` (module docstring)."""
     tracks = read_tracks(tracks_csv)
-    config = RunConfig(tick_s=tick_s)
-    factory = SafetyNetFactory(
-        cycles_in(config.alert_raise_s, tick_s),
-        cycles_in(config.alert_end_s, tick_s),
-        protection_policy(config),
-        load_aerodromes(),
-    )
-    net = factory(())
+    net = live_parts(RunConfig(tick_s=tick_s)).safety(())
     names, code = tracks.aircraft
     latest = np.full(names.shape[0], -1)
     up: dict[int, tuple[tuple[str, str], float]] = {}
