@@ -5,7 +5,6 @@ both predictions computed here, not with the product's code)."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -15,6 +14,8 @@ from commonsky.safety.replay import replay
 from commonsky.safety.tracks import tracks_from_columns
 from commonsky.safety.turn_pairs import turning_pairs
 from commonsky.safety.turns import TurnRule, curved_conflicts, displacement_m
+
+from .conftest import TurningSamples
 
 R_M = 6371000.0
 NM = 1852.0
@@ -128,26 +129,12 @@ def test_an_aircraft_turning_towards_another_is_warned_earlier_than_by_a_straigh
     assert abs(raised(TurnRule(enabled=False)) - straight_s) <= 5.0
 
 
-@dataclass(frozen=True)
-class _Samples:
-    k: np.ndarray
-    lat_deg: np.ndarray
-    lon_deg: np.ndarray
-    alt_m: np.ndarray
-    vn_ms: np.ndarray
-    ve_ms: np.ndarray
-    vs_ms: np.ndarray
-    turn_dps: np.ndarray
-    age_s: np.ndarray
-
-
 def test_the_turning_pairs_hold_every_curved_conflict_of_an_all_pairs_search() -> None:
     rng = np.random.default_rng(7)
     n = 600
     k = np.sort(rng.integers(0, 6, n))
     gs, trk = rng.uniform(50.0, 250.0, n), rng.uniform(0.0, 360.0, n)
-    s = _Samples(
-        k,
+    s = TurningSamples(
         47.0 + rng.uniform(-0.6, 0.6, n),
         8.0 + rng.uniform(-0.9, 0.9, n),
         rng.uniform(2000.0, 4000.0, n),
